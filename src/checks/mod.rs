@@ -1,0 +1,151 @@
+//! Checks one source: YAML load, the document's shape, the structure checks, then per
+//! connection the typed instance through the bundled schema and the value rules the schema
+//! cannot express. Returns diagnostics; never prints.
+
+pub mod durations;
+pub mod structure;
+pub mod syntax;
+
+use crate::diag::{Code, Diagnostic};
+use crate::model::instance;
+use crate::schema::Schema;
+use crate::schema::map::{MapCtx, map_errors};
+use crate::source::{FileId, SourceFile, Span};
+use crate::yaml::pointer::{PointerIndex, escape};
+use crate::yaml::{Limits, Node, NodeKind, load};
+use serde_json::{Map, Value};
+
+/// What checking one source found.
+#[derive(Debug, Default)]
+pub struct SourceReport {
+    /// Connection ids in document order, as the server would have them (duplicates once).
+    pub connections: Vec<String>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Spans of secret values, for masking.
+    pub secrets: Vec<Span>,
+}
+
+pub struct Checker {
+    pub schema: Schema,
+    pub limits: Limits,
+}
+
+impl Checker {
+    pub fn new(limits: Limits) -> Result<Checker, String> {
+        Ok(Checker {
+            schema: Schema::bundled()?,
+            limits,
+        })
+    }
+
+    pub fn check(&self, file: FileId, source: &SourceFile) -> SourceReport {
+        let mut report = SourceReport::default();
+        let text = source.text.as_str();
+        // a blank value is a valid config with zero connections, as in the server
+        if text.trim().is_empty() {
+            return report;
+        }
+        let doc = match load(text, self.limits) {
+            Ok(doc) => doc,
+            Err(e) => {
+                report.diagnostics.push(syntax::diagnostic(file, text, &e));
+                return report;
+            }
+        };
+        if let Some(span) = doc.second_document {
+            report.diagnostics.push(
+                Diagnostic::new(
+                    Code::YamlMultipleDocuments,
+                    file,
+                    span,
+                    "a second YAML document starts here; the server reads only the first and ignores the rest",
+                )
+                .label("ignored from here on")
+                .help("put every connection into one mapping, and remove this `---`"),
+            );
+        }
+        let Some(root) = doc.root.as_ref() else {
+            let first = text.find('#').unwrap_or(0);
+            report.diagnostics.push(
+                Diagnostic::new(
+                    Code::RootNoContent,
+                    file,
+                    Span::new(first, first + text[first..].find('\n').unwrap_or(text.len() - first)),
+                    "the config holds only comments: the server fails with \"no content to map\"",
+                )
+                .help("add connections, or leave the variable empty (blank means no connections, which is valid)"),
+            );
+            return report;
+        };
+        match &root.kind {
+            NodeKind::Map(_) => self.check_connections(file, root, &mut report),
+            _ if root.is_null() => report.diagnostics.push(
+                Diagnostic::new(
+                    Code::RootNull,
+                    file,
+                    first_token(text, root.span),
+                    "the config is null: the server fails on it with a NullPointerException",
+                )
+                .help("remove the `~`/`null`/`---`, or leave the variable empty for no connections"),
+            ),
+            _ => report.diagnostics.push(
+                Diagnostic::new(
+                    Code::RootNotMapping,
+                    file,
+                    root.span,
+                    format!(
+                        "the config must be a mapping of connection ids, found {}",
+                        root.kind_name()
+                    ),
+                )
+                .label("not a mapping")
+                .help("write `my-connection-id:` at the start of a line, then its properties indented below it"),
+            ),
+        }
+        report
+    }
+
+    fn check_connections(&self, file: FileId, root: &Node, report: &mut SourceReport) {
+        let out = &mut report.diagnostics;
+        let mut structure = structure::Structure::new(file, out);
+        structure.walk(root);
+        let reported = std::mem::take(&mut structure.reported);
+        report.secrets = std::mem::take(&mut structure.secrets);
+        let index = PointerIndex::new(Some(root));
+        let entries = root.as_map().unwrap_or_default();
+        let ctx = MapCtx {
+            file,
+            index: &index,
+            schema: &self.schema,
+            reported: &reported,
+        };
+        for (i, entry) in entries.iter().enumerate() {
+            let Some(id) = entry.key_text() else { continue };
+            if instance::is_merge_key(&entry.key) {
+                continue;
+            }
+            // duplicates: the server keeps the last; check that one only
+            if index.root_entry(id) != Some(i) {
+                continue;
+            }
+            report.connections.push(id.to_string());
+            let value = instance::connection(&entry.value);
+            let ptr = format!("/{}", escape(id));
+            durations::check(file, &ptr, &value, &index, out);
+            let mut wrapper = Map::with_capacity(1);
+            wrapper.insert(id.to_string(), value);
+            let wrapper = Value::Object(wrapper);
+            map_errors(&ctx, self.schema.validator().iter_errors(&wrapper), out);
+        }
+    }
+}
+
+/// A null root written as `---` alone has an empty span: point at the first non-blank line.
+fn first_token(text: &str, span: Span) -> Span {
+    if !span.is_empty() {
+        return span;
+    }
+    let start = text.len() - text.trim_start().len();
+    let end = text[start..].find(['\r', '\n']).map_or(text.len(), |i| start + i);
+    Span::new(start, end)
+}

@@ -1,0 +1,5 @@
+//! Output formats. Each renders a whole `Report`; none decides anything.
+
+pub mod human;
+pub mod json;
+pub mod mask;

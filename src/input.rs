@@ -1,0 +1,120 @@
+//! Where a config comes from: a file, standard input (`-`), or, with no INPUT at all, the value
+//! of `DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG` as the server would read it. Input is read
+//! with a size cap (a runaway stdin cannot exhaust memory), decoded as UTF-8 and freed of a
+//! byte-order mark. Failing to read is a tool error (exit 2); bad bytes are a diagnostic.
+
+use std::io::Read;
+
+pub const ENV_VAR: &str = "DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG";
+pub const DEFAULT_MAX_SIZE: u64 = 16 * 1024 * 1024;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    File(String),
+    Stdin,
+    Env,
+}
+
+#[derive(Debug)]
+pub struct Loaded {
+    pub name: String,
+    pub origin: Origin,
+    pub text: String,
+    /// Byte offset (in `text`) of the first byte that was not UTF-8, if any.
+    pub invalid_utf8_at: Option<usize>,
+}
+
+#[derive(Debug)]
+pub enum InputError {
+    /// The tool could not read the input at all (exit 2).
+    Unreadable(String),
+    /// The input is larger than the cap.
+    TooLarge { name: String, limit: u64 },
+}
+
+impl std::fmt::Display for InputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            InputError::Unreadable(m) => f.write_str(m),
+            InputError::TooLarge { name, limit } => write!(
+                f,
+                "{name}: larger than {limit} bytes; a connections config is a few kilobytes (raise the cap with --max-input-size if this is intended)"
+            ),
+        }
+    }
+}
+
+pub fn read_file(path: &str, limit: u64) -> Result<Loaded, InputError> {
+    let file = std::fs::File::open(path)
+        .map_err(|e| InputError::Unreadable(format!("cannot open {path}: {}", plain(&e))))?;
+    if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
+        return Err(InputError::Unreadable(format!("{path} is a directory, not a file")));
+    }
+    let bytes = read_capped(file, limit, path)?;
+    Ok(decode(path.to_string(), Origin::File(path.to_string()), bytes))
+}
+
+pub fn read_stdin(reader: impl Read, limit: u64) -> Result<Loaded, InputError> {
+    let bytes = read_capped(reader, limit, "<stdin>")?;
+    Ok(decode("<stdin>".into(), Origin::Stdin, bytes))
+}
+
+/// `None` when the variable is unset. The environment only holds valid strings here, since the
+/// caller passes what it could read.
+pub fn from_env(value: Option<String>, limit: u64) -> Result<Option<Loaded>, InputError> {
+    let Some(value) = value else { return Ok(None) };
+    let name = format!("${ENV_VAR}");
+    if value.len() as u64 > limit {
+        return Err(InputError::TooLarge { name, limit });
+    }
+    Ok(Some(decode(name, Origin::Env, value.into_bytes())))
+}
+
+fn read_capped(reader: impl Read, limit: u64, name: &str) -> Result<Vec<u8>, InputError> {
+    let mut bytes = Vec::new();
+    reader
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| InputError::Unreadable(format!("cannot read {name}: {}", plain(&e))))?;
+    if bytes.len() as u64 > limit {
+        return Err(InputError::TooLarge {
+            name: name.to_string(),
+            limit,
+        });
+    }
+    Ok(bytes)
+}
+
+fn decode(name: String, origin: Origin, mut bytes: Vec<u8>) -> Loaded {
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Loaded {
+            name,
+            origin,
+            text,
+            invalid_utf8_at: None,
+        },
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            // the lossy text keeps every valid byte before the first bad one in place
+            Loaded {
+                name,
+                origin,
+                text,
+                invalid_utf8_at: Some(valid),
+            }
+        }
+    }
+}
+
+/// An io::Error without the "(os error 2)" noise.
+fn plain(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}

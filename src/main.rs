@@ -1,0 +1,31 @@
+//! Thin entry point: run the app on the real process streams and map the result to an exit code.
+
+use dsf_connections::app::{Io, run};
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let stdout = std::io::stdout();
+    let stdout_is_terminal = stdout.is_terminal();
+    let env = |name: &str| match std::env::var(name) {
+        Ok(v) => Ok(Some(v)),
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => Err("the value is not valid Unicode".to_string()),
+    };
+    let mut io = Io {
+        stdin: &mut std::io::stdin().lock(),
+        stdout: &mut stdout.lock(),
+        stderr: &mut std::io::stderr().lock(),
+        env: &env,
+        stdout_is_terminal,
+    };
+    match run(std::env::args_os(), &mut io) {
+        Ok(status) => ExitCode::from(status.code()),
+        // a closed pipe (`| head`) is not a failure
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("dsf-connections: error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,342 @@
+//! Builds the spanned tree from saphyr-parser's event stream, in the server's dialect: only the
+//! first document counts (a later one is noted, never parsed, as the server never reads it),
+//! aliases stay unresolved, and limits on depth and alias count make hostile input fail fast.
+//! The builder keeps its own stack, so nesting never recurses.
+
+use super::node::{Entry, Node, NodeKind, Scalar, Style, Tag};
+use crate::source::{CharToByte, Span};
+use saphyr_parser::{Event, Parser, ScalarStyle, ScanError};
+use std::collections::HashMap;
+
+/// Limits that keep a hostile input cheap. A connections config is a few kilobytes, two levels
+/// of blocks and no aliases; these leave a wide margin.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub max_depth: usize,
+    pub max_aliases: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_depth: 64,
+            max_aliases: 1000,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Document<'a> {
+    /// `None` when the text holds no YAML node at all (blank, or only comments).
+    pub root: Option<Node<'a>>,
+    /// The `---` of a second document, which the server ignores.
+    pub second_document: Option<Span>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoadErrorKind {
+    Syntax,
+    Limit,
+}
+
+#[derive(Debug, Clone)]
+pub struct LoadError {
+    pub kind: LoadErrorKind,
+    pub message: String,
+    pub span: Span,
+    /// Where the last complete token ended: a scan error about an unclosed quote is reported at
+    /// the end of the text, and the opening quote is found after this point.
+    pub last_good: usize,
+}
+
+enum Frame<'a> {
+    Map {
+        start: usize,
+        flow: bool,
+        anchor: usize,
+        entries: Vec<Entry<'a>>,
+        key: Option<Node<'a>>,
+    },
+    Seq {
+        start: usize,
+        flow: bool,
+        anchor: usize,
+        items: Vec<Node<'a>>,
+    },
+}
+
+pub fn load<'a>(text: &'a str, limits: Limits) -> Result<Document<'a>, LoadError> {
+    Builder {
+        text,
+        bytes: CharToByte::new(text),
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        aliases: 0,
+        limits,
+        last_good: 0,
+    }
+    .run()
+}
+
+struct Builder<'a> {
+    text: &'a str,
+    bytes: CharToByte<'a>,
+    stack: Vec<Frame<'a>>,
+    anchors: HashMap<usize, Span>,
+    aliases: usize,
+    limits: Limits,
+    last_good: usize,
+}
+
+impl<'a> Builder<'a> {
+    fn run(mut self) -> Result<Document<'a>, LoadError> {
+        let mut parser = Parser::new_from_str(self.text);
+        let mut root: Option<Node<'a>> = None;
+        let mut documents = 0;
+        let mut second_document = None;
+        while let Some(next) = parser.next_event() {
+            let (event, span) = next.map_err(|e| self.scan_error(&e))?;
+            let start = self.bytes.byte(span.start.index());
+            let end = self.bytes.byte(span.end.index());
+            match event {
+                Event::DocumentStart(_) => {
+                    documents += 1;
+                    if documents > 1 {
+                        second_document = Some(Span::new(start, end.max(start + 3)));
+                        break;
+                    }
+                }
+                Event::Scalar(value, style, anchor, tag) => {
+                    let vspan = self.skip_properties(start, end);
+                    let node = Node {
+                        span: vspan,
+                        kind: NodeKind::Scalar(Scalar {
+                            value,
+                            style: style_of(style),
+                            tag: tag.map_or(Tag::None, |t| tag_of(&t.handle, &t.suffix)),
+                        }),
+                    };
+                    self.remember_anchor(anchor, vspan);
+                    self.finish(node, &mut root);
+                }
+                Event::Alias(id) => {
+                    self.aliases += 1;
+                    if self.aliases > self.limits.max_aliases {
+                        return Err(self.limit(
+                            format!(
+                                "more than {} aliases: refusing to read further",
+                                self.limits.max_aliases
+                            ),
+                            Span::new(start, end),
+                        ));
+                    }
+                    let name = self.text.get(start..end).unwrap_or("");
+                    let name = name.strip_prefix('*').unwrap_or(name);
+                    let node = Node {
+                        span: Span::new(start, end),
+                        kind: NodeKind::Alias {
+                            name,
+                            anchor: self.anchors.get(&id).copied(),
+                        },
+                    };
+                    self.finish(node, &mut root);
+                }
+                Event::MappingStart(anchor, _) | Event::SequenceStart(anchor, _) => {
+                    if self.stack.len() >= self.limits.max_depth {
+                        return Err(self.limit(
+                            format!("nesting deeper than {} levels", self.limits.max_depth),
+                            Span::new(start, end),
+                        ));
+                    }
+                    let s = self.skip_properties(start, end).start;
+                    let flow = self.text[s..].starts_with(['{', '[']);
+                    self.stack.push(if matches!(event, Event::MappingStart(..)) {
+                        Frame::Map {
+                            start: s,
+                            flow,
+                            anchor,
+                            entries: Vec::new(),
+                            key: None,
+                        }
+                    } else {
+                        Frame::Seq {
+                            start: s,
+                            flow,
+                            anchor,
+                            items: Vec::new(),
+                        }
+                    });
+                }
+                Event::MappingEnd | Event::SequenceEnd => {
+                    let node = match self.stack.pop() {
+                        Some(Frame::Map {
+                            start,
+                            flow,
+                            anchor,
+                            entries,
+                            ..
+                        }) => {
+                            let last = entries.last().map_or(start, |e| e.value.span.end);
+                            let span = Span::new(start, if flow { end } else { last });
+                            self.remember_anchor(anchor, span);
+                            Node {
+                                span,
+                                kind: NodeKind::Map(entries),
+                            }
+                        }
+                        Some(Frame::Seq {
+                            start,
+                            flow,
+                            anchor,
+                            items,
+                        }) => {
+                            let last = items.last().map_or(start, |n| n.span.end);
+                            let span = Span::new(start, if flow { end } else { last });
+                            self.remember_anchor(anchor, span);
+                            Node {
+                                span,
+                                kind: NodeKind::Seq(items),
+                            }
+                        }
+                        None => continue,
+                    };
+                    self.finish(node, &mut root);
+                }
+                Event::StreamEnd => break,
+                Event::Nothing | Event::StreamStart | Event::DocumentEnd => {}
+            }
+            self.last_good = end;
+        }
+        Ok(Document {
+            root,
+            second_document,
+        })
+    }
+
+    fn finish(&mut self, node: Node<'a>, root: &mut Option<Node<'a>>) {
+        match self.stack.last_mut() {
+            Some(Frame::Map { entries, key, .. }) => match key.take() {
+                None => *key = Some(node),
+                Some(k) => entries.push(Entry {
+                    key: k,
+                    value: node,
+                }),
+            },
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            None => *root = Some(node),
+        }
+    }
+
+    fn remember_anchor(&mut self, anchor: usize, span: Span) {
+        if anchor != 0 {
+            self.anchors.insert(anchor, span);
+        }
+    }
+
+    /// Event spans of anchored or tagged nodes start at `&a` / `!!str`: skip those tokens so a
+    /// value's span covers the value only.
+    fn skip_properties(&self, start: usize, end: usize) -> Span {
+        let bytes = self.text.as_bytes();
+        let mut s = start;
+        while s < end && matches!(bytes.get(s), Some(b'&' | b'!')) {
+            while s < end && !matches!(bytes.get(s), Some(b' ' | b'\t' | b'\r' | b'\n')) {
+                s += 1;
+            }
+            while s < end && matches!(bytes.get(s), Some(b' ' | b'\t' | b'\r' | b'\n')) {
+                s += 1;
+            }
+        }
+        Span::new(s, end)
+    }
+
+    fn scan_error(&mut self, e: &ScanError) -> LoadError {
+        let at = self.bytes.byte(e.marker().index());
+        let len = self.text[at..].chars().next().map_or(0, char::len_utf8);
+        LoadError {
+            kind: LoadErrorKind::Syntax,
+            message: e.info().to_string(),
+            span: Span::new(at, at + len),
+            last_good: self.last_good,
+        }
+    }
+
+    fn limit(&self, message: String, span: Span) -> LoadError {
+        LoadError {
+            kind: LoadErrorKind::Limit,
+            message,
+            span,
+            last_good: self.last_good,
+        }
+    }
+}
+
+fn style_of(s: ScalarStyle) -> Style {
+    match s {
+        ScalarStyle::SingleQuoted => Style::SingleQuoted,
+        ScalarStyle::DoubleQuoted => Style::DoubleQuoted,
+        ScalarStyle::Literal => Style::Literal,
+        ScalarStyle::Folded => Style::Folded,
+        _ => Style::Plain,
+    }
+}
+
+fn tag_of(handle: &str, suffix: &str) -> Tag {
+    if handle == "tag:yaml.org,2002:" || handle == "!!" {
+        match suffix {
+            "str" => Tag::Str,
+            "int" => Tag::Int,
+            "float" => Tag::Float,
+            "bool" => Tag::Bool,
+            "null" => Tag::Null,
+            _ => Tag::Other,
+        }
+    } else if handle == "!" && suffix.is_empty() {
+        // the non-specific tag `!` leaves typing as it was
+        Tag::None
+    } else {
+        Tag::Other
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn root(text: &str) -> Node<'_> {
+        match load(text, Limits::default()) {
+            Ok(Document { root: Some(r), .. }) => r,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn spans_of_keys_values_and_flow() {
+        let text = "a:\n  b: &x 'q'\n  c: {d: *x}\n";
+        let r = root(text);
+        let a = &r.as_map().unwrap_or_default()[0];
+        let inner = a.value.as_map().unwrap_or_default();
+        assert_eq!(&text[inner[0].value.span.range()], "'q'");
+        assert_eq!(&text[inner[1].value.span.range()], "{d: *x}");
+        let d = &inner[1].value.as_map().unwrap_or_default()[0].value;
+        match &d.kind {
+            NodeKind::Alias { name, anchor } => {
+                assert_eq!(*name, "x");
+                assert_eq!(anchor.map(|s| &text[s.range()]), Some("'q'"));
+            }
+            _ => panic!("not an alias"),
+        }
+    }
+
+    #[test]
+    fn second_document_is_not_parsed() {
+        let d = load("a: 1\n---\n: : [\n", Limits::default());
+        assert!(matches!(d, Ok(Document { second_document: Some(_), .. })));
+    }
+
+    #[test]
+    fn depth_limit() {
+        let text = format!("a: {}", "[".repeat(100));
+        let e = load(&text, Limits::default());
+        assert!(matches!(e, Err(LoadError { kind: LoadErrorKind::Limit, .. })));
+    }
+}

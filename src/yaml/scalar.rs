@@ -1,0 +1,183 @@
+//! YAML 1.1 typing of plain scalars as SnakeYAML's resolver does it (the DSF server reads the
+//! config through Jackson over SnakeYAML): `yes`/`on` are booleans, `010` is octal, `1_000` is an
+//! integer, `1e3` a float, `~` null. Everything else is text.
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Plain {
+    Null,
+    Bool(bool),
+    Int(i128),
+    /// An integer too large even for i128: still a number to the server.
+    BigInt,
+    Float(f64),
+    Text,
+}
+
+pub fn is_null(s: &str) -> bool {
+    matches!(s, "" | "~" | "null" | "Null" | "NULL")
+}
+
+pub fn bool_word(s: &str) -> Option<bool> {
+    match s {
+        "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" => Some(true),
+        "false" | "False" | "FALSE" | "no" | "No" | "NO" | "off" | "Off" | "OFF" => Some(false),
+        _ => None,
+    }
+}
+
+pub fn resolve_plain(s: &str) -> Plain {
+    if is_null(s) {
+        return Plain::Null;
+    }
+    if let Some(b) = bool_word(s) {
+        return Plain::Bool(b);
+    }
+    if let Some(i) = int(s) {
+        return i;
+    }
+    if let Some(f) = float(s) {
+        return Plain::Float(f);
+    }
+    Plain::Text
+}
+
+fn split_sign(s: &str) -> (bool, &str) {
+    match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    }
+}
+
+/// SnakeYAML INT: `[-+]?0b[01_]+ | [-+]?0[0-7_]+ | [-+]?(0|[1-9][0-9_]*) | [-+]?0x[0-9a-fA-F_]+
+/// | [-+]?[1-9][0-9_]*(:[0-5]?[0-9])+`.
+fn int(s: &str) -> Option<Plain> {
+    let (neg, body) = split_sign(s);
+    if body.is_empty() {
+        return None;
+    }
+    let (radix, digits) = if let Some(d) = body.strip_prefix("0b") {
+        (2, d)
+    } else if let Some(d) = body.strip_prefix("0x") {
+        (16, d)
+    } else if body.len() > 1 && body.starts_with('0') {
+        (8, &body[1..])
+    } else if body.contains(':') {
+        return sexagesimal_int(neg, body);
+    } else {
+        if body.starts_with('_') {
+            return None;
+        }
+        (10, body)
+    };
+    if digits.is_empty() || !digits.chars().all(|c| c == '_' || c.is_digit(radix)) {
+        return None;
+    }
+    let mut value: Option<i128> = Some(0);
+    let mut any = false;
+    for c in digits.chars().filter(|&c| c != '_') {
+        any = true;
+        let d = c.to_digit(radix)? as i128;
+        value = value
+            .and_then(|v| v.checked_mul(radix as i128))
+            .and_then(|v| v.checked_add(d));
+    }
+    if !any {
+        // `0b_`, `0x__`: SnakeYAML's regex matches, Java then fails to parse it: text.
+        return None;
+    }
+    Some(match value {
+        Some(v) => Plain::Int(if neg { -v } else { v }),
+        None => Plain::BigInt,
+    })
+}
+
+fn sexagesimal_int(neg: bool, body: &str) -> Option<Plain> {
+    let mut parts = body.split(':');
+    let first = parts.next()?;
+    if first.is_empty()
+        || first.starts_with('0')
+        || !first.chars().all(|c| c.is_ascii_digit() || c == '_')
+    {
+        return None;
+    }
+    let mut v: i128 = first.replace('_', "").parse().ok()?;
+    for p in parts {
+        if p.is_empty() || p.len() > 2 || !p.chars().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        let d: i128 = p.parse().ok()?;
+        if d > 59 {
+            return None;
+        }
+        v = v.checked_mul(60)?.checked_add(d)?;
+    }
+    Some(Plain::Int(if neg { -v } else { v }))
+}
+
+/// SnakeYAML 2 FLOAT: `[-+]?(\.[0-9]+|[0-9_]+(\.[0-9_]*)?)([eE][-+]?[0-9]+)? | [-+]?\.(inf|Inf|INF)
+/// | \.(nan|NaN|NAN)` (the sexagesimal form is left out: nobody writes `1:30.5` as a timeout).
+fn float(s: &str) -> Option<f64> {
+    match s {
+        ".nan" | ".NaN" | ".NAN" => return Some(f64::NAN),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return Some(f64::INFINITY),
+        "-.inf" | "-.Inf" | "-.INF" => return Some(f64::NEG_INFINITY),
+        _ => {}
+    }
+    let (_, body) = split_sign(s);
+    let (mantissa, exponent) = match body.find(['e', 'E']) {
+        Some(i) => (&body[..i], Some(&body[i + 1..])),
+        None => (body, None),
+    };
+    if let Some(e) = exponent {
+        let (_, digits) = split_sign(e);
+        if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+    }
+    let ok_mantissa = if let Some(frac) = mantissa.strip_prefix('.') {
+        !frac.is_empty() && frac.chars().all(|c| c.is_ascii_digit())
+    } else {
+        let (int_part, frac) = match mantissa.find('.') {
+            Some(i) => (&mantissa[..i], Some(&mantissa[i + 1..])),
+            None => (mantissa, None),
+        };
+        // `08` is no int (not octal), but the float pattern takes it: 8.0
+        int_part.chars().any(|c| c.is_ascii_digit())
+            && int_part.chars().all(|c| c.is_ascii_digit() || c == '_')
+            && frac.is_none_or(|f| f.chars().all(|c| c.is_ascii_digit() || c == '_'))
+    };
+    if !ok_mantissa {
+        return None;
+    }
+    s.replace('_', "").parse::<f64>().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yaml_1_1_typing() {
+        assert_eq!(resolve_plain("yes"), Plain::Bool(true));
+        assert_eq!(resolve_plain("Off"), Plain::Bool(false));
+        assert_eq!(resolve_plain("y"), Plain::Text);
+        assert_eq!(resolve_plain("yEs"), Plain::Text);
+        assert_eq!(resolve_plain("010"), Plain::Int(8));
+        assert_eq!(resolve_plain("0x10"), Plain::Int(16));
+        assert_eq!(resolve_plain("0b101"), Plain::Int(5));
+        assert_eq!(resolve_plain("1_000"), Plain::Int(1000));
+        assert_eq!(resolve_plain("-5"), Plain::Int(-5));
+        assert_eq!(resolve_plain("1:30"), Plain::Int(90));
+        assert_eq!(resolve_plain("1e3"), Plain::Float(1000.0));
+        assert_eq!(resolve_plain("0.5"), Plain::Float(0.5));
+        assert_eq!(resolve_plain(".5"), Plain::Float(0.5));
+        assert_eq!(resolve_plain("1."), Plain::Float(1.0));
+        assert_eq!(resolve_plain("~"), Plain::Null);
+        assert_eq!(resolve_plain("PT5S"), Plain::Text);
+        assert_eq!(resolve_plain("5s"), Plain::Text);
+        assert_eq!(resolve_plain("08"), Plain::Float(8.0));
+        assert_eq!(resolve_plain("99999999999999999999999999999999999999999"), Plain::BigInt);
+        assert!(matches!(resolve_plain(".inf"), Plain::Float(f) if f.is_infinite()));
+    }
+}
