@@ -32,11 +32,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io) -> std::io::Re
             } else {
                 ExitStatus::Valid
             };
-            let text = if e.use_stderr() {
-                e.render().to_string()
-            } else {
-                e.render().to_string()
-            };
+            let text = e.render().to_string();
             if e.use_stderr() {
                 io.stderr.write_all(text.as_bytes())?;
             } else {

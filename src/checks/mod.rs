@@ -78,7 +78,7 @@ impl Checker {
             return report;
         };
         match &root.kind {
-            NodeKind::Map(_) => self.check_connections(file, root, &mut report),
+            NodeKind::Map(_) => self.check_connections(file, text, root, &mut report),
             _ if root.is_null() => report.diagnostics.push(
                 Diagnostic::new(
                     Code::RootNull,
@@ -105,7 +105,7 @@ impl Checker {
         report
     }
 
-    fn check_connections(&self, file: FileId, root: &Node, report: &mut SourceReport) {
+    fn check_connections(&self, file: FileId, text: &str, root: &Node, report: &mut SourceReport) {
         let out = &mut report.diagnostics;
         let mut structure = structure::Structure::new(file, out);
         structure.walk(root);
@@ -115,6 +115,7 @@ impl Checker {
         let entries = root.as_map().unwrap_or_default();
         let ctx = MapCtx {
             file,
+            text,
             index: &index,
             schema: &self.schema,
             reported: &reported,

@@ -16,22 +16,28 @@ const TYPOGRAPHIC: &[(char, &str)] = &[
 ];
 
 pub fn diagnostic(file: FileId, text: &str, e: &LoadError) -> Diagnostic {
-    if e.kind == LoadErrorKind::Limit {
+    // the scanner's own guard against deep flow nesting
+    if e.kind == LoadErrorKind::Limit || e.message.contains("recursion limit") {
         return Diagnostic::new(Code::InputLimit, file, e.span, e.message.clone())
             .label("limit reached here")
             .help("a connections config needs neither deep nesting nor aliases; check that this is the right file");
     }
     let msg = e.message.as_str();
-    if msg.contains("quoted scalar") {
-        if let Some(d) = unclosed_quote(file, text, e) {
-            return d;
-        }
+    if msg.contains("quoted scalar")
+        && let Some(d) = unclosed_quote(file, text, e)
+    {
+        return d;
     }
     if msg.contains("tab") {
+        // the scanner stops after the tab: point at the tab itself
+        let line_start = text[..e.span.start.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+        let span = text[line_start..e.span.start.min(text.len())]
+            .rfind('\t')
+            .map_or(e.span, |i| Span::new(line_start + i, line_start + i + 1));
         return Diagnostic::new(
             Code::YamlTabIndentation,
             file,
-            e.span,
+            span,
             "a tab character is used for indentation; YAML allows only spaces",
         )
         .label("tab")

@@ -18,6 +18,7 @@ use std::collections::{BTreeMap, HashSet};
 
 pub struct MapCtx<'x, 't, 'a> {
     pub file: FileId,
+    pub text: &'x str,
     pub index: &'x PointerIndex<'t, 'a>,
     pub schema: &'x Schema,
     /// Pointers a structure check already reported (an alias, say): no second diagnostic there.
@@ -29,11 +30,25 @@ pub fn map_errors<'e>(
     errors: impl Iterator<Item = ValidationError<'e>>,
     out: &mut Vec<Diagnostic>,
 ) {
+    let errors: Vec<ValidationError<'e>> = errors.collect();
+    // (object, property) a misspelt key stands for: a "missing" error for it is the same mistake
+    let mut typos: HashSet<(String, &'static str)> = HashSet::new();
+    for e in &errors {
+        if let K::AdditionalProperties { unexpected } = e.kind() {
+            let ptr = e.instance_path().as_str();
+            for name in unexpected {
+                if let crate::suggest::Suggestion::Rename(r) =
+                    crate::suggest::property(name, block_at(ptr))
+                {
+                    typos.insert((ptr.to_string(), r));
+                }
+            }
+        }
+    }
+    let is_typo = |ptr: &str, prop: &str| typos.iter().any(|(o, t)| o == ptr && *t == prop);
     // `required` errors for one object are merged into one diagnostic
     let mut missing: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    // (object, property) a misspelt key stands for: its "missing" error is the same mistake
-    let mut typos: HashSet<(String, &'static str)> = HashSet::new();
-    for e in errors {
+    for e in &errors {
         let ptr = e.instance_path().as_str().to_string();
         if ctx.reported.contains(&ptr) {
             continue;
@@ -42,11 +57,7 @@ pub fn map_errors<'e>(
         match e.kind() {
             K::AdditionalProperties { unexpected } => {
                 for name in unexpected {
-                    let (d, renamed) = unknown_property(ctx, &ptr, name);
-                    if let Some(r) = renamed {
-                        typos.insert((ptr.clone(), r));
-                    }
-                    out.push(d);
+                    out.push(unknown_property(ctx, &ptr, name));
                 }
             }
             K::Required { property } => {
@@ -57,7 +68,15 @@ pub fn map_errors<'e>(
                     missing.entry(ptr).or_default().push(prop);
                 }
             }
-            K::AnyOf { context } => out.push(any_of(ctx, &ptr, &schema_path, context)),
+            K::AnyOf { context } => {
+                let typo = context.iter().flatten().any(|b| match b.kind() {
+                    K::Required { property } => is_typo(&ptr, property.as_str().unwrap_or("")),
+                    _ => false,
+                });
+                if !typo {
+                    out.push(any_of(ctx, &ptr, &schema_path, context));
+                }
+            }
             K::MinProperties { .. } => {
                 let (msg, outcome) = annotation(ctx, &schema_path);
                 let msg = msg.unwrap_or_else(|| format!("`{}` is empty", name_of(&ptr)));
@@ -83,7 +102,7 @@ pub fn map_errors<'e>(
         }
     }
     for (ptr, mut props) in missing {
-        props.retain(|p| !typos.iter().any(|(o, t)| *o == ptr && t == p));
+        props.retain(|p| !is_typo(&ptr, p));
         if !props.is_empty() {
             out.push(missing_required(ctx, &ptr, &props));
         }
@@ -116,6 +135,20 @@ fn place_of(ptr: &str) -> Place {
 }
 
 fn span_at(ctx: &MapCtx, ptr: &str, anchor: Anchor) -> Span {
+    let span = located(ctx, ptr, anchor);
+    if !span.is_empty() {
+        return span;
+    }
+    // an empty list item (`-` alone): point at its dash
+    let text = ctx.text;
+    let before = text.get(..span.start).unwrap_or("");
+    match before.trim_end_matches([' ', '\t']).char_indices().next_back() {
+        Some((i, '-')) => Span::new(i, i + 1),
+        _ => span,
+    }
+}
+
+fn located(ctx: &MapCtx, ptr: &str, anchor: Anchor) -> Span {
     match ctx.index.locate(ptr) {
         Some((loc, exact)) => match (anchor, loc.key) {
             (Anchor::Key, Some(k)) => k,
@@ -172,23 +205,29 @@ fn and_list(items: &[String], word: &str) -> String {
     }
 }
 
-fn unknown_property(ctx: &MapCtx, ptr: &str, name: &str) -> (Diagnostic, Option<&'static str>) {
-    let at = join(ptr, name);
+/// The block definition of the object at `ptr` (`/id` or `/id/<auth-block>`).
+fn block_at(ptr: &str) -> &'static model::Block {
     let t = tokens(ptr);
-    let block = match t.len() {
+    match t.len() {
         0 | 1 => &model::CONNECTION,
         _ => model::AUTH_BLOCKS
             .iter()
             .find(|b| b.name == t[t.len() - 1])
             .copied()
             .unwrap_or(&model::CONNECTION),
-    };
+    }
+}
+
+fn unknown_property(ctx: &MapCtx, ptr: &str, name: &str) -> Diagnostic {
+    let at = join(ptr, name);
+    let t = tokens(ptr);
+    let block = block_at(ptr);
     let where_ = if t.len() <= 1 {
         format!("connection `{}`", t.first().map(String::as_str).unwrap_or(""))
     } else {
         format!("`{}`", block.name)
     };
-    let mut d = diag(
+    let d = diag(
         ctx,
         Code::UnknownProperty,
         &at,
@@ -196,12 +235,7 @@ fn unknown_property(ctx: &MapCtx, ptr: &str, name: &str) -> (Diagnostic, Option<
         format!("unknown property `{name}` in {where_}"),
     )
     .label("not a property the server knows");
-    let suggestion = crate::suggest::property(name, block);
-    let renamed = match &suggestion {
-        crate::suggest::Suggestion::Rename(s) => Some(*s),
-        _ => None,
-    };
-    let help = match suggestion {
+    let help = match crate::suggest::property(name, block) {
         crate::suggest::Suggestion::Rename(s) => {
             format!("did you mean `{s}`? (property names are case-sensitive and use dashes)")
         }
@@ -222,7 +256,7 @@ fn unknown_property(ctx: &MapCtx, ptr: &str, name: &str) -> (Diagnostic, Option<
             )
         ),
     };
-    (d.help(help), renamed)
+    d.help(help)
 }
 
 fn missing_required(ctx: &MapCtx, ptr: &str, props: &[String]) -> Diagnostic {

@@ -1,0 +1,74 @@
+//! Test helpers: run the real binary with a clean environment, temp dirs, JSON access.
+
+use serde_json::Value;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+pub struct Out {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+pub fn manifest_dir() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Run `dsf-connections` in the crate root, without the config variable or NO_COLOR.
+pub fn run(args: &[&str], stdin: Option<&[u8]>, env: &[(&str, &str)]) -> Out {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_dsf-connections"));
+    cmd.args(args)
+        .current_dir(manifest_dir())
+        .env_remove("DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG")
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("spawn dsf-connections");
+    if let (Some(mut pipe), Some(input)) = (child.stdin.take(), stdin) {
+        pipe.write_all(input).expect("write stdin");
+    }
+    let out = child.wait_with_output().expect("wait");
+    Out {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// `check --format json -` on `yaml`: exit code and the parsed JSON.
+pub fn check_json(yaml: &[u8]) -> (i32, Value) {
+    let out = run(&["check", "--format", "json", "-"], Some(yaml), &[]);
+    let json: Value = serde_json::from_str(&out.stdout)
+        .unwrap_or_else(|e| panic!("bad JSON ({e}): {}\nstderr: {}", out.stdout, out.stderr));
+    (out.code, json)
+}
+
+pub fn diagnostics(json: &Value) -> &Vec<Value> {
+    json["diagnostics"].as_array().expect("diagnostics array")
+}
+
+pub fn codes(json: &Value) -> Vec<String> {
+    diagnostics(json)
+        .iter()
+        .map(|d| d["code"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+/// A fresh directory under the system temp dir.
+pub fn temp_dir(tag: &str) -> PathBuf {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "dsf-connections-test-{}-{}-{tag}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create temp dir");
+    dir
+}
