@@ -99,6 +99,7 @@ fn check(args: &CheckArgs, io: &mut Io) -> std::io::Result<ExitStatus> {
             file,
             connections: Vec::new(),
             secrets: Vec::new(),
+            readable: true,
         };
         if let Some(at) = l.invalid_utf8_at {
             let len = source.text[at..].chars().next().map_or(0, char::len_utf8);
@@ -112,10 +113,12 @@ fn check(args: &CheckArgs, io: &mut Io) -> std::io::Result<ExitStatus> {
                 .label("first invalid byte")
                 .help("save the file as UTF-8 (the server decodes the variable as UTF-8)"),
             );
+            input.readable = false;
         } else {
             let r = checker.check(file, source);
             input.connections = r.connections;
             input.secrets = r.secrets;
+            input.readable = r.readable;
             report.diagnostics.extend(r.diagnostics);
         }
         report.inputs.push(input);

@@ -136,7 +136,11 @@ pub fn parse_java(text: &str) -> Result<Nanos, ParseError> {
                 return Err(ParseError::Syntax);
             }
         }
-        let unit = b.get(i).copied().ok_or(ParseError::Syntax)?.to_ascii_uppercase();
+        let unit = b
+            .get(i)
+            .copied()
+            .ok_or(ParseError::Syntax)?
+            .to_ascii_uppercase();
         i += 1;
         let (rank, factor) = match (unit, in_time) {
             (b'D', false) => (1, 86_400),
@@ -244,8 +248,21 @@ mod tests {
         assert_eq!(ok("P1D"), 86_400 * NANOS_PER_SEC);
         assert_eq!(ok("-PT-5S"), 5 * NANOS_PER_SEC);
         assert_eq!(ok("PT1.S"), NANOS_PER_SEC);
-        assert_eq!(ok("P1DT2H3M4.5S"), (86_400 + 7_384) * NANOS_PER_SEC + NANOS_PER_SEC / 2);
-        for bad in ["P", "PT", "P1DT", "5s", "PT.5S", "PT1.0000000001S", "1:30", "PT5", "PT5M1H"] {
+        assert_eq!(
+            ok("P1DT2H3M4.5S"),
+            (86_400 + 7_384) * NANOS_PER_SEC + NANOS_PER_SEC / 2
+        );
+        for bad in [
+            "P",
+            "PT",
+            "P1DT",
+            "5s",
+            "PT.5S",
+            "PT1.0000000001S",
+            "1:30",
+            "PT5",
+            "PT5M1H",
+        ] {
             assert_eq!(parse_java(bad), Err(ParseError::Syntax), "{bad}");
         }
         assert_eq!(parse_java("P1Y"), Err(ParseError::CalendarUnit('Y')));

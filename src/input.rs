@@ -48,10 +48,16 @@ pub fn read_file(path: &str, limit: u64) -> Result<Loaded, InputError> {
     let file = std::fs::File::open(path)
         .map_err(|e| InputError::Unreadable(format!("cannot open {path}: {}", plain(&e))))?;
     if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
-        return Err(InputError::Unreadable(format!("{path} is a directory, not a file")));
+        return Err(InputError::Unreadable(format!(
+            "{path} is a directory, not a file"
+        )));
     }
     let bytes = read_capped(file, limit, path)?;
-    Ok(decode(path.to_string(), Origin::File(path.to_string()), bytes))
+    Ok(decode(
+        path.to_string(),
+        Origin::File(path.to_string()),
+        bytes,
+    ))
 }
 
 pub fn read_stdin(reader: impl Read, limit: u64) -> Result<Loaded, InputError> {

@@ -10,6 +10,8 @@ pub struct InputReport {
     pub connections: Vec<String>,
     /// Spans of secret values in this input, masked in every rendered snippet.
     pub secrets: Vec<Span>,
+    /// False when the input could not be read as YAML at all (its connections are unknown).
+    pub readable: bool,
 }
 
 #[derive(Debug, Default)]
@@ -31,6 +33,9 @@ impl Report {
     }
     pub fn connections(&self) -> usize {
         self.inputs.iter().map(|i| i.connections.len()).sum()
+    }
+    pub fn unreadable(&self) -> usize {
+        self.inputs.iter().filter(|i| !i.readable).count()
     }
     pub fn input_for(&self, file: FileId) -> Option<&InputReport> {
         self.inputs.iter().find(|i| i.file == file)

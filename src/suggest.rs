@@ -88,13 +88,34 @@ mod tests {
 
     #[test]
     fn suggestions() {
-        assert_eq!(property("base_url", &CONNECTION), Suggestion::Rename("base-url"));
-        assert_eq!(property("baseUrl", &CONNECTION), Suggestion::Rename("base-url"));
-        assert_eq!(property("Base-URL", &CONNECTION), Suggestion::Rename("base-url"));
-        assert_eq!(property("conect-timeout", &CONNECTION), Suggestion::Rename("connect-timeout"));
-        assert_eq!(property("password_file", &BASIC_AUTH), Suggestion::Rename("password-file"));
-        assert_eq!(property("username", &CONNECTION), Suggestion::Move(vec!["basic-auth"]));
-        assert_eq!(property("client-id", &CONNECTION), Suggestion::Move(vec!["oidc-auth"]));
+        assert_eq!(
+            property("base_url", &CONNECTION),
+            Suggestion::Rename("base-url")
+        );
+        assert_eq!(
+            property("baseUrl", &CONNECTION),
+            Suggestion::Rename("base-url")
+        );
+        assert_eq!(
+            property("Base-URL", &CONNECTION),
+            Suggestion::Rename("base-url")
+        );
+        assert_eq!(
+            property("conect-timeout", &CONNECTION),
+            Suggestion::Rename("connect-timeout")
+        );
+        assert_eq!(
+            property("password_file", &BASIC_AUTH),
+            Suggestion::Rename("password-file")
+        );
+        assert_eq!(
+            property("username", &CONNECTION),
+            Suggestion::Move(vec!["basic-auth"])
+        );
+        assert_eq!(
+            property("client-id", &CONNECTION),
+            Suggestion::Move(vec!["oidc-auth"])
+        );
         assert_eq!(property("zzz", &CONNECTION), Suggestion::None);
     }
 }

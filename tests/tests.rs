@@ -1,5 +1,8 @@
 //! The one integration test binary: it runs the real `dsf-connections` executable.
 
+mod cli;
 mod mistakes;
+mod secrets;
 mod server_fixtures;
+mod snapshots;
 mod util;

@@ -25,12 +25,12 @@ pub fn check(
     for (base, block) in blocks {
         let Some(block) = block else { continue };
         for name in TIMEOUTS {
-            let Some(value) = block.get(name) else { continue };
+            let Some(value) = block.get(name) else {
+                continue;
+            };
             let Some(nanos) = nanos(value) else { continue };
             let at = join(&base, name);
-            let span = index
-                .locate(&at)
-                .map_or(Span::default(), |(l, _)| l.value);
+            let span = index.locate(&at).map_or(Span::default(), |(l, _)| l.value);
             if let Some(d) = judge(file, &at, name, nanos, span) {
                 out.push(d);
             }
@@ -50,7 +50,13 @@ fn nanos(v: &Value) -> Option<Result<Nanos, ()>> {
     }
 }
 
-fn judge(file: FileId, at: &str, name: &str, nanos: Result<Nanos, ()>, span: Span) -> Option<Diagnostic> {
+fn judge(
+    file: FileId,
+    at: &str,
+    name: &str,
+    nanos: Result<Nanos, ()>,
+    span: Span,
+) -> Option<Diagnostic> {
     let overflow = |n: Nanos| n.0.abs() / 1_000_000 > i64::MAX as i128;
     match nanos {
         Err(()) => Some(too_large(file, at, name, span, Outcome::DoesNotStart)),

@@ -5,6 +5,7 @@
 pub mod durations;
 pub mod structure;
 pub mod syntax;
+pub mod values;
 
 use crate::diag::{Code, Diagnostic};
 use crate::model::instance;
@@ -16,13 +17,15 @@ use crate::yaml::{Limits, Node, NodeKind, load};
 use serde_json::{Map, Value};
 
 /// What checking one source found.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct SourceReport {
     /// Connection ids in document order, as the server would have them (duplicates once).
     pub connections: Vec<String>,
     pub diagnostics: Vec<Diagnostic>,
     /// Spans of secret values, for masking.
     pub secrets: Vec<Span>,
+    /// False when the text is not YAML at all.
+    pub readable: bool,
 }
 
 pub struct Checker {
@@ -39,7 +42,12 @@ impl Checker {
     }
 
     pub fn check(&self, file: FileId, source: &SourceFile) -> SourceReport {
-        let mut report = SourceReport::default();
+        let mut report = SourceReport {
+            connections: Vec::new(),
+            diagnostics: Vec::new(),
+            secrets: Vec::new(),
+            readable: true,
+        };
         let text = source.text.as_str();
         // a blank value is a valid config with zero connections, as in the server
         if text.trim().is_empty() {
@@ -49,6 +57,7 @@ impl Checker {
             Ok(doc) => doc,
             Err(e) => {
                 report.diagnostics.push(syntax::diagnostic(file, text, &e));
+                report.readable = false;
                 return report;
             }
         };
@@ -133,6 +142,7 @@ impl Checker {
             let value = instance::connection(&entry.value);
             let ptr = format!("/{}", escape(id));
             durations::check(file, &ptr, &value, &index, out);
+            values::check(file, &ptr, &value, &index, out);
             let mut wrapper = Map::with_capacity(1);
             wrapper.insert(id.to_string(), value);
             let wrapper = Value::Object(wrapper);
@@ -147,6 +157,8 @@ fn first_token(text: &str, span: Span) -> Span {
         return span;
     }
     let start = text.len() - text.trim_start().len();
-    let end = text[start..].find(['\r', '\n']).map_or(text.len(), |i| start + i);
+    let end = text[start..]
+        .find(['\r', '\n'])
+        .map_or(text.len(), |i| start + i);
     Span::new(start, end)
 }

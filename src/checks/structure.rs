@@ -3,8 +3,8 @@
 //! and Spring placeholders (`${...}`, `#{...}`) that the server substitutes before parsing.
 
 use crate::diag::{Code, Diagnostic, Label, Outcome};
-use crate::model::{self, Kind, Place};
 use crate::model::instance::is_merge_key;
+use crate::model::{self, Kind, Place};
 use crate::source::{FileId, Span};
 use crate::yaml::pointer::escape;
 use crate::yaml::{Node, NodeKind};
@@ -139,7 +139,9 @@ impl<'o> Structure<'o> {
             Code::YamlAlias,
             self.file,
             span,
-            format!("alias `*{name}` is not resolved by the DSF server: it reads the text `{name}`"),
+            format!(
+                "alias `*{name}` is not resolved by the DSF server: it reads the text `{name}`"
+            ),
         )
         .at(p.clone())
         .label("read as text")
@@ -192,8 +194,10 @@ impl<'o> Structure<'o> {
 fn secret_span(node: &Node) -> Span {
     match &node.kind {
         NodeKind::Scalar(s)
-            if matches!(s.style, crate::yaml::Style::SingleQuoted | crate::yaml::Style::DoubleQuoted)
-                && node.span.len() >= 2 =>
+            if matches!(
+                s.style,
+                crate::yaml::Style::SingleQuoted | crate::yaml::Style::DoubleQuoted
+            ) && node.span.len() >= 2 =>
         {
             Span::new(node.span.start + 1, node.span.end - 1)
         }

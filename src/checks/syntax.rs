@@ -30,7 +30,9 @@ pub fn diagnostic(file: FileId, text: &str, e: &LoadError) -> Diagnostic {
     }
     if msg.contains("tab") {
         // the scanner stops after the tab: point at the tab itself
-        let line_start = text[..e.span.start.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+        let line_start = text[..e.span.start.min(text.len())]
+            .rfind('\n')
+            .map_or(0, |i| i + 1);
         let span = text[line_start..e.span.start.min(text.len())]
             .rfind('\t')
             .map_or(e.span, |i| Span::new(line_start + i, line_start + i + 1));

@@ -58,6 +58,7 @@ codes! {
     DurationZero = "duration-zero", Warning, Some(MayFail), "a zero timeout, which Java treats as wait forever";
     InvalidBoolean = "invalid-boolean", Error, Some(NoConnections), "a flag that is not one of the boolean words the server accepts";
     SecretNotString = "secret-not-string", Error, Some(NoConnections), "a password, token or client secret written as a number or boolean";
+    PasswordNotLatin1 = "password-not-latin1", Error, Some(NoConnections), "a basic-auth password with characters outside ISO-8859-1";
     InvalidValue = "invalid-value", Error, Some(NoConnections), "a value the schema rejects for another reason";
 }
 

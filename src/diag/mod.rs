@@ -152,15 +152,25 @@ impl Diagnostic {
 /// Sort by position then code, and drop exact duplicates (an alias can surface one mistake twice).
 pub fn sort_and_dedup(diags: &mut Vec<Diagnostic>) {
     diags.sort_by(|a, b| {
-        (a.file, a.primary.span.start, a.primary.span.end, a.code, &a.message).cmp(&(
-            b.file,
-            b.primary.span.start,
-            b.primary.span.end,
-            b.code,
-            &b.message,
-        ))
+        (
+            a.file,
+            a.primary.span.start,
+            a.primary.span.end,
+            a.code,
+            &a.message,
+        )
+            .cmp(&(
+                b.file,
+                b.primary.span.start,
+                b.primary.span.end,
+                b.code,
+                &b.message,
+            ))
     });
     diags.dedup_by(|a, b| {
-        a.file == b.file && a.primary.span == b.primary.span && a.code == b.code && a.message == b.message
+        a.file == b.file
+            && a.primary.span == b.primary.span
+            && a.code == b.code
+            && a.message == b.message
     });
 }

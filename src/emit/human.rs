@@ -92,11 +92,19 @@ fn summary(report: &Report, style: &Style, w: &mut dyn Write) -> std::io::Result
     } else {
         String::new()
     };
-    let conns = if c == 0 {
+    let mut conns = if c == 0 {
         "no connections".to_string()
     } else {
         plural(c, "connection")
     };
+    match report.unreadable() {
+        0 => {}
+        n if n == report.inputs.len() => conns = "a config that could not be read".to_string(),
+        n => conns.push_str(&format!(
+            " and {} that could not be read",
+            plural(n, "input")
+        )),
+    }
     let line = if e == 0 && wn == 0 {
         format!("ok: no problems in {conns}{inputs}")
     } else {

@@ -89,13 +89,15 @@ fn scan_lines(text: &str) -> Vec<(usize, usize)> {
             k -= 1;
         }
         let key_end = k;
-        while k > 0 && (bytes[k - 1].is_ascii_alphanumeric() || matches!(bytes[k - 1], b'-' | b'_')) {
+        while k > 0 && (bytes[k - 1].is_ascii_alphanumeric() || matches!(bytes[k - 1], b'-' | b'_'))
+        {
             k -= 1;
         }
         let key = &text[k..key_end];
         let after = i + 1;
         i += 1;
-        if key.is_empty() || !is_secret_name(key) || !matches!(bytes.get(after), Some(b' ' | b'\t')) {
+        if key.is_empty() || !is_secret_name(key) || !matches!(bytes.get(after), Some(b' ' | b'\t'))
+        {
             continue;
         }
         let mut s = after;
@@ -105,13 +107,16 @@ fn scan_lines(text: &str) -> Vec<(usize, usize)> {
         let line_end = text[s..].find(['\n', '\r']).map_or(text.len(), |x| s + x);
         let (vs, ve) = match bytes.get(s) {
             Some(q @ (b'\'' | b'"')) => {
-                let close = text[s + 1..line_end].find(*q as char).map_or(line_end, |x| s + 1 + x);
+                let close = text[s + 1..line_end]
+                    .find(*q as char)
+                    .map_or(line_end, |x| s + 1 + x);
                 (s + 1, close)
             }
             Some(b'|' | b'>') => {
                 // a block scalar: mask the following more-indented lines
                 let mut e = line_end;
-                let indent_of = |from: usize| text[from..].len() - text[from..].trim_start_matches(' ').len();
+                let indent_of =
+                    |from: usize| text[from..].len() - text[from..].trim_start_matches(' ').len();
                 let line_start = text[..i].rfind('\n').map_or(0, |x| x + 1);
                 let key_indent = indent_of(line_start);
                 let mut next = line_end;

@@ -188,7 +188,9 @@ mod tests {
 
     #[test]
     fn null_is_absent_and_last_duplicate_wins() {
-        let v = conn("c:\n  base-url: a\n  base-url: b\n  read-timeout: ~\n  oidc-auth:\n    required-audience: [a, ~]\n");
+        let v = conn(
+            "c:\n  base-url: a\n  base-url: b\n  read-timeout: ~\n  oidc-auth:\n    required-audience: [a, ~]\n",
+        );
         assert_eq!(
             v,
             json!({"base-url": "b", "oidc-auth": {"required-audience": ["a", null]}})

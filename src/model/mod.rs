@@ -147,9 +147,11 @@ pub fn is_secret_name(key: &str) -> bool {
     if k.ends_with("-file") || k.ends_with("file") {
         return false;
     }
-    ["password", "passwd", "secret", "token", "pass", "pasw", "pwd"]
-        .iter()
-        .any(|s| k.contains(s))
+    [
+        "password", "passwd", "secret", "token", "pass", "pasw", "pwd",
+    ]
+    .iter()
+    .any(|s| k.contains(s))
 }
 
 #[cfg(test)]
@@ -159,18 +161,42 @@ mod tests {
     #[test]
     fn places() {
         assert_eq!(place(&[]), Place::Connection);
-        assert!(matches!(place(&["base-url"]), Place::Prop(_, Prop { name: "base-url", .. })));
+        assert!(matches!(
+            place(&["base-url"]),
+            Place::Prop(
+                _,
+                Prop {
+                    name: "base-url",
+                    ..
+                }
+            )
+        ));
         assert!(matches!(
             place(&["oidc-auth", "client-secret"]),
-            Place::Prop(_, Prop { kind: Kind::Secret, .. })
+            Place::Prop(
+                _,
+                Prop {
+                    kind: Kind::Secret,
+                    ..
+                }
+            )
         ));
-        assert_eq!(place(&["oidc-auth", "required-audience", "1"]), Place::AudienceItem);
+        assert_eq!(
+            place(&["oidc-auth", "required-audience", "1"]),
+            Place::AudienceItem
+        );
         assert_eq!(place(&["nope"]), Place::Unknown);
     }
 
     #[test]
     fn secret_names() {
-        for k in ["password", "client-secret", "token", "pasword", "client_secret"] {
+        for k in [
+            "password",
+            "client-secret",
+            "token",
+            "pasword",
+            "client_secret",
+        ] {
             assert!(is_secret_name(k), "{k}");
         }
         for k in ["password-file", "token-file", "username", "base-url"] {

@@ -142,7 +142,11 @@ fn span_at(ctx: &MapCtx, ptr: &str, anchor: Anchor) -> Span {
     // an empty list item (`-` alone): point at its dash
     let text = ctx.text;
     let before = text.get(..span.start).unwrap_or("");
-    match before.trim_end_matches([' ', '\t']).char_indices().next_back() {
+    match before
+        .trim_end_matches([' ', '\t'])
+        .char_indices()
+        .next_back()
+    {
         Some((i, '-')) => Span::new(i, i + 1),
         _ => span,
     }
@@ -223,7 +227,10 @@ fn unknown_property(ctx: &MapCtx, ptr: &str, name: &str) -> Diagnostic {
     let t = tokens(ptr);
     let block = block_at(ptr);
     let where_ = if t.len() <= 1 {
-        format!("connection `{}`", t.first().map(String::as_str).unwrap_or(""))
+        format!(
+            "connection `{}`",
+            t.first().map(String::as_str).unwrap_or("")
+        )
     } else {
         format!("`{}`", block.name)
     };
@@ -243,7 +250,11 @@ fn unknown_property(ctx: &MapCtx, ptr: &str, name: &str) -> Diagnostic {
             "`{name}` belongs in {}, not in {where_}",
             homes
                 .iter()
-                .map(|h| if h.starts_with("the ") { h.to_string() } else { format!("`{h}`") })
+                .map(|h| if h.starts_with("the ") {
+                    h.to_string()
+                } else {
+                    format!("`{h}`")
+                })
                 .collect::<Vec<_>>()
                 .join(" or ")
         ),
@@ -251,7 +262,11 @@ fn unknown_property(ctx: &MapCtx, ptr: &str, name: &str) -> Diagnostic {
             "{} knows: {}",
             where_,
             and_list(
-                &block.props.iter().map(|p| p.name.to_string()).collect::<Vec<_>>(),
+                &block
+                    .props
+                    .iter()
+                    .map(|p| p.name.to_string())
+                    .collect::<Vec<_>>(),
                 "and"
             )
         ),
@@ -273,7 +288,9 @@ fn missing_required(ctx: &MapCtx, ptr: &str, props: &[String]) -> Diagnostic {
             )
             .at(at)
             .label("empty")
-            .help(format!("give `{one}` a value; an empty value counts as not set"));
+            .help(format!(
+                "give `{one}` a value; an empty value counts as not set"
+            ));
         }
     }
     let what = and_list(props, "and");
@@ -420,17 +437,24 @@ fn bad_value(ctx: &MapCtx, ptr: &str, pattern: bool) -> Option<Diagnostic> {
             Kind::Bool => invalid_boolean(ctx, ptr, node),
             Kind::Duration => invalid_duration(ctx, ptr, node),
             Kind::Secret if !pattern => secret_not_string(ctx, ptr, node, found),
-            Kind::Text | Kind::Secret | Kind::Audience if pattern => {
-                diag(ctx, Code::BlankValue, ptr, Anchor::Value, format!("`{name}` is blank"))
-                    .label("blank")
-                    .help(format!("give `{name}` a value, or remove it"))
-            }
+            Kind::Text | Kind::Secret | Kind::Audience if pattern => diag(
+                ctx,
+                Code::BlankValue,
+                ptr,
+                Anchor::Value,
+                format!("`{name}` is blank"),
+            )
+            .label("blank")
+            .help(format!("give `{name}` a value, or remove it")),
             Kind::Block(b) => diag(
                 ctx,
                 Code::InvalidType,
                 ptr,
                 Anchor::Value,
-                format!("`{name}` must be a mapping of {} settings, found {found}", b.name),
+                format!(
+                    "`{name}` must be a mapping of {} settings, found {found}",
+                    b.name
+                ),
             )
             .help(format!(
                 "put the `{}` properties indented below `{name}:`",

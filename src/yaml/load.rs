@@ -150,22 +150,23 @@ impl<'a> Builder<'a> {
                     }
                     let s = self.skip_properties(start, end).start;
                     let flow = self.text[s..].starts_with(['{', '[']);
-                    self.stack.push(if matches!(event, Event::MappingStart(..)) {
-                        Frame::Map {
-                            start: s,
-                            flow,
-                            anchor,
-                            entries: Vec::new(),
-                            key: None,
-                        }
-                    } else {
-                        Frame::Seq {
-                            start: s,
-                            flow,
-                            anchor,
-                            items: Vec::new(),
-                        }
-                    });
+                    self.stack
+                        .push(if matches!(event, Event::MappingStart(..)) {
+                            Frame::Map {
+                                start: s,
+                                flow,
+                                anchor,
+                                entries: Vec::new(),
+                                key: None,
+                            }
+                        } else {
+                            Frame::Seq {
+                                start: s,
+                                flow,
+                                anchor,
+                                items: Vec::new(),
+                            }
+                        });
                 }
                 Event::MappingEnd | Event::SequenceEnd => {
                     let node = match self.stack.pop() {
@@ -330,13 +331,25 @@ mod tests {
     #[test]
     fn second_document_is_not_parsed() {
         let d = load("a: 1\n---\n: : [\n", Limits::default());
-        assert!(matches!(d, Ok(Document { second_document: Some(_), .. })));
+        assert!(matches!(
+            d,
+            Ok(Document {
+                second_document: Some(_),
+                ..
+            })
+        ));
     }
 
     #[test]
     fn depth_limit() {
         let text = format!("a: {}", "[".repeat(100));
         let e = load(&text, Limits::default());
-        assert!(matches!(e, Err(LoadError { kind: LoadErrorKind::Limit, .. })));
+        assert!(matches!(
+            e,
+            Err(LoadError {
+                kind: LoadErrorKind::Limit,
+                ..
+            })
+        ));
     }
 }

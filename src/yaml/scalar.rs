@@ -177,7 +177,10 @@ mod tests {
         assert_eq!(resolve_plain("PT5S"), Plain::Text);
         assert_eq!(resolve_plain("5s"), Plain::Text);
         assert_eq!(resolve_plain("08"), Plain::Float(8.0));
-        assert_eq!(resolve_plain("99999999999999999999999999999999999999999"), Plain::BigInt);
+        assert_eq!(
+            resolve_plain("99999999999999999999999999999999999999999"),
+            Plain::BigInt
+        );
         assert!(matches!(resolve_plain(".inf"), Plain::Float(f) if f.is_infinite()));
     }
 }

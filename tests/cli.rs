@@ -1,0 +1,195 @@
+//! The command line as a user meets it: input origins, exit codes, formats, colours, help.
+
+use crate::util::{run, temp_dir};
+
+const VALID: &str = "c:\n  base-url: http://x\n";
+const INVALID: &str = "c:\n  base_url: http://x\n";
+
+#[test]
+fn file_stdin_and_env_inputs() {
+    let out = run(&["check", "fixtures/valid.yaml"], None, &[]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    assert!(out.stdout.contains("ok: no problems in 5 connections"));
+
+    let out = run(&["check", "-"], Some(INVALID.as_bytes()), &[]);
+    assert_eq!(out.code, 1);
+    assert!(out.stdout.contains("<stdin>:2:3"), "{}", out.stdout);
+
+    let out = run(
+        &["check"],
+        None,
+        &[("DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG", INVALID)],
+    );
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stdout
+            .contains("$DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG:2:3"),
+        "{}",
+        out.stdout
+    );
+
+    let out = run(
+        &["check"],
+        None,
+        &[("DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG", "")],
+    );
+    assert_eq!(out.code, 0);
+    assert!(
+        out.stdout.contains("no problems in no connections"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn several_inputs_make_one_report() {
+    let dir = temp_dir("multi");
+    let a = dir.join("a.yaml");
+    let b = dir.join("b.yaml");
+    std::fs::write(&a, VALID).expect("write");
+    std::fs::write(&b, INVALID).expect("write");
+    let (a, b) = (a.display().to_string(), b.display().to_string());
+    let out = run(&["check", "--format", "json", &a, &b], None, &[]);
+    assert_eq!(out.code, 1);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    assert_eq!(json["inputs"].as_array().map(Vec::len), Some(2));
+    assert_eq!(json["diagnostics"][0]["file"], b.as_str());
+    assert_eq!(json["summary"]["connections"], 2);
+    let out = run(&["check", &a, &b], None, &[]);
+    assert!(
+        out.stdout
+            .contains("1 error, 0 warnings in 2 connections (2 inputs)"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn tool_errors_exit_2() {
+    let out = run(&["check", "does/not/exist.yaml"], None, &[]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .contains("cannot open does/not/exist.yaml: no such file"),
+        "{}",
+        out.stderr
+    );
+
+    let out = run(&["check"], None, &[]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .contains("DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG is not set")
+    );
+
+    let out = run(
+        &["check", "--format", "xml", "fixtures/valid.yaml"],
+        None,
+        &[],
+    );
+    assert_eq!(out.code, 2);
+
+    let out = run(&["check", "-", "-"], Some(b""), &[]);
+    assert_eq!(out.code, 2);
+
+    let out = run(
+        &["check", "--max-input-size", "10", "-"],
+        Some(VALID.as_bytes()),
+        &[],
+    );
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("larger than 10 bytes"),
+        "{}",
+        out.stderr
+    );
+
+    let out = run(&["check", "src"], None, &[]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("is a directory"));
+}
+
+#[test]
+fn schema_command_prints_the_bundled_schema() {
+    let out = run(&["schema"], None, &[]);
+    assert_eq!(out.code, 0);
+    let schema: serde_json::Value = serde_json::from_str(&out.stdout).expect("schema is JSON");
+    assert_eq!(
+        schema["$schema"],
+        "https://json-schema.org/draft/2020-12/schema"
+    );
+    assert_eq!(schema["$defs"]["connection"]["required"][0], "base-url");
+}
+
+#[test]
+fn help_documents_exit_codes_and_codes() {
+    let out = run(&["check", "--help"], None, &[]);
+    assert_eq!(out.code, 0);
+    for needle in [
+        "0  valid",
+        "1  invalid",
+        "2  the tool could not run",
+        "3  reserved",
+        "docs/codes.md",
+    ] {
+        assert!(
+            out.stdout.contains(needle),
+            "missing {needle:?} in\n{}",
+            out.stdout
+        );
+    }
+}
+
+#[test]
+fn colours_follow_flag_and_no_color() {
+    let ansi = "\u{1b}[";
+    let out = run(
+        &["check", "--color", "always", "-"],
+        Some(INVALID.as_bytes()),
+        &[],
+    );
+    assert!(out.stdout.contains(ansi));
+    let out = run(
+        &["check", "--color", "never", "-"],
+        Some(INVALID.as_bytes()),
+        &[],
+    );
+    assert!(!out.stdout.contains(ansi));
+    // not a terminal: auto means no colour
+    let out = run(&["check", "-"], Some(INVALID.as_bytes()), &[]);
+    assert!(!out.stdout.contains(ansi));
+    let out = run(
+        &["check", "--color", "auto", "-"],
+        Some(INVALID.as_bytes()),
+        &[("NO_COLOR", "1")],
+    );
+    assert!(!out.stdout.contains(ansi));
+}
+
+#[test]
+fn warnings_alone_exit_0() {
+    let out = run(
+        &["check", "-"],
+        Some(b"c:\n  base-url: http://x\n  read-timeout: 0\n"),
+        &[],
+    );
+    assert_eq!(out.code, 0);
+    assert!(
+        out.stdout.contains("0 errors, 1 warning in 1 connection"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn every_code_is_documented() {
+    let docs = std::fs::read_to_string(crate::util::manifest_dir().join("docs/codes.md"))
+        .expect("docs/codes.md");
+    for code in dsf_connections::diag::Code::ALL {
+        assert!(
+            docs.contains(&format!("### `{}`", code.as_str())),
+            "{} is not documented",
+            code.as_str()
+        );
+    }
+}
