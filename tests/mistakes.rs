@@ -534,11 +534,12 @@ fn alias_bomb_is_cheap() {
 
 #[test]
 fn too_many_aliases_hit_the_limit() {
-    let mut yaml = String::from("a: &a x\nb: [");
+    let mut yaml = String::from("a:\n  base-url: &a x\nb: [");
     yaml.push_str(&vec!["*a"; 2000].join(","));
     yaml.push_str("]\n");
     let (exit, json) = check_json(yaml.as_bytes());
     assert_eq!((exit, codes(&json)), (1, vec!["input-limit".to_string()]));
+    assert_eq!(diagnostics(&json)[0]["line"], 3);
 }
 
 #[test]

@@ -13,8 +13,10 @@ use crate::schema::Schema;
 use crate::schema::map::{MapCtx, map_errors};
 use crate::source::{FileId, SourceFile, Span};
 use crate::yaml::pointer::{PointerIndex, escape};
-use crate::yaml::{Limits, Node, NodeKind, load};
+use crate::yaml::{Entry, Limits, Node, NodeKind, load_streaming};
 use serde_json::{Map, Value};
+use std::collections::HashSet;
+use structure::{RootEntry, Structure};
 
 /// What checking one source found.
 #[derive(Debug)]
@@ -53,7 +55,30 @@ impl Checker {
         if text.trim().is_empty() {
             return report;
         }
-        let doc = match load(text, self.limits) {
+        let mut structure = Structure::new(file);
+        let mut connection_diags = Vec::new();
+        let mut ids: HashSet<String> = HashSet::new();
+        // connections are checked one by one as the parser completes them, then dropped
+        let mut on_entry = |entry: Entry| {
+            let RootEntry::Connection(id) = structure.root_entry(&entry) else {
+                return;
+            };
+            if ids.insert(id.to_string()) {
+                report.connections.push(id.to_string());
+            }
+            self.check_connection(
+                file,
+                text,
+                entry,
+                &structure.reported,
+                &mut connection_diags,
+            );
+        };
+        let loaded = load_streaming(text, self.limits, Some(&mut on_entry));
+        report.diagnostics = structure.diagnostics;
+        report.diagnostics.append(&mut connection_diags);
+        report.secrets = structure.secrets;
+        let doc = match loaded {
             Ok(doc) => doc,
             Err(e) => {
                 report.diagnostics.push(syntax::diagnostic(file, text, &e));
@@ -75,11 +100,12 @@ impl Checker {
         }
         let Some(root) = doc.root.as_ref() else {
             let first = text.find('#').unwrap_or(0);
+            let end = text[first..].find('\n').map_or(text.len(), |i| first + i);
             report.diagnostics.push(
                 Diagnostic::new(
                     Code::RootNoContent,
                     file,
-                    Span::new(first, first + text[first..].find('\n').unwrap_or(text.len() - first)),
+                    Span::new(first, end),
                     "the config holds only comments: the server fails with \"no content to map\"",
                 )
                 .help("add connections, or leave the variable empty (blank means no connections, which is valid)"),
@@ -87,7 +113,7 @@ impl Checker {
             return report;
         };
         match &root.kind {
-            NodeKind::Map(_) => self.check_connections(file, text, root, &mut report),
+            NodeKind::Map(_) => {}
             _ if root.is_null() => report.diagnostics.push(
                 Diagnostic::new(
                     Code::RootNull,
@@ -114,40 +140,39 @@ impl Checker {
         report
     }
 
-    fn check_connections(&self, file: FileId, text: &str, root: &Node, report: &mut SourceReport) {
-        let out = &mut report.diagnostics;
-        let mut structure = structure::Structure::new(file, out);
-        structure.walk(root);
-        let reported = std::mem::take(&mut structure.reported);
-        report.secrets = std::mem::take(&mut structure.secrets);
-        let index = PointerIndex::new(Some(root));
-        let entries = root.as_map().unwrap_or_default();
+    /// Schema and value rules for one connection.
+    fn check_connection(
+        &self,
+        file: FileId,
+        text: &str,
+        entry: Entry,
+        reported: &HashSet<String>,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        let Some(id) = entry.key_text().map(str::to_string) else {
+            return;
+        };
+        let value = instance::connection(&entry.value);
+        // a root holding just this connection, so pointers resolve as in the whole document
+        let root = Node {
+            span: entry.key.span.cover(entry.value.span),
+            kind: NodeKind::Map(vec![entry]),
+        };
+        let index = PointerIndex::new(Some(&root));
+        let ptr = format!("/{}", escape(&id));
+        durations::check(file, &ptr, &value, &index, out);
+        values::check(file, &ptr, &value, &index, out);
+        let mut wrapper = Map::with_capacity(1);
+        wrapper.insert(id, value);
+        let wrapper = Value::Object(wrapper);
         let ctx = MapCtx {
             file,
             text,
             index: &index,
             schema: &self.schema,
-            reported: &reported,
+            reported,
         };
-        for (i, entry) in entries.iter().enumerate() {
-            let Some(id) = entry.key_text() else { continue };
-            if instance::is_merge_key(&entry.key) {
-                continue;
-            }
-            // duplicates: the server keeps the last; check that one only
-            if index.root_entry(id) != Some(i) {
-                continue;
-            }
-            report.connections.push(id.to_string());
-            let value = instance::connection(&entry.value);
-            let ptr = format!("/{}", escape(id));
-            durations::check(file, &ptr, &value, &index, out);
-            values::check(file, &ptr, &value, &index, out);
-            let mut wrapper = Map::with_capacity(1);
-            wrapper.insert(id.to_string(), value);
-            let wrapper = Value::Object(wrapper);
-            map_errors(&ctx, self.schema.validator().iter_errors(&wrapper), out);
-        }
+        map_errors(&ctx, self.schema.validator().iter_errors(&wrapper), out);
     }
 }
 

@@ -1,114 +1,140 @@
 //! Document-wide checks on the spanned tree for what the server gets silently wrong: duplicate
 //! keys (last wins), aliases (read as the anchor's name), merge keys, keys that are collections,
-//! and Spring placeholders (`${...}`, `#{...}`) that the server substitutes before parsing.
+//! and Spring placeholders (`${...}`, `#{...}`) that the server substitutes before parsing. Also
+//! collects the spans of secret values for masking.
 
 use crate::diag::{Code, Diagnostic, Label, Outcome};
 use crate::model::instance::is_merge_key;
 use crate::model::{self, Kind, Place};
 use crate::source::{FileId, Span};
 use crate::yaml::pointer::escape;
-use crate::yaml::{Node, NodeKind};
+use crate::yaml::{Entry, Node, NodeKind, Style};
 use std::collections::{HashMap, HashSet};
 
-pub struct Structure<'o> {
+/// A step of the path to the node being checked.
+#[derive(Clone, Copy)]
+enum Tok<'n> {
+    Key(&'n str),
+    Index(usize),
+}
+
+pub struct Structure {
     pub file: FileId,
-    pub out: &'o mut Vec<Diagnostic>,
+    pub diagnostics: Vec<Diagnostic>,
     /// Pointers reported here; schema errors at the same place are dropped.
     pub reported: HashSet<String>,
     /// Spans of secret values (masked in snippets).
     pub secrets: Vec<Span>,
-    path: Vec<String>,
+    /// Connection ids seen so far, with the span of their key.
+    ids: HashMap<String, Span>,
 }
 
-impl<'o> Structure<'o> {
-    pub fn new(file: FileId, out: &'o mut Vec<Diagnostic>) -> Self {
+/// What the caller should do with a root entry.
+pub enum RootEntry<'n> {
+    /// Check it as connection `id`.
+    Connection(&'n str),
+    /// Not a connection (a merge key or a complex key): reported, nothing more to check.
+    Skip,
+}
+
+impl Structure {
+    pub fn new(file: FileId) -> Self {
         Structure {
             file,
-            out,
+            diagnostics: Vec::new(),
             reported: HashSet::new(),
             secrets: Vec::new(),
-            path: Vec::new(),
+            ids: HashMap::new(),
         }
     }
 
-    fn pointer(&self) -> String {
-        let mut p = String::new();
-        for t in &self.path {
-            p.push('/');
-            p.push_str(&escape(t));
+    /// Check one entry of the root mapping (a connection) and everything below it.
+    pub fn root_entry<'n>(&mut self, e: &'n Entry) -> RootEntry<'n> {
+        let mut path = Vec::with_capacity(4);
+        let Some(id) = self.key(e, &mut path) else {
+            return RootEntry::Skip;
+        };
+        if let Some(first) = self.ids.get(id).copied() {
+            self.duplicate(&path, id, first, e.key.span);
+        } else {
+            self.ids.insert(id.to_string(), e.key.span);
         }
-        p
+        path.push(Tok::Key(id));
+        self.walk(&e.value, &mut path);
+        RootEntry::Connection(id)
     }
 
-    fn place(&self) -> Place {
-        if self.path.is_empty() {
-            return Place::Unknown;
+    /// The text of an entry's key, after the checks every key gets; `None` to skip the entry.
+    fn key<'n>(&mut self, e: &'n Entry, path: &mut Vec<Tok<'n>>) -> Option<&'n str> {
+        match &e.key.kind {
+            NodeKind::Map(_) | NodeKind::Seq(_) => {
+                let d = Diagnostic::new(
+                    Code::YamlComplexKey,
+                    self.file,
+                    e.key.span,
+                    "a key must be a single value, not a list or mapping",
+                )
+                .at(pointer(path))
+                .help("write the key as plain text followed by `:`");
+                self.diagnostics.push(d);
+                return None;
+            }
+            _ if is_merge_key(&e.key) => {
+                self.merge_key(path, e.key.span);
+                return None;
+            }
+            NodeKind::Alias { name, anchor } => {
+                path.push(Tok::Key(name));
+                self.alias(path, e.key.span, name, *anchor);
+                path.pop();
+            }
+            NodeKind::Scalar(_) => {}
         }
-        let rest: Vec<&str> = self.path[1..].iter().map(String::as_str).collect();
-        model::place(&rest)
+        let key = e.key.text().unwrap_or_default();
+        if model::is_secret_name(key) {
+            self.secrets.push(secret_span(&e.value));
+        }
+        Some(key)
     }
 
-    pub fn walk(&mut self, node: &Node) {
+    fn walk<'n>(&mut self, node: &'n Node, path: &mut Vec<Tok<'n>>) {
         match &node.kind {
-            NodeKind::Alias { name, anchor } => self.alias(node.span, name, *anchor),
+            NodeKind::Alias { name, anchor } => self.alias(path, node.span, name, *anchor),
             NodeKind::Scalar(s) => {
-                if !self.path.is_empty() && (s.value.contains("${") || s.value.contains("#{")) {
-                    self.placeholder(node.span);
+                if has_placeholder(&s.value) {
+                    self.placeholder(path, node.span);
                 }
             }
             NodeKind::Seq(items) => {
                 for (i, item) in items.iter().enumerate() {
-                    self.path.push(i.to_string());
-                    self.walk(item);
-                    self.path.pop();
+                    path.push(Tok::Index(i));
+                    self.walk(item, path);
+                    path.pop();
                 }
             }
             NodeKind::Map(entries) => {
-                let mut seen: HashMap<&str, Span> = HashMap::with_capacity(entries.len());
-                for e in entries {
-                    let key = match &e.key.kind {
-                        NodeKind::Map(_) | NodeKind::Seq(_) => {
-                            let p = self.pointer();
-                            self.out.push(
-                                Diagnostic::new(
-                                    Code::YamlComplexKey,
-                                    self.file,
-                                    e.key.span,
-                                    "a key must be a single value, not a list or mapping",
-                                )
-                                .at(p)
-                                .help("write the key as plain text followed by `:`"),
-                            );
-                            continue;
-                        }
-                        _ => e.key.text().unwrap_or_default(),
-                    };
-                    if is_merge_key(&e.key) {
-                        self.merge_key(e.key.span);
+                // blocks are small: a linear scan beats hashing
+                for (i, e) in entries.iter().enumerate() {
+                    let Some(key) = self.key(e, path) else {
                         continue;
+                    };
+                    if let Some(first) = entries[..i]
+                        .iter()
+                        .find(|p| p.key.text() == Some(key) && !is_merge_key(&p.key))
+                    {
+                        self.duplicate(path, key, first.key.span, e.key.span);
                     }
-                    if let NodeKind::Alias { name, anchor } = &e.key.kind {
-                        self.path.push(key.to_string());
-                        self.alias(e.key.span, name, *anchor);
-                        self.path.pop();
-                    }
-                    if model::is_secret_name(key) {
-                        self.secrets.push(secret_span(&e.value));
-                    }
-                    if let Some(first) = seen.insert(key, e.key.span) {
-                        self.duplicate(key, first, e.key.span);
-                    }
-                    self.path.push(key.to_string());
-                    self.walk(&e.value);
-                    self.path.pop();
+                    path.push(Tok::Key(key));
+                    self.walk(&e.value, path);
+                    path.pop();
                 }
             }
         }
     }
 
-    fn duplicate(&mut self, key: &str, first: Span, second: Span) {
-        let root = self.path.is_empty();
-        let p = format!("{}/{}", self.pointer(), escape(key));
+    fn duplicate(&mut self, path: &[Tok], key: &str, first: Span, second: Span) {
+        let root = path.is_empty();
+        let p = format!("{}/{}", pointer(path), escape(key));
         let (code, message, help) = if root {
             (
                 Code::DuplicateConnectionId,
@@ -122,7 +148,7 @@ impl<'o> Structure<'o> {
                 "the server silently uses the last one: remove the one you do not want",
             )
         };
-        self.out.push(
+        self.diagnostics.push(
             Diagnostic::new(code, self.file, second, message)
                 .at(p.clone())
                 .label("defined again here")
@@ -131,10 +157,13 @@ impl<'o> Structure<'o> {
         );
     }
 
-    fn alias(&mut self, span: Span, name: &str, anchor: Option<Span>) {
-        let p = self.pointer();
-        let map_expected = matches!(self.place(), Place::Connection)
-            || matches!(self.place(), Place::Prop(_, prop) if matches!(prop.kind, Kind::Block(_)));
+    fn alias(&mut self, path: &[Tok], span: Span, name: &str, anchor: Option<Span>) {
+        let p = pointer(path);
+        let map_expected = match place(path) {
+            Place::Connection => true,
+            Place::Prop(_, prop) => matches!(prop.kind, Kind::Block(_)),
+            _ => false,
+        };
         let mut d = Diagnostic::new(
             Code::YamlAlias,
             self.file,
@@ -153,12 +182,12 @@ impl<'o> Structure<'o> {
             d = d.related(Label::new(a).message("anchor defined here"));
         }
         self.reported.insert(p);
-        self.out.push(d);
+        self.diagnostics.push(d);
     }
 
-    fn merge_key(&mut self, span: Span) {
-        let p = format!("{}/{}", self.pointer(), escape("<<"));
-        self.out.push(
+    fn merge_key(&mut self, path: &[Tok], span: Span) {
+        let p = format!("{}/{}", pointer(path), escape("<<"));
+        self.diagnostics.push(
             Diagnostic::new(
                 Code::YamlMergeKey,
                 self.file,
@@ -171,10 +200,12 @@ impl<'o> Structure<'o> {
         );
     }
 
-    fn placeholder(&mut self, span: Span) {
-        let p = self.pointer();
-        let name = self.path.last().cloned().unwrap_or_default();
-        self.out.push(
+    fn placeholder(&mut self, path: &[Tok], span: Span) {
+        let name = match path.last() {
+            Some(Tok::Key(k)) => k.to_string(),
+            Some(Tok::Index(_)) | None => "a value".to_string(),
+        };
+        self.diagnostics.push(
             Diagnostic::new(
                 Code::SpringPlaceholder,
                 self.file,
@@ -183,21 +214,52 @@ impl<'o> Structure<'o> {
                     "`{name}` contains `${{` or `#{{`: the server's property resolver substitutes it before the YAML is read"
                 ),
             )
-            .at(p)
+            .at(pointer(path))
             .label("substituted by Spring")
             .help("an unresolvable `${...}` stops the BPE; if this is literal text (say, in a password), move the secret to a `*-file` property"),
         );
     }
 }
 
+fn has_placeholder(s: &str) -> bool {
+    s.as_bytes()
+        .windows(2)
+        .any(|w| w[1] == b'{' && matches!(w[0], b'$' | b'#'))
+}
+
+fn pointer(path: &[Tok]) -> String {
+    let mut p = String::new();
+    for t in path {
+        p.push('/');
+        match t {
+            Tok::Key(k) => p.push_str(&escape(k)),
+            Tok::Index(i) => p.push_str(&i.to_string()),
+        }
+    }
+    p
+}
+
+fn place(path: &[Tok]) -> Place {
+    if path.is_empty() {
+        return Place::Unknown;
+    }
+    let rest: Vec<String> = path[1..]
+        .iter()
+        .map(|t| match t {
+            Tok::Key(k) => k.to_string(),
+            Tok::Index(i) => i.to_string(),
+        })
+        .collect();
+    let rest: Vec<&str> = rest.iter().map(String::as_str).collect();
+    model::place(&rest)
+}
+
 /// The part of a secret value to mask: inside the quotes of a quoted scalar, else all of it.
 fn secret_span(node: &Node) -> Span {
     match &node.kind {
         NodeKind::Scalar(s)
-            if matches!(
-                s.style,
-                crate::yaml::Style::SingleQuoted | crate::yaml::Style::DoubleQuoted
-            ) && node.span.len() >= 2 =>
+            if matches!(s.style, Style::SingleQuoted | Style::DoubleQuoted)
+                && node.span.len() >= 2 =>
         {
             Span::new(node.span.start + 1, node.span.end - 1)
         }

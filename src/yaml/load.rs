@@ -56,6 +56,8 @@ enum Frame<'a> {
         anchor: usize,
         entries: Vec<Entry<'a>>,
         key: Option<Node<'a>>,
+        /// End of the last entry's value (entries handed to a callback are not kept).
+        last_end: Option<usize>,
     },
     Seq {
         start: usize,
@@ -66,6 +68,17 @@ enum Frame<'a> {
 }
 
 pub fn load<'a>(text: &'a str, limits: Limits) -> Result<Document<'a>, LoadError> {
+    load_streaming(text, limits, None)
+}
+
+/// Like [`load`], but each entry of a root mapping is handed to `on_root_entry` as soon as it is
+/// complete and then dropped, so memory stays proportional to one connection, not the file. The
+/// returned root mapping then has no entries.
+pub fn load_streaming<'a, 'c>(
+    text: &'a str,
+    limits: Limits,
+    on_root_entry: Option<&'c mut dyn FnMut(Entry<'a>)>,
+) -> Result<Document<'a>, LoadError> {
     Builder {
         text,
         bytes: CharToByte::new(text),
@@ -74,11 +87,12 @@ pub fn load<'a>(text: &'a str, limits: Limits) -> Result<Document<'a>, LoadError
         aliases: 0,
         limits,
         last_good: 0,
+        on_root_entry,
     }
     .run()
 }
 
-struct Builder<'a> {
+struct Builder<'a, 'c> {
     text: &'a str,
     bytes: CharToByte<'a>,
     stack: Vec<Frame<'a>>,
@@ -86,9 +100,10 @@ struct Builder<'a> {
     aliases: usize,
     limits: Limits,
     last_good: usize,
+    on_root_entry: Option<&'c mut dyn FnMut(Entry<'a>)>,
 }
 
-impl<'a> Builder<'a> {
+impl<'a> Builder<'a, '_> {
     fn run(mut self) -> Result<Document<'a>, LoadError> {
         let mut parser = Parser::new_from_str(self.text);
         let mut root: Option<Node<'a>> = None;
@@ -158,6 +173,7 @@ impl<'a> Builder<'a> {
                                 anchor,
                                 entries: Vec::new(),
                                 key: None,
+                                last_end: None,
                             }
                         } else {
                             Frame::Seq {
@@ -175,9 +191,10 @@ impl<'a> Builder<'a> {
                             flow,
                             anchor,
                             entries,
+                            last_end,
                             ..
                         }) => {
-                            let last = entries.last().map_or(start, |e| e.value.span.end);
+                            let last = last_end.unwrap_or(start);
                             let span = Span::new(start, if flow { end } else { last });
                             self.remember_anchor(anchor, span);
                             Node {
@@ -215,13 +232,26 @@ impl<'a> Builder<'a> {
     }
 
     fn finish(&mut self, node: Node<'a>, root: &mut Option<Node<'a>>) {
+        let at_root = self.stack.len() == 1;
         match self.stack.last_mut() {
-            Some(Frame::Map { entries, key, .. }) => match key.take() {
+            Some(Frame::Map {
+                entries,
+                key,
+                last_end,
+                ..
+            }) => match key.take() {
                 None => *key = Some(node),
-                Some(k) => entries.push(Entry {
-                    key: k,
-                    value: node,
-                }),
+                Some(k) => {
+                    *last_end = Some(node.span.end);
+                    let entry = Entry {
+                        key: k,
+                        value: node,
+                    };
+                    match (&mut self.on_root_entry, at_root) {
+                        (Some(callback), true) => callback(entry),
+                        _ => entries.push(entry),
+                    }
+                }
             },
             Some(Frame::Seq { items, .. }) => items.push(node),
             None => *root = Some(node),

@@ -6,5 +6,5 @@ pub mod node;
 pub mod pointer;
 pub mod scalar;
 
-pub use load::{Document, Limits, LoadError, LoadErrorKind, load};
+pub use load::{Document, Limits, LoadError, LoadErrorKind, load, load_streaming};
 pub use node::{Entry, Node, NodeKind, Scalar, Style, Tag};
