@@ -86,7 +86,7 @@ fn check(args: &CheckArgs, io: &mut Io) -> std::io::Result<ExitStatus> {
         Ok(l) => l,
         Err(m) => return fail(io, &m),
     };
-    let checker = match Checker::new(Limits::default()) {
+    let checker = match Checker::new(Limits::default(), args.file_options()) {
         Ok(c) => c,
         Err(m) => return fail(io, &m),
     };

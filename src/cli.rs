@@ -51,6 +51,30 @@ pub struct CheckArgs {
     /// Refuse inputs larger than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = crate::input::DEFAULT_MAX_SIZE)]
     pub max_input_size: u64,
+
+    /// Resolve relative file paths of the config against DIR (the BPE resolves them against its
+    /// working directory) [default: the current directory]
+    #[arg(long, value_name = "DIR")]
+    pub base_dir: Option<std::path::PathBuf>,
+
+    /// Map a path of the BPE's container to a folder here (repeatable), e.g.
+    /// --path-map /run/secrets=./secrets
+    #[arg(long, value_name = "CONTAINER=HOST", value_parser = crate::files::parse_path_map)]
+    pub path_map: Vec<(std::path::PathBuf, std::path::PathBuf)>,
+
+    /// Do not read any file named in the config (for CI lint steps without the secrets).
+    #[arg(long)]
+    pub skip_file_checks: bool,
+}
+
+impl CheckArgs {
+    pub fn file_options(&self) -> crate::files::FileOptions {
+        crate::files::FileOptions {
+            base_dir: self.base_dir.clone(),
+            path_maps: self.path_map.clone(),
+            skip: self.skip_file_checks,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

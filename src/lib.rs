@@ -9,10 +9,12 @@
 pub mod app;
 pub mod checks;
 pub mod cli;
+pub mod crypto;
 pub mod diag;
 pub mod duration;
 pub mod emit;
 pub mod exit;
+pub mod files;
 pub mod input;
 pub mod model;
 pub mod report;

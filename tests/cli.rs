@@ -7,7 +7,16 @@ const INVALID: &str = "c:\n  base_url: http://x\n";
 
 #[test]
 fn file_stdin_and_env_inputs() {
-    let out = run(&["check", "fixtures/valid.yaml"], None, &[]);
+    let out = run(
+        &[
+            "check",
+            "--path-map",
+            "/run/secrets=fixtures/secrets",
+            "fixtures/valid.yaml",
+        ],
+        None,
+        &[],
+    );
     assert_eq!(out.code, 0, "{}", out.stdout);
     assert!(out.stdout.contains("ok: no problems in 5 connections"));
 
@@ -192,4 +201,10 @@ fn every_code_is_documented() {
             code.as_str()
         );
     }
+}
+
+#[test]
+#[ignore = "writes fixtures/secrets; run by hand to regenerate them"]
+fn regenerate_fixture_secrets() {
+    crate::pki::write_fixture_secrets(&crate::util::manifest_dir().join("fixtures/secrets"));
 }

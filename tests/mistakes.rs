@@ -38,7 +38,7 @@ const fn case(
 const CASES: &[Case] = &[
     case(
         "typo snake_case",
-        "c:\n  base_url: http://x\n",
+        "c:\n  base_url: https://x\n",
         "unknown-property",
         "/c/base_url",
         2,
@@ -46,7 +46,7 @@ const CASES: &[Case] = &[
     ),
     case(
         "typo camelCase",
-        "c:\n  baseUrl: http://x\n",
+        "c:\n  baseUrl: https://x\n",
         "unknown-property",
         "/c/baseUrl",
         2,
@@ -54,7 +54,7 @@ const CASES: &[Case] = &[
     ),
     case(
         "property at the wrong level",
-        "c:\n  base-url: http://x\n  username: u\n",
+        "c:\n  base-url: https://x\n  username: u\n",
         "unknown-property",
         "/c/username",
         3,
@@ -62,7 +62,7 @@ const CASES: &[Case] = &[
     ),
     case(
         "unknown property in a block",
-        "c:\n  base-url: http://x\n  basic-auth:\n    username: u\n    password_file: /p\n",
+        "c:\n  base-url: https://x\n  basic-auth:\n    username: u\n    password_file: /p\n",
         "unknown-property",
         "/c/basic-auth/password_file",
         5,
@@ -70,7 +70,7 @@ const CASES: &[Case] = &[
     ),
     case(
         "duration 5s",
-        "c:\n  base-url: http://x\n  connect-timeout: 5s\n",
+        "c:\n  base-url: https://x\n  connect-timeout: 5s\n",
         "invalid-duration",
         "/c/connect-timeout",
         3,
@@ -78,7 +78,7 @@ const CASES: &[Case] = &[
     ),
     case(
         "quoted number duration",
-        "c:\n  base-url: http://x\n  read-timeout: '5'\n",
+        "c:\n  base-url: https://x\n  read-timeout: '5'\n",
         "invalid-duration",
         "/c/read-timeout",
         3,
@@ -86,7 +86,7 @@ const CASES: &[Case] = &[
     ),
     case(
         "weeks",
-        "c:\n  base-url: http://x\n  read-timeout: P1W\n",
+        "c:\n  base-url: https://x\n  read-timeout: P1W\n",
         "invalid-duration",
         "/c/read-timeout",
         3,
@@ -94,7 +94,7 @@ const CASES: &[Case] = &[
     ),
     case(
         "duration in oidc-auth",
-        "c:\n  base-url: http://x\n  oidc-auth:\n    base-url: https://o\n    client-id: i\n    client-secret: s\n    read-timeout: 10m\n",
+        "c:\n  base-url: https://x\n  oidc-auth:\n    base-url: https://o\n    client-id: i\n    client-secret: s\n    read-timeout: 10m\n",
         "invalid-duration",
         "/c/oidc-auth/read-timeout",
         7,
@@ -102,7 +102,7 @@ const CASES: &[Case] = &[
     ),
     case(
         "boolean y",
-        "c:\n  base-url: http://x\n  test-connection-on-startup: y\n",
+        "c:\n  base-url: https://x\n  test-connection-on-startup: y\n",
         "invalid-boolean",
         "/c/test-connection-on-startup",
         3,
@@ -110,7 +110,7 @@ const CASES: &[Case] = &[
     ),
     case(
         "quoted yes",
-        "c:\n  base-url: http://x\n  enable-debug-logging: 'yes'\n",
+        "c:\n  base-url: https://x\n  enable-debug-logging: 'yes'\n",
         "invalid-boolean",
         "/c/enable-debug-logging",
         3,
@@ -118,7 +118,7 @@ const CASES: &[Case] = &[
     ),
     case(
         "float boolean",
-        "c:\n  base-url: http://x\n  enable-debug-logging: 1.0\n",
+        "c:\n  base-url: https://x\n  enable-debug-logging: 1.0\n",
         "invalid-boolean",
         "/c/enable-debug-logging",
         3,
@@ -126,7 +126,7 @@ const CASES: &[Case] = &[
     ),
     case(
         "password as number",
-        "c:\n  base-url: http://x\n  basic-auth:\n    username: u\n    password: 1234\n",
+        "c:\n  base-url: https://x\n  basic-auth:\n    username: u\n    password: 1234\n",
         "secret-not-string",
         "/c/basic-auth/password",
         5,
@@ -134,7 +134,7 @@ const CASES: &[Case] = &[
     ),
     case(
         "token and token-file",
-        "c:\n  base-url: http://x\n  bearer-auth:\n    token: t\n    token-file: /t\n",
+        "c:\n  base-url: https://x\n  bearer-auth:\n    token: t\n    token-file: /t\n",
         "conflicting-properties",
         "/c/bearer-auth/token-file",
         5,
@@ -166,7 +166,7 @@ const CASES: &[Case] = &[
     ),
     case(
         "connection without settings",
-        "c:\nd:\n  base-url: http://x\n",
+        "c:\nd:\n  base-url: https://x\n",
         "connection-empty",
         "/c",
         1,
@@ -174,7 +174,7 @@ const CASES: &[Case] = &[
     ),
     case(
         "connection is a scalar",
-        "c: http://x\n",
+        "c: https://x\n",
         "connection-empty",
         "/c",
         1,
@@ -182,7 +182,7 @@ const CASES: &[Case] = &[
     ),
     case(
         "empty cert-auth",
-        "c:\n  base-url: http://x\n  cert-auth: {}\n",
+        "c:\n  base-url: https://x\n  cert-auth: {}\n",
         "missing-property",
         "/c/cert-auth",
         3,
@@ -190,7 +190,7 @@ const CASES: &[Case] = &[
     ),
     case(
         "empty bearer-auth",
-        "c:\n  base-url: http://x\n  bearer-auth: {}\n",
+        "c:\n  base-url: https://x\n  bearer-auth: {}\n",
         "missing-property",
         "/c/bearer-auth",
         3,
@@ -198,7 +198,7 @@ const CASES: &[Case] = &[
     ),
     case(
         "key without certificate",
-        "c:\n  base-url: http://x\n  cert-auth:\n    private-key-file: /k\n    password: p\n",
+        "c:\n  base-url: https://x\n  cert-auth:\n    private-key-file: /k\n    password: p\n",
         "missing-property",
         "/c/cert-auth/private-key-file",
         4,
@@ -206,7 +206,7 @@ const CASES: &[Case] = &[
     ),
     case(
         "key without password",
-        "c:\n  base-url: http://x\n  cert-auth:\n    private-key-file: /k\n    certificate-file: /c\n",
+        "c:\n  base-url: https://x\n  cert-auth:\n    private-key-file: /k\n    certificate-file: /c\n",
         "missing-property",
         "/c/cert-auth",
         3,
@@ -214,7 +214,7 @@ const CASES: &[Case] = &[
     ),
     case(
         "username without password",
-        "c:\n  base-url: http://x\n  basic-auth:\n    username: u\n",
+        "c:\n  base-url: https://x\n  basic-auth:\n    username: u\n",
         "missing-property",
         "/c/basic-auth",
         3,
@@ -222,7 +222,7 @@ const CASES: &[Case] = &[
     ),
     case(
         "blank audience item",
-        "c:\n  base-url: http://x\n  oidc-auth:\n    base-url: https://o\n    client-id: i\n    client-secret: s\n    required-audience: [a, '']\n",
+        "c:\n  base-url: https://x\n  oidc-auth:\n    base-url: https://o\n    client-id: i\n    client-secret: s\n    required-audience: [a, '']\n",
         "blank-value",
         "/c/oidc-auth/required-audience/1",
         7,
@@ -230,7 +230,7 @@ const CASES: &[Case] = &[
     ),
     case(
         "dangling audience item",
-        "c:\n  base-url: http://x\n  oidc-auth:\n    base-url: https://o\n    client-id: i\n    client-secret: s\n    required-audience:\n      - a\n      -\n",
+        "c:\n  base-url: https://x\n  oidc-auth:\n    base-url: https://o\n    client-id: i\n    client-secret: s\n    required-audience:\n      - a\n      -\n",
         "blank-value",
         "/c/oidc-auth/required-audience/1",
         9,
@@ -238,7 +238,7 @@ const CASES: &[Case] = &[
     ),
     case(
         "audience as mapping",
-        "c:\n  base-url: http://x\n  oidc-auth:\n    base-url: https://o\n    client-id: i\n    client-secret: s\n    required-audience: {a: b}\n",
+        "c:\n  base-url: https://x\n  oidc-auth:\n    base-url: https://o\n    client-id: i\n    client-secret: s\n    required-audience: {a: b}\n",
         "invalid-type",
         "/c/oidc-auth/required-audience",
         7,
@@ -246,7 +246,7 @@ const CASES: &[Case] = &[
     ),
     case(
         "auth block as text",
-        "c:\n  base-url: http://x\n  basic-auth: user\n",
+        "c:\n  base-url: https://x\n  basic-auth: user\n",
         "invalid-type",
         "/c/basic-auth",
         3,
@@ -254,7 +254,7 @@ const CASES: &[Case] = &[
     ),
     case(
         "duration too large",
-        "c:\n  base-url: http://x\n  read-timeout: P25D\n",
+        "c:\n  base-url: https://x\n  read-timeout: P25D\n",
         "duration-too-large",
         "/c/read-timeout",
         3,
@@ -262,7 +262,7 @@ const CASES: &[Case] = &[
     ),
     case(
         "negative duration",
-        "c:\n  base-url: http://x\n  connect-timeout: -5\n",
+        "c:\n  base-url: https://x\n  connect-timeout: -5\n",
         "duration-negative",
         "/c/connect-timeout",
         3,
@@ -270,7 +270,7 @@ const CASES: &[Case] = &[
     ),
     case(
         "duplicate connection id",
-        "c:\n  base-url: http://x\nc:\n  base-url: http://y\n",
+        "c:\n  base-url: https://x\nc:\n  base-url: http://y\n",
         "duplicate-connection-id",
         "/c",
         3,
@@ -278,7 +278,7 @@ const CASES: &[Case] = &[
     ),
     case(
         "duplicate key",
-        "c:\n  base-url: http://x\n  base-url: http://y\n",
+        "c:\n  base-url: https://x\n  base-url: http://y\n",
         "yaml-duplicate-key",
         "/c/base-url",
         3,
@@ -286,7 +286,7 @@ const CASES: &[Case] = &[
     ),
     case(
         "alias",
-        "a:\n  base-url: &u http://x\nb:\n  base-url: *u\n",
+        "a:\n  base-url: &u https://x\nb:\n  base-url: *u\n",
         "yaml-alias",
         "/b/base-url",
         4,
@@ -294,7 +294,7 @@ const CASES: &[Case] = &[
     ),
     case(
         "merge key",
-        "b:\n  <<: {read-timeout: PT1S}\n  base-url: http://x\n",
+        "b:\n  <<: {read-timeout: PT1S}\n  base-url: https://x\n",
         "yaml-merge-key",
         "/b/<<",
         2,
@@ -304,7 +304,7 @@ const CASES: &[Case] = &[
     case("document separator alone", "---\n", "root-null", "", 1, 1),
     case(
         "list root",
-        "- base-url: http://x\n",
+        "- base-url: https://x\n",
         "root-not-mapping",
         "",
         1,
@@ -312,7 +312,7 @@ const CASES: &[Case] = &[
     ),
     case(
         "only comments",
-        "# c:\n#   base-url: http://x\n",
+        "# c:\n#   base-url: https://x\n",
         "root-no-content",
         "",
         1,
@@ -328,7 +328,7 @@ const CASES: &[Case] = &[
     ),
     case(
         "tab indentation",
-        "c:\n\tbase-url: http://x\n",
+        "c:\n\tbase-url: https://x\n",
         "yaml-tab-indentation",
         "",
         2,
@@ -336,7 +336,7 @@ const CASES: &[Case] = &[
     ),
     case(
         "typographic quote",
-        "c:\n  base-url: http://x\n  basic-auth:\n    username: u\n    password-file: 'password.file’\n",
+        "c:\n  base-url: https://x\n  basic-auth:\n    username: u\n    password-file: 'password.file’\n",
         "yaml-typographic-quote",
         "",
         5,
@@ -344,7 +344,7 @@ const CASES: &[Case] = &[
     ),
     case(
         "unclosed double quote",
-        "c:\n  base-url: \"http://x\n",
+        "c:\n  base-url: \"https://x\n",
         "yaml-syntax",
         "",
         2,
@@ -352,7 +352,7 @@ const CASES: &[Case] = &[
     ),
     case(
         "CRLF line endings",
-        "c:\r\n  base-url: http://x\r\n  connect-timeout: 5s\r\n",
+        "c:\r\n  base-url: https://x\r\n  connect-timeout: 5s\r\n",
         "invalid-duration",
         "/c/connect-timeout",
         3,
@@ -360,23 +360,23 @@ const CASES: &[Case] = &[
     ),
     case(
         "flow style",
-        "c: {base-url: x, connect-timeout: 5s}\n",
+        "c: {base-url: https://h, connect-timeout: 5s}\n",
         "invalid-duration",
         "/c/connect-timeout",
         1,
-        35,
+        43,
     ),
     case(
         "multi-byte text before the error",
-        "c: {base-url: 'häöü', connect-timeout: 5s}\n",
+        "c: {base-url: 'https://häöü', connect-timeout: 5s}\n",
         "invalid-duration",
         "/c/connect-timeout",
         1,
-        40,
+        48,
     ),
     case(
         "literal block scalar",
-        "c:\n  base-url: http://x\n  connect-timeout: |\n    5s\n",
+        "c:\n  base-url: https://x\n  connect-timeout: |\n    5s\n",
         "invalid-duration",
         "/c/connect-timeout",
         4,
@@ -384,7 +384,7 @@ const CASES: &[Case] = &[
     ),
     case(
         "byte order mark",
-        "\u{feff}c:\n  base-url: http://x\n  connect-timeout: 5s\n",
+        "\u{feff}c:\n  base-url: https://x\n  connect-timeout: 5s\n",
         "invalid-duration",
         "/c/connect-timeout",
         3,
@@ -402,7 +402,7 @@ const CASES: &[Case] = &[
         exit: 0,
         ..case(
             "second document",
-            "c:\n  base-url: http://x\n---\nd: 1\n",
+            "c:\n  base-url: https://x\n---\nd: 1\n",
             "yaml-multiple-documents",
             "",
             3,
@@ -413,7 +413,7 @@ const CASES: &[Case] = &[
         exit: 0,
         ..case(
             "spring placeholder",
-            "c:\n  base-url: http://x\n  basic-auth:\n    username: u\n    password: 'a${b}'\n",
+            "c:\n  base-url: https://x\n  basic-auth:\n    username: u\n    password: 'a${b}'\n",
             "spring-placeholder",
             "/c/basic-auth/password",
             5,
@@ -424,7 +424,7 @@ const CASES: &[Case] = &[
         exit: 0,
         ..case(
             "zero timeout",
-            "c:\n  base-url: http://x\n  read-timeout: 0\n",
+            "c:\n  base-url: https://x\n  read-timeout: 0\n",
             "duration-zero",
             "/c/read-timeout",
             3,
@@ -468,14 +468,15 @@ fn each_mistake_gives_one_diagnostic_at_the_right_place() {
 #[test]
 fn related_labels_point_at_the_other_half() {
     // duplicate: related = first definition
-    let (_, json) = check_json(b"c:\n  base-url: http://x\nc:\n  base-url: http://y\n");
+    let (_, json) = check_json(b"c:\n  base-url: https://x\nc:\n  base-url: http://y\n");
     let d = &diagnostics(&json)[0];
     assert_eq!(d["related"][0]["line"], 1);
     assert_eq!(d["related"][0]["column"], 1);
     assert_eq!(d["related"][0]["message"], "first defined here");
     // conflict: related = the other key
-    let (_, json) =
-        check_json(b"c:\n  base-url: http://x\n  bearer-auth:\n    token: t\n    token-file: /t\n");
+    let (_, json) = check_json(
+        b"c:\n  base-url: https://x\n  bearer-auth:\n    token: t\n    token-file: /t\n",
+    );
     let d = &diagnostics(&json)[0];
     assert_eq!(d["related"][0]["pointer"], "/c/bearer-auth/token");
     assert_eq!(
@@ -497,9 +498,9 @@ fn related_labels_point_at_the_other_half() {
 
 #[test]
 fn outcome_says_what_the_server_does() {
-    let (_, json) = check_json(b"c:\n  base-url: http://x\n  bearer-auth: {}\n");
+    let (_, json) = check_json(b"c:\n  base-url: https://x\n  bearer-auth: {}\n");
     assert_eq!(diagnostics(&json)[0]["outcome"], "does-not-start");
-    let (_, json) = check_json(b"c:\n  base_url: http://x\n");
+    let (_, json) = check_json(b"c:\n  base_url: https://x\n");
     assert_eq!(diagnostics(&json)[0]["outcome"], "no-connections");
     let (_, json) = check_json(b"~\n");
     assert_eq!(diagnostics(&json)[0]["outcome"], "does-not-start");
@@ -508,7 +509,7 @@ fn outcome_says_what_the_server_does() {
 #[test]
 fn typing_follows_yaml_1_1_and_the_property() {
     // all accepted by the server
-    let ok = "c:\n  base-url: 123\n  test-connection-on-startup: Yes\n  enable-debug-logging: 'TRUE'\n  connect-timeout: 010\n  read-timeout: 0.5\n  oidc-auth:\n    base-url: yes\n    client-id: 0x1F\n    client-secret: !!str 1234\n    required-audience: 42\n    verify-authorized-party: 0\n    connect-timeout: pt1,5s\n";
+    let ok = "c:\n  base-url: https://x\n  test-connection-on-startup: Yes\n  enable-debug-logging: 'TRUE'\n  connect-timeout: 010\n  read-timeout: 0.5\n  oidc-auth:\n    base-url: https://o\n    discovery-path: yes\n    client-id: 0x1F\n    client-secret: !!str 1234\n    required-audience: 42\n    verify-authorized-party: 0\n    connect-timeout: pt1,5s\n";
     let (exit, json) = check_json(ok.as_bytes());
     assert_eq!((exit, codes(&json)), (0, Vec::<String>::new()));
 }
@@ -534,7 +535,7 @@ fn alias_bomb_is_cheap() {
 
 #[test]
 fn too_many_aliases_hit_the_limit() {
-    let mut yaml = String::from("a:\n  base-url: &a x\nb: [");
+    let mut yaml = String::from("a:\n  base-url: &a https://x\nb: [");
     yaml.push_str(&vec!["*a"; 2000].join(","));
     yaml.push_str("]\n");
     let (exit, json) = check_json(yaml.as_bytes());

@@ -4,14 +4,25 @@ use crate::util::run;
 
 fn human(name: &str) -> String {
     let path = format!("tests/fixtures/human/{name}.yaml");
-    let out = run(&["check", "--color", "never", &path], None, &[]);
+    let out = run(
+        &["check", "--color", "never", "--skip-file-checks", &path],
+        None,
+        &[],
+    );
     format!("exit code: {}\n---\n{}", out.code, out.stdout)
 }
 
 #[test]
 fn example() {
     let out = run(
-        &["check", "--color", "never", "fixtures/example.yaml"],
+        &[
+            "check",
+            "--color",
+            "never",
+            "--path-map",
+            "/run/secrets=fixtures/secrets",
+            "fixtures/example.yaml",
+        ],
         None,
         &[],
     );

@@ -2,6 +2,8 @@
 
 mod cli;
 mod mistakes;
+mod pki;
+mod rules;
 mod secrets;
 mod server_fixtures;
 mod snapshots;

@@ -3,11 +3,15 @@
 //! cannot express. Returns diagnostics; never prints.
 
 pub mod durations;
+pub mod files;
+pub mod rules;
+pub mod semantics;
 pub mod structure;
 pub mod syntax;
 pub mod values;
 
 use crate::diag::{Code, Diagnostic};
+use crate::files::{FileOptions, Files};
 use crate::model::instance;
 use crate::schema::Schema;
 use crate::schema::map::{MapCtx, map_errors};
@@ -33,13 +37,22 @@ pub struct SourceReport {
 pub struct Checker {
     pub schema: Schema,
     pub limits: Limits,
+    /// `None` with `--skip-file-checks`.
+    pub files: Option<Files>,
+    /// Seconds since the epoch, for certificate validity.
+    pub now: i64,
 }
 
 impl Checker {
-    pub fn new(limits: Limits) -> Result<Checker, String> {
+    pub fn new(limits: Limits, files: FileOptions) -> Result<Checker, String> {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
         Ok(Checker {
             schema: Schema::bundled()?,
             limits,
+            files: (!files.skip).then(|| Files::new(files)),
+            now,
         })
     }
 
@@ -160,8 +173,21 @@ impl Checker {
         };
         let index = PointerIndex::new(Some(&root));
         let ptr = format!("/{}", escape(&id));
-        durations::check(file, &ptr, &value, &index, out);
-        values::check(file, &ptr, &value, &index, out);
+        let ctx = rules::RuleCtx {
+            file,
+            ptr: &ptr,
+            instance: &value,
+            index: &index,
+            files: self.files.as_ref(),
+            now: self.now,
+        };
+        let mut found = Vec::new();
+        for rule in rules::RULES {
+            rule(&ctx, &mut found);
+        }
+        // a value the structure checks reported (an alias) is not judged again
+        found.retain(|d| !reported.contains(&d.pointer));
+        out.append(&mut found);
         let mut wrapper = Map::with_capacity(1);
         wrapper.insert(id, value);
         let wrapper = Value::Object(wrapper);

@@ -59,6 +59,29 @@ codes! {
     InvalidBoolean = "invalid-boolean", Error, Some(NoConnections), "a flag that is not one of the boolean words the server accepts";
     SecretNotString = "secret-not-string", Error, Some(NoConnections), "a password, token or client secret written as a number or boolean";
     PasswordNotLatin1 = "password-not-latin1", Error, Some(NoConnections), "a basic-auth password with characters outside ISO-8859-1";
+    IdStartsWithHash = "id-starts-with-hash", Warning, Some(SilentlyWrong), "a connection id starting with `#`, which plugins cannot use";
+    NullAuthBlock = "null-auth-block", Warning, Some(SilentlyWrong), "an auth block with nothing under it, which has no effect";
+    SeveralAuthBlocks = "several-auth-blocks", Warning, Some(MayFail), "more than one of basic-auth, bearer-auth and oidc-auth in one connection";
+    CredentialsOverHttp = "credentials-over-http", Warning, Some(MayFail), "credentials sent to a plain http:// base URL";
+    InvalidUrl = "invalid-url", Error, Some(MayFail), "a base URL that is not an absolute http(s) URL";
+    UrlQueryOrFragment = "url-query-or-fragment", Warning, Some(MayFail), "a base URL with a query or fragment";
+    OidcNotHttps = "oidc-not-https", Warning, Some(MayFail), "an OIDC provider reached over plain http";
+    FileNotReadable = "file-not-readable", Error, Some(NoConnections), "a file named in the config cannot be read";
+    FileEmpty = "file-empty", Error, Some(NoConnections), "a key, certificate or trust store file is empty";
+    SecretFileEmpty = "secret-file-empty", Error, Some(NoConnections), "a password, token or client secret file whose first line is blank";
+    SecretFileMultiline = "secret-file-multiline", Error, Some(NoConnections), "a secret file with more than one line";
+    SecretFileNotUtf8 = "secret-file-not-utf8", Error, Some(NoConnections), "a secret file that is not UTF-8 text";
+    TrustStoreInvalid = "trust-store-invalid", Error, Some(NoConnections), "a trust store that is not a PEM file of certificates";
+    CertificateInvalid = "certificate-invalid", Error, Some(NoConnections), "a client certificate file that is not a PEM file of certificates";
+    NotClientCertificate = "not-client-certificate", Error, Some(NoConnections), "the client certificate lacks digitalSignature or clientAuth";
+    PrivateKeyInvalid = "private-key-invalid", Error, Some(NoConnections), "a private key file the server cannot read";
+    PrivateKeyPassword = "private-key-password", Error, Some(NoConnections), "the private key cannot be decrypted with the configured password";
+    KeyMismatch = "key-mismatch", Error, Some(NoConnections), "the private key does not belong to the client certificate";
+    Pkcs12Invalid = "pkcs12-invalid", Error, Some(NoConnections), "a PKCS#12 file that cannot be opened or does not hold exactly one key entry";
+    KeyNotVerified = "key-not-verified", Warning, None, "key material this tool cannot check (the server may still accept it)";
+    CertificateExpired = "certificate-expired", Warning, Some(MayFail), "a certificate that has expired";
+    CertificateNotYetValid = "certificate-not-yet-valid", Warning, Some(MayFail), "a certificate that is not valid yet";
+    CertificateExpiresSoon = "certificate-expires-soon", Warning, Some(MayFail), "a certificate that expires within 30 days";
     InvalidValue = "invalid-value", Error, Some(NoConnections), "a value the schema rejects for another reason";
 }
 

@@ -1,0 +1,189 @@
+//! Key material made in the test, as the DSF server's own test makes it: an EC P-384 CA, a client
+//! certificate (digitalSignature + clientAuth) followed by the CA, its key as PBES2/AES-encrypted
+//! PKCS#8, a PKCS#12 of key and chain, a server-only certificate, and a password file.
+
+use der::Decode;
+use rcgen::{
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
+    Issuer, KeyPair, KeyUsagePurpose, PKCS_ECDSA_P256_SHA256, PKCS_ECDSA_P384_SHA384,
+};
+use std::path::{Path, PathBuf};
+
+pub const PASSWORD: &str = "pa55w0rd";
+
+pub struct Ca {
+    pub key: KeyPair,
+    pub params: CertificateParams,
+    pub pem: String,
+}
+
+fn name(cn: &str) -> DistinguishedName {
+    let mut dn = DistinguishedName::new();
+    dn.push(DnType::CommonName, cn);
+    dn
+}
+
+/// Validity from `days_from_now` days relative to today for `days` days.
+fn validity(params: &mut CertificateParams, from_days: i64, to_days: i64) {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let ymd = |t: i64| {
+        let d = dsf_connections::crypto::date(t);
+        let parts: Vec<i64> = d.split('-').filter_map(|p| p.parse().ok()).collect();
+        rcgen::date_time_ymd(parts[0] as i32, parts[1] as u8, parts[2] as u8)
+    };
+    params.not_before = ymd(now + from_days * 86_400);
+    params.not_after = ymd(now + to_days * 86_400);
+}
+
+pub fn ca() -> Ca {
+    let key = KeyPair::generate_for(&PKCS_ECDSA_P384_SHA384).expect("CA key");
+    let mut params = CertificateParams::new(Vec::<String>::new()).expect("params");
+    params.distinguished_name = name("Test CA");
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    validity(&mut params, -1, 3650);
+    let pem = params.self_signed(&key).expect("CA cert").pem();
+    Ca { key, params, pem }
+}
+
+#[derive(Clone, Copy)]
+pub enum Usage {
+    Client,
+    Server,
+    /// key usage digitalSignature without any extended key usage
+    NoEku,
+}
+
+pub struct Leaf {
+    pub key: KeyPair,
+    pub pem: String,
+    pub der: Vec<u8>,
+}
+
+pub fn leaf(ca: &Ca, cn: &str, usage: Usage, from_days: i64, to_days: i64) -> Leaf {
+    let key = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256).expect("leaf key");
+    let mut params = CertificateParams::new(vec![cn.to_string()]).expect("params");
+    params.distinguished_name = name(cn);
+    params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    params.extended_key_usages = match usage {
+        Usage::Client => vec![ExtendedKeyUsagePurpose::ClientAuth],
+        Usage::Server => vec![ExtendedKeyUsagePurpose::ServerAuth],
+        Usage::NoEku => vec![],
+    };
+    validity(&mut params, from_days, to_days);
+    let issuer = Issuer::from_params(&ca.params, &ca.key);
+    let cert = params.signed_by(&key, &issuer).expect("leaf cert");
+    Leaf {
+        pem: cert.pem(),
+        der: cert.der().to_vec(),
+        key,
+    }
+}
+
+/// The key as PBES2 (PBKDF2-SHA256, AES-256-CBC) encrypted PKCS#8 PEM.
+pub fn encrypted_key(key: &KeyPair, password: &str) -> String {
+    let der = key.serialize_der();
+    let info = pkcs8::PrivateKeyInfoRef::from_der(&der).expect("pkcs8");
+    let params =
+        pkcs5::pbes2::Parameters::generate_pbkdf2_sha256_aes256cbc(2048, &[7u8; 16], [9u8; 16])
+            .expect("pbes2 params");
+    let doc = info.encrypt_with_params(params, password).expect("encrypt");
+    pem::encode(&pem::Pem::new("ENCRYPTED PRIVATE KEY", doc.as_bytes()))
+}
+
+pub fn pkcs12(leaf: &Leaf, ca: &Ca, password: &str) -> Vec<u8> {
+    use p12_keystore::{Certificate, KeyStore, KeyStoreEntry, PrivateKey, PrivateKeyChain};
+    let ca_der = pem::parse(&ca.pem).expect("ca pem").into_contents();
+    let chain = vec![
+        Certificate::from_der(&leaf.der).expect("leaf"),
+        Certificate::from_der(&ca_der).expect("ca"),
+    ];
+    let key = PrivateKey::from_der(&leaf.key.serialize_der()).expect("key");
+    let mut store = KeyStore::new();
+    store.add_entry(
+        "client",
+        KeyStoreEntry::PrivateKeyChain(PrivateKeyChain::new(vec![1u8, 2, 3], key, chain)),
+    );
+    store.writer(password).write().expect("write p12")
+}
+
+/// The files of the DSF server test, under `dir`; returns the map placeholder → path.
+pub fn dsf_test_files(dir: &Path) -> Vec<(&'static str, PathBuf)> {
+    let ca = ca();
+    let client = leaf(&ca, "client", Usage::Client, -1, 365);
+    let server = leaf(&ca, "server", Usage::Server, -1, 365);
+    let files: Vec<(&'static str, Vec<u8>)> = vec![
+        ("ca.crt", ca.pem.clone().into_bytes()),
+        (
+            "client.crt",
+            format!("{}{}", client.pem, ca.pem).into_bytes(),
+        ),
+        (
+            "client.key",
+            encrypted_key(&client.key, PASSWORD).into_bytes(),
+        ),
+        ("client.p12", pkcs12(&client, &ca, PASSWORD)),
+        ("password.file", format!("{PASSWORD}\n").into_bytes()),
+        (
+            "server.crt",
+            format!("{}{}", server.pem, ca.pem).into_bytes(),
+        ),
+        (
+            "server.key",
+            encrypted_key(&server.key, PASSWORD).into_bytes(),
+        ),
+    ];
+    files
+        .into_iter()
+        .map(|(name, bytes)| {
+            let path = dir.join(name);
+            std::fs::write(&path, bytes).expect("write pki file");
+            (name, path)
+        })
+        .collect()
+}
+
+/// The key material of `fixtures/secrets/` (used by fixtures/valid.yaml and example.yaml through
+/// `--path-map /run/secrets=fixtures/secrets`), valid for a century. Regenerate with
+/// `cargo test -- --ignored regenerate_fixture_secrets`.
+pub fn write_fixture_secrets(dir: &Path) {
+    let password = "fixture-password";
+    let ca = ca_valid_for(36_500);
+    let client = leaf(
+        &ca,
+        "dsf-connections example client",
+        Usage::Client,
+        -1,
+        36_500,
+    );
+    std::fs::create_dir_all(dir).expect("secrets dir");
+    let files: Vec<(&str, Vec<u8>)> = vec![
+        ("root_ca.crt", ca.pem.clone().into_bytes()),
+        (
+            "client.crt",
+            format!("{}{}", client.pem, ca.pem).into_bytes(),
+        ),
+        (
+            "client.key",
+            encrypted_key(&client.key, password).into_bytes(),
+        ),
+        ("client.key.password", format!("{password}\n").into_bytes()),
+        ("basic.password", b"example-basic-password\n".to_vec()),
+        ("bearer.token", b"example-bearer-token\n".to_vec()),
+        ("oidc.secret", b"example-oidc-client-secret\n".to_vec()),
+        ("tx.token", b"example-tx-token\n".to_vec()),
+    ];
+    for (name, bytes) in files {
+        std::fs::write(dir.join(name), bytes).expect("write fixture secret");
+    }
+}
+
+fn ca_valid_for(days: i64) -> Ca {
+    let mut ca = ca();
+    validity(&mut ca.params, -1, days);
+    ca.pem = ca.params.self_signed(&ca.key).expect("CA cert").pem();
+    ca
+}
