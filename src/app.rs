@@ -86,11 +86,13 @@ fn check(args: &CheckArgs, io: &mut Io) -> std::io::Result<ExitStatus> {
         Ok(l) => l,
         Err(m) => return fail(io, &m),
     };
-    let checker = match Checker::new(Limits::default(), args.file_options()) {
+    let mut report = Report::default();
+    let env = |name: &str| (io.env)(name).ok().flatten();
+    let defaults = crate::defaults::read(&env, &mut report.sources, &mut report.diagnostics);
+    let checker = match Checker::new(Limits::default(), args.file_options(), defaults) {
         Ok(c) => c,
         Err(m) => return fail(io, &m),
     };
-    let mut report = Report::default();
     for l in loaded {
         let file = report.sources.add(SourceFile::new(l.name.clone(), l.text));
         let source = report.sources.get(file);
@@ -123,7 +125,11 @@ fn check(args: &CheckArgs, io: &mut Io) -> std::io::Result<ExitStatus> {
         }
         report.inputs.push(input);
     }
+    checker.finish(&mut report.diagnostics);
     sort_and_dedup(&mut report.diagnostics);
+    // the inputs first, then what concerns the environment
+    let env_file = checker.defaults.file;
+    report.diagnostics.sort_by_key(|d| d.file == env_file);
     match args.format {
         Format::Json => emit::json::emit(&report, io.stdout)?,
         Format::Human => {

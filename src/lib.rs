@@ -10,6 +10,7 @@ pub mod app;
 pub mod checks;
 pub mod cli;
 pub mod crypto;
+pub mod defaults;
 pub mod diag;
 pub mod duration;
 pub mod emit;

@@ -7,15 +7,14 @@ const INVALID: &str = "c:\n  base_url: http://x\n";
 
 #[test]
 fn file_stdin_and_env_inputs() {
+    let trust = [(
+        "DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG_DEFAULT_TRUST_SERVER_CERTIFICATE_CAS",
+        "/run/secrets/root_ca.crt",
+    )];
     let out = run(
-        &[
-            "check",
-            "--path-map",
-            "/run/secrets=fixtures/secrets",
-            "fixtures/valid.yaml",
-        ],
+        &["check", "--path-map", "/run/secrets=fixtures/secrets", "fixtures/valid.yaml"],
         None,
-        &[],
+        &trust,
     );
     assert_eq!(out.code, 0, "{}", out.stdout);
     assert!(out.stdout.contains("ok: no problems in 5 connections"));

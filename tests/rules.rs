@@ -10,7 +10,9 @@ struct Dir(PathBuf);
 
 impl Dir {
     fn new(tag: &str) -> Dir {
-        Dir(temp_dir(tag))
+        let d = Dir(temp_dir(tag));
+        d.write("default-ca.pem", pki::ca().pem);
+        d
     }
     fn write(&self, name: &str, bytes: impl AsRef<[u8]>) -> String {
         let p = self.0.join(name);
@@ -26,7 +28,8 @@ impl Dir {
         let mut args = vec!["check", "--format", "json"];
         args.extend_from_slice(extra);
         args.push(&config);
-        json_of(run(&args, None, &[]))
+        let ca = self.0.join("default-ca.pem").display().to_string();
+        json_of(run(&args, None, &[(DEFAULT_CAS, &ca)]))
     }
 }
 
@@ -54,6 +57,8 @@ fn one(json: &Value, code: &str) -> (String, String, u64, String) {
 fn codes(json: &Value) -> Vec<String> {
     crate::util::codes(json)
 }
+
+const DEFAULT_CAS: &str = "DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG_DEFAULT_TRUST_SERVER_CERTIFICATE_CAS";
 
 const BASIC: &str =
     "c:\n  base-url: https://x/fhir\n  basic-auth:\n    username: u\n    password-file: {dir}/pw\n";

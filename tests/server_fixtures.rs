@@ -22,11 +22,12 @@ fn check(file: &str) -> (i32, Value) {
     let yaml = std::fs::read_to_string(&src).expect("fixture");
     let path = dir.join(file);
     std::fs::write(&path, materialise(&yaml, &dir)).expect("write fixture");
-    let out = run(
-        &["check", "--format", "json", &path.display().to_string()],
-        None,
-        &[],
-    );
+    let ca = dir.join("ca.crt").display().to_string();
+    let env = [(
+        "DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG_DEFAULT_TRUST_SERVER_CERTIFICATE_CAS",
+        ca.as_str(),
+    )];
+    let out = run(&["check", "--format", "json", &path.display().to_string()], None, &env);
     let json = serde_json::from_str(&out.stdout).expect("json output");
     (out.code, json)
 }

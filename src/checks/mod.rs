@@ -2,6 +2,7 @@
 //! connection the typed instance through the bundled schema and the value rules the schema
 //! cannot express. Returns diagnostics; never prints.
 
+pub mod default_trust;
 pub mod durations;
 pub mod files;
 pub mod rules;
@@ -11,7 +12,9 @@ pub mod syntax;
 pub mod values;
 
 use crate::diag::{Code, Diagnostic};
+use crate::defaults::Defaults;
 use crate::files::{FileOptions, Files};
+use std::cell::Cell;
 use crate::model::instance;
 use crate::schema::Schema;
 use crate::schema::map::{MapCtx, map_errors};
@@ -41,10 +44,13 @@ pub struct Checker {
     pub files: Option<Files>,
     /// Seconds since the epoch, for certificate validity.
     pub now: i64,
+    pub defaults: Defaults,
+    /// Whether some connection relies on the default trust store.
+    uses_default_trust: Cell<bool>,
 }
 
 impl Checker {
-    pub fn new(limits: Limits, files: FileOptions) -> Result<Checker, String> {
+    pub fn new(limits: Limits, files: FileOptions, defaults: Defaults) -> Result<Checker, String> {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs() as i64);
@@ -53,7 +59,32 @@ impl Checker {
             limits,
             files: (!files.skip).then(|| Files::new(files)),
             now,
+            defaults,
+            uses_default_trust: Cell::new(false),
         })
+    }
+
+    /// Checks that concern the whole run rather than one input: the default trust store.
+    pub fn finish(&self, out: &mut Vec<Diagnostic>) {
+        if let (true, Some(files)) = (self.uses_default_trust.get(), &self.files) {
+            default_trust::check(&self.defaults, files, out);
+        }
+    }
+
+    /// An https connection (or OIDC provider) without its own trust store uses the default one.
+    fn note_default_trust(&self, value: &Value) {
+        let needs = |block: Option<&Value>| {
+            block.is_some_and(|b| {
+                b.get("trusted-root-certificates-file").is_none()
+                    && b
+                        .get("base-url")
+                        .and_then(Value::as_str)
+                        .is_some_and(|u| u.trim_start().to_ascii_lowercase().starts_with("https:"))
+            })
+        };
+        if needs(Some(value)) || needs(value.get("oidc-auth")) {
+            self.uses_default_trust.set(true);
+        }
     }
 
     pub fn check(&self, file: FileId, source: &SourceFile) -> SourceReport {
@@ -166,6 +197,7 @@ impl Checker {
             return;
         };
         let value = instance::connection(&entry.value);
+        self.note_default_trust(&value);
         // a root holding just this connection, so pointers resolve as in the whole document
         let root = Node {
             span: entry.key.span.cover(entry.value.span),

@@ -82,6 +82,9 @@ codes! {
     CertificateExpired = "certificate-expired", Warning, Some(MayFail), "a certificate that has expired";
     CertificateNotYetValid = "certificate-not-yet-valid", Warning, Some(MayFail), "a certificate that is not valid yet";
     CertificateExpiresSoon = "certificate-expires-soon", Warning, Some(MayFail), "a certificate that expires within 30 days";
+    InvalidDefault = "invalid-default", Error, Some(DoesNotStart), "a DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG_DEFAULT_* variable with a bad value";
+    DefaultTrustStoreMissing = "default-trust-store-missing", Warning, None, "the default trust store does not exist on this machine";
+    DefaultTrustStoreInvalid = "default-trust-store-invalid", Error, Some(DoesNotStart), "the default trust store holds no readable certificate";
     InvalidValue = "invalid-value", Error, Some(NoConnections), "a value the schema rejects for another reason";
 }
 
