@@ -46,7 +46,8 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io) -> std::io::Re
             io.stdout.write_all(crate::schema::SCHEMA_TEXT.as_bytes())?;
             Ok(ExitStatus::Valid)
         }
-        Command::Check(args) => check(&args, io),
+        Command::Check(args) => check(&args, false, io),
+        Command::Explain(args) => check(&args, true, io),
     }
 }
 
@@ -81,7 +82,7 @@ fn load_inputs(args: &CheckArgs, io: &mut Io) -> Result<Vec<Loaded>, String> {
     Ok(loaded)
 }
 
-fn check(args: &CheckArgs, io: &mut Io) -> std::io::Result<ExitStatus> {
+fn check(args: &CheckArgs, explain: bool, io: &mut Io) -> std::io::Result<ExitStatus> {
     let loaded = match load_inputs(args, io) {
         Ok(l) => l,
         Err(m) => return fail(io, &m),
@@ -89,10 +90,14 @@ fn check(args: &CheckArgs, io: &mut Io) -> std::io::Result<ExitStatus> {
     let mut report = Report::default();
     let env = |name: &str| (io.env)(name).ok().flatten();
     let defaults = crate::defaults::read(&env, &mut report.sources, &mut report.diagnostics);
-    let checker = match Checker::new(Limits::default(), args.file_options(), defaults) {
+    let mut checker = match Checker::new(Limits::default(), args.file_options(), defaults) {
         Ok(c) => c,
         Err(m) => return fail(io, &m),
     };
+    checker.explain = explain;
+    if explain {
+        report.explained = Some(Vec::new());
+    }
     for l in loaded {
         let file = report.sources.add(SourceFile::new(l.name.clone(), l.text));
         let source = report.sources.get(file);
@@ -121,6 +126,9 @@ fn check(args: &CheckArgs, io: &mut Io) -> std::io::Result<ExitStatus> {
             input.connections = r.connections;
             input.secrets = r.secrets;
             input.readable = r.readable;
+            if let Some(e) = report.explained.as_mut() {
+                e.extend(r.explained);
+            }
             report.diagnostics.extend(r.diagnostics);
         }
         report.inputs.push(input);
@@ -144,6 +152,9 @@ fn check(args: &CheckArgs, io: &mut Io) -> std::io::Result<ExitStatus> {
             };
             let style = emit::human::Style { color, width: 100 };
             emit::human::emit(&report, &style, io.stdout)?;
+            if let Some(explained) = &report.explained {
+                emit::explain::emit(explained, &style, io.stdout)?;
+            }
         }
     }
     io.stdout.flush()?;

@@ -29,6 +29,10 @@ pub enum Command {
     /// Check configs against the server's rules; with no INPUT, check $DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG
     #[command(after_help = AFTER_HELP)]
     Check(CheckArgs),
+    /// Show the effective settings of each connection: defaults applied, where each value comes
+    /// from, certificates behind file settings, secrets as ****
+    #[command(after_help = AFTER_HELP)]
+    Explain(CheckArgs),
     /// Print the bundled JSON schema (for editors and other tools)
     Schema,
 }

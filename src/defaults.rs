@@ -23,8 +23,16 @@ pub const VARIABLES: [(&str, Kind, &str); 8] = [
     ("DEFAULT_ENABLE_DEBUG_LOGGING", Kind::Bool, "false"),
     ("DEFAULT_TIMEOUT_CONNECT", Kind::Duration, "PT2S"),
     ("DEFAULT_TIMEOUT_READ", Kind::Duration, "PT10M"),
-    ("DEFAULT_TRUST_SERVER_CERTIFICATE_CAS", Kind::Path, "ca/server_root_cas"),
-    ("DEFAULT_OIDC_DISCOVERY_PATH", Kind::Text, "/.well-known/openid-configuration"),
+    (
+        "DEFAULT_TRUST_SERVER_CERTIFICATE_CAS",
+        Kind::Path,
+        "ca/server_root_cas",
+    ),
+    (
+        "DEFAULT_OIDC_DISCOVERY_PATH",
+        Kind::Text,
+        "/.well-known/openid-configuration",
+    ),
     ("DEFAULT_OIDC_VERIFY_AUTHORIZED_PARTY", Kind::Bool, "true"),
     ("OIDC_TIME_VALIDATION_LEEWAY", Kind::Duration, "PT10S"),
 ];
@@ -100,17 +108,35 @@ pub fn read(
             .iter()
             .find(|e| e.0.ends_with(suffix))
             .cloned()
-            .unwrap_or_else(|| (suffix.to_string(), Kind::Text, String::new(), Origin::BuiltIn, Span::default()));
+            .unwrap_or_else(|| {
+                (
+                    suffix.to_string(),
+                    Kind::Text,
+                    String::new(),
+                    Origin::BuiltIn,
+                    Span::default(),
+                )
+            });
         let builtin = VARIABLES.iter().find(|v| v.0 == suffix).map_or("", |v| v.2);
         (name, value, origin, span, builtin)
     };
     let mut boolean = |suffix: &str| {
         let (name, value, origin, span, builtin) = raw(suffix);
         let value = spring_bool(&value).unwrap_or_else(|| {
-            out.push(bad(file, span, &name, "is not a boolean", "use true or false"));
+            out.push(bad(
+                file,
+                span,
+                &name,
+                "is not a boolean",
+                "use true or false",
+            ));
             spring_bool(builtin).unwrap_or(false)
         });
-        Default { value, origin, span }
+        Default {
+            value,
+            origin,
+            span,
+        }
     };
     let test_connection_on_startup = boolean("DEFAULT_TEST_CONNECTION_ON_STARTUP");
     let enable_debug_logging = boolean("DEFAULT_ENABLE_DEBUG_LOGGING");
@@ -123,18 +149,32 @@ pub fn read(
                 let hint = crate::duration::suggest(&value)
                     .map(|s| format!("write it as an ISO-8601 duration, e.g. `{s}`"))
                     .unwrap_or_else(|| "write it as an ISO-8601 duration such as PT30S".into());
-                out.push(bad(file, span, &name, "is not a positive ISO-8601 duration", &hint));
+                out.push(bad(
+                    file,
+                    span,
+                    &name,
+                    "is not a positive ISO-8601 duration",
+                    &hint,
+                ));
                 parse_java(builtin).unwrap_or(Nanos(0))
             }
         };
-        Default { value, origin, span }
+        Default {
+            value,
+            origin,
+            span,
+        }
     };
     let connect_timeout = duration("DEFAULT_TIMEOUT_CONNECT");
     let read_timeout = duration("DEFAULT_TIMEOUT_READ");
     let oidc_leeway = duration("OIDC_TIME_VALIDATION_LEEWAY");
     let text = |suffix: &str| {
         let (_, value, origin, span, _) = raw(suffix);
-        Default { value, origin, span }
+        Default {
+            value,
+            origin,
+            span,
+        }
     };
     Defaults {
         file,

@@ -15,6 +15,7 @@ pub mod diag;
 pub mod duration;
 pub mod emit;
 pub mod exit;
+pub mod explain;
 pub mod files;
 pub mod input;
 pub mod model;

@@ -19,6 +19,8 @@ pub struct Report {
     pub sources: SourceDb,
     pub inputs: Vec<InputReport>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Effective settings per connection, for `explain`.
+    pub explained: Option<Vec<crate::explain::Explained>>,
 }
 
 impl Report {

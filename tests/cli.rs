@@ -12,7 +12,12 @@ fn file_stdin_and_env_inputs() {
         "/run/secrets/root_ca.crt",
     )];
     let out = run(
-        &["check", "--path-map", "/run/secrets=fixtures/secrets", "fixtures/valid.yaml"],
+        &[
+            "check",
+            "--path-map",
+            "/run/secrets=fixtures/secrets",
+            "fixtures/valid.yaml",
+        ],
         None,
         &trust,
     );

@@ -171,6 +171,7 @@ pub fn write_fixture_secrets(dir: &Path) {
             encrypted_key(&client.key, password).into_bytes(),
         ),
         ("client.key.password", format!("{password}\n").into_bytes()),
+        ("client.p12", pkcs12(&client, &ca, password)),
         ("basic.password", b"example-basic-password\n".to_vec()),
         ("bearer.token", b"example-bearer-token\n".to_vec()),
         ("oidc.secret", b"example-oidc-client-secret\n".to_vec()),

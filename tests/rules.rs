@@ -58,7 +58,8 @@ fn codes(json: &Value) -> Vec<String> {
     crate::util::codes(json)
 }
 
-const DEFAULT_CAS: &str = "DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG_DEFAULT_TRUST_SERVER_CERTIFICATE_CAS";
+const DEFAULT_CAS: &str =
+    "DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG_DEFAULT_TRUST_SERVER_CERTIFICATE_CAS";
 
 const BASIC: &str =
     "c:\n  base-url: https://x/fhir\n  basic-auth:\n    username: u\n    password-file: {dir}/pw\n";

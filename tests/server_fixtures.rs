@@ -27,7 +27,11 @@ fn check(file: &str) -> (i32, Value) {
         "DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG_DEFAULT_TRUST_SERVER_CERTIFICATE_CAS",
         ca.as_str(),
     )];
-    let out = run(&["check", "--format", "json", &path.display().to_string()], None, &env);
+    let out = run(
+        &["check", "--format", "json", &path.display().to_string()],
+        None,
+        &env,
+    );
     let json = serde_json::from_str(&out.stdout).expect("json output");
     (out.code, json)
 }

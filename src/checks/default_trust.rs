@@ -12,7 +12,9 @@ pub fn check(defaults: &Defaults, files: &Files, out: &mut Vec<Diagnostic>) {
     let configured = &defaults.trust_store.value;
     let path = files.resolve(configured);
     let shown = path.display().to_string();
-    let at = |code, message: String| Diagnostic::new(code, defaults.file, defaults.trust_store.span, message).at("");
+    let at = |code, message: String| {
+        Diagnostic::new(code, defaults.file, defaults.trust_store.span, message).at("")
+    };
     let meta = match std::fs::metadata(&path) {
         Ok(m) => m,
         Err(_) => {

@@ -11,10 +11,10 @@ pub mod structure;
 pub mod syntax;
 pub mod values;
 
-use crate::diag::{Code, Diagnostic};
 use crate::defaults::Defaults;
+use crate::diag::{Code, Diagnostic};
+use crate::explain::{self, Explained};
 use crate::files::{FileOptions, Files};
-use std::cell::Cell;
 use crate::model::instance;
 use crate::schema::Schema;
 use crate::schema::map::{MapCtx, map_errors};
@@ -22,6 +22,7 @@ use crate::source::{FileId, SourceFile, Span};
 use crate::yaml::pointer::{PointerIndex, escape};
 use crate::yaml::{Entry, Limits, Node, NodeKind, load_streaming};
 use serde_json::{Map, Value};
+use std::cell::Cell;
 use std::collections::HashSet;
 use structure::{RootEntry, Structure};
 
@@ -35,6 +36,8 @@ pub struct SourceReport {
     pub secrets: Vec<Span>,
     /// False when the text is not YAML at all.
     pub readable: bool,
+    /// Effective settings per connection (with `explain`).
+    pub explained: Vec<Explained>,
 }
 
 pub struct Checker {
@@ -47,6 +50,8 @@ pub struct Checker {
     pub defaults: Defaults,
     /// Whether some connection relies on the default trust store.
     uses_default_trust: Cell<bool>,
+    /// Also compute each connection's effective settings.
+    pub explain: bool,
 }
 
 impl Checker {
@@ -61,6 +66,7 @@ impl Checker {
             now,
             defaults,
             uses_default_trust: Cell::new(false),
+            explain: false,
         })
     }
 
@@ -76,8 +82,7 @@ impl Checker {
         let needs = |block: Option<&Value>| {
             block.is_some_and(|b| {
                 b.get("trusted-root-certificates-file").is_none()
-                    && b
-                        .get("base-url")
+                    && b.get("base-url")
                         .and_then(Value::as_str)
                         .is_some_and(|u| u.trim_start().to_ascii_lowercase().starts_with("https:"))
             })
@@ -93,6 +98,7 @@ impl Checker {
             diagnostics: Vec::new(),
             secrets: Vec::new(),
             readable: true,
+            explained: Vec::new(),
         };
         let text = source.text.as_str();
         // a blank value is a valid config with zero connections, as in the server
@@ -110,13 +116,14 @@ impl Checker {
             if ids.insert(id.to_string()) {
                 report.connections.push(id.to_string());
             }
-            self.check_connection(
+            let explained = self.check_connection(
                 file,
-                text,
+                source,
                 entry,
                 &structure.reported,
                 &mut connection_diags,
             );
+            report.explained.extend(explained);
         };
         let loaded = load_streaming(text, self.limits, Some(&mut on_entry));
         report.diagnostics = structure.diagnostics;
@@ -188,14 +195,13 @@ impl Checker {
     fn check_connection(
         &self,
         file: FileId,
-        text: &str,
+        source: &SourceFile,
         entry: Entry,
         reported: &HashSet<String>,
         out: &mut Vec<Diagnostic>,
-    ) {
-        let Some(id) = entry.key_text().map(str::to_string) else {
-            return;
-        };
+    ) -> Option<Explained> {
+        let id = entry.key_text().map(str::to_string)?;
+        let line = source.position(entry.key.span.start).line;
         let value = instance::connection(&entry.value);
         self.note_default_trust(&value);
         // a root holding just this connection, so pointers resolve as in the whole document
@@ -225,12 +231,24 @@ impl Checker {
         let wrapper = Value::Object(wrapper);
         let ctx = MapCtx {
             file,
-            text,
+            text: &source.text,
             index: &index,
             schema: &self.schema,
             reported,
         };
         map_errors(&ctx, self.schema.validator().iter_errors(&wrapper), out);
+        if !self.explain {
+            return None;
+        }
+        let ctx = explain::Context {
+            source,
+            index: &index,
+            defaults: &self.defaults,
+            files: self.files.as_ref(),
+            now: self.now,
+        };
+        let id = wrapper.as_object()?.keys().next()?.clone();
+        Some(explain::explain(&ctx, &id, line, wrapper.get(&id)?))
     }
 }
 

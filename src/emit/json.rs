@@ -13,6 +13,9 @@ struct Out<'r> {
     inputs: Vec<InputOut<'r>>,
     diagnostics: Vec<DiagOut<'r>>,
     summary: Summary,
+    /// With `explain`: each connection's effective settings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    connections: Option<&'r [crate::explain::Explained]>,
 }
 
 #[derive(Serialize)]
@@ -104,6 +107,7 @@ pub fn emit(report: &Report, w: &mut dyn Write) -> std::io::Result<()> {
             warnings: report.warnings(),
             connections: report.connections(),
         },
+        connections: report.explained.as_deref(),
     };
     // serialize first: serde_json would hide a broken pipe inside its own error type
     let text = serde_json::to_string_pretty(&out).map_err(std::io::Error::other)?;

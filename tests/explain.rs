@@ -1,0 +1,82 @@
+//! `explain`: the effective settings of a config using every auth method and every default.
+
+use crate::util::run;
+
+const ENV: [(&str, &str); 3] = [
+    (
+        "DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG_DEFAULT_TRUST_SERVER_CERTIFICATE_CAS",
+        "/run/secrets/root_ca.crt",
+    ),
+    (
+        "DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG_DEFAULT_TIMEOUT_READ",
+        "PT5M",
+    ),
+    (
+        "DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG_DEFAULT_ENABLE_DEBUG_LOGGING",
+        "true",
+    ),
+];
+
+fn explain(format: &str) -> crate::util::Out {
+    run(
+        &[
+            "explain",
+            "--color",
+            "never",
+            "--format",
+            format,
+            "--path-map",
+            "/run/secrets=fixtures/secrets",
+            "tests/fixtures/explain/every-method.yaml",
+        ],
+        None,
+        &ENV,
+    )
+}
+
+#[test]
+fn human() {
+    let out = explain("human");
+    assert_eq!(out.code, 1, "the `broken` connection is invalid");
+    assert!(!out.stdout.contains("not-shown"));
+    insta::assert_snapshot!(out.stdout);
+}
+
+#[test]
+fn json() {
+    let out = explain("json");
+    assert!(!out.stdout.contains("not-shown"));
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    let conns = json["connections"].as_array().expect("connections");
+    assert_eq!(conns.len(), 7);
+    let setting = |conn: usize, name: &str| {
+        conns[conn]["settings"]
+            .as_array()
+            .and_then(|s| s.iter().find(|x| x["name"] == name))
+            .cloned()
+            .unwrap_or_default()
+    };
+    // a trailing slash is dropped; the connection's own timeouts do not reach oidc-auth
+    assert_eq!(
+        setting(0, "base-url")["value"],
+        "http://plain.example.org/fhir"
+    );
+    assert_eq!(setting(1, "connect-timeout")["value"], "PT0.5S");
+    assert_eq!(setting(1, "connect-timeout")["human"], "500ms");
+    assert_eq!(setting(1, "connect-timeout")["origin"]["line"], 8);
+    assert_eq!(setting(0, "read-timeout")["origin"]["kind"], "env");
+    assert_eq!(setting(0, "connect-timeout")["origin"]["kind"], "built-in");
+    assert_eq!(setting(5, "oidc-auth.connect-timeout")["value"], "PT2S");
+    assert_eq!(
+        setting(5, "oidc-auth.discovery-url")["value"],
+        "https://keycloak.example.org/realms/dsf/custom/.well-known/openid-configuration"
+    );
+    assert_eq!(setting(3, "basic-auth.password")["value"], "****");
+    assert_eq!(
+        setting(2, "cert-auth.p12-file")["certificates"][0]["subject"],
+        "CN=dsf-connections example client"
+    );
+    assert_eq!(setting(6, "read-timeout")["invalid"], true);
+    // explained after the diagnostics, which are still there
+    assert_eq!(json["summary"]["errors"], 2);
+}
