@@ -9,8 +9,8 @@ Exit codes:
   2  the tool could not run (no such file, unreadable input, variable unset with no INPUT, bad flags)
   3  reserved: valid, but a connection test failed
 
-Every diagnostic code is explained in docs/codes.md (https://github.com/ … /docs/codes.md in the
-source tree), with what it means, why it matters, a bad example and the fix.";
+Every diagnostic code is explained in docs/codes.md (in the source tree and the release
+archive): what it means, why it matters, a bad example and the fix.";
 
 #[derive(Debug, Parser)]
 #[command(
