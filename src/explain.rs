@@ -500,4 +500,11 @@ fn oidc(b: &mut Builder, c: &Value) {
         &d.read_timeout,
     );
     b.trust_store(c, &bp, "oidc-auth.trusted-root-certificates-file");
+    let leeway = &d.oidc_leeway;
+    let s = b.push(
+        "oidc-auth.time-validation-leeway",
+        leeway.value.iso(),
+        Builder::default_origin(leeway),
+    );
+    s.human = human(leeway.value);
 }

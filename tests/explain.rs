@@ -48,7 +48,7 @@ fn json() {
     assert!(!out.stdout.contains("not-shown"));
     let json: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
     let conns = json["connections"].as_array().expect("connections");
-    assert_eq!(conns.len(), 7);
+    assert_eq!(conns.len(), 8);
     let setting = |conn: usize, name: &str| {
         conns[conn]["settings"]
             .as_array()
@@ -76,7 +76,15 @@ fn json() {
         setting(2, "cert-auth.p12-file")["certificates"][0]["subject"],
         "CN=dsf-connections example client"
     );
-    assert_eq!(setting(6, "read-timeout")["invalid"], true);
+    assert_eq!(setting(7, "read-timeout")["invalid"], true);
+    assert_eq!(
+        setting(6, "oidc-auth.verify-authorized-party")["origin"]["kind"],
+        "built-in"
+    );
+    assert_eq!(
+        setting(6, "oidc-auth.time-validation-leeway")["value"],
+        "PT10S"
+    );
     // explained after the diagnostics, which are still there
     assert_eq!(json["summary"]["errors"], 2);
 }

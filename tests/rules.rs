@@ -19,17 +19,20 @@ impl Dir {
         std::fs::write(&p, bytes).expect("write");
         p.display().to_string()
     }
-    /// `check --format json` of `yaml` (with `{dir}` replaced by this directory).
+    /// `check --format json` of `yaml` (with `{dir}` replaced by this directory), with a valid
+    /// default trust store.
     fn check(&self, yaml: &str, extra: &[&str]) -> (i32, Value) {
-        let config = self.write(
-            "config.yaml",
-            yaml.replace("{dir}", &self.0.display().to_string()),
-        );
+        let ca = self.0.join("default-ca.pem").display().to_string();
+        self.check_env(yaml, extra, &[(DEFAULT_CAS, ca.as_str())])
+    }
+
+    fn check_env(&self, yaml: &str, extra: &[&str], env: &[(&str, &str)]) -> (i32, Value) {
+        let dir = self.0.display().to_string();
+        let config = self.write("config.yaml", yaml.replace("{dir}", &dir));
         let mut args = vec!["check", "--format", "json"];
         args.extend_from_slice(extra);
         args.push(&config);
-        let ca = self.0.join("default-ca.pem").display().to_string();
-        json_of(run(&args, None, &[(DEFAULT_CAS, &ca)]))
+        json_of(run(&args, None, env))
     }
 }
 
@@ -517,4 +520,75 @@ fn secrets_read_from_files_never_appear() {
             );
         }
     }
+}
+
+#[test]
+fn defaults_from_the_environment() {
+    let d = Dir::new("defaults");
+    let https = "a:\n  base-url: https://a/fhir\nb:\n  base-url: https://b/fhir\n";
+    // a bad value: an error in <environment>, at the variable's line
+    let ca = d.0.join("default-ca.pem").display().to_string();
+    let (exit, json) = d.check_env(
+        https,
+        &[],
+        &[
+            (DEFAULT_CAS, ca.as_str()),
+            (
+                "DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG_DEFAULT_TIMEOUT_CONNECT",
+                "5s",
+            ),
+        ],
+    );
+    assert_eq!(exit, 1);
+    assert_eq!(
+        one(&json, "invalid-default"),
+        ("error".into(), "".into(), 3, "does-not-start".into())
+    );
+    assert_eq!(diagnostics(&json)[0]["file"], "<environment>");
+    assert!(
+        diagnostics(&json)[0]["help"]
+            .as_str()
+            .unwrap_or("")
+            .contains("PT5S")
+    );
+
+    // the built-in default trust store (ca/server_root_cas) is not here: one warning for both
+    let (exit, json) = d.check_env(https, &[], &[]);
+    assert_eq!(exit, 0);
+    assert_eq!(
+        one(&json, "default-trust-store-missing"),
+        ("warning".into(), "".into(), 5, "".into())
+    );
+    // not needed when every connection has its own trust store or is plain http
+    let (_, json) = d.check_env("a:\n  base-url: http://a/fhir\n", &[], &[]);
+    assert_eq!(codes(&json), Vec::<String>::new());
+
+    // a folder: *.pem and *.crt files, at least one certificate, all of them certificate files
+    let folder = d.0.join("cas");
+    std::fs::create_dir_all(&folder).expect("mkdir");
+    let f = folder.display().to_string();
+    let (exit, json) = d.check_env(https, &[], &[(DEFAULT_CAS, f.as_str())]);
+    assert_eq!(exit, 1);
+    assert_eq!(
+        one(&json, "default-trust-store-invalid"),
+        ("error".into(), "".into(), 5, "does-not-start".into())
+    );
+    std::fs::write(folder.join("root.crt"), pki::ca().pem).expect("write");
+    std::fs::write(folder.join("notes.txt"), "ignored").expect("write");
+    let (exit, json) = d.check_env(https, &[], &[(DEFAULT_CAS, f.as_str())]);
+    assert_eq!((exit, codes(&json)), (0, vec![]));
+    std::fs::write(
+        folder.join("key.pem"),
+        pki::leaf(&pki::ca(), "x", Usage::Client, -1, 9)
+            .key
+            .serialize_pem(),
+    )
+    .expect("write");
+    let (_, json) = d.check_env(https, &[], &[(DEFAULT_CAS, f.as_str())]);
+    assert!(
+        diagnostics(&json)[0]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("key.pem")
+    );
 }
