@@ -277,20 +277,7 @@ fn default_store_certs(files: &Files, configured: &str) -> Vec<CertInfo> {
     if !path.is_dir() {
         return read_certs(files, configured);
     }
-    let mut names: Vec<std::path::PathBuf> = std::fs::read_dir(&path)
-        .map(|rd| {
-            rd.filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| {
-                    p.file_name()
-                        .and_then(|n| n.to_str())
-                        .is_some_and(|n| n.ends_with(".pem") || n.ends_with(".crt"))
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    names.sort();
-    names
+    crate::files::trust_folder_files(&path)
         .iter()
         .flat_map(|p| read_certs(files, &p.display().to_string()))
         .collect()

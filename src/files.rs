@@ -143,6 +143,26 @@ fn normalize(path: &Path) -> PathBuf {
     out
 }
 
+/// The files of a trust-store folder as the server takes them: `*.pem` and `*.crt` (case-sensitive),
+/// not recursive, sorted for stable output.
+pub fn trust_folder_files(dir: &Path) -> Vec<PathBuf> {
+    let mut names: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.is_file())
+                .filter(|p| {
+                    p.file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(|n| n.ends_with(".pem") || n.ends_with(".crt"))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
 /// Parse `CONTAINER=HOST` for `--path-map`.
 pub fn parse_path_map(s: &str) -> Result<(PathBuf, PathBuf), String> {
     let (c, h) = s

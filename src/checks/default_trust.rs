@@ -32,21 +32,7 @@ pub fn check(defaults: &Defaults, files: &Files, out: &mut Vec<Diagnostic>) {
     let mut certificates = 0;
     let mut problems = Vec::new();
     if meta.is_dir() {
-        let mut names: Vec<std::path::PathBuf> = std::fs::read_dir(&path)
-            .map(|rd| {
-                rd.filter_map(Result::ok)
-                    .map(|e| e.path())
-                    .filter(|p| p.is_file())
-                    .filter(|p| {
-                        p.file_name()
-                            .and_then(|n| n.to_str())
-                            .is_some_and(|n| n.ends_with(".pem") || n.ends_with(".crt"))
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        names.sort();
-        for p in names {
+        for p in crate::files::trust_folder_files(&path) {
             let (_, content) = files.read(&p.display().to_string());
             match content.as_ref() {
                 Ok(bytes) => match crypto::certificates(bytes) {

@@ -249,15 +249,23 @@ fn cert_auth(ctx: &RuleCtx, files: &Files, out: &mut Vec<Diagnostic>) {
             out,
         )
     });
-    let (password, pw_ptr) = match (
+    let password = match (
         ctx.text(block, "password"),
         ctx.text(block, "password-file"),
     ) {
-        (Some(p), _) => (Some(p.to_string()), Some(ctx.at(block, "password"))),
-        (None, Some(_)) => (from_file, Some(ctx.at(block, "password-file"))),
-        (None, None) => (None, None),
+        (Some(p), _) => Password {
+            value: Some(p.to_string()),
+            from: Some(ctx.at(block, "password")),
+        },
+        (None, Some(_)) => Password {
+            value: from_file,
+            from: Some(ctx.at(block, "password-file")),
+        },
+        (None, None) => Password {
+            value: None,
+            from: None,
+        },
     };
-    let has_pw_source = pw_ptr.is_some();
     let (p12, key, cert) = (
         ctx.text(block, "p12-file").is_some(),
         ctx.text(block, "private-key-file").is_some(),
@@ -265,24 +273,10 @@ fn cert_auth(ctx: &RuleCtx, files: &Files, out: &mut Vec<Diagnostic>) {
     );
     match (p12, key, cert) {
         (true, false, false) => {
-            pkcs12(
-                ctx,
-                files,
-                password.as_deref(),
-                pw_ptr.as_deref(),
-                has_pw_source,
-                out,
-            );
+            pkcs12(ctx, files, &password, out);
         }
         (false, true, true) => {
-            pem_pair(
-                ctx,
-                files,
-                password.as_deref(),
-                pw_ptr.as_deref(),
-                has_pw_source,
-                out,
-            );
+            pem_pair(ctx, files, &password, out);
         }
         // a combination the schema rejects: still say which files are missing
         _ => {
@@ -293,34 +287,45 @@ fn cert_auth(ctx: &RuleCtx, files: &Files, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn pkcs12(
-    ctx: &RuleCtx,
-    files: &Files,
-    password: Option<&str>,
-    pw_ptr: Option<&str>,
-    has_pw_source: bool,
-    out: &mut Vec<Diagnostic>,
-) {
+/// The cert-auth password: its value (`None` when its file was unusable) and the pointer of the
+/// property it comes from (`None` when no password is configured).
+struct Password {
+    value: Option<String>,
+    from: Option<String>,
+}
+
+impl Password {
+    /// A "password from here" label on `d`.
+    fn label(&self, ctx: &RuleCtx, d: Diagnostic) -> Diagnostic {
+        match &self.from {
+            Some(p) => d.related(
+                Label::new(ctx.key_span(p))
+                    .pointer(p.clone())
+                    .message("password from here"),
+            ),
+            None => d,
+        }
+    }
+}
+
+fn pkcs12(ctx: &RuleCtx, files: &Files, password: &Password, out: &mut Vec<Diagnostic>) {
     let block = Some("cert-auth");
     let Some((shown, content)) = read(ctx, files, block, "p12-file", true, out) else {
         return;
     };
     let Ok(bytes) = content.as_ref() else { return };
     // no password: the schema reports that the BPE would not start; a bad password file is reported
-    let (Some(password), true) = (password, has_pw_source) else {
+    let Some(pw) = password.value.as_deref() else {
         return;
     };
     let at = ctx.at(block, "p12-file");
-    match crypto::pkcs12(bytes, password) {
+    match crypto::pkcs12(bytes, pw) {
         Err(P12Error::WrongPasswordOrCorrupt) => {
-            let mut d = ctx
+            let d = ctx
                 .on_value(Code::Pkcs12Invalid, &at, format!("`p12-file`: {shown} cannot be opened with the configured password"))
                 .label("cannot open")
                 .help("check the password (or password-file), or whether the file is damaged");
-            if let Some(p) = pw_ptr {
-                d = d.related(Label::new(ctx.key_span(p)).pointer(p).message("password from here"));
-            }
-            out.push(d);
+            out.push(password.label(ctx, d));
         }
         Err(P12Error::Invalid(why)) => out.push(
             ctx.on_value(Code::Pkcs12Invalid, &at, format!("`p12-file`: {shown}: {why}"))
@@ -348,14 +353,7 @@ fn pkcs12(
     }
 }
 
-fn pem_pair(
-    ctx: &RuleCtx,
-    files: &Files,
-    password: Option<&str>,
-    pw_ptr: Option<&str>,
-    has_pw_source: bool,
-    out: &mut Vec<Diagnostic>,
-) {
+fn pem_pair(ctx: &RuleCtx, files: &Files, password: &Password, out: &mut Vec<Diagnostic>) {
     let block = Some("cert-auth");
     let cert_at = ctx.at(block, "certificate-file");
     let key_at = ctx.at(block, "private-key-file");
@@ -388,14 +386,14 @@ fn pem_pair(
         return;
     };
     let Ok(bytes) = content.as_ref() else { return };
-    if !has_pw_source {
-        return; // the schema reports the missing password (the BPE would not start)
-    }
-    let Some(password) = password else { return }; // the password file was reported
-    let public = match crypto::private_key(bytes, Some(password.as_bytes())) {
+    // no password: the schema reports it (the BPE would not start); a bad password file was reported
+    let Some(pw) = password.value.as_deref() else {
+        return;
+    };
+    let public = match crypto::private_key(bytes, Some(pw.as_bytes())) {
         Ok(p) => p,
         Err(e) => {
-            out.push(key_error(ctx, &key_at, &shown, pw_ptr, e));
+            out.push(key_error(ctx, &key_at, &shown, password, e));
             return;
         }
     };
@@ -453,13 +451,7 @@ fn client_certificate(ctx: &RuleCtx, at: &str, leaf: &CertInfo, out: &mut Vec<Di
     );
 }
 
-fn key_error(
-    ctx: &RuleCtx,
-    at: &str,
-    shown: &str,
-    pw_ptr: Option<&str>,
-    e: KeyError,
-) -> Diagnostic {
+fn key_error(ctx: &RuleCtx, at: &str, shown: &str, password: &Password, e: KeyError) -> Diagnostic {
     match e {
         KeyError::NoPem => ctx
             .on_value(Code::PrivateKeyInvalid, at, format!("`private-key-file`: {shown} holds no PEM block"))
@@ -474,14 +466,11 @@ fn key_error(
             .on_value(Code::PrivateKeyInvalid, at, format!("`private-key-file`: {shown}: {why}"))
             .label("unreadable key"),
         KeyError::NeedsPassword | KeyError::WrongPassword => {
-            let mut d = ctx
+            let d = ctx
                 .on_value(Code::PrivateKeyPassword, at, format!("`private-key-file`: {shown} cannot be decrypted with the configured password"))
                 .label("wrong password")
                 .help("check `password` or the content of `password-file`");
-            if let Some(p) = pw_ptr {
-                d = d.related(Label::new(ctx.key_span(p)).pointer(p).message("password from here"));
-            }
-            d
+            password.label(ctx, d)
         }
         KeyError::Unverifiable(why) => ctx
             .on_value(Code::KeyNotVerified, at, format!("`private-key-file`: {shown} could not be checked: {why}"))
