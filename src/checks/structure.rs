@@ -113,16 +113,26 @@ impl Structure {
                 }
             }
             NodeKind::Map(entries) => {
-                // blocks are small: a linear scan beats hashing
+                // blocks are small, so a linear scan beats hashing; a huge (hostile) mapping
+                // gets a map, so duplicate detection never turns quadratic
+                let mut seen: Option<HashMap<&str, Span>> =
+                    (entries.len() > 16).then(|| HashMap::with_capacity(entries.len()));
                 for (i, e) in entries.iter().enumerate() {
                     let Some(key) = self.key(e, path) else {
                         continue;
                     };
-                    if let Some(first) = entries[..i]
-                        .iter()
-                        .find(|p| p.key.text() == Some(key) && !is_merge_key(&p.key))
-                    {
-                        self.duplicate(path, key, first.key.span, e.key.span);
+                    let first = match seen.as_mut() {
+                        Some(seen) => seen.get(key).copied().or_else(|| {
+                            seen.insert(key, e.key.span);
+                            None
+                        }),
+                        None => entries[..i]
+                            .iter()
+                            .find(|p| p.key.text() == Some(key) && !is_merge_key(&p.key))
+                            .map(|p| p.key.span),
+                    };
+                    if let Some(first) = first {
+                        self.duplicate(path, key, first, e.key.span);
                     }
                     path.push(Tok::Key(key));
                     self.walk(&e.value, path);

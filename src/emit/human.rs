@@ -5,7 +5,9 @@ use super::mask::Masked;
 use crate::diag::{Diagnostic, Label, Severity};
 use crate::report::Report;
 use crate::source::FileId;
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource};
+use super::snippet::{Shared, Snippets};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic};
+use std::sync::Arc;
 use owo_colors::OwoColorize;
 use std::collections::HashMap;
 use std::io::Write;
@@ -24,17 +26,19 @@ pub fn emit(report: &Report, style: &Style, w: &mut dyn Write) -> std::io::Resul
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(style.width)
         .with_links(false);
-    let mut masked: HashMap<FileId, Masked> = HashMap::new();
+    let mut masked: HashMap<FileId, (Masked, Arc<Snippets>)> = HashMap::new();
     for d in &report.diagnostics {
         let m = masked.entry(d.file).or_insert_with(|| {
             let secrets = report
                 .input_for(d.file)
                 .map(|i| i.secrets.as_slice())
                 .unwrap_or_default();
-            Masked::new(&report.sources.get(d.file).text, secrets)
+            let source = report.sources.get(d.file);
+            let m = Masked::new(&source.text, secrets);
+            let snippets = Snippets::new(&source.name, m.text.clone());
+            (m, snippets)
         });
-        let name = &report.sources.get(d.file).name;
-        let rendered = render(&handler, d, name, m);
+        let rendered = render(&handler, d, &m.0, &m.1);
         w.write_all(rendered.as_bytes())?;
     }
     summary(report, style, w)
@@ -50,7 +54,12 @@ fn label(m: &Masked, l: &Label, primary: bool) -> LabeledSpan {
     }
 }
 
-fn render(handler: &GraphicalReportHandler, d: &Diagnostic, name: &str, m: &Masked) -> String {
+fn render(
+    handler: &GraphicalReportHandler,
+    d: &Diagnostic,
+    m: &Masked,
+    snippets: &Arc<Snippets>,
+) -> String {
     let mut help = d.help.clone().unwrap_or_default();
     if let Some(o) = d.outcome {
         if !help.is_empty() {
@@ -71,7 +80,7 @@ fn render(handler: &GraphicalReportHandler, d: &Diagnostic, name: &str, m: &Mask
         md = md.with_help(help);
     }
     let report = miette::Report::new(md)
-        .with_source_code(NamedSource::new(name, m.text.clone()).with_language("yaml"));
+        .with_source_code(Shared(Arc::clone(snippets)));
     let mut out = String::new();
     if handler.render_report(&mut out, report.as_ref()).is_err() {
         // rendering into a String cannot fail in practice; fall back to the bare message

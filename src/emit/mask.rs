@@ -12,6 +12,8 @@ pub struct Masked {
     pub text: String,
     /// (start, end) in the original text of each replaced region, sorted, disjoint.
     regions: Vec<(usize, usize)>,
+    /// `shift[i]`: how far offsets after region `i` move (cumulative), for binary search.
+    shift: Vec<isize>,
 }
 
 impl Masked {
@@ -40,25 +42,34 @@ impl Masked {
             at = e;
         }
         out.push_str(&text[at..]);
+        let mut total = 0isize;
+        let shift = merged
+            .iter()
+            .map(|&(s, e)| {
+                total += MASK.len() as isize - (e - s) as isize;
+                total
+            })
+            .collect();
         Masked {
             text: out,
             regions: merged,
+            shift,
         }
     }
 
     /// Map an offset of the original text onto the masked copy.
     pub fn offset(&self, original: usize) -> usize {
-        let mut shift: isize = 0;
-        for &(s, e) in &self.regions {
-            if original >= e {
-                shift += MASK.len() as isize - (e - s) as isize;
-            } else if original > s {
-                return (s as isize + shift) as usize;
-            } else {
-                break;
+        // regions that start before `original`
+        let n = self.regions.partition_point(|&(s, _)| s < original);
+        let before = if n == 0 { 0 } else { self.shift[n - 1] };
+        match n.checked_sub(1).map(|i| (i, self.regions[i])) {
+            // inside a masked region: its start
+            Some((i, (s, e))) if original < e => {
+                let prior = if i == 0 { 0 } else { self.shift[i - 1] };
+                (s as isize + prior) as usize
             }
+            _ => (original as isize + before).max(0) as usize,
         }
-        (original as isize + shift).max(0) as usize
     }
 
     pub fn span(&self, span: Span) -> Span {

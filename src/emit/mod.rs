@@ -4,3 +4,4 @@ pub mod explain;
 pub mod human;
 pub mod json;
 pub mod mask;
+pub mod snippet;

@@ -4,6 +4,7 @@
 
 use super::node::{Entry, Node, NodeKind};
 use crate::source::Span;
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 /// Escape one reference token (`~` → `~0`, `/` → `~1`).
@@ -43,7 +44,13 @@ pub struct PointerIndex<'t, 'a> {
     root: Option<&'t Node<'a>>,
     /// Root key text → index of the entry the server uses (the last of duplicates).
     root_keys: HashMap<&'t str, usize>,
+    /// Key indexes of large nested mappings, built when first asked (by the mapping's address),
+    /// so resolving many pointers into one huge mapping never turns quadratic.
+    large: RefCell<HashMap<usize, HashMap<&'t str, usize>>>,
 }
+
+/// Mappings up to this size are scanned.
+const SCAN: usize = 16;
 
 impl<'t, 'a> PointerIndex<'t, 'a> {
     pub fn new(root: Option<&'t Node<'a>>) -> Self {
@@ -56,7 +63,30 @@ impl<'t, 'a> PointerIndex<'t, 'a> {
                 }
             }
         }
-        PointerIndex { root, root_keys }
+        PointerIndex {
+            root,
+            root_keys,
+            large: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// The entry the server uses for `key` in `entries` (at `depth` below the root).
+    fn entry(&self, depth: usize, entries: &'t [Entry<'a>], key: &str) -> Option<&'t Entry<'a>> {
+        if depth == 0 {
+            return self.root_keys.get(key).map(|&i| &entries[i]);
+        }
+        if entries.len() <= SCAN {
+            return super::node::lookup(entries, key);
+        }
+        let mut large = self.large.borrow_mut();
+        let index = large.entry(entries.as_ptr() as usize).or_insert_with(|| {
+            entries
+                .iter()
+                .enumerate()
+                .filter_map(|(i, e)| Some((e.key_text()?, i)))
+                .collect()
+        });
+        index.get(key).map(|&i| &entries[i])
     }
 
     /// Index of the root entry the server uses for connection `id` (the last of duplicates).
@@ -77,11 +107,7 @@ impl<'t, 'a> PointerIndex<'t, 'a> {
         for (depth, token) in tokens.enumerate() {
             let next = match &node.kind {
                 NodeKind::Map(entries) => {
-                    let entry: Option<&Entry> = if depth == 0 {
-                        self.root_keys.get(token.as_str()).map(|&i| &entries[i])
-                    } else {
-                        super::node::lookup(entries, &token)
-                    };
+                    let entry = self.entry(depth, entries, &token);
                     entry.map(|e| {
                         (
                             Located {
@@ -120,13 +146,7 @@ impl<'t, 'a> PointerIndex<'t, 'a> {
         let mut node = self.root?;
         for (depth, token) in pointer.split('/').skip(1).map(unescape).enumerate() {
             node = match &node.kind {
-                NodeKind::Map(entries) => {
-                    if depth == 0 {
-                        &entries[*self.root_keys.get(token.as_str())?].value
-                    } else {
-                        &super::node::lookup(entries, &token)?.value
-                    }
-                }
+                NodeKind::Map(entries) => &self.entry(depth, entries, &token)?.value,
                 NodeKind::Seq(items) => items.get(token.parse::<usize>().ok()?)?,
                 _ => return None,
             };
