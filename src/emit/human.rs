@@ -2,15 +2,15 @@
 //! snippet with labels, help, what the server would do), secrets masked, then a one-line summary.
 
 use super::mask::Masked;
+use super::snippet::{Shared, Snippets};
 use crate::diag::{Diagnostic, Label, Severity};
 use crate::report::Report;
 use crate::source::FileId;
-use super::snippet::{Shared, Snippets};
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic};
-use std::sync::Arc;
 use owo_colors::OwoColorize;
 use std::collections::HashMap;
 use std::io::Write;
+use std::sync::Arc;
 
 pub struct Style {
     pub color: bool,
@@ -79,8 +79,7 @@ fn render(
     if !help.is_empty() {
         md = md.with_help(help);
     }
-    let report = miette::Report::new(md)
-        .with_source_code(Shared(Arc::clone(snippets)));
+    let report = miette::Report::new(md).with_source_code(Shared(Arc::clone(snippets)));
     let mut out = String::new();
     if handler.render_report(&mut out, report.as_ref()).is_err() {
         // rendering into a String cannot fail in practice; fall back to the bare message

@@ -30,7 +30,9 @@ impl Snippets {
     }
 
     fn line_of(&self, offset: usize) -> usize {
-        self.line_starts.partition_point(|&s| s <= offset).saturating_sub(1)
+        self.line_starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1)
     }
 }
 
@@ -55,7 +57,8 @@ impl SourceCode for Shared {
         let window = &s.text.as_bytes()[from..to];
         let local = SourceSpan::new((start - from).into(), end - start);
         let c = window.read_span(&local, context_lines_before, context_lines_after)?;
-        let data: &'a [u8] = &s.text.as_bytes()[from + c.span().offset()..from + c.span().offset() + c.span().len()];
+        let data: &'a [u8] =
+            &s.text.as_bytes()[from + c.span().offset()..from + c.span().offset() + c.span().len()];
         Ok(Box::new(MietteSpanContents::new_named(
             s.name.clone(),
             data,
