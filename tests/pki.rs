@@ -188,3 +188,43 @@ fn ca_valid_for(days: i64) -> Ca {
     ca.pem = ca.params.self_signed(&ca.key).expect("CA cert").pem();
     ca
 }
+
+/// The EC key as OpenSSL's legacy encrypted SEC1 PEM (`openssl ec -aes256`): EVP_BytesToKey
+/// (MD5) over the password and the IV's first 8 bytes, AES-256-CBC.
+pub fn legacy_encrypted_ec_key(key: &KeyPair, password: &str) -> String {
+    use cbc::cipher::block_padding::Pkcs7;
+    use cbc::cipher::{BlockModeEncrypt, KeyIvInit};
+    use der::Encode;
+    let der = key.serialize_der();
+    let info = pkcs8::PrivateKeyInfoRef::from_der(&der).expect("pkcs8");
+    let inner = sec1::EcPrivateKey::from_der(info.private_key.as_bytes()).expect("sec1");
+    let curve = info
+        .algorithm
+        .parameters
+        .and_then(|p| p.decode_as::<der::asn1::ObjectIdentifier>().ok())
+        .expect("named curve");
+    let sec1 = sec1::EcPrivateKey {
+        private_key: inner.private_key,
+        parameters: Some(sec1::EcParameters::NamedCurve(curve)),
+        public_key: inner.public_key,
+    }
+    .to_der()
+    .expect("sec1 der");
+    let iv = [0x11u8; 16];
+    let k = dsf_connections::crypto::legacy::derive_key(password.as_bytes(), &iv[..8], 32);
+    let mut buf = vec![0u8; sec1.len() + 16];
+    let n = cbc::Encryptor::<aes::Aes256>::new_from_slices(&k, &iv)
+        .expect("cipher")
+        .encrypt_padded_b2b::<Pkcs7>(&sec1, &mut buf)
+        .expect("encrypt")
+        .len();
+    buf.truncate(n);
+    let mut pem = pem::Pem::new("EC PRIVATE KEY", buf);
+    pem.headers_mut()
+        .add("Proc-Type", "4,ENCRYPTED")
+        .expect("header");
+    pem.headers_mut()
+        .add("DEK-Info", &format!("AES-256-CBC,{}", "11".repeat(16)))
+        .expect("header");
+    pem::encode(&pem)
+}

@@ -250,11 +250,16 @@ fn pem_key_material() {
         "cert-first.key",
         format!("{}{}", client.pem, client.key.serialize_pem()),
     );
-    d.write("legacy.key", "-----BEGIN EC PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-256-CBC,00112233445566778899AABBCCDDEEFF\n\nAAAA\n-----END EC PRIVATE KEY-----\n");
+    d.write(
+        "legacy.key",
+        pki::legacy_encrypted_ec_key(&client.key, PASSWORD),
+    );
+    d.write("legacy-rc4.key", "-----BEGIN EC PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: RC4,00112233445566778899AABBCCDDEEFF\n\nAAAA\n-----END EC PRIVATE KEY-----\n");
     d.write("key-as-cert.crt", client.key.serialize_pem());
 
-    // good: encrypted PKCS#8, and a plain key with a password (the server needs one anyway)
-    for key in ["client.key", "client-plain.key"] {
+    // good: encrypted PKCS#8, OpenSSL's legacy encrypted SEC1, and a plain key with a password
+    // (the server needs one anyway)
+    for key in ["client.key", "legacy.key", "client-plain.key"] {
         let (exit, json) = d.check(&cert_auth_yaml("client.crt", key, PASSWORD), &[]);
         assert_eq!((exit, codes(&json)), (0, vec![]), "{key}");
     }
@@ -308,7 +313,15 @@ fn pem_key_material() {
             "no-connections",
         ),
         (
-            ("client.crt", "legacy.key", PASSWORD),
+            ("client.crt", "legacy.key", "wrong"),
+            "private-key-password",
+            "/c/cert-auth/private-key-file",
+            5,
+            "error",
+            "no-connections",
+        ),
+        (
+            ("client.crt", "legacy-rc4.key", PASSWORD),
             "key-not-verified",
             "/c/cert-auth/private-key-file",
             5,

@@ -404,7 +404,7 @@ fn pem_pair(ctx: &RuleCtx, files: &Files, password: &Password, out: &mut Vec<Dia
                 .label("not verified")
                 .help("RSA and EC P-256/P-384 keys are checked; other algorithms are left to the server"),
         ),
-        (a, b) if a != b => out.push(
+        (a, b) if !a.same_key(b) => out.push(
             ctx.on_value(
                 Code::KeyMismatch,
                 &key_at,

@@ -4,6 +4,8 @@
 //! decryption included), p256/p384 to derive EC public keys, p12-keystore for PKCS#12.
 //! Nothing here prints key material; errors say what is wrong, never what the bytes are.
 
+pub mod legacy;
+
 use der::Decode;
 use x509_parser::prelude::*;
 
@@ -28,6 +30,16 @@ pub enum PublicId {
 }
 
 impl PublicId {
+    /// Whether both are the same public key (an EC key without named curve matches by point).
+    pub fn same_key(&self, other: &PublicId) -> bool {
+        match (self, other) {
+            (PublicId::Ec { curve: a, point: p }, PublicId::Ec { curve: b, point: q }) => {
+                p == q && (a == b || a.is_empty() || b.is_empty())
+            }
+            (a, b) => a == b,
+        }
+    }
+
     pub fn algorithm(&self) -> &'static str {
         match self {
             PublicId::Rsa { .. } => "RSA",
@@ -238,9 +250,11 @@ pub fn private_key(data: &[u8], password: Option<&[u8]>) -> Result<PublicId, Key
                 ));
             }
             let plain = info.decrypt(password).map_err(|e| match e {
-                pkcs8::Error::EncryptedPrivateKey(pkcs5::Error::UnsupportedAlgorithm { .. }) => {
-                    KeyError::Unverifiable("the key's encryption algorithm is not supported by this tool".into())
-                }
+                pkcs8::Error::EncryptedPrivateKey(pkcs5::Error::UnsupportedAlgorithm {
+                    ..
+                }) => KeyError::Unverifiable(
+                    "the key's encryption algorithm is not supported by this tool".into(),
+                ),
                 _ => KeyError::WrongPassword,
             })?;
             pkcs8_public(plain.as_bytes()).map_err(|e| match e {
@@ -249,10 +263,30 @@ pub fn private_key(data: &[u8], password: Option<&[u8]>) -> Result<PublicId, Key
                 other => other,
             })
         }
-        "RSA PRIVATE KEY" | "EC PRIVATE KEY" if first.headers().get("Proc-Type").is_some() => {
-            Err(KeyError::Unverifiable(
-                "the key is encrypted in OpenSSL's legacy PEM format (Proc-Type/DEK-Info), which this tool does not decrypt; convert it with `openssl pkcs8 -topk8 -v2 aes-256-cbc`".into(),
-            ))
+        label @ ("RSA PRIVATE KEY" | "EC PRIVATE KEY")
+            if first.headers().get("Proc-Type").is_some() =>
+        {
+            let password = password.ok_or(KeyError::NeedsPassword)?;
+            let dek = first
+                .headers()
+                .get("DEK-Info")
+                .ok_or_else(|| KeyError::Invalid("an encrypted PEM key without DEK-Info".into()))?;
+            let plain = legacy::decrypt(dek, password, body).map_err(|e| match e {
+                legacy::LegacyError::Unsupported(c) => KeyError::Unverifiable(format!(
+                    "the key is encrypted with {c}, which this tool does not decrypt"
+                )),
+                legacy::LegacyError::Malformed => {
+                    KeyError::Invalid("a malformed DEK-Info header".into())
+                }
+                legacy::LegacyError::WrongPassword => KeyError::WrongPassword,
+            })?;
+            let public = if label == "RSA PRIVATE KEY" {
+                rsa_public(&plain)
+            } else {
+                sec1_public(&plain, None)
+            };
+            // garbage after decryption that happened to pad correctly: a wrong password
+            public.map_err(|_| KeyError::WrongPassword)
         }
         "RSA PRIVATE KEY" => rsa_public(body),
         "EC PRIVATE KEY" => sec1_public(body, None),
