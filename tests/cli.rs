@@ -48,7 +48,8 @@ fn file_stdin_and_env_inputs() {
     );
     assert_eq!(out.code, 0);
     assert!(
-        out.stdout.contains("the config is blank, which the server accepts"),
+        out.stdout
+            .contains("the config is blank, which the server accepts"),
         "{}",
         out.stdout
     );
