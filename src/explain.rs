@@ -191,7 +191,6 @@ impl Builder<'_, '_, '_, '_> {
     }
 
     fn trust_store(&mut self, block: &Value, bptr: &str, name: &str) {
-        let certs_of = |files: &Files, path: &str| read_certs(files, path);
         match block
             .get("trusted-root-certificates-file")
             .and_then(Value::as_str)
@@ -201,7 +200,7 @@ impl Builder<'_, '_, '_, '_> {
                 let certs = self
                     .ctx
                     .files
-                    .map(|f| certs_of(f, path))
+                    .map(|f| read_certs(f, path))
                     .unwrap_or_default();
                 let now = self.ctx.now;
                 let s = self.push(name, path.to_string(), o);

@@ -8,17 +8,9 @@ use std::io::Read;
 pub const ENV_VAR: &str = "DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG";
 pub const DEFAULT_MAX_SIZE: u64 = 16 * 1024 * 1024;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Origin {
-    File(String),
-    Stdin,
-    Env,
-}
-
 #[derive(Debug)]
 pub struct Loaded {
     pub name: String,
-    pub origin: Origin,
     pub text: String,
     /// Byte offset (in `text`) of the first byte that was not UTF-8, if any.
     pub invalid_utf8_at: Option<usize>,
@@ -53,16 +45,12 @@ pub fn read_file(path: &str, limit: u64) -> Result<Loaded, InputError> {
         )));
     }
     let bytes = read_capped(file, limit, path)?;
-    Ok(decode(
-        path.to_string(),
-        Origin::File(path.to_string()),
-        bytes,
-    ))
+    Ok(decode(path.to_string(), bytes))
 }
 
 pub fn read_stdin(reader: impl Read, limit: u64) -> Result<Loaded, InputError> {
     let bytes = read_capped(reader, limit, "<stdin>")?;
-    Ok(decode("<stdin>".into(), Origin::Stdin, bytes))
+    Ok(decode("<stdin>".into(), bytes))
 }
 
 /// `None` when the variable is unset. The environment only holds valid strings here, since the
@@ -73,7 +61,7 @@ pub fn from_env(value: Option<String>, limit: u64) -> Result<Option<Loaded>, Inp
     if value.len() as u64 > limit {
         return Err(InputError::TooLarge { name, limit });
     }
-    Ok(Some(decode(name, Origin::Env, value.into_bytes())))
+    Ok(Some(decode(name, value.into_bytes())))
 }
 
 fn read_capped(reader: impl Read, limit: u64, name: &str) -> Result<Vec<u8>, InputError> {
@@ -91,14 +79,13 @@ fn read_capped(reader: impl Read, limit: u64, name: &str) -> Result<Vec<u8>, Inp
     Ok(bytes)
 }
 
-fn decode(name: String, origin: Origin, mut bytes: Vec<u8>) -> Loaded {
+fn decode(name: String, mut bytes: Vec<u8>) -> Loaded {
     if bytes.starts_with(b"\xEF\xBB\xBF") {
         bytes.drain(..3);
     }
     match String::from_utf8(bytes) {
         Ok(text) => Loaded {
             name,
-            origin,
             text,
             invalid_utf8_at: None,
         },
@@ -108,7 +95,6 @@ fn decode(name: String, origin: Origin, mut bytes: Vec<u8>) -> Loaded {
             // the lossy text keeps every valid byte before the first bad one in place
             Loaded {
                 name,
-                origin,
                 text,
                 invalid_utf8_at: Some(valid),
             }

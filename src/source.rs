@@ -21,9 +21,6 @@ impl Span {
             end: end.max(start),
         }
     }
-    pub fn empty(at: usize) -> Self {
-        Span { start: at, end: at }
-    }
     pub fn range(self) -> Range<usize> {
         self.start..self.end
     }
@@ -58,7 +55,7 @@ pub struct SourceFile {
 impl SourceFile {
     pub fn new(name: impl Into<String>, text: String) -> Self {
         let mut line_starts = vec![0];
-        line_starts.extend(memchr_newlines(&text));
+        line_starts.extend(line_breaks(&text));
         SourceFile {
             name: name.into(),
             text,
@@ -87,12 +84,20 @@ impl SourceFile {
         self.text.get(span.range()).unwrap_or("")
     }
 
-    pub fn line_count(&self) -> usize {
-        self.line_starts.len()
+    /// 0-based index of the line holding `offset`.
+    pub fn line_index(&self, offset: usize) -> usize {
+        self.line_starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1)
+    }
+
+    /// Byte offset where 0-based line `index` starts; `None` past the last line.
+    pub fn line_start(&self, index: usize) -> Option<usize> {
+        self.line_starts.get(index).copied()
     }
 }
 
-fn memchr_newlines(text: &str) -> impl Iterator<Item = usize> + '_ {
+fn line_breaks(text: &str) -> impl Iterator<Item = usize> + '_ {
     text.bytes()
         .enumerate()
         .filter(|&(_, b)| b == b'\n')

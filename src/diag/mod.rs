@@ -124,10 +124,6 @@ impl Diagnostic {
         self.outcome = outcome;
         self
     }
-    pub fn severity(mut self, severity: Severity) -> Self {
-        self.severity = severity;
-        self
-    }
     pub fn label(mut self, message: impl Into<String>) -> Self {
         self.primary.message = Some(message.into());
         self

@@ -34,8 +34,8 @@ pub fn emit(report: &Report, style: &Style, w: &mut dyn Write) -> std::io::Resul
                 .map(|i| i.secrets.as_slice())
                 .unwrap_or_default();
             let source = report.sources.get(d.file);
-            let m = Masked::new(&source.text, secrets);
-            let snippets = Snippets::new(&source.name, m.text.clone());
+            let mut m = Masked::new(&source.text, secrets);
+            let snippets = Snippets::new(&source.name, std::mem::take(&mut m.text));
             (m, snippets)
         });
         let rendered = render(&handler, d, &m.0, &m.1);

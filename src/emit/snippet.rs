@@ -3,36 +3,15 @@
 //! this gives it only a window of whole lines around each span (our line index finds them) and
 //! shifts the result back, so what is shown is exactly what miette would show for the whole text.
 
+use crate::source::SourceFile;
 use miette::{MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
 use std::sync::Arc;
 
-pub struct Snippets {
-    name: String,
-    text: String,
-    /// Byte offset of the start of every line (after each `\n`).
-    line_starts: Vec<usize>,
-}
+pub struct Snippets(SourceFile);
 
 impl Snippets {
     pub fn new(name: &str, text: String) -> Arc<Snippets> {
-        let mut line_starts = vec![0];
-        line_starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
-        Arc::new(Snippets {
-            name: name.to_string(),
-            text,
-            line_starts,
-        })
-    }
-
-    fn line_of(&self, offset: usize) -> usize {
-        self.line_starts
-            .partition_point(|&s| s <= offset)
-            .saturating_sub(1)
+        Arc::new(Snippets(SourceFile::new(name, text)))
     }
 }
 
@@ -46,14 +25,14 @@ impl SourceCode for Shared {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let s = &self.0;
+        let s = &self.0.0;
         let start = span.offset().min(s.text.len());
         let end = (span.offset() + span.len()).min(s.text.len());
         // whole lines, one more on each side than asked for
-        let first = s.line_of(start).saturating_sub(context_lines_before + 1);
-        let last = s.line_of(end) + context_lines_after + 2;
-        let from = s.line_starts[first];
-        let to = s.line_starts.get(last).copied().unwrap_or(s.text.len());
+        let first = s.line_index(start).saturating_sub(context_lines_before + 1);
+        let last = s.line_index(end) + context_lines_after + 2;
+        let from = s.line_start(first).unwrap_or(0);
+        let to = s.line_start(last).unwrap_or(s.text.len());
         let window = &s.text.as_bytes()[from..to];
         let local = SourceSpan::new((start - from).into(), end - start);
         let c = window.read_span(&local, context_lines_before, context_lines_after)?;
