@@ -21,6 +21,7 @@ pub mod input;
 pub mod model;
 pub mod report;
 pub mod schema;
+pub mod secret;
 pub mod source;
 pub mod suggest;
 pub mod yaml;
