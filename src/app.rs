@@ -1,15 +1,16 @@
 //! One run: arguments → inputs → checks → report → output → exit status. Standard streams and
-//! the environment are passed in, so tests can run the whole tool in-process.
+//! the environment are passed in, so tests can run the whole tool in-process. The verdict is
+//! decided before anything is written, so a closed pipe (`| head`) cannot turn it into success.
 
-use crate::checks::Checker;
+use crate::check::Checker;
 use crate::cli::{CheckArgs, Cli, ColorChoice, Command, Format};
-use crate::diag::{Code, Diagnostic, sort_and_dedup};
+use crate::diag::filter::Sink;
+use crate::diag::sort_and_dedup;
 use crate::emit;
 use crate::exit::ExitStatus;
-use crate::input::{self, ENV_VAR, InputError, Loaded};
+use crate::input::{self, ENV_VAR, Loaded};
 use crate::report::{InputReport, Report};
-use crate::source::{SourceFile, Span};
-use crate::yaml::Limits;
+use crate::source::SourceFile;
 use clap::Parser;
 use std::ffi::OsString;
 use std::io::{Read, Write};
@@ -23,123 +24,149 @@ pub struct Io<'a> {
     pub stdout_is_terminal: bool,
 }
 
-pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io) -> std::io::Result<ExitStatus> {
+/// The one prefix of the tool's own errors.
+pub fn error_line(message: &str) -> String {
+    format!("dsf-connections: error: {}\n", emit::text::visible(message))
+}
+
+/// Run the tool; the exit status is returned even when writing the output failed.
+pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io) -> ExitStatus {
     let cli = match Cli::try_parse_from(args) {
         Ok(c) => c,
         Err(e) => {
-            let status = if e.use_stderr() {
-                ExitStatus::Usage
-            } else {
-                ExitStatus::Valid
-            };
             let text = e.render().to_string();
             if e.use_stderr() {
-                io.stderr.write_all(text.as_bytes())?;
-            } else {
-                io.stdout.write_all(text.as_bytes())?;
+                let _ = io.stderr.write_all(text.as_bytes());
+                return ExitStatus::Usage;
             }
-            return Ok(status);
+            let _ = io.stdout.write_all(text.as_bytes());
+            return ExitStatus::Valid;
         }
     };
     match cli.command {
         Command::Schema => {
-            io.stdout.write_all(crate::schema::SCHEMA_TEXT.as_bytes())?;
-            Ok(ExitStatus::Valid)
+            let _ = io
+                .stdout
+                .write_all(crate::schema::SCHEMA_TEXT.as_bytes())
+                .and_then(|()| io.stdout.flush());
+            ExitStatus::Valid
         }
         Command::Check(args) => check(&args, false, io),
         Command::Explain(args) => check(&args, true, io),
     }
 }
 
-fn fail(io: &mut Io, message: &str) -> std::io::Result<ExitStatus> {
-    writeln!(io.stderr, "dsf-connections: error: {message}")?;
-    Ok(ExitStatus::Usage)
-}
+/// An input read, or its name and why it could not be.
+type InputResult = Result<Loaded, (String, String)>;
 
-fn load_inputs(args: &CheckArgs, io: &mut Io) -> Result<Vec<Loaded>, String> {
+/// The inputs named on the command line, each read or failed on its own.
+fn load_inputs(args: &CheckArgs, io: &mut Io) -> Result<Vec<InputResult>, String> {
     let limit = args.max_input_size;
-    let err = |e: InputError| e.to_string();
     if args.inputs.is_empty() {
         let value = (io.env)(ENV_VAR).map_err(|e| format!("${ENV_VAR}: {e}"))?;
-        return match input::from_env(value, limit).map_err(err)? {
-            Some(l) => Ok(vec![l]),
-            None => Err(format!(
+        return match input::from_env(value, limit) {
+            Ok(Some(l)) => Ok(vec![Ok(l)]),
+            Ok(None) => Err(format!(
                 "no INPUT given and ${ENV_VAR} is not set; pass a file, or `-` for standard input"
             )),
+            Err(e) => Err(e.to_string()),
         };
     }
     if args.inputs.iter().filter(|i| *i == "-").count() > 1 {
         return Err("`-` (standard input) can be given only once".into());
     }
-    let mut loaded = Vec::with_capacity(args.inputs.len());
-    for name in &args.inputs {
-        loaded.push(if name == "-" {
-            input::read_stdin(&mut *io.stdin, limit).map_err(err)?
-        } else {
-            input::read_file(name, limit).map_err(err)?
-        });
-    }
-    Ok(loaded)
+    Ok(args
+        .inputs
+        .iter()
+        .map(|name| {
+            let r = if name == "-" {
+                input::read_stdin(&mut *io.stdin, limit, None)
+            } else {
+                input::read_file(name, limit)
+            };
+            r.map_err(|e| (name.clone(), e.to_string()))
+        })
+        .collect())
 }
 
-fn check(args: &CheckArgs, explain: bool, io: &mut Io) -> std::io::Result<ExitStatus> {
+fn check(args: &CheckArgs, explain: bool, io: &mut Io) -> ExitStatus {
     let loaded = match load_inputs(args, io) {
         Ok(l) => l,
-        Err(m) => return fail(io, &m),
+        Err(m) => {
+            let _ = io.stderr.write_all(error_line(&m).as_bytes());
+            return ExitStatus::Usage;
+        }
     };
     let mut report = Report::default();
+    let mut sink = Sink::new(args.filter());
     let env = |name: &str| (io.env)(name).ok().flatten();
-    let defaults = crate::defaults::read(&env, &mut report.sources, &mut report.diagnostics);
-    let mut checker = match Checker::new(Limits::default(), args.file_options(), defaults) {
+    let mut found = Vec::new();
+    let defaults = crate::defaults::read(&env, &mut report.sources, &mut found);
+    sink.extend(found);
+    let mut checker = match Checker::new(args.file_options(), defaults) {
         Ok(c) => c,
-        Err(m) => return fail(io, &m),
+        Err(m) => {
+            let _ = io.stderr.write_all(error_line(&m).as_bytes());
+            return ExitStatus::Usage;
+        }
     };
-    checker.explain = explain;
-    if explain {
-        report.explained = Some(Vec::new());
-    }
+    checker.keep_models = explain;
+    let mut models = Vec::new();
     for l in loaded {
-        let file = report.sources.add(SourceFile::new(l.name.clone(), l.text));
+        let l = match l {
+            Ok(l) => l,
+            Err(failed) => {
+                report.failed.push(failed);
+                continue;
+            }
+        };
+        let file = report
+            .sources
+            .add(SourceFile::new(l.name.clone(), l.kind.clone(), l.text));
         let source = report.sources.get(file);
+        sink.scan_source(file, &source.text);
         let mut input = InputReport {
             name: l.name,
             file,
             connections: Vec::new(),
-            secrets: Vec::new(),
             readable: true,
         };
         if let Some(at) = l.invalid_utf8_at {
-            let len = source.text[at..].chars().next().map_or(0, char::len_utf8);
-            report.diagnostics.push(
-                Diagnostic::new(
-                    Code::InputNotUtf8,
-                    file,
-                    Span::new(at, at + len),
-                    "the input is not valid UTF-8",
-                )
-                .label("first invalid byte")
-                .help("save the file as UTF-8 (the server decodes the variable as UTF-8)"),
-            );
+            sink.push(crate::rules::input::not_utf8(file, &source.text, at));
             input.readable = false;
         } else {
-            let r = checker.check(file, source);
-            input.connections = r.connections;
-            input.secrets = r.secrets;
-            input.readable = r.readable;
-            if let Some(e) = report.explained.as_mut() {
-                e.extend(r.explained);
-            }
-            report.diagnostics.extend(r.diagnostics);
+            let checked = checker.check(file, source, &mut sink);
+            input.connections = checked.connections;
+            input.readable = checked.readable;
+            models.extend(checked.models);
+            report.sources.get_mut(file).secrets = checked.secrets;
         }
         report.inputs.push(input);
     }
-    checker.finish(&mut report.diagnostics);
+    report.notes.extend(checker.finish(&mut sink));
+    if explain {
+        report.models = Some(models);
+    }
+    report.diagnostics = sink.kept;
+    report.omitted = sink.omitted;
     sort_and_dedup(&mut report.diagnostics);
     // the inputs first, then what concerns the environment
     let env_file = checker.defaults.file;
-    report.diagnostics.sort_by_key(|d| d.file == env_file);
-    match args.format {
-        Format::Json => emit::json::emit(&report, io.stdout)?,
+    report.diagnostics.sort_by_key(|d| d.file() == env_file);
+    let status = if !report.failed.is_empty() {
+        ExitStatus::Usage
+    } else if report.errors() > 0 {
+        ExitStatus::Invalid
+    } else {
+        ExitStatus::Valid
+    };
+    for (name, why) in &report.failed {
+        let _ = io
+            .stderr
+            .write_all(error_line(&format!("{name}: {why}")).as_bytes());
+    }
+    let written = match args.format {
+        Format::Json => emit::json::emit(&report, io.stdout),
         Format::Human => {
             let no_color = (io.env)("NO_COLOR")
                 .ok()
@@ -150,17 +177,22 @@ fn check(args: &CheckArgs, explain: bool, io: &mut Io) -> std::io::Result<ExitSt
                 ColorChoice::Never => false,
                 ColorChoice::Auto => io.stdout_is_terminal && !no_color,
             };
-            let style = emit::human::Style { color, width: 100 };
-            emit::human::emit(&report, &style, io.stdout)?;
-            if let Some(explained) = &report.explained {
-                emit::explain::emit(explained, &style, io.stdout)?;
+            emit::human::emit(&report, &emit::human::Style { color }, io.stdout)
+        }
+    };
+    // a closed pipe (`| head`) keeps the verdict; another write error is the tool's own failure
+    match written.and_then(|()| io.stdout.flush()) {
+        Ok(()) => status,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => status,
+        Err(e) => {
+            let _ = io
+                .stderr
+                .write_all(error_line(&format!("cannot write the output: {e}")).as_bytes());
+            if status == ExitStatus::Valid {
+                ExitStatus::Usage
+            } else {
+                status
             }
         }
     }
-    io.stdout.flush()?;
-    Ok(if report.errors() > 0 {
-        ExitStatus::Invalid
-    } else {
-        ExitStatus::Valid
-    })
 }

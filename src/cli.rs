@@ -2,22 +2,34 @@
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-pub const AFTER_HELP: &str = "\
+const EXIT_CODES: &str = "\
 Exit codes:
   0  valid (warnings allowed)
   1  invalid: at least one error (YAML syntax errors included)
-  2  the tool could not run (no such file, unreadable input, variable unset with no INPUT, bad flags)
-  3  reserved: valid, but a connection test failed
+  2  the tool could not run: an input missing or unreadable (the others are
+     still checked), the variable unset with no INPUT, bad flags
+  3  valid, but a connection test failed (check --test-connections)
 
-Every diagnostic code is explained in docs/codes.md (in the source tree and the release
-archive): what it means, why it matters, a bad example and the fix.";
+Every diagnostic code is explained in docs/codes.md: what it means, why it
+matters, a bad example and the fix.";
+
+const EXPLAIN_EXIT_CODES: &str = "\
+explain prints each connection's effective settings after the diagnostics,
+with the server's defaults applied and where every value comes from.
+
+Exit codes:
+  0  valid (warnings allowed)
+  1  invalid: at least one error (the settings are still shown)
+  2  the tool could not run: an input missing or unreadable, bad flags";
 
 #[derive(Debug, Parser)]
 #[command(
     name = "dsf-connections",
     version,
-    about = "Check DSF BPE FHIR client connection configs (DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG) before the server sees them",
-    after_help = AFTER_HELP
+    max_term_width = 80,
+    about = "Check DSF BPE FHIR client connection configs\n\
+             (DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG) before the server sees them",
+    after_help = EXIT_CODES
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -26,12 +38,12 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Check configs against the server's rules; with no INPUT, check $DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG
-    #[command(after_help = AFTER_HELP)]
+    /// Check configs against the server's rules (with no INPUT: the variable)
+    #[command(after_help = EXIT_CODES)]
     Check(CheckArgs),
-    /// Show the effective settings of each connection: defaults applied, where each value comes
-    /// from, certificates behind file settings, secrets as ****
-    #[command(after_help = AFTER_HELP)]
+    /// Show each connection's effective settings, where each comes from,
+    /// the certificates behind file settings; secrets as ****
+    #[command(after_help = EXPLAIN_EXIT_CODES)]
     Explain(CheckArgs),
     /// Print the bundled JSON schema (for editors and other tools)
     Schema,
@@ -39,8 +51,8 @@ pub enum Command {
 
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
-    /// YAML files to check; `-` reads standard input. Without any, the value of
-    /// $DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG is checked.
+    /// YAML files to check; `-` reads standard input. Without any, the value
+    /// of $DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG is checked.
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<String>,
 
@@ -48,25 +60,39 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 
-    /// When to use colors in human output (NO_COLOR is honoured with `auto`).
+    /// When to use colors in human output (`auto` honours NO_COLOR).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+
+    /// Report only these codes (repeatable, or comma-separated).
+    #[arg(long, value_name = "CODE", value_delimiter = ',', value_parser = parse_code)]
+    pub select: Vec<String>,
+
+    /// Do not report these codes (repeatable, or comma-separated).
+    #[arg(long, value_name = "CODE", value_delimiter = ',', value_parser = parse_code)]
+    pub ignore: Vec<String>,
+
+    /// Keep at most N diagnostics; the rest are counted per code in the
+    /// summary (their errors still make the run fail).
+    #[arg(long, value_name = "N", default_value_t = crate::diag::filter::DEFAULT_MAX,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_diagnostics: u64,
 
     /// Refuse inputs larger than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = crate::input::DEFAULT_MAX_SIZE)]
     pub max_input_size: u64,
 
-    /// Resolve relative file paths of the config against DIR (the BPE resolves them against its
-    /// working directory) [default: the current directory]
+    /// Resolve relative file paths of the config against DIR (the BPE
+    /// resolves them against its working directory) [default: .]
     #[arg(long, value_name = "DIR")]
     pub base_dir: Option<std::path::PathBuf>,
 
-    /// Map a path of the BPE's container to a folder here (repeatable), e.g.
-    /// --path-map /run/secrets=./secrets
+    /// Check a path of the BPE's container in a folder here (repeatable),
+    /// e.g. --path-map /run/secrets=./secrets
     #[arg(long, value_name = "CONTAINER=HOST", value_parser = crate::files::parse_path_map)]
     pub path_map: Vec<(std::path::PathBuf, std::path::PathBuf)>,
 
-    /// Do not read any file named in the config (for CI lint steps without the secrets).
+    /// Read no file named in the config (for CI steps without the secrets).
     #[arg(long)]
     pub skip_file_checks: bool,
 }
@@ -79,6 +105,30 @@ impl CheckArgs {
             skip: self.skip_file_checks,
         }
     }
+
+    pub fn filter(&self) -> crate::diag::filter::Filter {
+        crate::diag::filter::Filter {
+            select: self.select.clone(),
+            ignore: self.ignore.clone(),
+            max: usize::try_from(self.max_diagnostics).unwrap_or(usize::MAX),
+        }
+    }
+}
+
+/// A diagnostic code the tool knows, with a suggestion when it does not.
+fn parse_code(s: &str) -> Result<String, String> {
+    let s = s.trim();
+    if crate::rules::find(s).is_some() {
+        return Ok(s.to_string());
+    }
+    let close = crate::rules::ALL
+        .iter()
+        .map(|r| r.name)
+        .find(|n| n.contains(s) || s.contains(n));
+    Err(match close {
+        Some(n) => format!("unknown code `{s}` (did you mean `{n}`? see docs/codes.md)"),
+        None => format!("unknown code `{s}` (see docs/codes.md for the codes)"),
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

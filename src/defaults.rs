@@ -3,9 +3,9 @@
 //! pseudo-source `<environment>` (one `NAME=value` line each; unset ones as a comment with the
 //! built-in value), so a bad value gets a diagnostic with a position like any other mistake.
 
-use crate::diag::{Code, Diagnostic, Outcome};
+use crate::diag::Diagnostic;
 use crate::duration::{Nanos, parse_java};
-use crate::source::{FileId, SourceDb, SourceFile, Span};
+use crate::source::{FileId, SourceDb, SourceFile, SourceKind, Span};
 
 pub const PREFIX: &str = "DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG_";
 
@@ -102,7 +102,11 @@ pub fn read(
         text.push('\n');
         entries.push((name, kind, value, origin, span));
     }
-    let file = sources.add(SourceFile::new("<environment>", text));
+    let file = sources.add(SourceFile::new(
+        "<environment>",
+        SourceKind::Environment,
+        text,
+    ));
     let raw = |suffix: &str| {
         let (name, _, value, origin, span) = entries
             .iter()
@@ -123,7 +127,7 @@ pub fn read(
     let mut boolean = |suffix: &str| {
         let (name, value, origin, span, builtin) = raw(suffix);
         let value = spring_bool(&value).unwrap_or_else(|| {
-            out.push(bad(
+            out.push(crate::rules::defaults::invalid(
                 file,
                 span,
                 &name,
@@ -149,7 +153,7 @@ pub fn read(
                 let hint = crate::duration::suggest(&value)
                     .map(|s| format!("write it as an ISO-8601 duration, e.g. `{s}`"))
                     .unwrap_or_else(|| "write it as an ISO-8601 duration such as PT30S".into());
-                out.push(bad(
+                out.push(crate::rules::defaults::invalid(
                     file,
                     span,
                     &name,
@@ -187,14 +191,6 @@ pub fn read(
         oidc_verify_authorized_party,
         oidc_leeway,
     }
-}
-
-fn bad(file: FileId, span: Span, name: &str, what: &str, help: &str) -> Diagnostic {
-    Diagnostic::new(Code::InvalidDefault, file, span, format!("${name} {what}"))
-        .at("")
-        .outcome(Some(Outcome::DoesNotStart))
-        .label("bad default")
-        .help(help.to_string())
 }
 
 #[cfg(test)]

@@ -19,13 +19,18 @@ impl Nanos {
     pub fn is_negative(self) -> bool {
         self.0 < 0
     }
+    /// Seconds as a float; beyond any range saturates (still far beyond what Java accepts).
     pub fn from_seconds_f64(s: f64) -> Option<Nanos> {
         if !s.is_finite() {
             return None;
         }
         let n = s * 1e9;
         if n.abs() > 1e36 {
-            return None;
+            return Some(Nanos(if n < 0.0 {
+                -(1i128 << 120)
+            } else {
+                1i128 << 120
+            }));
         }
         Some(Nanos(n.round() as i128))
     }
@@ -58,6 +63,51 @@ impl Nanos {
             out.push('S');
         }
         out
+    }
+}
+
+/// A short human reading: `3d`, `1h 23m 20s`, `500ms` (a sub-millisecond rest is shown in ms
+/// with decimals).
+pub fn short(n: Nanos) -> String {
+    if n.0 == 0 {
+        return "0s".into();
+    }
+    let sign = if n.0 < 0 { "-" } else { "" };
+    let total = n.0.unsigned_abs();
+    let ns_per_s = NANOS_PER_SEC.unsigned_abs();
+    let secs = total / ns_per_s;
+    let rest = total % ns_per_s;
+    let mut parts = Vec::new();
+    let (d, h, m, sec) = (
+        secs / 86_400,
+        secs % 86_400 / 3_600,
+        secs % 3_600 / 60,
+        secs % 60,
+    );
+    for (v, unit) in [(d, "d"), (h, "h"), (m, "m"), (sec, "s")] {
+        if v > 0 {
+            parts.push(format!("{v}{unit}"));
+        }
+    }
+    if rest > 0 {
+        let ms = rest / 1_000_000;
+        let sub = rest % 1_000_000;
+        if sub == 0 {
+            parts.push(format!("{ms}ms"));
+        } else {
+            let frac = format!("{sub:06}");
+            parts.push(format!("{ms}.{}ms", frac.trim_end_matches('0')));
+        }
+    }
+    format!("{sign}{}", parts.join(" "))
+}
+
+/// A timeout written as a plain YAML number: seconds, as the server reads it.
+pub fn from_json_seconds(v: &serde_json::Value) -> Option<Nanos> {
+    let n = v.as_number()?;
+    match n.as_i64() {
+        Some(i) => Some(Nanos(i128::from(i) * NANOS_PER_SEC)),
+        None => n.as_f64().and_then(Nanos::from_seconds_f64),
     }
 }
 
@@ -113,7 +163,8 @@ pub fn parse_java(text: &str) -> Result<Nanos, ParseError> {
         if i == digits_start {
             return Err(ParseError::Syntax);
         }
-        let whole: i128 = s[start..i].parse().map_err(|_| ParseError::Syntax)?;
+        // more digits than any i128: beyond Java's long as well
+        let whole: i128 = s[start..i].parse().map_err(|_| ParseError::Overflow)?;
         let mut frac_nanos: i128 = 0;
         if i < b.len() && matches!(b[i], b'.' | b',') {
             i += 1;
@@ -219,7 +270,12 @@ pub fn suggest(text: &str) -> Option<String> {
             _ => return None,
         };
         rest = rest[unit_len..].trim_start();
-        nanos += (n * factor).round() as i128;
+        let part = n * factor;
+        // a number beyond any duration: nothing sensible to suggest
+        if !part.is_finite() || part > 1e30 {
+            return None;
+        }
+        nanos = nanos.checked_add(part.round() as i128)?;
         any = true;
     }
     if !any {

@@ -3,6 +3,7 @@
 //! with a size cap (a runaway stdin cannot exhaust memory), decoded as UTF-8 and freed of a
 //! byte-order mark. Failing to read is a tool error (exit 2); bad bytes are a diagnostic.
 
+use crate::source::SourceKind;
 use std::io::Read;
 
 pub const ENV_VAR: &str = "DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG";
@@ -11,6 +12,7 @@ pub const DEFAULT_MAX_SIZE: u64 = 16 * 1024 * 1024;
 #[derive(Debug)]
 pub struct Loaded {
     pub name: String,
+    pub kind: SourceKind,
     pub text: String,
     /// Byte offset (in `text`) of the first byte that was not UTF-8, if any.
     pub invalid_utf8_at: Option<usize>,
@@ -45,12 +47,41 @@ pub fn read_file(path: &str, limit: u64) -> Result<Loaded, InputError> {
         )));
     }
     let bytes = read_capped(file, limit, path)?;
-    Ok(decode(path.to_string(), bytes))
+    Ok(decode(path.to_string(), SourceKind::File, bytes))
 }
 
-pub fn read_stdin(reader: impl Read, limit: u64) -> Result<Loaded, InputError> {
-    let bytes = read_capped(reader, limit, "<stdin>")?;
-    Ok(decode("<stdin>".into(), bytes))
+/// Standard input, named `<stdin>` or as `--stdin-filename` says.
+pub fn read_stdin(reader: impl Read, limit: u64, name: Option<&str>) -> Result<Loaded, InputError> {
+    let shown = name.unwrap_or("<stdin>");
+    if stdin_is_closed() {
+        return Err(InputError::Unreadable(
+            "standard input is closed (or /dev/null): there is nothing to check".into(),
+        ));
+    }
+    let bytes = read_capped(reader, limit, shown)?;
+    Ok(decode(
+        shown.to_string(),
+        SourceKind::Stdin {
+            named: name.is_some(),
+        },
+        bytes,
+    ))
+}
+
+/// A closed standard input: the Rust runtime reopens a closed fd 0 as /dev/null, which would
+/// read as an empty (and valid) config.
+fn stdin_is_closed() -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let (Ok(stdin), Ok(null)) = (
+            std::fs::metadata("/proc/self/fd/0"),
+            std::fs::metadata("/dev/null"),
+        ) {
+            return stdin.dev() == null.dev() && stdin.ino() == null.ino();
+        }
+    }
+    false
 }
 
 /// `None` when the variable is unset. The environment only holds valid strings here, since the
@@ -61,7 +92,7 @@ pub fn from_env(value: Option<String>, limit: u64) -> Result<Option<Loaded>, Inp
     if value.len() as u64 > limit {
         return Err(InputError::TooLarge { name, limit });
     }
-    Ok(Some(decode(name, value.into_bytes())))
+    Ok(Some(decode(name, SourceKind::EnvVar, value.into_bytes())))
 }
 
 fn read_capped(reader: impl Read, limit: u64, name: &str) -> Result<Vec<u8>, InputError> {
@@ -79,13 +110,14 @@ fn read_capped(reader: impl Read, limit: u64, name: &str) -> Result<Vec<u8>, Inp
     Ok(bytes)
 }
 
-fn decode(name: String, mut bytes: Vec<u8>) -> Loaded {
+fn decode(name: String, kind: SourceKind, mut bytes: Vec<u8>) -> Loaded {
     if bytes.starts_with(b"\xEF\xBB\xBF") {
         bytes.drain(..3);
     }
     match String::from_utf8(bytes) {
         Ok(text) => Loaded {
             name,
+            kind,
             text,
             invalid_utf8_at: None,
         },
@@ -95,6 +127,7 @@ fn decode(name: String, mut bytes: Vec<u8>) -> Loaded {
             // the lossy text keeps every valid byte before the first bad one in place
             Loaded {
                 name,
+                kind,
                 text,
                 invalid_utf8_at: Some(valid),
             }

@@ -2,12 +2,15 @@
 //! (`DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG`) the way the server reads it, and says, at the
 //! exact key or value, what the server would do with each mistake.
 //!
-//! Pipeline: `input` (file, stdin, env) → `source` (texts, positions) → `yaml` (spanned tree in
-//! the server's dialect) → `checks` (structure, typed instance through the bundled `schema`,
-//! value rules) → `diag` (one diagnostic model) → `emit` (human, JSON).
+//! Data flows one way: `input` (bytes and where they came from) → `source` (texts, embedded
+//! offset maps, the one line/column resolver) → `yaml` (spanned tree in the server's dialect) →
+//! `model` (one resolved connection: typed settings with origins and spans, secrets, decoded key
+//! material through the `files` service) → `rules` (each reads the model or the tree, returns
+//! diagnostics into `diag`'s filtered sink) → `report` → `emit` (human, JSON, explain). `check`
+//! drives one source through it; `app` drives a run.
 
 pub mod app;
-pub mod checks;
+pub mod check;
 pub mod cli;
 pub mod crypto;
 pub mod defaults;
@@ -15,11 +18,11 @@ pub mod diag;
 pub mod duration;
 pub mod emit;
 pub mod exit;
-pub mod explain;
 pub mod files;
 pub mod input;
 pub mod model;
 pub mod report;
+pub mod rules;
 pub mod schema;
 pub mod secret;
 pub mod source;

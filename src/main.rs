@@ -19,13 +19,5 @@ fn main() -> ExitCode {
         env: &env,
         stdout_is_terminal,
     };
-    match run(std::env::args_os(), &mut io) {
-        Ok(status) => ExitCode::from(status.code()),
-        // a closed pipe (`| head`) is not a failure
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("dsf-connections: error: {e}");
-            ExitCode::from(2)
-        }
-    }
+    ExitCode::from(run(std::env::args_os(), &mut io).code())
 }

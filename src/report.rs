@@ -1,15 +1,15 @@
 //! The result of one run over all inputs: what every output format renders.
 
+use crate::diag::filter::Omitted;
 use crate::diag::{Diagnostic, Severity};
-use crate::source::{FileId, SourceDb, Span};
+use crate::model::Connection;
+use crate::source::{FileId, SourceDb};
 
 #[derive(Debug)]
 pub struct InputReport {
     pub name: String,
     pub file: FileId,
     pub connections: Vec<String>,
-    /// Spans of secret values in this input, masked in every rendered snippet.
-    pub secrets: Vec<Span>,
     /// False when the input could not be read as YAML at all (its connections are unknown).
     pub readable: bool,
 }
@@ -18,17 +18,24 @@ pub struct InputReport {
 pub struct Report {
     pub sources: SourceDb,
     pub inputs: Vec<InputReport>,
+    /// Inputs the tool could not read at all, with why (exit 2).
+    pub failed: Vec<(String, String)>,
     pub diagnostics: Vec<Diagnostic>,
-    /// Effective settings per connection, for `explain`.
-    pub explained: Option<Vec<crate::explain::Explained>>,
+    /// Left out by the filters and the cap.
+    pub omitted: Omitted,
+    /// One-line notes for the summary (things checked or not, that need no diagnostic).
+    pub notes: Vec<String>,
+    /// The resolved connections, for `explain`.
+    pub models: Option<Vec<Connection>>,
 }
 
 impl Report {
+    /// Errors, including those left out by the cap: they still decide the verdict.
     pub fn errors(&self) -> usize {
-        self.count(Severity::Error)
+        self.count(Severity::Error) + self.omitted.capped_of(Severity::Error)
     }
     pub fn warnings(&self) -> usize {
-        self.count(Severity::Warning)
+        self.count(Severity::Warning) + self.omitted.capped_of(Severity::Warning)
     }
     fn count(&self, s: Severity) -> usize {
         self.diagnostics.iter().filter(|d| d.severity == s).count()
@@ -38,8 +45,5 @@ impl Report {
     }
     pub fn unreadable(&self) -> usize {
         self.inputs.iter().filter(|i| !i.readable).count()
-    }
-    pub fn input_for(&self, file: FileId) -> Option<&InputReport> {
-        self.inputs.iter().find(|i| i.file == file)
     }
 }

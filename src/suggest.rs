@@ -1,8 +1,205 @@
 //! "Did you mean": the nearest known property name for a typo (`base_url`, `baseUrl`,
-//! `Base-URL`, `pasword-file`), or the block a property belongs in when it is written at the
-//! wrong level (`username` directly under a connection).
+//! `Base-URL`, `pasword-file`), the property a synonym stands for (`url`, `server`, `secret`,
+//! `user`), or the block a property belongs in when it is written at the wrong level (`username`
+//! directly under a connection).
 
-use crate::model::{AUTH_BLOCKS, Block, CONNECTION};
+use crate::model::props::{AUTH_BLOCKS, Block, CONNECTION, Kind};
+
+/// Words operators use for a property, by block (normalized: lower case, dashes).
+const SYNONYMS: &[(&str, &[&str], &str)] = &[
+    (
+        "connection",
+        &[
+            "url",
+            "uri",
+            "base",
+            "server",
+            "server-url",
+            "fhir-url",
+            "fhir-base-url",
+            "endpoint",
+            "address",
+            "host",
+            "fhir-server",
+            "fhir-endpoint",
+            "baseurl",
+        ],
+        "base-url",
+    ),
+    (
+        "connection",
+        &[
+            "test",
+            "test-connection",
+            "test-on-startup",
+            "check-connection",
+        ],
+        "test-connection-on-startup",
+    ),
+    (
+        "connection",
+        &["debug", "debug-logging", "enable-debug", "logging"],
+        "enable-debug-logging",
+    ),
+    (
+        "connection",
+        &["timeout", "connection-timeout", "connecttimeout"],
+        "connect-timeout",
+    ),
+    (
+        "connection",
+        &["socket-timeout", "response-timeout", "readtimeout"],
+        "read-timeout",
+    ),
+    (
+        "connection",
+        &[
+            "trust-store",
+            "truststore",
+            "ca",
+            "ca-file",
+            "cacert",
+            "ca-cert",
+            "ca-certs",
+            "root-ca",
+            "trusted-ca",
+            "trusted-certificates",
+            "trusted-root-certificates",
+            "server-ca",
+            "ca-certificates",
+            "trust",
+        ],
+        "trusted-root-certificates-file",
+    ),
+    (
+        "connection",
+        &[
+            "cert",
+            "mtls",
+            "tls",
+            "client-cert",
+            "certificate-auth",
+            "client-certificate",
+        ],
+        "cert-auth",
+    ),
+    ("connection", &["basic", "basicauth"], "basic-auth"),
+    (
+        "connection",
+        &["bearer", "token-auth", "bearer-token", "bearerauth"],
+        "bearer-auth",
+    ),
+    (
+        "connection",
+        &[
+            "oidc",
+            "oauth",
+            "oauth2",
+            "openid",
+            "client-credentials",
+            "oidcauth",
+        ],
+        "oidc-auth",
+    ),
+    (
+        "cert-auth",
+        &["p12", "pkcs12", "keystore", "key-store", "pfx", "p12-path"],
+        "p12-file",
+    ),
+    (
+        "cert-auth",
+        &["key", "private-key", "key-file", "privatekey"],
+        "private-key-file",
+    ),
+    (
+        "cert-auth",
+        &[
+            "cert",
+            "certificate",
+            "cert-file",
+            "client-cert",
+            "crt",
+            "client-certificate",
+        ],
+        "certificate-file",
+    ),
+    (
+        "cert-auth",
+        &[
+            "pass",
+            "pwd",
+            "passwd",
+            "pw",
+            "keystore-password",
+            "key-password",
+            "secret",
+        ],
+        "password",
+    ),
+    (
+        "basic-auth",
+        &["user", "user-name", "login", "name", "user-id"],
+        "username",
+    ),
+    (
+        "basic-auth",
+        &["pass", "pwd", "passwd", "pw", "secret"],
+        "password",
+    ),
+    (
+        "bearer-auth",
+        &["bearer", "access-token", "bearer-token", "jwt", "secret"],
+        "token",
+    ),
+    (
+        "oidc-auth",
+        &[
+            "url",
+            "uri",
+            "issuer",
+            "issuer-url",
+            "server",
+            "realm",
+            "authority",
+            "idp",
+            "base",
+            "provider",
+        ],
+        "base-url",
+    ),
+    (
+        "oidc-auth",
+        &["discovery", "discovery-url", "well-known", "wellknown"],
+        "discovery-path",
+    ),
+    (
+        "oidc-auth",
+        &["client", "clientid", "id", "client-name"],
+        "client-id",
+    ),
+    (
+        "oidc-auth",
+        &[
+            "secret",
+            "client-password",
+            "clientsecret",
+            "password",
+            "pass",
+            "pwd",
+        ],
+        "client-secret",
+    ),
+    (
+        "oidc-auth",
+        &["audience", "aud", "audiences"],
+        "required-audience",
+    ),
+    (
+        "oidc-auth",
+        &["verify-azp", "azp"],
+        "verify-authorized-party",
+    ),
+];
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum Suggestion {
@@ -29,18 +226,31 @@ fn normalize(name: &str) -> String {
     out
 }
 
+/// Edit distance where swapping two neighbouring letters counts once (`secrte` is one edit from
+/// `secret`), as typos go.
 fn distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
     }
-    prev[b.len()]
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = v;
+        }
+    }
+    d[a.len()][b.len()]
 }
 
 pub fn property(name: &str, block: &'static Block) -> Suggestion {
@@ -51,7 +261,13 @@ pub fn property(name: &str, block: &'static Block) -> Suggestion {
     if let Some(p) = block.props.iter().find(|p| p.name == n) {
         return Suggestion::Rename(p.name);
     }
-    let limit = if n.len() <= 5 { 1 } else { 2 };
+    if let Some((_, _, to)) = SYNONYMS
+        .iter()
+        .find(|(b, words, _)| *b == block.name && words.contains(&n.as_str()))
+    {
+        return Suggestion::Rename(to);
+    }
+    let limit = if n.chars().count() <= 6 { 1 } else { 2 };
     let best = block
         .props
         .iter()
@@ -81,10 +297,28 @@ pub fn property(name: &str, block: &'static Block) -> Suggestion {
     }
 }
 
+/// Whether `name` would be suggested as (or is) a secret property in some block: its value is
+/// then masked like a secret's.
+pub fn names_a_secret(name: &str) -> bool {
+    let n = normalize(name);
+    if n.chars().count() > 64 {
+        return false;
+    }
+    std::iter::once(&CONNECTION)
+        .chain(AUTH_BLOCKS.iter().copied())
+        .any(|block| match property(name, block) {
+            Suggestion::Rename(p) => block.prop(p).is_some_and(|p| p.kind == Kind::Secret),
+            _ => false,
+        })
+        || ["password", "secret", "token", "passwd"]
+            .iter()
+            .any(|w| distance(&n, w) <= if n.len() <= 6 { 1 } else { 2 })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{BASIC_AUTH, CONNECTION};
+    use crate::model::props::{BASIC_AUTH, CONNECTION, OIDC_AUTH};
 
     #[test]
     fn suggestions() {
@@ -117,5 +351,25 @@ mod tests {
             Suggestion::Move(vec!["oidc-auth"])
         );
         assert_eq!(property("zzz", &CONNECTION), Suggestion::None);
+        assert_eq!(property("url", &CONNECTION), Suggestion::Rename("base-url"));
+        assert_eq!(
+            property("server", &CONNECTION),
+            Suggestion::Rename("base-url")
+        );
+        assert_eq!(
+            property("clientId", &OIDC_AUTH),
+            Suggestion::Rename("client-id")
+        );
+        assert_eq!(
+            property("secret", &OIDC_AUTH),
+            Suggestion::Rename("client-secret")
+        );
+        assert!(names_a_secret("client-secert"));
+        assert!(names_a_secret("tokn"));
+        assert!(names_a_secret("secrte"));
+        assert!(!names_a_secret("username"));
+        assert!(!names_a_secret("base-url"));
+        assert!(!names_a_secret("broken"));
+        assert!(!names_a_secret("spoken"));
     }
 }

@@ -565,8 +565,20 @@ fn defaults_from_the_environment() {
             .contains("PT5S")
     );
 
-    // the built-in default trust store (ca/server_root_cas) is not here: one warning for both
+    // the built-in default trust store (ca/server_root_cas, inside the BPE image) is not here:
+    // a note in the summary, not a warning about a value the user never set
     let (exit, json) = d.check_env(https, &[], &[]);
+    assert_eq!((exit, codes(&json)), (0, Vec::<String>::new()));
+    assert!(
+        json["summary"]["notes"][0]
+            .as_str()
+            .unwrap_or("")
+            .contains("ca/server_root_cas"),
+        "{}",
+        json["summary"]
+    );
+    // set by the user but missing here: one warning for both connections
+    let (exit, json) = d.check_env(https, &[], &[(DEFAULT_CAS, "/nowhere/cas")]);
     assert_eq!(exit, 0);
     assert_eq!(
         one(&json, "default-trust-store-missing"),

@@ -72,8 +72,8 @@ const INVALID: &[(&str, &[&str], &str)] = &[
         "invalid-04-cert-auth-p12-private-key.yaml",
         &[
             "missing-property",
-            "missing-property",
             "conflicting-properties",
+            "missing-property",
         ],
         "/cert-auth-p12-private-key/cert-auth",
     ),
@@ -81,8 +81,8 @@ const INVALID: &[(&str, &[&str], &str)] = &[
         "invalid-05-cert-auth-p12-cert.yaml",
         &[
             "missing-property",
-            "missing-property",
             "conflicting-properties",
+            "missing-property",
         ],
         "/cert-auth-p12-cert/cert-auth",
     ),

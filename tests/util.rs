@@ -16,13 +16,13 @@ pub fn manifest_dir() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Run `dsf-connections` in the crate root, without the config variable or NO_COLOR.
+/// Run `dsf-connections` in the crate root with an empty environment plus `env`: a stray
+/// `DEFAULT_*`, `DEV_DSF_*` or `NO_COLOR` on a developer's machine cannot change a result.
 pub fn run(args: &[&str], stdin: Option<&[u8]>, env: &[(&str, &str)]) -> Out {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_dsf-connections"));
     cmd.args(args)
         .current_dir(manifest_dir())
-        .env_remove("DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG")
-        .env_remove("NO_COLOR")
+        .env_clear()
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());

@@ -6,6 +6,8 @@
 
 pub mod legacy;
 
+use crate::secret::SecretBytes;
+
 use der::Decode;
 use x509_parser::prelude::*;
 
@@ -63,6 +65,9 @@ pub enum ClientCheck {
 #[derive(Debug, Clone)]
 pub struct CertInfo {
     pub subject: String,
+    pub issuer: String,
+    /// The certificate itself (DER), for a TLS library.
+    pub der: Vec<u8>,
     pub not_before: i64,
     pub not_after: i64,
     pub client: ClientCheck,
@@ -142,6 +147,8 @@ pub fn parse_certificate(der_bytes: &[u8]) -> Result<CertInfo, String> {
     };
     Ok(CertInfo {
         subject: cert.subject().to_string(),
+        issuer: cert.issuer().to_string(),
+        der: der_bytes.to_vec(),
         not_before: cert.validity().not_before.timestamp(),
         not_after: cert.validity().not_after.timestamp(),
         client,
@@ -166,6 +173,8 @@ fn normalize_point(curve: &str, point: &[u8]) -> Vec<u8> {
 /// Why a file of certificates (trust store or client chain) is not what the server needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CertsError {
+    /// A file of 0 bytes (the server says "file empty").
+    EmptyFile,
     NoCertificates,
     /// The n-th PEM object (1-based) is of another type.
     NotACertificate {
@@ -181,6 +190,7 @@ pub enum CertsError {
 impl CertsError {
     pub fn describe(&self) -> String {
         match self {
+            CertsError::EmptyFile => "the file is empty".into(),
             CertsError::NoCertificates => {
                 "it holds no PEM certificate (`-----BEGIN CERTIFICATE-----`)".into()
             }
@@ -194,6 +204,9 @@ impl CertsError {
 
 /// All PEM objects must be certificates, at least one (crypto-utils `PemReader.readCertificates`).
 pub fn certificates(data: &[u8]) -> Result<Vec<CertInfo>, CertsError> {
+    if data.is_empty() {
+        return Err(CertsError::EmptyFile);
+    }
     let objects = ::pem::parse_many(data).map_err(|_| CertsError::NoCertificates)?;
     if objects.is_empty() {
         return Err(CertsError::NoCertificates);
@@ -230,15 +243,39 @@ pub enum KeyError {
     Unverifiable(String),
 }
 
-/// The public half of the first PEM object of a private key file.
-pub fn private_key(data: &[u8], password: Option<&[u8]>) -> Result<PublicId, KeyError> {
+/// The encoding of decoded private-key DER, as TLS libraries name them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyFormat {
+    Pkcs8,
+    Pkcs1,
+    Sec1,
+}
+
+/// A decrypted private key: its DER (secret) and the public half, to match a certificate.
+#[derive(Debug, Clone)]
+pub struct PrivateKey {
+    pub format: KeyFormat,
+    pub der: SecretBytes,
+    pub public: PublicId,
+}
+
+fn key(format: KeyFormat, der: &[u8], public: PublicId) -> PrivateKey {
+    PrivateKey {
+        format,
+        der: SecretBytes::new(der.to_vec()),
+        public,
+    }
+}
+
+/// The first PEM object of a private key file, decrypted with `password` when encrypted.
+pub fn private_key(data: &[u8], password: Option<&[u8]>) -> Result<PrivateKey, KeyError> {
     let first = ::pem::parse_many(data)
         .ok()
         .and_then(|v| v.into_iter().next())
         .ok_or(KeyError::NoPem)?;
     let body = first.contents();
     match first.tag() {
-        "PRIVATE KEY" => pkcs8_public(body),
+        "PRIVATE KEY" => pkcs8_public(body).map(|p| key(KeyFormat::Pkcs8, body, p)),
         "ENCRYPTED PRIVATE KEY" => {
             let password = password.ok_or(KeyError::NeedsPassword)?;
             let info = pkcs8::EncryptedPrivateKeyInfoRef::from_der(body)
@@ -257,11 +294,13 @@ pub fn private_key(data: &[u8], password: Option<&[u8]>) -> Result<PublicId, Key
                 ),
                 _ => KeyError::WrongPassword,
             })?;
-            pkcs8_public(plain.as_bytes()).map_err(|e| match e {
-                // garbage after decryption: the password was wrong
-                KeyError::Invalid(_) => KeyError::WrongPassword,
-                other => other,
-            })
+            pkcs8_public(plain.as_bytes())
+                .map(|p| key(KeyFormat::Pkcs8, plain.as_bytes(), p))
+                .map_err(|e| match e {
+                    // garbage after decryption: the password was wrong
+                    KeyError::Invalid(_) => KeyError::WrongPassword,
+                    other => other,
+                })
         }
         label @ ("RSA PRIVATE KEY" | "EC PRIVATE KEY")
             if first.headers().get("Proc-Type").is_some() =>
@@ -280,16 +319,16 @@ pub fn private_key(data: &[u8], password: Option<&[u8]>) -> Result<PublicId, Key
                 }
                 legacy::LegacyError::WrongPassword => KeyError::WrongPassword,
             })?;
-            let public = if label == "RSA PRIVATE KEY" {
-                rsa_public(&plain)
+            let decoded = if label == "RSA PRIVATE KEY" {
+                rsa_public(&plain).map(|p| key(KeyFormat::Pkcs1, &plain, p))
             } else {
-                sec1_public(&plain, None)
+                sec1_public(&plain, None).map(|p| key(KeyFormat::Sec1, &plain, p))
             };
             // garbage after decryption that happened to pad correctly: a wrong password
-            public.map_err(|_| KeyError::WrongPassword)
+            decoded.map_err(|_| KeyError::WrongPassword)
         }
-        "RSA PRIVATE KEY" => rsa_public(body),
-        "EC PRIVATE KEY" => sec1_public(body, None),
+        "RSA PRIVATE KEY" => rsa_public(body).map(|p| key(KeyFormat::Pkcs1, body, p)),
+        "EC PRIVATE KEY" => sec1_public(body, None).map(|p| key(KeyFormat::Sec1, body, p)),
         other => Err(KeyError::NotAKey(other.to_string())),
     }
 }
@@ -357,6 +396,8 @@ pub struct P12Info {
     pub entries: usize,
     /// The key entry's certificate chain, leaf first (empty without a key entry).
     pub chain: Vec<CertInfo>,
+    /// The key entry's private key (PKCS#8).
+    pub key: Option<PrivateKey>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -379,6 +420,7 @@ pub fn pkcs12(data: &[u8], password: &str) -> Result<P12Info, P12Error> {
             _ => P12Error::WrongPasswordOrCorrupt,
         })?;
     let mut chain = Vec::new();
+    let mut private = None;
     for (_, entry) in store.entries() {
         if let KeyStoreEntry::PrivateKeyChain(kc) = entry {
             for c in kc.certs() {
@@ -386,12 +428,18 @@ pub fn pkcs12(data: &[u8], password: &str) -> Result<P12Info, P12Error> {
                     chain.push(info);
                 }
             }
+            let der = kc.key().as_der();
+            private = Some(match pkcs8_public(der) {
+                Ok(p) => key(KeyFormat::Pkcs8, der, p),
+                Err(_) => key(KeyFormat::Pkcs8, der, PublicId::Other(String::new())),
+            });
             break;
         }
     }
     Ok(P12Info {
         entries: store.entries_len(),
         chain,
+        key: private,
     })
 }
 

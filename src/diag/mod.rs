@@ -1,13 +1,13 @@
 //! The one diagnostic model every check produces and every output format renders. Checks never
-//! print: they return `Diagnostic`s, which are sorted and de-duplicated here before emitting.
+//! print: they return `Diagnostic`s (byte spans only), which are filtered, sorted and
+//! de-duplicated here before any emitter turns spans into lines and columns.
 
-pub mod codes;
+pub mod filter;
 
-pub use codes::Code;
-
+use crate::rules::Rule;
 use crate::source::{FileId, Span};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
     Error,
     Warning,
@@ -23,7 +23,7 @@ impl Severity {
 }
 
 /// What the DSF BPE server does with the mistake.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Outcome {
     /// The server logs one line and runs with an empty connection set (also without `#dsf`).
     NoConnections,
@@ -44,22 +44,20 @@ impl Outcome {
             Outcome::MayFail => "may-fail",
         }
     }
+    /// What the server does, in a few words (human output says it once per diagnostic).
     pub fn sentence(self) -> &'static str {
         match self {
-            Outcome::NoConnections => {
-                "the DSF BPE would start with NO connections (not even the built-in #dsf)"
-            }
-            Outcome::DoesNotStart => "the DSF BPE would not start",
-            Outcome::SilentlyWrong => {
-                "the DSF BPE accepts this silently, with a value other than the one you meant"
-            }
-            Outcome::MayFail => "the DSF BPE accepts this, but the connection may fail when used",
+            Outcome::NoConnections => "starts with NO connections (not even #dsf)",
+            Outcome::DoesNotStart => "does not start",
+            Outcome::SilentlyWrong => "accepts it silently, with another value than meant",
+            Outcome::MayFail => "accepts it; the connection may fail when used",
         }
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Label {
+    pub file: FileId,
     pub span: Span,
     /// RFC 6901 pointer of what the label marks, when it marks a node of the document.
     pub pointer: Option<String>,
@@ -67,8 +65,9 @@ pub struct Label {
 }
 
 impl Label {
-    pub fn new(span: Span) -> Self {
+    pub fn new(file: FileId, span: Span) -> Self {
         Label {
+            file,
             span,
             pointer: None,
             message: None,
@@ -84,14 +83,13 @@ impl Label {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Diagnostic {
-    pub code: Code,
+    pub rule: &'static Rule,
     pub severity: Severity,
     pub message: String,
     pub help: Option<String>,
     pub outcome: Option<Outcome>,
-    pub file: FileId,
     pub primary: Label,
     pub related: Vec<Label>,
     /// The connection id the diagnostic concerns.
@@ -101,20 +99,25 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    /// A diagnostic with the code's default severity and outcome.
-    pub fn new(code: Code, file: FileId, span: Span, message: impl Into<String>) -> Self {
+    /// A diagnostic with the rule's severity and outcome.
+    pub fn new(rule: &'static Rule, file: FileId, span: Span, message: impl Into<String>) -> Self {
         Diagnostic {
-            code,
-            severity: code.severity(),
+            rule,
+            severity: rule.severity,
             message: message.into(),
             help: None,
-            outcome: code.outcome(),
-            file,
-            primary: Label::new(span),
+            outcome: rule.outcome,
+            primary: Label::new(file, span),
             related: Vec::new(),
             connection: None,
             pointer: String::new(),
         }
+    }
+    pub fn file(&self) -> FileId {
+        self.primary.file
+    }
+    pub fn code(&self) -> &'static str {
+        self.rule.name
     }
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
@@ -132,6 +135,13 @@ impl Diagnostic {
         self.related.push(label);
         self
     }
+    /// A related label in the primary label's file.
+    pub fn also(self, span: Span, pointer: Option<String>, message: impl Into<String>) -> Self {
+        let file = self.primary.file;
+        let mut l = Label::new(file, span).message(message);
+        l.pointer = pointer;
+        self.related(l)
+    }
     /// Set the pointer; the connection id is its first token.
     pub fn at(mut self, pointer: impl Into<String>) -> Self {
         self.pointer = pointer.into();
@@ -147,26 +157,14 @@ impl Diagnostic {
 
 /// Sort by position then code, and drop exact duplicates (an alias can surface one mistake twice).
 pub fn sort_and_dedup(diags: &mut Vec<Diagnostic>) {
-    diags.sort_by(|a, b| {
+    let key = |d: &Diagnostic| {
         (
-            a.file,
-            a.primary.span.start,
-            a.primary.span.end,
-            a.code,
-            &a.message,
+            d.primary.file,
+            d.primary.span.start,
+            d.primary.span.end,
+            d.rule.name,
         )
-            .cmp(&(
-                b.file,
-                b.primary.span.start,
-                b.primary.span.end,
-                b.code,
-                &b.message,
-            ))
-    });
-    diags.dedup_by(|a, b| {
-        a.file == b.file
-            && a.primary.span == b.primary.span
-            && a.code == b.code
-            && a.message == b.message
-    });
+    };
+    diags.sort_by(|a, b| key(a).cmp(&key(b)).then_with(|| a.message.cmp(&b.message)));
+    diags.dedup_by(|a, b| key(a) == key(b) && a.message == b.message);
 }

@@ -1,25 +1,369 @@
-//! Human output of `explain`: per connection a table of effective settings with their origin,
-//! certificates indented below the setting that names them.
+//! `explain`: a renderer of the resolved model. Per connection, the effective settings the
+//! server would use (defaults applied the server's way: `oidc-auth` falls back to the global
+//! defaults, never to the connection's values), where each value comes from (the config with
+//! its line, a `DEFAULT_*` variable, the built-in default), the certificates behind file
+//! settings, and secrets as `****`. Human and JSON output share the rows built here.
 
-use super::human::Style;
-use crate::explain::{Explained, Origin};
+use super::mask::{MASK, url_credentials};
+use super::text::visible;
+use crate::crypto::CertInfo;
+use crate::duration::{Nanos, short};
+use crate::model::*;
+use crate::source::SourceDb;
 use owo_colors::OwoColorize;
+use serde::Serialize;
 use std::io::Write;
 
-fn origin(o: &Origin) -> String {
-    match o {
-        Origin::Config { line } => format!("config, line {line}"),
-        Origin::Env { variable } => format!("${variable}"),
-        Origin::BuiltIn => "built-in default".into(),
-        Origin::Derived => "derived".into(),
+#[derive(Debug, Clone, Serialize)]
+pub struct Explained {
+    pub id: String,
+    pub file: String,
+    pub line: usize,
+    /// The authentication methods in effect (`none` when there is none).
+    pub auth: Vec<String>,
+    pub settings: Vec<Row>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    /// Dotted property name (`oidc-auth.client-id`).
+    pub name: String,
+    /// The effective value as text; secrets are `****`.
+    pub value: String,
+    /// A human reading of the value (`500ms`), when it helps.
+    pub human: Option<String>,
+    pub origin: OriginOut,
+    /// The value is not valid (see the diagnostics); shown as written.
+    pub invalid: bool,
+    /// For a file: where it was looked up on this machine.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checked_at: Option<String>,
+    /// Certificates of a trust store or client certificate file.
+    pub certificates: Vec<CertSummary>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum OriginOut {
+    /// Written in the config, at this line.
+    Config { line: usize },
+    /// From an environment variable.
+    Env { variable: String },
+    /// The server's built-in default.
+    BuiltIn,
+    /// Computed from other settings.
+    Derived,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CertSummary {
+    pub subject: String,
+    pub not_after: String,
+    pub expired: bool,
+}
+
+struct Builder<'d> {
+    db: &'d SourceDb,
+    now: i64,
+    rows: Vec<Row>,
+}
+
+fn summarize(certs: &[&CertInfo], now: i64) -> Vec<CertSummary> {
+    certs
+        .iter()
+        .map(|c| CertSummary {
+            subject: c.subject.clone(),
+            not_after: c.not_after_date(),
+            expired: c.not_after < now,
+        })
+        .collect()
+}
+
+impl Builder<'_> {
+    fn origin(&self, o: &Origin) -> OriginOut {
+        match o {
+            Origin::Config(at) => OriginOut::Config {
+                line: self.db.locate(at.file, at.key).start.line,
+            },
+            Origin::Env { variable, .. } => OriginOut::Env {
+                variable: variable.clone(),
+            },
+            Origin::BuiltIn => OriginOut::BuiltIn,
+            Origin::Derived => OriginOut::Derived,
+        }
+    }
+
+    fn push(&mut self, name: &str, value: String, origin: &Origin, invalid: bool) -> &mut Row {
+        let origin = self.origin(origin);
+        self.rows.push(Row {
+            name: name.to_string(),
+            value,
+            human: None,
+            origin,
+            invalid,
+            checked_at: None,
+            certificates: Vec::new(),
+        });
+        let last = self.rows.len() - 1;
+        &mut self.rows[last]
+    }
+
+    fn text(&mut self, name: &str, s: &Option<Setting<String>>) {
+        if let Some(s) = s {
+            let (value, invalid) = match &s.value {
+                Ok(v) => (v.clone(), false),
+                Err(raw) => (raw.clone(), true),
+            };
+            self.push(name, value, &s.origin, invalid);
+        }
+    }
+
+    fn url(&mut self, name: &str, s: &Option<Setting<String>>) {
+        if let Some(s) = s {
+            let (value, invalid) = match &s.value {
+                Ok(v) => (effective_url(v).to_string(), false),
+                Err(raw) => (raw.clone(), true),
+            };
+            let value = url_credentials(&value).into_owned();
+            self.push(name, value, &s.origin, invalid);
+        }
+    }
+
+    fn secret(&mut self, name: &str, s: &Option<Setting<crate::secret::Secret>>) {
+        if let Some(s) = s {
+            self.push(name, MASK.into(), &s.origin, s.value.is_err());
+        }
+    }
+
+    fn boolean(&mut self, name: &str, s: &Setting<bool>) {
+        let (value, invalid) = match &s.value {
+            Ok(b) => (b.to_string(), false),
+            Err(raw) => (raw.clone(), true),
+        };
+        self.push(name, value, &s.origin, invalid);
+    }
+
+    fn duration(&mut self, name: &str, t: &Timeout) {
+        match &t.setting.value {
+            Ok(n) => {
+                let r = self.push(
+                    name,
+                    n.iso(),
+                    &t.setting.origin,
+                    n.millis() > crate::duration::MAX_MILLIS,
+                );
+                r.human = Some(short(*n));
+            }
+            Err(raw) => {
+                self.push(name, raw.clone(), &t.setting.origin, true);
+            }
+        }
+    }
+
+    fn file(&mut self, name: &str, f: &FileRef) -> &mut Row {
+        let (value, invalid) = match &f.path.value {
+            Ok(v) => (v.clone(), false),
+            Err(raw) => (raw.clone(), true),
+        };
+        let checked_at = f.host.as_ref().map(|h| h.display().to_string());
+        let r = self.push(name, value, &f.path.origin, invalid);
+        if checked_at.as_deref() != Some(r.value.as_str()) {
+            r.checked_at = checked_at;
+        }
+        r
+    }
+
+    fn trust(&mut self, name: &str, t: &Trust) {
+        let now = self.now;
+        let certs = t.certificates();
+        match t {
+            Trust::Own { file, .. } => {
+                let r = self.file(name, file);
+                r.certificates = summarize(certs.as_deref().unwrap_or_default(), now);
+            }
+            Trust::Default { path, store } => {
+                let value = path.ok().cloned().unwrap_or_default();
+                let host = store.as_ref().map(|s| s.host.display().to_string());
+                let r = self.push(name, value, &path.origin, false);
+                if host.as_deref() != Some(r.value.as_str()) {
+                    r.checked_at = host;
+                }
+                r.certificates = summarize(certs.as_deref().unwrap_or_default(), now);
+            }
+        }
     }
 }
 
-pub fn emit(explained: &[Explained], style: &Style, w: &mut dyn Write) -> std::io::Result<()> {
+/// One connection's rows.
+pub fn explain(db: &SourceDb, now: i64, c: &Connection) -> Explained {
+    let mut b = Builder {
+        db,
+        now,
+        rows: Vec::new(),
+    };
+    b.url("base-url", &c.base_url);
+    b.boolean("test-connection-on-startup", &c.test_connection_on_startup);
+    b.boolean("enable-debug-logging", &c.enable_debug_logging);
+    b.duration("connect-timeout", &c.connect_timeout);
+    b.duration("read-timeout", &c.read_timeout);
+    b.trust("trusted-root-certificates-file", &c.trust);
+    let mut auth = Vec::new();
+    if let Some(a) = c.cert_auth.get() {
+        if let Some(p12) = &a.p12_file {
+            auth.push("cert-auth (PKCS#12)".to_string());
+            let leaf: Vec<&CertInfo> = match &a.material {
+                KeyMaterial::Pkcs12(Loaded::Ok(info)) => info.chain.iter().take(1).collect(),
+                _ => Vec::new(),
+            };
+            let r = b.file("cert-auth.p12-file", p12);
+            r.certificates = summarize(&leaf, now);
+        } else {
+            auth.push("cert-auth (PEM certificate and key)".to_string());
+            if let Some(f) = &a.certificate_file {
+                let leaf: Vec<&CertInfo> = match &a.material {
+                    KeyMaterial::Pem {
+                        certificates: Loaded::Ok(certs),
+                        ..
+                    } => certs.iter().take(1).collect(),
+                    _ => Vec::new(),
+                };
+                let r = b.file("cert-auth.certificate-file", f);
+                r.certificates = summarize(&leaf, now);
+            }
+            if let Some(f) = &a.private_key_file {
+                b.file("cert-auth.private-key-file", f);
+            }
+        }
+        b.secret("cert-auth.password", &a.password);
+        if let Some(f) = &a.password_file {
+            b.file("cert-auth.password-file", &f.file);
+        }
+    }
+    if let Some(a) = c.basic_auth.get() {
+        auth.push("basic-auth".into());
+        b.text("basic-auth.username", &a.username);
+        b.secret("basic-auth.password", &a.password);
+        if let Some(f) = &a.password_file {
+            b.file("basic-auth.password-file", &f.file);
+        }
+    }
+    if let Some(a) = c.bearer_auth.get() {
+        auth.push("bearer-auth".into());
+        b.secret("bearer-auth.token", &a.token);
+        if let Some(f) = &a.token_file {
+            b.file("bearer-auth.token-file", &f.file);
+        }
+    }
+    if let Some(o) = c.oidc_auth.get() {
+        auth.push("oidc-auth (client credentials)".into());
+        oidc(&mut b, o);
+    }
+    if auth.is_empty() {
+        auth.push("none".into());
+    }
+    Explained {
+        id: c.id.clone(),
+        file: db.get(db.relocate(c.file, c.key).0).name.clone(),
+        line: db.locate(c.file, c.key).start.line,
+        auth,
+        settings: b.rows,
+    }
+}
+
+fn oidc(b: &mut Builder, o: &OidcAuth) {
+    b.url("oidc-auth.base-url", &o.base_url);
+    let path = o.discovery_path.ok().cloned().unwrap_or_default();
+    b.push(
+        "oidc-auth.discovery-path",
+        path.clone(),
+        &o.discovery_path.origin,
+        o.discovery_path.value.is_err(),
+    );
+    if let Some(base) = o.base_url.as_ref().and_then(|s| s.ok()) {
+        let url = format!("{}{path}", effective_url(base));
+        b.push(
+            "oidc-auth.discovery-url",
+            url_credentials(&url).into_owned(),
+            &Origin::Derived,
+            false,
+        );
+    }
+    b.text("oidc-auth.client-id", &o.client_id);
+    b.secret("oidc-auth.client-secret", &o.client_secret);
+    if let Some(f) = &o.client_secret_file {
+        b.file("oidc-auth.client-secret-file", &f.file);
+    }
+    match &o.required_audience {
+        Some(s) => {
+            let (value, invalid) = match &s.value {
+                Ok(list) => (list.join(", "), false),
+                Err(raw) => (raw.clone(), true),
+            };
+            b.push("oidc-auth.required-audience", value, &s.origin, invalid);
+        }
+        None => {
+            b.push(
+                "oidc-auth.required-audience",
+                "(none: the audience is not checked)".into(),
+                &Origin::BuiltIn,
+                false,
+            );
+        }
+    }
+    b.boolean(
+        "oidc-auth.verify-authorized-party",
+        &o.verify_authorized_party,
+    );
+    // oidc-auth falls back to the global defaults, not to the connection's values
+    b.boolean(
+        "oidc-auth.test-connection-on-startup",
+        &o.test_connection_on_startup,
+    );
+    b.boolean("oidc-auth.enable-debug-logging", &o.enable_debug_logging);
+    b.duration("oidc-auth.connect-timeout", &o.connect_timeout);
+    b.duration("oidc-auth.read-timeout", &o.read_timeout);
+    b.trust("oidc-auth.trusted-root-certificates-file", &o.trust);
+    let leeway: &Setting<Nanos> = &o.leeway;
+    let value = leeway.ok().map(|n| n.iso()).unwrap_or_default();
+    let human = leeway.ok().map(|n| short(*n));
+    let r = b.push(
+        "oidc-auth.time-validation-leeway",
+        value,
+        &leeway.origin,
+        false,
+    );
+    r.human = human;
+}
+
+fn origin_text(o: &OriginOut) -> String {
+    match o {
+        OriginOut::Config { line } => format!("config, line {line}"),
+        OriginOut::Env { variable } => format!("${variable}"),
+        OriginOut::BuiltIn => "built-in default".into(),
+        OriginOut::Derived => "derived".into(),
+    }
+}
+
+fn value_text(r: &Row) -> String {
+    let mut v = visible(&r.value).into_owned();
+    if let Some(h) = &r.human {
+        v.push_str(&format!(" ({h})"));
+    }
+    if r.invalid {
+        v.push_str(" (invalid, see above)");
+    }
+    v
+}
+
+/// Values longer than this get their own line, so the origin column stays aligned.
+const VALUE_COLUMN: usize = 48;
+
+pub fn emit_human(explained: &[Explained], color: bool, w: &mut dyn Write) -> std::io::Result<()> {
+    use unicode_width::UnicodeWidthStr;
     for e in explained {
-        let head = format!("{} ({}:{})", e.id, e.file, e.line);
+        let head = format!("{} ({}:{})", visible(&e.id), visible(&e.file), e.line);
         writeln!(w)?;
-        if style.color {
+        if color {
             writeln!(w, "{}", head.bold())?;
         } else {
             writeln!(w, "{head}")?;
@@ -29,45 +373,36 @@ pub fn emit(explained: &[Explained], style: &Style, w: &mut dyn Write) -> std::i
         let vwidth = e
             .settings
             .iter()
-            .map(|s| value_text(s).chars().count())
+            .map(|s| value_text(s).width())
+            .filter(|w| *w <= VALUE_COLUMN)
             .max()
-            .unwrap_or(0)
-            .min(60);
+            .unwrap_or(0);
         for s in &e.settings {
-            let value = value_text(s);
-            let pad = vwidth.saturating_sub(value.chars().count());
-            let o = origin(&s.origin);
-            if style.color {
-                writeln!(
-                    w,
-                    "  {:width$}  {value}{}  {}",
-                    s.name,
-                    " ".repeat(pad),
-                    o.dimmed()
-                )?;
+            let value = super::clip(&value_text(s)).into_owned();
+            let o = origin_text(&s.origin);
+            let o = if color { o.dimmed().to_string() } else { o };
+            if value.width() > VALUE_COLUMN {
+                // a long value on its own line, the origin aligned below it
+                writeln!(w, "  {:width$}  {value}", s.name)?;
+                writeln!(w, "  {:width$}  {:vwidth$}  {o}", "", "")?;
             } else {
+                let pad = vwidth.saturating_sub(value.width());
                 writeln!(w, "  {:width$}  {value}{}  {o}", s.name, " ".repeat(pad))?;
+            }
+            if let Some(at) = &s.checked_at {
+                writeln!(w, "  {:width$}    checked at {}", "", visible(at))?;
             }
             for c in &s.certificates {
                 let state = if c.expired { "expired" } else { "valid until" };
                 writeln!(
                     w,
                     "  {:width$}    certificate {}, {state} {}",
-                    "", c.subject, c.not_after
+                    "",
+                    visible(&c.subject),
+                    c.not_after
                 )?;
             }
         }
     }
     Ok(())
-}
-
-fn value_text(s: &crate::explain::Setting) -> String {
-    let mut v = s.value.clone();
-    if let Some(h) = &s.human {
-        v.push_str(&format!(" ({h})"));
-    }
-    if s.invalid {
-        v.push_str(" (invalid, see above)");
-    }
-    v
 }

@@ -1,89 +1,115 @@
-//! Human output: each diagnostic through miette's graphical handler (file:line:column, the
-//! snippet with labels, help, what the server would do), secrets masked, then a one-line summary.
+//! Human output: each diagnostic with its code, where it is (`file:line:column`, from the one
+//! resolver), the snippet with its marks (secrets masked, control characters visible, long
+//! lines windowed), help, and what the server does; then the `explain` tables, and a summary
+//! with what was left out. All input text passes through `text::visible`.
 
-use super::mask::Masked;
-use super::snippet::{Shared, Snippets};
-use crate::diag::{Diagnostic, Label, Severity};
+use super::snippet::{Mark, snippet};
+use super::text::visible;
+use super::{clip, explain, mask};
+use crate::diag::{Diagnostic, Severity};
 use crate::report::Report;
-use crate::source::FileId;
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic};
+use crate::source::{FileId, Span};
 use owo_colors::OwoColorize;
 use std::collections::HashMap;
 use std::io::Write;
-use std::sync::Arc;
 
 pub struct Style {
     pub color: bool,
-    pub width: usize,
 }
 
 pub fn emit(report: &Report, style: &Style, w: &mut dyn Write) -> std::io::Result<()> {
-    let theme = if style.color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(style.width)
-        .with_links(false);
-    let mut masked: HashMap<FileId, (Masked, Arc<Snippets>)> = HashMap::new();
+    // masks per shown file, computed once
+    let mut masks: HashMap<FileId, Vec<Span>> = HashMap::new();
     for d in &report.diagnostics {
-        let m = masked.entry(d.file).or_insert_with(|| {
-            let secrets = report
-                .input_for(d.file)
-                .map(|i| i.secrets.as_slice())
-                .unwrap_or_default();
-            let source = report.sources.get(d.file);
-            let mut m = Masked::new(&source.text, secrets);
-            let snippets = Snippets::new(&source.name, std::mem::take(&mut m.text));
-            (m, snippets)
-        });
-        let rendered = render(&handler, d, &m.0, &m.1);
-        w.write_all(rendered.as_bytes())?;
+        let text = render(report, d, style, &mut masks);
+        w.write_all(text.as_bytes())?;
+    }
+    if let Some(models) = &report.models {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+        let rows: Vec<explain::Explained> = models
+            .iter()
+            .map(|c| explain::explain(&report.sources, now, c))
+            .collect();
+        explain::emit_human(&rows, style.color, w)?;
+        if !rows.is_empty() {
+            writeln!(w)?;
+        }
     }
     summary(report, style, w)
 }
 
-fn label(m: &Masked, l: &Label, primary: bool) -> LabeledSpan {
-    let s = m.span(l.span);
-    let span = (s.start, s.len());
-    if primary {
-        LabeledSpan::new_primary_with_span(l.message.clone(), span)
-    } else {
-        LabeledSpan::new_with_span(l.message.clone(), span)
-    }
-}
-
 fn render(
-    handler: &GraphicalReportHandler,
+    report: &Report,
     d: &Diagnostic,
-    m: &Masked,
-    snippets: &Arc<Snippets>,
+    style: &Style,
+    masks: &mut HashMap<FileId, Vec<Span>>,
 ) -> String {
-    let mut help = d.help.clone().unwrap_or_default();
-    if let Some(o) = d.outcome {
-        if !help.is_empty() {
-            help.push('\n');
+    let db = &report.sources;
+    let loc = db.locate(d.primary.file, d.primary.span);
+    let src = db.get(loc.file);
+    let shown_masks = masks
+        .entry(loc.file)
+        .or_insert_with(|| mask::masks(db, loc.file));
+    let mut marks = vec![Mark {
+        span: loc.span,
+        primary: true,
+        message: d.primary.message.clone(),
+    }];
+    for l in &d.related {
+        let (file, span) = db.relocate(l.file, l.span);
+        // a label in another file than the primary's is named in the text instead
+        if file == loc.file {
+            marks.push(Mark {
+                span,
+                primary: false,
+                message: l.message.clone(),
+            });
         }
-        help.push_str("server: ");
-        help.push_str(o.sentence());
     }
-    let mut md = MietteDiagnostic::new(d.message.clone())
-        .with_code(d.code.as_str())
-        .with_severity(match d.severity {
-            Severity::Error => miette::Severity::Error,
-            Severity::Warning => miette::Severity::Warning,
-        })
-        .with_label(label(m, &d.primary, true))
-        .and_labels(d.related.iter().map(|l| label(m, l, false)));
-    if !help.is_empty() {
-        md = md.with_help(help);
+    let severity = d.severity.as_str();
+    let head = format!("{severity}[{}]", d.code());
+    let head = if style.color {
+        match d.severity {
+            Severity::Error => head.red().bold().to_string(),
+            Severity::Warning => head.yellow().bold().to_string(),
+        }
+    } else {
+        head
+    };
+    let message = visible(&clip(&d.message)).into_owned();
+    let message = if style.color {
+        message.bold().to_string()
+    } else {
+        message
+    };
+    let mut out = format!("{head}: {message}\n");
+    let lines = snippet(
+        src,
+        shown_masks,
+        &marks,
+        &super::snippet::Style { color: style.color },
+    );
+    let gutter = lines
+        .first()
+        .map_or(1, |l| l.find('|').unwrap_or(2).saturating_sub(1).max(1));
+    let pad = " ".repeat(gutter);
+    out.push_str(&format!(
+        "{pad}--> {}:{}:{}\n",
+        visible(&src.name),
+        loc.start.line,
+        loc.start.column
+    ));
+    for l in &lines {
+        out.push_str(l);
+        out.push('\n');
     }
-    let report = miette::Report::new(md).with_source_code(Shared(Arc::clone(snippets)));
-    let mut out = String::new();
-    if handler.render_report(&mut out, report.as_ref()).is_err() {
-        // rendering into a String cannot fail in practice; fall back to the bare message
-        out = format!("{}: {}\n", d.code.as_str(), d.message);
+    if let Some(help) = &d.help {
+        out.push_str(&format!("{pad} = help: {}\n", visible(&clip(help))));
+    }
+    if let Some(o) = d.outcome {
+        out.push_str(&format!("{pad} = server: the DSF BPE {}\n", o.sentence()));
     }
     out.push('\n');
     out
@@ -113,14 +139,7 @@ fn summary(report: &Report, style: &Style, w: &mut dyn Write) -> std::io::Result
             plural(n, "input")
         )),
     }
-    let blank = report
-        .inputs
-        .iter()
-        .all(|i| report.sources.get(i.file).text.trim().is_empty());
-    let line = if e == 0 && wn == 0 && blank {
-        // the server treats a blank value as "no connections", without complaint
-        "ok: the config is blank, which the server accepts as no connections".to_string()
-    } else if e == 0 && wn == 0 {
+    let line = if e == 0 && wn == 0 {
         format!("ok: no problems in {conns}{inputs}")
     } else {
         format!(
@@ -129,15 +148,49 @@ fn summary(report: &Report, style: &Style, w: &mut dyn Write) -> std::io::Result
             plural(wn, "warning")
         )
     };
-    if style.color {
+    let line = if style.color {
         if e > 0 {
-            writeln!(w, "{}", line.red().bold())
+            line.red().bold().to_string()
         } else if wn > 0 {
-            writeln!(w, "{}", line.yellow().bold())
+            line.yellow().bold().to_string()
         } else {
-            writeln!(w, "{}", line.green().bold())
+            line.green().bold().to_string()
         }
     } else {
-        writeln!(w, "{line}")
+        line
+    };
+    writeln!(w, "{line}")?;
+    let capped = report.omitted.capped_total();
+    if capped > 0 {
+        let per_code: Vec<String> = report
+            .omitted
+            .capped
+            .iter()
+            .map(|(code, (_, n))| format!("{code}: {n}"))
+            .collect();
+        writeln!(
+            w,
+            "note: {} not shown (--max-diagnostics): {}",
+            plural(capped, "more diagnostic"),
+            per_code.join(", ")
+        )?;
     }
+    if report.omitted.suppressed > 0 {
+        writeln!(
+            w,
+            "note: {} suppressed by --select/--ignore or `# dsf-connections: ignore`",
+            plural(report.omitted.suppressed, "diagnostic")
+        )?;
+    }
+    for n in &report.notes {
+        writeln!(w, "note: {}", visible(n))?;
+    }
+    if !report.failed.is_empty() {
+        writeln!(
+            w,
+            "{} could not be read (see the errors above)",
+            plural(report.failed.len(), "input")
+        )?;
+    }
+    Ok(())
 }

@@ -1,10 +1,13 @@
-//! `--format json`: one object, version 1, documented in the README. Lines and columns are
-//! 1-based, columns count characters, ends are exclusive.
+//! `--format json`: one object, version 1, documented in the README. Positions come from the one
+//! resolver: lines and columns are 1-based, columns count characters (`column_utf16` counts
+//! UTF-16 code units), ends are exclusive, and an embedded source is reported in its host file.
 
+use super::{clip, explain};
 use crate::diag::{Diagnostic, Label};
 use crate::report::Report;
-use crate::source::SourceFile;
+use crate::source::Location;
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::io::Write;
 
 #[derive(Serialize)]
@@ -12,10 +15,10 @@ struct Out<'r> {
     version: u32,
     inputs: Vec<InputOut<'r>>,
     diagnostics: Vec<DiagOut<'r>>,
-    summary: Summary,
+    summary: Summary<'r>,
     /// With `explain`: each connection's effective settings.
     #[serde(skip_serializing_if = "Option::is_none")]
-    connections: Option<&'r [crate::explain::Explained]>,
+    connections: Option<Vec<explain::Explained>>,
 }
 
 #[derive(Serialize)]
@@ -25,72 +28,96 @@ struct InputOut<'r> {
 }
 
 #[derive(Serialize)]
+struct Position {
+    line: usize,
+    column: usize,
+    column_utf16: usize,
+    end_line: usize,
+    end_column: usize,
+    end_column_utf16: usize,
+}
+
+impl From<Location> for Position {
+    fn from(l: Location) -> Self {
+        Position {
+            line: l.start.line,
+            column: l.start.column,
+            column_utf16: l.start.column_utf16,
+            end_line: l.end.line,
+            end_column: l.end.column,
+            end_column_utf16: l.end.column_utf16,
+        }
+    }
+}
+
+#[derive(Serialize)]
 struct DiagOut<'r> {
     severity: &'static str,
     code: &'static str,
-    message: &'r str,
-    help: Option<&'r str>,
+    message: String,
+    help: Option<String>,
     outcome: Option<&'static str>,
     file: &'r str,
     connection: Option<&'r str>,
     pointer: &'r str,
-    line: usize,
-    column: usize,
-    end_line: usize,
-    end_column: usize,
+    #[serde(flatten)]
+    position: Position,
     related: Vec<RelatedOut<'r>>,
 }
 
 #[derive(Serialize)]
 struct RelatedOut<'r> {
+    file: &'r str,
     pointer: Option<&'r str>,
-    line: usize,
-    column: usize,
-    end_line: usize,
-    end_column: usize,
-    message: Option<&'r str>,
+    #[serde(flatten)]
+    position: Position,
+    message: Option<String>,
 }
 
 #[derive(Serialize)]
-struct Summary {
+struct Summary<'r> {
     errors: usize,
     warnings: usize,
     connections: usize,
+    /// Diagnostics left out by `--max-diagnostics`, per code (their errors are counted above).
+    omitted: BTreeMap<&'static str, usize>,
+    /// Diagnostics left out by `--select`, `--ignore` or an inline comment.
+    suppressed: usize,
+    notes: &'r [String],
+    /// Inputs that could not be read: `[name, why]`.
+    failed: &'r [(String, String)],
 }
 
-fn related<'r>(src: &SourceFile, l: &'r Label) -> RelatedOut<'r> {
-    let (s, e) = src.range(l.span);
+fn related<'r>(report: &'r Report, l: &'r Label) -> RelatedOut<'r> {
+    let loc = report.sources.locate(l.file, l.span);
     RelatedOut {
+        file: &report.sources.get(loc.file).name,
         pointer: l.pointer.as_deref(),
-        line: s.line,
-        column: s.column,
-        end_line: e.line,
-        end_column: e.column,
-        message: l.message.as_deref(),
+        position: loc.into(),
+        message: l.message.as_deref().map(|m| clip(m).into_owned()),
     }
 }
 
 fn diag<'r>(report: &'r Report, d: &'r Diagnostic) -> DiagOut<'r> {
-    let src = report.sources.get(d.file);
-    let (s, e) = src.range(d.primary.span);
+    let loc = report.sources.locate(d.primary.file, d.primary.span);
     DiagOut {
         severity: d.severity.as_str(),
-        code: d.code.as_str(),
-        message: &d.message,
-        help: d.help.as_deref(),
+        code: d.code(),
+        message: clip(&d.message).into_owned(),
+        help: d.help.as_deref().map(|h| clip(h).into_owned()),
         outcome: d.outcome.map(|o| o.as_str()),
-        file: &src.name,
+        file: &report.sources.get(loc.file).name,
         connection: d.connection.as_deref(),
         pointer: &d.pointer,
-        line: s.line,
-        column: s.column,
-        end_line: e.line,
-        end_column: e.column,
-        related: d.related.iter().map(|l| related(src, l)).collect(),
+        position: loc.into(),
+        related: d.related.iter().map(|l| related(report, l)).collect(),
     }
 }
 
 pub fn emit(report: &Report, w: &mut dyn Write) -> std::io::Result<()> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
     let out = Out {
         version: 1,
         inputs: report
@@ -106,8 +133,22 @@ pub fn emit(report: &Report, w: &mut dyn Write) -> std::io::Result<()> {
             errors: report.errors(),
             warnings: report.warnings(),
             connections: report.connections(),
+            omitted: report
+                .omitted
+                .capped
+                .iter()
+                .map(|(code, (_, n))| (*code, *n))
+                .collect(),
+            suppressed: report.omitted.suppressed,
+            notes: &report.notes,
+            failed: &report.failed,
         },
-        connections: report.explained.as_deref(),
+        connections: report.models.as_ref().map(|models| {
+            models
+                .iter()
+                .map(|c| explain::explain(&report.sources, now, c))
+                .collect()
+        }),
     };
     // serialize first: serde_json would hide a broken pipe inside its own error type
     let text = serde_json::to_string_pretty(&out).map_err(std::io::Error::other)?;

@@ -1,7 +1,20 @@
-//! Output formats. Each renders a whole `Report`; none decides anything.
+//! Output formats. Each renders a whole `Report` through the one location resolver
+//! (`SourceDb::locate`); none decides anything.
 
 pub mod explain;
 pub mod human;
 pub mod json;
 pub mod mask;
 pub mod snippet;
+pub mod text;
+
+/// Longest message, help or label text shown (input quoted in a message can be huge).
+pub const MAX_TEXT: usize = 400;
+
+/// `s` cut to [`MAX_TEXT`] characters, with `…` where it was cut.
+pub fn clip(s: &str) -> std::borrow::Cow<'_, str> {
+    match s.char_indices().nth(MAX_TEXT) {
+        None => std::borrow::Cow::Borrowed(s),
+        Some((i, _)) => std::borrow::Cow::Owned(format!("{}…", &s[..i])),
+    }
+}

@@ -4,14 +4,14 @@
 //! numbers and booleans as such (the server rejects them), flags and timeouts keep YAML 1.1 types,
 //! null properties are absent, later duplicate keys win, aliases are their anchor's name.
 
-use super::{Block, Kind};
-use crate::yaml::scalar::{Plain, resolve_plain};
-use crate::yaml::{Node, NodeKind, Scalar, Style, Tag};
+use super::props::{Block, Kind};
+use crate::yaml::scalar::{Plain, jackson_type, resolve_plain};
+use crate::yaml::{Node, NodeKind, Scalar, Style};
 use serde_json::{Map, Number, Value};
 
 /// The JSON value of a connection (`null` for `id:` with nothing under it).
 pub fn connection(node: &Node) -> Value {
-    block(node, &super::CONNECTION)
+    block(node, &super::props::CONNECTION)
 }
 
 fn block(node: &Node, def: &'static Block) -> Value {
@@ -49,8 +49,8 @@ pub fn is_merge_key(key: &Node) -> bool {
     matches!(&key.kind, NodeKind::Scalar(s) if s.value == "<<" && s.style.is_plain())
 }
 
-/// `None` for a null (absent) value.
-fn typed(node: &Node, kind: Kind) -> Option<Value> {
+/// The value of a property of `kind` as the server reads it; `None` for a null (absent) value.
+pub fn typed(node: &Node, kind: Kind) -> Option<Value> {
     if let Kind::Block(def) = kind {
         return Some(block(node, def));
     }
@@ -79,19 +79,15 @@ fn typed(node: &Node, kind: Kind) -> Option<Value> {
     }
 }
 
+/// A list item the server joins into a `char[]`: text of exactly one character (a number or
+/// boolean item is an error, as for the secret itself).
 fn one_char(n: &Node) -> bool {
-    matches!(&n.kind, NodeKind::Scalar(s) if s.value.chars().count() == 1)
+    matches!(&n.kind, NodeKind::Scalar(s)
+        if s.value.chars().count() == 1 && jackson_type(s) == Plain::Text)
 }
 
 fn scalar(s: &Scalar, kind: Kind) -> Option<Value> {
-    let plain = s.style.is_plain();
-    let typing = match s.tag {
-        Tag::Str | Tag::Other => Plain::Text,
-        Tag::Null => Plain::Null,
-        Tag::None if plain => resolve_plain(&s.value),
-        Tag::Int | Tag::Float | Tag::Bool => resolve_plain(s.value.trim()),
-        Tag::None => Plain::Text,
-    };
+    let typing = jackson_type(s);
     let text = || Value::String(s.value.to_string());
     match kind {
         Kind::Text | Kind::Audience => match typing {
@@ -107,15 +103,16 @@ fn scalar(s: &Scalar, kind: Kind) -> Option<Value> {
         Kind::Bool => match typing {
             Plain::Null => None,
             Plain::Bool(b) => Some(Value::Bool(b)),
-            Plain::Int(i) => Some(Value::Number(Number::from(if i == 0 { 0 } else { 1 }))),
-            // floats are rejected; keep the text so the schema's pattern rejects it
-            _ if !plain && s.value.trim().is_empty() => None,
+            Plain::Int(i) => Some(Value::Number(Number::from(i64::from(i != 0)))),
+            // text goes through Jackson's BooleanDeserializer: blank or "null" is null
+            Plain::Text if crate::yaml::scalar::text_bool(&s.value) == Some(None) => None,
+            // floats and other text are rejected: keep the text, so the schema rejects it
             _ => Some(text()),
         },
         Kind::Duration => match typing {
             Plain::Null => None,
             Plain::Int(_) | Plain::Float(_) => Some(number_or_text(typing, s)),
-            _ if !plain && s.value.trim().is_empty() => None,
+            Plain::Text if s.value.trim().is_empty() => None,
             _ => Some(Value::String(s.value.trim().to_string())),
         },
         Kind::Block(_) => None,

@@ -1,206 +1,299 @@
-//! The server's configuration model: which properties each block has and how the server types
-//! each one (Jackson over SnakeYAML, see docs/server-dialect in the README). The instance builder
-//! types YAML by it, and the schema-error mapper words its messages by it.
+//! The resolved model: one [`Connection`] per connection id, produced once from the spanned YAML
+//! (by `resolve`), as the server would build it: the effective settings with the server's
+//! defaults applied and the origin of each value, the spans of every key and value, secrets as
+//! [`Secret`]s, and the files the connection names, read and decoded through the file and key
+//! service. There is no I/O in these types; rules judge them, `explain` renders them and the
+//! probes take their connection settings from them.
 
 pub mod instance;
+pub mod props;
+pub mod resolve;
 
+use crate::crypto::{CertInfo, CertsError, KeyError, P12Info, PrivateKey};
+use crate::duration::Nanos;
+use crate::files::{DefaultTrust, FileError};
+
+use crate::secret::Secret;
+use crate::source::{FileId, Span};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Where something is written in the config: a property's key and value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct At {
+    pub file: FileId,
+    pub key: Span,
+    pub value: Span,
+    /// RFC 6901 pointer of the property.
+    pub pointer: String,
+}
+
+impl At {
+    /// The value's span, or the key's when the value has no width (`key:` alone).
+    pub fn value_or_key(&self) -> Span {
+        if self.value.is_empty() {
+            self.key
+        } else {
+            self.value
+        }
+    }
+}
+
+/// Where an effective value comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// Written in the config.
+    Config(At),
+    /// A `DEFAULT_*` variable: its name, and its value's span in the `<environment>` source.
+    Env {
+        variable: String,
+        file: FileId,
+        span: Span,
+    },
+    /// The server's built-in default.
+    BuiltIn,
+    /// Computed from other settings.
+    Derived,
+}
+
+impl Origin {
+    pub fn at(&self) -> Option<&At> {
+        match self {
+            Origin::Config(at) => Some(at),
+            _ => None,
+        }
+    }
+}
+
+/// An effective value: `Err` holds the text of a value that could not be read (the schema
+/// reports it; `explain` shows it as written).
+#[derive(Debug, Clone)]
+pub struct Setting<T> {
+    pub value: Result<T, String>,
+    pub origin: Origin,
+}
+
+impl<T> Setting<T> {
+    pub fn ok(&self) -> Option<&T> {
+        self.value.as_ref().ok()
+    }
+    pub fn at(&self) -> Option<&At> {
+        self.origin.at()
+    }
+}
+
+/// How a plain number or text was written, where the server's typing depends on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// A Java `String`: any scalar, as its raw text.
+pub enum Written {
+    /// A plain YAML number (seconds, for a timeout).
+    Number,
+    /// Text (an ISO-8601 duration).
     Text,
-    /// A Java `char[]` secret: text, but an unquoted number or boolean is a parse error.
-    Secret,
-    /// A Java `Boolean`.
-    Bool,
-    /// A `java.time.Duration`.
-    Duration,
-    /// `List<String>` that also accepts a single scalar.
-    Audience,
-    /// A nested auth block.
-    Block(&'static Block),
+    /// Not written: a default.
+    Default,
 }
 
-#[derive(Debug, PartialEq, Eq)]
-pub struct Prop {
-    pub name: &'static str,
-    pub kind: Kind,
+#[derive(Debug, Clone)]
+pub struct Timeout {
+    pub setting: Setting<Nanos>,
+    pub written: Written,
 }
 
-#[derive(Debug, PartialEq, Eq)]
-pub struct Block {
-    pub name: &'static str,
-    pub props: &'static [Prop],
+/// Whether a file named in the config could be read here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileState {
+    /// Not read: `--skip-file-checks`, or a blank path.
+    NotChecked,
+    Unreadable(FileError),
+    /// 0 bytes.
+    Empty,
+    Read,
 }
 
-impl Block {
-    pub fn prop(&self, name: &str) -> Option<&'static Prop> {
-        self.props.iter().find(|p| p.name == name)
-    }
+/// A property naming a file: the path as configured, where it was looked up here (`None` with
+/// `--skip-file-checks`), and whether it could be read.
+#[derive(Debug, Clone)]
+pub struct FileRef {
+    pub path: Setting<String>,
+    pub host: Option<PathBuf>,
+    pub state: FileState,
 }
 
-const fn p(name: &'static str, kind: Kind) -> Prop {
-    Prop { name, kind }
+/// What decoding a file that could be read gave.
+#[derive(Debug, Clone)]
+pub enum Loaded<T, E> {
+    /// Not decoded: the file was not read, or there was nothing to decode it with (no password).
+    NotChecked,
+    Invalid(E),
+    Ok(T),
 }
 
-pub static CERT_AUTH: Block = Block {
-    name: "cert-auth",
-    props: &[
-        p("p12-file", Kind::Text),
-        p("private-key-file", Kind::Text),
-        p("certificate-file", Kind::Text),
-        p("password", Kind::Secret),
-        p("password-file", Kind::Text),
-    ],
-};
-
-pub static BASIC_AUTH: Block = Block {
-    name: "basic-auth",
-    props: &[
-        p("username", Kind::Text),
-        p("password", Kind::Secret),
-        p("password-file", Kind::Text),
-    ],
-};
-
-pub static BEARER_AUTH: Block = Block {
-    name: "bearer-auth",
-    props: &[p("token", Kind::Secret), p("token-file", Kind::Text)],
-};
-
-pub static OIDC_AUTH: Block = Block {
-    name: "oidc-auth",
-    props: &[
-        p("base-url", Kind::Text),
-        p("discovery-path", Kind::Text),
-        p("test-connection-on-startup", Kind::Bool),
-        p("enable-debug-logging", Kind::Bool),
-        p("connect-timeout", Kind::Duration),
-        p("read-timeout", Kind::Duration),
-        p("trusted-root-certificates-file", Kind::Text),
-        p("client-id", Kind::Text),
-        p("client-secret", Kind::Secret),
-        p("client-secret-file", Kind::Text),
-        p("required-audience", Kind::Audience),
-        p("verify-authorized-party", Kind::Bool),
-    ],
-};
-
-pub static CONNECTION: Block = Block {
-    name: "connection",
-    props: &[
-        p("base-url", Kind::Text),
-        p("test-connection-on-startup", Kind::Bool),
-        p("enable-debug-logging", Kind::Bool),
-        p("connect-timeout", Kind::Duration),
-        p("read-timeout", Kind::Duration),
-        p("trusted-root-certificates-file", Kind::Text),
-        p("cert-auth", Kind::Block(&CERT_AUTH)),
-        p("basic-auth", Kind::Block(&BASIC_AUTH)),
-        p("bearer-auth", Kind::Block(&BEARER_AUTH)),
-        p("oidc-auth", Kind::Block(&OIDC_AUTH)),
-    ],
-};
-
-pub static AUTH_BLOCKS: [&Block; 4] = [&CERT_AUTH, &BASIC_AUTH, &BEARER_AUTH, &OIDC_AUTH];
-
-/// What a pointer inside one connection (`/id/...`) designates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Place {
-    Connection,
-    /// A property, with the block it belongs to.
-    Prop(&'static Block, &'static Prop),
-    /// An item of `required-audience`.
-    AudienceItem,
-    Unknown,
-}
-
-/// Classify the unescaped tokens after the connection id.
-pub fn place(tokens: &[&str]) -> Place {
-    let mut block: &'static Block = &CONNECTION;
-    let mut result = Place::Connection;
-    for t in tokens {
-        result = match result {
-            Place::Connection => match block.prop(t) {
-                Some(prop) => Place::Prop(block, prop),
-                None => return Place::Unknown,
-            },
-            Place::Prop(_, prop) => match prop.kind {
-                Kind::Block(b) => {
-                    block = b;
-                    match b.prop(t) {
-                        Some(inner) => Place::Prop(b, inner),
-                        None => return Place::Unknown,
-                    }
-                }
-                Kind::Audience => Place::AudienceItem,
-                _ => return Place::Unknown,
-            },
-            _ => return Place::Unknown,
-        };
-    }
-    result
-}
-
-/// Names of secret properties: their values never appear in any output.
-pub fn is_secret_name(key: &str) -> bool {
-    let k = key.to_ascii_lowercase().replace('_', "-");
-    if k.ends_with("-file") || k.ends_with("file") {
-        return false;
-    }
-    [
-        "password", "passwd", "secret", "token", "pass", "pasw", "pwd",
-    ]
-    .iter()
-    .any(|s| k.contains(s))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn places() {
-        assert_eq!(place(&[]), Place::Connection);
-        assert!(matches!(
-            place(&["base-url"]),
-            Place::Prop(
-                _,
-                Prop {
-                    name: "base-url",
-                    ..
-                }
-            )
-        ));
-        assert!(matches!(
-            place(&["oidc-auth", "client-secret"]),
-            Place::Prop(
-                _,
-                Prop {
-                    kind: Kind::Secret,
-                    ..
-                }
-            )
-        ));
-        assert_eq!(
-            place(&["oidc-auth", "required-audience", "1"]),
-            Place::AudienceItem
-        );
-        assert_eq!(place(&["nope"]), Place::Unknown);
-    }
-
-    #[test]
-    fn secret_names() {
-        for k in [
-            "password",
-            "client-secret",
-            "token",
-            "pasword",
-            "client_secret",
-        ] {
-            assert!(is_secret_name(k), "{k}");
-        }
-        for k in ["password-file", "token-file", "username", "base-url"] {
-            assert!(!is_secret_name(k), "{k}");
+impl<T, E> Loaded<T, E> {
+    pub fn ok(&self) -> Option<&T> {
+        match self {
+            Loaded::Ok(t) => Some(t),
+            _ => None,
         }
     }
+}
+
+/// Why a secret file cannot be used (a file of 0 bytes is `FileState::Empty`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecretFileError {
+    FirstLineBlank,
+    Multiline,
+    NotUtf8,
+}
+
+/// A `*-file` property holding a secret (password, token, client secret).
+#[derive(Debug, Clone)]
+pub struct SecretFile {
+    pub file: FileRef,
+    pub secret: Loaded<Secret, SecretFileError>,
+}
+
+/// A trust store: the connection's own file, or the server's default.
+#[derive(Debug, Clone)]
+pub enum Trust {
+    Own {
+        file: FileRef,
+        certificates: Loaded<Arc<Vec<CertInfo>>, CertsError>,
+    },
+    Default {
+        path: Setting<String>,
+        /// Loaded once for the whole run (`None` with `--skip-file-checks`).
+        store: Option<Arc<DefaultTrust>>,
+    },
+}
+
+impl Trust {
+    /// The certificates trusted, when they could be read.
+    pub fn certificates(&self) -> Option<Vec<&CertInfo>> {
+        match self {
+            Trust::Own { certificates, .. } => certificates.ok().map(|c| c.iter().collect()),
+            Trust::Default { store, .. } => match store.as_deref().map(|s| &s.state) {
+                Some(crate::files::DefaultTrustState::Loaded { certificates, .. }) => {
+                    Some(certificates.iter().collect())
+                }
+                _ => None,
+            },
+        }
+    }
+}
+
+/// A nested auth block as written.
+#[derive(Debug, Clone)]
+pub enum Block<T> {
+    Absent,
+    /// `cert-auth:` with nothing under it: accepted by the server, means no such auth.
+    Null(At),
+    /// Not a mapping (the schema reports it).
+    Invalid(At),
+    Present(At, T),
+}
+
+impl<T> Block<T> {
+    pub fn get(&self) -> Option<&T> {
+        match self {
+            Block::Present(_, t) => Some(t),
+            _ => None,
+        }
+    }
+    pub fn at(&self) -> Option<&At> {
+        match self {
+            Block::Absent => None,
+            Block::Null(a) | Block::Invalid(a) | Block::Present(a, _) => Some(a),
+        }
+    }
+}
+
+/// The client key and certificate chain of `cert-auth`, as far as they could be decoded.
+#[derive(Debug, Clone)]
+pub enum KeyMaterial {
+    /// `--skip-file-checks`, or a combination of files the schema rejects.
+    NotChecked,
+    Pkcs12(Loaded<P12Info, crate::crypto::P12Error>),
+    Pem {
+        certificates: Loaded<Arc<Vec<CertInfo>>, CertsError>,
+        key: Loaded<PrivateKey, KeyError>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct CertAuth {
+    pub p12_file: Option<FileRef>,
+    pub private_key_file: Option<FileRef>,
+    pub certificate_file: Option<FileRef>,
+    pub password: Option<Setting<Secret>>,
+    pub password_file: Option<SecretFile>,
+    pub material: KeyMaterial,
+}
+
+impl CertAuth {
+    /// The password the key material is opened with, and where it comes from.
+    pub fn effective_password(&self) -> Option<(&Secret, &At)> {
+        if let Some(p) = &self.password {
+            return Some((p.ok()?, p.at()?));
+        }
+        let f = self.password_file.as_ref()?;
+        Some((f.secret.ok()?, f.file.path.at()?))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct BasicAuth {
+    pub username: Option<Setting<String>>,
+    pub password: Option<Setting<Secret>>,
+    pub password_file: Option<SecretFile>,
+}
+
+#[derive(Debug, Clone)]
+pub struct BearerAuth {
+    pub token: Option<Setting<Secret>>,
+    pub token_file: Option<SecretFile>,
+}
+
+#[derive(Debug, Clone)]
+pub struct OidcAuth {
+    pub base_url: Option<Setting<String>>,
+    pub discovery_path: Setting<String>,
+    pub test_connection_on_startup: Setting<bool>,
+    pub enable_debug_logging: Setting<bool>,
+    pub connect_timeout: Timeout,
+    pub read_timeout: Timeout,
+    pub trust: Trust,
+    pub client_id: Option<Setting<String>>,
+    pub client_secret: Option<Setting<Secret>>,
+    pub client_secret_file: Option<SecretFile>,
+    /// `None`: not set (no audience check).
+    pub required_audience: Option<Setting<Vec<String>>>,
+    pub verify_authorized_party: Setting<bool>,
+    pub leeway: Setting<Nanos>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Connection {
+    pub id: String,
+    pub file: FileId,
+    /// RFC 6901 pointer of the connection (`/id`).
+    pub pointer: String,
+    /// The id as written.
+    pub key: Span,
+    /// The connection's value (its mapping).
+    pub value: Span,
+    pub base_url: Option<Setting<String>>,
+    pub test_connection_on_startup: Setting<bool>,
+    pub enable_debug_logging: Setting<bool>,
+    pub connect_timeout: Timeout,
+    pub read_timeout: Timeout,
+    pub trust: Trust,
+    pub cert_auth: Block<CertAuth>,
+    pub basic_auth: Block<BasicAuth>,
+    pub bearer_auth: Block<BearerAuth>,
+    pub oidc_auth: Block<OidcAuth>,
+}
+
+/// `base-url` as the server uses it: one trailing `/` removed.
+pub fn effective_url(url: &str) -> &str {
+    url.strip_suffix('/').unwrap_or(url)
 }

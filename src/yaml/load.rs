@@ -4,7 +4,7 @@
 //! The builder keeps its own stack, so nesting never recurses.
 
 use super::node::{Entry, Node, NodeKind, Scalar, Style, Tag};
-use crate::source::{CharToByte, Span};
+use crate::source::Span;
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError};
 use std::collections::HashMap;
 
@@ -31,6 +31,9 @@ pub struct Document<'a> {
     pub root: Option<Node<'a>>,
     /// The `---` of a second document, which the server ignores.
     pub second_document: Option<Span>,
+    /// Spans of every scalar (and whether it is plain), collected only when the text holds a
+    /// tab: where tabs may stand depends on them.
+    pub scalars: Vec<(Span, bool)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,6 +91,7 @@ pub fn load_streaming<'a, 'c>(
         limits,
         last_good: 0,
         on_root_entry,
+        scalars: text.contains('\t').then(Vec::new),
     }
     .run()
 }
@@ -101,6 +105,7 @@ struct Builder<'a, 'c> {
     limits: Limits,
     last_good: usize,
     on_root_entry: Option<&'c mut dyn FnMut(Entry<'a>)>,
+    scalars: Option<Vec<(Span, bool)>>,
 }
 
 impl<'a> Builder<'a, '_> {
@@ -123,6 +128,9 @@ impl<'a> Builder<'a, '_> {
                 }
                 Event::Scalar(value, style, anchor, tag) => {
                     let vspan = self.skip_properties(start, end);
+                    if let Some(scalars) = self.scalars.as_mut() {
+                        scalars.push((vspan, matches!(style, ScalarStyle::Plain)));
+                    }
                     let node = Node {
                         span: vspan,
                         kind: NodeKind::Scalar(Scalar {
@@ -228,6 +236,7 @@ impl<'a> Builder<'a, '_> {
         Ok(Document {
             root,
             second_document,
+            scalars: self.scalars.take().unwrap_or_default(),
         })
     }
 
@@ -326,6 +335,52 @@ fn tag_of(handle: &str, suffix: &str) -> Tag {
         Tag::None
     } else {
         Tag::Other
+    }
+}
+
+/// Converts the parser's character indices into byte offsets. Parser events arrive in document
+/// order, so a cursor that walks forward (and rarely back) costs O(n) over a whole file; pure
+/// ASCII text needs no walking at all.
+struct CharToByte<'a> {
+    text: &'a str,
+    ascii: bool,
+    char_pos: usize,
+    byte_pos: usize,
+}
+
+impl<'a> CharToByte<'a> {
+    fn new(text: &'a str) -> Self {
+        CharToByte {
+            text,
+            ascii: text.is_ascii(),
+            char_pos: 0,
+            byte_pos: 0,
+        }
+    }
+
+    fn byte(&mut self, char_index: usize) -> usize {
+        if self.ascii {
+            return char_index.min(self.text.len());
+        }
+        while self.char_pos < char_index {
+            match self.text[self.byte_pos..].chars().next() {
+                Some(c) => {
+                    self.byte_pos += c.len_utf8();
+                    self.char_pos += 1;
+                }
+                None => break,
+            }
+        }
+        while self.char_pos > char_index {
+            match self.text[..self.byte_pos].chars().next_back() {
+                Some(c) => {
+                    self.byte_pos -= c.len_utf8();
+                    self.char_pos -= 1;
+                }
+                None => break,
+            }
+        }
+        self.byte_pos
     }
 }
 

@@ -1,6 +1,10 @@
-//! YAML 1.1 typing of plain scalars as SnakeYAML's resolver does it (the DSF server reads the
-//! config through Jackson over SnakeYAML): `yes`/`on` are booleans, `010` is octal, `1_000` is an
-//! integer, `1e3` a float, `~` null. Everything else is text.
+//! YAML 1.1 typing of scalars as the DSF server's reader does it: SnakeYAML's resolver for plain
+//! scalars (`yes`/`on` are booleans, `010` is octal, `1_000` is an integer, `1e3` a float, `~`
+//! null), then Jackson's own decoding (`1:30` stays text: Jackson does not read base-60
+//! numbers), and Jackson's rules for explicit tags (`!!bool y` is true, `!!int '5'` is 5, any
+//! other tag makes text). Everything else is text.
+
+use super::node::{Scalar, Tag};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Plain {
@@ -63,7 +67,8 @@ fn int(s: &str) -> Option<Plain> {
     } else if body.len() > 1 && body.starts_with('0') {
         (8, &body[1..])
     } else if body.contains(':') {
-        return sexagesimal_int(neg, body);
+        // SnakeYAML tags `1:30` as an int, Jackson then reads it as text
+        return None;
     } else {
         if body.starts_with('_') {
             return None;
@@ -90,29 +95,6 @@ fn int(s: &str) -> Option<Plain> {
         Some(v) => Plain::Int(if neg { -v } else { v }),
         None => Plain::BigInt,
     })
-}
-
-fn sexagesimal_int(neg: bool, body: &str) -> Option<Plain> {
-    let mut parts = body.split(':');
-    let first = parts.next()?;
-    if first.is_empty()
-        || first.starts_with('0')
-        || !first.chars().all(|c| c.is_ascii_digit() || c == '_')
-    {
-        return None;
-    }
-    let mut v: i128 = first.replace('_', "").parse().ok()?;
-    for p in parts {
-        if p.is_empty() || p.len() > 2 || !p.chars().all(|c| c.is_ascii_digit()) {
-            return None;
-        }
-        let d: i128 = p.parse().ok()?;
-        if d > 59 {
-            return None;
-        }
-        v = v.checked_mul(60)?.checked_add(d)?;
-    }
-    Some(Plain::Int(if neg { -v } else { v }))
 }
 
 /// SnakeYAML 2 FLOAT: `[-+]?(\.[0-9]+|[0-9_]+(\.[0-9_]*)?)([eE][-+]?[0-9]+)? | [-+]?\.(inf|Inf|INF)
@@ -153,6 +135,42 @@ fn float(s: &str) -> Option<f64> {
     s.replace('_', "").parse::<f64>().ok()
 }
 
+/// Jackson's matcher for an explicit `!!bool`: y/n, yes/no, on/off, true/false in any case.
+fn tagged_bool(s: &str) -> Option<bool> {
+    match s.to_ascii_lowercase().as_str() {
+        "y" | "yes" | "on" | "true" => Some(true),
+        "n" | "no" | "off" | "false" => Some(false),
+        _ => None,
+    }
+}
+
+/// How the server's reader types a scalar, from its style, tag and text.
+pub fn jackson_type(s: &Scalar) -> Plain {
+    match s.tag {
+        Tag::None if s.style.is_plain() => resolve_plain(&s.value),
+        // quoted (or block) scalars are text
+        Tag::None => Plain::Text,
+        Tag::Null => Plain::Null,
+        Tag::Bool => tagged_bool(&s.value).map_or(Plain::Text, Plain::Bool),
+        Tag::Int if s.value.is_empty() => Plain::Null,
+        Tag::Int => int(&s.value).unwrap_or(Plain::Text),
+        Tag::Float if s.value.is_empty() => Plain::Null,
+        Tag::Float => float(&s.value).map_or(Plain::Text, Plain::Float),
+        Tag::Str | Tag::Other => Plain::Text,
+    }
+}
+
+/// Jackson's `BooleanDeserializer` for text (a quoted or tagged value): only the true/false
+/// spellings, trimmed; blank or "null" is null (`Some(None)`); anything else fails (`None`).
+pub fn text_bool(s: &str) -> Option<Option<bool>> {
+    match s.trim() {
+        "true" | "True" | "TRUE" => Some(Some(true)),
+        "false" | "False" | "FALSE" => Some(Some(false)),
+        "" | "null" => Some(None),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,7 +186,7 @@ mod tests {
         assert_eq!(resolve_plain("0b101"), Plain::Int(5));
         assert_eq!(resolve_plain("1_000"), Plain::Int(1000));
         assert_eq!(resolve_plain("-5"), Plain::Int(-5));
-        assert_eq!(resolve_plain("1:30"), Plain::Int(90));
+        assert_eq!(resolve_plain("1:30"), Plain::Text);
         assert_eq!(resolve_plain("1e3"), Plain::Float(1000.0));
         assert_eq!(resolve_plain("0.5"), Plain::Float(0.5));
         assert_eq!(resolve_plain(".5"), Plain::Float(0.5));

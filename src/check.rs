@@ -1,0 +1,206 @@
+//! Checks one source, in one direction: the text-level rules, then the YAML parser, which hands
+//! over each connection as soon as it is complete; per connection the structure rules on the
+//! spanned tree, the bundled schema on its typed instance, the resolved model, and the rules on
+//! that model. Connections are dropped once checked (unless `explain` or the probes need their
+//! models), so memory follows one connection, not the file. Diagnostics go into the sink;
+//! nothing is printed here.
+
+use crate::defaults::Defaults;
+use crate::diag::Diagnostic;
+use crate::diag::filter::Sink;
+use crate::files::{FileOptions, FileService};
+use crate::model::{Connection, Trust, instance, resolve};
+use crate::rules::{self, document, input, structure, syntax};
+use crate::schema::Schema;
+use crate::schema::map::{MapCtx, map_errors};
+use crate::source::{FileId, SourceFile, Span};
+use crate::yaml::{Entry, Limits, Node, NodeKind, load_streaming};
+use serde_json::{Map, Value};
+use std::collections::HashSet;
+use structure::{RootEntry, Structure};
+
+/// What checking one source found.
+#[derive(Debug, Default)]
+pub struct Checked {
+    /// Connection ids in document order, as the server would have them (duplicates once).
+    pub connections: Vec<String>,
+    /// The resolved connections (only when asked to keep them).
+    pub models: Vec<Connection>,
+    /// Spans of secret values, for masking.
+    pub secrets: Vec<Span>,
+    /// False when the text is not YAML at all.
+    pub readable: bool,
+}
+
+pub struct Checker {
+    schema: Schema,
+    limits: Limits,
+    /// `None` with `--skip-file-checks`.
+    pub files: Option<FileService>,
+    pub defaults: Defaults,
+    ctx: rules::Ctx,
+    /// Keep the resolved connections (for `explain` and the probes).
+    pub keep_models: bool,
+    /// Whether some connection relies on the default trust store.
+    uses_default_trust: bool,
+}
+
+impl Checker {
+    pub fn new(files: FileOptions, defaults: Defaults) -> Result<Checker, String> {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+        Ok(Checker {
+            schema: Schema::bundled()?,
+            limits: Limits::default(),
+            ctx: rules::Ctx {
+                now,
+                path_maps: !files.path_maps.is_empty(),
+            },
+            files: (!files.skip).then(|| FileService::new(files)),
+            defaults,
+            keep_models: false,
+            uses_default_trust: false,
+        })
+    }
+
+    pub fn check(&mut self, file: FileId, source: &SourceFile, sink: &mut Sink) -> Checked {
+        let mut checked = Checked {
+            readable: true,
+            ..Checked::default()
+        };
+        let text = source.text.as_str();
+        // a blank value is a valid config with zero connections, as in the server
+        if text.trim().is_empty() {
+            sink.push(input::blank(file, &source.kind));
+            return checked;
+        }
+        sink.extend(syntax::directives(file, text));
+        sink.extend(syntax::line_separators(file, text));
+        let mut structure = Structure::new(file);
+        let mut ids: HashSet<String> = HashSet::new();
+        let mut uses_default_trust = false;
+        let this = &*self;
+        // connections are checked one by one as the parser completes them, then dropped
+        let mut on_entry = |entry: Entry| {
+            let RootEntry::Connection(id) = structure.root_entry(&entry, sink) else {
+                return;
+            };
+            let id = id.to_string();
+            if ids.insert(id.clone()) {
+                checked.connections.push(id.clone());
+            }
+            if let Some(model) = this.connection(file, text, &entry, &id, &structure.reported, sink)
+            {
+                uses_default_trust |= relies_on_default_trust(&model);
+                if this.keep_models {
+                    checked.models.push(model);
+                }
+            }
+        };
+        let loaded = load_streaming(text, self.limits, Some(&mut on_entry));
+        self.uses_default_trust |= uses_default_trust;
+        checked.secrets = structure.secrets;
+        let doc = match loaded {
+            Ok(doc) => doc,
+            Err(e) => {
+                sink.push(syntax::diagnostic(file, text, &e));
+                checked.readable = false;
+                return checked;
+            }
+        };
+        if !doc.scalars.is_empty() || text.contains('\t') {
+            sink.extend(syntax::tabs(file, text, &doc.scalars));
+        }
+        if let Some(span) = doc.second_document {
+            sink.push(document::second_document(file, span));
+        }
+        match doc.root.as_ref() {
+            None => sink.push(document::no_content(file, text)),
+            Some(Node {
+                kind: NodeKind::Map(_),
+                ..
+            }) => {}
+            Some(root) if root.is_null() => sink.push(document::root_null(file, text, root)),
+            Some(root) => sink.push(document::root_not_mapping(file, root)),
+        }
+        checked
+    }
+
+    /// Schema, resolution and rules for one connection; its model when it is a mapping.
+    fn connection(
+        &self,
+        file: FileId,
+        text: &str,
+        entry: &Entry,
+        id: &str,
+        reported: &HashSet<String>,
+        sink: &mut Sink,
+    ) -> Option<Connection> {
+        let value = instance::connection(&entry.value);
+        let mut wrapper = Map::with_capacity(1);
+        wrapper.insert(id.to_string(), value);
+        let wrapper = Value::Object(wrapper);
+        if !self.schema.validator().is_valid(&wrapper) {
+            let ctx = MapCtx {
+                file,
+                text,
+                entry,
+                schema: &self.schema,
+                reported,
+            };
+            map_errors(&ctx, self.schema.validator().iter_errors(&wrapper), sink);
+        }
+        let ctx = resolve::Context {
+            file,
+            defaults: &self.defaults,
+            files: self.files.as_ref(),
+        };
+        let model = resolve::connection(&ctx, entry, id)?;
+        let mut found: Vec<Diagnostic> = Vec::new();
+        for check in rules::CONNECTION_CHECKS {
+            check(&self.ctx, &model, &mut found);
+        }
+        // a value a structure rule reported (an alias) is not judged again
+        sink.extend(found.into_iter().filter(|d| !reported.contains(&d.pointer)));
+        Some(model)
+    }
+
+    /// What concerns the whole run rather than one input: the default trust store. Returns a
+    /// note for the summary when there is nothing worth a diagnostic.
+    pub fn finish(&self, sink: &mut Sink) -> Option<String> {
+        let files = self.files.as_ref()?;
+        if !self.uses_default_trust {
+            return None;
+        }
+        let d = &self.defaults.trust_store;
+        let store = files.default_trust(&d.value);
+        // a missing store only matters when the user named it or mapped its folder here
+        let mapped = files
+            .options
+            .path_maps
+            .iter()
+            .any(|(c, _)| std::path::Path::new(&d.value).starts_with(c))
+            || files.options.base_dir.is_some();
+        let meaningful = d.origin != crate::defaults::Origin::BuiltIn || mapped;
+        match rules::defaults::check(&store, self.defaults.file, d.span, meaningful) {
+            Ok(diag) => {
+                sink.extend(diag);
+                None
+            }
+            Err(note) => Some(note),
+        }
+    }
+}
+
+/// An https connection (or OIDC provider) without its own trust store uses the default one.
+fn relies_on_default_trust(c: &Connection) -> bool {
+    let https = |url: Option<&String>| {
+        url.is_some_and(|u| u.trim_start().to_ascii_lowercase().starts_with("https:"))
+    };
+    let own = |t: &Trust| matches!(t, Trust::Own { .. });
+    (https(c.base_url.as_ref().and_then(|s| s.ok())) && !own(&c.trust))
+        || c.oidc_auth
+            .get()
+            .is_some_and(|o| https(o.base_url.as_ref().and_then(|s| s.ok())) && !own(&o.trust))
+}

@@ -1,0 +1,273 @@
+//! The file and key service: files named in a config, read the way the BPE would find them (a
+//! container path mapped to a host folder with `--path-map`, a relative path against
+//! `--base-dir`), and decoded into key material once. It is shared by every connection (and by
+//! threads: `Send + Sync`), reads only regular files (a FIFO or device named as a key file would
+//! block forever), caps each file at 4 MiB, and caches by the canonical file within a total
+//! budget, so a thousand connections naming one CA file read and decode it once, and three
+//! hundred spellings of one large file cost one read. Nothing read is ever printed.
+
+pub mod paths;
+
+pub use paths::{parse_path_map, trust_folder_files};
+
+use crate::crypto::{self, CertInfo, CertsError};
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// Key, certificate and secret files are small; anything bigger is not what the config means.
+pub const MAX_FILE_SIZE: u64 = 4 * 1024 * 1024;
+/// Total bytes the cache keeps; beyond it files are read each time they are named.
+pub const MAX_CACHE: usize = 64 * 1024 * 1024;
+
+#[derive(Debug, Clone, Default)]
+pub struct FileOptions {
+    pub base_dir: Option<PathBuf>,
+    /// (container prefix, host folder).
+    pub path_maps: Vec<(PathBuf, PathBuf)>,
+    pub skip: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileError {
+    NotFound,
+    PermissionDenied,
+    IsDirectory,
+    /// A FIFO, socket or device: reading it could block forever.
+    NotRegular(&'static str),
+    TooLarge,
+    Other(String),
+}
+
+impl FileError {
+    pub fn describe(&self) -> String {
+        match self {
+            FileError::NotFound => "no such file".into(),
+            FileError::PermissionDenied => "permission denied".into(),
+            FileError::IsDirectory => "it is a directory, not a file".into(),
+            FileError::NotRegular(what) => format!("it is {what}, not a regular file"),
+            FileError::TooLarge => format!("larger than {MAX_FILE_SIZE} bytes"),
+            FileError::Other(m) => m.clone(),
+        }
+    }
+}
+
+pub type Bytes = Arc<[u8]>;
+
+/// One read: where the configured path was looked up, and what was found there.
+#[derive(Debug, Clone)]
+pub struct FileRead {
+    pub host: PathBuf,
+    pub content: Result<Bytes, FileError>,
+}
+
+/// A decoded file of PEM certificates (a trust store or a client certificate chain).
+pub type Certificates = Result<Arc<Vec<CertInfo>>, CertsError>;
+
+#[derive(Default)]
+struct Cache {
+    bytes: HashMap<PathBuf, Bytes>,
+    certs: HashMap<PathBuf, Certificates>,
+    total: usize,
+}
+
+pub struct FileService {
+    pub options: FileOptions,
+    cache: Mutex<Cache>,
+    /// The default trust store, decoded on first use.
+    default_trust: OnceLock<Arc<DefaultTrust>>,
+}
+
+/// The server's default trust store as found here.
+#[derive(Debug)]
+pub struct DefaultTrust {
+    pub host: PathBuf,
+    pub state: DefaultTrustState,
+}
+
+#[derive(Debug)]
+pub enum DefaultTrustState {
+    /// Nothing at that path on this machine.
+    Missing,
+    /// Certificates, and problems with single files of a folder.
+    Loaded {
+        certificates: Vec<CertInfo>,
+        problems: Vec<String>,
+    },
+}
+
+impl FileService {
+    pub fn new(mut options: FileOptions) -> Self {
+        // the longest container prefix wins
+        options
+            .path_maps
+            .sort_by_key(|(c, _)| std::cmp::Reverse(c.components().count()));
+        FileService {
+            options,
+            cache: Mutex::new(Cache::default()),
+            default_trust: OnceLock::new(),
+        }
+    }
+
+    /// Where the BPE's `configured` path is on this machine.
+    pub fn resolve(&self, configured: &str) -> PathBuf {
+        paths::resolve(&self.options, configured)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Cache> {
+        // a panic while holding the lock cannot leave the cache inconsistent: use it anyway
+        self.cache.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Read the file the config names `configured`.
+    pub fn read(&self, configured: &str) -> FileRead {
+        let host = self.resolve(configured);
+        let content = self.read_path(&host);
+        FileRead { host, content }
+    }
+
+    /// Read a file already resolved to this machine's path.
+    pub fn read_host(&self, host: &Path) -> Result<Bytes, FileError> {
+        self.read_path(host)
+    }
+
+    /// A file of PEM certificates at this machine's path, decoded once per canonical file.
+    pub fn certificates_host(&self, host: &Path) -> Result<Certificates, FileError> {
+        self.certificates_at(host)
+    }
+
+    fn read_path(&self, host: &Path) -> Result<Bytes, FileError> {
+        let canonical = std::fs::canonicalize(host).map_err(io_error)?;
+        if let Some(b) = self.lock().bytes.get(&canonical) {
+            return Ok(Arc::clone(b));
+        }
+        let bytes: Bytes = read_regular(&canonical)?.into();
+        let mut cache = self.lock();
+        if cache.total + bytes.len() <= MAX_CACHE {
+            cache.total += bytes.len();
+            cache.bytes.insert(canonical, Arc::clone(&bytes));
+        }
+        Ok(bytes)
+    }
+
+    /// A file of PEM certificates, decoded once per canonical file.
+    pub fn certificates(&self, configured: &str) -> (PathBuf, Result<Certificates, FileError>) {
+        let host = self.resolve(configured);
+        let result = self.certificates_at(&host);
+        (host, result)
+    }
+
+    fn certificates_at(&self, host: &Path) -> Result<Certificates, FileError> {
+        let canonical = std::fs::canonicalize(host).map_err(io_error)?;
+        if let Some(c) = self.lock().certs.get(&canonical) {
+            return Ok(c.clone());
+        }
+        let bytes = self.read_path(&canonical)?;
+        let decoded = crypto::certificates(&bytes).map(Arc::new);
+        let mut cache = self.lock();
+        if cache.total + bytes.len() <= MAX_CACHE {
+            cache.total += bytes.len();
+            cache.certs.insert(canonical, decoded.clone());
+        }
+        Ok(decoded)
+    }
+
+    /// The default trust store (a PEM file, or a folder of `*.pem`/`*.crt` files), once.
+    pub fn default_trust(&self, configured: &str) -> Arc<DefaultTrust> {
+        Arc::clone(self.default_trust.get_or_init(|| {
+            let host = self.resolve(configured);
+            let state = match std::fs::metadata(&host) {
+                Err(_) => DefaultTrustState::Missing,
+                Ok(meta) => {
+                    let files = if meta.is_dir() {
+                        trust_folder_files(&host)
+                    } else {
+                        vec![host.clone()]
+                    };
+                    let mut certificates = Vec::new();
+                    let mut problems = Vec::new();
+                    for f in files {
+                        match self.certificates_at(&f) {
+                            Ok(Ok(c)) => certificates.extend(c.iter().cloned()),
+                            Ok(Err(e)) => {
+                                problems.push(format!("{}: {}", f.display(), e.describe()))
+                            }
+                            Err(e) => problems.push(format!("{}: {}", f.display(), e.describe())),
+                        }
+                    }
+                    DefaultTrustState::Loaded {
+                        certificates,
+                        problems,
+                    }
+                }
+            };
+            Arc::new(DefaultTrust { host, state })
+        }))
+    }
+}
+
+/// Read a regular file, capped; anything else is refused before it is opened.
+fn read_regular(path: &Path) -> Result<Vec<u8>, FileError> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).map_err(io_error)?;
+    check_type(&meta)?;
+    if meta.len() > MAX_FILE_SIZE {
+        return Err(FileError::TooLarge);
+    }
+    let file = std::fs::File::open(path).map_err(io_error)?;
+    // the path could have been swapped between the two looks: check the opened file itself
+    check_type(&file.metadata().map_err(io_error)?)?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(MAX_FILE_SIZE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io_error)?;
+    if bytes.len() as u64 > MAX_FILE_SIZE {
+        return Err(FileError::TooLarge);
+    }
+    Ok(bytes)
+}
+
+fn check_type(meta: &std::fs::Metadata) -> Result<(), FileError> {
+    let t = meta.file_type();
+    if t.is_dir() {
+        return Err(FileError::IsDirectory);
+    }
+    if t.is_file() {
+        return Ok(());
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return Err(FileError::NotRegular("a named pipe (FIFO)"));
+        }
+        if t.is_socket() {
+            return Err(FileError::NotRegular("a socket"));
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return Err(FileError::NotRegular("a device"));
+        }
+    }
+    Err(FileError::NotRegular("not a regular file"))
+}
+
+fn io_error(e: std::io::Error) -> FileError {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => FileError::NotFound,
+        std::io::ErrorKind::PermissionDenied => FileError::PermissionDenied,
+        std::io::ErrorKind::IsADirectory => FileError::IsDirectory,
+        _ => FileError::Other(e.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn service_is_send_and_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<FileService>();
+    }
+}

@@ -1,0 +1,236 @@
+//! Timeouts (`connect-timeout`, `read-timeout`, also in `oidc-auth`), as the server reads them:
+//! Java's `Duration.parse` grammar or a plain number of seconds. Values the schema accepts but
+//! the server does not: above `P24DT20H31M23.647S` (rejected), so large that milliseconds
+//! overflow, negative (the BPE does not start once it builds a client), zero (Java waits
+//! forever); and a plain number that is surely meant as milliseconds (`5000` is 83 minutes).
+
+use super::{Ctx, Rule, on_value};
+use crate::diag::{Diagnostic, Outcome, Severity};
+use crate::duration::{MAX_MILLIS, Nanos, ParseError, parse_java, suggest};
+use crate::model::{At, Connection, Timeout, Written};
+use crate::schema::map::{Anchor, MapCtx, Path};
+use crate::yaml::{Node, NodeKind};
+
+pub static INVALID_DURATION: Rule = Rule {
+    name: "invalid-duration",
+    severity: Severity::Error,
+    outcome: Some(Outcome::NoConnections),
+    summary: "a timeout that is not an ISO-8601 duration or a number of seconds",
+    docs: r##"**What:** A timeout that is neither a Java ISO-8601 duration nor a plain number of seconds (`5s`, `10m`, `'5'`, `P1W`).
+
+**Why it matters:** The config fails to load: no connections.
+
+Bad:
+
+```yaml
+  connect-timeout: 5s
+```
+
+Fix:
+
+```yaml
+  connect-timeout: PT5S
+```"##,
+};
+pub fn invalid_duration(ctx: &MapCtx, path: &Path, node: Option<&Node>) -> Diagnostic {
+    let name = path.name();
+    let scalar = node.and_then(Node::as_scalar);
+    let text = node
+        .and_then(Node::text)
+        .unwrap_or_default()
+        .trim()
+        .to_string();
+    let accepted = "an ISO-8601 duration such as PT30S, PT0.5S, PT5M, PT1H or P1D (no years, months or weeks), or a plain number of seconds";
+    let mut help = match parse_java(&text) {
+        Err(ParseError::CalendarUnit(u)) => {
+            format!("Java durations have no years, months or weeks (`{u}`).")
+        }
+        Err(ParseError::Overflow) => "The number is too large.".to_string(),
+        _ => String::new(),
+    };
+    let quoted_number = scalar.is_some_and(|s| !s.style.is_plain()) && text.parse::<f64>().is_ok();
+    if quoted_number {
+        help = format!(
+            "A quoted number is text, not seconds: write {text} without quotes for {text} seconds, or `{}`.",
+            suggest(&text).unwrap_or_else(|| "PT…S".into())
+        );
+    } else if let Some(s) = suggest(&text) {
+        if !help.is_empty() {
+            help.push(' ');
+        }
+        help.push_str(&format!("Did you mean `{s}`?"));
+    }
+    if !help.is_empty() {
+        help.push(' ');
+    }
+    help.push_str(&format!("Accepted: {accepted}."));
+    let found = match node {
+        Some(n) if matches!(n.kind, NodeKind::Scalar(_)) => format!("`{text}`"),
+        Some(n) => n.kind_name().to_string(),
+        None => "nothing".to_string(),
+    };
+    ctx.diag(
+        &INVALID_DURATION,
+        path,
+        Anchor::Value,
+        format!("`{name}` is not a duration: found {found}"),
+    )
+    .label("not a duration")
+    .help(help)
+}
+
+pub static DURATION_TOO_LARGE: Rule = Rule {
+    name: "duration-too-large",
+    severity: Severity::Error,
+    outcome: Some(Outcome::NoConnections),
+    summary: "a timeout above P24DT20H31M23.647S (2^31-1 ms)",
+    docs: r##"**What:** A timeout above `P24DT20H31M23.647S` (2^31-1 milliseconds).
+
+**Why it matters:** The server rejects it (no connections); if even the milliseconds overflow, the BPE does not start.
+
+Bad:
+
+```yaml
+  read-timeout: P25D
+```
+
+Fix:
+
+```yaml
+  read-timeout: P24D
+```"##,
+};
+pub static DURATION_NEGATIVE: Rule = Rule {
+    name: "duration-negative",
+    severity: Severity::Error,
+    outcome: Some(Outcome::DoesNotStart),
+    summary: "a negative timeout",
+    docs: r##"**What:** A negative timeout.
+
+**Why it matters:** It passes the server's validation, but building an HTTP client with it throws: the BPE does not start (at the latest when a plugin uses the connection).
+
+Bad:
+
+```yaml
+  connect-timeout: -PT5S
+```
+
+Fix:
+
+```yaml
+  connect-timeout: PT5S
+```"##,
+};
+pub static DURATION_ZERO: Rule = Rule {
+    name: "duration-zero",
+    severity: Severity::Warning,
+    outcome: Some(Outcome::MayFail),
+    summary: "a zero timeout, which Java treats as wait forever",
+    docs: r##"**What:** A zero timeout.
+
+**Why it matters:** Java treats 0 as "wait forever": a hanging server blocks the process plugin.
+
+Bad:
+
+```yaml
+  read-timeout: PT0S
+```
+
+Fix:
+
+```yaml
+  read-timeout: PT10M
+```"##,
+};
+pub static DURATION_MILLISECONDS: Rule = Rule {
+    name: "duration-milliseconds",
+    severity: Severity::Warning,
+    outcome: Some(Outcome::SilentlyWrong),
+    summary: "a plain-number timeout that is surely meant as milliseconds (the server reads seconds)",
+    docs: r##"**What:** A timeout is written as a plain number of 1000 or more, such as `connect-timeout: 5000`.
+
+**Why it matters:** The server reads a plain number as **seconds**: `5000` is 83 minutes, not 5 seconds. A connect timeout that long means a dead server blocks a process for over an hour instead of failing fast.
+
+Bad:
+
+```yaml
+  connect-timeout: 5000
+  read-timeout: 60000
+```
+
+**Fix:** Write an ISO-8601 duration: `connect-timeout: PT5S`, `read-timeout: PT60S`."##,
+};
+
+/// A plain number that reads like milliseconds: a connect timeout of 1000 s or more, a read
+/// timeout of 1000 s or more that is a whole multiple of 1000 (5000, 30000, 60000).
+fn looks_like_millis(name: &str, n: Nanos) -> bool {
+    let secs = n.0 / 1_000_000_000;
+    if n.0 % 1_000_000_000 != 0 || secs < 1000 {
+        return false;
+    }
+    name == "connect-timeout" || secs % 1000 == 0
+}
+
+fn judge(name: &str, t: &Timeout, out: &mut Vec<Diagnostic>) {
+    let (Some(n), Some(at)) = (t.setting.ok().copied(), t.setting.at()) else {
+        return;
+    };
+    let overflow = n.0.abs() / 1_000_000 > i128::from(i64::MAX);
+    if overflow {
+        out.push(too_large(at, name, Outcome::DoesNotStart));
+    } else if n.millis() > MAX_MILLIS {
+        out.push(too_large(at, name, Outcome::NoConnections));
+    } else if n.is_negative() {
+        out.push(
+            on_value(&DURATION_NEGATIVE, at, format!("`{name}` is negative"))
+                .label("negative")
+                .help("use a positive duration such as PT30S; the server passes its validation but cannot build a client with it"),
+        );
+    } else if n.0 == 0 {
+        out.push(
+            on_value(&DURATION_ZERO, at, format!("`{name}` is zero, which means wait forever"))
+                .label("no timeout")
+                .help("set a finite timeout (the server's default connect timeout is PT2S, read timeout PT10M)"),
+        );
+    } else if t.written == Written::Number && looks_like_millis(name, n) {
+        let secs = n.0 / 1_000_000_000;
+        let meant = Nanos(n.0 / 1000);
+        out.push(
+            on_value(
+                &DURATION_MILLISECONDS,
+                at,
+                format!(
+                    "`{name}: {secs}` is {secs} seconds ({}): a plain number is seconds to the server, not milliseconds",
+                    crate::duration::short(n)
+                ),
+            )
+            .label("seconds, not milliseconds")
+            .help(format!("if you meant {secs} milliseconds, write `{}`", meant.iso())),
+        );
+    }
+}
+
+fn too_large(at: &At, name: &str, outcome: Outcome) -> Diagnostic {
+    let why = if outcome == Outcome::DoesNotStart {
+        " (so large that milliseconds overflow)"
+    } else {
+        ""
+    };
+    on_value(
+        &DURATION_TOO_LARGE,
+        at,
+        format!("`{name}` is too large{why}: the maximum is P24DT20H31M23.647S"),
+    )
+    .outcome(Some(outcome))
+    .label("too large")
+    .help("timeouts are counted in milliseconds as a 32-bit number; use at most P24DT20H31M23.647S (about 24.8 days)")
+}
+
+pub fn check(_ctx: &Ctx, c: &Connection, out: &mut Vec<Diagnostic>) {
+    judge("connect-timeout", &c.connect_timeout, out);
+    judge("read-timeout", &c.read_timeout, out);
+    if let Some(o) = c.oidc_auth.get() {
+        judge("connect-timeout", &o.connect_timeout, out);
+        judge("read-timeout", &o.read_timeout, out);
+    }
+}

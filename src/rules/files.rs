@@ -1,0 +1,200 @@
+//! Files named in a connection, judged as the server reads them: readable, not empty, and for
+//! secret files (`password-file`, `token-file`, `client-secret-file`) one non-blank line of
+//! UTF-8. The file and key service did the reading; nothing read is ever put in a message.
+
+use super::{Ctx, Rule, on_value};
+use crate::diag::{Diagnostic, Outcome, Severity};
+use crate::model::{Connection, FileRef, FileState, Loaded, SecretFile, SecretFileError, Trust};
+
+pub static FILE_NOT_READABLE: Rule = Rule {
+    name: "file-not-readable",
+    severity: Severity::Error,
+    outcome: Some(Outcome::NoConnections),
+    summary: "a file named in the config cannot be read",
+    docs: r##"**What:** A file named in the config cannot be read here: it does not exist, is not readable, or is a directory. Relative paths resolve against `--base-dir`, container paths can be mapped with `--path-map`.
+
+**Why it matters:** The server reports `file '…' not readable` and starts with no connections.
+
+Bad:
+
+```yaml
+  trusted-root-certificates-file: /run/secrets/ca.pem   # not mounted
+```
+
+**Fix:** Mount or create the file, or fix the path."##,
+};
+pub static FILE_EMPTY: Rule = Rule {
+    name: "file-empty",
+    severity: Severity::Error,
+    outcome: Some(Outcome::NoConnections),
+    summary: "a key, certificate or trust store file is empty",
+    docs: r##"**What:** A key, certificate or trust store file is empty.
+
+**Why it matters:** The server reports `file empty`: no connections.
+
+**Fix:** Put the PEM content into the file."##,
+};
+pub static SECRET_FILE_EMPTY: Rule = Rule {
+    name: "secret-file-empty",
+    severity: Severity::Error,
+    outcome: Some(Outcome::NoConnections),
+    summary: "a password, token or client secret file whose first line is blank",
+    docs: r##"**What:** A `password-file`, `token-file` or `client-secret-file` whose first line is blank, or which is empty.
+
+**Why it matters:** The server uses the first line as the secret and rejects a blank one (no connections); an empty `password-file` under basic-auth or cert-auth even stops the BPE from starting.
+
+**Fix:** Write the secret on the first line."##,
+};
+pub static SECRET_FILE_MULTILINE: Rule = Rule {
+    name: "secret-file-multiline",
+    severity: Severity::Error,
+    outcome: Some(Outcome::NoConnections),
+    summary: "a secret file with more than one line",
+    docs: r##"**What:** A secret file with more than one line (one trailing line break is fine).
+
+**Why it matters:** The server rejects it: no connections.
+
+**Fix:** Keep only the secret, on one line."##,
+};
+pub static SECRET_FILE_NOT_UTF8: Rule = Rule {
+    name: "secret-file-not-utf8",
+    severity: Severity::Error,
+    outcome: Some(Outcome::NoConnections),
+    summary: "a secret file that is not UTF-8 text",
+    docs: r##"**What:** A secret file that is not UTF-8 text.
+
+**Why it matters:** The server reads secret files as UTF-8 and rejects other bytes: no connections.
+
+**Fix:** Save the file as UTF-8."##,
+};
+/// Where the file was looked up, for messages.
+fn shown(f: &FileRef) -> String {
+    f.host
+        .as_ref()
+        .map(|h| h.display().to_string())
+        .unwrap_or_else(|| f.path.ok().cloned().unwrap_or_default())
+}
+
+fn not_readable_help(ctx: &Ctx, f: &FileRef) -> String {
+    let configured = f.path.ok().map(String::as_str).unwrap_or_default();
+    let mut help =
+        String::from("the BPE reads this path inside its container or working directory");
+    if let Some(host) = &f.host
+        && std::path::Path::new(configured) != host
+    {
+        help.push_str(&format!(
+            " (`{configured}` was looked up as {})",
+            host.display()
+        ));
+    }
+    if !ctx.path_maps && configured.starts_with('/') {
+        help.push_str(
+            "; to check a container path here, map it with --path-map /run/secrets=./secrets",
+        );
+    }
+    help.push_str("; --skip-file-checks turns file checks off");
+    help
+}
+
+/// A file the server must be able to read; `empty` is the outcome of a 0-byte file (`None`: a
+/// key or certificate file, for which 0 bytes is `file-empty`).
+fn readable(ctx: &Ctx, prop: &str, f: &FileRef, empty: Option<Outcome>, out: &mut Vec<Diagnostic>) {
+    let Some(at) = f.path.at() else { return };
+    if f.path
+        .ok()
+        .is_some_and(|p| super::values::has_typographic_quotes(p))
+    {
+        return; // reported as typographic quotes
+    }
+    match &f.state {
+        FileState::Unreadable(e) => out.push(
+            on_value(
+                &FILE_NOT_READABLE,
+                at,
+                format!("`{prop}`: cannot read {}: {}", shown(f), e.describe()),
+            )
+            .label("not readable")
+            .help(not_readable_help(ctx, f)),
+        ),
+        FileState::Empty => out.push(match empty {
+            None => on_value(&FILE_EMPTY, at, format!("`{prop}`: {} is empty", shown(f)))
+                .label("empty file"),
+            Some(outcome) => on_value(
+                &SECRET_FILE_EMPTY,
+                at,
+                format!("`{prop}`: {} is empty", shown(f)),
+            )
+            .outcome(Some(outcome))
+            .label("no secret")
+            .help("the server uses the first line of the file as the secret; write it there"),
+        }),
+        FileState::NotChecked | FileState::Read => {}
+    }
+}
+
+fn secret_file(ctx: &Ctx, prop: &str, f: &SecretFile, empty: Outcome, out: &mut Vec<Diagnostic>) {
+    readable(ctx, prop, &f.file, Some(empty), out);
+    let (Loaded::Invalid(e), Some(at)) = (&f.secret, f.file.path.at()) else {
+        return;
+    };
+    let s = shown(&f.file);
+    out.push(match e {
+        SecretFileError::FirstLineBlank => on_value(
+            &SECRET_FILE_EMPTY,
+            at,
+            format!("`{prop}`: the first line of {s} is blank"),
+        )
+        .outcome(Some(Outcome::NoConnections))
+        .label("no secret")
+        .help("the server uses the first line of the file as the secret; write it there"),
+        SecretFileError::Multiline => on_value(
+            &SECRET_FILE_MULTILINE,
+            at,
+            format!("`{prop}`: {s} has more than one line"),
+        )
+        .label("more than one line")
+        .help("the file must hold the secret on one line (one trailing line break is fine)"),
+        SecretFileError::NotUtf8 => on_value(
+            &SECRET_FILE_NOT_UTF8,
+            at,
+            format!("`{prop}`: {s} is not UTF-8 text"),
+        )
+        .label("not UTF-8")
+        .help("the server reads secret files as UTF-8; save it as UTF-8"),
+    });
+}
+
+pub fn check(ctx: &Ctx, c: &Connection, out: &mut Vec<Diagnostic>) {
+    let trust = |t: &Trust, out: &mut Vec<Diagnostic>| {
+        if let Trust::Own { file, .. } = t {
+            readable(ctx, "trusted-root-certificates-file", file, None, out);
+        }
+    };
+    trust(&c.trust, out);
+    if let Some(a) = c.cert_auth.get() {
+        for (prop, f) in [
+            ("p12-file", &a.p12_file),
+            ("private-key-file", &a.private_key_file),
+            ("certificate-file", &a.certificate_file),
+        ] {
+            if let Some(f) = f {
+                readable(ctx, prop, f, None, out);
+            }
+        }
+        if let Some(f) = &a.password_file {
+            secret_file(ctx, "password-file", f, Outcome::DoesNotStart, out);
+        }
+    }
+    if let Some(f) = c.basic_auth.get().and_then(|a| a.password_file.as_ref()) {
+        secret_file(ctx, "password-file", f, Outcome::DoesNotStart, out);
+    }
+    if let Some(f) = c.bearer_auth.get().and_then(|a| a.token_file.as_ref()) {
+        secret_file(ctx, "token-file", f, Outcome::NoConnections, out);
+    }
+    if let Some(o) = c.oidc_auth.get() {
+        if let Some(f) = &o.client_secret_file {
+            secret_file(ctx, "client-secret-file", f, Outcome::NoConnections, out);
+        }
+        trust(&o.trust, out);
+    }
+}

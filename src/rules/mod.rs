@@ -1,0 +1,208 @@
+//! Every rule of the tool, findable by its code. A rule is one `Rule` declaration (its stable
+//! code, severity, what the DSF BPE does with the mistake, a summary and its documentation) next
+//! to the function that finds it, in the family file named after what it checks. [`ALL`] lists
+//! them; `docs/codes.md` and `--explain-code` are generated from it (a test keeps the file in
+//! step). Per-connection rules take the resolved [`Connection`] and return diagnostics; rules of
+//! the YAML layer are called by the loader and the schema mapper.
+//!
+//! To add a rule: declare its `Rule` and write its function in the family file (a connection
+//! rule also goes into [`CONNECTION_CHECKS`]), list it in [`ALL`], add one fixture
+//! `tests/fixtures/rules/<code>.yaml` that triggers it, and regenerate the docs
+//! (`UPDATE_DOCS=1 cargo test docs_are_generated`).
+
+pub mod connection;
+pub mod defaults;
+pub mod document;
+pub mod durations;
+pub mod files;
+pub mod input;
+pub mod key_material;
+pub mod properties;
+pub mod structure;
+pub mod syntax;
+pub mod values;
+
+use crate::diag::{Diagnostic, Outcome, Severity};
+use crate::model::{At, Connection};
+
+/// A rule: what it is called and what it means. The check lives beside it.
+#[derive(Debug)]
+pub struct Rule {
+    /// The stable code (JSON `code`, `--ignore`, inline suppression). Never renamed.
+    pub name: &'static str,
+    pub severity: Severity,
+    /// What the DSF BPE usually does with the mistake (a diagnostic may say otherwise).
+    pub outcome: Option<Outcome>,
+    pub summary: &'static str,
+    /// Markdown: what it means, why it matters, a bad example, the fix.
+    pub docs: &'static str,
+}
+
+impl PartialEq for Rule {
+    fn eq(&self, other: &Rule) -> bool {
+        self.name == other.name
+    }
+}
+
+/// Every rule, in the order of `docs/codes.md`.
+pub static ALL: &[&Rule] = &[
+    &input::INPUT_NOT_UTF8,
+    &input::INPUT_LIMIT,
+    &input::CONFIG_BLANK,
+    &syntax::YAML_SYNTAX,
+    &syntax::YAML_TYPOGRAPHIC_QUOTE,
+    &syntax::YAML_TAB_INDENTATION,
+    &syntax::YAML_INDENTATION,
+    &syntax::YAML_BAD_ESCAPE,
+    &syntax::YAML_UNPRINTABLE,
+    &syntax::YAML_VERSION,
+    &syntax::YAML_LINE_SEPARATOR,
+    &structure::YAML_DUPLICATE_KEY,
+    &structure::DUPLICATE_CONNECTION_ID,
+    &structure::YAML_ALIAS,
+    &structure::YAML_MERGE_KEY,
+    &document::YAML_MULTIPLE_DOCUMENTS,
+    &structure::YAML_COMPLEX_KEY,
+    &structure::SPRING_PLACEHOLDER,
+    &document::ROOT_NULL,
+    &document::ROOT_NOT_MAPPING,
+    &document::ROOT_NO_CONTENT,
+    &properties::CONNECTION_EMPTY,
+    &properties::UNKNOWN_PROPERTY,
+    &properties::INVALID_TYPE,
+    &properties::MISSING_PROPERTY,
+    &properties::CONFLICTING_PROPERTIES,
+    &values::BLANK_VALUE,
+    &durations::INVALID_DURATION,
+    &durations::DURATION_TOO_LARGE,
+    &durations::DURATION_NEGATIVE,
+    &durations::DURATION_ZERO,
+    &durations::DURATION_MILLISECONDS,
+    &values::INVALID_BOOLEAN,
+    &values::SECRET_NOT_STRING,
+    &values::PASSWORD_NOT_LATIN1,
+    &values::SECRET_LOOKS_LIKE_PATH,
+    &values::AUDIENCE_LOOKS_LIKE_LIST,
+    &values::TYPOGRAPHIC_QUOTES,
+    &connection::ID_STARTS_WITH_HASH,
+    &connection::NULL_AUTH_BLOCK,
+    &connection::SEVERAL_AUTH_BLOCKS,
+    &connection::CREDENTIALS_OVER_HTTP,
+    &connection::INVALID_URL,
+    &connection::URL_QUERY_OR_FRAGMENT,
+    &connection::OIDC_NOT_HTTPS,
+    &files::FILE_NOT_READABLE,
+    &files::FILE_EMPTY,
+    &files::SECRET_FILE_EMPTY,
+    &files::SECRET_FILE_MULTILINE,
+    &files::SECRET_FILE_NOT_UTF8,
+    &key_material::TRUST_STORE_INVALID,
+    &key_material::CERTIFICATE_INVALID,
+    &key_material::NOT_CLIENT_CERTIFICATE,
+    &key_material::PRIVATE_KEY_INVALID,
+    &key_material::PRIVATE_KEY_PASSWORD,
+    &key_material::KEY_MISMATCH,
+    &key_material::PKCS12_INVALID,
+    &key_material::KEY_NOT_VERIFIED,
+    &key_material::CERTIFICATE_EXPIRED,
+    &key_material::CERTIFICATE_NOT_YET_VALID,
+    &key_material::CERTIFICATE_EXPIRES_SOON,
+    &defaults::INVALID_DEFAULT,
+    &defaults::DEFAULT_TRUST_STORE_MISSING,
+    &defaults::DEFAULT_TRUST_STORE_INVALID,
+    &properties::INVALID_VALUE,
+];
+
+/// The rule with this code.
+pub fn find(code: &str) -> Option<&'static Rule> {
+    ALL.iter().copied().find(|r| r.name == code)
+}
+
+/// What a per-connection rule gets besides the connection.
+pub struct Ctx {
+    /// Seconds since the epoch, for certificate validity.
+    pub now: i64,
+    /// Whether `--path-map` was given (advice for unreadable container paths).
+    pub path_maps: bool,
+}
+
+pub type ConnectionCheck = fn(&Ctx, &Connection, &mut Vec<Diagnostic>);
+
+/// The rules run on every resolved connection, in this order.
+pub static CONNECTION_CHECKS: &[ConnectionCheck] = &[
+    connection::check,
+    durations::check,
+    values::check,
+    files::check,
+    key_material::check,
+];
+
+/// A diagnostic on the value written at `at` (its key when the value has no width).
+pub fn on_value(rule: &'static Rule, at: &At, message: impl Into<String>) -> Diagnostic {
+    Diagnostic::new(rule, at.file, at.value_or_key(), message).at(at.pointer.clone())
+}
+
+/// A diagnostic on the key written at `at`.
+pub fn on_key(rule: &'static Rule, at: &At, message: impl Into<String>) -> Diagnostic {
+    Diagnostic::new(rule, at.file, at.key, message).at(at.pointer.clone())
+}
+
+/// `docs/codes.md`, made from the rules.
+pub fn docs_markdown() -> String {
+    let mut out = String::from(
+        "# Diagnostic codes\n\n\
+         <!-- generated from src/rules/*.rs: UPDATE_DOCS=1 cargo test docs_are_generated -->\n\n\
+         Every diagnostic of `dsf-connections` has one of these stable codes (JSON field `code`,\n\
+         `--ignore`/`--select`, `# dsf-connections: ignore[code]`). Each section says what the\n\
+         code means, why it matters (what the DSF BPE server does with the mistake), a bad\n\
+         example and the fix. `dsf-connections --explain-code CODE` prints one section.\n",
+    );
+    for r in ALL {
+        out.push_str(&format!("\n### `{}`\n\n", r.name));
+        out.push_str(&format!(
+            "*{}*{}\n\n",
+            r.severity.as_str(),
+            r.outcome
+                .map(|o| format!(", usually: the DSF BPE {}", o.sentence()))
+                .unwrap_or_default()
+        ));
+        out.push_str(r.docs.trim());
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_kebab_case() {
+        let mut seen = std::collections::HashSet::new();
+        for r in ALL {
+            assert!(seen.insert(r.name), "duplicate {}", r.name);
+            assert!(
+                r.name
+                    .chars()
+                    .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-'),
+                "{}",
+                r.name
+            );
+            assert!(r.docs.contains("**What:**"), "{} lacks docs", r.name);
+        }
+    }
+
+    #[test]
+    fn docs_are_generated() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/codes.md");
+        let generated = docs_markdown();
+        if std::env::var_os("UPDATE_DOCS").is_some() {
+            std::fs::write(path, &generated).expect("write docs/codes.md");
+        }
+        let on_disk = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            on_disk == generated,
+            "docs/codes.md is out of date: run UPDATE_DOCS=1 cargo test docs_are_generated"
+        );
+    }
+}

@@ -1,0 +1,505 @@
+//! Values a property holds, as the server reads them: blank where it needs text, flags that are
+//! not the server's boolean words, secrets written as numbers, basic-auth passwords outside
+//! ISO-8859-1; and values the server accepts although they are surely not what was meant: a
+//! file path written as the secret itself, one audience that is really a list, typographic
+//! quotes around a value.
+
+use super::{Ctx, Rule, on_value};
+use crate::diag::{Diagnostic, Outcome, Severity};
+use crate::model::{At, Connection, Setting};
+use crate::schema::map::{Anchor, MapCtx, Path};
+use crate::secret::Secret;
+use crate::yaml::scalar::{Plain, resolve_plain};
+use crate::yaml::{Node, NodeKind};
+
+pub static BLANK_VALUE: Rule = Rule {
+    name: "blank-value",
+    severity: Severity::Error,
+    outcome: Some(Outcome::NoConnections),
+    summary: "a value the server requires to be non-blank is blank",
+    docs: r##"**What:** A value the server requires to be non-blank is blank (`''`, spaces), or a `required-audience` item is empty.
+
+**Why it matters:** The server rejects the config: no connections.
+
+Bad:
+
+```yaml
+    client-id: ''
+```
+
+Fix:
+
+```yaml
+    client-id: dsf-bpe
+```"##,
+};
+pub fn blank(ctx: &MapCtx, path: &Path) -> Diagnostic {
+    let name = path.name();
+    ctx.diag(
+        &BLANK_VALUE,
+        path,
+        Anchor::Value,
+        format!("`{name}` is blank"),
+    )
+    .label("blank")
+    .help(format!("give `{name}` a value, or remove it"))
+}
+
+/// A `required-audience` item that is null, blank or not text.
+pub fn audience_item(ctx: &MapCtx, path: &Path, node: Option<&Node>) -> Diagnostic {
+    let idx = path.name();
+    if let Some(n) = node.filter(|n| matches!(n.kind, NodeKind::Map(_) | NodeKind::Seq(_))) {
+        return ctx
+            .diag(
+                &super::properties::INVALID_TYPE,
+                path,
+                Anchor::Value,
+                format!(
+                    "`required-audience` item at index {idx} must be text, found {}",
+                    n.kind_name()
+                ),
+            )
+            .help("write each audience as plain text: `required-audience: [fhir, account]`");
+    }
+    let blank = node.is_some_and(|n| !n.is_null());
+    ctx.diag(
+        &BLANK_VALUE,
+        path,
+        Anchor::Value,
+        format!(
+            "`required-audience` item at index {idx} is {}",
+            if blank { "blank" } else { "empty" }
+        ),
+    )
+    .label(if blank { "blank" } else { "no value" })
+    .help("remove the item or give it an audience name")
+}
+
+pub static INVALID_BOOLEAN: Rule = Rule {
+    name: "invalid-boolean",
+    severity: Severity::Error,
+    outcome: Some(Outcome::NoConnections),
+    summary: "a flag that is not one of the boolean words the server accepts",
+    docs: r##"**What:** A flag that is not one of the boolean words the server accepts.
+
+**Why it matters:** `y`/`n` are text in YAML 1.1 (the published DSF schema lists them wrongly), quoted `'yes'` is text: the config fails to load.
+
+Bad:
+
+```yaml
+  test-connection-on-startup: y
+```
+
+Fix:
+
+```yaml
+  test-connection-on-startup: yes
+```"##,
+};
+const BOOLEAN_WORDS: &str =
+    "true/false, yes/no or on/off (all lower case, Title case or UPPER case), or 1/0";
+
+pub fn invalid_boolean(ctx: &MapCtx, path: &Path, node: Option<&Node>) -> Diagnostic {
+    let name = path.name();
+    let text = node.and_then(Node::text).unwrap_or_default();
+    let scalar = node.and_then(Node::as_scalar);
+    let quoted = scalar.is_some_and(|s| !s.style.is_plain());
+    let tagged = scalar.is_some_and(|s| s.tag != crate::yaml::Tag::None);
+    let why = if quoted && crate::yaml::scalar::bool_word(text.trim()).is_some() {
+        format!(
+            "`{text}` in quotes is text, and the server only accepts quoted true or false; remove the quotes"
+        )
+    } else if tagged {
+        "with this tag the server reads the value as text, and it only accepts the text true or false; remove the tag".to_string()
+    } else if matches!(text, "y" | "Y" | "n" | "N") {
+        "`y` and `n` are text in YAML 1.1 (the published DSF schema lists them, the server rejects them); write yes or no".to_string()
+    } else if matches!(resolve_plain(text), Plain::Float(_)) {
+        "a decimal number is not a boolean; write true or false".to_string()
+    } else {
+        "write true or false".to_string()
+    };
+    let found = if node.is_some_and(|n| matches!(n.kind, NodeKind::Scalar(_))) {
+        format!("`{text}`")
+    } else {
+        node.map_or("nothing", Node::kind_name).to_string()
+    };
+    ctx.diag(
+        &INVALID_BOOLEAN,
+        path,
+        Anchor::Value,
+        format!("`{name}` must be a boolean, found {found}"),
+    )
+    .label("not a boolean")
+    .help(format!("{why}; accepted: {BOOLEAN_WORDS}"))
+}
+
+pub static SECRET_NOT_STRING: Rule = Rule {
+    name: "secret-not-string",
+    severity: Severity::Error,
+    outcome: Some(Outcome::NoConnections),
+    summary: "a password, token or client secret written as a number or boolean",
+    docs: r##"**What:** A password, token or client secret written as an unquoted number or boolean.
+
+**Why it matters:** The server reads secrets as `char[]` and rejects numbers and booleans: no connections.
+
+Bad:
+
+```yaml
+    password: 1234
+```
+
+Fix:
+
+```yaml
+    password: '1234'
+```"##,
+};
+pub fn secret_not_string(ctx: &MapCtx, path: &Path, node: Option<&Node>) -> Diagnostic {
+    let name = path.name();
+    let found = node.map_or("nothing", Node::kind_name);
+    let scalar_typed = node
+        .and_then(Node::as_scalar)
+        .is_some_and(|s| s.style.is_plain());
+    if scalar_typed {
+        ctx.diag(
+            &SECRET_NOT_STRING,
+            path,
+            Anchor::Value,
+            format!("`{name}` is written as {found}, but the server only accepts text here"),
+        )
+        .label("quote this")
+        .help(format!(
+            "put the value in quotes (`{name}: '…'`); unquoted, YAML reads it as {found}"
+        ))
+    } else {
+        ctx.diag(
+            &super::properties::INVALID_TYPE,
+            path,
+            Anchor::Value,
+            format!("`{name}` must be text, found {found}"),
+        )
+        .help("write the secret as one quoted value")
+    }
+}
+
+pub static PASSWORD_NOT_LATIN1: Rule = Rule {
+    name: "password-not-latin1",
+    severity: Severity::Error,
+    outcome: Some(Outcome::NoConnections),
+    summary: "a basic-auth password with characters outside ISO-8859-1",
+    docs: r##"**What:** A basic-auth password (inline or, once file checks exist, from `password-file`) contains characters outside ISO-8859-1.
+
+**Why it matters:** HTTP Basic authentication sends the password encoded as ISO-8859-1; the server rejects the config: no connections.
+
+Bad:
+
+```yaml
+    password: 'pässwörd🙂'
+```
+
+**Fix:** Use a password of Latin-1 characters only."##,
+};
+pub fn is_latin1(s: &str) -> bool {
+    s.chars().all(|c| (c as u32) <= 0xFF)
+}
+
+/// Basic auth sends `user:password` encoded as ISO-8859-1; the server rejects other characters.
+pub fn not_latin1(at: &At, what: &str) -> Diagnostic {
+    on_value(
+        &PASSWORD_NOT_LATIN1,
+        at,
+        format!("{what} contains characters outside ISO-8859-1 (Latin-1)"),
+    )
+    .label("not encodable")
+    .help("HTTP Basic authentication encodes the password as ISO-8859-1: use only Latin-1 characters (no emoji, no characters from other scripts)")
+}
+
+pub static SECRET_LOOKS_LIKE_PATH: Rule = Rule {
+    name: "secret-looks-like-path",
+    severity: Severity::Warning,
+    outcome: Some(Outcome::SilentlyWrong),
+    summary: "a password, token or client secret that looks like a file path",
+    docs: r##"**What:** An inline secret (`password`, `token`, `client-secret`) holds what looks like a file path (`/run/secrets/...`, `./token.txt`).
+
+**Why it matters:** The server does not read a file here: it sends the path itself as the password or token, and the server at the other end rejects it. The connection fails when it is first used, hours after the deploy.
+
+Bad:
+
+```yaml
+    basic-auth:
+      username: dsf
+      password: /run/secrets/basic.password
+```
+
+**Fix:** Use the `*-file` property: `password-file: /run/secrets/basic.password`."##,
+};
+
+/// Whether a secret's text looks like the path of a file rather than a secret.
+fn looks_like_path(s: &str) -> bool {
+    let s = s.trim();
+    if s.is_empty() || s.contains(char::is_whitespace) {
+        return false;
+    }
+    let rooted = s.starts_with('/') && s[1..].contains('/')
+        || s.starts_with("./")
+        || s.starts_with("../")
+        || s.starts_with("~/")
+        || s.starts_with("/run/secrets/");
+    // a file name: `basic.password`, `token.txt` (not `bearer...token`)
+    let extension = s.rsplit_once('.').is_some_and(|(stem, ext)| {
+        !stem.is_empty()
+            && stem
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '/'))
+            && matches!(
+                ext.to_ascii_lowercase().as_str(),
+                "txt" | "password" | "pass" | "pw" | "secret" | "token" | "key" | "pem" | "file"
+            )
+    });
+    rooted || extension
+}
+
+fn secret_path(setting: Option<&Setting<Secret>>, file_prop: &str, out: &mut Vec<Diagnostic>) {
+    let Some(s) = setting else { return };
+    let (Some(secret), Some(at)) = (s.ok(), s.at()) else {
+        return;
+    };
+    if looks_like_path(secret.expose()) {
+        let name = at.pointer.rsplit('/').next().unwrap_or("").to_string();
+        out.push(
+            on_value(
+                &SECRET_LOOKS_LIKE_PATH,
+                at,
+                format!("`{name}` looks like a file path, but it is the secret itself: the server sends this text, not the file's content"),
+            )
+            .label("a path?")
+            .help(format!("to read the secret from a file, write `{file_prop}:` with the path instead of `{name}:`")),
+        );
+    }
+}
+
+pub static AUDIENCE_LOOKS_LIKE_LIST: Rule = Rule {
+    name: "audience-looks-like-list",
+    severity: Severity::Warning,
+    outcome: Some(Outcome::SilentlyWrong),
+    summary: "one required audience that looks like several (`fhir, account`)",
+    docs: r##"**What:** `required-audience` holds a single text with commas or blanks in it, such as `fhir, account`.
+
+**Why it matters:** The server reads it as ONE audience named `fhir, account` and requires the access token's `aud` to contain exactly that text. No token does, so the OIDC token check fails and the connection cannot authenticate.
+
+Bad:
+
+```yaml
+      required-audience: fhir, account
+```
+
+**Fix:** Write a list: `required-audience: [fhir, account]`, or one `- fhir` item per line."##,
+};
+
+fn audience_list(a: &crate::model::OidcAuth, out: &mut Vec<Diagnostic>) {
+    let Some(setting) = &a.required_audience else {
+        return;
+    };
+    let (Some(values), Some(at)) = (setting.ok(), setting.at()) else {
+        return;
+    };
+    for v in values {
+        let t = v.trim();
+        if t.contains(',') || t.contains(char::is_whitespace) {
+            let parts: Vec<&str> = t
+                .split(|c: char| c == ',' || c.is_whitespace())
+                .filter(|p| !p.is_empty())
+                .collect();
+            out.push(
+                on_value(
+                    &AUDIENCE_LOOKS_LIKE_LIST,
+                    at,
+                    format!("`required-audience` holds the single audience `{t}`: the server requires a token audience of exactly that text"),
+                )
+                .label("one audience")
+                .help(format!("to require several audiences, write a list: `required-audience: [{}]`", parts.join(", "))),
+            );
+            return;
+        }
+    }
+}
+
+pub static TYPOGRAPHIC_QUOTES: Rule = Rule {
+    name: "typographic-quotes",
+    severity: Severity::Error,
+    outcome: Some(Outcome::SilentlyWrong),
+    summary: "a value wrapped in typographic quotes (“ ” ‘ ’), which YAML reads as part of the value",
+    docs: r##"**What:** A value starts or ends with a typographic quote such as `“`, `”`, `‘` or `’` instead of `"` or `'`.
+
+**Why it matters:** YAML only treats `"` and `'` as quotes. The typographic ones become part of the value: the server calls the URL `“https://…”`, looks for a file named `‘/run/secrets/x’`, or sends a password with quotes around it. Such quotes come from word processors, chat tools and web pages.
+
+Bad:
+
+```yaml
+  base-url: “https://fhir.example.org/fhir”
+```
+
+**Fix:** Replace them with straight quotes, or remove them: `base-url: https://fhir.example.org/fhir`."##,
+};
+
+/// Whether a text starts or ends with a typographic quote.
+pub fn has_typographic_quotes(s: &str) -> bool {
+    let t = s.trim();
+    t.chars()
+        .next()
+        .is_some_and(|c| super::syntax::typographic(c).is_some())
+        || t.chars()
+            .next_back()
+            .is_some_and(|c| super::syntax::typographic(c).is_some())
+}
+
+fn typographic(name: &str, at: &At, out: &mut Vec<Diagnostic>) {
+    out.push(
+        on_value(
+            &TYPOGRAPHIC_QUOTES,
+            at,
+            format!("`{name}` is wrapped in typographic quotes, which YAML does not treat as quotes: the server reads them as part of the value"),
+        )
+        .label("typographic quotes")
+        .help("replace them with straight quotes (' or \"), or remove them"),
+    );
+}
+
+/// Every text and secret setting of a connection, with its name.
+fn texts(c: &Connection) -> Vec<(&'static str, Option<&At>, Option<&str>)> {
+    fn t<'c>(
+        name: &'static str,
+        s: &'c Option<Setting<String>>,
+    ) -> (&'static str, Option<&'c At>, Option<&'c str>) {
+        (
+            name,
+            s.as_ref().and_then(Setting::at),
+            s.as_ref().and_then(|s| s.ok()).map(String::as_str),
+        )
+    }
+    fn sec<'c>(
+        name: &'static str,
+        s: &'c Option<Setting<Secret>>,
+    ) -> (&'static str, Option<&'c At>, Option<&'c str>) {
+        (
+            name,
+            s.as_ref().and_then(Setting::at),
+            s.as_ref().and_then(|s| s.ok()).map(Secret::expose),
+        )
+    }
+    fn file<'c>(
+        name: &'static str,
+        f: Option<&'c crate::model::FileRef>,
+    ) -> (&'static str, Option<&'c At>, Option<&'c str>) {
+        (
+            name,
+            f.and_then(|f| f.path.at()),
+            f.and_then(|f| f.path.ok()).map(String::as_str),
+        )
+    }
+    let mut v = vec![t("base-url", &c.base_url)];
+    if let crate::model::Trust::Own { file: f, .. } = &c.trust {
+        v.push(file("trusted-root-certificates-file", Some(f)));
+    }
+    if let Some(a) = c.cert_auth.get() {
+        v.push(file("p12-file", a.p12_file.as_ref()));
+        v.push(file("private-key-file", a.private_key_file.as_ref()));
+        v.push(file("certificate-file", a.certificate_file.as_ref()));
+        v.push(sec("password", &a.password));
+        v.push(file(
+            "password-file",
+            a.password_file.as_ref().map(|f| &f.file),
+        ));
+    }
+    if let Some(a) = c.basic_auth.get() {
+        v.push(t("username", &a.username));
+        v.push(sec("password", &a.password));
+        v.push(file(
+            "password-file",
+            a.password_file.as_ref().map(|f| &f.file),
+        ));
+    }
+    if let Some(a) = c.bearer_auth.get() {
+        v.push(sec("token", &a.token));
+        v.push(file("token-file", a.token_file.as_ref().map(|f| &f.file)));
+    }
+    if let Some(a) = c.oidc_auth.get() {
+        v.push(t("base-url", &a.base_url));
+        v.push(t("client-id", &a.client_id));
+        v.push(sec("client-secret", &a.client_secret));
+        v.push(file(
+            "client-secret-file",
+            a.client_secret_file.as_ref().map(|f| &f.file),
+        ));
+        if let crate::model::Trust::Own { file: f, .. } = &a.trust {
+            v.push(file("trusted-root-certificates-file", Some(f)));
+        }
+    }
+    v
+}
+
+pub fn check(_ctx: &Ctx, c: &Connection, out: &mut Vec<Diagnostic>) {
+    for (name, at, value) in texts(c) {
+        if let (Some(at), Some(v)) = (at, value)
+            && has_typographic_quotes(v)
+        {
+            typographic(name, at, out);
+        }
+    }
+    if let Some(a) = c.basic_auth.get() {
+        if let Some(p) = &a.password
+            && let (Some(pw), Some(at)) = (p.ok(), p.at())
+            && !is_latin1(pw.expose())
+        {
+            out.push(not_latin1(at, "the basic-auth `password`"));
+        }
+        if let Some(f) = &a.password_file
+            && let (Some(pw), Some(at)) = (f.secret.ok(), f.file.path.at())
+            && !is_latin1(pw.expose())
+        {
+            out.push(not_latin1(at, "the password in `password-file`"));
+        }
+        secret_path(a.password.as_ref(), "password-file", out);
+    }
+    if let Some(a) = c.cert_auth.get() {
+        secret_path(a.password.as_ref(), "password-file", out);
+    }
+    if let Some(a) = c.bearer_auth.get() {
+        secret_path(a.token.as_ref(), "token-file", out);
+    }
+    if let Some(a) = c.oidc_auth.get() {
+        secret_path(a.client_secret.as_ref(), "client-secret-file", out);
+        audience_list(a, out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_and_secrets() {
+        for p in [
+            "/run/secrets/basic.password",
+            "./token.txt",
+            "../x/y",
+            "secret.key",
+            "~/pw",
+        ] {
+            assert!(looks_like_path(p), "{p}");
+        }
+        for s in [
+            "hunter2",
+            "p/a/s/s word",
+            "abc.def",
+            "/",
+            "s3cr3t!",
+            "bearer...token",
+        ] {
+            assert!(!looks_like_path(s), "{s}");
+        }
+        assert!(has_typographic_quotes("“https://x”"));
+        assert!(has_typographic_quotes("‘/run/secrets/x’"));
+        assert!(!has_typographic_quotes("https://x"));
+    }
+}
