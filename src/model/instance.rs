@@ -92,6 +92,9 @@ fn scalar(s: &Scalar, kind: Kind) -> Option<Value> {
     match kind {
         Kind::Text | Kind::Audience => match typing {
             Plain::Null => None,
+            // Jackson cannot turn `.inf` or `.nan` into text ("malformed numeric value"):
+            // a number here makes the schema reject it as one
+            Plain::Float(f) if !f.is_finite() => Some(Value::Number(Number::from(0))),
             _ => Some(text()),
         },
         Kind::Secret => match typing {
