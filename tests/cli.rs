@@ -228,3 +228,156 @@ fn warnings_alone_exit_0() {
 fn regenerate_fixture_secrets() {
     crate::pki::write_fixture_secrets(&crate::util::manifest_dir().join("fixtures/secrets"));
 }
+
+#[test]
+fn a_missing_input_is_reported_and_the_others_still_checked() {
+    let dir = temp_dir("missing-input");
+    let b = dir.join("b.yaml");
+    std::fs::write(&b, INVALID).expect("write");
+    let b = b.display().to_string();
+    let out = run(&["check", "--format", "json", "nope.yaml", &b], None, &[]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .starts_with("dsf-connections: error: nope.yaml: cannot open nope.yaml: no such file"),
+        "{}",
+        out.stderr
+    );
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    assert_eq!(json["diagnostics"][0]["code"], "unknown-property");
+    assert_eq!(json["summary"]["failed"][0][0], "nope.yaml");
+    let out = run(&["check", "nope.yaml", &b], None, &[]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stdout.contains("1 input could not be read"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn ignore_select_and_inline_suppression() {
+    let yaml = "c:\n  base-url: http://x\n  connect-timeout: 0\n  read-timeout: 0 # dsf-connections: ignore[duration-zero]\n";
+    let codes_of = |args: &[&str]| {
+        let mut a = vec!["check", "--format", "json", "--skip-file-checks"];
+        a.extend_from_slice(args);
+        a.push("-");
+        let out = run(&a, Some(yaml.as_bytes()), &[]);
+        let json: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+        let pointers: Vec<String> = json["diagnostics"]
+            .as_array()
+            .expect("array")
+            .iter()
+            .map(|d| {
+                format!(
+                    "{} {}",
+                    d["code"].as_str().unwrap_or(""),
+                    d["pointer"].as_str().unwrap_or("")
+                )
+            })
+            .collect();
+        (pointers, json["summary"]["suppressed"].as_u64())
+    };
+    // the comment silences the second zero only
+    assert_eq!(
+        codes_of(&[]),
+        (
+            vec!["duration-zero /c/connect-timeout".to_string()],
+            Some(1)
+        )
+    );
+    assert_eq!(codes_of(&["--ignore", "duration-zero"]), (vec![], Some(2)));
+    assert_eq!(codes_of(&["--select", "invalid-url"]), (vec![], Some(2)));
+    // a comment on the line above covers the next line
+    let above = "c:\n  base-url: http://x\n  # dsf-connections: ignore[duration-zero]\n  connect-timeout: 0\n";
+    let out = run(
+        &["check", "--format", "json", "--skip-file-checks", "-"],
+        Some(above.as_bytes()),
+        &[],
+    );
+    assert!(!out.stdout.contains("duration-zero\""), "{}", out.stdout);
+    // an unknown code is a usage error with a suggestion
+    let out = run(
+        &["check", "--ignore", "duration-zeros", "-"],
+        Some(b""),
+        &[],
+    );
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("did you mean `duration-zero`"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn the_cap_keeps_the_verdict_and_counts_what_it_left_out() {
+    let mut yaml = String::from("c:\n  base-url: http://x\n");
+    for i in 0..50 {
+        yaml.push_str(&format!("  unknown-{i}: 1\n"));
+    }
+    let out = run(
+        &[
+            "check",
+            "--format",
+            "json",
+            "--skip-file-checks",
+            "--max-diagnostics",
+            "10",
+            "-",
+        ],
+        Some(yaml.as_bytes()),
+        &[],
+    );
+    assert_eq!(out.code, 1);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    assert_eq!(json["diagnostics"].as_array().map(Vec::len), Some(10));
+    assert_eq!(json["summary"]["errors"], 50);
+    assert_eq!(json["summary"]["omitted"]["unknown-property"], 40);
+    let out = run(
+        &[
+            "check",
+            "--skip-file-checks",
+            "--max-diagnostics",
+            "10",
+            "-",
+        ],
+        Some(yaml.as_bytes()),
+        &[],
+    );
+    assert!(
+        out.stdout.contains(
+            "note: 40 more diagnostics not shown (--max-diagnostics): unknown-property: 40"
+        ),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn explain_aligns_long_values_and_writes_short_durations() {
+    let yaml = "c:\n  base-url: https://a-very-long-host-name.example.org/with/a/long/path/to/the/fhir/base\n  read-timeout: P3D\n";
+    let out = run(
+        &["explain", "--skip-file-checks", "-"],
+        Some(yaml.as_bytes()),
+        &[],
+    );
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    assert!(out.stdout.contains("PT72H (3d)"), "{}", out.stdout);
+    // the long URL stands on its own line; the origin column of the others stays aligned
+    let origin_cols: Vec<usize> = out
+        .stdout
+        .lines()
+        .filter(|l| l.contains("built-in default") || l.ends_with("config, line 3"))
+        .filter_map(|l| {
+            l.find("built-in default")
+                .or_else(|| l.find("config, line"))
+        })
+        .collect();
+    assert!(origin_cols.len() >= 3, "{}", out.stdout);
+    assert!(
+        origin_cols.windows(2).all(|w| w[0] == w[1]),
+        "{}",
+        out.stdout
+    );
+}

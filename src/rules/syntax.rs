@@ -504,57 +504,71 @@ fn bad_escape(file: FileId, text: &str, e: &LoadError) -> Diagnostic {
     while i < bytes.len() {
         match bytes[i] {
             b'"' => break,
-            b'\\' => {
-                let len = escape_len(&text[i + 1..]);
-                match len {
-                    Ok(n) => i += 1 + n,
-                    Err(n) => {
-                        found = Some(Span::new(i, (i + 1 + n).min(text.len())));
-                        break;
-                    }
+            b'\\' => match escape_len(&text[i + 1..]) {
+                Ok(n) => i += 1 + n,
+                Err((n, why)) => {
+                    found = Some((Span::new(i, ceil(text, i + 1 + n)), why));
+                    break;
                 }
-            }
+            },
             _ => i += 1,
         }
     }
-    let span = found.unwrap_or(e.span);
-    let shown = crate::emit::text::visible(text.get(span.range()).unwrap_or(""));
+    let (span, why) = found.unwrap_or((e.span, "YAML does not know it"));
+    // the escape is not quoted: it may sit inside a password
     Diagnostic::new(
         &YAML_BAD_ESCAPE,
         file,
         span,
-        format!("`{shown}` is not an escape YAML knows inside double quotes"),
+        format!("a backslash escape inside double quotes is not valid: {why}"),
     )
-    .label("unknown escape")
+    .label("bad escape")
     .help(
         "use single quotes (a backslash is then just a backslash), or write `\\\\` for a backslash",
     )
 }
 
-/// The length of a valid escape after `\`, or `Err(length to mark)`.
-fn escape_len(rest: &str) -> Result<usize, usize> {
-    let mut chars = rest.chars();
-    let Some(c) = chars.next() else { return Err(0) };
-    let hex = |n: usize| -> Result<usize, usize> {
+fn ceil(text: &str, mut i: usize) -> usize {
+    i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
+/// The length of a valid escape after `\`, or the length to mark and why it is not one.
+fn escape_len(rest: &str) -> Result<usize, (usize, &'static str)> {
+    let Some(c) = rest.chars().next() else {
+        return Err((0, "the value ends after the backslash"));
+    };
+    let hex = |n: usize, why: &'static str| -> Result<usize, (usize, &'static str)> {
         let digits: String = rest.chars().skip(1).take(n).collect();
-        if digits.len() != n || !digits.chars().all(|d| d.is_ascii_hexdigit()) {
-            return Err(1 + digits.chars().take_while(char::is_ascii_hexdigit).count());
+        let marked = 1 + digits
+            .chars()
+            .take_while(|d| !matches!(d, '"' | '\\'))
+            .map(char::len_utf8)
+            .sum::<usize>();
+        if digits.chars().count() != n || !digits.chars().all(|d| d.is_ascii_hexdigit()) {
+            return Err((marked, why));
         }
         match u32::from_str_radix(&digits, 16)
             .ok()
             .and_then(char::from_u32)
         {
             Some(_) => Ok(1 + n),
-            None => Err(1 + n),
+            None => Err((
+                marked,
+                "it names no Unicode character (a surrogate or beyond U+10FFFF)",
+            )),
         }
     };
     match c {
         '0' | 'a' | 'b' | 't' | '\t' | 'n' | 'v' | 'f' | 'r' | 'e' | ' ' | '"' | '/' | '\\'
         | 'N' | '_' | 'L' | 'P' | '\n' | '\r' => Ok(c.len_utf8()),
-        'x' => hex(2),
-        'u' => hex(4),
-        'U' => hex(8),
-        other => Err(other.len_utf8()),
+        'x' => hex(2, "`\\x` needs 2 hexadecimal digits"),
+        'u' => hex(4, "`\\u` needs 4 hexadecimal digits"),
+        'U' => hex(8, "`\\U` needs 8 hexadecimal digits"),
+        other => Err((other.len_utf8(), "YAML does not know it")),
     }
 }
 
@@ -669,9 +683,9 @@ mod tests {
     fn escapes() {
         assert_eq!(escape_len("n"), Ok(1));
         assert_eq!(escape_len("x41"), Ok(3));
-        assert_eq!(escape_len("xZZ"), Err(1));
-        assert_eq!(escape_len("ud800"), Err(5));
-        assert_eq!(escape_len("q"), Err(1));
+        assert_eq!(escape_len("xZZ\"").map_err(|e| e.0), Err(3));
+        assert_eq!(escape_len("ud800").map_err(|e| e.0), Err(5));
+        assert_eq!(escape_len("q").map_err(|e| e.0), Err(1));
     }
 
     #[test]

@@ -19,6 +19,11 @@ impl Schema {
     pub fn bundled() -> Result<Schema, String> {
         let document: Value =
             serde_json::from_str(SCHEMA_TEXT).map_err(|e| format!("bundled schema: {e}"))?;
+        Schema::from_document(document)
+    }
+
+    /// Compile a schema document (the bundled one, or another in tests).
+    pub fn from_document(document: Value) -> Result<Schema, String> {
         let validator = jsonschema::options()
             .with_draft(jsonschema::Draft::Draft202012)
             .build(&document)

@@ -127,7 +127,13 @@ impl<'a> Builder<'a, '_> {
                     }
                 }
                 Event::Scalar(value, style, anchor, tag) => {
-                    let vspan = self.skip_properties(start, end);
+                    let mut vspan = self.skip_properties(start, end);
+                    if matches!(style, ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted) {
+                        // the parser's span runs past the closing quote over trailing blanks
+                        let t = self.text.get(vspan.range()).unwrap_or("");
+                        let trimmed = t.trim_end_matches([' ', '\t']).len();
+                        vspan = Span::new(vspan.start, vspan.start + trimmed);
+                    }
                     if let Some(scalars) = self.scalars.as_mut() {
                         scalars.push((vspan, matches!(style, ScalarStyle::Plain)));
                     }
