@@ -141,6 +141,7 @@ impl Checker {
         let mut wrapper = Map::with_capacity(1);
         wrapper.insert(id.to_string(), value);
         let wrapper = Value::Object(wrapper);
+        let instance = wrapper.get(id).unwrap_or(&Value::Null);
         if !self.schema.validator().is_valid(&wrapper) {
             let ctx = MapCtx {
                 file,
@@ -156,7 +157,7 @@ impl Checker {
             defaults: &self.defaults,
             files: self.files.as_ref(),
         };
-        let model = resolve::connection(&ctx, entry, id)?;
+        let model = resolve::connection(&ctx, entry, id, instance)?;
         let mut found: Vec<Diagnostic> = Vec::new();
         for check in rules::CONNECTION_CHECKS {
             check(&self.ctx, &model, &mut found);

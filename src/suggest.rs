@@ -226,36 +226,49 @@ fn normalize(name: &str) -> String {
     out
 }
 
+/// Longest name compared; longer ones get no suggestion.
+const MAX_NAME: usize = 64;
+
 /// Edit distance where swapping two neighbouring letters counts once (`secrte` is one edit from
-/// `secret`), as typos go.
+/// `secret`), as typos go. Rows live on the stack: it runs for every unknown key.
 fn distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() > MAX_NAME || b.len() > MAX_NAME {
+        return usize::MAX;
     }
-    for (j, cell) in d[0].iter_mut().enumerate() {
+    // rows i-2, i-1 and i, rotating
+    let mut rows = [[0usize; MAX_NAME + 1]; 3];
+    for (j, cell) in rows[0].iter_mut().enumerate().take(b.len() + 1) {
         *cell = j;
     }
     for i in 1..=a.len() {
+        let (cur, prev, two_back) = (i % 3, (i + 2) % 3, (i + 1) % 3);
+        rows[cur][0] = i;
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
+            let mut v = (rows[prev][j] + 1)
+                .min(rows[cur][j - 1] + 1)
+                .min(rows[prev][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(d[i - 2][j - 2] + 1);
+                v = v.min(rows[two_back][j - 2] + 1);
             }
-            d[i][j] = v;
+            rows[cur][j] = v;
         }
     }
-    d[a.len()][b.len()]
+    rows[a.len() % 3][b.len()]
+}
+
+/// Whether `a` is at most `limit` edits from `b` (lengths alone often settle it).
+fn within(a: &str, b: &str, limit: usize) -> bool {
+    a.len().abs_diff(b.len()) <= limit && distance(a, b) <= limit
 }
 
 pub fn property(name: &str, block: &'static Block) -> Suggestion {
+    if name.len() > MAX_NAME {
+        return Suggestion::None;
+    }
     let n = normalize(name);
-    if n.chars().count() > 64 {
+    if n.len() > MAX_NAME {
         return Suggestion::None;
     }
     if let Some(p) = block.props.iter().find(|p| p.name == n) {
@@ -271,6 +284,7 @@ pub fn property(name: &str, block: &'static Block) -> Suggestion {
     let best = block
         .props
         .iter()
+        .filter(|p| n.len().abs_diff(p.name.len()) <= limit)
         .map(|p| (distance(&n, p.name), p.name))
         .min_by_key(|(d, _)| *d);
     if let Some((d, p)) = best
@@ -300,8 +314,11 @@ pub fn property(name: &str, block: &'static Block) -> Suggestion {
 /// Whether `name` would be suggested as (or is) a secret property in some block: its value is
 /// then masked like a secret's.
 pub fn names_a_secret(name: &str) -> bool {
+    if name.len() > MAX_NAME {
+        return false;
+    }
     let n = normalize(name);
-    if n.chars().count() > 64 {
+    if n.len() > MAX_NAME {
         return false;
     }
     std::iter::once(&CONNECTION)
@@ -312,7 +329,7 @@ pub fn names_a_secret(name: &str) -> bool {
         })
         || ["password", "secret", "token", "passwd"]
             .iter()
-            .any(|w| distance(&n, w) <= if n.len() <= 6 { 1 } else { 2 })
+            .any(|w| within(&n, w, if n.len() <= 6 { 1 } else { 2 }))
 }
 
 #[cfg(test)]

@@ -144,6 +144,13 @@ pub fn place(tokens: &[&str]) -> Place {
 /// tool would suggest renaming to a secret property ("what we would call a secret in a
 /// did-you-mean is a secret", by construction).
 pub fn is_secret_name(key: &str) -> bool {
+    // the common case: a property of the server's model is a secret by its kind
+    if let Some(p) = std::iter::once(&CONNECTION)
+        .chain(AUTH_BLOCKS.iter().copied())
+        .find_map(|b| b.prop(key))
+    {
+        return p.kind == Kind::Secret;
+    }
     let k: String = key
         .trim()
         .chars()

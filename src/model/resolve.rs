@@ -5,8 +5,7 @@
 //! the connection's own values), and every file the connection names is read and decoded through
 //! the file and key service. Nothing is judged here: rules do that on the result.
 
-use super::instance::typed;
-use super::props::{BASIC_AUTH, BEARER_AUTH, CERT_AUTH, Kind, OIDC_AUTH};
+use super::props::{BASIC_AUTH, BEARER_AUTH, CERT_AUTH, OIDC_AUTH};
 use super::*;
 use crate::crypto;
 use crate::defaults::{self, Defaults};
@@ -14,7 +13,7 @@ use crate::files::FileService;
 use crate::source::FileId;
 use crate::yaml::pointer::join;
 use crate::yaml::{Entry, Node, NodeKind};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 pub struct Context<'a> {
     pub file: FileId,
@@ -31,6 +30,8 @@ fn entries<'n, 'a>(node: &'n Node<'a>) -> &'n [Entry<'a>] {
 struct Scope<'c, 'n, 'a> {
     ctx: &'c Context<'c>,
     entries: &'n [Entry<'a>],
+    /// The block's typed instance (built once for the schema): values come from here.
+    values: Option<&'n Map<String, Value>>,
     pointer: String,
 }
 
@@ -49,18 +50,18 @@ impl<'c, 'n, 'a> Scope<'c, 'n, 'a> {
         ))
     }
 
-    /// The typed value of `name`; `None` when absent or null.
-    fn value(&self, name: &str, kind: Kind) -> Option<(Value, At, &'n Node<'a>)> {
+    /// The typed value of `name` (as in the schema instance); `None` when absent or null.
+    fn value(&self, name: &str) -> Option<(&'n Value, At, &'n Node<'a>)> {
+        let v = self.values?.get(name)?;
         let (e, at) = self.find(name)?;
-        let v = typed(&e.value, kind)?;
         Some((v, at, &e.value))
     }
 
     fn text(&self, name: &str) -> Option<Setting<String>> {
-        let (v, at, node) = self.value(name, Kind::Text)?;
+        let (v, at, node) = self.value(name)?;
         Some(Setting {
             value: match v {
-                Value::String(s) => Ok(s),
+                Value::String(s) => Ok(s.clone()),
                 _ => Err(node.kind_name().to_string()),
             },
             origin: Origin::Config(at),
@@ -68,10 +69,10 @@ impl<'c, 'n, 'a> Scope<'c, 'n, 'a> {
     }
 
     fn secret(&self, name: &str) -> Option<Setting<Secret>> {
-        let (v, at, _) = self.value(name, Kind::Secret)?;
+        let (v, at, _) = self.value(name)?;
         Some(Setting {
             value: match v {
-                Value::String(s) => Ok(Secret::new(s)),
+                Value::String(s) => Ok(Secret::new(s.as_str())),
                 // never keep the text of a secret, not even a wrong one
                 _ => Err(String::new()),
             },
@@ -80,10 +81,10 @@ impl<'c, 'n, 'a> Scope<'c, 'n, 'a> {
     }
 
     fn boolean(&self, name: &str, default: &defaults::Default<bool>) -> Setting<bool> {
-        let Some((v, at, node)) = self.value(name, Kind::Bool) else {
+        let Some((v, at, node)) = self.value(name) else {
             return from_default(self.ctx, default, |b| *b);
         };
-        let value = match &v {
+        let value = match v {
             Value::Bool(b) => Ok(*b),
             Value::Number(n) => Ok(n.as_i64() != Some(0)),
             Value::String(s) => match crate::yaml::scalar::text_bool(s) {
@@ -99,15 +100,15 @@ impl<'c, 'n, 'a> Scope<'c, 'n, 'a> {
     }
 
     fn timeout(&self, name: &str, default: &defaults::Default<Nanos>) -> Timeout {
-        let Some((v, at, node)) = self.value(name, Kind::Duration) else {
+        let Some((v, at, node)) = self.value(name) else {
             return Timeout {
                 setting: from_default(self.ctx, default, |n| *n),
                 written: Written::Default,
             };
         };
-        let (value, written) = match &v {
+        let (value, written) = match v {
             Value::Number(_) => (
-                crate::duration::from_json_seconds(&v)
+                crate::duration::from_json_seconds(v)
                     .ok_or_else(|| node.text().unwrap_or_default().to_string()),
                 Written::Number,
             ),
@@ -185,6 +186,7 @@ impl<'c, 'n, 'a> Scope<'c, 'n, 'a> {
         let scope = Scope {
             ctx: self.ctx,
             entries: entries(&e.value),
+            values: self.values.and_then(|v| v.get(name)).and_then(Value::as_object),
             pointer: at.pointer.clone(),
         };
         (Block::Present(at, ()), Some(scope))
@@ -258,8 +260,9 @@ pub fn secret_from(bytes: &[u8]) -> Result<Secret, SecretFileError> {
     Ok(Secret::new(first))
 }
 
-/// Resolve one connection; `None` when its value is not a mapping (the schema reports that).
-pub fn connection(ctx: &Context, entry: &Entry, id: &str) -> Option<Connection> {
+/// Resolve one connection from its tree and its typed instance (`instance::connection`);
+/// `None` when its value is not a mapping (the schema reports that).
+pub fn connection(ctx: &Context, entry: &Entry, id: &str, instance: &Value) -> Option<Connection> {
     if !matches!(entry.value.kind, NodeKind::Map(_)) {
         return None;
     }
@@ -268,6 +271,7 @@ pub fn connection(ctx: &Context, entry: &Entry, id: &str) -> Option<Connection> 
     let s = Scope {
         ctx,
         entries: entries(&entry.value),
+        values: instance.as_object(),
         pointer: pointer.clone(),
     };
     Some(Connection {
@@ -396,14 +400,14 @@ fn oidc_auth(s: &Scope) -> Block<OidcAuth> {
         client_secret: s.secret("client-secret"),
         client_secret_file: s.secret_file("client-secret-file"),
         required_audience: s
-            .value("required-audience", Kind::Audience)
+            .value("required-audience")
             .map(|(v, at, node)| Setting {
                 value: match v {
-                    Value::String(one) => Ok(vec![one]),
+                    Value::String(one) => Ok(vec![one.clone()]),
                     Value::Array(items) => items
-                        .into_iter()
+                        .iter()
                         .map(|i| match i {
-                            Value::String(t) => Ok(t),
+                            Value::String(t) => Ok(t.clone()),
                             _ => Err(node.kind_name().to_string()),
                         })
                         .collect(),

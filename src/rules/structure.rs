@@ -210,7 +210,8 @@ impl Structure {
             NodeKind::Scalar(_) => {}
         }
         let key = e.key.text().unwrap_or_default();
-        if props::is_secret_name(key) {
+        // connection ids are names, not secret keys
+        if !path.is_empty() && props::is_secret_name(key) {
             self.secrets.push(secret_span(&e.value));
             if let NodeKind::Alias {
                 anchor: Some(a), ..

@@ -657,6 +657,9 @@ pub fn directives(file: FileId, text: &str) -> Option<Diagnostic> {
 
 /// NEL, LS and PS: line breaks to the server, not to us.
 pub fn line_separators(file: FileId, text: &str) -> Option<Diagnostic> {
+    if text.is_ascii() {
+        return None;
+    }
     let (at, c) = text
         .char_indices()
         .find(|(_, c)| matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}'))?;
