@@ -5,6 +5,7 @@ mod dialect;
 mod explain;
 mod mistakes;
 mod pki;
+mod rule_fixtures;
 mod rules;
 mod secrets;
 mod server_fixtures;
