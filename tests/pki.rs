@@ -194,22 +194,7 @@ fn ca_valid_for(days: i64) -> Ca {
 pub fn legacy_encrypted_ec_key(key: &KeyPair, password: &str) -> String {
     use cbc::cipher::block_padding::Pkcs7;
     use cbc::cipher::{BlockModeEncrypt, KeyIvInit};
-    use der::Encode;
-    let der = key.serialize_der();
-    let info = pkcs8::PrivateKeyInfoRef::from_der(&der).expect("pkcs8");
-    let inner = sec1::EcPrivateKey::from_der(info.private_key.as_bytes()).expect("sec1");
-    let curve = info
-        .algorithm
-        .parameters
-        .and_then(|p| p.decode_as::<der::asn1::ObjectIdentifier>().ok())
-        .expect("named curve");
-    let sec1 = sec1::EcPrivateKey {
-        private_key: inner.private_key,
-        parameters: Some(sec1::EcParameters::NamedCurve(curve)),
-        public_key: inner.public_key,
-    }
-    .to_der()
-    .expect("sec1 der");
+    let sec1 = sec1_der(key);
     let iv = [0x11u8; 16];
     let k = dsf_connections::crypto::legacy::derive_key(password.as_bytes(), &iv[..8], 32);
     let mut buf = vec![0u8; sec1.len() + 16];
@@ -219,12 +204,55 @@ pub fn legacy_encrypted_ec_key(key: &KeyPair, password: &str) -> String {
         .expect("encrypt")
         .len();
     buf.truncate(n);
-    let mut pem = pem::Pem::new("EC PRIVATE KEY", buf);
+    legacy_pem(buf, "AES-256-CBC", &iv)
+}
+
+/// The same with single DES (`openssl ec -des`), a cipher OpenSSL still offers and this tool
+/// does not decrypt.
+pub fn legacy_des_encrypted_ec_key(key: &KeyPair, password: &str) -> String {
+    use cbc::cipher::block_padding::Pkcs7;
+    use cbc::cipher::{BlockModeEncrypt, KeyIvInit};
+    let sec1 = sec1_der(key);
+    let iv = [0x22u8; 8];
+    let k = dsf_connections::crypto::legacy::derive_key(password.as_bytes(), &iv, 8);
+    let mut buf = vec![0u8; sec1.len() + 8];
+    let n = cbc::Encryptor::<des::Des>::new_from_slices(&k, &iv)
+        .expect("cipher")
+        .encrypt_padded_b2b::<Pkcs7>(&sec1, &mut buf)
+        .expect("encrypt")
+        .len();
+    buf.truncate(n);
+    legacy_pem(buf, "DES-CBC", &iv)
+}
+
+/// The EC key as SEC1 DER with its named curve, as `openssl ec` writes it.
+fn sec1_der(key: &KeyPair) -> Vec<u8> {
+    use der::Encode;
+    let der = key.serialize_der();
+    let info = pkcs8::PrivateKeyInfoRef::from_der(&der).expect("pkcs8");
+    let inner = sec1::EcPrivateKey::from_der(info.private_key.as_bytes()).expect("sec1");
+    let curve = info
+        .algorithm
+        .parameters
+        .and_then(|p| p.decode_as::<der::asn1::ObjectIdentifier>().ok())
+        .expect("named curve");
+    sec1::EcPrivateKey {
+        private_key: inner.private_key,
+        parameters: Some(sec1::EcParameters::NamedCurve(curve)),
+        public_key: inner.public_key,
+    }
+    .to_der()
+    .expect("sec1 der")
+}
+
+fn legacy_pem(encrypted: Vec<u8>, cipher: &str, iv: &[u8]) -> String {
+    let mut pem = pem::Pem::new("EC PRIVATE KEY", encrypted);
     pem.headers_mut()
         .add("Proc-Type", "4,ENCRYPTED")
         .expect("header");
+    let iv: String = iv.iter().map(|b| format!("{b:02X}")).collect();
     pem.headers_mut()
-        .add("DEK-Info", &format!("AES-256-CBC,{}", "11".repeat(16)))
+        .add("DEK-Info", &format!("{cipher},{iv}"))
         .expect("header");
     pem::encode(&pem)
 }
