@@ -69,14 +69,17 @@ impl Checker {
             readable: true,
             ..Checked::default()
         };
-        let text = source.text.as_str();
         // a blank value is a valid config with zero connections, as in the server
-        if text.trim().is_empty() {
+        if source.text.trim().is_empty() {
             sink.push(input::blank(file, &source.kind));
             return checked;
         }
+        sink.extend(syntax::line_separators(file, &source.text));
+        sink.extend(syntax::unprintable(file, &source.text));
+        // NEL, LS and PS become LF for our parser, at the same offsets: lines as the server sees them
+        let server_text = crate::yaml::with_server_breaks(&source.text);
+        let text = server_text.as_ref();
         sink.extend(syntax::directives(file, text));
-        sink.extend(syntax::line_separators(file, text));
         let mut structure = Structure::new(file);
         let mut ids: HashSet<String> = HashSet::new();
         let mut uses_default_trust = false;

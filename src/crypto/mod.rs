@@ -278,8 +278,21 @@ pub fn private_key(data: &[u8], password: Option<&[u8]>) -> Result<PrivateKey, K
         "PRIVATE KEY" => pkcs8_public(body).map(|p| key(KeyFormat::Pkcs8, body, p)),
         "ENCRYPTED PRIVATE KEY" => {
             let password = password.ok_or(KeyError::NeedsPassword)?;
-            let info = pkcs8::EncryptedPrivateKeyInfoRef::from_der(body)
-                .map_err(|_| KeyError::Invalid("not a valid encrypted PKCS#8 key".into()))?;
+            let info = pkcs8::EncryptedPrivateKeyInfoRef::from_der(body).map_err(|_| {
+                match encryption_oid(body) {
+                    // PKCS#12 PBE (1.2.840.113549.1.12.1.*) or PBES1 (1.2.840.113549.1.5.*):
+                    // read by the server, not decrypted here
+                    Some(oid)
+                        if oid.starts_with("1.2.840.113549.1.12.1.")
+                            || oid.starts_with("1.2.840.113549.1.5.") =>
+                    {
+                        KeyError::Unverifiable(format!(
+                            "the key is encrypted with a PKCS#12 or PKCS#5 v1 scheme ({oid}), which this tool cannot decrypt"
+                        ))
+                    }
+                    _ => KeyError::Invalid("not a valid encrypted PKCS#8 key".into()),
+                }
+            })?;
             if info.encryption_algorithm.pbes2().is_none() {
                 return Err(KeyError::Unverifiable(
                     "the key is encrypted with a PKCS#12 PBE scheme, which this tool cannot decrypt"
@@ -331,6 +344,18 @@ pub fn private_key(data: &[u8], password: Option<&[u8]>) -> Result<PrivateKey, K
         "EC PRIVATE KEY" => sec1_public(body, None).map(|p| key(KeyFormat::Sec1, body, p)),
         other => Err(KeyError::NotAKey(other.to_string())),
     }
+}
+
+/// The encryption algorithm of an `EncryptedPrivateKeyInfo`, whatever its parameters.
+fn encryption_oid(body: &[u8]) -> Option<String> {
+    use der::{Reader, SliceReader};
+    let mut r = SliceReader::new(body).ok()?;
+    r.sequence(|r| {
+        let alg = pkcs8::spki::AlgorithmIdentifierRef::decode(r)?;
+        let _data = <&der::asn1::OctetStringRef>::decode(r)?;
+        Ok::<_, der::Error>(alg.oid.to_string())
+    })
+    .ok()
 }
 
 fn pkcs8_public(der_bytes: &[u8]) -> Result<PublicId, KeyError> {

@@ -267,6 +267,8 @@ pub struct OidcAuth {
     pub client_secret_file: Option<SecretFile>,
     /// `None`: not set (no audience check).
     pub required_audience: Option<Setting<Vec<String>>>,
+    /// Where each item is written, when it is written as a list.
+    pub required_audience_items: Vec<At>,
     pub verify_authorized_party: Setting<bool>,
     pub leeway: Setting<Nanos>,
 }

@@ -186,7 +186,10 @@ impl<'c, 'n, 'a> Scope<'c, 'n, 'a> {
         let scope = Scope {
             ctx: self.ctx,
             entries: entries(&e.value),
-            values: self.values.and_then(|v| v.get(name)).and_then(Value::as_object),
+            values: self
+                .values
+                .and_then(|v| v.get(name))
+                .and_then(Value::as_object),
             pointer: at.pointer.clone(),
         };
         (Block::Present(at, ()), Some(scope))
@@ -399,22 +402,36 @@ fn oidc_auth(s: &Scope) -> Block<OidcAuth> {
         client_id: s.text("client-id"),
         client_secret: s.secret("client-secret"),
         client_secret_file: s.secret_file("client-secret-file"),
-        required_audience: s
-            .value("required-audience")
-            .map(|(v, at, node)| Setting {
-                value: match v {
-                    Value::String(one) => Ok(vec![one.clone()]),
-                    Value::Array(items) => items
-                        .iter()
-                        .map(|i| match i {
-                            Value::String(t) => Ok(t.clone()),
-                            _ => Err(node.kind_name().to_string()),
-                        })
-                        .collect(),
-                    _ => Err(node.kind_name().to_string()),
-                },
-                origin: Origin::Config(at),
-            }),
+        required_audience: s.value("required-audience").map(|(v, at, node)| Setting {
+            value: match v {
+                Value::String(one) => Ok(vec![one.clone()]),
+                Value::Array(items) => items
+                    .iter()
+                    .map(|i| match i {
+                        Value::String(t) => Ok(t.clone()),
+                        _ => Err(node.kind_name().to_string()),
+                    })
+                    .collect(),
+                _ => Err(node.kind_name().to_string()),
+            },
+            origin: Origin::Config(at),
+        }),
+        required_audience_items: match s.find("required-audience") {
+            Some((e, at)) => match &e.value.kind {
+                NodeKind::Seq(items) => items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, n)| At {
+                        file: at.file,
+                        key: n.span,
+                        value: n.span,
+                        pointer: join(&at.pointer, &i.to_string()),
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            },
+            None => Vec::new(),
+        },
         verify_authorized_party: s
             .boolean("verify-authorized-party", &d.oidc_verify_authorized_party),
         leeway: from_default(s.ctx, &d.oidc_leeway, |n| *n),

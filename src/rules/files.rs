@@ -118,7 +118,8 @@ fn readable(ctx: &Ctx, prop: &str, f: &FileRef, empty: Option<Outcome>, out: &mu
         ),
         FileState::Empty => out.push(match empty {
             None => on_value(&FILE_EMPTY, at, format!("`{prop}`: {} is empty", shown(f)))
-                .label("empty file"),
+                .label("empty file")
+                .help("the file has 0 bytes: copy the PEM or PKCS#12 content into it, or point at the right file"),
             Some(outcome) => on_value(
                 &SECRET_FILE_EMPTY,
                 at,

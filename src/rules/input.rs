@@ -74,8 +74,8 @@ DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG: ""
 pub fn blank(file: FileId, kind: &SourceKind) -> Diagnostic {
     let what = match kind {
         SourceKind::EnvVar => "$DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG is set but empty",
-        SourceKind::Stdin { .. } => "standard input is empty",
-        _ => "the config is empty",
+        SourceKind::Stdin { .. } => "standard input is empty or blank",
+        _ => "the config is empty or blank",
     };
     Diagnostic::new(
         &CONFIG_BLANK,

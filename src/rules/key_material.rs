@@ -305,7 +305,8 @@ fn key_error(a: &CertAuth, at: &At, s: &str, e: &KeyError) -> Diagnostic {
             .label("not a key")
             .help("the server reads only the first PEM object of the key file: put the private key first"),
         KeyError::Invalid(why) => on_value(&PRIVATE_KEY_INVALID, at, format!("`private-key-file`: {s}: {why}"))
-            .label("unreadable key"),
+            .label("unreadable key")
+            .help("the file must hold a PEM private key first (PKCS#8, PKCS#1 RSA or SEC1 EC, plain or encrypted)"),
         KeyError::NeedsPassword | KeyError::WrongPassword => password_label(
             a,
             on_value(&PRIVATE_KEY_PASSWORD, at, format!("`private-key-file`: {s} cannot be decrypted with the configured password"))

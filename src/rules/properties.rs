@@ -128,7 +128,7 @@ pub static INVALID_VALUE: Rule = Rule {
     severity: Severity::Error,
     outcome: Some(Outcome::NoConnections),
     summary: "a value the schema rejects for another reason",
-    docs: r##"**What:** A value the schema rejects for a reason without a more specific code.
+    docs: r##"**What:** A value the schema rejects for a reason without a more specific code. This is the fallback of the schema-error mapping: every rule of today's bundled schema has a more specific code, so only a future schema rule without its own wording would use it (the fixture marks it unreachable).
 
 **Why it matters:** The config fails to load: no connections.
 

@@ -85,6 +85,8 @@ pub static YAML_MERGE_KEY: Rule = Rule {
 Bad:
 
 ```yaml
+defaults: &defaults
+  connect-timeout: PT5S
 a:
   <<: *defaults
   base-url: https://x/fhir

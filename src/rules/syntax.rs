@@ -16,7 +16,7 @@ pub static YAML_SYNTAX: Rule = Rule {
     severity: Severity::Error,
     outcome: Some(Outcome::NoConnections),
     summary: "the text is not valid YAML",
-    docs: r##"**What:** The text is not valid YAML (an unclosed bracket or quote, bad indentation, `: ` inside a plain value...).
+    docs: r##"**What:** The text is not valid YAML (an unclosed bracket or quote, `: ` inside a plain value, a stray character...). Indentation, tabs, escapes and typographic quotes have codes of their own.
 
 **Why it matters:** The server logs `Unable to parse FHIR server connections configuration` and runs with no connections.
 
@@ -25,7 +25,8 @@ Bad:
 ```yaml
 fhir:
   base-url: http://x
-   read-timeout: PT5S   # indented one space too far
+  oidc-auth:
+    required-audience: [fhir, account    # the list is never closed
 ```
 
 **Fix:** Fix the syntax at the position shown."##,
@@ -279,14 +280,7 @@ pub fn diagnostic(file: FileId, text: &str, e: &LoadError) -> Diagnostic {
         ErrorKind::Unprintable => {
             let span = char_span(text, e.span.start);
             let c = text[span.range()].chars().next().unwrap_or('\0');
-            Diagnostic::new(
-                &YAML_UNPRINTABLE,
-                file,
-                span,
-                format!("the text contains the control character {}, which YAML does not allow", char_name(c)),
-            )
-            .label(char_name(c))
-            .help("remove it; if it is meant, write it as an escape inside double quotes")
+            unprintable_char(file, span, c)
         }
         ErrorKind::Tab => {
             // the scanner stops after the tab: point at the tab itself
@@ -653,6 +647,40 @@ pub fn directives(file: FileId, text: &str) -> Option<Diagnostic> {
         }
     }
     None
+}
+
+/// A character SnakeYAML's reader refuses anywhere in the text.
+fn unprintable_char(file: FileId, span: Span, c: char) -> Diagnostic {
+    Diagnostic::new(
+        &YAML_UNPRINTABLE,
+        file,
+        span,
+        format!(
+            "the text contains the control character {}, which YAML does not allow",
+            char_name(c)
+        ),
+    )
+    .label(char_name(c))
+    .help("remove it; if it is meant, write it as an escape inside double quotes (`\\e`, `\\0`)")
+}
+
+/// Whether SnakeYAML's reader accepts a character: tab, LF, CR, printable ASCII, NEL, and the
+/// rest of Unicode but C1 controls and U+FFFE/U+FFFF.
+fn printable(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{85}' | '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..)
+}
+
+/// The first character the server's YAML reader refuses (ESC, BEL, DEL, a C1 control...).
+pub fn unprintable(file: FileId, text: &str) -> Option<Diagnostic> {
+    let (at, c) = if text.is_ascii() {
+        let at = text.bytes().position(|b| {
+            !(b == b'\t' || b == b'\n' || b == b'\r' || (b' '..=b'~').contains(&b))
+        })?;
+        (at, char::from(text.as_bytes()[at]))
+    } else {
+        text.char_indices().find(|(_, c)| !printable(*c))?
+    };
+    Some(unprintable_char(file, Span::new(at, at + c.len_utf8()), c))
 }
 
 /// NEL, LS and PS: line breaks to the server, not to us.

@@ -303,8 +303,10 @@ fn audience_list(a: &crate::model::OidcAuth, out: &mut Vec<Diagnostic>) {
     let (Some(values), Some(at)) = (setting.ok(), setting.at()) else {
         return;
     };
-    for v in values {
+    for (i, v) in values.iter().enumerate() {
         let t = v.trim();
+        // an item of a list is marked itself
+        let at = a.required_audience_items.get(i).unwrap_or(at);
         if t.contains(',') || t.contains(char::is_whitespace) {
             let parts: Vec<&str> = t
                 .split(|c: char| c == ',' || c.is_whitespace())

@@ -1,5 +1,6 @@
-//! Byte offset → 1-based line and column, computed the way the YAML parser counts: a line ends at
-//! LF, CR or CR LF (a file with CR-only line endings has many lines, not one). Columns are
+//! Byte offset → 1-based line and column, computed the way the server's YAML 1.1 parser counts:
+//! a line ends at LF, CR, CR LF, NEL, LS or PS (a file with CR-only line endings has many lines,
+//! not one). Columns are
 //! available in characters (what an editor's "column" shows; a tab or `ä` is one) and in UTF-16
 //! code units (SARIF's default). Lookups cost O(log lines) plus a scan of at most one checkpoint
 //! interval, so a 16 MiB one-line file with a million diagnostics stays linear overall.
@@ -52,6 +53,17 @@ impl LineIndex {
                     i += 1;
                 }
                 b'\r' => starts.push(i + 1),
+                // NEL (C2 85), LS and PS (E2 80 A8/A9): line breaks in YAML 1.1
+                0xC2 if bytes.get(i + 1) == Some(&0x85) => {
+                    starts.push(i + 2);
+                    i += 1;
+                }
+                0xE2 if bytes.get(i + 1) == Some(&0x80)
+                    && matches!(bytes.get(i + 2), Some(0xA8 | 0xA9)) =>
+                {
+                    starts.push(i + 3);
+                    i += 2;
+                }
                 _ => {}
             }
             i += 1;
@@ -96,6 +108,16 @@ impl LineIndex {
         let next = self.starts.get(index + 1).copied().unwrap_or(text.len());
         let bytes = text.as_bytes();
         let mut end = next;
+        if end >= start + 3
+            && bytes[end - 3] == 0xE2
+            && bytes[end - 2] == 0x80
+            && matches!(bytes[end - 1], 0xA8 | 0xA9)
+        {
+            return start..end - 3;
+        }
+        if end >= start + 2 && bytes[end - 2] == 0xC2 && bytes[end - 1] == 0x85 {
+            return start..end - 2;
+        }
         if end > start && bytes[end - 1] == b'\n' {
             end -= 1;
         }
@@ -156,6 +178,15 @@ mod tests {
         assert_eq!(idx.line_range(text, 0), 0..1);
         assert_eq!(idx.line_range(text, 1), 3..4);
         assert_eq!(idx.line_range(text, 3), 7..8);
+    }
+
+    #[test]
+    fn yaml_1_1_breaks_nel_ls_ps() {
+        let text = "a\u{85}b\u{2028}c\u{2029}d";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.lines(), 4);
+        assert_eq!(idx.line_range(text, 0), 0..1);
+        assert_eq!(p(&idx, text, text.find('d').unwrap_or(0)), (4, 1, 1));
     }
 
     #[test]

@@ -9,7 +9,27 @@ pub mod scalar;
 pub use load::{Document, Limits, LoadError, LoadErrorKind, load, load_streaming};
 pub use node::{Entry, Node, NodeKind, Scalar, Style, Tag};
 
-/// Lines with their start offsets; LF, CR and CR LF end a line, as the parser counts.
+/// The length of the line break starting at `i`, if one does: LF, CR, CR LF, and the YAML 1.1
+/// breaks NEL, LS and PS (the server's parser counts them; editors mostly do too).
+pub fn break_len(bytes: &[u8], i: usize) -> Option<usize> {
+    match bytes.get(i)? {
+        b'\n' => Some(1),
+        b'\r' => Some(if bytes.get(i + 1) == Some(&b'\n') {
+            2
+        } else {
+            1
+        }),
+        0xC2 if bytes.get(i + 1) == Some(&0x85) => Some(2),
+        0xE2 if bytes.get(i + 1) == Some(&0x80)
+            && matches!(bytes.get(i + 2), Some(0xA8 | 0xA9)) =>
+        {
+            Some(3)
+        }
+        _ => None,
+    }
+}
+
+/// Lines with their start offsets, as the server's parser counts them (see [`break_len`]).
 pub fn lines_with_offsets(text: &str) -> impl Iterator<Item = (usize, &str)> {
     let bytes = text.as_bytes();
     let mut start = 0;
@@ -19,12 +39,9 @@ pub fn lines_with_offsets(text: &str) -> impl Iterator<Item = (usize, &str)> {
             return None;
         }
         while i < bytes.len() {
-            if bytes[i] == b'\n' || bytes[i] == b'\r' {
+            if let Some(n) = break_len(bytes, i) {
                 let line = (start, &text[start..i]);
-                if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
-                    i += 1;
-                }
-                i += 1;
+                i += n;
                 start = i;
                 return Some(line);
             }
@@ -34,4 +51,22 @@ pub fn lines_with_offsets(text: &str) -> impl Iterator<Item = (usize, &str)> {
         start = bytes.len() + 1;
         Some(line)
     })
+}
+
+/// The text our YAML 1.2 parser reads: NEL, LS and PS, line breaks to the server's YAML 1.1
+/// parser, become blanks and a LF of the same byte length, so both see the same lines and every
+/// offset stays valid in the original text.
+pub fn with_server_breaks(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.is_ascii() || !text.contains(['\u{85}', '\u{2028}', '\u{2029}']) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\u{85}' => out.push_str(" \n"),
+            '\u{2028}' | '\u{2029}' => out.push_str("  \n"),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
