@@ -15,6 +15,7 @@ use crate::files::{DefaultTrust, FileError};
 
 use crate::secret::Secret;
 use crate::source::{FileId, Span};
+use std::borrow::Cow;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -24,11 +25,19 @@ pub struct At {
     pub file: FileId,
     pub key: Span,
     pub value: Span,
-    /// RFC 6901 pointer of the property.
-    pub pointer: String,
+    /// RFC 6901 pointer of the enclosing block (`/id`, `/id/oidc-auth`), shared by its
+    /// properties: most pointers are never needed, so they are made on demand.
+    pub parent: Arc<str>,
+    /// The property's name (or a list item's index).
+    pub name: Cow<'static, str>,
 }
 
 impl At {
+    /// RFC 6901 pointer of the property.
+    pub fn pointer(&self) -> String {
+        crate::yaml::pointer::join(&self.parent, &self.name)
+    }
+
     /// The value's span, or the key's when the value has no width (`key:` alone).
     pub fn value_or_key(&self) -> Span {
         if self.value.is_empty() {

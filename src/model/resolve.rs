@@ -14,6 +14,8 @@ use crate::source::FileId;
 use crate::yaml::pointer::join;
 use crate::yaml::{Entry, Node, NodeKind};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
+use std::sync::Arc;
 
 pub struct Context<'a> {
     pub file: FileId,
@@ -32,12 +34,12 @@ struct Scope<'c, 'n, 'a> {
     entries: &'n [Entry<'a>],
     /// The block's typed instance (built once for the schema): values come from here.
     values: Option<&'n Map<String, Value>>,
-    pointer: String,
+    pointer: Arc<str>,
 }
 
 impl<'c, 'n, 'a> Scope<'c, 'n, 'a> {
     /// The entry the server uses for `name` (the last of duplicates), and where it is.
-    fn find(&self, name: &str) -> Option<(&'n Entry<'a>, At)> {
+    fn find(&self, name: &'static str) -> Option<(&'n Entry<'a>, At)> {
         let e = crate::yaml::node::lookup(self.entries, name)?;
         Some((
             e,
@@ -45,19 +47,20 @@ impl<'c, 'n, 'a> Scope<'c, 'n, 'a> {
                 file: self.ctx.file,
                 key: e.key.span,
                 value: e.value.span,
-                pointer: join(&self.pointer, name),
+                parent: Arc::clone(&self.pointer),
+                name: Cow::Borrowed(name),
             },
         ))
     }
 
     /// The typed value of `name` (as in the schema instance); `None` when absent or null.
-    fn value(&self, name: &str) -> Option<(&'n Value, At, &'n Node<'a>)> {
+    fn value(&self, name: &'static str) -> Option<(&'n Value, At, &'n Node<'a>)> {
         let v = self.values?.get(name)?;
         let (e, at) = self.find(name)?;
         Some((v, at, &e.value))
     }
 
-    fn text(&self, name: &str) -> Option<Setting<String>> {
+    fn text(&self, name: &'static str) -> Option<Setting<String>> {
         let (v, at, node) = self.value(name)?;
         Some(Setting {
             value: match v {
@@ -68,7 +71,7 @@ impl<'c, 'n, 'a> Scope<'c, 'n, 'a> {
         })
     }
 
-    fn secret(&self, name: &str) -> Option<Setting<Secret>> {
+    fn secret(&self, name: &'static str) -> Option<Setting<Secret>> {
         let (v, at, _) = self.value(name)?;
         Some(Setting {
             value: match v {
@@ -80,7 +83,7 @@ impl<'c, 'n, 'a> Scope<'c, 'n, 'a> {
         })
     }
 
-    fn boolean(&self, name: &str, default: &defaults::Default<bool>) -> Setting<bool> {
+    fn boolean(&self, name: &'static str, default: &defaults::Default<bool>) -> Setting<bool> {
         let Some((v, at, node)) = self.value(name) else {
             return from_default(self.ctx, default, |b| *b);
         };
@@ -99,7 +102,7 @@ impl<'c, 'n, 'a> Scope<'c, 'n, 'a> {
         }
     }
 
-    fn timeout(&self, name: &str, default: &defaults::Default<Nanos>) -> Timeout {
+    fn timeout(&self, name: &'static str, default: &defaults::Default<Nanos>) -> Timeout {
         let Some((v, at, node)) = self.value(name) else {
             return Timeout {
                 setting: from_default(self.ctx, default, |n| *n),
@@ -127,12 +130,12 @@ impl<'c, 'n, 'a> Scope<'c, 'n, 'a> {
         }
     }
 
-    fn file(&self, name: &str) -> Option<FileRef> {
+    fn file(&self, name: &'static str) -> Option<FileRef> {
         let path = self.text(name)?;
         Some(file_ref(self.ctx, path))
     }
 
-    fn secret_file(&self, name: &str) -> Option<SecretFile> {
+    fn secret_file(&self, name: &'static str) -> Option<SecretFile> {
         let file = self.file(name)?;
         let secret = match (&file.state, &file.host, self.ctx.files) {
             (FileState::Read, Some(host), Some(files)) => match files.read_host(host) {
@@ -173,7 +176,7 @@ impl<'c, 'n, 'a> Scope<'c, 'n, 'a> {
     }
 
     /// A nested block: `None` inside when absent.
-    fn block(&self, name: &str) -> (Block<()>, Option<Scope<'c, 'n, 'a>>) {
+    fn block(&self, name: &'static str) -> (Block<()>, Option<Scope<'c, 'n, 'a>>) {
         let Some((e, at)) = self.find(name) else {
             return (Block::Absent, None);
         };
@@ -190,7 +193,7 @@ impl<'c, 'n, 'a> Scope<'c, 'n, 'a> {
                 .values
                 .and_then(|v| v.get(name))
                 .and_then(Value::as_object),
-            pointer: at.pointer.clone(),
+            pointer: Arc::from(at.pointer()),
         };
         (Block::Present(at, ()), Some(scope))
     }
@@ -275,7 +278,7 @@ pub fn connection(ctx: &Context, entry: &Entry, id: &str, instance: &Value) -> O
         ctx,
         entries: entries(&entry.value),
         values: instance.as_object(),
-        pointer: pointer.clone(),
+        pointer: Arc::from(pointer.as_str()),
     };
     Some(Connection {
         id: id.to_string(),
@@ -425,7 +428,8 @@ fn oidc_auth(s: &Scope) -> Block<OidcAuth> {
                         file: at.file,
                         key: n.span,
                         value: n.span,
-                        pointer: join(&at.pointer, &i.to_string()),
+                        parent: Arc::from(at.pointer()),
+                        name: Cow::Owned(i.to_string()),
                     })
                     .collect(),
                 _ => Vec::new(),

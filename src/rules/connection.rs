@@ -171,7 +171,7 @@ fn several_auth(c: &Connection, out: &mut Vec<Diagnostic>) {
     .label("another Authorization header")
     .help("keep one of basic-auth, bearer-auth and oidc-auth (cert-auth may be combined with any of them)");
     for (_, at) in rest {
-        d = d.also(at.key, Some(at.pointer.clone()), "also here");
+        d = d.also(at.key, Some(at.pointer()), "also here");
     }
     out.push(d);
 }
@@ -267,7 +267,7 @@ fn urls(c: &Connection, out: &mut Vec<Diagnostic>) {
         let header = header_auth(c);
         if let (Some((block, _)), Some(at)) =
             (header.first(), c.base_url.as_ref().and_then(Setting::at))
-            && parsed.scheme() == "http"
+            && parsed == Scheme::Http
         {
             out.push(
                 on_value(
@@ -281,8 +281,8 @@ fn urls(c: &Connection, out: &mut Vec<Diagnostic>) {
         }
     }
     if let Some(o) = c.oidc_auth.get()
-        && let Some(parsed) = url(o.base_url.as_ref(), "`oidc-auth.base-url`", out)
-        && parsed.scheme() == "http"
+        && let Some(scheme) = url(o.base_url.as_ref(), "`oidc-auth.base-url`", out)
+        && scheme == Scheme::Http
         && let Some(at) = o.base_url.as_ref().and_then(Setting::at)
     {
         out.push(
@@ -297,14 +297,44 @@ fn urls(c: &Connection, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Errors for a URL that cannot work, warnings for query and fragment; the parsed URL if usable.
-fn url(
-    setting: Option<&Setting<String>>,
-    what: &str,
-    out: &mut Vec<Diagnostic>,
-) -> Option<url::Url> {
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Scheme {
+    Http,
+    Https,
+}
+
+/// The common case without a URL parser: `http(s)://host[:port][/path]` in plain ASCII, no
+/// user, query or fragment.
+fn simple_url(raw: &str) -> Option<Scheme> {
+    let (scheme, rest) = if let Some(r) = raw.strip_prefix("https://") {
+        (Scheme::Https, r)
+    } else {
+        (Scheme::Http, raw.strip_prefix("http://")?)
+    };
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let (host, port) = match authority.split_once(':') {
+        Some((h, p)) => (h, Some(p)),
+        None => (authority, None),
+    };
+    let host_ok = !host.is_empty()
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
+        && !host.starts_with(['.', '-']);
+    let port_ok = port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.parse::<u16>().is_ok());
+    let path_ok = path
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'.' | b'_' | b'~'));
+    (host_ok && port_ok && path_ok).then_some(scheme)
+}
+
+/// Errors for a URL that cannot work, warnings for query and fragment; its scheme if usable.
+fn url(setting: Option<&Setting<String>>, what: &str, out: &mut Vec<Diagnostic>) -> Option<Scheme> {
     let s = setting?;
     let (raw, at) = (s.ok()?, s.at()?);
+    if let Some(scheme) = simple_url(raw) {
+        return Some(scheme);
+    }
     // the server strips one trailing `/` and appends paths; surrounding blanks stay in
     let trimmed = raw.trim();
     if trimmed.is_empty() || super::values::has_typographic_quotes(raw) {
@@ -346,6 +376,11 @@ fn url(
         return None;
     }
     let u = url::Url::parse(trimmed).ok()?;
+    let scheme = if u.scheme() == "https" {
+        Scheme::Https
+    } else {
+        Scheme::Http
+    };
     if u.query().is_some() || u.fragment().is_some() {
         out.push(
             on_value(
@@ -357,7 +392,7 @@ fn url(
             .help("remove the `?...` or `#...` part"),
         );
     }
-    Some(u)
+    Some(scheme)
 }
 
 pub fn check(_ctx: &Ctx, c: &Connection, out: &mut Vec<Diagnostic>) {
@@ -365,4 +400,26 @@ pub fn check(_ctx: &Ctx, c: &Connection, out: &mut Vec<Diagnostic>) {
     null_blocks(c, out);
     several_auth(c, out);
     urls(c, out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn simple_urls_need_no_parser() {
+        assert!(simple_url("https://fhir.example.org/fhir") == Some(Scheme::Https));
+        assert!(simple_url("http://x:8080/a_b/c~d") == Some(Scheme::Http));
+        for hard in [
+            "https://u:p@x/",
+            "https://x/?a",
+            "https://X/",
+            "https://x:99999/",
+            "ftp://x",
+            "https:///x",
+            "https://x/ä",
+        ] {
+            assert!(simple_url(hard).is_none(), "{hard}");
+        }
+    }
 }

@@ -218,7 +218,7 @@ fn password_label(a: &CertAuth, d: Diagnostic) -> Diagnostic {
         .and_then(|p| p.at())
         .or_else(|| a.password_file.as_ref().and_then(|f| f.file.path.at()));
     match at {
-        Some(at) => d.also(at.key, Some(at.pointer.clone()), "password from here"),
+        Some(at) => d.also(at.key, Some(at.pointer()), "password from here"),
         None => d,
     }
 }
@@ -375,7 +375,7 @@ fn pem(
                 format!("the private key does not belong to the certificate `{}`", leaf.subject),
             )
             .label("other key")
-            .also(cert_at.value_or_key(), Some(cert_at.pointer.clone()), "certificate")
+            .also(cert_at.value_or_key(), Some(cert_at.pointer()), "certificate")
             .help(if k.algorithm() != c.algorithm() {
                 format!("the key is {} but the certificate's key is {}; pair the files that belong together", k.algorithm(), c.algorithm())
             } else {

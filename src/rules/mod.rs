@@ -139,12 +139,12 @@ pub static CONNECTION_CHECKS: &[ConnectionCheck] = &[
 
 /// A diagnostic on the value written at `at` (its key when the value has no width).
 pub fn on_value(rule: &'static Rule, at: &At, message: impl Into<String>) -> Diagnostic {
-    Diagnostic::new(rule, at.file, at.value_or_key(), message).at(at.pointer.clone())
+    Diagnostic::new(rule, at.file, at.value_or_key(), message).at(at.pointer())
 }
 
 /// A diagnostic on the key written at `at`.
 pub fn on_key(rule: &'static Rule, at: &At, message: impl Into<String>) -> Diagnostic {
-    Diagnostic::new(rule, at.file, at.key, message).at(at.pointer.clone())
+    Diagnostic::new(rule, at.file, at.key, message).at(at.pointer())
 }
 
 /// `docs/codes.md`, made from the rules.

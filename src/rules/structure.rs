@@ -426,15 +426,29 @@ fn place(path: &[Tok]) -> Place {
     if path.is_empty() {
         return Place::Unknown;
     }
-    let rest: Vec<String> = path[1..]
+    // the common depths without allocating: a connection, a property, a block's property
+    let rest: Option<Vec<&str>> = path[1..]
         .iter()
         .map(|t| match t {
-            Tok::Key(k) => k.to_string(),
-            Tok::Index(i) => i.to_string(),
+            Tok::Key(k) => Some(*k),
+            Tok::Index(_) => None,
         })
         .collect();
-    let rest: Vec<&str> = rest.iter().map(String::as_str).collect();
-    props::place(&rest)
+    match rest {
+        Some(rest) => props::place(&rest),
+        // an index below a connection: only `required-audience` items have one
+        None => {
+            let owned: Vec<String> = path[1..]
+                .iter()
+                .map(|t| match t {
+                    Tok::Key(k) => k.to_string(),
+                    Tok::Index(i) => i.to_string(),
+                })
+                .collect();
+            let refs: Vec<&str> = owned.iter().map(String::as_str).collect();
+            props::place(&refs)
+        }
+    }
 }
 
 /// The server's block a mapping at `path` is read as (none for the root and unknown places).

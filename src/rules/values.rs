@@ -265,7 +265,7 @@ fn secret_path(setting: Option<&Setting<Secret>>, file_prop: &str, out: &mut Vec
         return;
     };
     if looks_like_path(secret.expose()) {
-        let name = at.pointer.rsplit('/').next().unwrap_or("").to_string();
+        let name = at.name.to_string();
         out.push(
             on_value(
                 &SECRET_LOOKS_LIKE_PATH,

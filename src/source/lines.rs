@@ -44,6 +44,19 @@ impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let bytes = text.as_bytes();
         let mut starts = vec![0];
+        let ascii = text.is_ascii();
+        if ascii && !text.contains('\r') {
+            // the common case: LF only, found with memchr
+            let mut from = 0;
+            while let Some(i) = text[from..].find('\n') {
+                from += i + 1;
+                starts.push(from);
+            }
+            return LineIndex {
+                starts,
+                checkpoints: None,
+            };
+        }
         let mut i = 0;
         while i < bytes.len() {
             match bytes[i] {
@@ -68,7 +81,7 @@ impl LineIndex {
             }
             i += 1;
         }
-        let checkpoints = (!text.is_ascii()).then(|| {
+        let checkpoints = (!ascii).then(|| {
             let mut cps = Vec::with_capacity(bytes.len() / CHECKPOINT + 1);
             let mut total = (0, 0);
             for chunk in bytes.chunks(CHECKPOINT) {
