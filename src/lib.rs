@@ -19,6 +19,7 @@ pub mod explain;
 pub mod files;
 pub mod input;
 pub mod model;
+pub mod probe;
 pub mod report;
 pub mod schema;
 pub mod secret;
