@@ -4,6 +4,7 @@ mod cli;
 mod explain;
 mod mistakes;
 mod pki;
+mod probe;
 mod rules;
 mod secrets;
 mod server_fixtures;
