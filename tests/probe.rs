@@ -129,14 +129,24 @@ fn fhir_success_shows_every_step_and_the_server_software() {
             "fhir.capability-statement"
         ]
     );
-    assert!(r.steps[0].detail.contains("--resolve"), "{}", r.steps[0].detail);
+    assert!(
+        r.steps[0].detail.contains("--resolve"),
+        "{}",
+        r.steps[0].detail
+    );
     let tls = &r.steps[2].detail;
-    assert!(tls.contains("TLS 1.3") && tls.contains("Probe Test Intermediate CA"), "{tls}");
+    assert!(
+        tls.contains("TLS 1.3") && tls.contains("Probe Test Intermediate CA"),
+        "{tls}"
+    );
     assert_eq!(r.steps[4].detail, "DSF FHIR Server 2.1.0, FHIR 4.0.1");
     let req = &s.requests()[0];
     assert_eq!(req.method, "GET");
     assert_eq!(req.path, "/fhir/metadata");
-    assert_eq!(req.header("accept"), Some("application/fhir+json; fhirVersion=4.0"));
+    assert_eq!(
+        req.header("accept"),
+        Some("application/fhir+json; fhirVersion=4.0")
+    );
     assert_eq!(req.header("authorization"), None);
     // the JSON shape of the report's `probes`
     let v = serde_json::to_value(&r).expect("json");
@@ -147,14 +157,20 @@ fn fhir_success_shows_every_step_and_the_server_software() {
     assert_eq!(v["steps"][4]["code"], serde_json::Value::Null);
     let text = human(&[r]);
     assert!(text.starts_with("✓ fhir: ok in "), "{text}");
-    assert!(text.contains("CapabilityStatement  DSF FHIR Server 2.1.0"), "{text}");
+    assert!(
+        text.contains("CapabilityStatement  DSF FHIR Server 2.1.0"),
+        "{text}"
+    );
     assert!(text.ends_with("probes: 1 ok, 0 failed\n"), "{text}");
 }
 
 #[test]
 fn plain_http_has_no_tls_step() {
     let s = fhir_server(None, |_| true);
-    let r = probe_one(target("plain", format!("http://127.0.0.1:{}/fhir", s.port)), &opts(&[]));
+    let r = probe_one(
+        target("plain", format!("http://127.0.0.1:{}/fhir", s.port)),
+        &opts(&[]),
+    );
     assert!(r.ok, "{r:#?}");
     assert!(!names(&r).contains(&"fhir.tls-handshake"));
     assert!(r.steps[0].detail.contains("nothing to resolve"));
@@ -167,7 +183,9 @@ fn basic_auth_is_preemptive_and_iso_8859_1() {
         // "user:pässword" in ISO-8859-1: ä is one byte, 0xE4
         base64::engine::general_purpose::STANDARD.encode(b"user:p\xe4ssword")
     });
-    let s = fhir_server(Some(good_tls()), move |r| r.header("authorization") == Some(expected.as_str()));
+    let s = fhir_server(Some(good_tls()), move |r| {
+        r.header("authorization") == Some(expected.as_str())
+    });
     let mut t = target("basic", fhir_url(s.port));
     t.basic = Some(BasicCredentials {
         username: "user".into(),
@@ -175,7 +193,11 @@ fn basic_auth_is_preemptive_and_iso_8859_1() {
     });
     let r = probe_one(t.clone(), &opts(&[s.port]));
     assert!(r.ok, "{r:#?}");
-    assert_eq!(s.requests().len(), 1, "one request: the credentials went with the first");
+    assert_eq!(
+        s.requests().len(),
+        1,
+        "one request: the credentials went with the first"
+    );
 
     t.basic = Some(BasicCredentials {
         username: "user".into(),
@@ -186,8 +208,16 @@ fn basic_auth_is_preemptive_and_iso_8859_1() {
     assert_eq!(f.name, "fhir.http-status");
     assert_eq!(f.code, Some(codes::HTTP_UNAUTHORIZED));
     assert!(f.detail.contains("401"), "{}", f.detail);
-    assert!(f.detail.contains("Basic auth as user `user`"), "{}", f.detail);
-    assert!(f.detail.contains("error login: authentication required"), "{}", f.detail);
+    assert!(
+        f.detail.contains("Basic auth as user `user`"),
+        "{}",
+        f.detail
+    );
+    assert!(
+        f.detail.contains("error login: authentication required"),
+        "{}",
+        f.detail
+    );
     assert!(f.detail.contains("Basic realm=\"fhir\""), "{}", f.detail);
     assert_eq!(r.server_outcome, ServerOutcome::Logged);
     assert!(!human(&[r]).contains("wrong-password-canary"));
@@ -195,7 +225,9 @@ fn basic_auth_is_preemptive_and_iso_8859_1() {
 
 #[test]
 fn bearer_token_and_its_rejection() {
-    let s = fhir_server(Some(good_tls()), |r| r.header("authorization") == Some("Bearer good-token"));
+    let s = fhir_server(Some(good_tls()), |r| {
+        r.header("authorization") == Some("Bearer good-token")
+    });
     let mut t = target("bearer", fhir_url(s.port));
     t.bearer = Some(Secret::new("good-token"));
     assert!(probe_one(t.clone(), &opts(&[s.port])).ok);
@@ -204,7 +236,11 @@ fn bearer_token_and_its_rejection() {
     let r = probe_one(t, &opts(&[s.port]));
     let f = failure(&r);
     assert_eq!(f.code, Some(codes::HTTP_UNAUTHORIZED));
-    assert!(f.detail.contains("a bearer token (bearer-auth)"), "{}", f.detail);
+    assert!(
+        f.detail.contains("a bearer token (bearer-auth)"),
+        "{}",
+        f.detail
+    );
     // not tested by the server at start-up: the failure shows later
     assert_eq!(r.server_outcome, ServerOutcome::NotTested);
     assert!(!format!("{r:?}").contains("bad-token-canary"));
@@ -232,7 +268,13 @@ fn client_certificates_pem_pkcs12_sec1_and_pkcs1() {
         t.client_identity = Some(identity);
         let r = probe_one(t, &opts(&[s.port]));
         assert!(r.ok, "{id}: {r:#?}");
-        assert!(r.steps[2].detail.contains("client certificate CN=probe-client"), "{id}: {}", r.steps[2].detail);
+        assert!(
+            r.steps[2]
+                .detail
+                .contains("client certificate CN=probe-client"),
+            "{id}: {}",
+            r.steps[2].detail
+        );
     }
     assert!(probe::ClientIdentity::from_pkcs12(&PKI.client_p12, "wrong").is_err());
 }
@@ -243,8 +285,16 @@ fn client_certificate_missing_or_rejected() {
     let r = probe_one(target("none", fhir_url(s.port)), &opts(&[s.port]));
     let f = failure(&r);
     assert_eq!(f.code, Some(codes::TLS_CLIENT_CERT_REQUIRED), "{r:#?}");
-    assert!(f.detail.contains("none is configured") || f.detail.contains("none was sent"), "{}", f.detail);
-    assert!(f.detail.contains("Probe Test Root CA"), "names the accepted issuers: {}", f.detail);
+    assert!(
+        f.detail.contains("none is configured") || f.detail.contains("none was sent"),
+        "{}",
+        f.detail
+    );
+    assert!(
+        f.detail.contains("Probe Test Root CA"),
+        "names the accepted issuers: {}",
+        f.detail
+    );
 
     let mut t = target("untrusted", fhir_url(s.port));
     t.client_identity = Some(PKI.client_untrusted.clone());
@@ -252,7 +302,11 @@ fn client_certificate_missing_or_rejected() {
     let f = failure(&r);
     assert_eq!(f.code, Some(codes::TLS_CLIENT_CERT_REJECTED), "{r:#?}");
     assert!(f.detail.contains("CN=untrusted-client"), "{}", f.detail);
-    assert!(f.detail.contains("Some Other Root CA"), "names its issuer: {}", f.detail);
+    assert!(
+        f.detail.contains("Some Other Root CA"),
+        "names its issuer: {}",
+        f.detail
+    );
 }
 
 fn tls_failure(chain: &pki::Chain, trust: TrustRoots, url_host: &str) -> ProbeResult {
@@ -275,14 +329,22 @@ fn unknown_issuer_names_the_issuer_and_the_trusted_subjects() {
     let r = tls_failure(&PKI.server, trust_other(), "fhir.test");
     let f = failure(&r);
     assert_eq!(f.code, Some(codes::TLS_UNKNOWN_ISSUER));
-    assert!(f.detail.contains("issued by CN=Probe Test Intermediate CA"), "{}", f.detail);
+    assert!(
+        f.detail.contains("issued by CN=Probe Test Intermediate CA"),
+        "{}",
+        f.detail
+    );
     assert!(f.detail.contains("ca/other-root.pem"), "{}", f.detail);
     assert!(f.detail.contains("CN=Some Other Root CA"), "{}", f.detail);
 
     // a server certificate from another CA, trusted roots ours
     let f = failure(&tls_failure(&PKI.other_ca, trust_root(), "fhir.test")).clone();
     assert_eq!(f.code, Some(codes::TLS_UNKNOWN_ISSUER));
-    assert!(f.detail.contains("Some Other Root CA") && f.detail.contains("Probe Test Root CA"), "{}", f.detail);
+    assert!(
+        f.detail.contains("Some Other Root CA") && f.detail.contains("Probe Test Root CA"),
+        "{}",
+        f.detail
+    );
 }
 
 #[test]
@@ -290,7 +352,11 @@ fn missing_intermediate_is_named() {
     let r = tls_failure(&PKI.server_leaf_only, trust_root(), "fhir.test");
     let f = failure(&r);
     assert_eq!(f.code, Some(codes::TLS_UNKNOWN_ISSUER));
-    assert!(f.detail.contains("sent no intermediate certificate"), "{}", f.detail);
+    assert!(
+        f.detail.contains("sent no intermediate certificate"),
+        "{}",
+        f.detail
+    );
 }
 
 #[test]
@@ -298,7 +364,11 @@ fn expired_and_not_yet_valid_certificates_show_dates() {
     let r = tls_failure(&PKI.expired, trust_root(), "fhir.test");
     let f = failure(&r);
     assert_eq!(f.code, Some(codes::TLS_EXPIRED));
-    assert!(f.detail.contains("CN=expired.test") && f.detail.contains("expired on 20"), "{}", f.detail);
+    assert!(
+        f.detail.contains("CN=expired.test") && f.detail.contains("expired on 20"),
+        "{}",
+        f.detail
+    );
     let r = tls_failure(&PKI.not_yet_valid, trust_root(), "fhir.test");
     let f = failure(&r);
     assert_eq!(f.code, Some(codes::TLS_NOT_YET_VALID));
@@ -310,7 +380,11 @@ fn name_mismatch_lists_the_names_in_the_certificate() {
     let r = tls_failure(&PKI.wrong_name, trust_root(), "fhir.test");
     let f = failure(&r);
     assert_eq!(f.code, Some(codes::TLS_NAME_MISMATCH));
-    assert!(f.detail.contains("other.example") && f.detail.contains("www.other.example"), "{}", f.detail);
+    assert!(
+        f.detail.contains("other.example") && f.detail.contains("www.other.example"),
+        "{}",
+        f.detail
+    );
     assert!(f.detail.contains("not `fhir.test`"), "{}", f.detail);
 }
 
@@ -318,8 +392,10 @@ fn name_mismatch_lists_the_names_in_the_certificate() {
 fn redirects_are_not_followed_and_suggest_the_base_url() {
     let s = servers::http_with_port(Some(good_tls()), |port| {
         Arc::new(move |_r: &HttpReq| {
-            HttpResp::new(301, "text/html", "moved")
-                .with_header("Location", &format!("https://fhir.test:{port}/new/fhir/metadata"))
+            HttpResp::new(301, "text/html", "moved").with_header(
+                "Location",
+                &format!("https://fhir.test:{port}/new/fhir/metadata"),
+            )
         })
     });
     let mut t = target("redirect", fhir_url(s.port));
@@ -327,8 +403,22 @@ fn redirects_are_not_followed_and_suggest_the_base_url() {
     let r = probe_one(t, &opts(&[s.port]));
     let f = failure(&r);
     assert_eq!(f.code, Some(codes::HTTP_REDIRECT));
-    assert!(f.detail.contains(&format!("to https://fhir.test:{}/new/fhir/metadata", s.port)), "{}", f.detail);
-    assert!(f.detail.contains(&format!("set base-url to `https://fhir.test:{}/new/fhir`", s.port)), "{}", f.detail);
+    assert!(
+        f.detail.contains(&format!(
+            "to https://fhir.test:{}/new/fhir/metadata",
+            s.port
+        )),
+        "{}",
+        f.detail
+    );
+    assert!(
+        f.detail.contains(&format!(
+            "set base-url to `https://fhir.test:{}/new/fhir`",
+            s.port
+        )),
+        "{}",
+        f.detail
+    );
     assert_eq!(s.requests().len(), 1, "the redirect was not followed");
 }
 
@@ -336,7 +426,13 @@ fn redirects_are_not_followed_and_suggest_the_base_url() {
 fn a_200_that_is_not_a_capability_statement() {
     let s = servers::http(
         Some(good_tls()),
-        Arc::new(|_r: &HttpReq| HttpResp::new(200, "text/html", "<html><body>Welcome to nginx!</body></html>")),
+        Arc::new(|_r: &HttpReq| {
+            HttpResp::new(
+                200,
+                "text/html",
+                "<html><body>Welcome to nginx!</body></html>",
+            )
+        }),
     );
     let r = probe_one(target("html", fhir_url(s.port)), &opts(&[s.port]));
     let f = failure(&r);
@@ -348,15 +444,35 @@ fn a_200_that_is_not_a_capability_statement() {
 #[test]
 fn refused_and_unresolvable() {
     let port = servers::closed_port();
-    let r = probe_one(target("refused", format!("https://127.0.0.1:{port}/fhir")), &opts(&[]));
+    let r = probe_one(
+        target("refused", format!("https://127.0.0.1:{port}/fhir")),
+        &opts(&[]),
+    );
     let f = failure(&r);
-    assert_eq!((f.name, f.code), ("fhir.tcp-connect", Some(codes::CONNECT_REFUSED)));
-    assert!(f.detail.contains(&format!("127.0.0.1:{port}")), "{}", f.detail);
+    assert_eq!(
+        (f.name, f.code),
+        ("fhir.tcp-connect", Some(codes::CONNECT_REFUSED))
+    );
+    assert!(
+        f.detail.contains(&format!("127.0.0.1:{port}")),
+        "{}",
+        f.detail
+    );
 
-    let r = probe_one(target("dns", "https://nonexistent.invalid/fhir".into()), &opts(&[]));
+    let r = probe_one(
+        target("dns", "https://nonexistent.invalid/fhir".into()),
+        &opts(&[]),
+    );
     let f = failure(&r);
-    assert_eq!((f.name, f.code), ("fhir.name-resolution", Some(codes::DNS_FAILED)));
-    assert!(f.detail.contains("--resolve nonexistent.invalid:443:"), "{}", f.detail);
+    assert_eq!(
+        (f.name, f.code),
+        ("fhir.name-resolution", Some(codes::DNS_FAILED))
+    );
+    assert!(
+        f.detail.contains("--resolve nonexistent.invalid:443:"),
+        "{}",
+        f.detail
+    );
 }
 
 #[test]
@@ -369,8 +485,16 @@ fn a_server_that_never_answers_is_cut_by_the_probe_timeout() {
     let r = probe_one(t, &o);
     let f = failure(&r);
     assert!(r.ended_by_probe_timeout);
-    assert_eq!((f.name, f.code), ("fhir.tls-handshake", Some(codes::PROBE_TIMEOUT)));
-    assert!(f.detail.contains("the server would wait up to 10 min here (read-timeout)"), "{}", f.detail);
+    assert_eq!(
+        (f.name, f.code),
+        ("fhir.tls-handshake", Some(codes::PROBE_TIMEOUT))
+    );
+    assert!(
+        f.detail
+            .contains("the server would wait up to 10 min here (read-timeout)"),
+        "{}",
+        f.detail
+    );
     assert_eq!(r.server_outcome, ServerOutcome::Unknown);
 }
 
@@ -390,9 +514,13 @@ fn the_configured_read_timeout_ends_a_silent_server_first() {
 fn many_connections_one_silent_all_finish_in_input_order() {
     let s = fhir_server(Some(good_tls()), |_| true);
     let silent = servers::silent();
-    let mut targets: Vec<ProbeTarget> =
-        (0..20).map(|i| target(&format!("c{i:02}"), fhir_url(s.port))).collect();
-    targets.insert(7, target("silent", format!("https://127.0.0.1:{silent}/fhir")));
+    let mut targets: Vec<ProbeTarget> = (0..20)
+        .map(|i| target(&format!("c{i:02}"), fhir_url(s.port)))
+        .collect();
+    targets.insert(
+        7,
+        target("silent", format!("https://127.0.0.1:{silent}/fhir")),
+    );
     let mut o = opts(&[s.port]);
     o.probe_timeout = Duration::from_millis(800);
     o.concurrency = 4;
@@ -408,7 +536,10 @@ fn many_connections_one_silent_all_finish_in_input_order() {
     assert_eq!(results.iter().filter(|r| r.ok).count(), 20);
     assert_eq!(results[0].connection, "c00");
     let seen = seen.lock().expect("progress");
-    assert!(seen.contains(&(21, 21)), "progress reached the end: {seen:?}");
+    assert!(
+        seen.contains(&(21, 21)),
+        "progress reached the end: {seen:?}"
+    );
     let line = probe::render::progress_line(&probe::Progress {
         done: 3,
         total: 21,
@@ -425,7 +556,9 @@ fn proxy_config(port: u16, creds: Option<(&str, &str)>, no_proxy: &str) -> Proxy
         "DEV_DSF_PROXY_NOPROXY" => Some(no_proxy.to_string()),
         _ => None,
     };
-    ProxyConfig::from_env(&env).expect("valid").expect("configured")
+    ProxyConfig::from_env(&env)
+        .expect("valid")
+        .expect("configured")
 }
 
 #[test]
@@ -448,9 +581,18 @@ fn plain_http_through_the_proxy_uses_absolute_form() {
     let p = servers::proxy(None);
     let mut o = opts(&[]);
     o.proxy = Some(proxy_config(p.port, None, ""));
-    let r = probe_one(target("plain", format!("http://fhir.test:{}/fhir", s.port)), &o);
+    let r = probe_one(
+        target("plain", format!("http://fhir.test:{}/fhir", s.port)),
+        &o,
+    );
     assert!(r.ok, "{r:#?}");
-    assert_eq!(p.seen(), [format!("GET http://fhir.test:{}/fhir/metadata HTTP/1.1", s.port)]);
+    assert_eq!(
+        p.seen(),
+        [format!(
+            "GET http://fhir.test:{}/fhir/metadata HTTP/1.1",
+            s.port
+        )]
+    );
 }
 
 #[test]
@@ -458,21 +600,36 @@ fn proxy_credentials_and_407() {
     let s = fhir_server(Some(good_tls()), |_| true);
     let p = servers::proxy(Some(("proxy-user", "proxy-pass-canary")));
     let mut o = opts(&[s.port]);
-    o.proxy = Some(proxy_config(p.port, Some(("proxy-user", "proxy-pass-canary")), ""));
+    o.proxy = Some(proxy_config(
+        p.port,
+        Some(("proxy-user", "proxy-pass-canary")),
+        "",
+    ));
     assert!(probe_one(target("ok", fhir_url(s.port)), &o).ok);
 
     o.proxy = Some(proxy_config(p.port, None, ""));
     let r = probe_one(target("no-creds", fhir_url(s.port)), &o);
     let f = failure(&r);
-    assert_eq!((f.name, f.code), ("fhir.proxy-connect", Some(codes::PROXY_AUTH)));
-    assert!(f.detail.contains("no credentials were offered"), "{}", f.detail);
+    assert_eq!(
+        (f.name, f.code),
+        ("fhir.proxy-connect", Some(codes::PROXY_AUTH))
+    );
+    assert!(
+        f.detail.contains("no credentials were offered"),
+        "{}",
+        f.detail
+    );
 
-    o.proxy = Some(proxy_config(p.port, Some(("proxy-user", "wrong-proxy-pass")), ""));
+    o.proxy = Some(proxy_config(
+        p.port,
+        Some(("proxy-user", "wrong-proxy-pass")),
+        "",
+    ));
     let r = probe_one(target("bad-creds", fhir_url(s.port)), &o);
     let f = failure(&r);
     assert_eq!(f.code, Some(codes::PROXY_AUTH));
     assert!(f.detail.contains("user `proxy-user`"), "{}", f.detail);
-    let out = human(&[r.clone()]) + &serde_json::to_string(&r).expect("json");
+    let out = human(std::slice::from_ref(&r)) + &serde_json::to_string(&r).expect("json");
     assert!(!out.contains("wrong-proxy-pass") && !out.contains("proxy-pass-canary"));
 }
 
@@ -513,7 +670,8 @@ fn oidc_target(iss: &issuer::Issuer, fhir_port: u16) -> ProbeTarget {
 fn oidc_probe(knobs: Knobs, change: impl FnOnce(&mut OidcTarget)) -> ProbeResult {
     let iss = issuer::start(knobs);
     let fhir = fhir_server(Some(good_tls()), |r| {
-        r.header("authorization").is_some_and(|a| a.starts_with("Bearer ey"))
+        r.header("authorization")
+            .is_some_and(|a| a.starts_with("Bearer ey"))
     });
     let mut t = oidc_target(&iss, fhir.port);
     if let Some(o) = t.oidc.as_mut() {
@@ -524,11 +682,28 @@ fn oidc_probe(knobs: Knobs, change: impl FnOnce(&mut OidcTarget)) -> ProbeResult
 
 #[test]
 fn oidc_success_with_every_signature_algorithm() {
-    for alg in [Alg::Rs256, Alg::Rs384, Alg::Rs512, Alg::Es256, Alg::Es384, Alg::Es512] {
-        let r = oidc_probe(Knobs { alg, ..Knobs::default() }, |_| {});
+    for alg in [
+        Alg::Rs256,
+        Alg::Rs384,
+        Alg::Rs512,
+        Alg::Es256,
+        Alg::Es384,
+        Alg::Es512,
+    ] {
+        let r = oidc_probe(
+            Knobs {
+                alg,
+                ..Knobs::default()
+            },
+            |_| {},
+        );
         assert!(r.ok, "{alg:?}: {r:#?}");
         assert_eq!(r.oidc_via_proxy, Some(false));
-        let sig = r.steps.iter().find(|s| s.name == "oidc.token-signature").expect("signature step");
+        let sig = r
+            .steps
+            .iter()
+            .find(|s| s.name == "oidc.token-signature")
+            .expect("signature step");
         assert_eq!(sig.detail, format!("{} signature valid", alg.name()));
         if alg == Alg::Rs256 {
             assert_eq!(
@@ -563,21 +738,88 @@ fn oidc_success_with_every_signature_algorithm() {
 fn oidc_failure(knobs: Knobs, change: impl FnOnce(&mut OidcTarget)) -> (ProbeResult, ProbeStep) {
     let r = oidc_probe(knobs, change);
     let f = failure(&r).clone();
-    assert_eq!(r.server_outcome, f.server_outcome.expect("outcome of a failure"));
+    assert_eq!(
+        r.server_outcome,
+        f.server_outcome.expect("outcome of a failure")
+    );
     (r, f)
 }
 
 #[test]
 fn oidc_failures_that_stop_the_bpe() {
     let cases: Vec<(Knobs, &str, &str, &str)> = vec![
-        (Knobs { discovery_status: 404, ..Knobs::default() }, "oidc.discovery", codes::OIDC_DISCOVERY_STATUS, "404"),
-        (Knobs { issuer: Some("https://elsewhere/realms/test".into()), ..Knobs::default() }, "oidc.issuer", codes::OIDC_ISSUER_MISMATCH, "set oidc-auth base-url to `https://elsewhere/realms/test`"),
-        (Knobs { jwks_scheme: "http", ..Knobs::default() }, "oidc.jwks", codes::OIDC_JWKS_URI, "https://"),
-        (Knobs { duplicate_kid: true, ..Knobs::default() }, "oidc.jwks", codes::OIDC_JWKS_INVALID, "two keys have the kid `key-1`"),
-        (Knobs { jwk_use: None, ..Knobs::default() }, "oidc.token-key", codes::OIDC_KEY_UNUSABLE, "no `use`"),
-        (Knobs { small_rsa: true, ..Knobs::default() }, "oidc.token-key", codes::OIDC_KEY_UNUSABLE, "1024 bits"),
-        (Knobs { jwk_alg: Some(""), ..Knobs::default() }, "oidc.token-key", codes::OIDC_KEY_UNUSABLE, "no `alg`"),
-        (Knobs { exp_in: None, ..Knobs::default() }, "oidc.token-times", codes::OIDC_TOKEN_NO_EXP, "no `exp`"),
+        (
+            Knobs {
+                discovery_status: 404,
+                ..Knobs::default()
+            },
+            "oidc.discovery",
+            codes::OIDC_DISCOVERY_STATUS,
+            "404",
+        ),
+        (
+            Knobs {
+                issuer: Some("https://elsewhere/realms/test".into()),
+                ..Knobs::default()
+            },
+            "oidc.issuer",
+            codes::OIDC_ISSUER_MISMATCH,
+            "set oidc-auth base-url to `https://elsewhere/realms/test`",
+        ),
+        (
+            Knobs {
+                jwks_scheme: "http",
+                ..Knobs::default()
+            },
+            "oidc.jwks",
+            codes::OIDC_JWKS_URI,
+            "https://",
+        ),
+        (
+            Knobs {
+                duplicate_kid: true,
+                ..Knobs::default()
+            },
+            "oidc.jwks",
+            codes::OIDC_JWKS_INVALID,
+            "two keys have the kid `key-1`",
+        ),
+        (
+            Knobs {
+                jwk_use: None,
+                ..Knobs::default()
+            },
+            "oidc.token-key",
+            codes::OIDC_KEY_UNUSABLE,
+            "no `use`",
+        ),
+        (
+            Knobs {
+                small_rsa: true,
+                ..Knobs::default()
+            },
+            "oidc.token-key",
+            codes::OIDC_KEY_UNUSABLE,
+            "1024 bits",
+        ),
+        (
+            Knobs {
+                jwk_alg: Some(""),
+                ..Knobs::default()
+            },
+            "oidc.token-key",
+            codes::OIDC_KEY_UNUSABLE,
+            "no `alg`",
+        ),
+        (
+            Knobs {
+                exp_in: None,
+                ..Knobs::default()
+            },
+            "oidc.token-times",
+            codes::OIDC_TOKEN_NO_EXP,
+            "no `exp`",
+        ),
     ];
     for (knobs, step, code, text) in cases {
         let (r, f) = oidc_failure(knobs, |_| {});
@@ -590,7 +832,13 @@ fn oidc_failures_that_stop_the_bpe() {
 #[test]
 fn oidc_issuer_with_trailing_slash() {
     // the server strips one trailing `/` from base-url: an issuer ending in `/` never matches
-    let (_, f) = oidc_failure(Knobs { issuer_suffix: "/", ..Knobs::default() }, |_| {});
+    let (_, f) = oidc_failure(
+        Knobs {
+            issuer_suffix: "/",
+            ..Knobs::default()
+        },
+        |_| {},
+    );
     assert_eq!(f.code, Some(codes::OIDC_ISSUER_MISMATCH));
     assert!(f.detail.contains("never matches"), "{}", f.detail);
 }
@@ -598,21 +846,142 @@ fn oidc_issuer_with_trailing_slash() {
 #[test]
 fn oidc_failures_that_are_only_logged() {
     let cases: Vec<(Knobs, &str, &str, &str)> = vec![
-        (Knobs { grant_types: vec!["authorization_code"], ..Knobs::default() }, "oidc.grant-type", codes::OIDC_GRANT_TYPE, "client_credentials is missing"),
-        (Knobs { token_endpoint_scheme: "http", ..Knobs::default() }, "oidc.token-endpoint", codes::OIDC_TOKEN_ENDPOINT, "https://"),
-        (Knobs { client_secret: "another-secret".into(), ..Knobs::default() }, "oidc.token-request", codes::OIDC_TOKEN_STATUS, "invalid_client (client authentication failed)"),
-        (Knobs { opaque: true, ..Knobs::default() }, "oidc.token-key", codes::OIDC_TOKEN_NOT_JWT, "not a JWT"),
-        (Knobs { token_kid: None, ..Knobs::default() }, "oidc.token-key", codes::OIDC_TOKEN_NO_KID, "no `kid`"),
-        (Knobs { token_kid: Some("key-2"), ..Knobs::default() }, "oidc.token-key", codes::OIDC_KEY_NOT_FOUND, "kid `key-2` is not in the JWKS"),
-        (Knobs { jwk_use: Some("enc"), ..Knobs::default() }, "oidc.token-key", codes::OIDC_KEY_NOT_FOUND, "use `enc`"),
-        (Knobs { token_alg: Some("RS384"), ..Knobs::default() }, "oidc.token-key", codes::OIDC_ALG_MISMATCH, "signed with `RS384`"),
-        (Knobs { tamper: true, ..Knobs::default() }, "oidc.token-signature", codes::OIDC_SIGNATURE, "does not verify"),
-        (Knobs { alg: Alg::Es512, tamper: true, ..Knobs::default() }, "oidc.token-signature", codes::OIDC_SIGNATURE, "does not verify"),
-        (Knobs { exp_in: Some(-60), ..Knobs::default() }, "oidc.token-times", codes::OIDC_TOKEN_EXPIRED, "expired at"),
-        (Knobs { iat_in: 120, ..Knobs::default() }, "oidc.token-times", codes::OIDC_TOKEN_NOT_YET_VALID, "in the future"),
-        (Knobs { aud: json!("account"), ..Knobs::default() }, "oidc.token-audience", codes::OIDC_AUDIENCE, "fhir-server missing"),
-        (Knobs { azp: Some("someone-else".into()), ..Knobs::default() }, "oidc.token-authorized-party", codes::OIDC_AUTHORIZED_PARTY, "azp is `someone-else`"),
-        (Knobs { azp: None, ..Knobs::default() }, "oidc.token-authorized-party", codes::OIDC_AUTHORIZED_PARTY, "azp is missing"),
+        (
+            Knobs {
+                grant_types: vec!["authorization_code"],
+                ..Knobs::default()
+            },
+            "oidc.grant-type",
+            codes::OIDC_GRANT_TYPE,
+            "client_credentials is missing",
+        ),
+        (
+            Knobs {
+                token_endpoint_scheme: "http",
+                ..Knobs::default()
+            },
+            "oidc.token-endpoint",
+            codes::OIDC_TOKEN_ENDPOINT,
+            "https://",
+        ),
+        (
+            Knobs {
+                client_secret: "another-secret".into(),
+                ..Knobs::default()
+            },
+            "oidc.token-request",
+            codes::OIDC_TOKEN_STATUS,
+            "invalid_client (client authentication failed)",
+        ),
+        (
+            Knobs {
+                opaque: true,
+                ..Knobs::default()
+            },
+            "oidc.token-key",
+            codes::OIDC_TOKEN_NOT_JWT,
+            "not a JWT",
+        ),
+        (
+            Knobs {
+                token_kid: None,
+                ..Knobs::default()
+            },
+            "oidc.token-key",
+            codes::OIDC_TOKEN_NO_KID,
+            "no `kid`",
+        ),
+        (
+            Knobs {
+                token_kid: Some("key-2"),
+                ..Knobs::default()
+            },
+            "oidc.token-key",
+            codes::OIDC_KEY_NOT_FOUND,
+            "kid `key-2` is not in the JWKS",
+        ),
+        (
+            Knobs {
+                jwk_use: Some("enc"),
+                ..Knobs::default()
+            },
+            "oidc.token-key",
+            codes::OIDC_KEY_NOT_FOUND,
+            "use `enc`",
+        ),
+        (
+            Knobs {
+                token_alg: Some("RS384"),
+                ..Knobs::default()
+            },
+            "oidc.token-key",
+            codes::OIDC_ALG_MISMATCH,
+            "signed with `RS384`",
+        ),
+        (
+            Knobs {
+                tamper: true,
+                ..Knobs::default()
+            },
+            "oidc.token-signature",
+            codes::OIDC_SIGNATURE,
+            "does not verify",
+        ),
+        (
+            Knobs {
+                alg: Alg::Es512,
+                tamper: true,
+                ..Knobs::default()
+            },
+            "oidc.token-signature",
+            codes::OIDC_SIGNATURE,
+            "does not verify",
+        ),
+        (
+            Knobs {
+                exp_in: Some(-60),
+                ..Knobs::default()
+            },
+            "oidc.token-times",
+            codes::OIDC_TOKEN_EXPIRED,
+            "expired at",
+        ),
+        (
+            Knobs {
+                iat_in: 120,
+                ..Knobs::default()
+            },
+            "oidc.token-times",
+            codes::OIDC_TOKEN_NOT_YET_VALID,
+            "in the future",
+        ),
+        (
+            Knobs {
+                aud: json!("account"),
+                ..Knobs::default()
+            },
+            "oidc.token-audience",
+            codes::OIDC_AUDIENCE,
+            "fhir-server missing",
+        ),
+        (
+            Knobs {
+                azp: Some("someone-else".into()),
+                ..Knobs::default()
+            },
+            "oidc.token-authorized-party",
+            codes::OIDC_AUTHORIZED_PARTY,
+            "azp is `someone-else`",
+        ),
+        (
+            Knobs {
+                azp: None,
+                ..Knobs::default()
+            },
+            "oidc.token-authorized-party",
+            codes::OIDC_AUTHORIZED_PARTY,
+            "azp is missing",
+        ),
     ];
     for (knobs, step, code, text) in cases {
         let (r, f) = oidc_failure(knobs, |_| {});
@@ -626,33 +995,66 @@ fn oidc_failures_that_are_only_logged() {
 
 #[test]
 fn oidc_failures_show_the_token_claims_never_the_token() {
-    let (r, f) = oidc_failure(Knobs { aud: json!(["account"]), ..Knobs::default() }, |_| {});
+    let (r, f) = oidc_failure(
+        Knobs {
+            aud: json!(["account"]),
+            ..Knobs::default()
+        },
+        |_| {},
+    );
     assert!(f.detail.contains("iss=https://oidc.test:"), "{}", f.detail);
-    assert!(f.detail.contains("aud=[account]") && f.detail.contains("azp=bpe-client"), "{}", f.detail);
-    assert!(f.detail.contains("scope=fhir") && f.detail.contains("exp=20"), "{}", f.detail);
-    let out = human(&[r.clone()]) + &serde_json::to_string(&r).expect("json");
+    assert!(
+        f.detail.contains("aud=[account]") && f.detail.contains("azp=bpe-client"),
+        "{}",
+        f.detail
+    );
+    assert!(
+        f.detail.contains("scope=fhir") && f.detail.contains("exp=20"),
+        "{}",
+        f.detail
+    );
+    let out = human(std::slice::from_ref(&r)) + &serde_json::to_string(&r).expect("json");
     assert!(!out.contains("eyJ"), "a JWT leaked: {out}");
 }
 
 #[test]
 fn oidc_options_change_the_checks() {
     // azp not verified when switched off; several required audiences must all be present
-    let r = oidc_probe(Knobs { azp: None, ..Knobs::default() }, |o| o.verify_authorized_party = false);
+    let r = oidc_probe(
+        Knobs {
+            azp: None,
+            ..Knobs::default()
+        },
+        |o| o.verify_authorized_party = false,
+    );
     assert!(r.ok, "{r:#?}");
     let (_, f) = oidc_failure(Knobs::default(), |o| {
         o.required_audience = vec!["fhir-server".into(), "other".into(), "third".into()]
     });
     assert_eq!(f.code, Some(codes::OIDC_AUDIENCE));
-    assert!(f.detail.contains("third missing") && !f.detail.contains("other missing"), "{}", f.detail);
+    assert!(
+        f.detail.contains("third missing") && !f.detail.contains("other missing"),
+        "{}",
+        f.detail
+    );
     // a larger leeway accepts a token from a clock 2 min ahead
-    let r = oidc_probe(Knobs { iat_in: 120, ..Knobs::default() }, |o| o.leeway = Duration::from_secs(180));
+    let r = oidc_probe(
+        Knobs {
+            iat_in: 120,
+            ..Knobs::default()
+        },
+        |o| o.leeway = Duration::from_secs(180),
+    );
     assert!(r.ok, "{r:#?}");
 }
 
 #[test]
 fn oidc_trust_store_is_its_own() {
     let (r, f) = oidc_failure(Knobs::default(), |o| o.trust = trust_other());
-    assert_eq!((f.name, f.code), ("oidc.tls-handshake", Some(codes::TLS_UNKNOWN_ISSUER)));
+    assert_eq!(
+        (f.name, f.code),
+        ("oidc.tls-handshake", Some(codes::TLS_UNKNOWN_ISSUER))
+    );
     assert_eq!(r.server_outcome, ServerOutcome::DoesNotStart);
 }
 
@@ -675,8 +1077,16 @@ fn oidc_timeouts_are_swapped_as_the_server_does() {
     });
     let r = probe_one(t, &opts(&[]));
     let f = failure(&r);
-    assert_eq!((f.name, f.code), ("oidc.tls-handshake", Some(codes::READ_TIMEOUT)));
-    assert!(f.detail.contains("oidc-auth connect-timeout, which the server uses as read timeout"), "{}", f.detail);
+    assert_eq!(
+        (f.name, f.code),
+        ("oidc.tls-handshake", Some(codes::READ_TIMEOUT))
+    );
+    assert!(
+        f.detail
+            .contains("oidc-auth connect-timeout, which the server uses as read timeout"),
+        "{}",
+        f.detail
+    );
     assert_eq!(r.server_outcome, ServerOutcome::DoesNotStart);
 }
 
@@ -705,12 +1115,25 @@ fn secret_canaries_never_appear_in_any_output() {
     let echo = servers::http(
         Some(good_tls()),
         Arc::new(|r: &HttpReq| {
-            HttpResp::new(500, "text/plain", format!("cannot handle {:?}", r.header("authorization")))
+            HttpResp::new(
+                500,
+                "text/plain",
+                format!("cannot handle {:?}", r.header("authorization")),
+            )
         }),
     );
-    let iss = issuer::start(Knobs { aud: json!("nope"), ..Knobs::default() });
+    let iss = issuer::start(Knobs {
+        aud: json!("nope"),
+        ..Knobs::default()
+    });
     let p = servers::proxy(Some(("pu", "canary-proxy-password")));
-    let mut basic = target("basic", format!("https://canary-user:canary-url-password@fhir.test:{}/fhir", echo.port));
+    let mut basic = target(
+        "basic",
+        format!(
+            "https://canary-user:canary-url-password@fhir.test:{}/fhir",
+            echo.port
+        ),
+    );
     basic.basic = Some(BasicCredentials {
         username: "user".into(),
         password: Secret::new("canary-basic-password"),
@@ -722,7 +1145,11 @@ fn secret_canaries_never_appear_in_any_output() {
         o.client_secret = Secret::new("canary-client-secret");
     }
     let mut o = opts(&[echo.port, iss.server.port]);
-    o.proxy = Some(proxy_config(p.port, Some(("pu", "canary-proxy-password")), ""));
+    o.proxy = Some(proxy_config(
+        p.port,
+        Some(("pu", "canary-proxy-password")),
+        "",
+    ));
     let results = probe::run(&[basic, bearer, oidc], &o).expect("run");
     assert!(results.iter().all(|r| !r.ok), "{results:#?}");
     let out = format!(
@@ -741,7 +1168,11 @@ fn secret_canaries_never_appear_in_any_output() {
         assert!(!out.contains(canary), "{canary} leaked:\n{out}");
     }
     // the echo was seen and masked, not dropped
-    assert!(out.contains("cannot handle Some(\\\"****\\\")") || out.contains("cannot handle Some(\"****\")"), "{out}");
+    assert!(
+        out.contains("cannot handle Some(\\\"****\\\")")
+            || out.contains("cannot handle Some(\"****\")"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -749,6 +1180,9 @@ fn every_probe_code_is_documented() {
     let docs = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/probe-codes.md"))
         .expect("docs/probe-codes.md");
     for code in codes::ALL {
-        assert!(docs.contains(&format!("### `{code}`")), "docs/probe-codes.md lacks `{code}`");
+        assert!(
+            docs.contains(&format!("### `{code}`")),
+            "docs/probe-codes.md lacks `{code}`"
+        );
     }
 }

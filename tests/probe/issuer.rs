@@ -244,7 +244,8 @@ fn handle(r: &HttpReq, base: &str, k: &Knobs, signer: &Signer) -> HttpResp {
     if path == "/realms/test/token" && r.method == "POST" {
         let expected = format!(
             "Basic {}",
-            base64::engine::general_purpose::STANDARD.encode(format!("{CLIENT_ID}:{}", k.client_secret))
+            base64::engine::general_purpose::STANDARD
+                .encode(format!("{CLIENT_ID}:{}", k.client_secret))
         );
         if r.header("authorization") != Some(expected.as_str()) {
             return HttpResp::json(
@@ -284,7 +285,11 @@ fn jwt(k: &Knobs, base: &str, signer: &Signer) -> String {
     if let Some(a) = &k.azp {
         claims["azp"] = json!(a);
     }
-    let input = format!("{}.{}", b64(header.to_string().as_bytes()), b64(claims.to_string().as_bytes()));
+    let input = format!(
+        "{}.{}",
+        b64(header.to_string().as_bytes()),
+        b64(claims.to_string().as_bytes())
+    );
     let mut s = signer.sign(input.as_bytes());
     if k.tamper {
         s[5] ^= 0x55;

@@ -98,15 +98,31 @@ fn ca(cn: &str, parent: Option<&Ca>) -> Ca {
     }
 }
 
-fn leaf(issuer: &Ca, cn: &str, names: &[&str], client: bool, from: i64, to: i64) -> (KeyPair, Vec<u8>) {
+fn leaf(
+    issuer: &Ca,
+    cn: &str,
+    names: &[&str],
+    client: bool,
+    from: i64,
+    to: i64,
+) -> (KeyPair, Vec<u8>) {
     let key = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256).expect("leaf key");
     let der = leaf_with(issuer, &key, cn, names, client, from, to);
     (key, der)
 }
 
-fn leaf_with(issuer: &Ca, key: &KeyPair, cn: &str, names: &[&str], client: bool, from: i64, to: i64) -> Vec<u8> {
+fn leaf_with(
+    issuer: &Ca,
+    key: &KeyPair,
+    cn: &str,
+    names: &[&str],
+    client: bool,
+    from: i64,
+    to: i64,
+) -> Vec<u8> {
     let mut params =
-        CertificateParams::new(names.iter().map(|s| s.to_string()).collect::<Vec<_>>()).expect("params");
+        CertificateParams::new(names.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+            .expect("params");
     params.distinguished_name = dn(cn);
     params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
     params.extended_key_usages = vec![if client {
@@ -162,27 +178,58 @@ pub static PKI: LazyLock<Pki> = LazyLock::new(|| {
         certs: vec![d, with.der.clone()],
         key: k.serialize_der(),
     };
-    let server = chain(leaf(&intermediate, "fhir.test", SERVER_NAMES, false, -1, 365), &intermediate);
+    let server = chain(
+        leaf(&intermediate, "fhir.test", SERVER_NAMES, false, -1, 365),
+        &intermediate,
+    );
     let server_leaf_only = Chain {
         certs: vec![server.certs[0].clone()],
         key: server.key.clone(),
     };
-    let expired = chain(leaf(&intermediate, "expired.test", SERVER_NAMES, false, -400, -30), &intermediate);
-    let not_yet_valid = chain(leaf(&intermediate, "future.test", SERVER_NAMES, false, 30, 400), &intermediate);
-    let wrong_name = chain(
-        leaf(&intermediate, "other.example", &["other.example", "www.other.example"], false, -1, 365),
+    let expired = chain(
+        leaf(
+            &intermediate,
+            "expired.test",
+            SERVER_NAMES,
+            false,
+            -400,
+            -30,
+        ),
         &intermediate,
     );
-    let other_ca = chain(leaf(&other_root, "fhir.test", SERVER_NAMES, false, -1, 365), &other_root);
+    let not_yet_valid = chain(
+        leaf(&intermediate, "future.test", SERVER_NAMES, false, 30, 400),
+        &intermediate,
+    );
+    let wrong_name = chain(
+        leaf(
+            &intermediate,
+            "other.example",
+            &["other.example", "www.other.example"],
+            false,
+            -1,
+            365,
+        ),
+        &intermediate,
+    );
+    let other_ca = chain(
+        leaf(&other_root, "fhir.test", SERVER_NAMES, false, -1, 365),
+        &other_root,
+    );
 
     let (ck, cd) = leaf(&root, "probe-client", &[], true, -1, 365);
     let client_chain = vec![cd, root.der.clone()];
     let client_pk8 = ck.serialize_der();
     let client = identity(client_chain.clone(), KeyFormat::Pkcs8, client_pk8.clone());
-    let client_sec1 = identity(client_chain.clone(), KeyFormat::Sec1, inner_key(&client_pk8));
+    let client_sec1 = identity(
+        client_chain.clone(),
+        KeyFormat::Sec1,
+        inner_key(&client_pk8),
+    );
     let client_p12 = p12(&client_chain, &client_pk8);
 
-    let rsa = KeyPair::from_pkcs8_pem_and_sign_algo(RSA_KEY_PEM, &PKCS_RSA_SHA256).expect("rsa key");
+    let rsa =
+        KeyPair::from_pkcs8_pem_and_sign_algo(RSA_KEY_PEM, &PKCS_RSA_SHA256).expect("rsa key");
     let rsa_der = leaf_with(&root, &rsa, "probe-client-rsa", &[], true, -1, 365);
     let client_rsa_pkcs1 = identity(
         vec![rsa_der, root.der.clone()],
@@ -191,7 +238,11 @@ pub static PKI: LazyLock<Pki> = LazyLock::new(|| {
     );
 
     let (uk, ud) = leaf(&other_root, "untrusted-client", &[], true, -1, 365);
-    let client_untrusted = identity(vec![ud, other_root.der.clone()], KeyFormat::Pkcs8, uk.serialize_der());
+    let client_untrusted = identity(
+        vec![ud, other_root.der.clone()],
+        KeyFormat::Pkcs8,
+        uk.serialize_der(),
+    );
     Pki {
         root,
         other_root,

@@ -91,8 +91,11 @@ fn provider() -> Arc<rustls::crypto::CryptoProvider> {
 }
 
 pub fn tls_config(chain: &Chain, client_auth: ClientAuth) -> Arc<rustls::ServerConfig> {
-    let certs: Vec<CertificateDer<'static>> =
-        chain.certs.iter().map(|c| CertificateDer::from(c.clone())).collect();
+    let certs: Vec<CertificateDer<'static>> = chain
+        .certs
+        .iter()
+        .map(|c| CertificateDer::from(c.clone()))
+        .collect();
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(chain.key.clone()));
     let builder = rustls::ServerConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()
@@ -200,7 +203,12 @@ async fn serve_one<S: AsyncRead + AsyncWrite + Unpin>(
     let headers: Vec<(String, String)> = req
         .headers
         .iter()
-        .map(|h| (h.name.to_string(), String::from_utf8_lossy(h.value).into_owned()))
+        .map(|h| {
+            (
+                h.name.to_string(),
+                String::from_utf8_lossy(h.value).into_owned(),
+            )
+        })
         .collect();
     let len: usize = headers
         .iter()
@@ -299,7 +307,10 @@ async fn tunnel(
     log.lock().expect("log").push(first.clone());
     let auth = text
         .lines()
-        .find_map(|l| l.strip_prefix("Proxy-Authorization: ").or_else(|| l.strip_prefix("proxy-authorization: ")))
+        .find_map(|l| {
+            l.strip_prefix("Proxy-Authorization: ")
+                .or_else(|| l.strip_prefix("proxy-authorization: "))
+        })
         .map(str::to_string);
     if let Some(e) = &expected
         && auth.as_deref() != Some(e.as_str())
@@ -322,11 +333,15 @@ async fn tunnel(
         let mut upstream = match TcpStream::connect(("127.0.0.1", port_of(&target))).await {
             Ok(u) => u,
             Err(_) => {
-                client.write_all(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n").await?;
+                client
+                    .write_all(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
+                    .await?;
                 return Ok(());
             }
         };
-        client.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n").await?;
+        client
+            .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+            .await?;
         let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
     } else {
         // absolute-form: http://host:port/path
