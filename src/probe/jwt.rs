@@ -68,10 +68,15 @@ pub(crate) fn parse_jwks(body: &[u8]) -> Result<Vec<Jwk>, String> {
 
 /// `kid (kty alg use)` for messages.
 pub(crate) fn describe_key(k: &Jwk) -> String {
+    let kid = k.kid.clone().unwrap_or_else(|| "-".into());
+    format!("{kid} ({})", describe_key_type(k))
+}
+
+/// `kty alg [crv] use` for messages.
+pub(crate) fn describe_key_type(k: &Jwk) -> String {
     let f = |o: &Option<String>| o.clone().unwrap_or_else(|| "-".into());
     format!(
-        "{} ({} {}{} use {})",
-        f(&k.kid),
+        "{} {}{}, use {}",
         f(&k.kty),
         f(&k.alg),
         k.crv.as_ref().map(|c| format!(" {c}")).unwrap_or_default(),

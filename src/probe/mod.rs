@@ -52,6 +52,8 @@ pub mod step {
     pub const OIDC_TIMES: &str = "oidc.token-times";
     pub const OIDC_AUDIENCE: &str = "oidc.token-audience";
     pub const OIDC_AZP: &str = "oidc.token-authorized-party";
+    /// Only when `--probe-timeout` ends a probe between two steps.
+    pub const PROBE: &str = "probe";
 }
 
 /// What the DSF BPE does at start-up with this connection's result.
@@ -374,7 +376,11 @@ async fn probe_one(t: &ProbeTarget, options: &ProbeOptions) -> ProbeResult {
             .await
             .is_err()
     };
-    if ended_by_probe_timeout && rec.running() {
+    if ended_by_probe_timeout {
+        if !rec.running() {
+            // the cap fell between two steps: still a failure of its own
+            rec.start(step::PROBE);
+        }
         let server = match &rec.waiting {
             Some((limit, what)) if limit.is_zero() => {
                 format!("; the server would wait forever here ({what} is 0)")

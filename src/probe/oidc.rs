@@ -378,7 +378,7 @@ pub(crate) async fn probe(
             Logged,
         ));
     }
-    rec.pass(format!("kid `{kid}`: {}", jwt::describe_key(key)));
+    rec.pass(format!("kid `{kid}`: {}", jwt::describe_key_type(key)));
 
     rec.start(step::OIDC_SIGNATURE);
     if let Err(e) = jws.verify(&vkey) {

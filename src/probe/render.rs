@@ -28,6 +28,7 @@ pub fn label(name: &str) -> &'static str {
         step::OIDC_TIMES => "token times",
         step::OIDC_AUDIENCE => "token audience",
         step::OIDC_AZP => "token azp",
+        step::PROBE => "probe",
         _ => "step",
     }
 }

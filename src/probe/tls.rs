@@ -403,20 +403,20 @@ impl TlsSetup {
     fn unknown_issuer(&self, o: &Observed) -> Failure {
         let chain: Vec<Summary> = o.presented.iter().filter_map(|d| summary(d)).collect();
         let trusted = format!(
-            "the {} certificate{} trusted for this connection ({}): {}",
+            "{} ({} certificate{}: {})",
+            self.trust_source,
             self.trust_subjects.len(),
             if self.trust_subjects.len() == 1 {
                 ""
             } else {
                 "s"
             },
-            self.trust_source,
             self.trust_subjects.join("; ")
         );
         let Some(leaf) = chain.first() else {
             return Failure::new(
                 codes::TLS_UNKNOWN_ISSUER,
-                format!("the server's certificate does not lead to {trusted}"),
+                format!("the server's certificate does not lead to a root in {trusted}"),
             );
         };
         let mut text = if leaf.subject == leaf.issuer {
@@ -427,7 +427,7 @@ impl TlsSetup {
         } else {
             let top = chain.last().map_or(&leaf.issuer, |c| &c.issuer);
             format!(
-                "the server's certificate {} is issued by {}; the chain ends at {top}, which is not among {trusted}",
+                "the server's certificate {} is issued by {}; the chain ends at {top}, which is not in {trusted}",
                 leaf.subject, leaf.issuer
             )
         };
