@@ -65,7 +65,7 @@ fn main() {
         "probe bench: 200 connections, 1 never answers (TLS FHIR server on 127.0.0.1, 2 cores)"
     );
     println!(
-        "{:<44} {:>11} {:>10} {:>12} {:>9}",
+        "{:<38} {:>11} {:>10} {:>12} {:>9}",
         "case", "concurrency", "timeout", "total", "ok"
     );
     let timeout = Duration::from_secs(2);
@@ -103,7 +103,7 @@ fn main() {
         let total = start.elapsed();
         let ok = results.iter().filter(|r| r.ok).count();
         println!(
-            "{name:<44} {concurrency:>11} {:>10} {:>10.2} s {:>5}/{}",
+            "{name:<38} {concurrency:>11} {:>10} {:>10.2} s {:>5}/{}",
             format!("{} s", timeout.as_secs()),
             total.as_secs_f64(),
             ok,

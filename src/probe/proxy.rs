@@ -23,7 +23,8 @@ impl ProxyConfig {
     /// `_NOPROXY`. `Ok(None)`: no proxy configured. `Err`: a URL the server ignores (it logs a
     /// warning and connects directly), with the reason.
     pub fn from_env(env: &dyn Fn(&str) -> Option<String>) -> Result<Option<ProxyConfig>, String> {
-        let Some(url) = env("DEV_DSF_PROXY_URL") else {
+        // blank (as compose files often set it) means no proxy
+        let Some(url) = env("DEV_DSF_PROXY_URL").filter(|u| !u.trim().is_empty()) else {
             return Ok(None);
         };
         let (https, host, port) = parse_proxy_url(&url)?;
@@ -236,6 +237,8 @@ mod tests {
         assert!(p.applies_to("https://fhir.example.org/fhir"));
         let none = |_: &str| None;
         assert!(ProxyConfig::from_env(&none).expect("no proxy").is_none());
+        let blank = |name: &str| (name == "DEV_DSF_PROXY_URL").then(|| " ".to_string());
+        assert!(ProxyConfig::from_env(&blank).expect("no proxy").is_none());
         let bad = |name: &str| (name == "DEV_DSF_PROXY_URL").then(|| "socks5://p:1080".to_string());
         assert!(ProxyConfig::from_env(&bad).is_err());
         let https = |name: &str| (name == "DEV_DSF_PROXY_URL").then(|| "https://p".to_string());
