@@ -62,32 +62,44 @@ fn main() {
     let silent_url = format!("https://127.0.0.1:{silent}/fhir");
 
     println!(
-        "probe bench: 200 connections, 1 never answers (TLS FHIR server on 127.0.0.1, 2 cores)"
+        "probe bench: 200 connections, some never answer (TLS FHIR server on 127.0.0.1, 2 cores)"
     );
     println!(
         "{:<38} {:>11} {:>10} {:>12} {:>9}",
         "case", "concurrency", "timeout", "total", "ok"
     );
     let timeout = Duration::from_secs(2);
-    let cases: Vec<(&str, usize, bool, bool)> = vec![
-        ("199 answering only (baseline)", 16, false, false),
-        ("200, silent one cut by --probe-timeout", 16, true, false),
-        ("200, silent one ends by its read-timeout", 16, true, true),
-        ("200, silent one cut by --probe-timeout", 1, true, false),
-        ("200, silent one cut by --probe-timeout", 64, true, false),
+    // (case, concurrency, silent connections among the 200, silent ones end by read-timeout)
+    let cases: Vec<(&str, usize, usize, bool)> = vec![
+        ("200 answering (baseline)", 16, 0, false),
+        ("1 silent, cut by --probe-timeout", 16, 1, false),
+        ("1 silent, ended by its read-timeout", 16, 1, true),
+        ("1 silent, cut by --probe-timeout", 1, 1, false),
+        ("1 silent, cut by --probe-timeout", 64, 1, false),
+        ("20 silent, cut by --probe-timeout", 16, 20, false),
+        ("20 silent, cut by --probe-timeout", 64, 20, false),
     ];
-    for (name, concurrency, with_silent, by_read_timeout) in cases {
-        let mut targets: Vec<ProbeTarget> = (0..199)
-            .map(|i| target(i, url.clone(), Duration::from_secs(600)))
+    for (name, concurrency, silent_count, by_read_timeout) in cases {
+        let read = if by_read_timeout {
+            timeout
+        } else {
+            Duration::from_secs(600)
+        };
+        // the silent ones spread evenly among the answering ones
+        let every = if silent_count == 0 {
+            usize::MAX
+        } else {
+            200 / silent_count
+        };
+        let targets: Vec<ProbeTarget> = (0..200)
+            .map(|i| {
+                if i % every == every / 2 {
+                    target(i, silent_url.clone(), read)
+                } else {
+                    target(i, url.clone(), Duration::from_secs(600))
+                }
+            })
             .collect();
-        if with_silent {
-            let read = if by_read_timeout {
-                timeout
-            } else {
-                Duration::from_secs(600)
-            };
-            targets.insert(100, target(999, silent_url.clone(), read));
-        }
         let options = ProbeOptions {
             concurrency,
             probe_timeout: if by_read_timeout {
