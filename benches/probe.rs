@@ -86,11 +86,7 @@ fn main() {
             Duration::from_secs(600)
         };
         // the silent ones spread evenly among the answering ones
-        let every = if silent_count == 0 {
-            usize::MAX
-        } else {
-            200 / silent_count
-        };
+        let every = 200usize.checked_div(silent_count).unwrap_or(usize::MAX);
         let targets: Vec<ProbeTarget> = (0..200)
             .map(|i| {
                 if i % every == every / 2 {
