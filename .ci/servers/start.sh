@@ -20,7 +20,7 @@ if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ] || ! command -v ope
     fi
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx openssl >/dev/null
-    [ -n "$made_policy" ] && rm -f /usr/sbin/policy-rc.d
+    if [ -n "$made_policy" ]; then rm -f /usr/sbin/policy-rc.d; fi
 fi
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 

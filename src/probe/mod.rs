@@ -418,7 +418,7 @@ async fn probe_one(t: &ProbeTarget, options: &ProbeOptions) -> ProbeResult {
 
 async fn probe_steps(t: &ProbeTarget, options: &ProbeOptions, rec: &mut Recorder) -> Flow<()> {
     let token = match &t.oidc {
-        Some(o) => Some(oidc::probe(t, o, options, rec).await?),
+        Some(o) => Some(oidc::probe(o, options, rec).await?),
         None => None,
     };
     fhir::probe(t, options, rec, token.as_ref()).await

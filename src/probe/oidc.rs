@@ -10,7 +10,7 @@
 use super::jwt::{self, TimeProblem};
 use super::net::{self, Client, Mode, Names, Req, Resp, Timeouts};
 use super::tls::TlsSetup;
-use super::{Flow, OidcTarget, ProbeOptions, ProbeTarget, Recorder, ServerOutcome, codes, step};
+use super::{Flow, OidcTarget, ProbeOptions, Recorder, ServerOutcome, codes, step};
 use crate::secret::Secret;
 use serde_json::Value;
 use std::time::SystemTime;
@@ -48,7 +48,6 @@ fn not_json(resp: &Resp, what: &str) -> String {
 }
 
 pub(crate) async fn probe(
-    _t: &ProbeTarget,
     o: &OidcTarget,
     options: &ProbeOptions,
     rec: &mut Recorder,
