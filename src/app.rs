@@ -9,6 +9,7 @@ use crate::diag::sort_and_dedup;
 use crate::emit;
 use crate::exit::ExitStatus;
 use crate::input::{self, ENV_VAR, Loaded};
+use crate::probe::args::ProbeArgs;
 use crate::report::{InputReport, Report};
 use crate::source::SourceFile;
 use clap::Parser;
@@ -22,11 +23,26 @@ pub struct Io<'a> {
     /// Looks up an environment variable; `Err` when it is set but not valid Unicode.
     pub env: &'a dyn Fn(&str) -> Result<Option<String>, String>,
     pub stdout_is_terminal: bool,
+    /// Progress of probes is shown on standard error only when it is a terminal.
+    pub stderr_is_terminal: bool,
 }
 
 /// The one prefix of the tool's own errors.
 pub fn error_line(message: &str) -> String {
     format!("dsf-connections: error: {}\n", emit::text::visible(message))
+}
+
+/// Whether human output is coloured: `--color`, else a terminal without `NO_COLOR`.
+fn human_color(args: &CheckArgs, io: &Io) -> bool {
+    let no_color = (io.env)("NO_COLOR")
+        .ok()
+        .flatten()
+        .is_some_and(|v| !v.is_empty());
+    match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => io.stdout_is_terminal && !no_color,
+    }
 }
 
 /// Run the tool; the exit status is returned even when writing the output failed.
@@ -51,8 +67,8 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io) -> ExitStatus 
                 .and_then(|()| io.stdout.flush());
             ExitStatus::Valid
         }
-        Command::Check(args) => check(&args, false, io),
-        Command::Explain(args) => check(&args, true, io),
+        Command::Check(c) => check(&c.args, Some(&c.probe), false, io),
+        Command::Explain(args) => check(&args, None, true, io),
     }
 }
 
@@ -89,7 +105,14 @@ fn load_inputs(args: &CheckArgs, io: &mut Io) -> Result<Vec<InputResult>, String
         .collect())
 }
 
-fn check(args: &CheckArgs, explain: bool, io: &mut Io) -> ExitStatus {
+fn check(args: &CheckArgs, probe: Option<&ProbeArgs>, explain: bool, io: &mut Io) -> ExitStatus {
+    let probing = probe.is_some_and(|p| p.test_connections);
+    if probing && args.skip_file_checks {
+        let _ = io.stderr.write_all(
+            error_line("--test-connections needs the files the config names (trust stores, keys, secrets): drop --skip-file-checks").as_bytes(),
+        );
+        return ExitStatus::Usage;
+    }
     let loaded = match load_inputs(args, io) {
         Ok(l) => l,
         Err(m) => {
@@ -110,7 +133,7 @@ fn check(args: &CheckArgs, explain: bool, io: &mut Io) -> ExitStatus {
             return ExitStatus::Usage;
         }
     };
-    checker.keep_models = explain;
+    checker.keep_models = explain || probing;
     let mut models = Vec::new();
     for l in loaded {
         let l = match l {
@@ -135,7 +158,11 @@ fn check(args: &CheckArgs, explain: bool, io: &mut Io) -> ExitStatus {
             sink.push(crate::rules::input::not_utf8(file, &source.text, at));
             input.readable = false;
         } else {
-            let checked = checker.check(file, source, &mut sink);
+            let mut checked = checker.check(file, source, &mut sink);
+            if !args.connections.is_empty() {
+                checked.connections.retain(|c| args.connections.contains(c));
+                checked.models.retain(|m| args.connections.contains(&m.id));
+            }
             input.connections = checked.connections;
             input.readable = checked.readable;
             models.extend(checked.models);
@@ -144,8 +171,13 @@ fn check(args: &CheckArgs, explain: bool, io: &mut Io) -> ExitStatus {
         report.inputs.push(input);
     }
     report.notes.extend(checker.finish(&mut sink));
-    if explain {
-        report.models = Some(models);
+    for id in &args.connections {
+        if !report.inputs.iter().any(|i| i.connections.contains(id)) {
+            report.failed.push((
+                format!("--connection {id}"),
+                "no connection of that id in the config".into(),
+            ));
+        }
     }
     report.diagnostics = sink.kept;
     report.omitted = sink.omitted;
@@ -153,10 +185,27 @@ fn check(args: &CheckArgs, explain: bool, io: &mut Io) -> ExitStatus {
     // the inputs first, then what concerns the environment
     let env_file = checker.defaults.file;
     report.diagnostics.sort_by_key(|d| d.file() == env_file);
+    if let (true, Some(p)) = (probing, probe) {
+        let env = |name: &str| (io.env)(name).ok().flatten();
+        let progress = io.stderr_is_terminal && args.format == Format::Human;
+        let (results, not_probed, notes) =
+            crate::probe::from_model::run_for(&report, &models, p, &env, progress);
+        report.notes.extend(notes);
+        report.probes = Some((results, not_probed));
+    }
+    if explain {
+        report.models = Some(models);
+    }
     let status = if !report.failed.is_empty() {
         ExitStatus::Usage
     } else if report.errors() > 0 {
         ExitStatus::Invalid
+    } else if report
+        .probes
+        .as_ref()
+        .is_some_and(|(r, _)| r.iter().any(|r| !r.ok))
+    {
+        ExitStatus::ProbeFailed
     } else {
         ExitStatus::Valid
     };
@@ -168,15 +217,7 @@ fn check(args: &CheckArgs, explain: bool, io: &mut Io) -> ExitStatus {
     let written = match args.format {
         Format::Json => emit::json::emit(&report, io.stdout),
         Format::Human => {
-            let no_color = (io.env)("NO_COLOR")
-                .ok()
-                .flatten()
-                .is_some_and(|v| !v.is_empty());
-            let color = match args.color {
-                ColorChoice::Always => true,
-                ColorChoice::Never => false,
-                ColorChoice::Auto => io.stdout_is_terminal && !no_color,
-            };
+            let color = human_color(args, io);
             emit::human::emit(&report, &emit::human::Style { color }, io.stdout)
         }
     };

@@ -40,13 +40,21 @@ pub struct Cli {
 pub enum Command {
     /// Check configs against the server's rules (with no INPUT: the variable)
     #[command(after_help = EXIT_CODES)]
-    Check(CheckArgs),
+    Check(CheckCommand),
     /// Show each connection's effective settings, where each comes from,
     /// the certificates behind file settings; secrets as ****
     #[command(after_help = EXPLAIN_EXIT_CODES)]
     Explain(CheckArgs),
     /// Print the bundled JSON schema (for editors and other tools)
     Schema,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckCommand {
+    #[command(flatten)]
+    pub args: CheckArgs,
+    #[command(flatten)]
+    pub probe: crate::probe::args::ProbeArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -95,6 +103,10 @@ pub struct CheckArgs {
     /// Read no file named in the config (for CI steps without the secrets).
     #[arg(long)]
     pub skip_file_checks: bool,
+
+    /// Check (and probe) only this connection (repeatable).
+    #[arg(long = "connection", value_name = "ID")]
+    pub connections: Vec<String>,
 }
 
 impl CheckArgs {
@@ -110,6 +122,7 @@ impl CheckArgs {
         crate::diag::filter::Filter {
             select: self.select.clone(),
             ignore: self.ignore.clone(),
+            connections: self.connections.clone(),
             max: usize::try_from(self.max_diagnostics).unwrap_or(usize::MAX),
         }
     }

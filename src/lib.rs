@@ -21,6 +21,7 @@ pub mod exit;
 pub mod files;
 pub mod input;
 pub mod model;
+pub mod probe;
 pub mod report;
 pub mod rules;
 pub mod schema;

@@ -18,6 +18,7 @@ fn main() -> ExitCode {
         stderr: &mut std::io::stderr().lock(),
         env: &env,
         stdout_is_terminal,
+        stderr_is_terminal: std::io::stderr().is_terminal(),
     };
     ExitCode::from(run(std::env::args_os(), &mut io).code())
 }

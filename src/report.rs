@@ -3,6 +3,8 @@
 use crate::diag::filter::Omitted;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::Connection;
+use crate::probe::ProbeResult;
+use crate::probe::from_model::NotProbed;
 use crate::source::{FileId, SourceDb};
 
 #[derive(Debug)]
@@ -27,6 +29,8 @@ pub struct Report {
     pub notes: Vec<String>,
     /// The resolved connections, for `explain`.
     pub models: Option<Vec<Connection>>,
+    /// With `--test-connections`: each probe, and the connections not probed with why.
+    pub probes: Option<(Vec<ProbeResult>, Vec<NotProbed>)>,
 }
 
 impl Report {

@@ -6,6 +6,7 @@ mod explain;
 mod mistakes;
 mod pki;
 mod placement;
+mod probe;
 mod rule_fixtures;
 mod rules;
 mod secrets;

@@ -16,6 +16,8 @@ pub struct Filter {
     /// Only these codes (empty: all).
     pub select: Vec<String>,
     pub ignore: Vec<String>,
+    /// Only diagnostics of these connections (and of the document as a whole); empty: all.
+    pub connections: Vec<String>,
     pub max: usize,
 }
 
@@ -126,6 +128,14 @@ impl Sink {
     }
 
     pub fn push(&mut self, d: Diagnostic) {
+        // `--connection`: other connections are not checked at all
+        if !self.filter.connections.is_empty()
+            && d.connection
+                .as_ref()
+                .is_some_and(|c| !self.filter.connections.contains(c))
+        {
+            return;
+        }
         let code = d.rule.name;
         let selected =
             self.filter.select.is_empty() || self.filter.select.iter().any(|c| c == code);

@@ -37,6 +37,18 @@ pub fn emit(report: &Report, style: &Style, w: &mut dyn Write) -> std::io::Resul
             writeln!(w)?;
         }
     }
+    if let Some((results, not_probed)) = &report.probes {
+        for n in not_probed {
+            writeln!(
+                w,
+                "- {}: not probed: {}",
+                visible(&n.connection),
+                visible(&n.reason)
+            )?;
+        }
+        crate::probe::render::render(results, style.color, w)?;
+        writeln!(w)?;
+    }
     summary(report, style, w)
 }
 

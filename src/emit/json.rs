@@ -19,6 +19,12 @@ struct Out<'r> {
     /// With `explain`: each connection's effective settings.
     #[serde(skip_serializing_if = "Option::is_none")]
     connections: Option<Vec<explain::Explained>>,
+    /// With `--test-connections`: one result per probed connection.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    probes: Option<&'r [crate::probe::ProbeResult]>,
+    /// With `--test-connections`: connections not probed, and why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    not_probed: Option<&'r [crate::probe::from_model::NotProbed]>,
 }
 
 #[derive(Serialize)]
@@ -149,6 +155,8 @@ pub fn emit(report: &Report, w: &mut dyn Write) -> std::io::Result<()> {
                 .map(|c| explain::explain(&report.sources, now, c))
                 .collect()
         }),
+        probes: report.probes.as_ref().map(|(r, _)| r.as_slice()),
+        not_probed: report.probes.as_ref().map(|(_, n)| n.as_slice()),
     };
     // serialize first: serde_json would hide a broken pipe inside its own error type
     let text = serde_json::to_string_pretty(&out).map_err(std::io::Error::other)?;

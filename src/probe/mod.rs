@@ -1,0 +1,494 @@
+//! The network layer of `check --test-connections`: probes each connection the way the DSF BPE
+//! tests it at start-up (spec §5, facts 39-44), step by step, concurrently, and says what the
+//! server would do with each failure. Only this layer is async: [`run`] starts a tokio runtime
+//! for the probes alone.
+//!
+//! Input is plain data ([`ProbeTarget`]); output is one [`ProbeResult`] per target, in input
+//! order, rendered by [`render`] (human) or serialised with serde (JSON). Steps are recorded as
+//! they finish, so a probe cut short by `--probe-timeout` still shows how far it got.
+
+pub mod args;
+pub mod codes;
+mod fhir;
+pub mod from_model;
+mod jwt;
+mod net;
+mod oidc;
+pub mod proxy;
+pub mod render;
+pub mod target;
+mod tls;
+
+pub use proxy::ProxyConfig;
+pub use target::{
+    BasicCredentials, ClientIdentity, KeyFormat, OidcTarget, PrivateKey, ProbeTarget, TrustRoots,
+};
+
+use futures_util::StreamExt;
+use serde::{Serialize, Serializer};
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+
+/// Step names (the `name` of a step in JSON; stable). [`render::label`] gives the human label.
+pub mod step {
+    pub const FHIR_RESOLVE: &str = "fhir.name-resolution";
+    pub const FHIR_CONNECT: &str = "fhir.tcp-connect";
+    pub const FHIR_PROXY: &str = "fhir.proxy-connect";
+    pub const FHIR_TLS: &str = "fhir.tls-handshake";
+    pub const FHIR_HTTP: &str = "fhir.http-status";
+    pub const FHIR_CAPABILITY: &str = "fhir.capability-statement";
+    pub const OIDC_RESOLVE: &str = "oidc.name-resolution";
+    pub const OIDC_CONNECT: &str = "oidc.tcp-connect";
+    pub const OIDC_PROXY: &str = "oidc.proxy-connect";
+    pub const OIDC_TLS: &str = "oidc.tls-handshake";
+    pub const OIDC_DISCOVERY: &str = "oidc.discovery";
+    pub const OIDC_ISSUER: &str = "oidc.issuer";
+    pub const OIDC_JWKS: &str = "oidc.jwks";
+    pub const OIDC_GRANT_TYPE: &str = "oidc.grant-type";
+    pub const OIDC_TOKEN_ENDPOINT: &str = "oidc.token-endpoint";
+    pub const OIDC_TOKEN: &str = "oidc.token-request";
+    pub const OIDC_TOKEN_KEY: &str = "oidc.token-key";
+    pub const OIDC_SIGNATURE: &str = "oidc.token-signature";
+    pub const OIDC_TIMES: &str = "oidc.token-times";
+    pub const OIDC_AUDIENCE: &str = "oidc.token-audience";
+    pub const OIDC_AZP: &str = "oidc.token-authorized-party";
+    /// Only when `--probe-timeout` ends a probe between two steps.
+    pub const PROBE: &str = "probe";
+}
+
+/// What the DSF BPE does at start-up with this connection's result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ServerOutcome {
+    /// The probe passed.
+    Ok,
+    /// The server tests this and only logs the failure; it starts, the connection stays configured.
+    Logged,
+    /// The failure stops the BPE from starting (an uncaught exception during start-up).
+    DoesNotStart,
+    /// The server does not test this at start-up (`test-connection-on-startup` is false): the
+    /// failure shows when a process plugin uses the connection.
+    NotTested,
+    /// The probe timeout ended the probe before the server's own timeouts would have.
+    Unknown,
+}
+
+impl ServerOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ServerOutcome::Ok => "ok",
+            ServerOutcome::Logged => "logged",
+            ServerOutcome::DoesNotStart => "does-not-start",
+            ServerOutcome::NotTested => "not-tested",
+            ServerOutcome::Unknown => "unknown",
+        }
+    }
+}
+
+/// curl's `--resolve HOST:PORT:ADDR`: connect to ADDR for HOST:PORT; TLS still verifies HOST.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolve {
+    pub host: String,
+    pub port: u16,
+    pub addr: IpAddr,
+}
+
+/// Progress of a run, for a status line on a terminal.
+#[derive(Debug, Clone)]
+pub struct Progress {
+    pub done: usize,
+    pub total: usize,
+    /// The probe running longest: connection id and time so far.
+    pub slowest: Option<(String, Duration)>,
+}
+
+pub type ProgressFn = Arc<dyn Fn(&Progress) + Send + Sync>;
+
+#[derive(Clone)]
+pub struct ProbeOptions {
+    /// Probes running at once (`--concurrency`, default 16).
+    pub concurrency: usize,
+    /// Cap on each probe's whole run (`--probe-timeout`, default 30 s); zero: no cap.
+    pub probe_timeout: Duration,
+    /// The server's forward proxy (`DEV_DSF_PROXY_*`).
+    pub proxy: Option<ProxyConfig>,
+    pub resolve: Vec<Resolve>,
+    /// The time certificates and token times are checked against.
+    pub now: SystemTime,
+    /// Called every 200 ms and after each finished probe; set it only for a terminal.
+    pub progress: Option<ProgressFn>,
+}
+
+impl Default for ProbeOptions {
+    fn default() -> Self {
+        ProbeOptions {
+            concurrency: 16,
+            probe_timeout: Duration::from_secs(30),
+            proxy: None,
+            resolve: Vec::new(),
+            now: SystemTime::now(),
+            progress: None,
+        }
+    }
+}
+
+impl std::fmt::Debug for ProbeOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProbeOptions")
+            .field("concurrency", &self.concurrency)
+            .field("probe_timeout", &self.probe_timeout)
+            .field("proxy", &self.proxy)
+            .field("resolve", &self.resolve)
+            .field("now", &self.now)
+            .field("progress", &self.progress.is_some())
+            .finish()
+    }
+}
+
+fn millis<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_u64(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// The result of probing one connection.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProbeResult {
+    pub connection: String,
+    pub ok: bool,
+    #[serde(rename = "duration_ms", serialize_with = "millis")]
+    pub duration: Duration,
+    pub server_outcome: ServerOutcome,
+    /// The connection's effective `test-connection-on-startup`.
+    pub server_tests_at_startup: bool,
+    /// Whether the FHIR request went through the proxy.
+    pub via_proxy: bool,
+    /// Whether the OIDC requests went through the proxy (`None` without `oidc-auth`).
+    pub oidc_via_proxy: Option<bool>,
+    /// The probe timeout, not a configured timeout, ended the probe.
+    pub ended_by_probe_timeout: bool,
+    pub steps: Vec<ProbeStep>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProbeStep {
+    /// Stable step name, see [`step`].
+    pub name: &'static str,
+    pub ok: bool,
+    #[serde(rename = "duration_ms", serialize_with = "millis")]
+    pub duration: Duration,
+    pub detail: String,
+    /// For failures: a stable code, see [`codes`] and docs/probe-codes.md.
+    pub code: Option<&'static str>,
+    /// For failures: what the server does with this failure at start-up.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server_outcome: Option<ServerOutcome>,
+}
+
+/// A step failed: the probe of this connection ends here (the failure is recorded).
+#[derive(Debug)]
+pub(crate) struct Stop;
+
+pub(crate) type Flow<T> = Result<T, Stop>;
+
+/// Collects the steps of one probe as they finish. Every detail passes through [`Recorder::scrub`]
+/// first, so a secret that reached a message (an echoing server, a library's error text) is
+/// masked before it can be printed.
+pub(crate) struct Recorder {
+    steps: Vec<ProbeStep>,
+    current: Option<(&'static str, Instant)>,
+    /// The configured limit of what the running step waits for, for the probe-timeout message.
+    pub(crate) waiting: Option<(Duration, String)>,
+    secrets: Vec<String>,
+    pub(crate) via_proxy: bool,
+    pub(crate) oidc_via_proxy: Option<bool>,
+}
+
+/// Secrets shorter than this are not masked inside other text (it would garble the output);
+/// no secret is ever put into a message on purpose.
+const MIN_SCRUB_LEN: usize = 4;
+
+impl Recorder {
+    pub(crate) fn new() -> Self {
+        Recorder {
+            steps: Vec::new(),
+            current: None,
+            waiting: None,
+            secrets: Vec::new(),
+            via_proxy: false,
+            oidc_via_proxy: None,
+        }
+    }
+
+    pub(crate) fn add_secret(&mut self, secret: &str) {
+        if secret.len() >= MIN_SCRUB_LEN && !self.secrets.iter().any(|s| s == secret) {
+            self.secrets.push(secret.to_string());
+            // longest first, so a secret containing another is masked whole
+            self.secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        }
+    }
+
+    pub(crate) fn scrub(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for s in &self.secrets {
+            if out.contains(s.as_str()) {
+                out = out.replace(s.as_str(), "****");
+            }
+        }
+        out
+    }
+
+    pub(crate) fn start(&mut self, name: &'static str) {
+        self.current = Some((name, Instant::now()));
+        self.waiting = None;
+    }
+
+    fn finish(
+        &mut self,
+        ok: bool,
+        detail: String,
+        code: Option<&'static str>,
+        outcome: Option<ServerOutcome>,
+    ) {
+        let (name, started) = self.current.take().unwrap_or(("probe", Instant::now()));
+        let detail = self.scrub(&detail);
+        self.steps.push(ProbeStep {
+            name,
+            ok,
+            duration: started.elapsed(),
+            detail,
+            code,
+            server_outcome: outcome,
+        });
+        self.waiting = None;
+    }
+
+    pub(crate) fn pass(&mut self, detail: impl Into<String>) {
+        self.finish(true, detail.into(), None, None);
+    }
+
+    pub(crate) fn fail(
+        &mut self,
+        code: &'static str,
+        detail: impl Into<String>,
+        outcome: ServerOutcome,
+    ) -> Stop {
+        self.finish(false, detail.into(), Some(code), Some(outcome));
+        Stop
+    }
+
+    pub(crate) fn running(&self) -> bool {
+        self.current.is_some()
+    }
+}
+
+/// Human text for a duration in messages: `250 ms`, `2 s`, `1.5 s`, `10 min`.
+pub(crate) fn human_duration(d: Duration) -> String {
+    let ms = d.as_millis();
+    if ms == 0 {
+        "0 (wait forever)".into()
+    } else if ms < 1000 {
+        format!("{ms} ms")
+    } else if ms.is_multiple_of(60_000) {
+        format!("{} min", ms / 60_000)
+    } else if ms.is_multiple_of(1000) {
+        format!("{} s", ms / 1000)
+    } else {
+        format!("{:.1} s", d.as_secs_f64())
+    }
+}
+
+/// Probes every target, at most `options.concurrency` at once; results in input order.
+pub async fn probe_all(targets: &[ProbeTarget], options: &ProbeOptions) -> Vec<ProbeResult> {
+    let total = targets.len();
+    let started: Mutex<Vec<Option<Instant>>> = Mutex::new(vec![None; total]);
+    let mark = |i: usize, v: Option<Instant>| {
+        if let Ok(mut s) = started.lock() {
+            s[i] = v;
+        }
+    };
+    let mut stream = futures_util::stream::iter(targets.iter().enumerate().map(|(i, t)| {
+        let mark = &mark;
+        async move {
+            mark(i, Some(Instant::now()));
+            let r = probe_one(t, options).await;
+            mark(i, None);
+            (i, r)
+        }
+    }))
+    .buffer_unordered(options.concurrency.max(1));
+
+    let mut results: Vec<Option<ProbeResult>> = vec![None; total];
+    let mut done = 0;
+    let report = |done: usize| {
+        if let Some(progress) = &options.progress {
+            let slowest = started.lock().ok().and_then(|s| {
+                s.iter()
+                    .enumerate()
+                    .filter_map(|(i, t)| t.map(|t| (i, t.elapsed())))
+                    .max_by_key(|(_, e)| *e)
+                    .map(|(i, e)| (targets[i].id.clone(), e))
+            });
+            progress(&Progress {
+                done,
+                total,
+                slowest,
+            });
+        }
+    };
+    let mut tick = tokio::time::interval(Duration::from_millis(200));
+    loop {
+        tokio::select! {
+            next = stream.next() => match next {
+                Some((i, r)) => {
+                    results[i] = Some(r);
+                    done += 1;
+                    report(done);
+                }
+                None => break,
+            },
+            _ = tick.tick(), if options.progress.is_some() => report(done),
+        }
+    }
+    results.into_iter().flatten().collect()
+}
+
+/// The synchronous entry: a tokio runtime for the probes only, then the results.
+pub fn run(targets: &[ProbeTarget], options: &ProbeOptions) -> std::io::Result<Vec<ProbeResult>> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let results = rt.block_on(probe_all(targets, options));
+    // a name lookup still running in the blocking pool (a hung resolver) must not hold us up
+    rt.shutdown_timeout(Duration::from_millis(100));
+    Ok(results)
+}
+
+async fn probe_one(t: &ProbeTarget, options: &ProbeOptions) -> ProbeResult {
+    let started = Instant::now();
+    let mut rec = Recorder::new();
+    for s in secrets_of(t, options) {
+        rec.add_secret(&s);
+    }
+    let ended_by_probe_timeout = if options.probe_timeout.is_zero() {
+        let _ = probe_steps(t, options, &mut rec).await;
+        false
+    } else {
+        tokio::time::timeout(options.probe_timeout, probe_steps(t, options, &mut rec))
+            .await
+            .is_err()
+    };
+    if ended_by_probe_timeout {
+        if !rec.running() {
+            // the cap fell between two steps: still a failure of its own
+            rec.start(step::PROBE);
+        }
+        let server = match &rec.waiting {
+            Some((limit, what)) if limit.is_zero() => {
+                format!("; the server would wait forever here ({what} is 0)")
+            }
+            Some((limit, what)) => format!(
+                "; the server would wait up to {} here ({what})",
+                human_duration(*limit)
+            ),
+            None => String::new(),
+        };
+        let detail = format!(
+            "no result within the probe timeout of {} (--probe-timeout){server}",
+            human_duration(options.probe_timeout)
+        );
+        rec.fail(codes::PROBE_TIMEOUT, detail, ServerOutcome::Unknown);
+    }
+    let failed = rec.steps.iter().find(|s| !s.ok);
+    let ok = failed.is_none() && !rec.steps.is_empty();
+    let server_outcome = match failed {
+        None => ServerOutcome::Ok,
+        Some(s) => s.server_outcome.unwrap_or(ServerOutcome::Unknown),
+    };
+    ProbeResult {
+        connection: t.id.clone(),
+        ok,
+        duration: started.elapsed(),
+        server_outcome,
+        server_tests_at_startup: t.test_on_startup,
+        via_proxy: rec.via_proxy,
+        oidc_via_proxy: rec.oidc_via_proxy,
+        ended_by_probe_timeout,
+        steps: rec.steps,
+    }
+}
+
+async fn probe_steps(t: &ProbeTarget, options: &ProbeOptions, rec: &mut Recorder) -> Flow<()> {
+    let token = match &t.oidc {
+        Some(o) => Some(oidc::probe(o, options, rec).await?),
+        None => None,
+    };
+    fhir::probe(t, options, rec, token.as_ref()).await
+}
+
+/// Every secret of a target and the proxy, also as they travel (Basic auth in base64).
+fn secrets_of(t: &ProbeTarget, options: &ProbeOptions) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(b) = &t.basic {
+        out.push(b.password.expose().to_string());
+        out.push(net::basic_value(&b.username, b.password.expose(), true));
+    }
+    if let Some(b) = &t.bearer {
+        out.push(b.expose().to_string());
+    }
+    if let Some(o) = &t.oidc {
+        out.push(o.client_secret.expose().to_string());
+        out.push(net::basic_value(
+            &o.client_id,
+            o.client_secret.expose(),
+            false,
+        ));
+    }
+    if let Some(p) = &options.proxy
+        && let Some(pw) = &p.password
+    {
+        out.push(pw.expose().to_string());
+        out.push(net::basic_value(
+            p.username.as_deref().unwrap_or_default(),
+            pw.expose(),
+            true,
+        ));
+    }
+    // userinfo in a URL is a credential too
+    for url in [
+        Some(t.base_url.as_str()),
+        t.oidc.as_ref().map(|o| o.base_url.as_str()),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        if let Ok(u) = url::Url::parse(url)
+            && let Some(pw) = u.password()
+        {
+            out.push(pw.to_string());
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scrubbing_masks_longest_first() {
+        let mut r = Recorder::new();
+        r.add_secret("abcd");
+        r.add_secret("abcdefgh");
+        r.add_secret("ab");
+        assert_eq!(r.scrub("x abcdefgh y abcd ab"), "x **** y **** ab");
+    }
+
+    #[test]
+    fn durations_read_like_the_config() {
+        assert_eq!(human_duration(Duration::from_secs(600)), "10 min");
+        assert_eq!(human_duration(Duration::from_secs(2)), "2 s");
+        assert_eq!(human_duration(Duration::from_millis(1500)), "1.5 s");
+        assert_eq!(human_duration(Duration::from_millis(250)), "250 ms");
+        assert_eq!(human_duration(Duration::ZERO), "0 (wait forever)");
+    }
+}

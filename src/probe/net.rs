@@ -1,0 +1,873 @@
+//! One HTTP exchange, phase by phase, as the server's Jersey/Apache client makes it: name
+//! resolution (or `--resolve`), TCP connect (connect timeout, each address in turn), the proxy's
+//! CONNECT tunnel, the TLS handshake, then one HTTP/1.1 request on hyper. Reads are bounded like
+//! Java's `SO_TIMEOUT` (the read timeout is the longest wait for the next bytes, handshake
+//! included). Redirects are never followed. Each phase is either its own step or folded into the
+//! caller's step, and every failure gets a stable code and an operator's sentence.
+
+use super::codes;
+use super::tls::{self, TlsSetup};
+use super::{Flow, ProbeOptions, ProxyConfig, Recorder, ServerOutcome, human_duration};
+use base64::Engine;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use hyper::{HeaderMap, Method, Request, StatusCode};
+use std::future::Future;
+use std::io;
+use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::net::TcpStream;
+
+/// Bodies beyond this are cut (a CapabilityStatement of a large server is well below).
+const MAX_BODY: usize = 16 * 1024 * 1024;
+const USER_AGENT: &str = concat!("dsf-connections/", env!("CARGO_PKG_VERSION"), " (probe)");
+
+/// The timeouts in force and how the config names them (for messages).
+#[derive(Debug, Clone)]
+pub(crate) struct Timeouts {
+    pub connect: Duration,
+    pub connect_name: &'static str,
+    pub read: Duration,
+    pub read_name: &'static str,
+}
+
+/// Step names when the phases of an exchange are steps of their own.
+pub(crate) struct Names {
+    pub resolve: &'static str,
+    pub connect: &'static str,
+    pub proxy: &'static str,
+    pub tls: &'static str,
+    pub http: &'static str,
+}
+
+pub(crate) enum Mode {
+    /// Each phase is a step; the `http` step is left running for the caller to judge.
+    Explicit(&'static Names),
+    /// The caller's running step covers the whole exchange; a failing phase names itself.
+    Folded,
+}
+
+pub(crate) struct Failure {
+    pub code: &'static str,
+    pub detail: String,
+}
+
+impl Failure {
+    pub(crate) fn new(code: &'static str, detail: impl Into<String>) -> Self {
+        Failure {
+            code,
+            detail: detail.into(),
+        }
+    }
+}
+
+pub(crate) struct Req<'a> {
+    pub method: Method,
+    pub url: &'a str,
+    pub accept: &'a str,
+    pub authorization: Option<String>,
+    /// Content type and body.
+    pub body: Option<(&'a str, Vec<u8>)>,
+}
+
+pub(crate) struct Resp {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+    pub truncated: bool,
+}
+
+impl Resp {
+    pub(crate) fn content_type(&self) -> &str {
+        self.headers
+            .get(hyper::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+    /// `200 OK`.
+    pub(crate) fn status_line(&self) -> String {
+        format!(
+            "{} {}",
+            self.status.as_u16(),
+            self.status.canonical_reason().unwrap_or("")
+        )
+        .trim_end()
+        .to_string()
+    }
+}
+
+/// Everything one exchange needs besides the request.
+pub(crate) struct Client<'a> {
+    pub options: &'a ProbeOptions,
+    pub proxy: Option<&'a ProxyConfig>,
+    /// `None` for plain http:// (then no TLS phase runs).
+    pub tls: Option<&'a TlsSetup>,
+    pub timeouts: Timeouts,
+    /// What the server does when this exchange fails below HTTP (network, TLS).
+    pub outcome: ServerOutcome,
+}
+
+/// A URL's parts the exchange needs.
+pub(crate) struct Target {
+    pub https: bool,
+    /// Without brackets for IPv6.
+    pub host: String,
+    pub ip: Option<IpAddr>,
+    pub port: u16,
+    /// `Host` header value.
+    pub authority: String,
+    /// origin-form request target
+    pub path: String,
+    /// absolute-form request target, for plain http through a proxy (no userinfo)
+    pub absolute: String,
+}
+
+pub(crate) fn parse_target(raw: &str) -> Result<Target, Failure> {
+    let url = url::Url::parse(raw).map_err(|e| {
+        Failure::new(
+            codes::INVALID_URL,
+            format!("`{}` is not a URL: {e}", redact_url(raw)),
+        )
+    })?;
+    let https = match url.scheme() {
+        "https" => true,
+        "http" => false,
+        s => {
+            return Err(Failure::new(
+                codes::INVALID_URL,
+                format!(
+                    "`{}`: the scheme `{s}` is neither http nor https",
+                    redact_url(raw)
+                ),
+            ));
+        }
+    };
+    let (host, ip) = match url.host() {
+        Some(url::Host::Domain(d)) => (d.to_string(), None),
+        Some(url::Host::Ipv4(a)) => (a.to_string(), Some(IpAddr::V4(a))),
+        Some(url::Host::Ipv6(a)) => (a.to_string(), Some(IpAddr::V6(a))),
+        None => {
+            return Err(Failure::new(
+                codes::INVALID_URL,
+                format!("`{}` has no host", redact_url(raw)),
+            ));
+        }
+    };
+    let port = url
+        .port_or_known_default()
+        .unwrap_or(if https { 443 } else { 80 });
+    let host_text = url.host_str().unwrap_or_default().to_string();
+    let authority = match url.port() {
+        Some(p) => format!("{host_text}:{p}"),
+        None => host_text,
+    };
+    let mut path = url.path().to_string();
+    if let Some(q) = url.query() {
+        path.push('?');
+        path.push_str(q);
+    }
+    let scheme = if https { "https" } else { "http" };
+    let absolute = format!("{scheme}://{authority}{path}");
+    Ok(Target {
+        https,
+        host,
+        ip,
+        port,
+        authority,
+        path,
+        absolute,
+    })
+}
+
+/// A URL for messages: userinfo (a password) removed.
+pub(crate) fn redact_url(raw: &str) -> String {
+    match url::Url::parse(raw) {
+        Ok(mut u) if !u.username().is_empty() || u.password().is_some() => {
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+            u.to_string()
+        }
+        Ok(_) => raw.to_string(),
+        Err(_) => match (raw.find("://"), raw.find('@')) {
+            (Some(s), Some(at)) if at > s => format!("{}****{}", &raw[..s + 3], &raw[at..]),
+            _ => raw.to_string(),
+        },
+    }
+}
+
+/// `Basic base64(user:password)`: ISO-8859-1 for Jersey's Basic feature (`latin1`), US-ASCII for
+/// the OIDC client; characters outside the charset become `?`, as Java's encoder does.
+pub(crate) fn basic_value(user: &str, password: &str, latin1: bool) -> String {
+    let limit = if latin1 { 0xFF } else { 0x7F };
+    let bytes: Vec<u8> = format!("{user}:{password}")
+        .chars()
+        .map(|c| {
+            u8::try_from(u32::from(c))
+                .ok()
+                .filter(|&b| u32::from(b) <= limit)
+                .unwrap_or(b'?')
+        })
+        .collect();
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    )
+}
+
+/// The error marking a read that waited longer than the read timeout.
+#[derive(Debug)]
+pub(crate) struct ReadTimedOut;
+
+impl std::fmt::Display for ReadTimedOut {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("read timed out")
+    }
+}
+
+impl std::error::Error for ReadTimedOut {}
+
+/// A stream whose every read fails after waiting `limit` for data (Java's `SO_TIMEOUT`).
+pub(crate) struct TimedIo<S> {
+    inner: S,
+    limit: Option<Duration>,
+    timer: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl<S> TimedIo<S> {
+    pub(crate) fn new(inner: S, limit: Duration) -> Self {
+        TimedIo {
+            inner,
+            limit: (!limit.is_zero()).then_some(limit),
+            timer: None,
+        }
+    }
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for TimedIo<S> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = &mut *self;
+        match Pin::new(&mut this.inner).poll_read(cx, buf) {
+            Poll::Ready(r) => {
+                this.timer = None;
+                Poll::Ready(r)
+            }
+            Poll::Pending => {
+                if let Some(limit) = this.limit {
+                    let timer = this
+                        .timer
+                        .get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
+                    if timer.as_mut().poll(cx).is_ready() {
+                        this.timer = None;
+                        return Poll::Ready(Err(io::Error::new(
+                            io::ErrorKind::TimedOut,
+                            ReadTimedOut,
+                        )));
+                    }
+                }
+                Poll::Pending
+            }
+        }
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for TimedIo<S> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
+
+/// What went wrong below HTTP, found by walking an error's chain.
+pub(crate) enum Cause<'e> {
+    ReadTimeout,
+    Tls(&'e rustls::Error),
+    Io,
+    Other,
+}
+
+pub(crate) fn cause<'e>(err: &'e (dyn std::error::Error + 'static)) -> Cause<'e> {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    let mut io_seen = false;
+    while let Some(e) = cur {
+        if e.downcast_ref::<ReadTimedOut>().is_some() {
+            return Cause::ReadTimeout;
+        }
+        if let Some(t) = e.downcast_ref::<rustls::Error>() {
+            return Cause::Tls(t);
+        }
+        if let Some(ioe) = e.downcast_ref::<io::Error>() {
+            // io::Error::source() skips its payload: look at it directly
+            if let Some(inner) = ioe.get_ref() {
+                if inner.downcast_ref::<ReadTimedOut>().is_some() {
+                    return Cause::ReadTimeout;
+                }
+                if let Some(t) = inner.downcast_ref::<rustls::Error>() {
+                    return Cause::Tls(t);
+                }
+            }
+            io_seen = true;
+        }
+        cur = e.source();
+    }
+    if io_seen { Cause::Io } else { Cause::Other }
+}
+
+/// An error chain as one line (`a: b: c`), repeated texts dropped.
+pub(crate) fn chain_text(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = cur {
+        let s = e.to_string();
+        if !parts.iter().any(|p| p.contains(&s)) {
+            parts.push(s);
+        }
+        cur = match e.downcast_ref::<io::Error>().and_then(|i| i.get_ref()) {
+            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+            None => e.source(),
+        };
+    }
+    parts.join(": ")
+}
+
+impl Client<'_> {
+    fn read_timeout_failure(&self, waiting_for: &str) -> Failure {
+        let limit = self.timeouts.read;
+        Failure::new(
+            codes::READ_TIMEOUT,
+            format!(
+                "no answer within the read timeout of {} ({}) while waiting for {waiting_for}",
+                human_duration(limit),
+                self.timeouts.read_name
+            ),
+        )
+    }
+
+    fn record<T>(
+        &self,
+        rec: &mut Recorder,
+        explicit: bool,
+        phase: &str,
+        r: Result<(T, String), Failure>,
+    ) -> Flow<T> {
+        match r {
+            Ok((v, detail)) => {
+                if explicit {
+                    rec.pass(detail);
+                }
+                Ok(v)
+            }
+            Err(f) => {
+                let detail = if explicit {
+                    f.detail
+                } else {
+                    format!("{phase}: {}", f.detail)
+                };
+                Err(rec.fail(f.code, detail, self.outcome))
+            }
+        }
+    }
+
+    /// One request. In `Explicit` mode the `http` step is left running when a response arrives
+    /// (whatever its status); the caller passes or fails it.
+    pub(crate) async fn send(&self, rec: &mut Recorder, mode: Mode, req: Req<'_>) -> Flow<Resp> {
+        let names = match mode {
+            Mode::Explicit(n) => Some(n),
+            Mode::Folded => None,
+        };
+        let explicit = names.is_some();
+        let target = match parse_target(req.url) {
+            Ok(t) => t,
+            Err(f) => {
+                if let Some(n) = names {
+                    rec.start(n.resolve);
+                }
+                return self.record(rec, explicit, "URL", Err(f));
+            }
+        };
+        if let Some(p) = self.proxy
+            && p.https
+        {
+            if let Some(n) = names {
+                rec.start(n.proxy);
+            }
+            let f = Failure::new(
+                codes::PROXY_UNSUPPORTED,
+                format!(
+                    "the proxy {} is an https:// URL; this probe speaks to http:// proxies only",
+                    redact_url(&p.url)
+                ),
+            );
+            return self.record(rec, explicit, "proxy", Err(f));
+        }
+
+        // name resolution: of the proxy when there is one (the proxy resolves the target)
+        let (dial_host, dial_ip, dial_port) = match self.proxy {
+            Some(p) => (p.host.clone(), p.host.parse::<IpAddr>().ok(), p.port),
+            None => (target.host.clone(), target.ip, target.port),
+        };
+        if let Some(n) = names {
+            rec.start(n.resolve);
+        }
+        let r = self
+            .resolve(&dial_host, dial_ip, dial_port)
+            .await
+            .map(|(addrs, d)| {
+                let d = match self.proxy {
+                    Some(p) => format!(
+                        "proxy {}: {d} (the proxy resolves {})",
+                        p.authority(),
+                        target.host
+                    ),
+                    None => d,
+                };
+                (addrs, d)
+            });
+        let addrs = self.record(rec, explicit, "name resolution", r)?;
+
+        if let Some(n) = names {
+            rec.start(n.connect);
+        }
+        rec.waiting = Some((
+            self.timeouts.connect,
+            self.timeouts.connect_name.to_string(),
+        ));
+        let r = self.connect(&addrs).await.map(|(s, d)| {
+            let d = match self.proxy {
+                Some(_) => format!("proxy at {d}"),
+                None => d,
+            };
+            (s, d)
+        });
+        let tcp = self.record(rec, explicit, "TCP connect", r)?;
+        let mut stream = TimedIo::new(tcp, self.timeouts.read);
+
+        if let Some(p) = self.proxy
+            && target.https
+        {
+            if let Some(n) = names {
+                rec.start(n.proxy);
+            }
+            rec.waiting = Some((self.timeouts.read, self.timeouts.read_name.to_string()));
+            let r = self.tunnel(&mut stream, p, &target).await;
+            self.record(rec, explicit, "proxy CONNECT", r)?;
+        }
+
+        let io: Box<dyn Io> = if target.https {
+            if let Some(n) = names {
+                rec.start(n.tls);
+            }
+            rec.waiting = Some((self.timeouts.read, self.timeouts.read_name.to_string()));
+            let r = self.handshake(stream, &target).await;
+            let tls = self.record(rec, explicit, "TLS handshake", r)?;
+            Box::new(tls)
+        } else {
+            Box::new(stream)
+        };
+
+        if let Some(n) = names {
+            rec.start(n.http);
+        }
+        rec.waiting = Some((self.timeouts.read, self.timeouts.read_name.to_string()));
+        let proxied_plain = self.proxy.is_some() && !target.https;
+        let r = self.exchange(io, &target, &req, proxied_plain).await;
+        match r {
+            Ok(resp) => Ok(resp),
+            Err(f) => {
+                let detail = if explicit {
+                    f.detail
+                } else {
+                    format!("HTTP: {}", f.detail)
+                };
+                Err(rec.fail(f.code, detail, self.outcome))
+            }
+        }
+    }
+
+    async fn resolve(
+        &self,
+        host: &str,
+        ip: Option<IpAddr>,
+        port: u16,
+    ) -> Result<(Vec<SocketAddr>, String), Failure> {
+        if let Some(ip) = ip {
+            return Ok((
+                vec![SocketAddr::new(ip, port)],
+                format!("{ip} (an address: nothing to resolve)"),
+            ));
+        }
+        if let Some(r) = self
+            .options
+            .resolve
+            .iter()
+            .find(|r| r.port == port && r.host.eq_ignore_ascii_case(host))
+        {
+            return Ok((
+                vec![SocketAddr::new(r.addr, port)],
+                format!("{host}:{port} → {} (--resolve)", r.addr),
+            ));
+        }
+        match tokio::net::lookup_host((host, port)).await {
+            Ok(addrs) => {
+                let mut list: Vec<SocketAddr> = Vec::new();
+                for a in addrs {
+                    if !list.contains(&a) {
+                        list.push(a);
+                    }
+                }
+                if list.is_empty() {
+                    return Err(Failure::new(
+                        codes::DNS_FAILED,
+                        format!("`{host}` has no address"),
+                    ));
+                }
+                let shown: Vec<String> = list.iter().map(|a| a.ip().to_string()).collect();
+                Ok((list, format!("{host} → {}", shown.join(", "))))
+            }
+            Err(e) => Err(Failure::new(
+                codes::DNS_FAILED,
+                format!(
+                    "cannot resolve `{host}`: {e} (in a compose network, probe from the host with --resolve {host}:{port}:ADDRESS)"
+                ),
+            )),
+        }
+    }
+
+    /// Each address in turn, each with the connect timeout (as Apache HttpClient does).
+    async fn connect(&self, addrs: &[SocketAddr]) -> Result<(TcpStream, String), Failure> {
+        let limit = self.timeouts.connect;
+        let mut errors: Vec<(SocketAddr, &'static str, String)> = Vec::new();
+        for &addr in addrs {
+            let attempt = TcpStream::connect(addr);
+            let r = if limit.is_zero() {
+                Ok(attempt.await)
+            } else {
+                tokio::time::timeout(limit, attempt).await
+            };
+            match r {
+                Ok(Ok(s)) => {
+                    let _ = s.set_nodelay(true);
+                    return Ok((s, addr.to_string()));
+                }
+                Ok(Err(e)) if e.kind() == io::ErrorKind::ConnectionRefused => {
+                    errors.push((addr, codes::CONNECT_REFUSED, "refused: nothing listens on this port".into()))
+                }
+                Ok(Err(e)) => errors.push((addr, codes::CONNECT_FAILED, e.to_string())),
+                Err(_) => errors.push((
+                    addr,
+                    codes::CONNECT_TIMEOUT,
+                    format!(
+                        "no answer within the connect timeout of {} ({}): a firewall may drop the packets",
+                        human_duration(limit),
+                        self.timeouts.connect_name
+                    ),
+                )),
+            }
+        }
+        let code = errors.first().map_or(codes::CONNECT_FAILED, |e| e.1);
+        let detail = errors
+            .iter()
+            .map(|(a, _, m)| format!("{a}: {m}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        Err(Failure::new(code, detail))
+    }
+
+    /// `CONNECT host:port` through the proxy, with its credentials when configured.
+    async fn tunnel(
+        &self,
+        stream: &mut TimedIo<TcpStream>,
+        proxy: &ProxyConfig,
+        target: &Target,
+    ) -> Result<((), String), Failure> {
+        let authority = if target.host.contains(':') {
+            format!("[{}]:{}", target.host, target.port)
+        } else {
+            format!("{}:{}", target.host, target.port)
+        };
+        let mut head = format!(
+            "CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\nUser-Agent: {USER_AGENT}\r\n"
+        );
+        if let Some(auth) = proxy_authorization(proxy) {
+            head.push_str(&format!("Proxy-Authorization: {auth}\r\n"));
+        }
+        head.push_str("\r\n");
+        let io_fail = |e: io::Error| match cause(&e) {
+            Cause::ReadTimeout => self.read_timeout_failure("the proxy's answer to CONNECT"),
+            _ => Failure::new(
+                codes::PROXY_REFUSED,
+                format!("the proxy closed the connection: {}", chain_text(&e)),
+            ),
+        };
+        stream.write_all(head.as_bytes()).await.map_err(io_fail)?;
+        let mut buf = Vec::with_capacity(512);
+        let mut byte = [0u8; 1];
+        // byte by byte up to the blank line: nothing of the tunnelled TLS may be consumed
+        while !buf.ends_with(b"\r\n\r\n") {
+            if buf.len() > 16 * 1024 {
+                return Err(Failure::new(
+                    codes::PROXY_REFUSED,
+                    "the proxy's answer to CONNECT has no end of headers",
+                ));
+            }
+            let n = stream.read(&mut byte).await.map_err(io_fail)?;
+            if n == 0 {
+                return Err(Failure::new(
+                    codes::PROXY_REFUSED,
+                    "the proxy closed the connection instead of answering CONNECT",
+                ));
+            }
+            buf.push(byte[0]);
+        }
+        let mut headers = [httparse::EMPTY_HEADER; 32];
+        let mut parsed = httparse::Response::new(&mut headers);
+        let status = match parsed.parse(&buf) {
+            Ok(httparse::Status::Complete(_)) => parsed.code.unwrap_or(0),
+            _ => {
+                return Err(Failure::new(
+                    codes::PROXY_REFUSED,
+                    "the proxy's answer to CONNECT is not HTTP",
+                ));
+            }
+        };
+        let reason = parsed.reason.unwrap_or("").to_string();
+        match status {
+            200..=299 => Ok((
+                (),
+                format!(
+                    "CONNECT {authority} → {status} {reason} (proxy {})",
+                    proxy.authority()
+                ),
+            )),
+            407 => {
+                let offered = match (&proxy.username, &proxy.password) {
+                    (Some(u), Some(_)) => format!("Basic credentials of user `{u}` were offered (DEV_DSF_PROXY_USERNAME/PASSWORD)"),
+                    _ => "no credentials were offered: set DEV_DSF_PROXY_USERNAME and DEV_DSF_PROXY_PASSWORD".into(),
+                };
+                Err(Failure::new(
+                    codes::PROXY_AUTH,
+                    format!(
+                        "the proxy {} answered 407 {reason}: {offered}",
+                        proxy.authority()
+                    ),
+                ))
+            }
+            _ => Err(Failure::new(
+                codes::PROXY_REFUSED,
+                format!(
+                    "the proxy {} refused CONNECT {authority}: {status} {reason}",
+                    proxy.authority()
+                ),
+            )),
+        }
+    }
+
+    async fn handshake(
+        &self,
+        stream: TimedIo<TcpStream>,
+        target: &Target,
+    ) -> Result<(tokio_rustls::client::TlsStream<TimedIo<TcpStream>>, String), Failure> {
+        let name = tls::server_name(target).map_err(|d| Failure::new(codes::INVALID_URL, d))?;
+        let Some(setup) = self.tls else {
+            return Err(Failure::new(
+                codes::TLS_HANDSHAKE,
+                "no TLS settings for an https:// URL",
+            ));
+        };
+        let connector = tokio_rustls::TlsConnector::from(setup.config.clone());
+        match connector.connect(name, stream).await {
+            Ok(s) => {
+                let (_, conn) = s.get_ref();
+                let detail = setup.describe_success(conn);
+                Ok((s, detail))
+            }
+            Err(e) => Err(match cause(&e) {
+                Cause::ReadTimeout => self.read_timeout_failure("the TLS handshake"),
+                Cause::Tls(t) => setup.explain(t, &target.host),
+                _ => setup.explain_io(&e),
+            }),
+        }
+    }
+
+    async fn exchange(
+        &self,
+        io: Box<dyn Io>,
+        target: &Target,
+        req: &Req<'_>,
+        proxied_plain: bool,
+    ) -> Result<Resp, Failure> {
+        let uri = if proxied_plain {
+            &target.absolute
+        } else {
+            &target.path
+        };
+        let mut builder = Request::builder()
+            .method(req.method.clone())
+            .uri(uri.as_str())
+            .header(hyper::header::HOST, &target.authority)
+            .header(hyper::header::ACCEPT, req.accept)
+            .header(hyper::header::USER_AGENT, USER_AGENT)
+            .header(hyper::header::CONNECTION, "close");
+        if let Some(a) = &req.authorization {
+            builder = builder.header(hyper::header::AUTHORIZATION, a);
+        }
+        if proxied_plain
+            && let Some(p) = self.proxy
+            && let Some(auth) = proxy_authorization(p)
+        {
+            builder = builder.header(hyper::header::PROXY_AUTHORIZATION, auth);
+        }
+        let body = match &req.body {
+            Some((ct, bytes)) => {
+                builder = builder.header(hyper::header::CONTENT_TYPE, *ct);
+                Full::new(Bytes::from(bytes.clone()))
+            }
+            None => Full::new(Bytes::new()),
+        };
+        let request = builder.body(body).map_err(|_| {
+            Failure::new(
+                codes::INVALID_URL,
+                "the request cannot be built from this URL or header value",
+            )
+        })?;
+
+        let (mut sender, conn) =
+            match hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(io)).await {
+                Ok(x) => x,
+                Err(e) => return Err(self.http_failure(&e)),
+            };
+        let exchange = async move {
+            let resp = sender.send_request(request).await?;
+            let (parts, mut body) = resp.into_parts();
+            let mut data = Vec::new();
+            let mut truncated = false;
+            while let Some(frame) = body.frame().await {
+                if let Ok(chunk) = frame?.into_data() {
+                    if data.len() + chunk.len() > MAX_BODY {
+                        truncated = true;
+                        break;
+                    }
+                    data.extend_from_slice(&chunk);
+                }
+            }
+            Ok::<_, hyper::Error>(Resp {
+                status: parts.status,
+                headers: parts.headers,
+                body: data,
+                truncated,
+            })
+        };
+        let mut exchange = std::pin::pin!(exchange);
+        let mut conn = std::pin::pin!(conn);
+        let mut conn_error: Option<hyper::Error> = None;
+        let mut conn_done = false;
+        let result = loop {
+            tokio::select! {
+                r = &mut exchange => break r,
+                c = &mut conn, if !conn_done => {
+                    conn_done = true;
+                    if let Err(e) = c {
+                        conn_error = Some(e);
+                    }
+                }
+            }
+        };
+        match result {
+            Ok(r) => Ok(r),
+            // the connection's own error is the more precise one (a TLS alert, a timeout)
+            Err(e) => Err(self.http_failure(conn_error.as_ref().unwrap_or(&e))),
+        }
+    }
+
+    fn http_failure(&self, e: &hyper::Error) -> Failure {
+        match cause(e) {
+            Cause::ReadTimeout => self.read_timeout_failure("the HTTP response"),
+            Cause::Tls(t) => match self.tls {
+                Some(setup) => setup.explain_after_handshake(t),
+                None => Failure::new(codes::TLS_HANDSHAKE, t.to_string()),
+            },
+            _ => {
+                let text = chain_text(e);
+                let hint = if e.is_incomplete_message() || text.contains("closed") {
+                    match self.tls.and_then(TlsSetup::client_auth_hint) {
+                        Some(h) => format!(" ({h})"),
+                        None => String::new(),
+                    }
+                } else {
+                    String::new()
+                };
+                Failure::new(
+                    codes::HTTP_FAILED,
+                    format!("no HTTP response: {text}{hint}"),
+                )
+            }
+        }
+    }
+}
+
+fn proxy_authorization(proxy: &ProxyConfig) -> Option<String> {
+    match (&proxy.username, &proxy.password) {
+        (Some(u), Some(p)) => Some(basic_value(u, p.expose(), true)),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn basic_auth_charsets() {
+        // ISO-8859-1 keeps `ä` as one byte; US-ASCII turns it into `?`
+        assert_eq!(basic_value("u", "ä", true), "Basic dTrk");
+        assert_eq!(basic_value("u", "ä", false), "Basic dTo/");
+        assert_eq!(basic_value("u", "€", true), "Basic dTo/");
+    }
+
+    #[test]
+    fn urls_for_messages_lose_their_userinfo() {
+        assert_eq!(redact_url("https://u:secret@h/fhir"), "https://h/fhir");
+        assert_eq!(redact_url("https://h/fhir"), "https://h/fhir");
+        assert!(!redact_url("https://u:secret@ bad/x").contains("secret"));
+    }
+
+    #[test]
+    fn targets() {
+        let t = parse_target("https://Fhir.Example.org/fhir/metadata?x=1")
+            .unwrap_or_else(|_| panic!("valid"));
+        assert_eq!(
+            (t.host.as_str(), t.port, t.https),
+            ("fhir.example.org", 443, true)
+        );
+        assert_eq!(t.authority, "fhir.example.org");
+        assert_eq!(t.path, "/fhir/metadata?x=1");
+        let t = parse_target("http://[::1]:8080/x").unwrap_or_else(|_| panic!("valid"));
+        assert_eq!(
+            (t.host.as_str(), t.port, t.authority.as_str()),
+            ("::1", 8080, "[::1]:8080")
+        );
+        assert!(t.ip.is_some());
+        assert!(parse_target("ftp://x/").is_err());
+    }
+}

@@ -1,0 +1,488 @@
+//! The OIDC probe: the server's start-up token test for a connection with `oidc-auth`
+//! (`FhirClientConnectionsConfig.testConnection` → `OidcClientJersey`, facts 40-43), step by step
+//! in the server's order: discovery, issuer, JWKS, grant type, token endpoint, token request, and
+//! the access token's checks. Each failure says whether it stops the BPE from starting (an
+//! exception the server does not catch) or is only logged (`OidcClientException`).
+//!
+//! The server swaps the OIDC timeouts (fact 43): the configured read timeout bounds the TCP
+//! connect, the configured connect timeout bounds each read. The probe does the same and says so.
+
+use super::jwt::{self, TimeProblem};
+use super::net::{self, Client, Mode, Names, Req, Resp, Timeouts};
+use super::tls::TlsSetup;
+use super::{Flow, OidcTarget, ProbeOptions, Recorder, ServerOutcome, codes, step};
+use crate::secret::Secret;
+use serde_json::Value;
+use std::time::SystemTime;
+
+use ServerOutcome::{DoesNotStart, Logged};
+
+/// The token the FHIR probe sends, and its non-secret claims for messages.
+pub(crate) struct AccessToken {
+    pub token: Secret,
+    pub claims: String,
+}
+
+static NAMES: Names = Names {
+    resolve: step::OIDC_RESOLVE,
+    connect: step::OIDC_CONNECT,
+    proxy: step::OIDC_PROXY,
+    tls: step::OIDC_TLS,
+    http: step::OIDC_DISCOVERY,
+};
+
+/// Jersey reads these with Jackson: any JSON media type.
+fn is_json(resp: &Resp) -> bool {
+    let ct = resp.content_type().to_ascii_lowercase();
+    let essence = ct.split(';').next().unwrap_or("").trim();
+    essence == "application/json" || essence == "text/json" || essence.ends_with("+json")
+}
+
+fn not_json(resp: &Resp, what: &str) -> String {
+    let ct = resp.content_type();
+    format!(
+        "{}: the {what} comes as `{}`, not JSON; the server cannot read it",
+        resp.status_line(),
+        if ct.is_empty() { "no content type" } else { ct }
+    )
+}
+
+pub(crate) async fn probe(
+    o: &OidcTarget,
+    options: &ProbeOptions,
+    rec: &mut Recorder,
+) -> Flow<AccessToken> {
+    let setup = match TlsSetup::new(&o.trust, None, options.now) {
+        Ok(s) => s,
+        Err(f) => {
+            rec.start(step::OIDC_TLS);
+            return Err(rec.fail(f.code, f.detail, DoesNotStart));
+        }
+    };
+    // decided once, by the OIDC base URL, for every OIDC request (fact 44)
+    let proxy = options.proxy.as_ref().filter(|p| p.applies_to(&o.base_url));
+    rec.oidc_via_proxy = Some(proxy.is_some());
+    let client = Client {
+        options,
+        proxy,
+        tls: Some(&setup),
+        timeouts: Timeouts {
+            connect: o.read_timeout,
+            connect_name: "oidc-auth read-timeout, which the server uses as connect timeout",
+            read: o.connect_timeout,
+            read_name: "oidc-auth connect-timeout, which the server uses as read timeout",
+        },
+        outcome: DoesNotStart,
+    };
+
+    // discovery
+    let discovery_url = format!("{}{}", o.base_url, o.discovery_path);
+    let req = Req {
+        method: hyper::Method::GET,
+        url: &discovery_url,
+        accept: "application/json",
+        authorization: None,
+        body: None,
+    };
+    let resp = client.send(rec, Mode::Explicit(&NAMES), req).await?;
+    if resp.status.as_u16() != 200 {
+        let location = resp
+            .header("location")
+            .map(|l| format!(" to {}", net::redact_url(l)))
+            .unwrap_or_default();
+        return Err(rec.fail(
+            codes::OIDC_DISCOVERY_STATUS,
+            format!(
+                "{}{location} for {}: the server needs 200 (check base-url and discovery-path)",
+                resp.status_line(),
+                net::redact_url(&discovery_url)
+            ),
+            DoesNotStart,
+        ));
+    }
+    if !is_json(&resp) {
+        return Err(rec.fail(
+            codes::OIDC_DISCOVERY_INVALID,
+            not_json(&resp, "discovery document"),
+            DoesNotStart,
+        ));
+    }
+    let doc: Value = match serde_json::from_slice(&resp.body) {
+        Ok(v @ Value::Object(_)) => v,
+        _ => {
+            return Err(rec.fail(
+                codes::OIDC_DISCOVERY_INVALID,
+                format!(
+                    "{}: the discovery document is not a JSON object",
+                    resp.status_line()
+                ),
+                DoesNotStart,
+            ));
+        }
+    };
+    let field = |k: &str| doc.get(k).and_then(Value::as_str).map(str::to_string);
+    let issuer = field("issuer");
+    let token_endpoint = field("token_endpoint");
+    let jwks_uri = field("jwks_uri");
+    let grant_types: Vec<String> = doc
+        .get("grant_types_supported")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|g| g.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    rec.pass(format!(
+        "{} from {}",
+        resp.status_line(),
+        net::redact_url(&discovery_url)
+    ));
+
+    // issuer: an exact string compare with the base URL minus one trailing slash
+    rec.start(step::OIDC_ISSUER);
+    match &issuer {
+        Some(i) if *i == o.base_url => rec.pass(format!("`{i}` equals the base-url")),
+        other => {
+            let shown = other.as_deref().unwrap_or("(none)");
+            let hint = match other {
+                Some(i) if i.ends_with('/') && i.trim_end_matches('/') == o.base_url => {
+                    " (the server strips one trailing `/` from base-url, so an issuer ending in `/` never matches: the provider must publish it without)".to_string()
+                }
+                Some(i) => format!(": set oidc-auth base-url to `{i}`"),
+                None => String::new(),
+            };
+            return Err(rec.fail(
+                codes::OIDC_ISSUER_MISMATCH,
+                format!(
+                    "the discovery document's issuer `{shown}` is not the base-url `{}` (exact compare){hint}",
+                    o.base_url
+                ),
+                DoesNotStart,
+            ));
+        }
+    }
+
+    // JWKS, read before the token is requested
+    rec.start(step::OIDC_JWKS);
+    let jwks_url = match &jwks_uri {
+        Some(u) if u.starts_with("https://") => u.clone(),
+        other => {
+            return Err(rec.fail(
+                codes::OIDC_JWKS_URI,
+                format!(
+                    "jwks_uri is {}: the server needs an https:// URL",
+                    other.as_deref().map_or("missing".to_string(), |u| format!(
+                        "`{}`",
+                        net::redact_url(u)
+                    ))
+                ),
+                DoesNotStart,
+            ));
+        }
+    };
+    let req = Req {
+        method: hyper::Method::GET,
+        url: &jwks_url,
+        accept: "application/json",
+        authorization: None,
+        body: None,
+    };
+    let resp = client.send(rec, Mode::Folded, req).await?;
+    if resp.status.as_u16() != 200 {
+        return Err(rec.fail(
+            codes::OIDC_JWKS_STATUS,
+            format!(
+                "{} for {}: the server needs 200",
+                resp.status_line(),
+                net::redact_url(&jwks_url)
+            ),
+            DoesNotStart,
+        ));
+    }
+    if !is_json(&resp) {
+        return Err(rec.fail(
+            codes::OIDC_JWKS_INVALID,
+            not_json(&resp, "JWKS"),
+            DoesNotStart,
+        ));
+    }
+    let keys = match jwt::parse_jwks(&resp.body) {
+        Ok(k) => k,
+        Err(e) => {
+            return Err(rec.fail(
+                codes::OIDC_JWKS_INVALID,
+                format!("the JWKS is unusable: {e}"),
+                DoesNotStart,
+            ));
+        }
+    };
+    let listed: Vec<String> = keys.iter().map(jwt::describe_key).collect();
+    rec.pass(format!(
+        "{} key{} from {}: {}",
+        keys.len(),
+        if keys.len() == 1 { "" } else { "s" },
+        net::redact_url(&jwks_url),
+        listed.join(", ")
+    ));
+
+    // the rest throws OidcClientException: logged, the BPE starts
+    rec.start(step::OIDC_GRANT_TYPE);
+    if !grant_types.iter().any(|g| g == "client_credentials") {
+        return Err(rec.fail(
+            codes::OIDC_GRANT_TYPE,
+            format!(
+                "grant_types_supported is [{}]: client_credentials is missing (enable the client credentials grant at the provider)",
+                grant_types.join(", ")
+            ),
+            Logged,
+        ));
+    }
+    rec.pass("client_credentials is supported");
+
+    rec.start(step::OIDC_TOKEN_ENDPOINT);
+    let token_url = match &token_endpoint {
+        Some(u) if u.starts_with("https://") => {
+            rec.pass(net::redact_url(u));
+            u.clone()
+        }
+        other => {
+            return Err(rec.fail(
+                codes::OIDC_TOKEN_ENDPOINT,
+                format!(
+                    "token_endpoint is {}: the server needs an https:// URL",
+                    other.as_deref().map_or("missing".to_string(), |u| format!(
+                        "`{}`",
+                        net::redact_url(u)
+                    ))
+                ),
+                Logged,
+            ));
+        }
+    };
+
+    rec.start(step::OIDC_TOKEN);
+    let req = Req {
+        method: hyper::Method::POST,
+        url: &token_url,
+        accept: "application/json",
+        authorization: Some(net::basic_value(
+            &o.client_id,
+            o.client_secret.expose(),
+            false,
+        )),
+        body: Some((
+            "application/x-www-form-urlencoded",
+            b"grant_type=client_credentials".to_vec(),
+        )),
+    };
+    let resp = client.send(rec, Mode::Folded, req).await?;
+    if resp.status.as_u16() != 200 {
+        return Err(rec.fail(codes::OIDC_TOKEN_STATUS, token_error(&resp, o), Logged));
+    }
+    if !is_json(&resp) {
+        return Err(rec.fail(
+            codes::OIDC_TOKEN_INVALID,
+            not_json(&resp, "token response"),
+            DoesNotStart,
+        ));
+    }
+    let body: Value = serde_json::from_slice(&resp.body).unwrap_or(Value::Null);
+    let Some(token) = body
+        .get("access_token")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+    else {
+        return Err(rec.fail(
+            codes::OIDC_TOKEN_INVALID,
+            format!("{}: the answer has no access_token", resp.status_line()),
+            Logged,
+        ));
+    };
+    rec.add_secret(&token);
+    let expires_in = body
+        .get("expires_in")
+        .map(|v| format!(", expires_in {v} s"))
+        .unwrap_or_default();
+    rec.pass(format!(
+        "{}: access token issued{expires_in}",
+        resp.status_line()
+    ));
+
+    // the access token
+    rec.start(step::OIDC_TOKEN_KEY);
+    let jws = match jwt::decode(&token) {
+        Ok(j) => j,
+        Err(e) => {
+            return Err(rec.fail(
+                codes::OIDC_TOKEN_NOT_JWT,
+                format!("the access token is not a JWT: {e}"),
+                Logged,
+            ));
+        }
+    };
+    let claims = jws.public_claims();
+    let Some(kid) = jws.header_text("kid") else {
+        return Err(rec.fail(
+            codes::OIDC_TOKEN_NO_KID,
+            format!("the token's header has no `kid` (claims: {claims})"),
+            Logged,
+        ));
+    };
+    let Some(key) = keys.iter().find(|k| k.kid.as_deref() == Some(kid.as_str())) else {
+        return Err(rec.fail(
+            codes::OIDC_KEY_NOT_FOUND,
+            format!(
+                "kid `{kid}` is not in the JWKS (keys: {}; claims: {claims})",
+                listed.join(", ")
+            ),
+            Logged,
+        ));
+    };
+    match key.use_.as_deref() {
+        Some("sig") => {}
+        Some(u) => {
+            return Err(rec.fail(
+                codes::OIDC_KEY_NOT_FOUND,
+                format!("the JWKS key `{kid}` has use `{u}`, the server needs `sig`"),
+                Logged,
+            ));
+        }
+        None => {
+            return Err(rec.fail(
+                codes::OIDC_KEY_UNUSABLE,
+                format!("the JWKS key `{kid}` has no `use` (the server's check throws a NullPointerException)"),
+                DoesNotStart,
+            ));
+        }
+    }
+    let vkey = match jwt::usable_key(key) {
+        Ok(k) => k,
+        Err(e) => {
+            return Err(rec.fail(
+                codes::OIDC_KEY_UNUSABLE,
+                format!("the JWKS key `{kid}` is unusable for the server: {e}"),
+                DoesNotStart,
+            ));
+        }
+    };
+    let alg = jws.header_text("alg").unwrap_or_default();
+    if alg != vkey.alg {
+        return Err(rec.fail(
+            codes::OIDC_ALG_MISMATCH,
+            format!(
+                "the token is signed with `{alg}`, the JWKS key `{kid}` is for {}",
+                vkey.alg
+            ),
+            Logged,
+        ));
+    }
+    rec.pass(format!("kid `{kid}`: {}", jwt::describe_key_type(key)));
+
+    rec.start(step::OIDC_SIGNATURE);
+    if let Err(e) = jws.verify(&vkey) {
+        return Err(rec.fail(
+            codes::OIDC_SIGNATURE,
+            format!("{e} (claims: {claims})"),
+            Logged,
+        ));
+    }
+    rec.pass(format!("{} signature valid", vkey.alg));
+
+    rec.start(step::OIDC_TIMES);
+    let now = options
+        .now
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0);
+    // java-jwt takes whole seconds of leeway
+    let leeway = i64::try_from(o.leeway.as_secs()).unwrap_or(i64::MAX);
+    match jws.check_times(now, leeway) {
+        Ok(d) => rec.pass(d),
+        Err(TimeProblem::Expired(d)) => return Err(rec.fail(codes::OIDC_TOKEN_EXPIRED, d, Logged)),
+        Err(TimeProblem::NotYet(d)) => {
+            return Err(rec.fail(codes::OIDC_TOKEN_NOT_YET_VALID, d, Logged));
+        }
+        Err(TimeProblem::Invalid(d)) => return Err(rec.fail(codes::OIDC_TOKEN_INVALID, d, Logged)),
+    }
+
+    rec.start(step::OIDC_AUDIENCE);
+    let aud = jws.audiences();
+    let missing: Vec<&String> = o
+        .required_audience
+        .iter()
+        .filter(|r| !aud.contains(r))
+        .collect();
+    if !missing.is_empty() {
+        let missing: Vec<&str> = missing.iter().map(|s| s.as_str()).collect();
+        return Err(rec.fail(
+            codes::OIDC_AUDIENCE,
+            format!(
+                "aud is [{}]; required-audience needs every one of [{}]: {} missing (claims: {claims})",
+                aud.join(", "),
+                o.required_audience.join(", "),
+                missing.join(", ")
+            ),
+            Logged,
+        ));
+    }
+    rec.pass(if o.required_audience.is_empty() {
+        format!("no required-audience configured (aud [{}])", aud.join(", "))
+    } else {
+        format!("aud [{}] holds every required audience", aud.join(", "))
+    });
+
+    rec.start(step::OIDC_AZP);
+    if o.verify_authorized_party {
+        let azp = jws.claim_text("azp");
+        if azp.as_deref() != Some(o.client_id.as_str()) {
+            return Err(rec.fail(
+                codes::OIDC_AUTHORIZED_PARTY,
+                format!(
+                    "azp is {}, the client-id is `{}`: the provider must set azp to the client id, or set verify-authorized-party: false (claims: {claims})",
+                    azp.map_or_else(|| "missing".to_string(), |a| format!("`{a}`")),
+                    o.client_id
+                ),
+                Logged,
+            ));
+        }
+        rec.pass(format!("azp `{}` is the client-id", o.client_id));
+    } else {
+        rec.pass("not checked (verify-authorized-party: false)");
+    }
+
+    // the server's token cache computes the expiry from `exp` after verification
+    if !matches!(jws.exp(), Ok(Some(_))) {
+        rec.start(step::OIDC_TIMES);
+        return Err(rec.fail(
+            codes::OIDC_TOKEN_NO_EXP,
+            "the token has no `exp`: the server's token cache (on by default) throws a NullPointerException",
+            DoesNotStart,
+        ));
+    }
+
+    Ok(AccessToken {
+        token: Secret::new(token),
+        claims,
+    })
+}
+
+/// A failed token request: status and the OAuth error (RFC 6749 §5.2), which names no secret.
+fn token_error(resp: &Resp, o: &OidcTarget) -> String {
+    let mut out = resp.status_line();
+    if let Ok(v) = serde_json::from_slice::<Value>(&resp.body) {
+        if let Some(e) = v.get("error").and_then(Value::as_str) {
+            out.push_str(&format!(": {e}"));
+        }
+        if let Some(d) = v.get("error_description").and_then(Value::as_str) {
+            out.push_str(&format!(" ({d})"));
+        }
+    }
+    if matches!(resp.status.as_u16(), 400 | 401) {
+        out.push_str(&format!(
+            "; sent client-id `{}` and the client secret as Basic auth with grant_type=client_credentials",
+            o.client_id
+        ));
+    }
+    out
+}

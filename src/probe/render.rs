@@ -1,0 +1,151 @@
+//! Human output of probe results: per connection a header with the verdict and what the server
+//! would do, then one line per step (mark, time, label, detail, code); and the progress line
+//! shown on a terminal while probes run.
+
+use super::{ProbeResult, Progress, ProgressFn, ServerOutcome, step};
+use crate::emit::text::visible;
+use owo_colors::OwoColorize;
+use std::io::{self, Write};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The human label of a step name.
+pub fn label(name: &str) -> &'static str {
+    match name {
+        step::FHIR_RESOLVE | step::OIDC_RESOLVE => "name resolution",
+        step::FHIR_CONNECT | step::OIDC_CONNECT => "TCP connect",
+        step::FHIR_PROXY | step::OIDC_PROXY => "proxy CONNECT",
+        step::FHIR_TLS | step::OIDC_TLS => "TLS handshake",
+        step::FHIR_HTTP => "HTTP status",
+        step::FHIR_CAPABILITY => "CapabilityStatement",
+        step::OIDC_DISCOVERY => "OIDC discovery",
+        step::OIDC_ISSUER => "OIDC issuer",
+        step::OIDC_JWKS => "OIDC JWKS",
+        step::OIDC_GRANT_TYPE => "OIDC grant type",
+        step::OIDC_TOKEN_ENDPOINT => "OIDC token endpoint",
+        step::OIDC_TOKEN => "OIDC token request",
+        step::OIDC_TOKEN_KEY => "token key",
+        step::OIDC_SIGNATURE => "token signature",
+        step::OIDC_TIMES => "token times",
+        step::OIDC_AUDIENCE => "token audience",
+        step::OIDC_AZP => "token azp",
+        step::PROBE => "probe",
+        _ => "step",
+    }
+}
+
+/// `0 ms`, `12 ms`, `1.2 s`, `42 s`.
+pub fn elapsed(d: Duration) -> String {
+    let ms = d.as_millis();
+    if ms < 1000 {
+        format!("{ms} ms")
+    } else if ms < 10_000 {
+        format!("{:.1} s", d.as_secs_f64())
+    } else {
+        format!("{} s", d.as_secs())
+    }
+}
+
+fn verdict(r: &ProbeResult) -> String {
+    match r.server_outcome {
+        ServerOutcome::Ok if r.server_tests_at_startup => "the server tests it at start-up".into(),
+        ServerOutcome::Ok => {
+            "the server does not test it at start-up (test-connection-on-startup: false)".into()
+        }
+        ServerOutcome::Logged => "the server would log this at start-up and run on".into(),
+        ServerOutcome::DoesNotStart => "the BPE would NOT start".into(),
+        ServerOutcome::NotTested => {
+            "the server does not test it at start-up: this fails when a process plugin uses it"
+                .into()
+        }
+        ServerOutcome::Unknown => "cut short by --probe-timeout".into(),
+    }
+}
+
+/// Every result, then a one-line summary.
+pub fn render(results: &[ProbeResult], color: bool, out: &mut dyn Write) -> io::Result<()> {
+    let width = results
+        .iter()
+        .flat_map(|r| r.steps.iter().map(|s| label(s.name).len()))
+        .max()
+        .unwrap_or(0);
+    for r in results {
+        let mut via = Vec::new();
+        if r.via_proxy {
+            via.push("FHIR");
+        }
+        if r.oidc_via_proxy == Some(true) {
+            via.push("OIDC");
+        }
+        let via = if via.is_empty() {
+            String::new()
+        } else {
+            format!(", {} via the proxy", via.join(" and "))
+        };
+        let state = if r.ok { "ok" } else { "FAILED" };
+        let head = format!(
+            "{} {}: {state} in {}{via}: {}",
+            mark(r.ok, color),
+            visible(&r.connection),
+            elapsed(r.duration),
+            verdict(r)
+        );
+        writeln!(out, "{head}")?;
+        for s in &r.steps {
+            let code = match s.code {
+                Some(c) if color => format!(" [{}]", c.red()),
+                Some(c) => format!(" [{c}]"),
+                None => String::new(),
+            };
+            writeln!(
+                out,
+                "  {} {:>6}  {:<width$}  {}{code}",
+                mark(s.ok, color),
+                elapsed(s.duration),
+                label(s.name),
+                visible(&s.detail),
+            )?;
+        }
+    }
+    let failed = results.iter().filter(|r| !r.ok).count();
+    writeln!(
+        out,
+        "probes: {} ok, {failed} failed",
+        results.len() - failed
+    )?;
+    Ok(())
+}
+
+fn mark(ok: bool, color: bool) -> String {
+    match (ok, color) {
+        (true, true) => "✓".green().to_string(),
+        (false, true) => "✗".red().to_string(),
+        (true, false) => "✓".into(),
+        (false, false) => "✗".into(),
+    }
+}
+
+/// `probing 12/200 done, slowest: fhir-x (12 s)`.
+pub fn progress_line(p: &Progress) -> String {
+    let mut s = format!("probing {}/{} done", p.done, p.total);
+    if let Some((id, t)) = &p.slowest {
+        s.push_str(&format!(", slowest: {} ({})", visible(id), elapsed(*t)));
+    }
+    s
+}
+
+/// A progress callback that rewrites one line on standard error; pass it only when standard
+/// error is a terminal, and call [`clear_progress`] after the run.
+pub fn stderr_progress() -> ProgressFn {
+    Arc::new(|p: &Progress| {
+        let mut err = io::stderr().lock();
+        let _ = write!(err, "\r\x1b[2K{}", progress_line(p));
+        let _ = err.flush();
+    })
+}
+
+pub fn clear_progress() {
+    let mut err = io::stderr().lock();
+    let _ = write!(err, "\r\x1b[2K");
+    let _ = err.flush();
+}

@@ -1,0 +1,643 @@
+//! TLS as the server does it, and no weaker: rustls with the `ring` provider (the one crypto
+//! provider of the binary), trusting exactly the connection's roots (never the system's), host
+//! name verification by webpki with the server-sent intermediates, and the configured client
+//! certificate. A thin wrapper around webpki's verifier records what the server presented and a
+//! wrapper around the client-certificate resolver records what it asked for, so that a failed
+//! handshake can be explained in the operator's words (issuer and trusted subjects, dates,
+//! names in the certificate, client certificate required or rejected).
+
+use super::codes;
+use super::net::{Failure, Target};
+use super::target::{ClientIdentity, KeyFormat, TrustRoots};
+use rustls::client::ResolvesClientCert;
+use rustls::client::WebPkiServerVerifier;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::pki_types::{
+    CertificateDer, PrivateKeyDer, PrivatePkcs1KeyDer, PrivatePkcs8KeyDer, PrivateSec1KeyDer,
+    ServerName, UnixTime,
+};
+use rustls::sign::CertifiedKey;
+use rustls::{
+    AlertDescription, CertificateError, ClientConfig, DigitallySignedStruct, SignatureScheme,
+};
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
+use x509_parser::prelude::*;
+
+/// What the peer showed during the handshake.
+#[derive(Debug, Default)]
+struct Observed {
+    /// The server's chain as sent, leaf first (DER).
+    presented: Vec<Vec<u8>>,
+    client_auth_requested: bool,
+    /// Distinguished names of the CAs the server accepts client certificates from.
+    acceptable_issuers: Vec<String>,
+    client_cert_offered: bool,
+}
+
+/// A client config for one connection plus what it observes.
+pub(crate) struct TlsSetup {
+    pub config: Arc<ClientConfig>,
+    observed: Arc<Mutex<Observed>>,
+    trust_source: String,
+    trust_subjects: Vec<String>,
+    client: Option<Summary>,
+    now: i64,
+}
+
+/// The parts of a certificate messages name.
+#[derive(Debug, Clone)]
+pub(crate) struct Summary {
+    pub subject: String,
+    pub issuer: String,
+    pub not_before: i64,
+    pub not_after: i64,
+    /// DNS names and IP addresses of the subject alternative names.
+    pub names: Vec<String>,
+}
+
+pub(crate) fn summary(der: &[u8]) -> Option<Summary> {
+    let (_, cert) = X509Certificate::from_der(der).ok()?;
+    let mut names = Vec::new();
+    if let Ok(Some(san)) = cert.subject_alternative_name() {
+        for n in &san.value.general_names {
+            match n {
+                GeneralName::DNSName(d) => names.push((*d).to_string()),
+                GeneralName::IPAddress(b) => {
+                    let ip = match b.len() {
+                        4 => <[u8; 4]>::try_from(*b)
+                            .ok()
+                            .map(|a| std::net::IpAddr::from(a).to_string()),
+                        16 => <[u8; 16]>::try_from(*b)
+                            .ok()
+                            .map(|a| std::net::IpAddr::from(a).to_string()),
+                        _ => None,
+                    };
+                    names.extend(ip.map(|i| format!("IP {i}")));
+                }
+                _ => {}
+            }
+        }
+    }
+    Some(Summary {
+        subject: name_text(&cert.subject().to_string()),
+        issuer: name_text(&cert.issuer().to_string()),
+        not_before: cert.validity().not_before.timestamp(),
+        not_after: cert.validity().not_after.timestamp(),
+        names,
+    })
+}
+
+fn name_text(s: &str) -> String {
+    if s.is_empty() {
+        "(empty name)".into()
+    } else {
+        s.to_string()
+    }
+}
+
+fn date(unix: i64) -> String {
+    crate::crypto::date(unix)
+}
+
+#[derive(Debug)]
+struct Recording {
+    inner: Arc<WebPkiServerVerifier>,
+    observed: Arc<Mutex<Observed>>,
+    now: UnixTime,
+}
+
+impl ServerCertVerifier for Recording {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        if let Ok(mut o) = self.observed.lock() {
+            o.presented = std::iter::once(end_entity)
+                .chain(intermediates)
+                .map(|c| c.as_ref().to_vec())
+                .collect();
+        }
+        // webpki does the whole verification; only the clock is ours (`ProbeOptions::now`)
+        self.inner.verify_server_cert(
+            end_entity,
+            intermediates,
+            server_name,
+            ocsp_response,
+            self.now,
+        )
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.inner.supported_verify_schemes()
+    }
+}
+
+#[derive(Debug)]
+struct ClientCert {
+    key: Option<Arc<CertifiedKey>>,
+    observed: Arc<Mutex<Observed>>,
+}
+
+impl ResolvesClientCert for ClientCert {
+    fn resolve(
+        &self,
+        root_hint_subjects: &[&[u8]],
+        _sigschemes: &[SignatureScheme],
+    ) -> Option<Arc<CertifiedKey>> {
+        if let Ok(mut o) = self.observed.lock() {
+            o.client_auth_requested = true;
+            o.client_cert_offered = self.key.is_some();
+            o.acceptable_issuers = root_hint_subjects
+                .iter()
+                .filter_map(|der| X509Name::from_der(der).ok().map(|(_, n)| n.to_string()))
+                .collect();
+        }
+        self.key.clone()
+    }
+
+    fn has_certs(&self) -> bool {
+        self.key.is_some()
+    }
+}
+
+fn provider() -> Arc<rustls::crypto::CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+impl TlsSetup {
+    pub(crate) fn new(
+        trust: &TrustRoots,
+        identity: Option<&ClientIdentity>,
+        now: SystemTime,
+    ) -> Result<TlsSetup, Failure> {
+        let provider = provider();
+        let mut roots = rustls::RootCertStore::empty();
+        let mut trust_subjects = Vec::new();
+        for der in &trust.certificates {
+            if roots.add(CertificateDer::from(der.clone())).is_ok() {
+                trust_subjects
+                    .push(summary(der).map_or_else(|| "(unreadable)".into(), |s| s.subject));
+            }
+        }
+        if roots.is_empty() {
+            return Err(Failure::new(
+                codes::TRUST_STORE,
+                format!(
+                    "no usable root certificate in {} (the server trusts exactly these)",
+                    source_text(&trust.source)
+                ),
+            ));
+        }
+        let unix = now
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap_or_default();
+        let observed = Arc::new(Mutex::new(Observed::default()));
+        let inner = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+            .build()
+            .map_err(|e| {
+                Failure::new(
+                    codes::TRUST_STORE,
+                    format!("{}: {e}", source_text(&trust.source)),
+                )
+            })?;
+        let verifier = Recording {
+            inner,
+            observed: observed.clone(),
+            now: UnixTime::since_unix_epoch(unix),
+        };
+        let (key, client) = match identity {
+            Some(id) => {
+                let (k, s) = certified_key(id, &provider)?;
+                (Some(k), Some(s))
+            }
+            None => (None, None),
+        };
+        let config = ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| Failure::new(codes::TLS_HANDSHAKE, e.to_string()))?
+            // "dangerous" only by name: the verifier delegates every check to webpki
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(verifier))
+            .with_client_cert_resolver(Arc::new(ClientCert {
+                key,
+                observed: observed.clone(),
+            }));
+        Ok(TlsSetup {
+            config: Arc::new(config),
+            observed,
+            trust_source: source_text(&trust.source),
+            trust_subjects,
+            client,
+            now: i64::try_from(unix.as_secs()).unwrap_or(i64::MAX),
+        })
+    }
+
+    fn observed(&self) -> Observed {
+        match self.observed.lock() {
+            Ok(o) => Observed {
+                presented: o.presented.clone(),
+                client_auth_requested: o.client_auth_requested,
+                acceptable_issuers: o.acceptable_issuers.clone(),
+                client_cert_offered: o.client_cert_offered,
+            },
+            Err(_) => Observed::default(),
+        }
+    }
+
+    pub(crate) fn describe_success(&self, conn: &rustls::ClientConnection) -> String {
+        let version = match conn.protocol_version() {
+            Some(rustls::ProtocolVersion::TLSv1_3) => "TLS 1.3",
+            Some(rustls::ProtocolVersion::TLSv1_2) => "TLS 1.2",
+            _ => "TLS",
+        };
+        let o = self.observed();
+        let mut out = version.to_string();
+        if let Some(leaf) = o.presented.first().and_then(|d| summary(d)) {
+            out.push_str(&format!(
+                ", server certificate {} issued by {}, valid until {}",
+                leaf.subject,
+                leaf.issuer,
+                date(leaf.not_after)
+            ));
+        }
+        match (&self.client, o.client_auth_requested) {
+            (Some(c), true) => out.push_str(&format!("; client certificate {} sent", c.subject)),
+            (Some(c), false) => out.push_str(&format!(
+                "; the server did not ask for the client certificate {} (yet)",
+                c.subject
+            )),
+            (None, true) => {
+                out.push_str("; the server asked for a client certificate, none is configured")
+            }
+            (None, false) => {}
+        }
+        out
+    }
+
+    /// A failed handshake.
+    pub(crate) fn explain(&self, err: &rustls::Error, host: &str) -> Failure {
+        let o = self.observed();
+        let leaf = o.presented.first().and_then(|d| summary(d));
+        let leaf_text = leaf.as_ref().map_or_else(
+            || "the server's certificate".to_string(),
+            |l| format!("the server's certificate {}", l.subject),
+        );
+        match err {
+            rustls::Error::InvalidCertificate(ce) => match ce {
+                CertificateError::UnknownIssuer => self.unknown_issuer(&o),
+                CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
+                    let expired = o
+                        .presented
+                        .iter()
+                        .filter_map(|d| summary(d))
+                        .find(|s| s.not_after < self.now);
+                    let text = match expired {
+                        Some(s) => format!(
+                            "the certificate {} (issued by {}) expired on {} (valid from {}); today is {}",
+                            s.subject,
+                            s.issuer,
+                            date(s.not_after),
+                            date(s.not_before),
+                            date(self.now)
+                        ),
+                        None => format!("{leaf_text} has expired"),
+                    };
+                    Failure::new(
+                        codes::TLS_EXPIRED,
+                        format!("{text}: renew it on the server"),
+                    )
+                }
+                CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
+                    let early = o
+                        .presented
+                        .iter()
+                        .filter_map(|d| summary(d))
+                        .find(|s| s.not_before > self.now);
+                    let text = match early {
+                        Some(s) => format!(
+                            "the certificate {} is valid only from {}; today is {} (check the clocks of both hosts)",
+                            s.subject,
+                            date(s.not_before),
+                            date(self.now)
+                        ),
+                        None => format!("{leaf_text} is not valid yet"),
+                    };
+                    Failure::new(codes::TLS_NOT_YET_VALID, text)
+                }
+                CertificateError::NotValidForName
+                | CertificateError::NotValidForNameContext { .. } => {
+                    let mut names = match ce {
+                        CertificateError::NotValidForNameContext { presented, .. } => {
+                            presented.clone()
+                        }
+                        _ => Vec::new(),
+                    };
+                    if names.is_empty() {
+                        names = leaf.as_ref().map(|l| l.names.clone()).unwrap_or_default();
+                    }
+                    let holds = if names.is_empty() {
+                        "holds no DNS name or IP address (subject alternative names)".to_string()
+                    } else {
+                        format!("holds {}", names.join(", "))
+                    };
+                    Failure::new(
+                        codes::TLS_NAME_MISMATCH,
+                        format!(
+                            "{leaf_text} {holds}, not `{host}`: use one of its names in base-url (and --resolve NAME:PORT:ADDRESS to reach it at another address)"
+                        ),
+                    )
+                }
+                other => Failure::new(
+                    codes::TLS_BAD_CERTIFICATE,
+                    format!(
+                        "{leaf_text} is not acceptable: {}",
+                        rustls::Error::InvalidCertificate(other.clone())
+                    ),
+                ),
+            },
+            rustls::Error::AlertReceived(alert) => self.alert(*alert, true),
+            rustls::Error::InvalidMessage(_) | rustls::Error::InappropriateMessage { .. } => {
+                Failure::new(
+                    codes::TLS_HANDSHAKE,
+                    format!(
+                        "the server does not speak TLS here ({err}): does the port serve plain http://?"
+                    ),
+                )
+            }
+            rustls::Error::PeerIncompatible(_) => Failure::new(
+                codes::TLS_HANDSHAKE,
+                format!(
+                    "no TLS version or cipher suite in common with the server ({err}); the server's Java accepts TLS 1.2 and 1.3"
+                ),
+            ),
+            other => Failure::new(
+                codes::TLS_HANDSHAKE,
+                format!("TLS handshake failed: {other}"),
+            ),
+        }
+    }
+
+    fn unknown_issuer(&self, o: &Observed) -> Failure {
+        let chain: Vec<Summary> = o.presented.iter().filter_map(|d| summary(d)).collect();
+        let trusted = format!(
+            "{} ({} certificate{}: {})",
+            self.trust_source,
+            self.trust_subjects.len(),
+            if self.trust_subjects.len() == 1 {
+                ""
+            } else {
+                "s"
+            },
+            self.trust_subjects.join("; ")
+        );
+        let Some(leaf) = chain.first() else {
+            return Failure::new(
+                codes::TLS_UNKNOWN_ISSUER,
+                format!("the server's certificate does not lead to a root in {trusted}"),
+            );
+        };
+        let mut text = if leaf.subject == leaf.issuer {
+            format!(
+                "the server's certificate {} is self-signed and not among {trusted}",
+                leaf.subject
+            )
+        } else {
+            let top = chain.last().map_or(&leaf.issuer, |c| &c.issuer);
+            format!(
+                "the server's certificate {} is issued by {}; the chain ends at {top}, which is not in {trusted}",
+                leaf.subject, leaf.issuer
+            )
+        };
+        if chain.len() == 1 && leaf.subject != leaf.issuer {
+            text.push_str(&format!(
+                "; the server sent no intermediate certificate: if {} is an intermediate CA, configure the server to send its chain",
+                leaf.issuer
+            ));
+        } else if chain.len() > 1 {
+            let sent: Vec<String> = chain[1..]
+                .iter()
+                .map(|c| format!("{} (issued by {})", c.subject, c.issuer))
+                .collect();
+            text.push_str(&format!("; the server also sent {}", sent.join(", ")));
+        }
+        text.push_str(": add the root CA of that chain to the trust store");
+        Failure::new(codes::TLS_UNKNOWN_ISSUER, text)
+    }
+
+    /// An alert from the server. `during`: still in the handshake (else the server's verdict
+    /// arrived with the first read, as with TLS 1.3 client certificates).
+    fn alert(&self, alert: AlertDescription, during: bool) -> Failure {
+        let o = self.observed();
+        let name = alert_name(alert);
+        let client = self.client.as_ref();
+        let issuers = if o.acceptable_issuers.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; it accepts client certificates issued by: {}",
+                o.acceptable_issuers.join("; ")
+            )
+        };
+        let when = if during {
+            "during the TLS handshake"
+        } else {
+            "right after the TLS handshake"
+        };
+        match alert {
+            AlertDescription::CertificateRequired => Failure::new(
+                codes::TLS_CLIENT_CERT_REQUIRED,
+                format!(
+                    "the server requires a client certificate and none is configured (cert-auth) (alert {name} {when}){issuers}"
+                ),
+            ),
+            AlertDescription::BadCertificate
+            | AlertDescription::UnsupportedCertificate
+            | AlertDescription::CertificateRevoked
+            | AlertDescription::CertificateExpired
+            | AlertDescription::CertificateUnknown
+            | AlertDescription::UnknownCA
+            | AlertDescription::AccessDenied
+            | AlertDescription::DecryptError
+            | AlertDescription::HandshakeFailure
+                if o.client_auth_requested =>
+            {
+                match client {
+                    Some(c) if o.client_cert_offered => Failure::new(
+                        codes::TLS_CLIENT_CERT_REJECTED,
+                        format!(
+                            "the server rejected the client certificate {} (issued by {}, valid until {}) with alert {name} {when}{issuers}",
+                            c.subject,
+                            c.issuer,
+                            date(c.not_after)
+                        ),
+                    ),
+                    _ => Failure::new(
+                        codes::TLS_CLIENT_CERT_REQUIRED,
+                        format!(
+                            "the server asked for a client certificate, none was sent, and it ended the session with alert {name} {when}{issuers}"
+                        ),
+                    ),
+                }
+            }
+            _ => Failure::new(
+                codes::TLS_HANDSHAKE,
+                format!("the server ended the TLS session with alert {name} {when}"),
+            ),
+        }
+    }
+
+    /// A TLS error that surfaced while reading the HTTP response.
+    pub(crate) fn explain_after_handshake(&self, err: &rustls::Error) -> Failure {
+        match err {
+            rustls::Error::AlertReceived(a) => self.alert(*a, false),
+            other => Failure::new(codes::TLS_HANDSHAKE, format!("TLS failed: {other}")),
+        }
+    }
+
+    /// An I/O error (not TLS) during the handshake: mostly the server closing the connection.
+    pub(crate) fn explain_io(&self, err: &std::io::Error) -> Failure {
+        let hint = self
+            .client_auth_hint()
+            .map(|h| format!(" ({h})"))
+            .unwrap_or_default();
+        Failure::new(
+            codes::TLS_HANDSHAKE,
+            format!(
+                "the connection ended during the TLS handshake: {}{hint}; does the port speak TLS?",
+                super::net::chain_text(err)
+            ),
+        )
+    }
+
+    /// When the server asked for a client certificate: what we sent.
+    pub(crate) fn client_auth_hint(&self) -> Option<String> {
+        let o = self.observed();
+        if !o.client_auth_requested {
+            return None;
+        }
+        Some(match (&self.client, o.client_cert_offered) {
+            (Some(c), true) => format!(
+                "the server asked for a client certificate; {} was sent",
+                c.subject
+            ),
+            _ => "the server asked for a client certificate and none is configured".into(),
+        })
+    }
+
+    /// The configured client certificate, for messages about 401/403.
+    pub(crate) fn client_subject(&self) -> Option<&str> {
+        self.client.as_ref().map(|c| c.subject.as_str())
+    }
+
+    pub(crate) fn client_auth_requested(&self) -> bool {
+        self.observed().client_auth_requested
+    }
+}
+
+fn source_text(source: &str) -> String {
+    if source.is_empty() {
+        "the trust store".into()
+    } else {
+        source.to_string()
+    }
+}
+
+fn alert_name(a: AlertDescription) -> String {
+    // rustls' Debug names are CamelCase (`BadCertificate`); operators know the RFC's names
+    let camel = format!("{a:?}");
+    let mut out = String::new();
+    for (i, ch) in camel.chars().enumerate() {
+        if ch.is_ascii_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.push(ch.to_ascii_lowercase());
+    }
+    out.replace("unknown_c_a", "unknown_ca")
+}
+
+fn certified_key(
+    id: &ClientIdentity,
+    provider: &rustls::crypto::CryptoProvider,
+) -> Result<(Arc<CertifiedKey>, Summary), Failure> {
+    let der = id.key.der.expose().to_vec();
+    let key = match id.key.format {
+        KeyFormat::Pkcs8 => PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(der)),
+        KeyFormat::Pkcs1 => PrivateKeyDer::Pkcs1(PrivatePkcs1KeyDer::from(der)),
+        KeyFormat::Sec1 => PrivateKeyDer::Sec1(PrivateSec1KeyDer::from(der)),
+    };
+    // the provider's error would not name the key, but say nothing of its bytes either
+    let signing = provider.key_provider.load_private_key(key).map_err(|_| {
+        Failure::new(
+            codes::CLIENT_IDENTITY,
+            "the client key cannot be used for TLS (rustls/ring accept RSA, ECDSA P-256/P-384 and Ed25519 keys)",
+        )
+    })?;
+    let Some(leaf) = id.chain.first() else {
+        return Err(Failure::new(
+            codes::CLIENT_IDENTITY,
+            "the client certificate chain is empty",
+        ));
+    };
+    let summary = summary(leaf).ok_or_else(|| {
+        Failure::new(
+            codes::CLIENT_IDENTITY,
+            "the client certificate is not a valid X.509 certificate",
+        )
+    })?;
+    let chain = id
+        .chain
+        .iter()
+        .map(|c| CertificateDer::from(c.clone()))
+        .collect();
+    Ok((Arc::new(CertifiedKey::new(chain, signing)), summary))
+}
+
+/// The name TLS verifies: the URL's host (also with `--resolve`, like curl).
+pub(crate) fn server_name(target: &Target) -> Result<ServerName<'static>, String> {
+    match target.ip {
+        Some(ip) => Ok(ServerName::IpAddress(ip.into())),
+        None => ServerName::try_from(target.host.clone())
+            .map_err(|_| format!("`{}` is not a valid host name for TLS", target.host)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alert_names_read_like_the_rfc() {
+        assert_eq!(
+            alert_name(AlertDescription::BadCertificate),
+            "bad_certificate"
+        );
+        assert_eq!(alert_name(AlertDescription::UnknownCA), "unknown_ca");
+        assert_eq!(
+            alert_name(AlertDescription::CertificateRequired),
+            "certificate_required"
+        );
+    }
+}

@@ -1,0 +1,1188 @@
+//! `check --test-connections`' network layer against real servers on 127.0.0.1 made by the tests
+//! (TLS with an rcgen PKI, an OpenID provider, a CONNECT proxy, a listener that never answers).
+//! The tests call the library (`probe::run` with hand-built targets) and assert what a user sees:
+//! the verdict, the steps, their codes and details, the server's outcome, and that no secret is
+//! printed.
+
+mod interop;
+mod issuer;
+mod pki;
+mod servers;
+
+use dsf_connections::probe::{
+    self, BasicCredentials, OidcTarget, ProbeOptions, ProbeResult, ProbeStep, ProbeTarget,
+    ProxyConfig, Resolve, ServerOutcome, TrustRoots, codes,
+};
+use dsf_connections::secret::Secret;
+use issuer::{Alg, CLIENT_ID, Knobs};
+use pki::{PKI, trust_other, trust_root};
+use serde_json::json;
+use servers::{ClientAuth, HttpReq, HttpResp};
+use std::sync::Arc;
+use std::time::Duration;
+
+fn capability() -> serde_json::Value {
+    json!({"resourceType": "CapabilityStatement", "status": "active", "fhirVersion": "4.0.1",
+        "software": {"name": "DSF FHIR Server", "version": "2.1.0"}})
+}
+
+/// A FHIR server at `/fhir` whose metadata needs `authorized(req)`.
+fn fhir_server(
+    tls: Option<Arc<rustls::ServerConfig>>,
+    authorized: impl Fn(&HttpReq) -> bool + Send + Sync + 'static,
+) -> servers::Server {
+    servers::http(
+        tls,
+        Arc::new(move |r: &HttpReq| {
+            if r.path != "/fhir/metadata" {
+                return HttpResp::new(404, "text/plain", "no such path");
+            }
+            if !authorized(r) {
+                return HttpResp::fhir(
+                    401,
+                    &json!({"resourceType": "OperationOutcome", "issue": [{"severity": "error",
+                        "code": "login", "diagnostics": "authentication required"}]}),
+                )
+                .with_header("WWW-Authenticate", "Basic realm=\"fhir\"");
+            }
+            HttpResp::fhir(200, &capability())
+        }),
+    )
+}
+
+fn good_tls() -> Arc<rustls::ServerConfig> {
+    servers::tls_config(&PKI.server, ClientAuth::None)
+}
+
+fn target(id: &str, base_url: String) -> ProbeTarget {
+    ProbeTarget {
+        id: id.into(),
+        base_url,
+        test_on_startup: true,
+        connect_timeout: Duration::from_secs(2),
+        read_timeout: Duration::from_secs(10),
+        trust: trust_root(),
+        client_identity: None,
+        basic: None,
+        bearer: None,
+        oidc: None,
+    }
+}
+
+fn fhir_url(port: u16) -> String {
+    format!("https://fhir.test:{port}/fhir")
+}
+
+/// Options with `fhir.test` and `oidc.test` resolved to 127.0.0.1 on these ports.
+fn opts(ports: &[u16]) -> ProbeOptions {
+    let mut resolve = Vec::new();
+    for &port in ports {
+        for host in ["fhir.test", "oidc.test"] {
+            resolve.push(Resolve {
+                host: host.into(),
+                port,
+                addr: "127.0.0.1".parse().expect("ip"),
+            });
+        }
+    }
+    ProbeOptions {
+        resolve,
+        probe_timeout: Duration::from_secs(20),
+        ..ProbeOptions::default()
+    }
+}
+
+fn probe_one(t: ProbeTarget, o: &ProbeOptions) -> ProbeResult {
+    probe::run(&[t], o).expect("runtime").remove(0)
+}
+
+fn names(r: &ProbeResult) -> Vec<&'static str> {
+    r.steps.iter().map(|s| s.name).collect()
+}
+
+/// The failed step (the last one), with the result shown when there is none.
+fn failure(r: &ProbeResult) -> &ProbeStep {
+    let last = r.steps.last().unwrap_or_else(|| panic!("no steps: {r:#?}"));
+    assert!(!r.ok && !last.ok, "expected a failure: {r:#?}");
+    last
+}
+
+fn human(results: &[ProbeResult]) -> String {
+    let mut out = Vec::new();
+    probe::render::render(results, false, &mut out).expect("render");
+    String::from_utf8(out).expect("utf8")
+}
+
+#[test]
+fn fhir_success_shows_every_step_and_the_server_software() {
+    let s = fhir_server(Some(good_tls()), |_| true);
+    let r = probe_one(target("fhir", fhir_url(s.port)), &opts(&[s.port]));
+    assert!(r.ok, "{r:#?}");
+    assert_eq!(r.server_outcome, ServerOutcome::Ok);
+    assert_eq!(
+        names(&r),
+        [
+            "fhir.name-resolution",
+            "fhir.tcp-connect",
+            "fhir.tls-handshake",
+            "fhir.http-status",
+            "fhir.capability-statement"
+        ]
+    );
+    assert!(
+        r.steps[0].detail.contains("--resolve"),
+        "{}",
+        r.steps[0].detail
+    );
+    let tls = &r.steps[2].detail;
+    assert!(
+        tls.contains("TLS 1.3") && tls.contains("Probe Test Intermediate CA"),
+        "{tls}"
+    );
+    assert_eq!(r.steps[4].detail, "DSF FHIR Server 2.1.0, FHIR 4.0.1");
+    let req = &s.requests()[0];
+    assert_eq!(req.method, "GET");
+    assert_eq!(req.path, "/fhir/metadata");
+    assert_eq!(
+        req.header("accept"),
+        Some("application/fhir+json; fhirVersion=4.0")
+    );
+    assert_eq!(req.header("authorization"), None);
+    // the JSON shape of the report's `probes`
+    let v = serde_json::to_value(&r).expect("json");
+    assert_eq!(v["connection"], "fhir");
+    assert_eq!(v["server_outcome"], "ok");
+    assert!(v["duration_ms"].is_u64());
+    assert_eq!(v["steps"][4]["name"], "fhir.capability-statement");
+    assert_eq!(v["steps"][4]["code"], serde_json::Value::Null);
+    let text = human(&[r]);
+    assert!(text.starts_with("✓ fhir: ok in "), "{text}");
+    assert!(
+        text.contains("CapabilityStatement  DSF FHIR Server 2.1.0"),
+        "{text}"
+    );
+    assert!(text.ends_with("probes: 1 ok, 0 failed\n"), "{text}");
+}
+
+#[test]
+fn plain_http_has_no_tls_step() {
+    let s = fhir_server(None, |_| true);
+    let r = probe_one(
+        target("plain", format!("http://127.0.0.1:{}/fhir", s.port)),
+        &opts(&[]),
+    );
+    assert!(r.ok, "{r:#?}");
+    assert!(!names(&r).contains(&"fhir.tls-handshake"));
+    assert!(r.steps[0].detail.contains("nothing to resolve"));
+}
+
+#[test]
+fn basic_auth_is_preemptive_and_iso_8859_1() {
+    let expected = format!("Basic {}", {
+        use base64::Engine;
+        // "user:pässword" in ISO-8859-1: ä is one byte, 0xE4
+        base64::engine::general_purpose::STANDARD.encode(b"user:p\xe4ssword")
+    });
+    let s = fhir_server(Some(good_tls()), move |r| {
+        r.header("authorization") == Some(expected.as_str())
+    });
+    let mut t = target("basic", fhir_url(s.port));
+    t.basic = Some(BasicCredentials {
+        username: "user".into(),
+        password: Secret::new("pässword"),
+    });
+    let r = probe_one(t.clone(), &opts(&[s.port]));
+    assert!(r.ok, "{r:#?}");
+    assert_eq!(
+        s.requests().len(),
+        1,
+        "one request: the credentials went with the first"
+    );
+
+    t.basic = Some(BasicCredentials {
+        username: "user".into(),
+        password: Secret::new("wrong-password-canary"),
+    });
+    let r = probe_one(t, &opts(&[s.port]));
+    let f = failure(&r);
+    assert_eq!(f.name, "fhir.http-status");
+    assert_eq!(f.code, Some(codes::HTTP_UNAUTHORIZED));
+    assert!(f.detail.contains("401"), "{}", f.detail);
+    assert!(
+        f.detail.contains("Basic auth as user `user`"),
+        "{}",
+        f.detail
+    );
+    assert!(
+        f.detail.contains("error login: authentication required"),
+        "{}",
+        f.detail
+    );
+    assert!(f.detail.contains("Basic realm=\"fhir\""), "{}", f.detail);
+    assert_eq!(r.server_outcome, ServerOutcome::Logged);
+    assert!(!human(&[r]).contains("wrong-password-canary"));
+}
+
+#[test]
+fn bearer_token_and_its_rejection() {
+    let s = fhir_server(Some(good_tls()), |r| {
+        r.header("authorization") == Some("Bearer good-token")
+    });
+    let mut t = target("bearer", fhir_url(s.port));
+    t.bearer = Some(Secret::new("good-token"));
+    assert!(probe_one(t.clone(), &opts(&[s.port])).ok);
+    t.bearer = Some(Secret::new("bad-token-canary"));
+    t.test_on_startup = false;
+    let r = probe_one(t, &opts(&[s.port]));
+    let f = failure(&r);
+    assert_eq!(f.code, Some(codes::HTTP_UNAUTHORIZED));
+    assert!(
+        f.detail.contains("a bearer token (bearer-auth)"),
+        "{}",
+        f.detail
+    );
+    // not tested by the server at start-up: the failure shows later
+    assert_eq!(r.server_outcome, ServerOutcome::NotTested);
+    assert!(!format!("{r:?}").contains("bad-token-canary"));
+}
+
+fn mtls_server() -> servers::Server {
+    let tls = servers::tls_config(&PKI.server, ClientAuth::Required(PKI.root.der.clone()));
+    fhir_server(Some(tls), |_| true)
+}
+
+#[test]
+fn client_certificates_pem_pkcs12_sec1_and_pkcs1() {
+    let s = mtls_server();
+    let identities = [
+        ("pkcs8", PKI.client.clone()),
+        ("sec1", PKI.client_sec1.clone()),
+        ("pkcs1-rsa", PKI.client_rsa_pkcs1.clone()),
+        (
+            "pkcs12",
+            probe::ClientIdentity::from_pkcs12(&PKI.client_p12, pki::P12_PASSWORD).expect("p12"),
+        ),
+    ];
+    for (id, identity) in identities {
+        let mut t = target(id, fhir_url(s.port));
+        t.client_identity = Some(identity);
+        let r = probe_one(t, &opts(&[s.port]));
+        assert!(r.ok, "{id}: {r:#?}");
+        assert!(
+            r.steps[2]
+                .detail
+                .contains("client certificate CN=probe-client"),
+            "{id}: {}",
+            r.steps[2].detail
+        );
+    }
+    assert!(probe::ClientIdentity::from_pkcs12(&PKI.client_p12, "wrong").is_err());
+}
+
+#[test]
+fn client_certificate_missing_or_rejected() {
+    let s = mtls_server();
+    let r = probe_one(target("none", fhir_url(s.port)), &opts(&[s.port]));
+    let f = failure(&r);
+    assert_eq!(f.code, Some(codes::TLS_CLIENT_CERT_REQUIRED), "{r:#?}");
+    assert!(
+        f.detail.contains("none is configured") || f.detail.contains("none was sent"),
+        "{}",
+        f.detail
+    );
+    assert!(
+        f.detail.contains("Probe Test Root CA"),
+        "names the accepted issuers: {}",
+        f.detail
+    );
+
+    let mut t = target("untrusted", fhir_url(s.port));
+    t.client_identity = Some(PKI.client_untrusted.clone());
+    let r = probe_one(t, &opts(&[s.port]));
+    let f = failure(&r);
+    assert_eq!(f.code, Some(codes::TLS_CLIENT_CERT_REJECTED), "{r:#?}");
+    assert!(f.detail.contains("CN=untrusted-client"), "{}", f.detail);
+    assert!(
+        f.detail.contains("Some Other Root CA"),
+        "names its issuer: {}",
+        f.detail
+    );
+}
+
+fn tls_failure(chain: &pki::Chain, trust: TrustRoots, url_host: &str) -> ProbeResult {
+    let s = fhir_server(Some(servers::tls_config(chain, ClientAuth::None)), |_| true);
+    let mut o = opts(&[s.port]);
+    o.resolve.push(Resolve {
+        host: url_host.into(),
+        port: s.port,
+        addr: "127.0.0.1".parse().expect("ip"),
+    });
+    let mut t = target("tls", format!("https://{url_host}:{}/fhir", s.port));
+    t.trust = trust;
+    let r = probe_one(t, &o);
+    assert_eq!(failure(&r).name, "fhir.tls-handshake", "{r:#?}");
+    r
+}
+
+#[test]
+fn unknown_issuer_names_the_issuer_and_the_trusted_subjects() {
+    let r = tls_failure(&PKI.server, trust_other(), "fhir.test");
+    let f = failure(&r);
+    assert_eq!(f.code, Some(codes::TLS_UNKNOWN_ISSUER));
+    assert!(
+        f.detail.contains("issued by CN=Probe Test Intermediate CA"),
+        "{}",
+        f.detail
+    );
+    assert!(f.detail.contains("ca/other-root.pem"), "{}", f.detail);
+    assert!(f.detail.contains("CN=Some Other Root CA"), "{}", f.detail);
+
+    // a server certificate from another CA, trusted roots ours
+    let f = failure(&tls_failure(&PKI.other_ca, trust_root(), "fhir.test")).clone();
+    assert_eq!(f.code, Some(codes::TLS_UNKNOWN_ISSUER));
+    assert!(
+        f.detail.contains("Some Other Root CA") && f.detail.contains("Probe Test Root CA"),
+        "{}",
+        f.detail
+    );
+}
+
+#[test]
+fn missing_intermediate_is_named() {
+    let r = tls_failure(&PKI.server_leaf_only, trust_root(), "fhir.test");
+    let f = failure(&r);
+    assert_eq!(f.code, Some(codes::TLS_UNKNOWN_ISSUER));
+    assert!(
+        f.detail.contains("sent no intermediate certificate"),
+        "{}",
+        f.detail
+    );
+}
+
+#[test]
+fn expired_and_not_yet_valid_certificates_show_dates() {
+    let r = tls_failure(&PKI.expired, trust_root(), "fhir.test");
+    let f = failure(&r);
+    assert_eq!(f.code, Some(codes::TLS_EXPIRED));
+    assert!(
+        f.detail.contains("CN=expired.test") && f.detail.contains("expired on 20"),
+        "{}",
+        f.detail
+    );
+    let r = tls_failure(&PKI.not_yet_valid, trust_root(), "fhir.test");
+    let f = failure(&r);
+    assert_eq!(f.code, Some(codes::TLS_NOT_YET_VALID));
+    assert!(f.detail.contains("valid only from 20"), "{}", f.detail);
+}
+
+#[test]
+fn name_mismatch_lists_the_names_in_the_certificate() {
+    let r = tls_failure(&PKI.wrong_name, trust_root(), "fhir.test");
+    let f = failure(&r);
+    assert_eq!(f.code, Some(codes::TLS_NAME_MISMATCH));
+    assert!(
+        f.detail.contains("other.example") && f.detail.contains("www.other.example"),
+        "{}",
+        f.detail
+    );
+    assert!(f.detail.contains("not `fhir.test`"), "{}", f.detail);
+}
+
+#[test]
+fn redirects_are_not_followed_and_suggest_the_base_url() {
+    let s = servers::http_with_port(Some(good_tls()), |port| {
+        Arc::new(move |_r: &HttpReq| {
+            HttpResp::new(301, "text/html", "moved").with_header(
+                "Location",
+                &format!("https://fhir.test:{port}/new/fhir/metadata"),
+            )
+        })
+    });
+    let mut t = target("redirect", fhir_url(s.port));
+    t.bearer = Some(Secret::new("never-sent-twice"));
+    let r = probe_one(t, &opts(&[s.port]));
+    let f = failure(&r);
+    assert_eq!(f.code, Some(codes::HTTP_REDIRECT));
+    assert!(
+        f.detail.contains(&format!(
+            "to https://fhir.test:{}/new/fhir/metadata",
+            s.port
+        )),
+        "{}",
+        f.detail
+    );
+    assert!(
+        f.detail.contains(&format!(
+            "set base-url to `https://fhir.test:{}/new/fhir`",
+            s.port
+        )),
+        "{}",
+        f.detail
+    );
+    assert_eq!(s.requests().len(), 1, "the redirect was not followed");
+}
+
+#[test]
+fn a_200_that_is_not_a_capability_statement() {
+    let s = servers::http(
+        Some(good_tls()),
+        Arc::new(|_r: &HttpReq| {
+            HttpResp::new(
+                200,
+                "text/html",
+                "<html><body>Welcome to nginx!</body></html>",
+            )
+        }),
+    );
+    let r = probe_one(target("html", fhir_url(s.port)), &opts(&[s.port]));
+    let f = failure(&r);
+    assert_eq!(f.name, "fhir.capability-statement");
+    assert_eq!(f.code, Some(codes::NOT_CAPABILITY_STATEMENT));
+    assert!(f.detail.contains("Welcome to nginx"), "{}", f.detail);
+}
+
+#[test]
+fn refused_and_unresolvable() {
+    let port = servers::closed_port();
+    let r = probe_one(
+        target("refused", format!("https://127.0.0.1:{port}/fhir")),
+        &opts(&[]),
+    );
+    let f = failure(&r);
+    assert_eq!(
+        (f.name, f.code),
+        ("fhir.tcp-connect", Some(codes::CONNECT_REFUSED))
+    );
+    assert!(
+        f.detail.contains(&format!("127.0.0.1:{port}")),
+        "{}",
+        f.detail
+    );
+
+    let r = probe_one(
+        target("dns", "https://nonexistent.invalid/fhir".into()),
+        &opts(&[]),
+    );
+    let f = failure(&r);
+    assert_eq!(
+        (f.name, f.code),
+        ("fhir.name-resolution", Some(codes::DNS_FAILED))
+    );
+    assert!(
+        f.detail.contains("--resolve nonexistent.invalid:443:"),
+        "{}",
+        f.detail
+    );
+}
+
+#[test]
+fn a_server_that_never_answers_is_cut_by_the_probe_timeout() {
+    let port = servers::silent();
+    let mut t = target("silent", format!("https://127.0.0.1:{port}/fhir"));
+    t.read_timeout = Duration::from_secs(600);
+    let mut o = opts(&[]);
+    o.probe_timeout = Duration::from_millis(500);
+    let r = probe_one(t, &o);
+    let f = failure(&r);
+    assert!(r.ended_by_probe_timeout);
+    assert_eq!(
+        (f.name, f.code),
+        ("fhir.tls-handshake", Some(codes::PROBE_TIMEOUT))
+    );
+    assert!(
+        f.detail
+            .contains("the server would wait up to 10 min here (read-timeout)"),
+        "{}",
+        f.detail
+    );
+    assert_eq!(r.server_outcome, ServerOutcome::Unknown);
+}
+
+#[test]
+fn the_configured_read_timeout_ends_a_silent_server_first() {
+    let port = servers::silent();
+    let mut t = target("silent", format!("https://127.0.0.1:{port}/fhir"));
+    t.read_timeout = Duration::from_millis(200);
+    let r = probe_one(t, &opts(&[]));
+    let f = failure(&r);
+    assert!(!r.ended_by_probe_timeout);
+    assert_eq!(f.code, Some(codes::READ_TIMEOUT));
+    assert!(f.detail.contains("200 ms (read-timeout)"), "{}", f.detail);
+}
+
+#[test]
+fn many_connections_one_silent_all_finish_in_input_order() {
+    let s = fhir_server(Some(good_tls()), |_| true);
+    let silent = servers::silent();
+    let mut targets: Vec<ProbeTarget> = (0..20)
+        .map(|i| target(&format!("c{i:02}"), fhir_url(s.port)))
+        .collect();
+    targets.insert(
+        7,
+        target("silent", format!("https://127.0.0.1:{silent}/fhir")),
+    );
+    let mut o = opts(&[s.port]);
+    o.probe_timeout = Duration::from_millis(800);
+    o.concurrency = 4;
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen2 = seen.clone();
+    o.progress = Some(Arc::new(move |p: &probe::Progress| {
+        seen2.lock().expect("progress").push((p.done, p.total));
+    }));
+    let results = probe::run(&targets, &o).expect("run");
+    assert_eq!(results.len(), 21);
+    assert_eq!(results[7].connection, "silent");
+    assert!(results[7].ended_by_probe_timeout);
+    assert_eq!(results.iter().filter(|r| r.ok).count(), 20);
+    assert_eq!(results[0].connection, "c00");
+    let seen = seen.lock().expect("progress");
+    assert!(
+        seen.contains(&(21, 21)),
+        "progress reached the end: {seen:?}"
+    );
+    let line = probe::render::progress_line(&probe::Progress {
+        done: 3,
+        total: 21,
+        slowest: Some(("silent".into(), Duration::from_millis(1500))),
+    });
+    assert_eq!(line, "probing 3/21 done, slowest: silent (1.5 s)");
+}
+
+fn proxy_config(port: u16, creds: Option<(&str, &str)>, no_proxy: &str) -> ProxyConfig {
+    let env = |name: &str| match name {
+        "DEV_DSF_PROXY_URL" => Some(format!("http://127.0.0.1:{port}")),
+        "DEV_DSF_PROXY_USERNAME" => creds.map(|c| c.0.to_string()),
+        "DEV_DSF_PROXY_PASSWORD" => creds.map(|c| c.1.to_string()),
+        "DEV_DSF_PROXY_NOPROXY" => Some(no_proxy.to_string()),
+        _ => None,
+    };
+    ProxyConfig::from_env(&env)
+        .expect("valid")
+        .expect("configured")
+}
+
+#[test]
+fn https_through_a_connect_proxy() {
+    let s = fhir_server(Some(good_tls()), |_| true);
+    let p = servers::proxy(None);
+    let mut o = opts(&[s.port]);
+    o.proxy = Some(proxy_config(p.port, None, "localhost"));
+    let r = probe_one(target("proxied", fhir_url(s.port)), &o);
+    assert!(r.ok, "{r:#?}");
+    assert!(r.via_proxy);
+    assert!(names(&r).contains(&"fhir.proxy-connect"));
+    assert_eq!(p.seen(), [format!("CONNECT fhir.test:{} HTTP/1.1", s.port)]);
+    assert!(human(&[r]).contains("FHIR via the proxy"));
+}
+
+#[test]
+fn plain_http_through_the_proxy_uses_absolute_form() {
+    let s = fhir_server(None, |_| true);
+    let p = servers::proxy(None);
+    let mut o = opts(&[]);
+    o.proxy = Some(proxy_config(p.port, None, ""));
+    let r = probe_one(
+        target("plain", format!("http://fhir.test:{}/fhir", s.port)),
+        &o,
+    );
+    assert!(r.ok, "{r:#?}");
+    assert_eq!(
+        p.seen(),
+        [format!(
+            "GET http://fhir.test:{}/fhir/metadata HTTP/1.1",
+            s.port
+        )]
+    );
+}
+
+#[test]
+fn proxy_credentials_and_407() {
+    let s = fhir_server(Some(good_tls()), |_| true);
+    let p = servers::proxy(Some(("proxy-user", "proxy-pass-canary")));
+    let mut o = opts(&[s.port]);
+    o.proxy = Some(proxy_config(
+        p.port,
+        Some(("proxy-user", "proxy-pass-canary")),
+        "",
+    ));
+    assert!(probe_one(target("ok", fhir_url(s.port)), &o).ok);
+
+    o.proxy = Some(proxy_config(p.port, None, ""));
+    let r = probe_one(target("no-creds", fhir_url(s.port)), &o);
+    let f = failure(&r);
+    assert_eq!(
+        (f.name, f.code),
+        ("fhir.proxy-connect", Some(codes::PROXY_AUTH))
+    );
+    assert!(
+        f.detail.contains("no credentials were offered"),
+        "{}",
+        f.detail
+    );
+
+    o.proxy = Some(proxy_config(
+        p.port,
+        Some(("proxy-user", "wrong-proxy-pass")),
+        "",
+    ));
+    let r = probe_one(target("bad-creds", fhir_url(s.port)), &o);
+    let f = failure(&r);
+    assert_eq!(f.code, Some(codes::PROXY_AUTH));
+    assert!(f.detail.contains("user `proxy-user`"), "{}", f.detail);
+    let out = human(std::slice::from_ref(&r)) + &serde_json::to_string(&r).expect("json");
+    assert!(!out.contains("wrong-proxy-pass") && !out.contains("proxy-pass-canary"));
+}
+
+#[test]
+fn no_proxy_entries_bypass_the_proxy() {
+    let s = fhir_server(Some(good_tls()), |_| true);
+    let p = servers::proxy(None);
+    let mut o = opts(&[s.port]);
+    for list in ["fhir.test", &format!("fhir.test:{}", s.port), "test", "*"] {
+        o.proxy = Some(proxy_config(p.port, None, list));
+        let r = probe_one(target("direct", fhir_url(s.port)), &o);
+        assert!(r.ok && !r.via_proxy, "{list}: {r:#?}");
+    }
+    assert!(p.seen().is_empty(), "{:?}", p.seen());
+}
+
+// ---- OIDC ----
+
+fn oidc_target(iss: &issuer::Issuer, fhir_port: u16) -> ProbeTarget {
+    let mut t = target("oidc", fhir_url(fhir_port));
+    t.oidc = Some(OidcTarget {
+        base_url: iss.base_url.clone(),
+        discovery_path: "/.well-known/openid-configuration".into(),
+        client_id: CLIENT_ID.into(),
+        client_secret: Secret::new("oidc-client-secret"),
+        required_audience: vec!["fhir-server".into()],
+        verify_authorized_party: true,
+        connect_timeout: Duration::from_secs(2),
+        read_timeout: Duration::from_secs(10),
+        trust: trust_root(),
+        leeway: Duration::from_secs(10),
+    });
+    t
+}
+
+/// Probe a connection with OIDC against an issuer with these knobs and a FHIR server that
+/// wants a JWT bearer token.
+fn oidc_probe(knobs: Knobs, change: impl FnOnce(&mut OidcTarget)) -> ProbeResult {
+    let iss = issuer::start(knobs);
+    let fhir = fhir_server(Some(good_tls()), |r| {
+        r.header("authorization")
+            .is_some_and(|a| a.starts_with("Bearer ey"))
+    });
+    let mut t = oidc_target(&iss, fhir.port);
+    if let Some(o) = t.oidc.as_mut() {
+        change(o);
+    }
+    probe_one(t, &opts(&[iss.server.port, fhir.port]))
+}
+
+#[test]
+fn oidc_success_with_every_signature_algorithm() {
+    for alg in [
+        Alg::Rs256,
+        Alg::Rs384,
+        Alg::Rs512,
+        Alg::Es256,
+        Alg::Es384,
+        Alg::Es512,
+    ] {
+        let r = oidc_probe(
+            Knobs {
+                alg,
+                ..Knobs::default()
+            },
+            |_| {},
+        );
+        assert!(r.ok, "{alg:?}: {r:#?}");
+        assert_eq!(r.oidc_via_proxy, Some(false));
+        let sig = r
+            .steps
+            .iter()
+            .find(|s| s.name == "oidc.token-signature")
+            .expect("signature step");
+        assert_eq!(sig.detail, format!("{} signature valid", alg.name()));
+        if alg == Alg::Rs256 {
+            assert_eq!(
+                names(&r),
+                [
+                    "oidc.name-resolution",
+                    "oidc.tcp-connect",
+                    "oidc.tls-handshake",
+                    "oidc.discovery",
+                    "oidc.issuer",
+                    "oidc.jwks",
+                    "oidc.grant-type",
+                    "oidc.token-endpoint",
+                    "oidc.token-request",
+                    "oidc.token-key",
+                    "oidc.token-signature",
+                    "oidc.token-times",
+                    "oidc.token-audience",
+                    "oidc.token-authorized-party",
+                    "fhir.name-resolution",
+                    "fhir.tcp-connect",
+                    "fhir.tls-handshake",
+                    "fhir.http-status",
+                    "fhir.capability-statement",
+                ]
+            );
+        }
+    }
+}
+
+/// Run one broken OIDC setup; returns the failed step.
+fn oidc_failure(knobs: Knobs, change: impl FnOnce(&mut OidcTarget)) -> (ProbeResult, ProbeStep) {
+    let r = oidc_probe(knobs, change);
+    let f = failure(&r).clone();
+    assert_eq!(
+        r.server_outcome,
+        f.server_outcome.expect("outcome of a failure")
+    );
+    (r, f)
+}
+
+#[test]
+fn oidc_failures_that_stop_the_bpe() {
+    let cases: Vec<(Knobs, &str, &str, &str)> = vec![
+        (
+            Knobs {
+                discovery_status: 404,
+                ..Knobs::default()
+            },
+            "oidc.discovery",
+            codes::OIDC_DISCOVERY_STATUS,
+            "404",
+        ),
+        (
+            Knobs {
+                issuer: Some("https://elsewhere/realms/test".into()),
+                ..Knobs::default()
+            },
+            "oidc.issuer",
+            codes::OIDC_ISSUER_MISMATCH,
+            "set oidc-auth base-url to `https://elsewhere/realms/test`",
+        ),
+        (
+            Knobs {
+                jwks_scheme: "http",
+                ..Knobs::default()
+            },
+            "oidc.jwks",
+            codes::OIDC_JWKS_URI,
+            "https://",
+        ),
+        (
+            Knobs {
+                duplicate_kid: true,
+                ..Knobs::default()
+            },
+            "oidc.jwks",
+            codes::OIDC_JWKS_INVALID,
+            "two keys have the kid `key-1`",
+        ),
+        (
+            Knobs {
+                jwk_use: None,
+                ..Knobs::default()
+            },
+            "oidc.token-key",
+            codes::OIDC_KEY_UNUSABLE,
+            "no `use`",
+        ),
+        (
+            Knobs {
+                small_rsa: true,
+                ..Knobs::default()
+            },
+            "oidc.token-key",
+            codes::OIDC_KEY_UNUSABLE,
+            "1024 bits",
+        ),
+        (
+            Knobs {
+                jwk_alg: Some(""),
+                ..Knobs::default()
+            },
+            "oidc.token-key",
+            codes::OIDC_KEY_UNUSABLE,
+            "no `alg`",
+        ),
+        (
+            Knobs {
+                exp_in: None,
+                ..Knobs::default()
+            },
+            "oidc.token-times",
+            codes::OIDC_TOKEN_NO_EXP,
+            "no `exp`",
+        ),
+    ];
+    for (knobs, step, code, text) in cases {
+        let (r, f) = oidc_failure(knobs, |_| {});
+        assert_eq!((f.name, f.code), (step, Some(code)), "{r:#?}");
+        assert!(f.detail.contains(text), "{code}: {}", f.detail);
+        assert_eq!(r.server_outcome, ServerOutcome::DoesNotStart, "{code}");
+    }
+}
+
+#[test]
+fn oidc_issuer_with_trailing_slash() {
+    // the server strips one trailing `/` from base-url: an issuer ending in `/` never matches
+    let (_, f) = oidc_failure(
+        Knobs {
+            issuer_suffix: "/",
+            ..Knobs::default()
+        },
+        |_| {},
+    );
+    assert_eq!(f.code, Some(codes::OIDC_ISSUER_MISMATCH));
+    assert!(f.detail.contains("never matches"), "{}", f.detail);
+}
+
+#[test]
+fn oidc_failures_that_are_only_logged() {
+    let cases: Vec<(Knobs, &str, &str, &str)> = vec![
+        (
+            Knobs {
+                grant_types: vec!["authorization_code"],
+                ..Knobs::default()
+            },
+            "oidc.grant-type",
+            codes::OIDC_GRANT_TYPE,
+            "client_credentials is missing",
+        ),
+        (
+            Knobs {
+                token_endpoint_scheme: "http",
+                ..Knobs::default()
+            },
+            "oidc.token-endpoint",
+            codes::OIDC_TOKEN_ENDPOINT,
+            "https://",
+        ),
+        (
+            Knobs {
+                client_secret: "another-secret".into(),
+                ..Knobs::default()
+            },
+            "oidc.token-request",
+            codes::OIDC_TOKEN_STATUS,
+            "invalid_client (client authentication failed)",
+        ),
+        (
+            Knobs {
+                opaque: true,
+                ..Knobs::default()
+            },
+            "oidc.token-key",
+            codes::OIDC_TOKEN_NOT_JWT,
+            "not a JWT",
+        ),
+        (
+            Knobs {
+                token_kid: None,
+                ..Knobs::default()
+            },
+            "oidc.token-key",
+            codes::OIDC_TOKEN_NO_KID,
+            "no `kid`",
+        ),
+        (
+            Knobs {
+                token_kid: Some("key-2"),
+                ..Knobs::default()
+            },
+            "oidc.token-key",
+            codes::OIDC_KEY_NOT_FOUND,
+            "kid `key-2` is not in the JWKS",
+        ),
+        (
+            Knobs {
+                jwk_use: Some("enc"),
+                ..Knobs::default()
+            },
+            "oidc.token-key",
+            codes::OIDC_KEY_NOT_FOUND,
+            "use `enc`",
+        ),
+        (
+            Knobs {
+                token_alg: Some("RS384"),
+                ..Knobs::default()
+            },
+            "oidc.token-key",
+            codes::OIDC_ALG_MISMATCH,
+            "signed with `RS384`",
+        ),
+        (
+            Knobs {
+                tamper: true,
+                ..Knobs::default()
+            },
+            "oidc.token-signature",
+            codes::OIDC_SIGNATURE,
+            "does not verify",
+        ),
+        (
+            Knobs {
+                alg: Alg::Es512,
+                tamper: true,
+                ..Knobs::default()
+            },
+            "oidc.token-signature",
+            codes::OIDC_SIGNATURE,
+            "does not verify",
+        ),
+        (
+            Knobs {
+                exp_in: Some(-60),
+                ..Knobs::default()
+            },
+            "oidc.token-times",
+            codes::OIDC_TOKEN_EXPIRED,
+            "expired at",
+        ),
+        (
+            Knobs {
+                iat_in: 120,
+                ..Knobs::default()
+            },
+            "oidc.token-times",
+            codes::OIDC_TOKEN_NOT_YET_VALID,
+            "in the future",
+        ),
+        (
+            Knobs {
+                aud: json!("account"),
+                ..Knobs::default()
+            },
+            "oidc.token-audience",
+            codes::OIDC_AUDIENCE,
+            "fhir-server missing",
+        ),
+        (
+            Knobs {
+                azp: Some("someone-else".into()),
+                ..Knobs::default()
+            },
+            "oidc.token-authorized-party",
+            codes::OIDC_AUTHORIZED_PARTY,
+            "azp is `someone-else`",
+        ),
+        (
+            Knobs {
+                azp: None,
+                ..Knobs::default()
+            },
+            "oidc.token-authorized-party",
+            codes::OIDC_AUTHORIZED_PARTY,
+            "azp is missing",
+        ),
+    ];
+    for (knobs, step, code, text) in cases {
+        let (r, f) = oidc_failure(knobs, |_| {});
+        assert_eq!((f.name, f.code), (step, Some(code)), "{r:#?}");
+        assert!(f.detail.contains(text), "{code}: {}", f.detail);
+        assert_eq!(r.server_outcome, ServerOutcome::Logged, "{code}");
+        // no FHIR request without a token
+        assert!(!names(&r).contains(&"fhir.http-status"));
+    }
+}
+
+#[test]
+fn oidc_failures_show_the_token_claims_never_the_token() {
+    let (r, f) = oidc_failure(
+        Knobs {
+            aud: json!(["account"]),
+            ..Knobs::default()
+        },
+        |_| {},
+    );
+    assert!(f.detail.contains("iss=https://oidc.test:"), "{}", f.detail);
+    assert!(
+        f.detail.contains("aud=[account]") && f.detail.contains("azp=bpe-client"),
+        "{}",
+        f.detail
+    );
+    assert!(
+        f.detail.contains("scope=fhir") && f.detail.contains("exp=20"),
+        "{}",
+        f.detail
+    );
+    let out = human(std::slice::from_ref(&r)) + &serde_json::to_string(&r).expect("json");
+    assert!(!out.contains("eyJ"), "a JWT leaked: {out}");
+}
+
+#[test]
+fn oidc_options_change_the_checks() {
+    // azp not verified when switched off; several required audiences must all be present
+    let r = oidc_probe(
+        Knobs {
+            azp: None,
+            ..Knobs::default()
+        },
+        |o| o.verify_authorized_party = false,
+    );
+    assert!(r.ok, "{r:#?}");
+    let (_, f) = oidc_failure(Knobs::default(), |o| {
+        o.required_audience = vec!["fhir-server".into(), "other".into(), "third".into()]
+    });
+    assert_eq!(f.code, Some(codes::OIDC_AUDIENCE));
+    assert!(
+        f.detail.contains("third missing") && !f.detail.contains("other missing"),
+        "{}",
+        f.detail
+    );
+    // a larger leeway accepts a token from a clock 2 min ahead
+    let r = oidc_probe(
+        Knobs {
+            iat_in: 120,
+            ..Knobs::default()
+        },
+        |o| o.leeway = Duration::from_secs(180),
+    );
+    assert!(r.ok, "{r:#?}");
+}
+
+#[test]
+fn oidc_trust_store_is_its_own() {
+    let (r, f) = oidc_failure(Knobs::default(), |o| o.trust = trust_other());
+    assert_eq!(
+        (f.name, f.code),
+        ("oidc.tls-handshake", Some(codes::TLS_UNKNOWN_ISSUER))
+    );
+    assert_eq!(r.server_outcome, ServerOutcome::DoesNotStart);
+}
+
+#[test]
+fn oidc_timeouts_are_swapped_as_the_server_does() {
+    let port = servers::silent();
+    let mut t = target("oidc-silent", fhir_url(1));
+    t.oidc = Some(OidcTarget {
+        base_url: format!("https://127.0.0.1:{port}"),
+        discovery_path: "/.well-known/openid-configuration".into(),
+        client_id: CLIENT_ID.into(),
+        client_secret: Secret::new("x-secret"),
+        required_audience: vec![],
+        verify_authorized_party: true,
+        // the server uses the connect timeout as read timeout
+        connect_timeout: Duration::from_millis(200),
+        read_timeout: Duration::from_secs(600),
+        trust: trust_root(),
+        leeway: Duration::from_secs(10),
+    });
+    let r = probe_one(t, &opts(&[]));
+    let f = failure(&r);
+    assert_eq!(
+        (f.name, f.code),
+        ("oidc.tls-handshake", Some(codes::READ_TIMEOUT))
+    );
+    assert!(
+        f.detail
+            .contains("oidc-auth connect-timeout, which the server uses as read timeout"),
+        "{}",
+        f.detail
+    );
+    assert_eq!(r.server_outcome, ServerOutcome::DoesNotStart);
+}
+
+#[test]
+fn oidc_through_the_proxy_is_decided_by_the_oidc_base_url() {
+    let iss = issuer::start(Knobs::default());
+    let fhir = fhir_server(Some(good_tls()), |_| true);
+    let p = servers::proxy(None);
+    let mut o = opts(&[iss.server.port, fhir.port]);
+    // the FHIR server is exempt, the OIDC provider is not
+    o.proxy = Some(proxy_config(p.port, None, "fhir.test"));
+    let r = probe_one(oidc_target(&iss, fhir.port), &o);
+    assert!(r.ok, "{r:#?}");
+    assert_eq!((r.via_proxy, r.oidc_via_proxy), (false, Some(true)));
+    // discovery, JWKS and token all went through the proxy
+    let connect = format!("CONNECT oidc.test:{} HTTP/1.1", iss.server.port);
+    assert_eq!(p.seen(), [connect.clone(), connect.clone(), connect]);
+    assert!(human(&[r]).contains("OIDC via the proxy"));
+}
+
+// ---- secrets ----
+
+#[test]
+fn secret_canaries_never_appear_in_any_output() {
+    // a server that echoes the Authorization header back, as a misconfigured one might
+    let echo = servers::http(
+        Some(good_tls()),
+        Arc::new(|r: &HttpReq| {
+            HttpResp::new(
+                500,
+                "text/plain",
+                format!("cannot handle {:?}", r.header("authorization")),
+            )
+        }),
+    );
+    let iss = issuer::start(Knobs {
+        aud: json!("nope"),
+        ..Knobs::default()
+    });
+    let p = servers::proxy(Some(("pu", "canary-proxy-password")));
+    let mut basic = target(
+        "basic",
+        format!(
+            "https://canary-user:canary-url-password@fhir.test:{}/fhir",
+            echo.port
+        ),
+    );
+    basic.basic = Some(BasicCredentials {
+        username: "user".into(),
+        password: Secret::new("canary-basic-password"),
+    });
+    let mut bearer = target("bearer", fhir_url(echo.port));
+    bearer.bearer = Some(Secret::new("canary-bearer-token"));
+    let mut oidc = oidc_target(&iss, echo.port);
+    if let Some(o) = oidc.oidc.as_mut() {
+        o.client_secret = Secret::new("canary-client-secret");
+    }
+    let mut o = opts(&[echo.port, iss.server.port]);
+    o.proxy = Some(proxy_config(
+        p.port,
+        Some(("pu", "canary-proxy-password")),
+        "",
+    ));
+    let results = probe::run(&[basic, bearer, oidc], &o).expect("run");
+    assert!(results.iter().all(|r| !r.ok), "{results:#?}");
+    let out = format!(
+        "{}{}{results:?}",
+        human(&results),
+        serde_json::to_string(&results).expect("json")
+    );
+    for canary in [
+        "canary-basic-password",
+        "canary-bearer-token",
+        "canary-client-secret",
+        "canary-proxy-password",
+        "canary-url-password",
+        "eyJ",
+    ] {
+        assert!(!out.contains(canary), "{canary} leaked:\n{out}");
+    }
+    // the echo was seen and masked, not dropped
+    assert!(
+        out.contains("cannot handle Some(\\\"****\\\")")
+            || out.contains("cannot handle Some(\"****\")"),
+        "{out}"
+    );
+}
+
+#[test]
+fn every_probe_code_is_documented() {
+    let docs = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/probe-codes.md"))
+        .expect("docs/probe-codes.md");
+    for code in codes::ALL {
+        assert!(
+            docs.contains(&format!("### `{code}`")),
+            "docs/probe-codes.md lacks `{code}`"
+        );
+    }
+}
