@@ -72,6 +72,10 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io) -> ExitStatus 
     }
 }
 
+/// Connections `explain` shows and `--test-connections` probes at most (output and memory stay
+/// bounded on hostile input; real configs have a few dozen).
+const MAX_MODELS: usize = 1000;
+
 /// An input read, or its name and why it could not be.
 type InputResult = Result<Loaded, (String, String)>;
 
@@ -133,7 +137,9 @@ fn check(args: &CheckArgs, probe: Option<&ProbeArgs>, explain: bool, io: &mut Io
             return ExitStatus::Usage;
         }
     };
-    checker.keep_models = explain || probing;
+    if explain || probing {
+        checker.keep_models = MAX_MODELS;
+    }
     let mut models = Vec::new();
     for l in loaded {
         let l = match l {
@@ -171,6 +177,13 @@ fn check(args: &CheckArgs, probe: Option<&ProbeArgs>, explain: bool, io: &mut Io
         report.inputs.push(input);
     }
     report.notes.extend(checker.finish(&mut sink));
+    if checker.models_dropped > 0 {
+        report.notes.push(format!(
+            "{} shows the first {MAX_MODELS} connections, {} more were left out: pick them with --connection ID",
+            if explain { "explain" } else { "--test-connections" },
+            checker.models_dropped
+        ));
+    }
     for id in &args.connections {
         if !report.inputs.iter().any(|i| i.connections.contains(id)) {
             report.failed.push((

@@ -39,8 +39,10 @@ pub struct Checker {
     pub files: Option<FileService>,
     pub defaults: Defaults,
     ctx: rules::Ctx,
-    /// Keep the resolved connections (for `explain` and the probes).
-    pub keep_models: bool,
+    /// Keep up to this many resolved connections (for `explain` and the probes).
+    pub keep_models: usize,
+    /// Connections resolved but not kept (beyond `keep_models`).
+    pub models_dropped: usize,
     /// Whether some connection relies on the default trust store.
     uses_default_trust: bool,
 }
@@ -59,7 +61,8 @@ impl Checker {
             },
             files: (!files.skip).then(|| FileService::new(files)),
             defaults,
-            keep_models: false,
+            keep_models: 0,
+            models_dropped: 0,
             uses_default_trust: false,
         })
     }
@@ -83,6 +86,7 @@ impl Checker {
         let mut structure = Structure::new(file);
         let mut ids: HashSet<String> = HashSet::new();
         let mut uses_default_trust = false;
+        let mut dropped = 0;
         let this = &*self;
         // connections are checked one by one as the parser completes them, then dropped
         let mut on_entry = |entry: Entry| {
@@ -96,13 +100,16 @@ impl Checker {
             if let Some(model) = this.connection(file, text, &entry, &id, &structure.reported, sink)
             {
                 uses_default_trust |= relies_on_default_trust(&model);
-                if this.keep_models {
+                if checked.models.len() < this.keep_models {
                     checked.models.push(model);
+                } else if this.keep_models > 0 {
+                    dropped += 1;
                 }
             }
         };
         let loaded = load_streaming(text, self.limits, Some(&mut on_entry));
         self.uses_default_trust |= uses_default_trust;
+        self.models_dropped += dropped;
         checked.secrets = structure.secrets;
         let doc = match loaded {
             Ok(doc) => doc,

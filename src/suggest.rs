@@ -236,16 +236,16 @@ fn distance(a: &str, b: &str) -> usize {
     if a.len() > MAX_NAME || b.len() > MAX_NAME {
         return usize::MAX;
     }
-    // rows i-2, i-1 and i, rotating
-    let mut rows = [[0usize; MAX_NAME + 1]; 3];
+    // rows i-2, i-1 and i, rotating (distances fit in a byte: names are at most 64 long)
+    let mut rows = [[0u8; MAX_NAME + 1]; 3];
     for (j, cell) in rows[0].iter_mut().enumerate().take(b.len() + 1) {
-        *cell = j;
+        *cell = j as u8;
     }
     for i in 1..=a.len() {
         let (cur, prev, two_back) = (i % 3, (i + 2) % 3, (i + 1) % 3);
-        rows[cur][0] = i;
+        rows[cur][0] = i as u8;
         for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let cost = u8::from(a[i - 1] != b[j - 1]);
             let mut v = (rows[prev][j] + 1)
                 .min(rows[cur][j - 1] + 1)
                 .min(rows[prev][j - 1] + cost);
@@ -255,12 +255,26 @@ fn distance(a: &str, b: &str) -> usize {
             rows[cur][j] = v;
         }
     }
-    rows[a.len() % 3][b.len()]
+    usize::from(rows[a.len() % 3][b.len()])
 }
 
-/// Whether `a` is at most `limit` edits from `b` (lengths alone often settle it).
+/// How many edits a name of this length may be from a suggestion.
+fn limit_for(n: &str) -> usize {
+    if n.chars().count() <= 6 { 1 } else { 2 }
+}
+
+/// Whether `a` is at most `limit` edits from `b`. Two cheap lower bounds settle most cases (it
+/// runs for every key shown): the difference in length, and the letters of `a` that `b` lacks.
 fn within(a: &str, b: &str, limit: usize) -> bool {
-    a.len().abs_diff(b.len()) <= limit && distance(a, b) <= limit
+    if a.len().abs_diff(b.len()) > limit {
+        return false;
+    }
+    let mut in_b = [false; 256];
+    for &c in b.as_bytes() {
+        in_b[usize::from(c)] = true;
+    }
+    let foreign = a.bytes().filter(|&c| !in_b[usize::from(c)]).count();
+    foreign <= limit && distance(a, b) <= limit
 }
 
 pub fn property(name: &str, block: &'static Block) -> Suggestion {
@@ -280,7 +294,7 @@ pub fn property(name: &str, block: &'static Block) -> Suggestion {
     {
         return Suggestion::Rename(to);
     }
-    let limit = if n.chars().count() <= 6 { 1 } else { 2 };
+    let limit = limit_for(&n);
     let best = block
         .props
         .iter()
@@ -311,25 +325,41 @@ pub fn property(name: &str, block: &'static Block) -> Suggestion {
     }
 }
 
+/// The synonyms that stand for a secret property (`pw`, `secret`, `access-token`...).
+static SECRET_SYNONYMS: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
+    std::sync::LazyLock::new(|| {
+        SYNONYMS
+            .iter()
+            .filter(|(block, _, to)| {
+                std::iter::once(&CONNECTION)
+                    .chain(AUTH_BLOCKS.iter().copied())
+                    .find(|b| b.name == *block)
+                    .and_then(|b| b.prop(to))
+                    .is_some_and(|p| p.kind == Kind::Secret)
+            })
+            .flat_map(|(_, words, _)| words.iter().copied())
+            .collect()
+    });
+
 /// Whether `name` would be suggested as (or is) a secret property in some block: its value is
 /// then masked like a secret's.
 pub fn names_a_secret(name: &str) -> bool {
-    if name.len() > MAX_NAME {
+    // longer than any secret property, synonym or typo of one (it runs for every key shown)
+    if name.len() > 24 {
         return false;
     }
     let n = normalize(name);
-    if n.len() > MAX_NAME {
-        return false;
-    }
-    std::iter::once(&CONNECTION)
+    let limit = limit_for(&n);
+    // exactly what `property` would suggest: a secret property by name, typo or synonym
+    let secret_props = std::iter::once(&CONNECTION)
         .chain(AUTH_BLOCKS.iter().copied())
-        .any(|block| match property(name, block) {
-            Suggestion::Rename(p) => block.prop(p).is_some_and(|p| p.kind == Kind::Secret),
-            _ => false,
-        })
+        .flat_map(|b| b.props.iter())
+        .filter(|p| p.kind == Kind::Secret);
+    secret_props.clone().any(|p| within(&n, p.name, limit))
+        || SECRET_SYNONYMS.contains(n.as_str())
         || ["password", "secret", "token", "passwd"]
             .iter()
-            .any(|w| within(&n, w, if n.len() <= 6 { 1 } else { 2 }))
+            .any(|w| within(&n, w, limit))
 }
 
 #[cfg(test)]
@@ -387,6 +417,36 @@ mod tests {
         assert!(!names_a_secret("username"));
         assert!(!names_a_secret("base-url"));
         assert!(!names_a_secret("broken"));
+        // what a did-you-mean would call a secret is a secret, by construction
+        for name in [
+            "pw",
+            "pwd",
+            "pass",
+            "secret",
+            "clientSecret",
+            "client_secret",
+            "passwort",
+            "tokn",
+            "Token",
+            "jwt",
+            "access-token",
+            "client-password",
+        ] {
+            let suggested_secret = std::iter::once(&CONNECTION)
+                .chain(AUTH_BLOCKS.iter().copied())
+                .any(|b| matches!(property(name, b), Suggestion::Rename(p) if b.prop(p).is_some_and(|p| p.kind == Kind::Secret)));
+            assert_eq!(
+                names_a_secret(name),
+                suggested_secret || names_a_secret(name),
+                "{name}"
+            );
+            if suggested_secret {
+                assert!(
+                    names_a_secret(name),
+                    "{name} is suggested as a secret but not masked"
+                );
+            }
+        }
         assert!(!names_a_secret("spoken"));
     }
 }

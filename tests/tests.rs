@@ -3,6 +3,8 @@
 mod cli;
 mod dialect;
 mod explain;
+mod fuzz;
+mod hostile;
 mod mistakes;
 mod pki;
 mod placement;

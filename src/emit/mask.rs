@@ -99,12 +99,23 @@ fn key_before(text: &str, sep: usize) -> &str {
     &text[k..end]
 }
 
+/// What the scan knows about the line it is on.
+#[derive(Default)]
+struct Line {
+    start: usize,
+    /// Scanned for `{`/`[` up to here.
+    scanned: usize,
+    flow: bool,
+    indent: Option<usize>,
+}
+
 /// Values after secret-like keys, found in the text alone.
 fn scan(text: &str) -> Vec<Span> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
     // keys repeat in a config: judge each spelling once
     let mut judged: std::collections::HashMap<&str, bool> = std::collections::HashMap::new();
+    let mut line = Line::default();
     let mut i = 0;
     while i < bytes.len() {
         let c = bytes[i];
@@ -124,41 +135,62 @@ fn scan(text: &str) -> Vec<Span> {
         if key.is_empty() || !sep_ok || !*judged.entry(key).or_insert_with(|| is_secret_name(key)) {
             continue;
         }
-        let line_start = text[..i].rfind(['\n', '\r']).map_or(0, |x| x + 1);
-        let key_indent = indent(text, line_start);
-        let flow = text[line_start..i].contains(['{', '[']);
+        // where the line starts, whether it is in a flow collection, and its indentation: kept
+        // from key to key, so many keys on one (hostile, long) line stay linear
+        if line.scanned > i || line.start > i {
+            line = Line::default();
+        }
+        let from = line.scanned.max(line.start);
+        if let Some(b) = text[from..i].rfind(['\n', '\r']) {
+            line = Line {
+                start: from + b + 1,
+                scanned: from + b + 1,
+                flow: false,
+                indent: None,
+            };
+        }
+        line.flow |= text[line.scanned..i].contains(['{', '[']);
+        line.scanned = i;
+        let line_start = line.start;
+        let flow = line.flow;
+        let key_indent = *line.indent.get_or_insert_with(|| indent(text, line_start));
         let mut s = after;
         while matches!(bytes.get(s), Some(b' ' | b'\t')) {
             s += 1;
         }
-        let le = line_end(text, s);
         let (vs, ve) = match bytes.get(s) {
             Some(&q @ (b'\'' | b'"')) => (s + 1, closing_quote(text, s + 1, q)),
-            Some(b'|' | b'>') => (le, continuation(text, line_start, key_indent).unwrap_or(le)),
+            Some(b'|' | b'>') => {
+                let le = line_end(text, s);
+                (le, continuation(text, line_start, key_indent).unwrap_or(le))
+            }
             // nothing on the line: a value on the lines below (a list, a plain continuation)
             None | Some(b'\n' | b'\r') => {
-                (le, continuation(text, line_start, key_indent).unwrap_or(le))
+                (s, continuation(text, line_start, key_indent).unwrap_or(s))
             }
             // `name=value` in a URL query: up to the next parameter
             _ if c == b'='
                 && i >= 2 + key.len()
                 && matches!(bytes[i - 1 - key.len() - 1], b'?' | b'&') =>
             {
-                let end = text[s..le]
+                let end = text[s..]
                     .find(|ch: char| {
                         ch == '&' || ch == '#' || ch.is_whitespace() || ch == '\'' || ch == '"'
                     })
-                    .map_or(le, |x| s + x);
+                    .map_or(text.len(), |x| s + x);
+                (s, end)
+            }
+            _ if flow => {
+                let mut end = text[s..]
+                    .find([',', '}', ']', '\n', '\r'])
+                    .map_or(text.len(), |x| s + x);
+                end = text[s..end].find(" #").map_or(end, |x| s + x);
                 (s, end)
             }
             _ => {
-                let mut end = if flow {
-                    text[s..le].find([',', '}', ']']).map_or(le, |x| s + x)
-                } else {
-                    le
-                };
-                end = text[s..end].find(" #").map_or(end, |x| s + x);
-                if !flow && let Some(more) = continuation(text, line_start, key_indent) {
+                let le = line_end(text, s);
+                let mut end = text[s..le].find(" #").map_or(le, |x| s + x);
+                if let Some(more) = continuation(text, line_start, key_indent) {
                     // a plain value continues on more indented lines
                     end = more;
                 }

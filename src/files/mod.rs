@@ -266,6 +266,25 @@ mod tests {
     use super::*;
 
     #[test]
+    fn many_spellings_of_one_file_are_read_and_kept_once() {
+        let dir = std::env::temp_dir().join(format!("dsf-files-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(dir.join("a/b"));
+        std::fs::write(dir.join("ca.pem"), vec![b'x'; 1 << 20]).expect("write");
+        let files = FileService::new(FileOptions {
+            base_dir: Some(dir.clone()),
+            ..FileOptions::default()
+        });
+        for i in 0..300 {
+            let spelling = format!("{}ca.pem", "a/b/../../".repeat(i % 7) + &"./".repeat(i / 7));
+            assert!(files.read(&spelling).content.is_ok(), "{spelling}");
+        }
+        let cache = files.lock();
+        assert_eq!((cache.bytes.len(), cache.total), (1, 1 << 20));
+        drop(cache);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
     fn service_is_send_and_sync() {
         fn check<T: Send + Sync>() {}
         check::<FileService>();

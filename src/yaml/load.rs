@@ -14,6 +14,11 @@ use std::collections::HashMap;
 pub struct Limits {
     pub max_depth: usize,
     pub max_aliases: usize,
+    pub max_anchors: usize,
+    /// Entries of one mapping or list (the root mapping of connections is streamed, not held).
+    pub max_collection: usize,
+    /// Bytes of one flow collection (see `flow`).
+    pub max_flow_bytes: usize,
 }
 
 impl Default for Limits {
@@ -21,6 +26,11 @@ impl Default for Limits {
         Limits {
             max_depth: 64,
             max_aliases: 1000,
+            max_anchors: 10_000,
+            // a block has at most 12 properties; real audience lists are short
+            max_collection: 10_000,
+            // about 100,000 connections written in flow style; the parser holds ~45x of it
+            max_flow_bytes: 3 * 1024 * 1024,
         }
     }
 }
@@ -110,6 +120,17 @@ struct Builder<'a, 'c> {
 
 impl<'a> Builder<'a, '_> {
     fn run(mut self) -> Result<Document<'a>, LoadError> {
+        if let Some((at, len)) = super::flow::largest(self.text)
+            && len > self.limits.max_flow_bytes
+        {
+            return Err(self.limit(
+                format!(
+                    "a flow collection (`{{...}}` or `[...]`) of {len} bytes, more than {}: refusing to read it",
+                    self.limits.max_flow_bytes
+                ),
+                Span::new(at, at + 1),
+            ));
+        }
         let mut parser = Parser::new_from_str(self.text);
         let mut root: Option<Node<'a>> = None;
         let mut documents = 0;
@@ -145,8 +166,8 @@ impl<'a> Builder<'a, '_> {
                             tag: tag.map_or(Tag::None, |t| tag_of(&t.handle, &t.suffix)),
                         }),
                     };
-                    self.remember_anchor(anchor, vspan);
-                    self.finish(node, &mut root);
+                    self.remember_anchor(anchor, vspan)?;
+                    self.finish(node, &mut root)?;
                 }
                 Event::Alias(id) => {
                     self.aliases += 1;
@@ -168,7 +189,7 @@ impl<'a> Builder<'a, '_> {
                             anchor: self.anchors.get(&id).copied(),
                         },
                     };
-                    self.finish(node, &mut root);
+                    self.finish(node, &mut root)?;
                 }
                 Event::MappingStart(anchor, _) | Event::SequenceStart(anchor, _) => {
                     if self.stack.len() >= self.limits.max_depth {
@@ -210,7 +231,7 @@ impl<'a> Builder<'a, '_> {
                         }) => {
                             let last = last_end.unwrap_or(start);
                             let span = Span::new(start, if flow { end } else { last });
-                            self.remember_anchor(anchor, span);
+                            self.remember_anchor(anchor, span)?;
                             Node {
                                 span,
                                 kind: NodeKind::Map(entries),
@@ -224,7 +245,7 @@ impl<'a> Builder<'a, '_> {
                         }) => {
                             let last = items.last().map_or(start, |n| n.span.end);
                             let span = Span::new(start, if flow { end } else { last });
-                            self.remember_anchor(anchor, span);
+                            self.remember_anchor(anchor, span)?;
                             Node {
                                 span,
                                 kind: NodeKind::Seq(items),
@@ -232,7 +253,7 @@ impl<'a> Builder<'a, '_> {
                         }
                         None => continue,
                     };
-                    self.finish(node, &mut root);
+                    self.finish(node, &mut root)?;
                 }
                 Event::StreamEnd => break,
                 Event::Nothing | Event::StreamStart | Event::DocumentEnd => {}
@@ -246,8 +267,23 @@ impl<'a> Builder<'a, '_> {
         })
     }
 
-    fn finish(&mut self, node: Node<'a>, root: &mut Option<Node<'a>>) {
+    fn finish(&mut self, node: Node<'a>, root: &mut Option<Node<'a>>) -> Result<(), LoadError> {
         let at_root = self.stack.len() == 1;
+        let streamed = at_root && self.on_root_entry.is_some();
+        let held = match self.stack.last() {
+            Some(Frame::Map { entries, .. }) => entries.len(),
+            Some(Frame::Seq { items, .. }) => items.len(),
+            None => 0,
+        };
+        if !streamed && held >= self.limits.max_collection {
+            return Err(self.limit(
+                format!(
+                    "a mapping or list with more than {} entries: refusing to read further",
+                    self.limits.max_collection
+                ),
+                node.span,
+            ));
+        }
         match self.stack.last_mut() {
             Some(Frame::Map {
                 entries,
@@ -271,12 +307,23 @@ impl<'a> Builder<'a, '_> {
             Some(Frame::Seq { items, .. }) => items.push(node),
             None => *root = Some(node),
         }
+        Ok(())
     }
 
-    fn remember_anchor(&mut self, anchor: usize, span: Span) {
+    fn remember_anchor(&mut self, anchor: usize, span: Span) -> Result<(), LoadError> {
         if anchor != 0 {
+            if self.anchors.len() >= self.limits.max_anchors {
+                return Err(self.limit(
+                    format!(
+                        "more than {} anchors: refusing to read further",
+                        self.limits.max_anchors
+                    ),
+                    span,
+                ));
+            }
             self.anchors.insert(anchor, span);
         }
+        Ok(())
     }
 
     /// Event spans of anchored or tagged nodes start at `&a` / `!!str`: skip those tokens so a

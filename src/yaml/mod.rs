@@ -1,6 +1,7 @@
 //! YAML in the DSF server's dialect: a spanned tree (`node`), its loader (`load`), YAML 1.1
 //! scalar typing (`scalar`) and JSON pointers into the tree (`pointer`).
 
+pub mod flow;
 pub mod load;
 pub mod node;
 pub mod pointer;
@@ -39,6 +40,17 @@ pub fn lines_with_offsets(text: &str) -> impl Iterator<Item = (usize, &str)> {
             return None;
         }
         while i < bytes.len() {
+            // jump to the next byte that can start a line break
+            match bytes[i..]
+                .iter()
+                .position(|&b| matches!(b, b'\n' | b'\r' | 0xC2 | 0xE2))
+            {
+                Some(k) => i += k,
+                None => {
+                    i = bytes.len();
+                    break;
+                }
+            }
             if let Some(n) = break_len(bytes, i) {
                 let line = (start, &text[start..i]);
                 i += n;

@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""Hostile inputs, measured: a corpus of inputs built to find panics, quadratic paths, runaway
+memory and runaway output, each run through every command and output format of the release
+binary. Prints, per input and in the worst case per class, wall time, peak memory and output
+size, against the goal: every input up to the 16 MiB cap finishes in under 2 s, in under
+200 MiB, with under 10 MB of output.
+
+    python3 bench/hostile.py [--quick]
+
+--quick uses inputs a quarter of the size (for a first look). Needs cargo and /usr/bin/time.
+"""
+import argparse
+import os
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT = os.path.join(ROOT, "bench", "out", "hostile")
+BIN = os.path.join(ROOT, "target", "release", "dsf-connections")
+CAP = 16 * 1024 * 1024 - 4096  # stay just under the input cap
+
+GOAL_S, GOAL_MIB, GOAL_MB = 2.0, 200, 10
+
+
+def write(name, data):
+    path = os.path.join(OUT, name)
+    with open(path, "wb") as f:
+        f.write(data if isinstance(data, bytes) else data.encode())
+    return path
+
+
+def fill(unit, size):
+    """`unit` repeated to about `size` bytes."""
+    return unit * max(1, size // len(unit))
+
+
+def lines_up_to(make, size):
+    """Lines `make(i)` for i = 0, 1, ... while the text stays under `size` bytes."""
+    out, total, i = [], 0, 0
+    while True:
+        line = make(i)
+        if total + len(line) > size:
+            return "".join(out)
+        out.append(line)
+        total += len(line)
+        i += 1
+
+
+def corpus(scale):
+    big = int(CAP * scale)
+    files = {}
+    # class: long lines (snippet width, windows)
+    files["long lines"] = [
+        write("tabs-in-quoted-value.yaml", "c:\n  base-url: 'x" + "\t" * 16_384 + "'\n  read-timeout: 5s\n"),
+        write("huge-key.yaml", "c:\n  base-url: https://x\n  " + "k" * 65_534 + ": 1\n"),
+        write("one-line-flow-16MiB.yaml",
+              "{" + fill("c%07d: {base-url: https://x, read-timeout: 5s}, ", big)[:big] + "z: {}}\n"),
+    ]
+    # class: one long line of many connections, and CR-only line breaks
+    n80k = "".join(f"c{i}: {{base-url: https://x}}, " for i in range(80_000))
+    files["many connections on one line"] = [
+        write("flow-80k.yaml", "{" + n80k + "z: {base-url: https://x}}\n"),
+        write("flow-495k.yaml",
+              "{" + "".join(f"c{i}: {{base-url: https://x}}, " for i in range(int(495_000 * scale))) + "z: {base-url: https://x}}\n"),
+        write("cr-only-16MiB.yaml", fill("c:\r  base-url: https://x\r  read-timeout: 5s\r", big)),
+    ]
+    # class: many diagnostics (cap, snippet size)
+    files["many diagnostics"] = [
+        write("duplicate-keys-16MiB.yaml", "c:\n  base-url: https://x\n" + fill("  read-timeout: PT1S\n", big)),
+        write("unknown-keys-16MiB.yaml", "c:\n  base-url: https://x\n" +
+              lines_up_to(lambda i: f"  k{i}: v\n", big - 64)),
+        write("errors-next-to-secrets-16MiB.yaml",
+              lines_up_to(lambda i: f"c{i}:\n  base-url: https://x\n  basic-auth: {{username: u, password: 1234}}\n", big)),
+        write("long-line-many-errors-85KB.yaml",
+              "{" + "".join(f"c{i}: {{read-timeout: x}}, " for i in range(3_000)) + "}\n"),
+    ]
+    # class: secrets and control characters everywhere
+    files["secrets and escapes"] = [
+        write("secret-keys-one-line.yaml",
+              "{" + fill("c: {password: 'p', token: t, client-secret: s}, ", big)[:big] + "}\n"),
+        write("escapes-16MiB.yaml", fill('c:\n  base-url: "\\e]0;x\\a\\e[2J"\n', big)),
+        write("urls-with-credentials.yaml", "c:\n  base-url: " + fill("https://u:p@h/", big) + "\n"),
+    ]
+    # class: nesting and aliases (limits)
+    files["nesting and aliases"] = [
+        write("deep-nesting.yaml", "a: " + "[" * 100_000 + "\n"),
+        write("alias-bomb.yaml", "a: &a [x]\nb: [" + ",".join(["*a"] * 999) + "]\n"),
+        write("anchors-16MiB.yaml", fill("- &a x\n", big)),
+    ]
+    return files
+
+
+def commands(path):
+    yield "check human", [BIN, "check", "--color", "never", "--skip-file-checks", path]
+    yield "check json", [BIN, "check", "--format", "json", "--skip-file-checks", path]
+    yield "explain human", [BIN, "explain", "--color", "never", "--skip-file-checks", path]
+    yield "explain json", [BIN, "explain", "--format", "json", "--skip-file-checks", path]
+
+
+def measure(cmd):
+    t = time.perf_counter()
+    r = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    wall = time.perf_counter() - t
+    try:
+        mib = int(r.stderr.decode().strip().splitlines()[-1]) / 1024
+    except (ValueError, IndexError):
+        mib = float("nan")
+    return wall, mib, len(r.stdout) / 1e6, r.returncode
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true")
+    args = ap.parse_args()
+    os.makedirs(OUT, exist_ok=True)
+    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    worst_all = []
+    for cls, paths in corpus(0.25 if args.quick else 1.0).items():
+        worst = (0.0, 0.0, 0.0, "")
+        for p in paths:
+            size = os.path.getsize(p) / 1e6
+            for label, cmd in commands(p):
+                wall, mib, mb, rc = measure(cmd)
+                flag = "" if rc in (0, 1) else f"  EXIT {rc}"
+                print(f"{os.path.basename(p):34} {size:6.1f} MB  {label:14} {wall:6.2f} s {mib:7.1f} MiB {mb:7.2f} MB out{flag}")
+                if rc not in (0, 1, 2):
+                    worst_all.append(("crash", cls, p, label, rc))
+                worst = max(worst, (wall, mib, mb, f"{os.path.basename(p)} ({label})"))
+        print(f"== {cls}: worst {worst[0]:.2f} s, {worst[1]:.0f} MiB, {worst[2]:.2f} MB out ({worst[3]})\n")
+        worst_all.append((cls, worst))
+    print("worst case per class (goal: < 2 s, < 200 MiB, < 10 MB output):")
+    failed = False
+    for row in worst_all:
+        if row[0] == "crash":
+            print(f"  CRASH: {row}")
+            failed = True
+            continue
+        cls, (wall, mib, mb, what) = row
+        ok = wall < GOAL_S and mib < GOAL_MIB and mb < GOAL_MB
+        failed |= not ok
+        print(f"  {cls:32} {wall:5.2f} s {mib:6.0f} MiB {mb:6.2f} MB  {'ok' if ok else 'OVER'}  {what}")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
