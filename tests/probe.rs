@@ -1186,3 +1186,96 @@ fn every_probe_code_is_documented() {
         );
     }
 }
+
+/// PEM of a DER certificate.
+fn pem_cert(der: &[u8]) -> String {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+    let lines: Vec<&str> = b64
+        .as_bytes()
+        .chunks(64)
+        .map(|c| std::str::from_utf8(c).unwrap_or(""))
+        .collect();
+    format!(
+        "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
+        lines.join("\n")
+    )
+}
+
+/// The whole command line, end to end: `check --test-connections` on a config naming a real
+/// TLS server (through `--resolve`), with the exit code and JSON a CI job reads.
+#[test]
+fn check_test_connections_end_to_end() {
+    let s = fhir_server(Some(good_tls()), |r| {
+        r.headers
+            .iter()
+            .any(|(k, v)| k.eq_ignore_ascii_case("authorization") && v == "Bearer CANARYe2e")
+    });
+    let dir = crate::util::temp_dir("probe-e2e");
+    let ca = dir.join("root.pem");
+    std::fs::write(&ca, pem_cert(&PKI.root.der)).expect("write ca");
+    let config = format!(
+        "ok:\n  base-url: https://fhir.test:{port}/fhir\n  test-connection-on-startup: yes\n  trusted-root-certificates-file: {ca}\n  bearer-auth:\n    token: CANARYe2e\n\
+         down:\n  base-url: https://fhir.test:{closed}/fhir\n  trusted-root-certificates-file: {ca}\n\
+         broken:\n  base-url: https://fhir.test:{port}/fhir\n  read-timeout: 5s\n",
+        port = s.port,
+        closed = servers::closed_port(),
+        ca = ca.display()
+    );
+    let path = dir.join("c.yaml");
+    std::fs::write(&path, &config).expect("write config");
+    let p = path.display().to_string();
+    let resolve = format!("fhir.test:{}:127.0.0.1", s.port);
+    let resolve_closed = format!("fhir.test:{}:127.0.0.1", servers::closed_port());
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "check",
+            "--test-connections",
+            "--resolve",
+            &resolve,
+            "--resolve",
+            &resolve_closed,
+        ];
+        args.extend_from_slice(extra);
+        args.push(&p);
+        crate::util::run(&args, None, &[])
+    };
+    // the broken connection is not probed; the config has an error: exit 1
+    let out = run(&["--format", "json"]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    assert_eq!(json["not_probed"][0]["connection"], "broken");
+    assert_eq!(json["probes"][0]["connection"], "ok");
+    assert_eq!(json["probes"][0]["ok"], true, "{}", json["probes"]);
+    assert_eq!(json["probes"][0]["server_outcome"], "ok");
+    assert_eq!(json["probes"][1]["ok"], false);
+    assert!(
+        json["probes"][1]["steps"]
+            .as_array()
+            .is_some_and(|s| s.iter().any(|s| s["code"].is_string()))
+    );
+    assert!(!out.stdout.contains("CANARYe2e"));
+    // --connection restricts checking and probing: only `ok`, which works: exit 0
+    let out = run(&["--connection", "ok"]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    assert!(out.stdout.contains("ok: ok in"), "{}", out.stdout);
+    assert!(!out.stdout.contains("CANARYe2e"));
+    // a probe failed in a valid config: exit 3
+    let out = run(&["--connection", "down", "--format", "json"]);
+    assert_eq!(out.code, 3, "{}", out.stdout);
+    // an unknown id is a usage error
+    let out = run(&["--connection", "nope"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    // probes need the files the config names
+    let out = crate::util::run(
+        &["check", "--test-connections", "--skip-file-checks", &p],
+        None,
+        &[],
+    );
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("drop --skip-file-checks"),
+        "{}",
+        out.stderr
+    );
+}
