@@ -301,12 +301,12 @@ pub fn diagnostic(file: FileId, text: &str, e: &LoadError) -> Diagnostic {
                     .help("quote the value, or put a space after the colon of a key"),
             }
         }
-        ErrorKind::MappingValueHere => indented_too_deep(file, text, e).unwrap_or_else(|| {
+        ErrorKind::MappingValueHere => misindented(file, text, e, true).unwrap_or_else(|| {
             Diagnostic::new(&YAML_SYNTAX, file, e.span, "a `: ` that YAML cannot place: a plain value contains `: `, or a key is indented too deep")
                 .label("here")
                 .help("quote a value containing `: `; keys of one block start in the same column")
         }),
-        ErrorKind::ExpectedKey => indented_too_shallow(file, text, e).unwrap_or_else(|| {
+        ErrorKind::ExpectedKey => misindented(file, text, e, false).unwrap_or_else(|| {
             Diagnostic::new(&YAML_SYNTAX, file, e.span, format!("invalid YAML: {}", e.message))
                 .label("here")
                 .help("check the indentation: keys of one block must start in the same column")
@@ -380,65 +380,51 @@ fn previous_key_line(text: &str, line_start: usize) -> Option<(usize, &str)> {
     }
 }
 
-/// `mapping values are not allowed`: a key indented deeper than the key above it, so YAML read
-/// it as the continuation of that key's plain value.
-fn indented_too_deep(file: FileId, text: &str, e: &LoadError) -> Option<Diagnostic> {
+/// A key indented differently from the key above it: deeper (`mapping values are not allowed`:
+/// YAML read it as the continuation of that key's plain value), or shallower but not back to
+/// the parent's level (`did not find expected key`).
+fn misindented(file: FileId, text: &str, e: &LoadError, deeper: bool) -> Option<Diagnostic> {
     let (start, end) = line_bounds(text, e.span.start);
-    let line = &text[start..end];
-    let key = key_of(line)?;
+    let key = key_of(&text[start..end])?;
     let (prev_start, prev) = previous_key_line(text, start)?;
     let (mine, theirs) = (indent_at(text, start), indent_at(text, prev_start));
-    if mine <= theirs {
+    if (deeper && mine <= theirs) || (!deeper && mine >= theirs) {
         return None;
     }
     let prev_key = key_of(prev)?;
     let key_start = start + mine;
-    Some(
-        Diagnostic::new(
-            &YAML_INDENTATION,
-            file,
-            Span::new(key_start, key_start + key.len()),
+    let (message, label, help) = if deeper {
+        (
             format!(
                 "`{key}` is indented {} deeper than `{prev_key}` above it, so YAML reads it as part of the value of `{prev_key}`",
                 spaces(mine - theirs)
             ),
+            "indented too deep",
+            format!("indent `{key}` by {}, like `{prev_key}`", spaces(theirs)),
         )
-        .label("indented too deep")
-        .help(format!(
-            "indent `{key}` by {}, like `{prev_key}`",
-            spaces(theirs)
-        )),
-    )
-}
-
-/// `did not find expected key`: a key indented less than its siblings but more than its parent.
-fn indented_too_shallow(file: FileId, text: &str, e: &LoadError) -> Option<Diagnostic> {
-    let (start, end) = line_bounds(text, e.span.start);
-    let line = &text[start..end];
-    let key = key_of(line)?;
-    let (prev_start, prev) = previous_key_line(text, start)?;
-    let (mine, theirs) = (indent_at(text, start), indent_at(text, prev_start));
-    if mine >= theirs {
-        return None;
-    }
-    let prev_key = key_of(prev)?;
-    let key_start = start + mine;
-    Some(
-        Diagnostic::new(
-            &YAML_INDENTATION,
-            file,
-            Span::new(key_start, key_start + key.len()),
+    } else {
+        (
             format!(
                 "`{key}` is indented by {}, but `{prev_key}` above it by {}: YAML cannot tell which block it belongs to",
                 spaces(mine),
                 spaces(theirs)
             ),
+            "indentation does not match",
+            format!(
+                "indent `{key}` like the other keys of its block (by {})",
+                spaces(theirs)
+            ),
         )
-        .label("indentation does not match")
-        .help(format!(
-            "indent `{key}` like the other keys of its block (by {})",
-            spaces(theirs)
-        )),
+    };
+    Some(
+        Diagnostic::new(
+            &YAML_INDENTATION,
+            file,
+            Span::new(key_start, key_start + key.len()),
+            message,
+        )
+        .label(label)
+        .help(help),
     )
 }
 
