@@ -107,6 +107,8 @@ fn readable(ctx: &Ctx, prop: &str, f: &FileRef, empty: Option<Outcome>, out: &mu
         return; // reported as typographic quotes
     }
     match &f.state {
+        // a container path no mount brings here: the compose rules report it, once per mount
+        FileState::Unreadable(crate::files::FileError::NotMounted(_)) => {}
         FileState::Unreadable(e) => out.push(
             on_value(
                 &FILE_NOT_READABLE,
