@@ -203,6 +203,7 @@ fn check(args: &CheckArgs, probe: Option<&ProbeArgs>, explain: bool, io: &mut Io
     report.diagnostics = sink.kept;
     report.omitted = sink.omitted;
     sort_and_dedup(&mut report.diagnostics);
+    crate::diag::sort_by_place(&mut report.diagnostics, &report.sources);
     // the inputs first, then what concerns the environment
     let env_file = checker.defaults.file;
     report.diagnostics.sort_by_key(|d| d.file() == env_file);
