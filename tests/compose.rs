@@ -8,7 +8,6 @@ use crate::util::{diagnostics, json_of, manifest_dir, run, temp_dir};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
-const VAR: &str = "DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG";
 const DSF: &str = "tests/fixtures/compose/dsf-dev-setup-3dic-ttp.docker-compose.yml";
 const DOCS: &str = "tests/fixtures/compose/dsf-docs-minimal-fragment.yml";
 
@@ -93,17 +92,25 @@ fn dsf_dev_setup_checks_clean_without_file_checks() {
     assert_eq!(inputs[0]["name"], DSF);
     assert_eq!(
         inputs[0]["connections"],
-        serde_json::json!(["ttp-fhir-cert-auth", "dic1-fhir-cert-auth", "dic1-fhir-oidc-auth"])
+        serde_json::json!([
+            "ttp-fhir-cert-auth",
+            "dic1-fhir-cert-auth",
+            "dic1-fhir-oidc-auth"
+        ])
     );
     let human = run(&["check", "--skip-file-checks", DSF], None, &[]);
     assert_eq!(human.code, 0);
     assert!(
-        human.stdout.starts_with("ok: no problems in 3 connections\n"),
+        human
+            .stdout
+            .starts_with("ok: no problems in 3 connections\n"),
         "{}",
         human.stdout
     );
     assert!(
-        human.stdout.contains("checked service `dic1-bpe` (3 connections); 12 other services set no"),
+        human
+            .stdout
+            .contains("checked service `dic1-bpe` (3 connections); 12 other services set no"),
         "{}",
         human.stdout
     );
@@ -117,10 +124,22 @@ fn dsf_with_secrets() -> (PathBuf, String) {
     let ca = pki::ca();
     let client = pki::leaf(&ca, "dic1", pki::Usage::Client, -1, 365);
     // the compose file gives the key's password as 'password'
-    write(&dir, "secrets/dic1.key", pki::encrypted_key(&client.key, "password").as_bytes());
-    write(&dir, "secrets/dic1.crt", format!("{}{}", client.pem, ca.pem).as_bytes());
+    write(
+        &dir,
+        "secrets/dic1.key",
+        pki::encrypted_key(&client.key, "password").as_bytes(),
+    );
+    write(
+        &dir,
+        "secrets/dic1.crt",
+        format!("{}{}", client.pem, ca.pem).as_bytes(),
+    );
     write(&dir, "secrets/root_ca.crt", ca.pem.as_bytes());
-    write(&dir, "secrets/oidc_client_dic1_bpe.secret", b"oidc-client-secret\n");
+    write(
+        &dir,
+        "secrets/oidc_client_dic1_bpe.secret",
+        b"oidc-client-secret\n",
+    );
     (dir, file)
 }
 
@@ -355,14 +374,26 @@ fn related_labels_and_the_human_snippet_show_compose_lines() {
     assert_eq!(range(d), on(&text, 9, "fhir"));
     assert_eq!(range(&d["related"][0]), on(&text, 7, "fhir"));
     assert_eq!(d["related"][0]["file"], file.as_str());
-    let human = run(&["check", "--color", "never", "--skip-file-checks", &file], None, &[]);
+    let human = run(
+        &["check", "--color", "never", "--skip-file-checks", &file],
+        None,
+        &[],
+    );
     assert!(
         human.stdout.contains(&format!("--> {file}:9:9")),
         "{}",
         human.stdout
     );
-    assert!(human.stdout.contains("9 |         fhir:"), "{}", human.stdout);
-    assert!(human.stdout.contains("7 |         fhir:"), "{}", human.stdout);
+    assert!(
+        human.stdout.contains("9 |         fhir:"),
+        "{}",
+        human.stdout
+    );
+    assert!(
+        human.stdout.contains("7 |         fhir:"),
+        "{}",
+        human.stdout
+    );
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -401,7 +432,11 @@ services:
     assert_eq!((code, diagnostics(&json).len()), (0, 0), "{json:#}");
     assert_eq!(json["inputs"].as_array().map(Vec::len), Some(1));
     // a service that does not exist (or sets no config) is a usage error
-    let out = run(&["check", "--skip-file-checks", "--service", "db", &file], None, &[]);
+    let out = run(
+        &["check", "--skip-file-checks", "--service", "db", &file],
+        None,
+        &[],
+    );
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("--service db"), "{}", out.stderr);
     let _ = std::fs::remove_dir_all(dir);
@@ -430,7 +465,10 @@ fn several_compose_files_are_each_checked_on_their_own() {
 fn the_dsf_docs_fragment() {
     let (code, json) = check(DOCS, &["--skip-file-checks"], &[]);
     assert_eq!(code, 0, "{json:#}");
-    assert_eq!(json["inputs"][0]["connections"], serde_json::json!(["min-server"]));
+    assert_eq!(
+        json["inputs"][0]["connections"],
+        serde_json::json!(["min-server"])
+    );
     let text = std::fs::read_to_string(manifest_dir().join(DOCS)).unwrap_or_default();
     let dir = temp_dir("compose-docs");
     let bad = text.replace("min-server:", "min-server:\n          read-timeout: 10m");
@@ -439,13 +477,19 @@ fn the_dsf_docs_fragment() {
     assert_eq!(code, 1);
     assert_eq!(range(only(&json, "invalid-duration")), on(&bad, 3, "10m"));
     // an `environment:` block as the fragment
-    let block = format!("environment:\n  TZ: Europe/Berlin\n{}", bad.replace("\n    ", "\n"));
+    let block = format!(
+        "environment:\n  TZ: Europe/Berlin\n{}",
+        bad.replace("\n    ", "\n")
+    );
     let block = block.replace("      DEV_DSF", "  DEV_DSF");
     let file = write(&dir, "environment.yml", block.as_bytes());
     let (code, json) = check(&file, &["--skip-file-checks"], &[]);
     assert_eq!(code, 1, "{block}\n{json:#}");
     let line = block.lines().position(|l| l.contains("10m")).unwrap_or(0) + 1;
-    assert_eq!(range(only(&json, "invalid-duration")), on(&block, line, "10m"));
+    assert_eq!(
+        range(only(&json, "invalid-duration")),
+        on(&block, line, "10m")
+    );
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -457,18 +501,39 @@ fn input_kind_overrides_the_guess() {
     assert!(codes(&json).contains(&"unknown-property"), "{json:#}");
     // a config is not a compose file
     let dir = temp_dir("compose-kind");
-    let file = write(&dir, "c.yml", b"fhir:\n  base-url: https://fhir.example.org/fhir\n");
+    let file = write(
+        &dir,
+        "c.yml",
+        b"fhir:\n  base-url: https://fhir.example.org/fhir\n",
+    );
     let out = run(
-        &["check", "--skip-file-checks", "--input-kind", "compose", &file],
+        &[
+            "check",
+            "--skip-file-checks",
+            "--input-kind",
+            "compose",
+            &file,
+        ],
         None,
         &[],
     );
     assert_eq!(out.code, 2);
-    assert!(out.stderr.contains("not a docker compose file"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("not a docker compose file"),
+        "{}",
+        out.stderr
+    );
     // a connection called `services` is still a connection
-    let file = write(&dir, "s.yml", b"services:\n  base-url: https://fhir.example.org/fhir\n");
+    let file = write(
+        &dir,
+        "s.yml",
+        b"services:\n  base-url: https://fhir.example.org/fhir\n",
+    );
     let (code, json) = check(&file, &["--skip-file-checks"], &[]);
-    assert_eq!((code, json["inputs"][0]["connections"].clone()), (0, serde_json::json!(["services"])));
+    assert_eq!(
+        (code, json["inputs"][0]["connections"].clone()),
+        (0, serde_json::json!(["services"]))
+    );
     // a compose file from standard input, whatever its name
     let out = run(
         &["check", "--format", "json", "--skip-file-checks", "-"],
@@ -476,14 +541,25 @@ fn input_kind_overrides_the_guess() {
         &[],
     );
     let (code, json) = json_of(out);
-    assert_eq!((code, json["inputs"][0]["service"].as_str()), (0, Some("bpe")));
+    assert_eq!(
+        (code, json["inputs"][0]["service"].as_str()),
+        (0, Some("bpe"))
+    );
     let _ = std::fs::remove_dir_all(dir);
 }
 
 /// The value the container sees for `username` written as `expr`, and the codes reported.
-fn interpolated(dir: &Path, expr: &str, dotenv: Option<&str>, env: &[(&str, &str)]) -> (String, Vec<String>) {
+fn interpolated(
+    dir: &Path,
+    expr: &str,
+    dotenv: Option<&str>,
+    env: &[(&str, &str)],
+) -> (String, Vec<String>) {
     static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let sub = dir.join(format!("i{}", N.fetch_add(1, std::sync::atomic::Ordering::SeqCst)));
+    let sub = dir.join(format!(
+        "i{}",
+        N.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+    ));
     let text = service(&format!(
         "      DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG: |\n        fhir:\n          base-url: https://fhir.example.org/fhir\n          basic-auth:\n            username: '{expr}'\n            password-file: /run/secrets/pw\n"
     ));
@@ -491,7 +567,11 @@ fn interpolated(dir: &Path, expr: &str, dotenv: Option<&str>, env: &[(&str, &str
     if let Some(d) = dotenv {
         write(&sub, ".env", d.as_bytes());
     }
-    let out = run(&["explain", "--format", "json", "--skip-file-checks", &file], None, env);
+    let out = run(
+        &["explain", "--format", "json", "--skip-file-checks", &file],
+        None,
+        env,
+    );
     let (_, json) = json_of(out);
     let value = json["connections"][0]["settings"]
         .as_array()
@@ -533,8 +613,16 @@ fn compose_interpolation_comes_first() {
         ("u-${UNSET}", "u-", &["compose-variable-unset"]),
         ("u-$UNSET", "u-", &["compose-variable-unset"]),
         ("pa$word", "pa", &["compose-unescaped-dollar"]),
-        ("u-${UNSET:?set UNSET}", "u-", &["compose-variable-required"]),
-        ("u-${EMPTY:?not empty}", "u-", &["compose-variable-required"]),
+        (
+            "u-${UNSET:?set UNSET}",
+            "u-",
+            &["compose-variable-required"],
+        ),
+        (
+            "u-${EMPTY:?not empty}",
+            "u-",
+            &["compose-variable-required"],
+        ),
         ("u-${UNSET?set}", "u-", &["compose-variable-required"]),
         ("u-${1x}", "u-", &["compose-invalid-interpolation"]),
     ];
@@ -564,7 +652,10 @@ fn interpolation_findings_point_at_the_expression() {
         range(only(&json, "compose-variable-required")),
         on(&text, 7, "${FHIR_PATH:?set FHIR_PATH}")
     );
-    assert_eq!(range(only(&json, "compose-unescaped-dollar")), on(&text, 10, "$word"));
+    assert_eq!(
+        range(only(&json, "compose-unescaped-dollar")),
+        on(&text, 10, "$word")
+    );
     // a mistake in a substituted value: from the expression on (the unset required variable
     // adds nothing to the value, which ends before it)
     assert_eq!(
@@ -573,15 +664,27 @@ fn interpolation_findings_point_at_the_expression() {
     );
     let d = only(&json, "compose-variable-required");
     assert_eq!(d["severity"], "error");
-    assert!(d["message"].as_str().is_some_and(|m| m.contains("set FHIR_PATH")));
+    assert!(
+        d["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("set FHIR_PATH"))
+    );
     // --env-file replaces .env, the environment wins over both
     write(&dir, ".env", b"FHIR_PATH=from-dotenv\nSCHEME=https\n");
     let other = write(&dir, "other.env", b"SCHEME=ftp\n");
     let (_, json) = check(&file, &["--skip-file-checks"], &[]);
     assert!(!codes(&json).contains(&"compose-variable-required"));
     assert!(!codes(&json).contains(&"invalid-url"), "{json:#}");
-    let (_, json) = check(&file, &["--skip-file-checks", "--env-file", &other], &[("FHIR_PATH", "p")]);
-    assert_eq!(codes(&json), vec!["invalid-url", "compose-unescaped-dollar"], "{json:#}");
+    let (_, json) = check(
+        &file,
+        &["--skip-file-checks", "--env-file", &other],
+        &[("FHIR_PATH", "p")],
+    );
+    assert_eq!(
+        codes(&json),
+        vec!["invalid-url", "compose-unescaped-dollar"],
+        "{json:#}"
+    );
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -600,24 +703,43 @@ fn mounted(tag: &str, service_yaml: &str, config: &str, top: &str) -> (PathBuf, 
 
 #[test]
 fn files_are_found_through_the_service_mounts() {
-    let conn = |path: &str| format!("fhir:\n  base-url: https://fhir.example.org/fhir\n  trusted-root-certificates-file: {path}\n");
+    let conn = |path: &str| {
+        format!(
+            "fhir:\n  base-url: https://fhir.example.org/fhir\n  trusted-root-certificates-file: {path}\n"
+        )
+    };
     let secrets = "secrets:\n  ca.pem:\n    file: ./certs/ca.pem\n";
     let rows: &[(&str, &str, String, &str)] = &[
-        ("secret, short syntax", "    secrets:\n      - ca.pem\n", conn("/run/secrets/ca.pem"), secrets),
+        (
+            "secret, short syntax",
+            "    secrets:\n      - ca.pem\n",
+            conn("/run/secrets/ca.pem"),
+            secrets,
+        ),
         (
             "secret, long syntax with target",
             "    secrets:\n      - source: ca.pem\n        target: server_ca.pem\n",
             conn("/run/secrets/server_ca.pem"),
             secrets,
         ),
-        ("bind mount, short syntax", "    volumes:\n      - ./certs:/etc/dsf/certs:ro\n", conn("/etc/dsf/certs/ca.pem"), ""),
+        (
+            "bind mount, short syntax",
+            "    volumes:\n      - ./certs:/etc/dsf/certs:ro\n",
+            conn("/etc/dsf/certs/ca.pem"),
+            "",
+        ),
         (
             "bind mount, long syntax",
             "    volumes:\n      - type: bind\n        source: ./certs\n        target: /etc/dsf/certs\n        read_only: true\n",
             conn("/etc/dsf/certs/ca.pem"),
             "",
         ),
-        ("relative path through the working directory", "    volumes:\n      - ./certs:/opt/bpe/certs:ro\n", conn("certs/ca.pem"), ""),
+        (
+            "relative path through the working directory",
+            "    volumes:\n      - ./certs:/opt/bpe/certs:ro\n",
+            conn("certs/ca.pem"),
+            "",
+        ),
         (
             "relative path, the service's working_dir",
             "    working_dir: /srv\n    volumes:\n      - ./certs:/srv/certs:ro\n",
@@ -635,12 +757,18 @@ fn files_are_found_through_the_service_mounts() {
         let (_, json) = json_of(run(&["explain", "--format", "json", &file], None, &[]));
         let row = json["connections"][0]["settings"]
             .as_array()
-            .and_then(|s| s.iter().find(|r| r["name"] == "trusted-root-certificates-file"))
+            .and_then(|s| {
+                s.iter()
+                    .find(|r| r["name"] == "trusted-root-certificates-file")
+            })
             .cloned()
             .unwrap_or_default();
         let host = dir.join("certs/ca.pem").display().to_string();
         if row["checked_at"] != host.as_str() {
-            failures.push(format!("{name}: checked at {}, want {host}", row["checked_at"]));
+            failures.push(format!(
+                "{name}: checked at {}, want {host}",
+                row["checked_at"]
+            ));
         }
         let _ = std::fs::remove_dir_all(dir);
     }
@@ -652,7 +780,12 @@ fn files_are_found_through_the_service_mounts() {
         "",
     );
     let out = run(&["explain", "--color", "never", &file], None, &[]);
-    assert!(out.stdout.contains("in the container /opt/bpe/certs/ca.pem"), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("in the container /opt/bpe/certs/ca.pem"),
+        "{}",
+        out.stdout
+    );
     // --container-workdir moves it
     let (code, json) = check(&file, &["--container-workdir", "/elsewhere"], &[]);
     assert_eq!(code, 0, "a folder no mount covers is a warning: {json:#}");
@@ -674,7 +807,12 @@ fn files_are_found_through_the_service_mounts() {
 fn a_secret_named_but_not_mounted() {
     let config = "fhir:\n  base-url: https://fhir.example.org/fhir\n  trusted-root-certificates-file: /run/secrets/ca.pem\n  cert-auth:\n    p12-file: /run/secrets/client.p12\n    password-file: /run/secrets/client.p12\nother:\n  base-url: https://other.example.org/fhir\n  trusted-root-certificates-file: /run/secrets/ca.pem\n";
     let top = "secrets:\n  ca.pem:\n    file: ./certs/ca.pem\n";
-    let (dir, file, text) = mounted("compose-unmounted", "    secrets:\n      - other.pem\n", config, top);
+    let (dir, file, text) = mounted(
+        "compose-unmounted",
+        "    secrets:\n      - other.pem\n",
+        config,
+        top,
+    );
     for args in [&[][..], &["--skip-file-checks"][..]] {
         let (code, json) = check(&file, args, &[]);
         assert_eq!(code, 1, "{json:#}");
@@ -709,7 +847,10 @@ fn a_secret_named_but_not_mounted() {
     let (dir2, file, text) = mounted("compose-unmounted-dir", "", config, "");
     let (code, json) = check(&file, &[], &[]);
     assert_eq!(code, 0, "{json:#}");
-    assert_eq!(range(only(&json, "compose-path-not-mounted")), on(&text, 7, "/etc/pki/a.pem"));
+    assert_eq!(
+        range(only(&json, "compose-path-not-mounted")),
+        on(&text, 7, "/etc/pki/a.pem")
+    );
     let _ = std::fs::remove_dir_all(dir);
     let _ = std::fs::remove_dir_all(dir2);
 }
@@ -742,9 +883,15 @@ services:
         .filter(|d| d["code"] == "invalid-default")
         .collect();
     assert_eq!(found.len(), 2, "{json:#}");
-    let in_compose = found.iter().find(|d| d["file"] == file.as_str()).expect("in compose");
+    let in_compose = found
+        .iter()
+        .find(|d| d["file"] == file.as_str())
+        .expect("in compose");
     assert_eq!(range(in_compose), on(text, 5, "5s"));
-    let in_env_file = found.iter().find(|d| d["file"] == env_file.as_str()).expect("in env file");
+    let in_env_file = found
+        .iter()
+        .find(|d| d["file"] == env_file.as_str())
+        .expect("in env file");
     assert_eq!(range(in_env_file), on(env_text, 2, "maybe"));
     let (_, json) = json_of(run(
         &["explain", "--format", "json", "--skip-file-checks", &file],
@@ -765,7 +912,14 @@ services:
 
 #[test]
 fn no_secret_of_the_service_in_any_output() {
-    let canaries = ["CANARYcfg", "CANARYproxy", "CANARYlist", "CANARYsecret", "CANARYdotenv", "CANARYblock"];
+    let canaries = [
+        "CANARYcfg",
+        "CANARYproxy",
+        "CANARYlist",
+        "CANARYsecret",
+        "CANARYdotenv",
+        "CANARYblock",
+    ];
     let text = "\
 services:
   bpe:
@@ -817,21 +971,37 @@ secrets:
         let out = run(&all, None, &[]);
         assert_eq!(out.code, 1, "{args:?}: {}{}", out.stdout, out.stderr);
         for c in canaries {
-            assert!(!out.stdout.contains(c), "{args:?} leaks {c}:\n{}", out.stdout);
-            assert!(!out.stderr.contains(c), "{args:?} leaks {c}:\n{}", out.stderr);
+            assert!(
+                !out.stdout.contains(c),
+                "{args:?} leaks {c}:\n{}",
+                out.stdout
+            );
+            assert!(
+                !out.stderr.contains(c),
+                "{args:?} leaks {c}:\n{}",
+                out.stderr
+            );
         }
         outputs += 1;
     }
     assert_eq!(outputs, 6);
     // the lines with the secrets were shown, masked
-    let out = run(&["check", "--color", "never", "--skip-file-checks", &file], None, &[]);
+    let out = run(
+        &["check", "--color", "never", "--skip-file-checks", &file],
+        None,
+        &[],
+    );
     for shown in [
         "DEV_DSF_PROXY_PASSWORD: ****",
         "MY_API_SECRET: ****",
         "password: '****'",
         "- DEV_DSF_PROXY_PASSWORD=****",
     ] {
-        assert!(out.stdout.contains(shown), "{shown} not shown:\n{}", out.stdout);
+        assert!(
+            out.stdout.contains(shown),
+            "{shown} not shown:\n{}",
+            out.stdout
+        );
     }
     let _ = std::fs::remove_dir_all(dir);
 }

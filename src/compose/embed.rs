@@ -334,9 +334,8 @@ fn flow(host: &str, span: Span, quote: Option<u8>) -> Option<Builder<'_>> {
         if last {
             break;
         }
-        if lines.peek().is_none() {
-            return None;
-        }
+        // a line break before the closing quote is always followed by a line
+        lines.peek()?;
     }
     Some(b)
 }
