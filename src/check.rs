@@ -33,7 +33,7 @@ pub struct Checked {
 }
 
 pub struct Checker {
-    schema: Schema,
+    schema: std::sync::Arc<Schema>,
     limits: Limits,
     /// `None` with `--skip-file-checks`.
     pub files: Option<FileService>,
@@ -51,7 +51,7 @@ impl Checker {
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
         Ok(Checker {
-            schema: Schema::bundled()?,
+            schema: Schema::shared()?,
             limits: Limits::default(),
             ctx: rules::Ctx {
                 now,

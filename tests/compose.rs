@@ -949,7 +949,11 @@ services:
     environment:
       - DEV_DSF_PROXY_PASSWORD=CANARYlist
       - DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG_DEFAULT_TIMEOUT_CONNECT=5s
+      - \"DB_PASSWORD=CANARYquoted\"
+      - DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG_DEFAULT_TIMEOUT_READ=5m
       - \"DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG=fhir:\\n  base-url: https://${HOST}/fhir\\n  connect-timeout: 1s\"
+  flow-bpe:
+    environment: {X_SECRET: CANARYflow, DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG_DEFAULT_TIMEOUT_READ: 5m, DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG: 'a: {base-url: https://a}'}
 secrets:
   ca.pem:
     file: ./ca.pem
@@ -996,6 +1000,8 @@ secrets:
         "MY_API_SECRET: ****",
         "password: '****'",
         "- DEV_DSF_PROXY_PASSWORD=****",
+        "- \"DB_PASSWORD=****",
+        "{X_SECRET: ****",
     ] {
         assert!(
             out.stdout.contains(shown),

@@ -246,12 +246,7 @@ pub fn resolve(vars: &[Var], lookup: Lookup) -> Vec<Resolved> {
                             .map(|r| r.value.text.clone())
                     })
                 };
-                let (value, findings) = interpolate(m, &earlier);
-                let findings = findings
-                    .into_iter()
-                    .map(|f| (m.host_span(f.range.clone()), f))
-                    .collect();
-                (value, findings)
+                interpolate(m.clone(), &earlier)
             }
             Some(m) => (m.clone(), Vec::new()),
         };
@@ -298,7 +293,7 @@ mod tests {
     fn spans_of_plain_values() {
         let text = "A=1\nPW=secret # c\n";
         let vars = parse(text).unwrap_or_default();
-        let pw = vars[1].value.as_ref().map(|m| m.host).unwrap_or_default();
+        let pw = vars[1].value.as_ref().map(|m| m.host()).unwrap_or_default();
         assert_eq!(&text[pw.range()], "secret");
     }
 

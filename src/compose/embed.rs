@@ -9,17 +9,16 @@
 //! when it does not (a construct this module does not follow), the whole value becomes one
 //! inexact segment, so a diagnostic still lands on the value, never on a wrong line.
 
-use crate::source::{Segment, Span};
+use crate::source::{OffsetMap, Segment, Span};
 use crate::yaml::{Node, Style};
 
 /// A decoded value and its map into the host text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mapped {
     pub text: String,
-    /// Sorted by inner offset, disjoint.
-    pub segments: Vec<Segment>,
-    /// Where the value is written in the host (the fallback for anything unmapped).
-    pub host: Span,
+    /// Inner offsets to the host; its host value is where the whole value is written (the
+    /// fallback for anything unmapped).
+    pub map: OffsetMap,
     /// False when the map fell back to the whole value.
     pub faithful: bool,
 }
@@ -40,8 +39,7 @@ impl Mapped {
         };
         Mapped {
             text,
-            segments,
-            host,
+            map: OffsetMap::new(segments, host),
             faithful: false,
         }
     }
@@ -62,26 +60,30 @@ impl Mapped {
         };
         Mapped {
             text: text.to_string(),
-            segments,
-            host,
+            map: OffsetMap::new(segments, host),
             faithful: true,
         }
     }
 
-    /// The host span of an inner range.
-    pub fn host_span(&self, inner: std::ops::Range<usize>) -> Span {
-        self.map().span_to_host(Span::new(inner.start, inner.end))
+    /// Where the whole value is written.
+    pub fn host(&self) -> Span {
+        self.map.host_value()
     }
 
-    pub fn map(&self) -> crate::source::OffsetMap {
-        crate::source::OffsetMap::new(self.segments.clone(), self.host)
+    pub fn segments(&self) -> &[Segment] {
+        self.map.segments()
+    }
+
+    /// The host span of an inner range.
+    pub fn host_span(&self, inner: std::ops::Range<usize>) -> Span {
+        self.map.span_to_host(Span::new(inner.start, inner.end))
     }
 
     /// The part `range` of the text, as its own mapped value (`KEY=value` → `value`).
     pub fn slice(&self, range: std::ops::Range<usize>) -> Mapped {
         let text = self.text.get(range.clone()).unwrap_or("").to_string();
         let mut segments = Vec::new();
-        copy_segments(&self.segments, range.clone(), 0, &mut segments);
+        copy_segments(self.segments(), range.clone(), 0, &mut segments);
         let host = if text.is_empty() {
             let at = self.host_span(range.clone()).start;
             Span::new(at, at)
@@ -90,8 +92,7 @@ impl Mapped {
         };
         Mapped {
             text,
-            segments,
-            host,
+            map: OffsetMap::new(segments, host),
             faithful: self.faithful,
         }
     }
@@ -194,18 +195,28 @@ struct Line {
 }
 
 /// The line holding `offset` and those after it, up to the end of the text (`\n`, `\r\n`, `\r`).
+/// Text without `\r` (the common case) is split with memchr.
 fn lines_from(text: &str, offset: usize) -> impl Iterator<Item = Line> + '_ {
     let bytes = text.as_bytes();
-    let mut start = text[..offset.min(text.len())]
-        .rfind(['\n', '\r'])
-        .map_or(0, |i| i + 1);
+    let cr = text.contains('\r');
+    let before = &text[..offset.min(text.len())];
+    let mut start = if cr {
+        before.rfind(['\n', '\r'])
+    } else {
+        before.rfind('\n')
+    }
+    .map_or(0, |i| i + 1);
     std::iter::from_fn(move || {
         if start > bytes.len() {
             return None;
         }
-        let end = text[start..]
-            .find(['\n', '\r'])
-            .map_or(bytes.len(), |i| start + i);
+        let rest = &text[start..];
+        let end = if cr {
+            rest.find(['\n', '\r'])
+        } else {
+            rest.find('\n')
+        }
+        .map_or(bytes.len(), |i| start + i);
         let next = match bytes.get(end) {
             Some(b'\r') if bytes.get(end + 1) == Some(&b'\n') => end + 2,
             Some(_) => end + 1,
@@ -235,8 +246,7 @@ pub fn scalar(host: &str, node: &Node, decoded: &str) -> Mapped {
     match built {
         Some(b) if b.text == decoded => Mapped {
             text: b.text,
-            segments: b.segments,
-            host: node.span,
+            map: OffsetMap::new(b.segments, node.span),
             faithful: true,
         },
         // a block scalar's chomping adds line breaks that are written nowhere
@@ -246,10 +256,11 @@ pub fn scalar(host: &str, node: &Node, decoded: &str) -> Mapped {
                 && decoded.starts_with(&b.text)
                 && decoded[b.text.len()..].bytes().all(|c| c == b'\n') =>
         {
+            let mut text = b.text;
+            text.push_str(&decoded[text.len()..]);
             Mapped {
-                text: decoded.to_string(),
-                segments: b.segments,
-                host: node.span,
+                text,
+                map: OffsetMap::new(b.segments, node.span),
                 faithful: true,
             }
         }
@@ -451,12 +462,11 @@ fn block<'h>(host: &'h str, span: Span, decoded: &str, folded: bool) -> Option<B
     }
     let bytes = host.as_bytes();
     let first = lines_from(host, header_end).nth(1)?;
-    let lines: Vec<Line> = lines_from(host, first.start)
-        .take_while(|l| l.start < bytes.len())
-        .collect();
-    // the block's indentation: the first content line's, less the blanks the value keeps
-    let first_content = lines.iter().find(|l| !is_blank(&host[l.start..l.end]))?;
     let leading = |s: &str| s.len() - s.trim_start_matches(' ').len();
+    // the block's indentation: the first content line's, less the blanks the value keeps
+    let first_content = lines_from(host, first.start)
+        .take_while(|l| l.start < bytes.len())
+        .find(|l| !is_blank(&host[l.start..l.end]))?;
     let kept = decoded
         .trim_start_matches('\n')
         .split('\n')
@@ -466,35 +476,32 @@ fn block<'h>(host: &'h str, span: Span, decoded: &str, folded: bool) -> Option<B
     if indent == 0 {
         return None;
     }
-    // content lines: blank ones, or indented at least `indent`; the block ends at the first other
-    let mut content: Vec<(usize, usize)> = Vec::new();
-    for l in &lines {
-        let text = &host[l.start..l.end];
-        if is_blank(text) && text.len() <= indent {
-            content.push((l.end, l.end));
-        } else if leading(text) >= indent {
-            content.push((l.start + indent, l.end));
-        } else {
-            break;
-        }
-    }
-    // trailing blank lines belong to the chomping, which the caller takes from the decoded value
-    while content.last().is_some_and(|(s, e)| s == e) {
-        content.pop();
-    }
+    // one segment per content line, text as long as the value: allocated once
+    let lines = host[first.start..span.end.min(host.len())]
+        .matches('\n')
+        .count()
+        + 1;
     let mut b = Builder {
         host,
-        text: String::new(),
-        segments: Vec::new(),
+        text: String::with_capacity(decoded.len()),
+        segments: Vec::with_capacity(lines),
     };
     let spaced = |(s, e): (usize, usize)| s < e && matches!(bytes[s], b' ' | b'\t');
     let mut prev: Option<(usize, usize)> = None;
+    // blank lines since the last content line: trailing ones belong to the chomping, which the
+    // caller takes from the decoded value
     let mut empties = 0usize;
-    for &c in &content {
-        if c.0 == c.1 {
+    // content lines: blank ones, or indented at least `indent`; the block ends at the first other
+    for l in lines_from(host, first.start).take_while(|l| l.start < bytes.len()) {
+        let text = &host[l.start..l.end];
+        if text.len() <= indent && is_blank(text) {
             empties += 1;
             continue;
         }
+        if text.len() <= indent || !text.as_bytes()[..indent].iter().all(|b| *b == b' ') {
+            break;
+        }
+        let c = (l.start + indent, l.end);
         match prev {
             None => b.added(&"\n".repeat(empties)),
             Some(p) if folded && !spaced(p) && !spaced(c) => {
@@ -516,7 +523,6 @@ fn block<'h>(host: &'h str, span: Span, decoded: &str, folded: bool) -> Option<B
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::OffsetMap;
     use crate::yaml::{Limits, NodeKind, load};
 
     /// Every value of the mapping (or sequence) under the root key `e`, mapped.
@@ -545,7 +551,7 @@ mod tests {
 
     /// Each inner byte that is in an exact segment is the same byte in the host.
     fn assert_exact(text: &str, m: &Mapped) {
-        for s in m.segments.iter().filter(|s| s.exact) {
+        for s in m.segments().iter().filter(|s| s.exact) {
             assert_eq!(
                 &m.text[s.inner_start..s.inner_end],
                 &text[s.host_start..s.host_end],
@@ -589,7 +595,7 @@ mod tests {
     fn literal_lines_map_to_their_columns() {
         let text = "e:\n  K: |\n    a: 1\n    bb: 2\n";
         let m = &values(text)[0];
-        let map = OffsetMap::new(m.segments.clone(), m.host);
+        let map = &m.map;
         let bb = m.text.find("bb").unwrap_or(0);
         let host = map.span_to_host(Span::new(bb, bb + 2));
         assert_eq!(&text[host.range()], "bb");

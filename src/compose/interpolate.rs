@@ -10,7 +10,7 @@
 //! about or refuse is returned as [`Finding`]s with inner ranges; the caller reports them.
 
 use super::embed::{Mapped, copy_segments};
-use crate::source::Segment;
+use crate::source::{OffsetMap, Segment, Span};
 use std::ops::Range;
 
 /// A variable's value as compose looks it up: the environment of `docker compose`, then `.env`.
@@ -214,12 +214,13 @@ fn value(
     }
 }
 
-/// Interpolate a value as compose does, keeping its map.
-pub fn interpolate(value: &Mapped, lookup: Lookup) -> (Mapped, Vec<Finding>) {
+/// Interpolate a value as compose does, keeping its map; what compose would warn about or
+/// refuse comes with the host span of its expression.
+pub fn interpolate(value: Mapped, lookup: Lookup) -> (Mapped, Vec<(Span, Finding)>) {
     let text = &value.text;
     let mut findings = Vec::new();
     if !text.contains('$') {
-        return (value.clone(), findings);
+        return (value, Vec::new());
     }
     let mut out = String::with_capacity(text.len());
     let mut segments: Vec<Segment> = Vec::new();
@@ -231,7 +232,7 @@ pub fn interpolate(value: &Mapped, lookup: Lookup) -> (Mapped, Vec<Finding>) {
             i = at + 1;
             continue;
         };
-        copy_segments(&value.segments, run..at, out.len(), &mut segments);
+        copy_segments(value.segments(), run..at, out.len(), &mut segments);
         out.push_str(&text[run..at]);
         let v = self::value(text, &expr, at..end, lookup, &mut findings);
         if !v.is_empty() {
@@ -248,13 +249,16 @@ pub fn interpolate(value: &Mapped, lookup: Lookup) -> (Mapped, Vec<Finding>) {
         i = end;
         run = end;
     }
-    copy_segments(&value.segments, run..text.len(), out.len(), &mut segments);
+    copy_segments(value.segments(), run..text.len(), out.len(), &mut segments);
     out.push_str(&text[run..]);
+    let findings = findings
+        .into_iter()
+        .map(|f: Finding| (value.host_span(f.range.clone()), f))
+        .collect();
     (
         Mapped {
             text: out,
-            segments,
-            host: value.host,
+            map: OffsetMap::new(segments, value.host()),
             faithful: value.faithful,
         },
         findings,
@@ -347,7 +351,7 @@ mod tests {
         // host "  V: x${SET}y" with the value written literally at 6
         let host = "  V: x${SET}y";
         let m = Mapped::literal("x${SET}y", 5);
-        let (out, f) = interpolate(&m, &env);
+        let (out, f) = interpolate(m, &env);
         assert!(f.is_empty());
         assert_eq!(out.text, "xvaluey");
         let v = out.host_span(1..6);

@@ -328,21 +328,20 @@ impl<'a> Driver<'a> {
     ) -> Option<String> {
         let Planned {
             name: service,
-            env,
+            mut env,
             container,
         } = planned;
         let shown = service
             .as_deref()
             .map_or_else(|| "the fragment".to_string(), |s| format!("service `{s}`"));
         // the env files are sources of their own: values there are reported there
-        let file_ids: Vec<FileId> = env
-            .files
-            .iter()
+        let file_ids: Vec<FileId> = std::mem::take(&mut env.files)
+            .into_iter()
             .map(|f| {
                 report.sources.add(SourceFile::new(
                     f.path.display().to_string(),
                     SourceKind::File,
-                    f.text.clone(),
+                    f.text,
                 ))
             })
             .collect();
@@ -350,12 +349,12 @@ impl<'a> Driver<'a> {
             Place::Host => host,
             Place::EnvFile(i) => file_ids.get(i).copied().unwrap_or(host),
         };
-        let effective = env.effective();
         let relevant = |n: &str| {
             n == ENV_VAR || n.starts_with(defaults::PREFIX) || PROXY_VARIABLES.contains(&n)
         };
         let mut overrides = Vec::new();
-        for v in &effective {
+        let mut proxy = Vec::new();
+        for v in env.effective() {
             if relevant(&v.name) {
                 for (span, f) in &v.findings {
                     sink.push(crate::rules::compose::interpolation(
@@ -367,9 +366,14 @@ impl<'a> Driver<'a> {
                 }
             }
             mask_secret(v, place(v.place), report);
+            if PROXY_VARIABLES.contains(&v.name.as_str())
+                && let Some(t) = v.text()
+            {
+                proxy.push((v.name.clone(), Secret::new(t)));
+            }
             if v.name.starts_with(defaults::PREFIX) {
                 let (value, span) = match &v.value {
-                    Value::Written(m) => (m.text.clone(), m.host),
+                    Value::Written(m) => (m.text.clone(), m.host()),
                     Value::Inherited(Some(t)) => (t.clone(), v.name_span),
                     Value::Inherited(None) => continue,
                 };
@@ -381,18 +385,20 @@ impl<'a> Driver<'a> {
                 });
             }
         }
-        let config = effective.iter().find(|v| v.name == ENV_VAR)?;
-        let source = match &config.value {
+        // the config's text and map move into its source (a large config is not copied)
+        let at = env.vars.iter().rposition(|v| v.name == ENV_VAR)?;
+        let config = env.vars.swap_remove(at);
+        let source = match config.value {
             Value::Written(m) => SourceFile::new(
                 name,
                 SourceKind::Embedded {
                     host: place(config.place),
-                    map: m.map(),
+                    map: m.map,
                 },
-                m.text.clone(),
+                m.text,
             ),
             Value::Inherited(Some(t)) => {
-                SourceFile::new(format!("${ENV_VAR}"), SourceKind::EnvVar, t.clone())
+                SourceFile::new(format!("${ENV_VAR}"), SourceKind::EnvVar, t)
             }
             Value::Inherited(None) => {
                 report.notes.push(format!(
@@ -429,16 +435,6 @@ impl<'a> Driver<'a> {
             .extend(checker.finish(sink).map(|n| format!("{name}: {n}")));
         models.extend(checked.models);
         let n = checked.connections.len();
-        let proxy = PROXY_VARIABLES
-            .iter()
-            .filter_map(|p| {
-                effective
-                    .iter()
-                    .find(|v| v.name == *p)
-                    .and_then(|v| v.text())
-                    .map(|t| (p.to_string(), Secret::new(t)))
-            })
-            .collect();
         report.inputs.push(InputReport {
             name: name.to_string(),
             file,
@@ -475,9 +471,9 @@ fn mask_secret(v: &Var, file: FileId, report: &mut Report) {
         return;
     }
     if let Value::Written(m) = &v.value
-        && !m.host.is_empty()
+        && !m.host().is_empty()
     {
-        report.sources.get_mut(file).secrets.push(m.host);
+        report.sources.get_mut(file).secrets.push(m.host());
     }
 }
 

@@ -87,13 +87,10 @@ impl Env {
 /// A value written as a YAML scalar, decoded and interpolated.
 fn written(text: &str, node: &Node, lookup: Lookup) -> Option<(Mapped, Vec<(Span, Finding)>)> {
     let scalar = node.as_scalar()?;
-    let mapped = embed::scalar(text, node, &scalar.value);
-    let (value, findings) = interpolate(&mapped, lookup);
-    let findings = findings
-        .into_iter()
-        .map(|f| (mapped.host_span(f.range.clone()), f))
-        .collect();
-    Some((value, findings))
+    Some(interpolate(
+        embed::scalar(text, node, &scalar.value),
+        lookup,
+    ))
 }
 
 /// The `environment:` block (a mapping or a list) of a service or fragment.
@@ -250,7 +247,7 @@ mod tests {
                 ..
             }) = env.get("X")
             {
-                assert_eq!(&text[m.host.range()], want[0]);
+                assert_eq!(&text[m.host().range()], want[0]);
             }
         }
     }

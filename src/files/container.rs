@@ -74,10 +74,40 @@ pub fn normalize(path: &Path) -> PathBuf {
     out
 }
 
+/// Whether `path` is `prefix` or inside it: a byte comparison for UTF-8 paths (a config of
+/// thousands of connections looks a path up per file), components otherwise.
+fn under(path: &Path, prefix: &Path) -> bool {
+    match (path.to_str(), prefix.to_str()) {
+        (Some(p), Some(pre)) => {
+            let pre = pre.trim_end_matches('/');
+            p.strip_prefix(pre)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        }
+        _ => path.starts_with(prefix),
+    }
+}
+
+/// What follows `prefix` in `path` (which [`under`] says is inside it), without a leading `/`.
+fn rest_after<'p>(path: &'p Path, prefix: &Path) -> &'p Path {
+    match (path.to_str(), prefix.to_str()) {
+        (Some(p), Some(pre)) => Path::new(
+            p.get(pre.trim_end_matches('/').len()..)
+                .unwrap_or("")
+                .trim_start_matches('/'),
+        ),
+        _ => path.strip_prefix(prefix).unwrap_or(Path::new("")),
+    }
+}
+
 impl Container {
     /// The absolute path inside the container of a path as configured.
     pub fn in_container(&self, configured: &str) -> PathBuf {
-        normalize(&self.workdir.join(configured.trim()))
+        let p = configured.trim();
+        // the common case, an absolute path without `.` or `..` parts, needs no normalizing
+        if p.starts_with('/') && !p.contains("/.") && !p.contains("//") {
+            return PathBuf::from(p);
+        }
+        normalize(&self.workdir.join(p))
     }
 
     /// The user's `--path-map` for a path (as configured or in the container), if one applies.
@@ -101,13 +131,10 @@ impl Container {
         if let Some(host) = self.mapped(Path::new(configured.trim()), &container) {
             return (container, Found::Host(host));
         }
-        let mount = self
-            .mounts
-            .iter()
-            .find(|m| container.starts_with(&m.target));
+        let mount = self.mounts.iter().find(|m| under(&container, &m.target));
         let found = match mount {
             Some(m) => {
-                let rest = container.strip_prefix(&m.target).unwrap_or(Path::new(""));
+                let rest = rest_after(&container, &m.target);
                 let join = |base: &Path| {
                     if rest.as_os_str().is_empty() {
                         base.to_path_buf()
