@@ -188,6 +188,8 @@ impl Checker {
                 (inside, crate::files::Found::Unmounted(u)) => {
                     let builtin = d.origin == crate::defaults::Origin::BuiltIn;
                     if builtin || matches!(u, crate::files::Unmounted::NotOnHost { .. }) {
+                        // worth a note only when files are checked at all
+                        self.files.as_ref()?;
                         return Some(format!(
                             "the default trust store {} of service `{}` is not mounted from this machine: it was not checked",
                             inside.display(),

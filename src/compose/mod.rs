@@ -259,7 +259,9 @@ impl<'a> Driver<'a> {
             return Err(l);
         }
         let Some(plan) = self.plan(&l) else {
-            if forced {
+            // YAML that does not parse is reported as such by the config check
+            let parses = load(&l.text, Limits::default()).is_ok_and(|d| d.root.is_some());
+            if forced && parses {
                 report.failed.push((
                     l.name.clone(),
                     format!("not a docker compose file: no top-level `services` mapping, and no {ENV_VAR} of a fragment (check it as a config with --input-kind config)"),
@@ -273,6 +275,8 @@ impl<'a> Driver<'a> {
             .add(SourceFile::new(l.name.clone(), l.kind.clone(), l.text));
         sink.scan_source(host, &report.sources.get(host).text);
         let mut checked: Vec<String> = Vec::new();
+        // the services' own notes follow the line saying which services were checked
+        let notes_before = report.notes.len();
         for planned in plan.services {
             if let Some(n) = &planned.name {
                 self.matched.insert(n.clone());
@@ -281,6 +285,7 @@ impl<'a> Driver<'a> {
                 checked.push(line);
             }
         }
+        let service_notes = report.notes.split_off(notes_before);
         let what = if plan.fragment {
             "the fragment".to_string()
         } else if checked.is_empty() {
@@ -313,6 +318,7 @@ impl<'a> Driver<'a> {
         report
             .notes
             .extend(plan.notes.into_iter().map(|n| format!("{}: {n}", l.name)));
+        report.notes.extend(service_notes);
         Ok(())
     }
 
