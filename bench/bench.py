@@ -132,8 +132,8 @@ def compose(runs):
 
 def hostile():
     """Inputs built to find quadratic paths: one mapping with 200,000 unknown keys (one
-    diagnostic each), and 100,000 connections with an error next to a secret, rendered as human
-    output (snippets, masking)."""
+    diagnostic each), 100,000 connections with an error next to a secret, rendered as human
+    output (snippets, masking), and compose files with a huge environment and many services."""
     big = os.path.join(OUT, "hostile-wide-mapping.yaml")
     with open(big, "w") as f:
         f.write("c:\n  base-url: https://x\n")
@@ -143,9 +143,30 @@ def hostile():
     with open(many, "w") as f:
         for i in range(100_000):
             f.write(f"c{i}:\n  base-url: https://x\n  basic-auth: {{username: u, password: 1234}}\n")
+    wide = os.path.join(OUT, "hostile-compose-wide.yml")
+    with open(wide, "w") as f:
+        f.write("services:\n  bpe:\n    environment:\n")
+        for i in range(200_000):
+            f.write(f"      V{i}: x{i}\n")
+        f.write("      DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG: |\n        a:\n          base-url: https://a/fhir\n")
+        f.write("    secrets:\n")
+        for i in range(50_000):
+            f.write(f"      - s{i}\n")
+        f.write("secrets:\n")
+        for i in range(50_000):
+            f.write(f"  s{i}:\n    file: ./s{i}\n")
+    services = os.path.join(OUT, "hostile-compose-services.yml")
+    with open(services, "w") as f:
+        f.write("services:\n")
+        for i in range(20_000):
+            f.write(f"  s{i}:\n    environment:\n"
+                    "      DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG: 'a: {base-url: https://a/fhir}'\n")
     for label, cmd in [
         ("200,000 unknown keys, json", [BIN, "check", "--format", "json", big]),
         ("100,000 errors, human", [BIN, "check", "--color", "never", many]),
+        ("compose, 200,000 variables and 50,000 secrets",
+         [BIN, "check", "--format", "json", "--skip-file-checks", wide]),
+        ("compose, 20,000 services with a config", [BIN, "check", "--skip-file-checks", services]),
     ]:
         t = time.perf_counter()
         subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

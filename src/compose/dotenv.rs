@@ -231,6 +231,8 @@ pub struct Resolved {
 
 pub fn resolve(vars: &[Var], lookup: Lookup) -> Vec<Resolved> {
     let mut out: Vec<Resolved> = Vec::new();
+    // the value of each variable read so far (a later one replaces an earlier one)
+    let mut values: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     for v in vars {
         let (value, findings) = match &v.value {
             None => match lookup(&v.name) {
@@ -238,18 +240,12 @@ pub fn resolve(vars: &[Var], lookup: Lookup) -> Vec<Resolved> {
                 None => continue,
             },
             Some(m) if v.interpolated => {
-                let earlier = |name: &str| {
-                    lookup(name).or_else(|| {
-                        out.iter()
-                            .rev()
-                            .find(|r| r.name == name)
-                            .map(|r| r.value.text.clone())
-                    })
-                };
+                let earlier = |name: &str| lookup(name).or_else(|| values.get(name).cloned());
                 interpolate(m.clone(), &earlier)
             }
             Some(m) => (m.clone(), Vec::new()),
         };
+        values.insert(v.name.clone(), value.text.clone());
         out.push(Resolved {
             name: v.name.clone(),
             name_span: v.name_span,

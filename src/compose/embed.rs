@@ -195,28 +195,20 @@ struct Line {
 }
 
 /// The line holding `offset` and those after it, up to the end of the text (`\n`, `\r\n`, `\r`).
-/// Text without `\r` (the common case) is split with memchr.
+/// Each step costs the length of its line (a `\n` found with memchr, a `\r` looked for within
+/// the line), so mapping every value of a large compose file stays linear.
 fn lines_from(text: &str, offset: usize) -> impl Iterator<Item = Line> + '_ {
     let bytes = text.as_bytes();
-    let cr = text.contains('\r');
-    let before = &text[..offset.min(text.len())];
-    let mut start = if cr {
-        before.rfind(['\n', '\r'])
-    } else {
-        before.rfind('\n')
-    }
-    .map_or(0, |i| i + 1);
+    let mut start = text[..offset.min(text.len())]
+        .rfind(['\n', '\r'])
+        .map_or(0, |i| i + 1);
     std::iter::from_fn(move || {
         if start > bytes.len() {
             return None;
         }
         let rest = &text[start..];
-        let end = if cr {
-            rest.find(['\n', '\r'])
-        } else {
-            rest.find('\n')
-        }
-        .map_or(bytes.len(), |i| start + i);
+        let lf = rest.find('\n').unwrap_or(rest.len());
+        let end = start + rest[..lf].find('\r').unwrap_or(lf);
         let next = match bytes.get(end) {
             Some(b'\r') if bytes.get(end + 1) == Some(&b'\n') => end + 2,
             Some(_) => end + 1,

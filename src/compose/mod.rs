@@ -44,6 +44,9 @@ use tree::Tree;
 /// The DSF BPE image's working directory: relative paths of the config count from here.
 pub const DEFAULT_WORKDIR: &str = "/opt/bpe";
 
+/// Services named one by one in the summary line; the others are counted.
+const MAX_LISTED: usize = 10;
+
 /// Variables of the service that the probes take from it (instead of the tool's environment).
 pub const PROXY_VARIABLES: [&str; 5] = [
     "DEV_DSF_PROXY_URL",
@@ -202,6 +205,7 @@ impl<'a> Driver<'a> {
                     home: env("HOME"),
                     interpolate: &interpolate,
                 };
+                let declared = mounts::declared(&tree, root, &mctx);
                 for (name, node, _) in tree.entries(services) {
                     if !self.options.services.is_empty()
                         && !self.options.services.iter().any(|s| s == name)
@@ -222,7 +226,7 @@ impl<'a> Driver<'a> {
                     };
                     let container = mounts::container(
                         &tree,
-                        root,
+                        &declared,
                         name,
                         node,
                         workdir,
@@ -290,6 +294,12 @@ impl<'a> Driver<'a> {
             "the fragment".to_string()
         } else if checked.is_empty() {
             format!("no service sets {ENV_VAR}: nothing to check")
+        } else if checked.len() > MAX_LISTED {
+            format!(
+                "checked {} and {} more services",
+                checked[..MAX_LISTED].join(", "),
+                checked.len() - MAX_LISTED
+            )
         } else {
             format!("checked {}", checked.join(", "))
         };

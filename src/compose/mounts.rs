@@ -8,7 +8,9 @@
 use super::tree::Tree;
 use crate::files::container::{Container, Mount, MountSource, SECRETS_DIR, normalize};
 use crate::yaml::Node;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// What is needed besides the tree: the project folder, `$HOME`, and compose's interpolation
 /// of the paths (`./${DIR}/x`).
@@ -46,9 +48,9 @@ fn top_level<'n>(
     root: &'n Node<'_>,
     key: &str,
     ctx: &Ctx,
-) -> Vec<(String, Option<PathBuf>)> {
+) -> HashMap<String, Option<PathBuf>> {
     let Some(section) = tree.get(root, key) else {
-        return Vec::new();
+        return HashMap::new();
     };
     tree.entries(section)
         .into_iter()
@@ -62,24 +64,37 @@ fn top_level<'n>(
         .collect()
 }
 
+/// The top-level `secrets:` and `configs:` of a compose file, read once for all its services.
+pub struct Declared {
+    secrets: HashMap<String, Option<PathBuf>>,
+    configs: HashMap<String, Option<PathBuf>>,
+    names: Arc<HashSet<String>>,
+}
+
+pub fn declared<'n>(tree: &Tree<'n, '_>, root: &'n Node<'_>, ctx: &Ctx) -> Declared {
+    let secrets = top_level(tree, root, "secrets", ctx);
+    let names = Arc::new(secrets.keys().cloned().collect());
+    Declared {
+        configs: top_level(tree, root, "configs", ctx),
+        secrets,
+        names,
+    }
+}
+
 /// The container of `service` (its node), with `workdir` and the user's `--path-map`.
 pub fn container<'n>(
     tree: &Tree<'n, '_>,
-    root: &'n Node<'_>,
+    declared: &Declared,
     name: &str,
     service: &'n Node<'_>,
     workdir: PathBuf,
     path_maps: Vec<(PathBuf, PathBuf)>,
     ctx: &Ctx,
 ) -> Container {
-    let secrets = top_level(tree, root, "secrets", ctx);
-    let configs = top_level(tree, root, "configs", ctx);
+    let (secrets, configs) = (&declared.secrets, &declared.configs);
     let mut mounts = Vec::new();
     // secrets and configs: `- name` or `- {source: name, target: t}`
-    for (key, defined, dir) in [
-        ("secrets", &secrets, SECRETS_DIR),
-        ("configs", &configs, "/"),
-    ] {
+    for (key, defined, dir) in [("secrets", secrets, SECRETS_DIR), ("configs", configs, "/")] {
         let Some(list) = tree.get(service, key) else {
             continue;
         };
@@ -100,10 +115,7 @@ pub fn container<'n>(
                 continue;
             }
             let target = target.unwrap_or_else(|| source.clone());
-            let file = defined
-                .iter()
-                .find(|(n, _)| *n == source)
-                .and_then(|(_, f)| f.clone());
+            let file = defined.get(&source).cloned().flatten();
             mounts.push(Mount {
                 target: normalize(&Path::new(dir).join(&target)),
                 source: MountSource::Secret { name: source, file },
@@ -155,7 +167,7 @@ pub fn container<'n>(
         service: name.to_string(),
         workdir,
         mounts,
-        declared_secrets: secrets.into_iter().map(|(n, _)| n).collect(),
+        declared_secrets: Arc::clone(&declared.names),
         path_maps,
     };
     c.sort_mounts();
@@ -206,9 +218,10 @@ secrets:
             home: None,
             interpolate: &interpolate,
         };
+        let declared = declared(&tree, root, &ctx);
         let c = container(
             &tree,
-            root,
+            &declared,
             "bpe",
             service,
             "/opt/bpe".into(),

@@ -73,12 +73,13 @@ impl Env {
 
     /// Each variable once, as the container gets it.
     pub fn effective(&self) -> Vec<&Var> {
-        let mut out: Vec<&Var> = Vec::new();
-        for v in self.vars.iter().rev() {
-            if !out.iter().any(|o| o.name == v.name) {
-                out.push(v);
-            }
-        }
+        let mut seen = std::collections::HashSet::new();
+        let mut out: Vec<&Var> = self
+            .vars
+            .iter()
+            .rev()
+            .filter(|v| seen.insert(v.name.as_str()))
+            .collect();
         out.reverse();
         out
     }

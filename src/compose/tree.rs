@@ -67,6 +67,8 @@ impl<'n, 'a> Tree<'n, 'a> {
         out: &mut Vec<(&'n str, &'n Node<'a>, Span)>,
     ) {
         let Some(entries) = node.as_map() else { return };
+        // where each key is in `out`: a hostile mapping of many keys stays linear
+        let mut at: HashMap<&'n str, usize> = HashMap::with_capacity(entries.len());
         let mut merged: Vec<&'n Node<'a>> = Vec::new();
         for e in entries {
             let Some(key) = e.key.text() else { continue };
@@ -77,9 +79,15 @@ impl<'n, 'a> Tree<'n, 'a> {
                 }
                 continue;
             }
+            let entry = (key, self.resolve(&e.value), e.key.span);
             // a later duplicate replaces an earlier one, as in compose's YAML reader
-            out.retain(|(k, _, _)| *k != key);
-            out.push((key, self.resolve(&e.value), e.key.span));
+            match at.get(key) {
+                Some(&i) => out[i] = entry,
+                None => {
+                    at.insert(key, out.len());
+                    out.push(entry);
+                }
+            }
         }
         if depth >= MAX_MERGE_DEPTH {
             return;
@@ -88,7 +96,8 @@ impl<'n, 'a> Tree<'n, 'a> {
             let mut more = Vec::new();
             self.collect(m, depth + 1, &mut more);
             for entry in more {
-                if !out.iter().any(|(k, _, _)| *k == entry.0) {
+                if !at.contains_key(entry.0) {
+                    at.insert(entry.0, out.len());
                     out.push(entry);
                 }
             }

@@ -19,7 +19,7 @@ pub struct Container {
     /// Longest target first.
     pub mounts: Vec<Mount>,
     /// Secrets declared at the top level of the compose file (mounted or not).
-    pub declared_secrets: Vec<String>,
+    pub declared_secrets: std::sync::Arc<std::collections::HashSet<String>>,
     /// `--path-map` (container prefix, host folder): tried before the mounts.
     pub path_maps: Vec<(PathBuf, PathBuf)>,
 }
@@ -162,7 +162,7 @@ impl Container {
             {
                 Some(name) => Found::Unmounted(Unmounted::Secret {
                     name: name.to_string(),
-                    declared: self.declared_secrets.iter().any(|d| d == name),
+                    declared: self.declared_secrets.contains(name),
                 }),
                 None => Found::Unmounted(Unmounted::Path {
                     dir: container
@@ -207,7 +207,9 @@ mod tests {
                     source: MountSource::Volume("data".into()),
                 },
             ],
-            declared_secrets: vec!["a.key".into(), "b.key".into()],
+            declared_secrets: std::sync::Arc::new(
+                ["a.key".to_string(), "b.key".to_string()].into(),
+            ),
             path_maps: vec![(PathBuf::from("/etc/x"), PathBuf::from("/host/x"))],
         };
         c.sort_mounts();
