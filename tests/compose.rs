@@ -1032,3 +1032,40 @@ services:
     assert_eq!(range(only(&json, "invalid-default")), on(text, 2, "10x"));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn the_config_from_an_env_file_or_passed_through() {
+    let dir = temp_dir("compose-env-file-config");
+    let text = "services:\n  bpe:\n    env_file:\n      - path: ./bpe.env\n        required: true\n      - path: ./missing.env\n        required: false\n";
+    let file = write(&dir, "docker-compose.yml", text.as_bytes());
+    let env_text = "# the BPE's config\nDEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG={fhir: {base-url: ftp://x}}\n";
+    let env_file = write(&dir, "bpe.env", env_text.as_bytes());
+    let (code, json) = check(&file, &["--skip-file-checks"], &[]);
+    assert_eq!(code, 1, "{json:#}");
+    let d = only(&json, "invalid-url");
+    assert_eq!(d["file"], env_file.as_str());
+    assert_eq!(range(d), on(env_text, 2, "ftp://x"));
+    // `- KEY` passes the variable of the environment of docker compose through
+    let text =
+        "services:\n  bpe:\n    environment:\n      - DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG\n";
+    let file = write(&dir, "passed.yml", text.as_bytes());
+    let config = "fhir:\n  base-url: https://fhir.example.org/fhir\n  read-timeout: 10m\n";
+    let (code, json) = check(
+        &file,
+        &["--skip-file-checks"],
+        &[("DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG", config)],
+    );
+    assert_eq!(code, 1);
+    let d = only(&json, "invalid-duration");
+    assert_eq!(d["file"], "$DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG");
+    assert_eq!(range(d), on(config, 3, "10m"));
+    let (code, json) = check(&file, &["--skip-file-checks"], &[]);
+    assert_eq!(code, 0);
+    assert!(
+        json["summary"]["notes"][0].as_str().is_some_and(
+            |n| n.contains("passes DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG through")
+        ),
+        "{json:#}"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -281,6 +281,7 @@ impl<'a> Driver<'a> {
         let mut checked: Vec<String> = Vec::new();
         // the services' own notes follow the line saying which services were checked
         let notes_before = report.notes.len();
+        let planned = plan.services.len();
         for planned in plan.services {
             if let Some(n) = &planned.name {
                 self.matched.insert(n.clone());
@@ -290,20 +291,16 @@ impl<'a> Driver<'a> {
             }
         }
         let service_notes = report.notes.split_off(notes_before);
-        let what = if plan.fragment {
-            "the fragment".to_string()
-        } else if checked.is_empty() {
-            format!("no service sets {ENV_VAR}: nothing to check")
-        } else if checked.len() > MAX_LISTED {
+        let listed = if checked.len() > MAX_LISTED {
             format!(
-                "checked {} and {} more services",
+                "{} and {} more services",
                 checked[..MAX_LISTED].join(", "),
                 checked.len() - MAX_LISTED
             )
         } else {
-            format!("checked {}", checked.join(", "))
+            checked.join(", ")
         };
-        let others = if plan.others > 0 && !checked.is_empty() {
+        let others = if plan.others > 0 {
             format!(
                 "; {} other service{} set{} no {ENV_VAR}",
                 plan.others,
@@ -313,10 +310,17 @@ impl<'a> Driver<'a> {
         } else {
             String::new()
         };
-        if !plan.fragment || checked.is_empty() {
-            report.notes.push(format!("{}: {what}{others}", l.name));
+        // a service that sets the variable but was not checked has a note of its own
+        let summary = match (planned, checked.is_empty()) {
+            (0, _) => Some(format!("no service sets {ENV_VAR}: nothing to check")),
+            (_, true) => None,
+            _ if plan.fragment => None,
+            _ => Some(format!("checked {listed}{others}")),
+        };
+        if let Some(summary) = summary {
+            report.notes.push(format!("{}: {summary}", l.name));
         }
-        if checked.is_empty() && !plan.fragment {
+        if checked.is_empty() {
             report.inputs.push(InputReport {
                 name: l.name.clone(),
                 file: host,

@@ -175,7 +175,7 @@ pub fn service_env<'n>(
             if path.is_empty() {
                 continue;
             }
-            let full = project_dir.join(&path);
+            let full = crate::files::container::normalize(&project_dir.join(&path));
             let file_text = match std::fs::read_to_string(&full) {
                 Ok(t) => t,
                 Err(e) => {
