@@ -281,7 +281,7 @@ impl<'a> Driver<'a> {
         let mut checked: Vec<String> = Vec::new();
         // the services' own notes follow the line saying which services were checked
         let notes_before = report.notes.len();
-        let planned = plan.services.len();
+        let setting = plan.services.len();
         for planned in plan.services {
             if let Some(n) = &planned.name {
                 self.matched.insert(n.clone());
@@ -311,7 +311,7 @@ impl<'a> Driver<'a> {
             String::new()
         };
         // a service that sets the variable but was not checked has a note of its own
-        let summary = match (planned, checked.is_empty()) {
+        let summary = match (setting, checked.is_empty()) {
             (0, _) => Some(format!("no service sets {ENV_VAR}: nothing to check")),
             (_, true) => None,
             _ if plan.fragment => None,
