@@ -2,7 +2,8 @@
 """Whole-process benchmark: `dsf-connections check --format json` against `ajv validate`
 (ajv-cli 5 + ajv-formats, DSF's published schema) on generated configs of 1,000 and 10,000
 connections using all four auth kinds. Prints medians, the ratio, peak memory and the growth
-from 1,000 to 10,000 connections.
+from 1,000 to 10,000 connections; then the 10,000-connection config embedded in a docker
+compose file against the same config given directly.
 
     python3 bench/bench.py [--runs N] [--no-ajv]
 
@@ -105,13 +106,34 @@ def main():
     print(f"growth 1,000 -> 10,000 connections: x{t10 / t1:.1f} in time for x{s10 / s1:.1f} in size; "
           f"{(t10 - t1) / 9000 * 1e6:.1f} us per extra connection")
     print("targets: ratio <= 0.30 at 10,000, peak RSS < 40 MiB, linear growth")
+    compose(args.runs)
     hostile()
+
+
+def compose(runs):
+    """The 10,000-connection config as a literal block in a compose service (its secrets
+    folder bind-mounted at /run/secrets), against the same config given directly."""
+    config = os.path.join(OUT, "connections-10000.yaml")
+    path = os.path.join(OUT, "docker-compose-10000.yml")
+    with open(config) as src, open(path, "w") as f:
+        f.write("services:\n  bpe:\n    image: datasharingframework/bpe\n"
+                "    volumes:\n      - ./secrets:/run/secrets:ro\n"
+                "    environment:\n      TZ: Europe/Berlin\n"
+                "      DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG: |\n")
+        for line in src:
+            f.write("        " + line if line.strip() else "\n")
+    direct = timed([BIN, "check", "--format", "json", "--skip-file-checks", config], runs)
+    embedded = timed([BIN, "check", "--format", "json", "--skip-file-checks", path], runs)
+    mem = peak_kib([BIN, "check", "--format", "json", "--skip-file-checks", path])
+    mem_s = f"{mem / 1024:.1f} MiB" if mem else "-"
+    print(f"compose: 10,000 connections embedded {embedded * 1000:.1f} ms (peak RSS {mem_s}), "
+          f"given directly {direct * 1000:.1f} ms: x{embedded / direct:.2f} (target <= 1.5)")
 
 
 def hostile():
     """Inputs built to find quadratic paths: one mapping with 200,000 unknown keys (one
-    diagnostic each), and 100,000 connections with an error next to a secret, rendered as human
-    output (snippets, masking)."""
+    diagnostic each), 100,000 connections with an error next to a secret, rendered as human
+    output (snippets, masking), and compose files with a huge environment and many services."""
     big = os.path.join(OUT, "hostile-wide-mapping.yaml")
     with open(big, "w") as f:
         f.write("c:\n  base-url: https://x\n")
@@ -121,9 +143,30 @@ def hostile():
     with open(many, "w") as f:
         for i in range(100_000):
             f.write(f"c{i}:\n  base-url: https://x\n  basic-auth: {{username: u, password: 1234}}\n")
+    wide = os.path.join(OUT, "hostile-compose-wide.yml")
+    with open(wide, "w") as f:
+        f.write("services:\n  bpe:\n    environment:\n")
+        for i in range(200_000):
+            f.write(f"      V{i}: x{i}\n")
+        f.write("      DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG: |\n        a:\n          base-url: https://a/fhir\n")
+        f.write("    secrets:\n")
+        for i in range(50_000):
+            f.write(f"      - s{i}\n")
+        f.write("secrets:\n")
+        for i in range(50_000):
+            f.write(f"  s{i}:\n    file: ./s{i}\n")
+    services = os.path.join(OUT, "hostile-compose-services.yml")
+    with open(services, "w") as f:
+        f.write("services:\n")
+        for i in range(20_000):
+            f.write(f"  s{i}:\n    environment:\n"
+                    "      DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG: 'a: {base-url: https://a/fhir}'\n")
     for label, cmd in [
         ("200,000 unknown keys, json", [BIN, "check", "--format", "json", big]),
         ("100,000 errors, human", [BIN, "check", "--color", "never", many]),
+        ("compose, 200,000 variables and 50,000 secrets",
+         [BIN, "check", "--format", "json", "--skip-file-checks", wide]),
+        ("compose, 20,000 services with a config", [BIN, "check", "--skip-file-checks", services]),
     ]:
         t = time.perf_counter()
         subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -141,6 +141,22 @@ fn check(args: &CheckArgs, probe: Option<&ProbeArgs>, explain: bool, io: &mut Io
         checker.keep_models = MAX_MODELS;
     }
     let mut models = Vec::new();
+    // --- docker compose inputs: each service's config is checked where it is written ---
+    let io_env = io.env;
+    let tool_env = |name: &str| io_env(name).ok().flatten();
+    let tool_defaults = checker.defaults.clone();
+    let mut compose = crate::compose::Driver::new(crate::compose::Options {
+        kind: args.input_kind,
+        services: &args.services,
+        env_files: &args.env_files,
+        workdir: args.container_workdir.as_deref(),
+        files: args.file_options(),
+        connections: &args.connections,
+        keep_models: if explain || probing { MAX_MODELS } else { 0 },
+        env: &tool_env,
+        defaults: &tool_defaults,
+    });
+    // ---
     for l in loaded {
         let l = match l {
             Ok(l) => l,
@@ -148,6 +164,9 @@ fn check(args: &CheckArgs, probe: Option<&ProbeArgs>, explain: bool, io: &mut Io
                 report.failed.push(failed);
                 continue;
             }
+        };
+        let Err(l) = compose.check(l, &mut report, &mut sink, &mut models) else {
+            continue;
         };
         let file = report
             .sources
@@ -159,6 +178,7 @@ fn check(args: &CheckArgs, probe: Option<&ProbeArgs>, explain: bool, io: &mut Io
             file,
             connections: Vec::new(),
             readable: true,
+            service: None,
         };
         if let Some(at) = l.invalid_utf8_at {
             sink.push(crate::rules::input::not_utf8(file, &source.text, at));
@@ -176,12 +196,18 @@ fn check(args: &CheckArgs, probe: Option<&ProbeArgs>, explain: bool, io: &mut Io
         }
         report.inputs.push(input);
     }
+    compose.finish(&mut report);
     report.notes.extend(checker.finish(&mut sink));
-    if checker.models_dropped > 0 {
+    // the cap holds across inputs and compose services too
+    let mut dropped = checker.models_dropped;
+    if models.len() > MAX_MODELS {
+        dropped += models.len() - MAX_MODELS;
+        models.truncate(MAX_MODELS);
+    }
+    if dropped > 0 {
         report.notes.push(format!(
-            "{} shows the first {MAX_MODELS} connections, {} more were left out: pick them with --connection ID",
+            "{} shows the first {MAX_MODELS} connections, {dropped} more were left out: pick them with --connection ID",
             if explain { "explain" } else { "--test-connections" },
-            checker.models_dropped
         ));
     }
     for id in &args.connections {
@@ -195,14 +221,27 @@ fn check(args: &CheckArgs, probe: Option<&ProbeArgs>, explain: bool, io: &mut Io
     report.diagnostics = sink.kept;
     report.omitted = sink.omitted;
     sort_and_dedup(&mut report.diagnostics);
+    crate::diag::sort_by_place(&mut report.diagnostics, &report.sources);
     // the inputs first, then what concerns the environment
     let env_file = checker.defaults.file;
     report.diagnostics.sort_by_key(|d| d.file() == env_file);
     if let (true, Some(p)) = (probing, probe) {
         let env = |name: &str| (io.env)(name).ok().flatten();
         let progress = io.stderr_is_terminal && args.format == Format::Human;
-        let (results, not_probed, notes) =
-            crate::probe::from_model::run_for(&report, &models, p, &env, progress);
+        // a compose service's probes use its own DEV_DSF_PROXY_* values, the others the tool's
+        let (mut results, mut not_probed, mut notes) = (Vec::new(), Vec::new(), Vec::new());
+        for (service, range) in crate::compose::probe_groups(&report, &models) {
+            let service_env = |name: &str| service.and_then(|s| s.env(name));
+            let env: &dyn Fn(&str) -> Option<String> = match service {
+                Some(_) => &service_env,
+                None => &env,
+            };
+            let (r, n, m) =
+                crate::probe::from_model::run_for(&report, &models[range], p, env, progress);
+            results.extend(r);
+            not_probed.extend(n);
+            notes.extend(m);
+        }
         report.notes.extend(notes);
         report.probes = Some((results, not_probed));
     }

@@ -33,7 +33,7 @@ pub struct Checked {
 }
 
 pub struct Checker {
-    schema: Schema,
+    schema: std::sync::Arc<Schema>,
     limits: Limits,
     /// `None` with `--skip-file-checks`.
     pub files: Option<FileService>,
@@ -53,11 +53,13 @@ impl Checker {
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
         Ok(Checker {
-            schema: Schema::bundled()?,
+            schema: Schema::shared()?,
             limits: Limits::default(),
             ctx: rules::Ctx {
                 now,
                 path_maps: !files.path_maps.is_empty(),
+                container: files.container.clone(),
+                once: Default::default(),
             },
             files: (!files.skip).then(|| FileService::new(files)),
             defaults,
@@ -166,6 +168,7 @@ impl Checker {
             file,
             defaults: &self.defaults,
             files: self.files.as_ref(),
+            container: self.ctx.container.as_deref(),
         };
         let model = resolve::connection(&ctx, entry, id, instance)?;
         let mut found: Vec<Diagnostic> = Vec::new();
@@ -180,21 +183,47 @@ impl Checker {
     /// What concerns the whole run rather than one input: the default trust store. Returns a
     /// note for the summary when there is nothing worth a diagnostic.
     pub fn finish(&self, sink: &mut Sink) -> Option<String> {
-        let files = self.files.as_ref()?;
         if !self.uses_default_trust {
             return None;
         }
         let d = &self.defaults.trust_store;
+        // in a compose service's container: through its mounts (also without file checks)
+        let mut mounted = false;
+        if let Some(container) = self.ctx.container.as_deref() {
+            match container.find(&d.value) {
+                (_, crate::files::Found::Host(_)) => mounted = true,
+                (inside, crate::files::Found::Unmounted(u)) => {
+                    let builtin = d.origin == crate::defaults::Origin::BuiltIn;
+                    if builtin || matches!(u, crate::files::Unmounted::NotOnHost { .. }) {
+                        // worth a note only when files are checked at all
+                        self.files.as_ref()?;
+                        return Some(format!(
+                            "the default trust store {} of service `{}` is not mounted from this machine: it was not checked",
+                            inside.display(),
+                            container.service
+                        ));
+                    }
+                    let found =
+                        rules::compose::unmounted(&self.ctx, &d.value, &inside, &u, |rule, m| {
+                            Diagnostic::new(rule, d.file, d.span, m).at("")
+                        });
+                    sink.extend(found);
+                    return None;
+                }
+            }
+        }
+        let files = self.files.as_ref()?;
         let store = files.default_trust(&d.value);
         // a missing store only matters when the user named it or mapped its folder here
-        let mapped = files
-            .options
-            .path_maps
-            .iter()
-            .any(|(c, _)| std::path::Path::new(&d.value).starts_with(c))
+        let mapped = mounted
+            || files
+                .options
+                .path_maps
+                .iter()
+                .any(|(c, _)| std::path::Path::new(&d.value).starts_with(c))
             || files.options.base_dir.is_some();
         let meaningful = d.origin != crate::defaults::Origin::BuiltIn || mapped;
-        match rules::defaults::check(&store, self.defaults.file, d.span, meaningful) {
+        match rules::defaults::check(&store, d.file, d.span, meaningful) {
             Ok(diag) => {
                 sink.extend(diag);
                 None

@@ -107,6 +107,27 @@ pub struct CheckArgs {
     /// Check (and probe) only this connection (repeatable).
     #[arg(long = "connection", value_name = "ID")]
     pub connections: Vec<String>,
+
+    // --- docker compose inputs (src/compose) ---
+    /// What INPUT is: `auto` recognises a docker compose file (or the DSF
+    /// docs' fragment) by its content, whatever its name.
+    #[arg(long, value_enum, default_value_t = crate::compose::detect::InputKind::Auto)]
+    pub input_kind: crate::compose::detect::InputKind,
+
+    /// Check only this service of a compose file (repeatable).
+    #[arg(long = "service", value_name = "NAME")]
+    pub services: Vec<String>,
+
+    /// Variables for compose's interpolation, instead of the `.env` beside
+    /// the compose file (repeatable; the environment still wins).
+    #[arg(long = "env-file", value_name = "FILE")]
+    pub env_files: Vec<std::path::PathBuf>,
+
+    /// The BPE container's working directory, against which relative paths
+    /// of a compose service's config resolve [default: the service's
+    /// working_dir, else /opt/bpe]
+    #[arg(long, value_name = "DIR")]
+    pub container_workdir: Option<std::path::PathBuf>,
 }
 
 impl CheckArgs {
@@ -115,6 +136,7 @@ impl CheckArgs {
             base_dir: self.base_dir.clone(),
             path_maps: self.path_map.clone(),
             skip: self.skip_file_checks,
+            container: None,
         }
     }
 

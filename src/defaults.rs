@@ -2,6 +2,8 @@
 //! variable when set, else the built-in value. The variables are shown to the user as a small
 //! pseudo-source `<environment>` (one `NAME=value` line each; unset ones as a comment with the
 //! built-in value), so a bad value gets a diagnostic with a position like any other mistake.
+//! A compose service's own values replace them for its config, each with its place in the
+//! compose file (`Defaults::with_overrides`).
 
 use crate::diag::Diagnostic;
 use crate::duration::{Nanos, parse_java};
@@ -48,12 +50,14 @@ pub enum Origin {
 pub struct Default<T> {
     pub value: T,
     pub origin: Origin,
-    /// The value's span in the `<environment>` source.
+    /// Where the value is written: the `<environment>` source, or a compose file.
+    pub file: FileId,
     pub span: Span,
 }
 
 #[derive(Debug, Clone)]
 pub struct Defaults {
+    /// The `<environment>` pseudo-source of the tool's own environment.
     pub file: FileId,
     pub test_connection_on_startup: Default<bool>,
     pub enable_debug_logging: Default<bool>,
@@ -63,6 +67,27 @@ pub struct Defaults {
     pub oidc_discovery_path: Default<String>,
     pub oidc_verify_authorized_party: Default<bool>,
     pub oidc_leeway: Default<Nanos>,
+    /// Each variable as read (in [`VARIABLES`] order), to rebuild with a service's own values.
+    raw: Vec<Raw>,
+}
+
+/// One variable as written, before conversion.
+#[derive(Debug, Clone)]
+struct Raw {
+    name: String,
+    value: String,
+    origin: Origin,
+    file: FileId,
+    span: Span,
+}
+
+/// A value a compose service sets for one of the variables, and where it is written.
+#[derive(Debug, Clone)]
+pub struct Override {
+    pub name: String,
+    pub value: String,
+    pub file: FileId,
+    pub span: Span,
 }
 
 /// Spring's boolean conversion: true/on/yes/1, false/off/no/0, any case.
@@ -81,8 +106,8 @@ pub fn read(
     out: &mut Vec<Diagnostic>,
 ) -> Defaults {
     let mut text = String::new();
-    let mut entries: Vec<(String, Kind, String, Origin, Span)> = Vec::new();
-    for (suffix, kind, builtin) in VARIABLES {
+    let mut raw: Vec<Raw> = Vec::new();
+    for (suffix, _, builtin) in VARIABLES {
         let name = format!("{PREFIX}{suffix}");
         // a blank variable counts as unset, as with Spring's `${name:default}`
         let (value, origin, line) = match env(&name).filter(|v| !v.trim().is_empty()) {
@@ -100,84 +125,129 @@ pub fn read(
         let span = Span::new(start, start + value.len());
         text.push_str(&line);
         text.push('\n');
-        entries.push((name, kind, value, origin, span));
+        raw.push(Raw {
+            name,
+            value,
+            origin,
+            // set below, once the source exists
+            file: 0,
+            span,
+        });
     }
     let file = sources.add(SourceFile::new(
         "<environment>",
         SourceKind::Environment,
         text,
     ));
-    let raw = |suffix: &str| {
-        let (name, _, value, origin, span) = entries
-            .iter()
-            .find(|e| e.0.ends_with(suffix))
-            .cloned()
-            .unwrap_or_else(|| {
-                (
-                    suffix.to_string(),
-                    Kind::Text,
-                    String::new(),
-                    Origin::BuiltIn,
-                    Span::default(),
-                )
-            });
-        let builtin = VARIABLES.iter().find(|v| v.0 == suffix).map_or("", |v| v.2);
-        (name, value, origin, span, builtin)
+    for r in &mut raw {
+        r.file = file;
+    }
+    build(file, raw, &|_| true, out)
+}
+
+impl Defaults {
+    /// The defaults a compose service's container sees: its own values (from `environment:` or
+    /// `env_file:`) replace those of the tool's environment. Only the service's bad values are
+    /// reported here; the others were reported when the environment was read.
+    pub fn with_overrides(&self, overrides: &[Override], out: &mut Vec<Diagnostic>) -> Defaults {
+        let mut raw = self.raw.clone();
+        let mut replaced = vec![false; raw.len()];
+        for o in overrides {
+            // a blank value counts as unset, as with Spring's `${name:default}`
+            if o.value.trim().is_empty() {
+                continue;
+            }
+            if let Some(i) = raw.iter().position(|r| r.name == o.name) {
+                raw[i] = Raw {
+                    name: o.name.clone(),
+                    value: o.value.clone(),
+                    origin: Origin::Env(o.name.clone()),
+                    file: o.file,
+                    span: o.span,
+                };
+                replaced[i] = true;
+            }
+        }
+        build(self.file, raw, &|i| replaced[i], out)
+    }
+}
+
+/// Convert the variables; `report(i)` says whether a bad value of variable `i` is reported.
+fn build(
+    file: FileId,
+    raw: Vec<Raw>,
+    report: &dyn Fn(usize) -> bool,
+    out: &mut Vec<Diagnostic>,
+) -> Defaults {
+    let get = |suffix: &str| {
+        let i = VARIABLES.iter().position(|v| v.0 == suffix).unwrap_or(0);
+        let builtin = VARIABLES.get(i).map_or("", |v| v.2);
+        (i, raw.get(i).cloned(), builtin)
     };
     let mut boolean = |suffix: &str| {
-        let (name, value, origin, span, builtin) = raw(suffix);
-        let value = spring_bool(&value).unwrap_or_else(|| {
-            out.push(crate::rules::defaults::invalid(
-                file,
-                span,
-                &name,
-                "is not a boolean",
-                "use true or false",
-            ));
+        let (i, r, builtin) = get(suffix);
+        let r = r.unwrap_or_else(|| missing(file, suffix, builtin));
+        let value = spring_bool(&r.value).unwrap_or_else(|| {
+            if report(i) {
+                out.push(crate::rules::defaults::invalid(
+                    r.file,
+                    r.span,
+                    &r.name,
+                    "is not a boolean",
+                    "use true or false",
+                ));
+            }
             spring_bool(builtin).unwrap_or(false)
         });
         Default {
             value,
-            origin,
-            span,
+            origin: r.origin,
+            file: r.file,
+            span: r.span,
         }
     };
     let test_connection_on_startup = boolean("DEFAULT_TEST_CONNECTION_ON_STARTUP");
     let enable_debug_logging = boolean("DEFAULT_ENABLE_DEBUG_LOGGING");
     let oidc_verify_authorized_party = boolean("DEFAULT_OIDC_VERIFY_AUTHORIZED_PARTY");
     let mut duration = |suffix: &str| {
-        let (name, value, origin, span, builtin) = raw(suffix);
-        let value = match parse_java(&value) {
+        let (i, r, builtin) = get(suffix);
+        let r = r.unwrap_or_else(|| missing(file, suffix, builtin));
+        let value = match parse_java(&r.value) {
             Ok(n) if !n.is_negative() => n,
             _ => {
-                let hint = crate::duration::suggest(&value)
-                    .map(|s| format!("write it as an ISO-8601 duration, e.g. `{s}`"))
-                    .unwrap_or_else(|| "write it as an ISO-8601 duration such as PT30S".into());
-                out.push(crate::rules::defaults::invalid(
-                    file,
-                    span,
-                    &name,
-                    "is not a positive ISO-8601 duration",
-                    &hint,
-                ));
+                if report(i) {
+                    let hint = crate::duration::suggest(&r.value)
+                        .map(|s| format!("write it as an ISO-8601 duration, e.g. `{s}`"))
+                        .unwrap_or_else(|| "write it as an ISO-8601 duration such as PT30S".into());
+                    out.push(crate::rules::defaults::invalid(
+                        r.file,
+                        r.span,
+                        &r.name,
+                        "is not a positive ISO-8601 duration",
+                        &hint,
+                    ));
+                }
                 parse_java(builtin).unwrap_or(Nanos(0))
             }
         };
         Default {
             value,
-            origin,
-            span,
+            origin: r.origin,
+            file: r.file,
+            span: r.span,
         }
     };
     let connect_timeout = duration("DEFAULT_TIMEOUT_CONNECT");
     let read_timeout = duration("DEFAULT_TIMEOUT_READ");
     let oidc_leeway = duration("OIDC_TIME_VALIDATION_LEEWAY");
     let text = |suffix: &str| {
-        let (_, value, origin, span, _) = raw(suffix);
+        let (_, r, builtin) = get(suffix);
+        let r = r.unwrap_or_else(|| missing(file, suffix, builtin));
         Default {
-            value,
-            origin,
-            span,
+            value: r.value,
+            origin: r.origin,
+            file: r.file,
+            span: r.span,
         }
     };
     Defaults {
@@ -190,6 +260,18 @@ pub fn read(
         oidc_discovery_path: text("DEFAULT_OIDC_DISCOVERY_PATH"),
         oidc_verify_authorized_party,
         oidc_leeway,
+        raw,
+    }
+}
+
+/// A variable that was never read (not reached: `read` reads them all): the built-in value.
+fn missing(file: FileId, suffix: &str, builtin: &str) -> Raw {
+    Raw {
+        name: format!("{PREFIX}{suffix}"),
+        value: builtin.to_string(),
+        origin: Origin::BuiltIn,
+        file,
+        span: Span::default(),
     }
 }
 

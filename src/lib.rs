@@ -7,11 +7,13 @@
 //! `model` (one resolved connection: typed settings with origins and spans, secrets, decoded key
 //! material through the `files` service) → `rules` (each reads the model or the tree, returns
 //! diagnostics into `diag`'s filtered sink) → `report` → `emit` (human, JSON, explain). `check`
-//! drives one source through it; `app` drives a run.
+//! drives one source through it; `app` drives a run. A docker compose file is not a config:
+//! `compose` finds the configs in its services and checks each as a source embedded in it.
 
 pub mod app;
 pub mod check;
 pub mod cli;
+pub mod compose;
 pub mod crypto;
 pub mod defaults;
 pub mod diag;

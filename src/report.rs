@@ -14,6 +14,8 @@ pub struct InputReport {
     pub connections: Vec<String>,
     /// False when the input could not be read as YAML at all (its connections are unknown).
     pub readable: bool,
+    /// The compose service whose config this is (a compose file is one input per service).
+    pub service: Option<crate::compose::ServiceInfo>,
 }
 
 #[derive(Debug, Default)]

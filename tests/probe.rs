@@ -1279,3 +1279,48 @@ fn check_test_connections_end_to_end() {
         out.stderr
     );
 }
+
+/// A compose service's probes go through its own `DEV_DSF_PROXY_*` (issue 9); a config given
+/// directly in the same run uses the tool's environment (here: no proxy).
+#[test]
+fn a_compose_service_probes_through_its_own_proxy() {
+    let s = fhir_server(None, |_| true);
+    let p = servers::proxy(None);
+    let dir = crate::util::temp_dir("compose-proxy");
+    let compose = format!(
+        "services:\n  bpe:\n    environment:\n      DEV_DSF_PROXY_URL: http://127.0.0.1:{}\n      DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG: |\n        via-proxy:\n          base-url: http://fhir.test:{}/fhir\n          test-connection-on-startup: yes\n",
+        p.port, s.port
+    );
+    let config = format!(
+        "direct:\n  base-url: http://127.0.0.1:{}/fhir\n  test-connection-on-startup: yes\n",
+        s.port
+    );
+    let compose_file = dir.join("docker-compose.yml");
+    let config_file = dir.join("config.yaml");
+    std::fs::write(&compose_file, compose).expect("write");
+    std::fs::write(&config_file, config).expect("write");
+    let out = crate::util::run(
+        &[
+            "check",
+            "--format",
+            "json",
+            "--test-connections",
+            &compose_file.display().to_string(),
+            &config_file.display().to_string(),
+        ],
+        None,
+        &[],
+    );
+    let (code, json) = crate::util::json_of(out);
+    assert_eq!(code, 0, "{json:#}");
+    let probes = json["probes"].as_array().expect("probes");
+    assert_eq!(probes.len(), 2, "{json:#}");
+    assert_eq!(
+        p.seen(),
+        [format!(
+            "GET http://fhir.test:{}/fhir/metadata HTTP/1.1",
+            s.port
+        )]
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -1,6 +1,7 @@
 //! The one integration test binary: it runs the real `dsf-connections` executable.
 
 mod cli;
+mod compose;
 mod dialect;
 mod explain;
 mod fuzz;

@@ -168,3 +168,16 @@ pub fn sort_and_dedup(diags: &mut Vec<Diagnostic>) {
     diags.sort_by(|a, b| key(a).cmp(&key(b)).then_with(|| a.message.cmp(&b.message)));
     diags.dedup_by(|a, b| key(a) == key(b) && a.message == b.message);
 }
+
+/// Order diagnostics by where they are shown: a source embedded in a compose file is shown in
+/// that file, so its diagnostics interleave with the compose file's own by line. Stable: equal
+/// places keep the order of [`sort_and_dedup`].
+pub fn sort_by_place(diags: &mut [Diagnostic], db: &crate::source::SourceDb) {
+    if !db
+        .iter()
+        .any(|(_, s)| matches!(s.kind, crate::source::SourceKind::Embedded { .. }))
+    {
+        return;
+    }
+    diags.sort_by_cached_key(|d| db.relocate(d.primary.file, d.primary.span));
+}

@@ -35,6 +35,10 @@ pub struct Row {
     pub origin: OriginOut,
     /// The value is not valid (see the diagnostics); shown as written.
     pub invalid: bool,
+    /// For a file of a compose service: its path inside the container, when it differs from
+    /// the value (a relative path).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub container_path: Option<String>,
     /// For a file: where it was looked up on this machine.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub checked_at: Option<String>,
@@ -47,8 +51,13 @@ pub struct Row {
 pub enum OriginOut {
     /// Written in the config, at this line.
     Config { line: usize },
-    /// From an environment variable.
-    Env { variable: String },
+    /// From an environment variable; `line` when it is written in a file (a compose service's
+    /// environment).
+    Env {
+        variable: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        line: Option<usize>,
+    },
     /// The server's built-in default.
     BuiltIn,
     /// Computed from other settings.
@@ -85,8 +94,17 @@ impl Builder<'_> {
             Origin::Config(at) => OriginOut::Config {
                 line: self.db.locate(at.file, at.key).start.line,
             },
-            Origin::Env { variable, .. } => OriginOut::Env {
+            Origin::Env {
+                variable,
+                file,
+                span,
+            } => OriginOut::Env {
                 variable: variable.clone(),
+                line: self
+                    .db
+                    .get(self.db.relocate(*file, *span).0)
+                    .is_file()
+                    .then(|| self.db.locate(*file, *span).start.line),
             },
             Origin::BuiltIn => OriginOut::BuiltIn,
             Origin::Derived => OriginOut::Derived,
@@ -112,6 +130,7 @@ impl Builder<'_> {
             human: None,
             origin,
             invalid,
+            container_path: None,
             checked_at: None,
             certificates: Vec::new(),
         });
@@ -177,7 +196,11 @@ impl Builder<'_> {
             Err(raw) => (raw.clone(), true),
         };
         let checked_at = f.host.as_ref().map(|h| h.display().to_string());
+        let container = f.container.as_ref().map(|c| c.display().to_string());
         let r = self.push(name, value, &f.path.origin, invalid);
+        if container.as_deref() != Some(r.value.as_str()) {
+            r.container_path = container;
+        }
         if checked_at.as_deref() != Some(r.value.as_str()) {
             r.checked_at = checked_at;
         }
@@ -349,7 +372,14 @@ fn oidc(b: &mut Builder, o: &OidcAuth) {
 fn origin_text(o: &OriginOut) -> String {
     match o {
         OriginOut::Config { line } => format!("config, line {line}"),
-        OriginOut::Env { variable } => format!("${variable}"),
+        OriginOut::Env {
+            variable,
+            line: None,
+        } => format!("${variable}"),
+        OriginOut::Env {
+            variable,
+            line: Some(line),
+        } => format!("${variable}, line {line}"),
         OriginOut::BuiltIn => "built-in default".into(),
         OriginOut::Derived => "derived".into(),
     }
@@ -399,6 +429,9 @@ pub fn emit_human(explained: &[Explained], color: bool, w: &mut dyn Write) -> st
             } else {
                 let pad = vwidth.saturating_sub(value.width());
                 writeln!(w, "  {:width$}  {value}{}  {o}", s.name, " ".repeat(pad))?;
+            }
+            if let Some(inside) = &s.container_path {
+                writeln!(w, "  {:width$}    in the container {}", "", visible(inside))?;
             }
             if let Some(at) = &s.checked_at {
                 writeln!(w, "  {:width$}    checked at {}", "", visible(at))?;

@@ -30,6 +30,9 @@ struct Out<'r> {
 #[derive(Serialize)]
 struct InputOut<'r> {
     name: &'r str,
+    /// The compose service whose config this is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    service: Option<&'r str>,
     connections: &'r [String],
 }
 
@@ -131,6 +134,7 @@ pub fn emit(report: &Report, w: &mut dyn Write) -> std::io::Result<()> {
             .iter()
             .map(|i| InputOut {
                 name: &i.name,
+                service: i.service.as_ref().and_then(|s| s.name.as_deref()),
                 connections: &i.connections,
             })
             .collect(),

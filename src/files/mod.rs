@@ -4,9 +4,14 @@
 //! threads: `Send + Sync`), reads only regular files (a FIFO or device named as a key file would
 //! block forever), caps each file at 4 MiB, and caches by the canonical file within a total
 //! budget, so a thousand connections naming one CA file read and decode it once, and three
-//! hundred spellings of one large file cost one read. Nothing read is ever printed.
+//! hundred spellings of one large file cost one read. Nothing read is ever printed. For a
+//! compose service, paths are the container's and are looked up through its mounts
+//! (`container`).
 
+pub mod container;
 pub mod paths;
+
+pub use container::{Container, Found, Unmounted};
 
 pub use paths::{parse_path_map, trust_folder_files};
 
@@ -27,6 +32,8 @@ pub struct FileOptions {
     /// (container prefix, host folder).
     pub path_maps: Vec<(PathBuf, PathBuf)>,
     pub skip: bool,
+    /// The BPE's container when checking a compose service: paths go through its mounts.
+    pub container: Option<Arc<Container>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,6 +44,8 @@ pub enum FileError {
     /// A FIFO, socket or device: reading it could block forever.
     NotRegular(&'static str),
     TooLarge,
+    /// A path of the container that no mount brings here (reported by the compose rules).
+    NotMounted(Unmounted),
     Other(String),
 }
 
@@ -48,6 +57,15 @@ impl FileError {
             FileError::IsDirectory => "it is a directory, not a file".into(),
             FileError::NotRegular(what) => format!("it is {what}, not a regular file"),
             FileError::TooLarge => format!("larger than {MAX_FILE_SIZE} bytes"),
+            FileError::NotMounted(u) => match u {
+                Unmounted::Secret { name, .. } => {
+                    format!("the service does not mount secret `{name}`")
+                }
+                Unmounted::Path { dir } => {
+                    format!("no mount of the service covers {}", dir.display())
+                }
+                Unmounted::NotOnHost { what } => format!("it is in {what}"),
+            },
             FileError::Other(m) => m.clone(),
         }
     }
@@ -58,7 +76,10 @@ pub type Bytes = Arc<[u8]>;
 /// One read: where the configured path was looked up, and what was found there.
 #[derive(Debug, Clone)]
 pub struct FileRead {
+    /// Where it was looked up here (the container path itself when no mount brings it here).
     pub host: PathBuf,
+    /// The path inside the BPE's container, when checking a compose service.
+    pub container: Option<PathBuf>,
     pub content: Result<Bytes, FileError>,
 }
 
@@ -84,6 +105,8 @@ pub struct FileService {
 pub struct DefaultTrust {
     pub host: PathBuf,
     pub state: DefaultTrustState,
+    /// Why a compose service's container has no such path here.
+    pub unmounted: Option<Unmounted>,
 }
 
 #[derive(Debug)]
@@ -110,9 +133,25 @@ impl FileService {
         }
     }
 
-    /// Where the BPE's `configured` path is on this machine.
+    /// Where the BPE's `configured` path is on this machine, and its path in the container
+    /// when checking a compose service (`Err`: no mount brings it here).
+    pub fn locate(&self, configured: &str) -> (Option<PathBuf>, Result<PathBuf, Unmounted>) {
+        match &self.options.container {
+            Some(c) => match c.find(configured) {
+                (inside, Found::Host(host)) => (Some(inside), Ok(host)),
+                (inside, Found::Unmounted(u)) => (Some(inside), Err(u)),
+            },
+            None => (None, Ok(paths::resolve(&self.options, configured))),
+        }
+    }
+
+    /// Where the BPE's `configured` path is on this machine (its container path when no mount
+    /// brings it here).
     pub fn resolve(&self, configured: &str) -> PathBuf {
-        paths::resolve(&self.options, configured)
+        match self.locate(configured) {
+            (_, Ok(host)) => host,
+            (inside, Err(_)) => inside.unwrap_or_else(|| PathBuf::from(configured)),
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Cache> {
@@ -122,9 +161,23 @@ impl FileService {
 
     /// Read the file the config names `configured`.
     pub fn read(&self, configured: &str) -> FileRead {
-        let host = self.resolve(configured);
-        let content = self.read_path(&host);
-        FileRead { host, content }
+        match self.locate(configured) {
+            (container, Ok(host)) => {
+                let content = self.read_path(&host);
+                FileRead {
+                    host,
+                    container,
+                    content,
+                }
+            }
+            (container, Err(u)) => FileRead {
+                host: container
+                    .clone()
+                    .unwrap_or_else(|| PathBuf::from(configured)),
+                container,
+                content: Err(FileError::NotMounted(u)),
+            },
+        }
     }
 
     /// Read a file already resolved to this machine's path.
@@ -154,7 +207,10 @@ impl FileService {
     /// A file of PEM certificates, decoded once per canonical file.
     pub fn certificates(&self, configured: &str) -> (PathBuf, Result<Certificates, FileError>) {
         let host = self.resolve(configured);
-        let result = self.certificates_at(&host);
+        let result = match self.locate(configured).1 {
+            Ok(_) => self.certificates_at(&host),
+            Err(u) => Err(FileError::NotMounted(u)),
+        };
         (host, result)
     }
 
@@ -176,8 +232,11 @@ impl FileService {
     /// The default trust store (a PEM file, or a folder of `*.pem`/`*.crt` files), once.
     pub fn default_trust(&self, configured: &str) -> Arc<DefaultTrust> {
         Arc::clone(self.default_trust.get_or_init(|| {
+            let (_, found) = self.locate(configured);
             let host = self.resolve(configured);
+            let unmounted = found.err();
             let state = match std::fs::metadata(&host) {
+                _ if unmounted.is_some() => DefaultTrustState::Missing,
                 Err(_) => DefaultTrustState::Missing,
                 Ok(meta) => {
                     let files = if meta.is_dir() {
@@ -202,7 +261,11 @@ impl FileService {
                     }
                 }
             };
-            Arc::new(DefaultTrust { host, state })
+            Arc::new(DefaultTrust {
+                host,
+                state,
+                unmounted,
+            })
         }))
     }
 }

@@ -89,6 +89,7 @@ mod tests {
                 ),
             ],
             skip: false,
+            container: None,
         };
         options
             .path_maps

@@ -119,11 +119,13 @@ pub enum FileState {
     Read,
 }
 
-/// A property naming a file: the path as configured, where it was looked up here (`None` with
-/// `--skip-file-checks`), and whether it could be read.
+/// A property naming a file: the path as configured, its path inside the BPE's container (for a
+/// compose service), where it was looked up here (`None` with `--skip-file-checks`, or when no
+/// mount brings it here), and whether it could be read.
 #[derive(Debug, Clone)]
 pub struct FileRef {
     pub path: Setting<String>,
+    pub container: Option<PathBuf>,
     pub host: Option<PathBuf>,
     pub state: FileState,
 }

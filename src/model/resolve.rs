@@ -22,6 +22,8 @@ pub struct Context<'a> {
     pub defaults: &'a Defaults,
     /// `None` with `--skip-file-checks`.
     pub files: Option<&'a FileService>,
+    /// The BPE's container, when checking a compose service (also with `--skip-file-checks`).
+    pub container: Option<&'a crate::files::Container>,
 }
 
 /// The entries of a mapping node (none for anything else).
@@ -85,7 +87,7 @@ impl<'c, 'n, 'a> Scope<'c, 'n, 'a> {
 
     fn boolean(&self, name: &'static str, default: &defaults::Default<bool>) -> Setting<bool> {
         let Some((v, at, node)) = self.value(name) else {
-            return from_default(self.ctx, default, |b| *b);
+            return from_default(default, |b| *b);
         };
         let value = match v {
             Value::Bool(b) => Ok(*b),
@@ -105,7 +107,7 @@ impl<'c, 'n, 'a> Scope<'c, 'n, 'a> {
     fn timeout(&self, name: &'static str, default: &defaults::Default<Nanos>) -> Timeout {
         let Some((v, at, node)) = self.value(name) else {
             return Timeout {
-                setting: from_default(self.ctx, default, |n| *n),
+                setting: from_default(default, |n| *n),
                 written: Written::Default,
             };
         };
@@ -168,7 +170,7 @@ impl<'c, 'n, 'a> Scope<'c, 'n, 'a> {
             None => {
                 let d = &defaults.trust_store;
                 Trust::Default {
-                    path: from_default(self.ctx, d, Clone::clone),
+                    path: from_default(d, Clone::clone),
                     store: self.ctx.files.map(|f| f.default_trust(&d.value)),
                 }
             }
@@ -208,17 +210,13 @@ fn with<T>(b: Block<()>, value: Option<T>) -> Block<T> {
     }
 }
 
-fn from_default<T, U>(
-    ctx: &Context,
-    d: &defaults::Default<T>,
-    value: impl Fn(&T) -> U,
-) -> Setting<U> {
+fn from_default<T, U>(d: &defaults::Default<T>, value: impl Fn(&T) -> U) -> Setting<U> {
     Setting {
         value: Ok(value(&d.value)),
         origin: match &d.origin {
             defaults::Origin::Env(variable) => Origin::Env {
                 variable: variable.clone(),
-                file: ctx.defaults.file,
+                file: d.file,
                 span: d.span,
             },
             defaults::Origin::BuiltIn => Origin::BuiltIn,
@@ -227,6 +225,10 @@ fn from_default<T, U>(
 }
 
 fn file_ref(ctx: &Context, path: Setting<String>) -> FileRef {
+    let container = match (ctx.container, path.ok()) {
+        (Some(c), Some(p)) if !p.trim().is_empty() => Some(c.in_container(p)),
+        _ => None,
+    };
     let (host, state) = match (ctx.files, path.ok()) {
         (Some(files), Some(p)) if !p.trim().is_empty() => {
             let read = files.read(p);
@@ -235,11 +237,18 @@ fn file_ref(ctx: &Context, path: Setting<String>) -> FileRef {
                 Ok(b) if b.is_empty() => FileState::Empty,
                 Ok(_) => FileState::Read,
             };
-            (Some(read.host), state)
+            // a path no mount brings here was not looked up at all
+            let looked_up = !matches!(read.content, Err(crate::files::FileError::NotMounted(_)));
+            (looked_up.then_some(read.host), state)
         }
         _ => (None, FileState::NotChecked),
     };
-    FileRef { path, host, state }
+    FileRef {
+        path,
+        container,
+        host,
+        state,
+    }
 }
 
 /// A secret file's content as the server reads it: strict UTF-8, its first line, which must not
@@ -394,7 +403,7 @@ fn oidc_auth(s: &Scope) -> Block<OidcAuth> {
                 }
                 p
             }
-            None => from_default(s.ctx, &d.oidc_discovery_path, Clone::clone),
+            None => from_default(&d.oidc_discovery_path, Clone::clone),
         },
         test_connection_on_startup: s
             .boolean("test-connection-on-startup", &d.test_connection_on_startup),
@@ -438,7 +447,7 @@ fn oidc_auth(s: &Scope) -> Block<OidcAuth> {
         },
         verify_authorized_party: s
             .boolean("verify-authorized-party", &d.oidc_verify_authorized_party),
-        leeway: from_default(s.ctx, &d.oidc_leeway, |n| *n),
+        leeway: from_default(&d.oidc_leeway, |n| *n),
     });
     with(b, value)
 }

@@ -77,6 +77,15 @@ fn shown(f: &FileRef) -> String {
 
 fn not_readable_help(ctx: &Ctx, f: &FileRef) -> String {
     let configured = f.path.ok().map(String::as_str).unwrap_or_default();
+    // a compose service: the file comes through one of its mounts
+    if let (Some(c), Some(inside), Some(host)) = (&ctx.container, &f.container, &f.host) {
+        return format!(
+            "service `{}` mounts {} from {}: put the file there, or fix the mount; --skip-file-checks turns file checks off",
+            c.service,
+            inside.display(),
+            host.display()
+        );
+    }
     let mut help =
         String::from("the BPE reads this path inside its container or working directory");
     if let Some(host) = &f.host
@@ -107,6 +116,8 @@ fn readable(ctx: &Ctx, prop: &str, f: &FileRef, empty: Option<Outcome>, out: &mu
         return; // reported as typographic quotes
     }
     match &f.state {
+        // a container path no mount brings here: the compose rules report it, once per mount
+        FileState::Unreadable(crate::files::FileError::NotMounted(_)) => {}
         FileState::Unreadable(e) => out.push(
             on_value(
                 &FILE_NOT_READABLE,

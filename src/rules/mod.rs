@@ -10,6 +10,7 @@
 //! `tests/fixtures/rules/<code>.yaml` that triggers it, and regenerate the docs
 //! (`UPDATE_DOCS=1 cargo test docs_are_generated`).
 
+pub mod compose;
 pub mod connection;
 pub mod defaults;
 pub mod document;
@@ -111,6 +112,12 @@ pub static ALL: &[&Rule] = &[
     &defaults::DEFAULT_TRUST_STORE_MISSING,
     &defaults::DEFAULT_TRUST_STORE_INVALID,
     &properties::INVALID_VALUE,
+    &compose::COMPOSE_UNESCAPED_DOLLAR,
+    &compose::COMPOSE_VARIABLE_UNSET,
+    &compose::COMPOSE_VARIABLE_REQUIRED,
+    &compose::COMPOSE_INVALID_INTERPOLATION,
+    &compose::COMPOSE_SECRET_NOT_MOUNTED,
+    &compose::COMPOSE_PATH_NOT_MOUNTED,
 ];
 
 /// The rule with this code.
@@ -124,6 +131,21 @@ pub struct Ctx {
     pub now: i64,
     /// Whether `--path-map` was given (advice for unreadable container paths).
     pub path_maps: bool,
+    /// The BPE's container, when checking a compose service.
+    pub container: Option<std::sync::Arc<crate::files::Container>>,
+    /// What was reported already, for what is reported once per check (a missing mount).
+    pub once: std::sync::Mutex<std::collections::HashSet<String>>,
+}
+
+impl Ctx {
+    /// True the first time `key` is seen.
+    pub fn first(&self, key: String) -> bool {
+        // a panic while holding the lock cannot leave a set inconsistent: use it anyway
+        self.once
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(key)
+    }
 }
 
 pub type ConnectionCheck = fn(&Ctx, &Connection, &mut Vec<Diagnostic>);
@@ -134,6 +156,7 @@ pub static CONNECTION_CHECKS: &[ConnectionCheck] = &[
     durations::check,
     values::check,
     files::check,
+    compose::check,
     key_material::check,
 ];
 

@@ -22,6 +22,16 @@ impl Schema {
         Schema::from_document(document)
     }
 
+    /// The bundled schema, compiled once per process (a compose file's services are checked
+    /// by one checker each; they share it).
+    pub fn shared() -> Result<std::sync::Arc<Schema>, String> {
+        static SHARED: std::sync::OnceLock<Result<std::sync::Arc<Schema>, String>> =
+            std::sync::OnceLock::new();
+        SHARED
+            .get_or_init(|| Schema::bundled().map(std::sync::Arc::new))
+            .clone()
+    }
+
     /// Compile a schema document (the bundled one, or another in tests).
     pub fn from_document(document: Value) -> Result<Schema, String> {
         let validator = jsonschema::options()

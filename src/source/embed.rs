@@ -40,6 +40,10 @@ impl OffsetMap {
         self.host_value
     }
 
+    pub fn segments(&self) -> &[Segment] {
+        &self.segments
+    }
+
     /// The host offset of an inner offset. `end` says whether the offset ends a span (an
     /// inexact segment then maps to its host end, so a span keeps its width).
     pub fn to_host(&self, inner: usize, end: bool) -> usize {

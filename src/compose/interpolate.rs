@@ -1,0 +1,362 @@
+//! Docker compose's own interpolation, which happens before the container sees a value:
+//! `$VAR`, `${VAR}`, `${VAR:-default}`, `${VAR-default}`, `${VAR:?message}`, `${VAR?message}`,
+//! `${VAR:+alternative}`, `${VAR+alternative}` and `$$` (a literal `$`), as compose-go's
+//! `template` package does it: names are `[_A-Za-z][_A-Za-z0-9]*`, defaults nest, a `${` that
+//! is not a valid expression is an error, and a `$` followed by anything else stays as written.
+//!
+//! The result keeps its source map: text outside expressions is copied with its segments, and
+//! each expression becomes one inexact segment pointing at the whole `${...}` as written, so a
+//! diagnostic about a substituted value points at the expression. What compose would warn
+//! about or refuse is returned as [`Finding`]s with inner ranges; the caller reports them.
+
+use super::embed::{Mapped, copy_segments};
+use crate::source::{OffsetMap, Segment, Span};
+use std::ops::Range;
+
+/// A variable's value as compose looks it up: the environment of `docker compose`, then `.env`.
+pub type Lookup<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FindingKind {
+    /// `$name` or `${name}` of a variable that is not set: compose substitutes an empty string.
+    Unset { name: String, braced: bool },
+    /// `${name:?msg}` or `${name?msg}` of a variable not set (or empty): compose refuses to start.
+    Required {
+        name: String,
+        message: String,
+        empty_ok: bool,
+    },
+    /// `${` that is not an expression compose understands: compose refuses to start.
+    Invalid,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub kind: FindingKind,
+    /// The expression, in the text given to [`interpolate`].
+    pub range: Range<usize>,
+}
+
+/// What one `$` starts.
+enum Expr<'t> {
+    /// `$$`
+    Escaped,
+    Named(&'t str),
+    Braced {
+        name: &'t str,
+        /// The operator and the text after it (`:-`, `default`), when there is one.
+        op: Option<(&'static str, Range<usize>)>,
+    },
+    Invalid,
+}
+
+fn name_len(bytes: &[u8]) -> usize {
+    match bytes.first() {
+        Some(b) if b.is_ascii_alphabetic() || *b == b'_' => bytes
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+            .count(),
+        _ => 0,
+    }
+}
+
+/// The expression starting at `text[at] == '$'` and its end, or `None` for a literal `$`.
+fn parse(text: &str, at: usize) -> Option<(Expr<'_>, usize)> {
+    let bytes = text.as_bytes();
+    match bytes.get(at + 1)? {
+        b'$' => Some((Expr::Escaped, at + 2)),
+        b'{' => {
+            let start = at + 2;
+            let n = name_len(&bytes[start..]);
+            // compose's pattern does not reach past the end of the line
+            let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+            let invalid = || {
+                let end = text[at..line_end].find('}').map_or(at + 2, |i| at + i + 1);
+                Some((Expr::Invalid, end))
+            };
+            if n == 0 {
+                return invalid();
+            }
+            let name = &text[start..start + n];
+            let after = start + n;
+            if bytes.get(after) == Some(&b'}') {
+                return Some((Expr::Braced { name, op: None }, after + 1));
+            }
+            const OPS: [&str; 6] = [":?", ":-", ":+", "?", "-", "+"];
+            let Some(op) = OPS.iter().find(|op| text[after..].starts_with(**op)) else {
+                return invalid();
+            };
+            // `${A:-x` without any `}` on the line is invalid too
+            let Some(close) = closing_brace(text, at, line_end).filter(|c| *c >= after + op.len())
+            else {
+                return invalid();
+            };
+            Some((
+                Expr::Braced {
+                    name,
+                    op: Some((op, after + op.len()..close)),
+                },
+                close + 1,
+            ))
+        }
+        b if b.is_ascii_alphabetic() || *b == b'_' => {
+            let n = name_len(&bytes[at + 1..]);
+            Some((Expr::Named(&text[at + 1..at + 1 + n]), at + 1 + n))
+        }
+        _ => None,
+    }
+}
+
+/// The `}` closing the `${` at `at`: braces nest (`${A:-${B}}`); without a matching one, the last
+/// `}` of the line, as compose's greedy pattern takes it.
+fn closing_brace(text: &str, at: usize, line_end: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = at;
+    while i < line_end {
+        match bytes[i] {
+            b'}' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            b'{' => {
+                depth += 1;
+                i += 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    text[at..line_end].rfind('}').map(|i| at + i)
+}
+
+/// Expand `text[range]` (a default, alternative or message, or the whole value), collecting
+/// findings with ranges in `text`.
+fn expand(text: &str, range: Range<usize>, lookup: Lookup, findings: &mut Vec<Finding>) -> String {
+    let mut out = String::new();
+    let mut i = range.start;
+    let mut run = i;
+    while let Some(rel) = text[i..range.end].find('$') {
+        let at = i + rel;
+        let Some((expr, end)) = parse(&text[..range.end], at) else {
+            i = at + 1;
+            continue;
+        };
+        out.push_str(&text[run..at]);
+        out.push_str(&value(text, &expr, at..end, lookup, findings));
+        i = end;
+        run = end;
+    }
+    out.push_str(&text[run..range.end]);
+    out
+}
+
+/// The value of one expression.
+fn value(
+    text: &str,
+    expr: &Expr,
+    range: Range<usize>,
+    lookup: Lookup,
+    findings: &mut Vec<Finding>,
+) -> String {
+    let unset = |name: &str, braced: bool, findings: &mut Vec<Finding>| {
+        findings.push(Finding {
+            kind: FindingKind::Unset {
+                name: name.to_string(),
+                braced,
+            },
+            range: range.clone(),
+        });
+        String::new()
+    };
+    match expr {
+        Expr::Escaped => "$".to_string(),
+        Expr::Invalid => {
+            findings.push(Finding {
+                kind: FindingKind::Invalid,
+                range,
+            });
+            String::new()
+        }
+        Expr::Named(name) => lookup(name).unwrap_or_else(|| unset(name, false, findings)),
+        Expr::Braced { name, op: None } => {
+            lookup(name).unwrap_or_else(|| unset(name, true, findings))
+        }
+        Expr::Braced {
+            name,
+            op: Some((op, arg)),
+        } => {
+            let v = lookup(name);
+            let empty = v.as_deref().is_none_or(str::is_empty);
+            match *op {
+                ":-" if empty => expand(text, arg.clone(), lookup, findings),
+                "-" if v.is_none() => expand(text, arg.clone(), lookup, findings),
+                ":+" if !empty => expand(text, arg.clone(), lookup, findings),
+                "+" if v.is_some() => expand(text, arg.clone(), lookup, findings),
+                ":+" | "+" => v.unwrap_or_default(),
+                ":?" | "?" if (*op == ":?" && empty) || v.is_none() => {
+                    let message = expand(text, arg.clone(), lookup, findings);
+                    findings.push(Finding {
+                        kind: FindingKind::Required {
+                            name: name.to_string(),
+                            message,
+                            empty_ok: *op == "?",
+                        },
+                        range,
+                    });
+                    String::new()
+                }
+                _ => v.unwrap_or_default(),
+            }
+        }
+    }
+}
+
+/// Interpolate a value as compose does, keeping its map; what compose would warn about or
+/// refuse comes with the host span of its expression.
+pub fn interpolate(value: Mapped, lookup: Lookup) -> (Mapped, Vec<(Span, Finding)>) {
+    let text = &value.text;
+    let mut findings = Vec::new();
+    if !text.contains('$') {
+        return (value, Vec::new());
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut segments: Vec<Segment> = Vec::new();
+    let mut i = 0;
+    let mut run = 0;
+    while let Some(rel) = text[i..].find('$') {
+        let at = i + rel;
+        let Some((expr, end)) = parse(text, at) else {
+            i = at + 1;
+            continue;
+        };
+        copy_segments(value.segments(), run..at, out.len(), &mut segments);
+        out.push_str(&text[run..at]);
+        let v = self::value(text, &expr, at..end, lookup, &mut findings);
+        if !v.is_empty() {
+            let host = value.host_span(at..end);
+            segments.push(Segment {
+                inner_start: out.len(),
+                inner_end: out.len() + v.len(),
+                host_start: host.start,
+                host_end: host.end,
+                exact: false,
+            });
+            out.push_str(&v);
+        }
+        i = end;
+        run = end;
+    }
+    copy_segments(value.segments(), run..text.len(), out.len(), &mut segments);
+    out.push_str(&text[run..]);
+    let findings = findings
+        .into_iter()
+        .map(|f: Finding| (value.host_span(f.range.clone()), f))
+        .collect();
+    (
+        Mapped {
+            text: out,
+            map: OffsetMap::new(segments, value.host()),
+            faithful: value.faithful,
+        },
+        findings,
+    )
+}
+
+/// Interpolate a plain string (a `.env` value), without a map.
+pub fn interpolate_str(text: &str, lookup: Lookup) -> (String, Vec<Finding>) {
+    let mut findings = Vec::new();
+    let out = expand(text, 0..text.len(), lookup, &mut findings);
+    (out, findings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Span;
+
+    fn env(name: &str) -> Option<String> {
+        match name {
+            "SET" => Some("value".into()),
+            "EMPTY" => Some(String::new()),
+            "host" => Some("h".into()),
+            _ => None,
+        }
+    }
+
+    fn run(text: &str) -> (String, Vec<FindingKind>) {
+        let (s, f) = interpolate_str(text, &env);
+        (s, f.into_iter().map(|f| f.kind).collect())
+    }
+
+    #[test]
+    fn every_form() {
+        let rows: [(&str, &str); 22] = [
+            ("a$SET", "avalue"),
+            ("a${SET}b", "avalueb"),
+            ("${UNSET:-d}", "d"),
+            ("${EMPTY:-d}", "d"),
+            ("${EMPTY-d}", ""),
+            ("${UNSET-d}", "d"),
+            ("${SET:-d}", "value"),
+            ("${SET:+alt}", "alt"),
+            ("${EMPTY:+alt}", ""),
+            ("${EMPTY+alt}", "alt"),
+            ("${UNSET+alt}", ""),
+            ("${SET:?no}", "value"),
+            ("${EMPTY?no}", ""),
+            ("$$SET", "$SET"),
+            ("$${SET}", "${SET}"),
+            ("pa$$word", "pa$word"),
+            ("a$1b", "a$1b"),
+            ("a$", "a$"),
+            ("a $ b", "a $ b"),
+            ("${UNSET:-${SET}}x", "valuex"),
+            ("${UNSET:-${ALSO:-deep}}", "deep"),
+            ("$host:8443", "h:8443"),
+        ];
+        for (text, want) in rows {
+            assert_eq!(run(text).0, want, "{text}");
+            assert!(run(text).1.is_empty(), "{text}: {:?}", run(text).1);
+        }
+    }
+
+    #[test]
+    fn findings() {
+        assert_eq!(
+            run("pa$word").1,
+            vec![FindingKind::Unset {
+                name: "word".into(),
+                braced: false
+            }]
+        );
+        assert_eq!(run("${NOPE}").0, "");
+        assert!(
+            matches!(run("${NOPE:?set it}").1[0], FindingKind::Required { ref message, .. } if message == "set it")
+        );
+        assert!(matches!(
+            run("${EMPTY:?x}").1[0],
+            FindingKind::Required { .. }
+        ));
+        assert_eq!(run("${1x}").1, vec![FindingKind::Invalid]);
+        assert_eq!(run("a${").1, vec![FindingKind::Invalid]);
+        assert_eq!(run("${A:-x\n}").1, vec![FindingKind::Invalid]);
+        assert_eq!(run("${A B}").1, vec![FindingKind::Invalid]);
+    }
+
+    #[test]
+    fn substituted_text_maps_to_the_expression() {
+        // host "  V: x${SET}y" with the value written literally at 6
+        let host = "  V: x${SET}y";
+        let m = Mapped::literal("x${SET}y", 5);
+        let (out, f) = interpolate(m, &env);
+        assert!(f.is_empty());
+        assert_eq!(out.text, "xvaluey");
+        let v = out.host_span(1..6);
+        assert_eq!(&host[v.range()], "${SET}");
+        assert_eq!(&host[out.host_span(6..7).range()], "y");
+        assert_eq!(out.host_span(0..1), Span::new(5, 6));
+    }
+}

@@ -1,0 +1,255 @@
+//! A compose service's environment as its container receives it: the `env_file:` files first
+//! (later ones win), then `environment:` (mapping form `KEY: value`, or list form
+//! `- KEY=value`), each value decoded from its YAML scalar with its source map and interpolated
+//! by compose's rules. `KEY:` without a value (or `- KEY`) passes the variable of the
+//! environment of `docker compose` through.
+
+use super::dotenv;
+use super::embed::{self, Mapped};
+use super::interpolate::{Finding, Lookup, interpolate};
+use super::tree::Tree;
+use crate::source::Span;
+use crate::yaml::Node;
+use std::path::{Path, PathBuf};
+
+/// Which text a value is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    /// The compose file (or fragment) itself.
+    Host,
+    /// The `i`-th file of [`Env::files`].
+    EnvFile(usize),
+}
+
+#[derive(Debug, Clone)]
+pub enum Value {
+    /// Written in a file, decoded and interpolated, with its map into that file.
+    Written(Mapped),
+    /// `KEY` alone: the value of the environment of `docker compose` (`None`: not set there).
+    Inherited(Option<String>),
+}
+
+#[derive(Debug, Clone)]
+pub struct Var {
+    pub name: String,
+    pub place: Place,
+    /// Where the name is written.
+    pub name_span: Span,
+    pub value: Value,
+    /// What compose's interpolation would warn about or refuse, at the expression.
+    pub findings: Vec<(Span, Finding)>,
+}
+
+impl Var {
+    pub fn text(&self) -> Option<&str> {
+        match &self.value {
+            Value::Written(m) => Some(&m.text),
+            Value::Inherited(v) => v.as_deref(),
+        }
+    }
+}
+
+/// An `env_file:` as read: its path and text, or why it could not be read.
+#[derive(Debug, Clone)]
+pub struct EnvFile {
+    pub path: PathBuf,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Env {
+    /// In the order compose applies them: env files, then `environment:`.
+    pub vars: Vec<Var>,
+    pub files: Vec<EnvFile>,
+    /// What could not be read (a missing `env_file`), for the summary.
+    pub notes: Vec<String>,
+}
+
+impl Env {
+    /// The variable the container gets for `name` (the last one set wins).
+    pub fn get(&self, name: &str) -> Option<&Var> {
+        self.vars.iter().rev().find(|v| v.name == name)
+    }
+
+    /// Each variable once, as the container gets it.
+    pub fn effective(&self) -> Vec<&Var> {
+        let mut seen = std::collections::HashSet::new();
+        let mut out: Vec<&Var> = self
+            .vars
+            .iter()
+            .rev()
+            .filter(|v| seen.insert(v.name.as_str()))
+            .collect();
+        out.reverse();
+        out
+    }
+}
+
+/// A value written as a YAML scalar, decoded and interpolated.
+fn written(text: &str, node: &Node, lookup: Lookup) -> Option<(Mapped, Vec<(Span, Finding)>)> {
+    let scalar = node.as_scalar()?;
+    Some(interpolate(
+        embed::scalar(text, node, &scalar.value),
+        lookup,
+    ))
+}
+
+/// The `environment:` block (a mapping or a list) of a service or fragment.
+pub fn environment<'n>(
+    tree: &Tree<'n, '_>,
+    text: &str,
+    block: &'n Node<'_>,
+    lookup: Lookup,
+) -> Vec<Var> {
+    let mut vars = Vec::new();
+    let block = tree.resolve(block);
+    if block.as_map().is_some() {
+        for (name, value, name_span) in tree.entries(block) {
+            let var = if value.is_null() {
+                Some((Value::Inherited(lookup(name)), Vec::new()))
+            } else {
+                written(text, value, lookup).map(|(m, f)| (Value::Written(m), f))
+            };
+            if let Some((value, findings)) = var {
+                vars.push(Var {
+                    name: name.to_string(),
+                    place: Place::Host,
+                    name_span,
+                    value,
+                    findings,
+                });
+            }
+        }
+        return vars;
+    }
+    for item in tree.items(block) {
+        let Some((m, findings)) = written(text, item, lookup) else {
+            continue;
+        };
+        let (name, value) = match m.text.find('=') {
+            Some(k) => (
+                m.text[..k].to_string(),
+                Value::Written(m.slice(k + 1..m.text.len())),
+            ),
+            None => (m.text.clone(), Value::Inherited(lookup(&m.text))),
+        };
+        let name_span = m.host_span(0..name.len());
+        vars.push(Var {
+            name,
+            place: Place::Host,
+            name_span,
+            value,
+            findings,
+        });
+    }
+    vars
+}
+
+/// A service's environment: `env_file:` (paths relative to `project_dir`), then `environment:`.
+pub fn service_env<'n>(
+    tree: &Tree<'n, '_>,
+    text: &str,
+    service: &'n Node<'_>,
+    project_dir: &Path,
+    lookup: Lookup,
+) -> Env {
+    let mut env = Env::default();
+    if let Some(files) = tree.get(service, "env_file") {
+        let items = match tree.text(files) {
+            Some(_) => vec![files],
+            None => tree.items(files),
+        };
+        for item in items {
+            let (path, required) = match tree.text(item) {
+                Some(p) => (p.to_string(), true),
+                None => (
+                    tree.get(item, "path")
+                        .and_then(|p| tree.text(p))
+                        .unwrap_or_default()
+                        .to_string(),
+                    tree.get(item, "required")
+                        .and_then(|r| tree.text(r))
+                        .is_none_or(|r| r != "false"),
+                ),
+            };
+            if path.is_empty() {
+                continue;
+            }
+            let full = crate::files::container::normalize(&project_dir.join(&path));
+            let file_text = match std::fs::read_to_string(&full) {
+                Ok(t) => t,
+                Err(e) => {
+                    if required {
+                        env.notes.push(format!(
+                            "env_file {} could not be read ({}): compose would refuse to start",
+                            full.display(),
+                            e.kind()
+                        ));
+                    }
+                    continue;
+                }
+            };
+            let parsed = match dotenv::parse(&file_text) {
+                Ok(p) => p,
+                Err(why) => {
+                    env.notes.push(format!(
+                        "env_file {}: {why}: compose would refuse it",
+                        full.display()
+                    ));
+                    continue;
+                }
+            };
+            let index = env.files.len();
+            for r in dotenv::resolve(&parsed, lookup) {
+                env.vars.push(Var {
+                    name: r.name,
+                    place: Place::EnvFile(index),
+                    name_span: r.name_span,
+                    value: Value::Written(r.value),
+                    findings: r.findings,
+                });
+            }
+            env.files.push(EnvFile {
+                path: full,
+                text: file_text,
+            });
+        }
+    }
+    if let Some(block) = tree.get(service, "environment") {
+        env.vars.extend(environment(tree, text, block, lookup));
+    }
+    env
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::{Limits, load};
+
+    #[test]
+    fn both_forms() {
+        let text = "a:\n  environment:\n    X: 1\n    Y:\n    Z: \"${SET}!\"\nb:\n  environment:\n    - X=one two\n    - Y\n    - 'Z=q'\n";
+        let doc = load(text, Limits::default()).unwrap_or_else(|e| panic!("{e:?}"));
+        let Some(root) = doc.root.as_ref() else {
+            panic!("no root")
+        };
+        let tree = Tree::new(root);
+        let lookup = |n: &str| (n == "SET" || n == "Y").then(|| "v".to_string());
+        for (svc, want) in [("a", ["1", "v", "v!"]), ("b", ["one two", "v", "q"])] {
+            let node = tree.get(root, svc).unwrap_or(root);
+            let env = service_env(&tree, text, node, Path::new("."), &lookup);
+            let got: Vec<&str> = ["X", "Y", "Z"]
+                .iter()
+                .map(|n| env.get(n).and_then(Var::text).unwrap_or("?"))
+                .collect();
+            assert_eq!(got, want, "{svc}");
+            if let Some(Var {
+                value: Value::Written(m),
+                ..
+            }) = env.get("X")
+            {
+                assert_eq!(&text[m.host().range()], want[0]);
+            }
+        }
+    }
+}
