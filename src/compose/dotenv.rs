@@ -229,8 +229,13 @@ pub struct Resolved {
     pub findings: Vec<(Span, Finding)>,
 }
 
+/// Bytes all values of one file may take together: values refer to each other, and a hostile
+/// file could double its size line by line.
+const MAX_TOTAL: usize = 16 * 1024 * 1024;
+
 pub fn resolve(vars: &[Var], lookup: Lookup) -> Vec<Resolved> {
     let mut out: Vec<Resolved> = Vec::new();
+    let mut total = 0usize;
     // the value of each variable read so far (a later one replaces an earlier one)
     let mut values: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     for v in vars {
@@ -245,6 +250,22 @@ pub fn resolve(vars: &[Var], lookup: Lookup) -> Vec<Resolved> {
             }
             Some(m) => (m.clone(), Vec::new()),
         };
+        total = total.saturating_add(value.text.len());
+        if total > MAX_TOTAL {
+            out.push(Resolved {
+                name: v.name.clone(),
+                name_span: v.name_span,
+                value: Mapped::whole(String::new(), v.name_span),
+                findings: vec![(
+                    v.name_span,
+                    super::interpolate::Finding {
+                        kind: super::interpolate::FindingKind::TooLarge,
+                        range: 0..0,
+                    },
+                )],
+            });
+            break;
+        }
         values.insert(v.name.clone(), value.text.clone());
         out.push(Resolved {
             name: v.name.clone(),

@@ -134,6 +134,10 @@ pub fn copy_segments(
     }
 }
 
+/// Segments one value keeps; beyond, the rest of the value joins the last segment (a value of
+/// millions of escapes maps coarsely instead of taking gigabytes).
+const MAX_SEGMENTS: usize = 50_000;
+
 /// Collects decoded text and its segments, joining exact runs that continue each other.
 struct Builder<'h> {
     host: &'h str,
@@ -142,12 +146,28 @@ struct Builder<'h> {
 }
 
 impl Builder<'_> {
+    /// Past [`MAX_SEGMENTS`]: widen the last segment over the new text instead of adding one.
+    fn coarse(&mut self, end: usize) -> bool {
+        if self.segments.len() < MAX_SEGMENTS {
+            return false;
+        }
+        if let Some(last) = self.segments.last_mut() {
+            last.inner_end = self.text.len();
+            last.host_end = last.host_end.max(end);
+            last.exact = false;
+        }
+        true
+    }
+
     fn exact(&mut self, start: usize, end: usize) {
         if start >= end {
             return;
         }
         let inner_start = self.text.len();
         self.text.push_str(&self.host[start..end]);
+        if self.coarse(end) {
+            return;
+        }
         if let Some(last) = self.segments.last_mut()
             && last.exact
             && last.inner_end == inner_start
@@ -172,6 +192,9 @@ impl Builder<'_> {
         }
         let inner_start = self.text.len();
         self.text.push_str(decoded);
+        if self.coarse(end) {
+            return;
+        }
         self.segments.push(Segment {
             inner_start,
             inner_end: self.text.len(),

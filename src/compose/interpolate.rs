@@ -26,8 +26,11 @@ pub enum FindingKind {
         message: String,
         empty_ok: bool,
     },
-    /// `${` that is not an expression compose understands: compose refuses to start.
+    /// `${` that is not an expression compose understands (or nested deeper than we follow):
+    /// compose refuses to start.
     Invalid,
+    /// The value grows beyond [`MAX_VALUE`] (values referring to each other): not followed.
+    TooLarge,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,10 +71,13 @@ fn parse(text: &str, at: usize) -> Option<(Expr<'_>, usize)> {
         b'{' => {
             let start = at + 2;
             let n = name_len(&bytes[start..]);
-            // compose's pattern does not reach past the end of the line
-            let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+            // compose's pattern does not reach past the end of the line (searched only as far
+            // as needed: a line of 100,000 expressions stays linear)
             let invalid = || {
-                let end = text[at..line_end].find('}').map_or(at + 2, |i| at + i + 1);
+                let end = text[at..]
+                    .find(['}', '\n'])
+                    .filter(|i| bytes[at + i] == b'}')
+                    .map_or(at + 2, |i| at + i + 1);
                 Some((Expr::Invalid, end))
             };
             if n == 0 {
@@ -87,8 +93,7 @@ fn parse(text: &str, at: usize) -> Option<(Expr<'_>, usize)> {
                 return invalid();
             };
             // `${A:-x` without any `}` on the line is invalid too
-            let Some(close) = closing_brace(text, at, line_end).filter(|c| *c >= after + op.len())
-            else {
+            let Some(close) = closing_brace(text, at).filter(|c| *c >= after + op.len()) else {
                 return invalid();
             };
             Some((
@@ -109,11 +114,14 @@ fn parse(text: &str, at: usize) -> Option<(Expr<'_>, usize)> {
 
 /// The `}` closing the `${` at `at`: braces nest (`${A:-${B}}`); without a matching one, the last
 /// `}` of the line, as compose's greedy pattern takes it.
-fn closing_brace(text: &str, at: usize, line_end: usize) -> Option<usize> {
+fn closing_brace(text: &str, at: usize) -> Option<usize> {
     let bytes = text.as_bytes();
     let mut depth = 0usize;
     let mut i = at;
-    while i < line_end {
+    let line_end = loop {
+        if i >= bytes.len() || bytes[i] == b'\n' {
+            break i;
+        }
         match bytes[i] {
             b'}' => {
                 depth = depth.saturating_sub(1);
@@ -128,14 +136,59 @@ fn closing_brace(text: &str, at: usize, line_end: usize) -> Option<usize> {
             _ => {}
         }
         i += 1;
-    }
+    };
     text[at..line_end].rfind('}').map(|i| at + i)
+}
+
+/// Deepest nesting of defaults (`${A:-${B:-...}}`): compose has no limit, a hostile file could
+/// nest them ten thousand deep.
+const MAX_NESTING: usize = 32;
+/// Bytes one interpolation may produce: values referring to each other (`A=${B}${B}` in `.env`)
+/// could grow without end.
+pub const MAX_VALUE: usize = 1024 * 1024;
+/// Findings one interpolation reports at most.
+const MAX_FINDINGS: usize = 1000;
+
+/// What an interpolation carries along: how deep it is in nested defaults, and how many bytes it
+/// may still produce.
+struct Ctx<'l, 'f> {
+    lookup: Lookup<'l>,
+    findings: &'f mut Vec<Finding>,
+    depth: usize,
+    budget: usize,
+}
+
+impl Ctx<'_, '_> {
+    /// Account for `n` more bytes of output; false (and a finding) when the budget is spent.
+    fn spend(&mut self, n: usize, range: &Range<usize>) -> bool {
+        if n > self.budget {
+            if self.budget != usize::MAX {
+                self.findings.push(Finding {
+                    kind: FindingKind::TooLarge,
+                    range: range.clone(),
+                });
+            }
+            // report once
+            self.budget = 0;
+            return false;
+        }
+        self.budget -= n;
+        true
+    }
 }
 
 /// Expand `text[range]` (a default, alternative or message, or the whole value), collecting
 /// findings with ranges in `text`.
-fn expand(text: &str, range: Range<usize>, lookup: Lookup, findings: &mut Vec<Finding>) -> String {
+fn expand(text: &str, range: Range<usize>, cx: &mut Ctx) -> String {
     let mut out = String::new();
+    if cx.depth >= MAX_NESTING {
+        cx.findings.push(Finding {
+            kind: FindingKind::Invalid,
+            range,
+        });
+        return out;
+    }
+    cx.depth += 1;
     let mut i = range.start;
     let mut run = i;
     while let Some(rel) = text[i..range.end].find('$') {
@@ -144,24 +197,31 @@ fn expand(text: &str, range: Range<usize>, lookup: Lookup, findings: &mut Vec<Fi
             i = at + 1;
             continue;
         };
+        let v = value(text, &expr, at..end, cx);
+        if !cx.spend(at - run + v.len(), &(at..end)) {
+            cx.depth -= 1;
+            return out;
+        }
         out.push_str(&text[run..at]);
-        out.push_str(&value(text, &expr, at..end, lookup, findings));
+        out.push_str(&v);
         i = end;
         run = end;
     }
-    out.push_str(&text[run..range.end]);
+    if cx.spend(range.end - run, &(run..range.end)) {
+        out.push_str(&text[run..range.end]);
+    }
+    cx.depth -= 1;
     out
 }
 
 /// The value of one expression.
-fn value(
-    text: &str,
-    expr: &Expr,
-    range: Range<usize>,
-    lookup: Lookup,
-    findings: &mut Vec<Finding>,
-) -> String {
+fn value(text: &str, expr: &Expr, range: Range<usize>, cx: &mut Ctx) -> String {
+    let lookup = cx.lookup;
     let unset = |name: &str, braced: bool, findings: &mut Vec<Finding>| {
+        // one value with a million `$word`s: the first findings say it all
+        if findings.len() >= MAX_FINDINGS {
+            return String::new();
+        }
         findings.push(Finding {
             kind: FindingKind::Unset {
                 name: name.to_string(),
@@ -174,15 +234,15 @@ fn value(
     match expr {
         Expr::Escaped => "$".to_string(),
         Expr::Invalid => {
-            findings.push(Finding {
+            cx.findings.push(Finding {
                 kind: FindingKind::Invalid,
                 range,
             });
             String::new()
         }
-        Expr::Named(name) => lookup(name).unwrap_or_else(|| unset(name, false, findings)),
+        Expr::Named(name) => lookup(name).unwrap_or_else(|| unset(name, false, cx.findings)),
         Expr::Braced { name, op: None } => {
-            lookup(name).unwrap_or_else(|| unset(name, true, findings))
+            lookup(name).unwrap_or_else(|| unset(name, true, cx.findings))
         }
         Expr::Braced {
             name,
@@ -191,14 +251,14 @@ fn value(
             let v = lookup(name);
             let empty = v.as_deref().is_none_or(str::is_empty);
             match *op {
-                ":-" if empty => expand(text, arg.clone(), lookup, findings),
-                "-" if v.is_none() => expand(text, arg.clone(), lookup, findings),
-                ":+" if !empty => expand(text, arg.clone(), lookup, findings),
-                "+" if v.is_some() => expand(text, arg.clone(), lookup, findings),
+                ":-" if empty => expand(text, arg.clone(), cx),
+                "-" if v.is_none() => expand(text, arg.clone(), cx),
+                ":+" if !empty => expand(text, arg.clone(), cx),
+                "+" if v.is_some() => expand(text, arg.clone(), cx),
                 ":+" | "+" => v.unwrap_or_default(),
                 ":?" | "?" if (*op == ":?" && empty) || v.is_none() => {
-                    let message = expand(text, arg.clone(), lookup, findings);
-                    findings.push(Finding {
+                    let message = expand(text, arg.clone(), cx);
+                    cx.findings.push(Finding {
                         kind: FindingKind::Required {
                             name: name.to_string(),
                             message,
@@ -226,6 +286,12 @@ pub fn interpolate(value: Mapped, lookup: Lookup) -> (Mapped, Vec<(Span, Finding
     let mut segments: Vec<Segment> = Vec::new();
     let mut i = 0;
     let mut run = 0;
+    let mut cx = Ctx {
+        lookup,
+        findings: &mut findings,
+        depth: 0,
+        budget: MAX_VALUE.max(text.len()),
+    };
     while let Some(rel) = text[i..].find('$') {
         let at = i + rel;
         let Some((expr, end)) = parse(text, at) else {
@@ -234,7 +300,10 @@ pub fn interpolate(value: Mapped, lookup: Lookup) -> (Mapped, Vec<(Span, Finding
         };
         copy_segments(value.segments(), run..at, out.len(), &mut segments);
         out.push_str(&text[run..at]);
-        let v = self::value(text, &expr, at..end, lookup, &mut findings);
+        let mut v = self::value(text, &expr, at..end, &mut cx);
+        if !cx.spend(v.len(), &(at..end)) {
+            v.clear();
+        }
         if !v.is_empty() {
             let host = value.host_span(at..end);
             segments.push(Segment {
@@ -268,7 +337,13 @@ pub fn interpolate(value: Mapped, lookup: Lookup) -> (Mapped, Vec<(Span, Finding
 /// Interpolate a plain string (a `.env` value), without a map.
 pub fn interpolate_str(text: &str, lookup: Lookup) -> (String, Vec<Finding>) {
     let mut findings = Vec::new();
-    let out = expand(text, 0..text.len(), lookup, &mut findings);
+    let mut cx = Ctx {
+        lookup,
+        findings: &mut findings,
+        depth: 0,
+        budget: MAX_VALUE.max(text.len()),
+    };
+    let out = expand(text, 0..text.len(), &mut cx);
     (out, findings)
 }
 

@@ -149,8 +149,9 @@ impl<'a> Driver<'a> {
         };
         let mut vars = HashMap::new();
         for f in files {
-            let parsed = std::fs::read_to_string(&f)
-                .map_err(|e| e.kind().to_string())
+            let parsed = crate::files::read_regular(&f)
+                .map_err(|e| e.describe())
+                .and_then(|b| String::from_utf8(b).map_err(|_| "not UTF-8".to_string()))
                 .and_then(|t| dotenv::parse(&t));
             match parsed {
                 Ok(parsed) => {
@@ -283,12 +284,25 @@ impl<'a> Driver<'a> {
         // the services' own notes follow the line saying which services were checked
         let notes_before = report.notes.len();
         let setting = plan.services.len();
+        // anchors and merge keys can give a thousand services one big config: the configs of
+        // one compose file together get the budget of one input
+        let budget = crate::input::DEFAULT_MAX_SIZE as usize;
+        let mut spent = 0usize;
         for planned in plan.services {
             if let Some(n) = &planned.name {
                 self.matched.insert(n.clone());
             }
+            let before = report.sources.total_text();
             if let Some(line) = self.check_service(&l.name, host, planned, report, sink, models) {
                 checked.push(line);
+            }
+            spent += report.sources.total_text().saturating_sub(before);
+            if spent > budget {
+                report.failed.push((
+                    l.name.clone(),
+                    format!("the configs of its services come to more than {budget} bytes (anchors and merge keys repeat them): the remaining services were not checked"),
+                ));
+                break;
             }
         }
         let service_notes = report.notes.split_off(notes_before);

@@ -176,14 +176,16 @@ pub fn service_env<'n>(
                 continue;
             }
             let full = crate::files::container::normalize(&project_dir.join(&path));
-            let file_text = match std::fs::read_to_string(&full) {
+            let read = crate::files::read_regular(&full)
+                .map_err(|e| e.describe())
+                .and_then(|b| String::from_utf8(b).map_err(|_| "not UTF-8".to_string()));
+            let file_text = match read {
                 Ok(t) => t,
-                Err(e) => {
+                Err(why) => {
                     if required {
                         env.notes.push(format!(
-                            "env_file {} could not be read ({}): compose would refuse to start",
-                            full.display(),
-                            e.kind()
+                            "env_file {} could not be read ({why}): compose would refuse to start",
+                            full.display()
                         ));
                     }
                     continue;

@@ -56,16 +56,24 @@ impl<'n, 'a> Tree<'n, 'a> {
     /// mapping's own keys win, then the merged mappings in order). Not a mapping: none.
     pub fn entries(&self, node: &'n Node<'a>) -> Vec<(&'n str, &'n Node<'a>, Span)> {
         let mut out = Vec::new();
-        self.collect(self.resolve(node), 0, &mut out);
+        let mut seen = std::collections::HashSet::new();
+        self.collect(self.resolve(node), 0, &mut seen, &mut out);
         out
     }
 
+    /// `seen`: mappings already merged in this expansion. Merging one twice adds nothing (its
+    /// keys are there already), and without it `<<: [*a, *a, ...]` nested a few levels deep
+    /// would be exponential.
     fn collect(
         &self,
         node: &'n Node<'a>,
         depth: usize,
+        seen: &mut std::collections::HashSet<(usize, usize)>,
         out: &mut Vec<(&'n str, &'n Node<'a>, Span)>,
     ) {
+        if !seen.insert((node.span.start, node.span.end)) {
+            return;
+        }
         let Some(entries) = node.as_map() else { return };
         // where each key is in `out`: a hostile mapping of many keys stays linear
         let mut at: HashMap<&'n str, usize> = HashMap::with_capacity(entries.len());
@@ -94,7 +102,7 @@ impl<'n, 'a> Tree<'n, 'a> {
         }
         for m in merged {
             let mut more = Vec::new();
-            self.collect(m, depth + 1, &mut more);
+            self.collect(m, depth + 1, seen, &mut more);
             for entry in more {
                 if !at.contains_key(entry.0) {
                     at.insert(entry.0, out.len());

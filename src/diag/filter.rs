@@ -21,10 +21,11 @@ pub struct Filter {
     pub max: usize,
 }
 
-/// The byte ranges an inline suppression comment covers, with its codes (empty: every code).
+/// The byte ranges an inline suppression comment covers, with its codes (empty: every code),
+/// sorted by start. A comment covers at most its own line and the next.
 #[derive(Debug, Default)]
 struct Suppressions {
-    ranges: Vec<(Span, Vec<String>)>,
+    ranges: Vec<(Span, std::sync::Arc<[String]>)>,
 }
 
 impl Suppressions {
@@ -38,6 +39,7 @@ impl Suppressions {
             let Some(codes) = directive(line) else {
                 continue;
             };
+            let codes: std::sync::Arc<[String]> = codes.into();
             ranges.push((Span::new(start, start + line.len() + 1), codes.clone()));
             // a comment alone on its line covers the next line too
             if line.trim_start().starts_with('#')
@@ -51,10 +53,12 @@ impl Suppressions {
     }
 
     fn covers(&self, offset: usize, code: &str) -> bool {
-        self.ranges.iter().any(|(span, codes)| {
-            span.start <= offset
-                && offset < span.end
-                && (codes.is_empty() || codes.iter().any(|c| c == code))
+        // the ranges starting at or before `offset`; only the last few can reach it
+        let i = self
+            .ranges
+            .partition_point(|(span, _)| span.start <= offset);
+        self.ranges[..i].iter().rev().take(4).any(|(span, codes)| {
+            offset < span.end && (codes.is_empty() || codes.iter().any(|c| c == code))
         })
     }
 }
@@ -68,10 +72,13 @@ fn directive(line: &str) -> Option<Vec<String>> {
     let rest = rest.trim_start();
     if let Some(list) = rest.strip_prefix('[') {
         let list = &list[..list.find(']')?];
+        // codes are short and few; a hostile comment of millions is not kept
         return Some(
             list.split(',')
-                .map(|c| c.trim().to_string())
-                .filter(|c| !c.is_empty())
+                .map(str::trim)
+                .filter(|c| !c.is_empty() && c.len() <= 64)
+                .take(64)
+                .map(str::to_string)
                 .collect(),
         );
     }

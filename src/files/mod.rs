@@ -270,8 +270,9 @@ impl FileService {
     }
 }
 
-/// Read a regular file, capped; anything else is refused before it is opened.
-fn read_regular(path: &Path) -> Result<Vec<u8>, FileError> {
+/// Read a regular file, capped at [`MAX_FILE_SIZE`]; anything else (a FIFO, a device, a
+/// directory) is refused before it is opened. For every file the tool reads besides its inputs.
+pub fn read_regular(path: &Path) -> Result<Vec<u8>, FileError> {
     use std::io::Read;
     let meta = std::fs::metadata(path).map_err(io_error)?;
     check_type(&meta)?;

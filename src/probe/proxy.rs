@@ -29,7 +29,8 @@ impl ProxyConfig {
         };
         let (https, host, port) = parse_proxy_url(&url)?;
         let password = env("DEV_DSF_PROXY_PASSWORD_FILE")
-            .and_then(|path| std::fs::read_to_string(path).ok())
+            .and_then(|path| crate::files::read_regular(std::path::Path::new(&path)).ok())
+            .and_then(|bytes| String::from_utf8(bytes).ok())
             .and_then(|text| text.lines().next().map(str::to_string))
             .or_else(|| env("DEV_DSF_PROXY_PASSWORD"))
             .map(Secret::new);

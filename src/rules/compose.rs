@@ -191,6 +191,15 @@ pub fn interpolation(file: FileId, span: Span, variable: &str, f: &Finding) -> D
             "required",
             format!("set {name} in .env or in the environment of `docker compose`"),
         ),
+        FindingKind::TooLarge => (
+            &COMPOSE_INVALID_INTERPOLATION,
+            format!(
+                "the value of ${variable} grows beyond {} bytes through variables that refer to each other: not followed further",
+                crate::compose::interpolate::MAX_VALUE
+            ),
+            "grows too large",
+            "check the variables this value refers to: they repeat each other".to_string(),
+        ),
         FindingKind::Invalid => (
             &COMPOSE_INVALID_INTERPOLATION,
             format!(

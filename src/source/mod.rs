@@ -130,6 +130,11 @@ impl SourceDb {
         self.files.iter().enumerate()
     }
 
+    /// Bytes of text held, over all sources.
+    pub fn total_text(&self) -> usize {
+        self.files.iter().map(|f| f.text.len()).sum()
+    }
+
     /// The file a span is shown in, and the span there: embedded sources are relocated into
     /// their host (repeatedly, should a host be embedded itself).
     pub fn relocate(&self, mut file: FileId, mut span: Span) -> (FileId, Span) {
