@@ -28,7 +28,10 @@ fn main() {
         && let Some(commit) = git(&["rev-parse", "--short=12", "HEAD"])
     {
         let date = git(&["log", "-1", "--format=%cs", "HEAD"]).unwrap_or_default();
-        suffix = format!(" ({commit}{}{date})", if date.is_empty() { "" } else { " " });
+        suffix = format!(
+            " ({commit}{}{date})",
+            if date.is_empty() { "" } else { " " }
+        );
         // rebuild when HEAD moves: HEAD itself, and the branch file it points to
         for path in [
             git(&["rev-parse", "--git-path", "HEAD"]),

@@ -137,11 +137,7 @@ fn schema(args: &SchemaArgs, io: &mut Io) -> ExitStatus {
 
 /// The status after writing: a closed pipe (`| head`) keeps it; another write error is the
 /// tool's own failure.
-fn finish(
-    written: std::io::Result<()>,
-    status: ExitStatus,
-    stderr: &mut dyn Write,
-) -> ExitStatus {
+fn finish(written: std::io::Result<()>, status: ExitStatus, stderr: &mut dyn Write) -> ExitStatus {
     match written {
         Ok(()) => status,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => status,

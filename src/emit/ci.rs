@@ -204,7 +204,10 @@ mod tests {
         let cwd = Path::new("/repo");
         assert_eq!(relative_path("./conf/a.yaml", Some(cwd)), "conf/a.yaml");
         assert_eq!(relative_path("/repo/conf/a.yaml", Some(cwd)), "conf/a.yaml");
-        assert_eq!(relative_path("/elsewhere/a.yaml", Some(cwd)), "/elsewhere/a.yaml");
+        assert_eq!(
+            relative_path("/elsewhere/a.yaml", Some(cwd)),
+            "/elsewhere/a.yaml"
+        );
         assert_eq!(relative_path("../a.yaml", Some(cwd)), "../a.yaml");
         assert_eq!(relative_path("a b.yaml", None), "a b.yaml");
     }

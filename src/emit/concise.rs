@@ -5,8 +5,8 @@
 //! the connection for a file); then, unless `--quiet`, passed probes and a summary line.
 
 use super::ci::{self, Options};
-use super::text::visible;
 use super::clip;
+use super::text::visible;
 use crate::report::Report;
 use std::io::Write;
 

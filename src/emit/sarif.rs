@@ -23,7 +23,7 @@ use crate::rules::Rule;
 use serde::Serialize;
 use std::io::Write;
 
-const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+const SCHEMA: &str = "https://raw.githubusercontent.com/oasis-tcs/sarif-spec/master/Schemata/sarif-schema-2.1.0.json";
 /// The `partialFingerprints` key; the version part changes only if the hash input changes.
 pub const FINGERPRINT_KEY: &str = "dsfConnections/v1";
 
@@ -214,7 +214,12 @@ fn plain(markdown: &str) -> String {
 
 /// The first paragraph of a rule's docs (its "What:"), as plain text.
 fn what(rule: &Rule) -> String {
-    let first = rule.docs.trim().split("\n\n").next().unwrap_or(rule.summary);
+    let first = rule
+        .docs
+        .trim()
+        .split("\n\n")
+        .next()
+        .unwrap_or(rule.summary);
     plain(first).replace("What: ", "").trim().to_string()
 }
 
@@ -263,7 +268,10 @@ fn location(report: &Report, label: &Label, opts: &Options, id: Option<usize>) -
         })
         .collect();
     // without a file, the message names the place
-    let mut message = label.message.as_deref().map(|m| visible(&clip(m)).into_owned());
+    let mut message = label
+        .message
+        .as_deref()
+        .map(|m| visible(&clip(m)).into_owned());
     if physical_location.is_none() {
         let name = ci::display_name(report.sources.get(loc.file), opts);
         let at = format!("{}:{}:{}", visible(&name), loc.start.line, loc.start.column);
@@ -332,11 +340,7 @@ fn notifications(report: &Report) -> Vec<Notification> {
             out.push(Notification {
                 level: "error",
                 message: Text {
-                    text: format!(
-                        "probe {}: {}",
-                        visible(&r.connection),
-                        ci::probe_failure(r)
-                    ),
+                    text: format!("probe {}: {}", visible(&r.connection), ci::probe_failure(r)),
                 },
                 descriptor: ci::failed_step(r)
                     .and_then(|s| s.code)
