@@ -2,7 +2,9 @@
 
 mod cli;
 mod dialect;
+mod editor_schema;
 mod explain;
+mod formats;
 mod mistakes;
 mod pki;
 mod placement;

@@ -37,6 +37,24 @@ const YAML11_NUMBER: &str = "[-+]?(?:0b[01_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*(?:\\.
 fn retype(name: &str, def: &mut Value) {
     let scalar = json!(["string", "number", "boolean"]);
     let scalar_or_null = json!(["string", "number", "boolean", "null"]);
+    let note = match name {
+        "text" | "file" | "nonBlank" => Some(
+            "Any scalar: the server reads a YAML number or boolean here as its text. Null (or nothing) means not set, except for a required property.",
+        ),
+        "secret" | "nonBlankSecret" => Some(
+            "Text: the server rejects an unquoted number or boolean here (password: 1234). A schema cannot tell an unquoted yes from a quoted 'yes'.",
+        ),
+        "boolean" => Some(
+            "true/false, the YAML 1.1 words the server reads as booleans (yes/no/on/off, which YAML 1.2 tools see as text), an integer (0 = false), or null. Not y/n, not other text.",
+        ),
+        "duration" => Some(
+            "java.time.Duration.parse text (PT2S, case-insensitive, no years/months/weeks) or a plain number of seconds, also as YAML 1.1 writes numbers (1_000, 0b101). Blank or null means not set.",
+        ),
+        _ => None,
+    };
+    if let (Some(note), Value::Object(m)) = (note, &mut *def) {
+        m.insert("$comment".into(), json!(note));
+    }
     match name {
         // text: any scalar is read as its text
         "text" => def["type"] = scalar_or_null,
@@ -57,6 +75,19 @@ fn retype(name: &str, def: &mut Value) {
             def["pattern"] = json!(format!("^\\s*(?:{inner}|{YAML11_NUMBER})?\\s*$"));
         }
         _ => {}
+    }
+    // a value wrapped in typographic quotes (rule `typographic-quotes`), where the rule looks
+    if matches!(name, "nonBlank" | "file" | "secret" | "nonBlankSecret")
+        && let Value::Object(m) = def
+    {
+        let quotes: String = crate::rules::syntax::TYPOGRAPHIC
+            .iter()
+            .map(|(c, _)| *c)
+            .collect();
+        m.insert(
+            "not".into(),
+            json!({"type": "string", "pattern": format!("^\\s*[{quotes}]|[{quotes}]\\s*$")}),
+        );
     }
 }
 
@@ -424,6 +455,10 @@ pub fn editor_schema() -> Result<Value, String> {
         aud["type"] = json!(["string", "number", "boolean", "array", "null"]);
         aud["items"]["type"] = json!(["string", "number", "boolean"]);
     }
+    // the basic-auth password goes into the header as ISO-8859-1 (rule `password-not-latin1`)
+    if let Some(pw) = block_props(&mut doc, "basic-auth").and_then(|p| p.get_mut("password")) {
+        pw["allOf"] = json!([{ "pattern": "^[\\u0000-\\u00ff]*$" }]);
+    }
     to_draft7(&mut doc);
     for d in docs() {
         let prop = block_props(&mut doc, d.block)
@@ -500,6 +535,7 @@ mod tests {
             json!({"a": {"base-url": "x", "oidc-auth": {"base-url": "o", "client-id": 5, "client-secret-file": "f",
                 "required-audience": 7, "verify-authorized-party": "TRUE"}}}),
             json!({"a": {"base-url": "x", "connect-timeout": " pt0,5s ", "read-timeout": ""}}),
+            json!({"a": {"base-url": "x", "basic-auth": {"username": 5, "password": "pässwort"}}}),
         ] {
             let errors: Vec<String> = v.iter_errors(&ok).map(|e| e.to_string()).collect();
             assert!(errors.is_empty(), "rejected {ok}: {errors:?}");
@@ -523,6 +559,8 @@ mod tests {
             json!({"a": {"base-url": "x", "bearer-auth": {}}}),
             json!({"a": {"base-url": "x", "oidc-auth": {"base-url": "o", "client-id": "c", "client-secret": "s", "required-audience": ["a", null]}}}),
             json!({"a": {"base-url": "x", "unknown": 1}}),
+            json!({"a": {"base-url": "“https://x”"}}),
+            json!({"a": {"base-url": "x", "basic-auth": {"username": "u", "password": "€uro"}}}),
         ] {
             assert!(!v.is_valid(&bad), "accepted {bad}");
         }
