@@ -6,7 +6,8 @@
 # it reads compose files yet; the hooks themselves use the tool pre-commit builds)
 set -euo pipefail
 repo=$(pwd)
-binary=$1
+binary=$(realpath "$1")
+[ -x "$binary" ] || { echo "pre-commit-test: no executable $1" >&2; exit 1; }
 scratch=$(mktemp -d /tmp/dsf-pre-commit.XXXXXX)
 trap 'rm -rf "$scratch"' EXIT
 
