@@ -93,13 +93,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io) -> ExitStatus 
 /// `--explain-code CODE`: the code's documentation, or a tool error with a suggestion.
 fn explain_code(code: &str, io: &mut Io) -> ExitStatus {
     match emit::docs::explain(code.trim()) {
-        Some(text) => finish(
-            io.stdout
-                .write_all(text.as_bytes())
-                .and_then(|()| io.stdout.flush()),
-            ExitStatus::Valid,
-            io.stderr,
-        ),
+        Some(text) => print(&text, io),
         None => {
             let hint = match emit::docs::suggest(code.trim()) {
                 Some(c) => format!(" (did you mean `{c}`?)"),
@@ -121,18 +115,21 @@ fn schema(args: &SchemaArgs, io: &mut Io) -> ExitStatus {
         crate::schema::editor::editor_schema_text()
     };
     match text {
-        Ok(t) => finish(
-            io.stdout
-                .write_all(t.as_bytes())
-                .and_then(|()| io.stdout.flush()),
-            ExitStatus::Valid,
-            io.stderr,
-        ),
+        Ok(t) => print(&t, io),
         Err(m) => {
             let _ = io.stderr.write_all(error_line(&m).as_bytes());
             ExitStatus::Usage
         }
     }
+}
+
+/// Print a text the command exists for (docs, a schema): success unless it cannot be written.
+fn print(text: &str, io: &mut Io) -> ExitStatus {
+    let written = io
+        .stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| io.stdout.flush());
+    finish(written, ExitStatus::Valid, io.stderr)
 }
 
 /// The status after writing: a closed pipe (`| head`) keeps it; another write error is the
