@@ -3,7 +3,7 @@
 //! decided before anything is written, so a closed pipe (`| head`) cannot turn it into success.
 
 use crate::check::Checker;
-use crate::cli::{CheckArgs, Cli, ColorChoice, Command, Format};
+use crate::cli::{CheckArgs, Cli, ColorChoice, Command, Format, SchemaArgs};
 use crate::diag::filter::Sink;
 use crate::diag::sort_and_dedup;
 use crate::emit;
@@ -59,13 +59,31 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io) -> ExitStatus 
             return ExitStatus::Valid;
         }
     };
-    match cli.command {
-        Command::Schema => {
-            let _ = io
-                .stdout
-                .write_all(crate::schema::SCHEMA_TEXT.as_bytes())
-                .and_then(|()| io.stdout.flush());
-            ExitStatus::Valid
+    if let Some(code) = &cli.explain_code {
+        return explain_code(code, io);
+    }
+    let Some(command) = cli.command else {
+        // clap's `arg_required_else_help` answers a bare call; this is only a safety net
+        let _ = io
+            .stderr
+            .write_all(error_line("no command given (see --help)").as_bytes());
+        return ExitStatus::Usage;
+    };
+    match command {
+        Command::Schema(args) => schema(&args, io),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "dsf-connections", io.stdout);
+            finish(io.stdout.flush(), ExitStatus::Valid, io.stderr)
+        }
+        Command::Man => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            let written = clap_mangen::Man::new(cmd).render(io.stdout);
+            finish(
+                written.and_then(|()| io.stdout.flush()),
+                ExitStatus::Valid,
+                io.stderr,
+            )
         }
         Command::Check(c) => check(&c.args, Some(&c.probe), false, io),
         Command::Explain(args) => check(&args, None, true, io),
@@ -75,6 +93,66 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io) -> ExitStatus 
 /// Connections `explain` shows and `--test-connections` probes at most (output and memory stay
 /// bounded on hostile input; real configs have a few dozen).
 const MAX_MODELS: usize = 1000;
+
+/// `--explain-code CODE`: the code's documentation, or a tool error with a suggestion.
+fn explain_code(code: &str, io: &mut Io) -> ExitStatus {
+    match emit::docs::explain(code.trim()) {
+        Some(text) => print(&text, io),
+        None => {
+            let hint = match emit::docs::suggest(code.trim()) {
+                Some(c) => format!(" (did you mean `{c}`?)"),
+                None => " (docs/codes.md and docs/probe-codes.md list the codes)".to_string(),
+            };
+            let _ = io
+                .stderr
+                .write_all(error_line(&format!("unknown code `{code}`{hint}")).as_bytes());
+            ExitStatus::Usage
+        }
+    }
+}
+
+/// `schema`: the form for editors, or with `--server-typed` the bundled one.
+fn schema(args: &SchemaArgs, io: &mut Io) -> ExitStatus {
+    let text = if args.server_typed {
+        Ok(crate::schema::SCHEMA_TEXT.to_string())
+    } else {
+        crate::schema::editor::editor_schema_text()
+    };
+    match text {
+        Ok(t) => print(&t, io),
+        Err(m) => {
+            let _ = io.stderr.write_all(error_line(&m).as_bytes());
+            ExitStatus::Usage
+        }
+    }
+}
+
+/// Print a text the command exists for (docs, a schema): success unless it cannot be written.
+fn print(text: &str, io: &mut Io) -> ExitStatus {
+    let written = io
+        .stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| io.stdout.flush());
+    finish(written, ExitStatus::Valid, io.stderr)
+}
+
+/// The status after writing: a closed pipe (`| head`) keeps it; another write error is the
+/// tool's own failure.
+fn finish(written: std::io::Result<()>, status: ExitStatus, stderr: &mut dyn Write) -> ExitStatus {
+    match written {
+        Ok(()) => status,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => status,
+        Err(e) => {
+            let _ =
+                stderr.write_all(error_line(&format!("cannot write the output: {e}")).as_bytes());
+            if status == ExitStatus::Valid {
+                ExitStatus::Usage
+            } else {
+                status
+            }
+        }
+    }
+}
 
 /// An input read, or its name and why it could not be.
 type InputResult = Result<Loaded, (String, String)>;
@@ -100,7 +178,7 @@ fn load_inputs(args: &CheckArgs, io: &mut Io) -> Result<Vec<InputResult>, String
         .iter()
         .map(|name| {
             let r = if name == "-" {
-                input::read_stdin(&mut *io.stdin, limit, None)
+                input::read_stdin(&mut *io.stdin, limit, args.stdin_filename.as_deref())
             } else {
                 input::read_file(name, limit)
             };
@@ -227,7 +305,7 @@ fn check(args: &CheckArgs, probe: Option<&ProbeArgs>, explain: bool, io: &mut Io
     report.diagnostics.sort_by_key(|d| d.file() == env_file);
     if let (true, Some(p)) = (probing, probe) {
         let env = |name: &str| (io.env)(name).ok().flatten();
-        let progress = io.stderr_is_terminal && args.format == Format::Human;
+        let progress = io.stderr_is_terminal && args.format == Format::Human && !args.quiet;
         // a compose service's probes use its own DEV_DSF_PROXY_* values, the others the tool's
         let (mut results, mut not_probed, mut notes) = (Vec::new(), Vec::new(), Vec::new());
         for (service, range) in crate::compose::probe_groups(&report, &models) {
@@ -250,7 +328,7 @@ fn check(args: &CheckArgs, probe: Option<&ProbeArgs>, explain: bool, io: &mut Io
     }
     let status = if !report.failed.is_empty() {
         ExitStatus::Usage
-    } else if report.errors() > 0 {
+    } else if report.errors() > 0 || (args.warnings_fail() && report.warnings() > 0) {
         ExitStatus::Invalid
     } else if report
         .probes
@@ -266,26 +344,28 @@ fn check(args: &CheckArgs, probe: Option<&ProbeArgs>, explain: bool, io: &mut Io
             .stderr
             .write_all(error_line(&format!("{name}: {why}")).as_bytes());
     }
-    let written = match args.format {
-        Format::Json => emit::json::emit(&report, io.stdout),
-        Format::Human => {
-            let color = human_color(args, io);
-            emit::human::emit(&report, &emit::human::Style { color }, io.stdout)
-        }
+    let written = emit_report(&report, args, io);
+    finish(written.and_then(|()| io.stdout.flush()), status, io.stderr)
+}
+
+/// Render the report in the chosen format.
+fn emit_report(report: &Report, args: &CheckArgs, io: &mut Io) -> std::io::Result<()> {
+    let ci = emit::ci::Options {
+        cwd: std::env::current_dir().ok(),
+        quiet: args.quiet,
     };
-    // a closed pipe (`| head`) keeps the verdict; another write error is the tool's own failure
-    match written.and_then(|()| io.stdout.flush()) {
-        Ok(()) => status,
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => status,
-        Err(e) => {
-            let _ = io
-                .stderr
-                .write_all(error_line(&format!("cannot write the output: {e}")).as_bytes());
-            if status == ExitStatus::Valid {
-                ExitStatus::Usage
-            } else {
-                status
-            }
+    match args.format {
+        Format::Json => emit::json::emit(report, io.stdout),
+        Format::Human => {
+            let style = emit::human::Style {
+                color: human_color(args, io),
+                quiet: args.quiet,
+            };
+            emit::human::emit(report, &style, io.stdout)
         }
+        Format::Concise => emit::concise::emit(report, &ci, io.stdout),
+        Format::Github => emit::github::emit(report, &ci, io.stdout),
+        Format::Sarif => emit::sarif::emit(report, &ci, io.stdout),
+        Format::Gitlab => emit::gitlab::emit(report, &ci, io.stdout),
     }
 }

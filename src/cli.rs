@@ -10,8 +10,10 @@ Exit codes:
      still checked), the variable unset with no INPUT, bad flags
   3  valid, but a connection test failed (check --test-connections)
 
+With --deny-warnings (or --fail-on warning), warnings exit 1 too.
+
 Every diagnostic code is explained in docs/codes.md: what it means, why it
-matters, a bad example and the fix.";
+matters, a bad example and the fix (`dsf-connections --explain-code CODE`).";
 
 const EXPLAIN_EXIT_CODES: &str = "\
 explain prints each connection's effective settings after the diagnostics,
@@ -25,15 +27,22 @@ Exit codes:
 #[derive(Debug, Parser)]
 #[command(
     name = "dsf-connections",
-    version,
     max_term_width = 80,
     about = "Check DSF BPE FHIR client connection configs\n\
              (DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG) before the server sees them",
-    after_help = EXIT_CODES
+    after_help = EXIT_CODES,
+    // `--version` names the commit when built from git (build.rs)
+    version = crate::VERSION,
+    arg_required_else_help = true
 )]
 pub struct Cli {
+    /// Print the documentation of a diagnostic or probe code (what it means,
+    /// why it matters, a bad example, the fix) and exit
+    #[arg(long, value_name = "CODE", exclusive = true)]
+    pub explain_code: Option<String>,
+
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -45,8 +54,24 @@ pub enum Command {
     /// the certificates behind file settings; secrets as ****
     #[command(after_help = EXPLAIN_EXIT_CODES)]
     Explain(CheckArgs),
-    /// Print the bundled JSON schema (for editors and other tools)
-    Schema,
+    /// Print the JSON schema of the config, for editors and YAML tools
+    /// (yaml-language-server, check-jsonschema)
+    Schema(SchemaArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), e.g. `dsf-connections man > dsf-connections.1`
+    Man,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SchemaArgs {
+    /// The schema as dsf-connections applies it: to the config typed the way
+    /// the server types it (YAML 1.1), not to the YAML 1.2 types editors see
+    #[arg(long)]
+    pub server_typed: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -128,6 +153,25 @@ pub struct CheckArgs {
     /// working_dir, else /opt/bpe]
     #[arg(long, value_name = "DIR")]
     pub container_workdir: Option<std::path::PathBuf>,
+
+    // --- CI integration (issue 10): exit policy, quiet output, naming stdin ---
+    /// Make warnings fail the run too (exit 1); the same as --fail-on warning.
+    #[arg(long, conflicts_with = "fail_on")]
+    pub deny_warnings: bool,
+
+    /// The least severity that fails the run (exit 1).
+    #[arg(long, value_enum, value_name = "SEVERITY", default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+
+    /// Print only problems: diagnostics and failed probes, no summary or notes
+    /// (machine formats are unchanged).
+    #[arg(long, short)]
+    pub quiet: bool,
+
+    /// The name of standard input (`-`) in every output format, as a file
+    /// path: pre-commit hooks and editors pass the file they pipe in.
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<String>,
 }
 
 impl CheckArgs {
@@ -138,6 +182,11 @@ impl CheckArgs {
             skip: self.skip_file_checks,
             container: None,
         }
+    }
+
+    /// Whether warnings fail the run (`--deny-warnings`, `--fail-on warning`).
+    pub fn warnings_fail(&self) -> bool {
+        self.deny_warnings || self.fail_on == FailOn::Warning
     }
 
     pub fn filter(&self) -> crate::diag::filter::Filter {
@@ -168,8 +217,25 @@ fn parse_code(s: &str) -> Result<String, String> {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
+    /// Diagnostics with snippets, help and what the server does
     Human,
+    /// One JSON object (version 1), documented in the README
     Json,
+    /// One line per diagnostic: `file:line:col: severity[code] message`
+    Concise,
+    /// GitHub Actions workflow commands (annotations on the pull request)
+    Github,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers
+    Sarif,
+    /// GitLab Code Quality report (Code Climate JSON)
+    Gitlab,
+}
+
+/// `--fail-on`: the least severity that makes the run fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -6,9 +6,16 @@
 //! offset maps, the one line/column resolver) → `yaml` (spanned tree in the server's dialect) →
 //! `model` (one resolved connection: typed settings with origins and spans, secrets, decoded key
 //! material through the `files` service) → `rules` (each reads the model or the tree, returns
-//! diagnostics into `diag`'s filtered sink) → `report` → `emit` (human, JSON, explain). `check`
-//! drives one source through it; `app` drives a run. A docker compose file is not a config:
-//! `compose` finds the configs in its services and checks each as a source embedded in it.
+//! diagnostics into `diag`'s filtered sink) → `report` → `emit` (human, JSON, explain, and the
+//! CI formats: concise, GitHub annotations, SARIF, GitLab Code Quality). `check` drives one
+//! source through it; `app` drives a run. A docker compose file is not a config: `compose`
+//! finds the configs in its services and checks each as a source embedded in it.
+
+/// `--version`: the crate version, and the commit when built from git (see build.rs).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    env!("DSF_CONNECTIONS_GIT_SUFFIX")
+);
 
 pub mod app;
 pub mod check;

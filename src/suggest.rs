@@ -231,7 +231,7 @@ const MAX_NAME: usize = 64;
 
 /// Edit distance where swapping two neighbouring letters counts once (`secrte` is one edit from
 /// `secret`), as typos go. Rows live on the stack: it runs for every unknown key.
-fn distance(a: &str, b: &str) -> usize {
+pub(crate) fn distance(a: &str, b: &str) -> usize {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     if a.len() > MAX_NAME || b.len() > MAX_NAME {
         return usize::MAX;

@@ -126,8 +126,20 @@ fn tool_errors_exit_2() {
 }
 
 #[test]
-fn schema_command_prints_the_bundled_schema() {
+fn schema_command_prints_the_editor_schema_and_the_bundled_one() {
+    // the default is the form for editors and YAML 1.2 tools: draft-07, no `$id`
     let out = run(&["schema"], None, &[]);
+    assert_eq!(out.code, 0);
+    let schema: serde_json::Value = serde_json::from_str(&out.stdout).expect("schema is JSON");
+    assert_eq!(schema["$schema"], "http://json-schema.org/draft-07/schema#");
+    assert!(schema.get("$id").is_none());
+    let published = std::fs::read_to_string(
+        crate::util::manifest_dir().join("schema/fhir_client_connections.editor.json"),
+    )
+    .expect("published editor schema");
+    assert_eq!(out.stdout, published);
+
+    let out = run(&["schema", "--server-typed"], None, &[]);
     assert_eq!(out.code, 0);
     let schema: serde_json::Value = serde_json::from_str(&out.stdout).expect("schema is JSON");
     assert_eq!(

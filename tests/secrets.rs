@@ -1,5 +1,7 @@
 //! Secrets never leave the process: canaries placed in every secret position, next to errors
-//! about those very values, must not appear in any output format.
+//! about those very values, must not appear in any output format (human, JSON, explain, concise,
+//! GitHub, SARIF, GitLab), nor in the fingerprints' input (only hashes of codes, names and
+//! pointers, never of source text).
 
 use crate::util::run;
 
@@ -58,11 +60,24 @@ fn assert_clean(what: &str, text: &str) {
 
 #[test]
 fn no_secret_in_any_format() {
-    for args in [
+    let mut all = vec![
         vec!["check", "-"],
         vec!["check", "--color", "always", "-"],
-        vec!["check", "--format", "json", "-"],
-    ] {
+        vec!["explain", "-"],
+        vec!["explain", "--format", "json", "-"],
+    ];
+    for format in ["json", "concise", "github", "sarif", "gitlab"] {
+        all.push(vec!["check", "--format", format, "-"]);
+        all.push(vec![
+            "check",
+            "--format",
+            format,
+            "--stdin-filename",
+            "s.yaml",
+            "-",
+        ]);
+    }
+    for args in all {
         let out = run(&args, Some(CONFIG.as_bytes()), &[]);
         assert_eq!(out.code, 1);
         assert_clean(&format!("{args:?} stdout"), &out.stdout);
@@ -94,17 +109,21 @@ fn no_secret_in_any_format() {
 fn no_secret_when_the_yaml_does_not_parse() {
     let config =
         "a:\n  base-url: http://x\n  basic-auth:\n    username: u\n    password: 'CANARY1pw’\n";
-    for args in [vec!["check", "-"], vec!["check", "--format", "json", "-"]] {
-        let out = run(&args, Some(config.as_bytes()), &[]);
+    for format in ["human", "json", "concise", "github", "sarif", "gitlab"] {
+        let out = run(
+            &["check", "--format", format, "-"],
+            Some(config.as_bytes()),
+            &[],
+        );
         assert_eq!(out.code, 1);
-        assert!(out.stdout.contains("yaml-typographic-quote"));
-        assert_clean("unparsable", &out.stdout);
+        assert!(out.stdout.contains("yaml-typographic-quote"), "{format}");
+        assert_clean(format, &out.stdout);
+        let out = run(
+            &["check", "--format", format],
+            None,
+            &[("DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG", config)],
+        );
+        assert_clean("env", &out.stdout);
+        assert_clean("env stderr", &out.stderr);
     }
-    let out = run(
-        &["check"],
-        None,
-        &[("DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG", config)],
-    );
-    assert_clean("env", &out.stdout);
-    assert_clean("env stderr", &out.stderr);
 }

@@ -3,7 +3,9 @@
 mod cli;
 mod compose;
 mod dialect;
+mod editor_schema;
 mod explain;
+mod formats;
 mod fuzz;
 mod hostile;
 mod mistakes;

@@ -1,7 +1,8 @@
 //! Human output: each diagnostic with its code, where it is (`file:line:column`, from the one
 //! resolver), the snippet with its marks (secrets masked, control characters visible, long
-//! lines windowed), help, and what the server does; then the `explain` tables, and a summary
-//! with what was left out. All input text passes through `text::visible`.
+//! lines windowed), help, what the server does and how to read the code's docs; then the
+//! `explain` tables, and a summary with what was left out (not with `--quiet`, which also shows
+//! only failed probes). All input text passes through `text::visible`.
 
 use super::snippet::{Mark, snippet};
 use super::text::visible;
@@ -15,6 +16,8 @@ use std::io::Write;
 
 pub struct Style {
     pub color: bool,
+    /// `--quiet`: problems only.
+    pub quiet: bool,
 }
 
 pub fn emit(report: &Report, style: &Style, w: &mut dyn Write) -> std::io::Result<()> {
@@ -38,7 +41,7 @@ pub fn emit(report: &Report, style: &Style, w: &mut dyn Write) -> std::io::Resul
         }
     }
     if let Some((results, not_probed)) = &report.probes {
-        for n in not_probed {
+        for n in not_probed.iter().filter(|_| !style.quiet) {
             writeln!(
                 w,
                 "- {}: not probed: {}",
@@ -46,8 +49,18 @@ pub fn emit(report: &Report, style: &Style, w: &mut dyn Write) -> std::io::Resul
                 visible(&n.reason)
             )?;
         }
-        crate::probe::render::render(results, style.color, w)?;
-        writeln!(w)?;
+        if style.quiet {
+            let failed: Vec<_> = results.iter().filter(|r| !r.ok).cloned().collect();
+            if !failed.is_empty() {
+                crate::probe::render::render(&failed, style.color, w)?;
+            }
+        } else {
+            crate::probe::render::render(results, style.color, w)?;
+            writeln!(w)?;
+        }
+    }
+    if style.quiet {
+        return Ok(());
     }
     summary(report, style, w)
 }
@@ -123,6 +136,11 @@ fn render(
     if let Some(o) = d.outcome {
         out.push_str(&format!("{pad} = server: the DSF BPE {}\n", o.sentence()));
     }
+    // every diagnostic ends with where its code is explained
+    out.push_str(&format!(
+        "{pad} = docs: {}\n",
+        super::docs::command(d.code())
+    ));
     out.push('\n');
     out
 }

@@ -1,10 +1,18 @@
 //! Output formats. Each renders a whole `Report` through the one location resolver
-//! (`SourceDb::locate`); none decides anything.
+//! (`SourceDb::locate`); none decides anything. `human` and `json` are the tool's own; `concise`,
+//! `github`, `sarif` and `gitlab` are for CI and editors, and share `ci` (paths, fingerprints)
+//! and `docs` (where each code is documented).
 
+pub mod ci;
+pub mod concise;
+pub mod docs;
 pub mod explain;
+pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
 pub mod mask;
+pub mod sarif;
 pub mod snippet;
 pub mod text;
 

@@ -187,7 +187,7 @@ fn char_name(c: char) -> String {
     }
 }
 
-const TYPOGRAPHIC: &[(char, &str)] = &[
+pub const TYPOGRAPHIC: &[(char, &str)] = &[
     ('\u{2019}', "U+2019 RIGHT SINGLE QUOTATION MARK"),
     ('\u{2018}', "U+2018 LEFT SINGLE QUOTATION MARK"),
     ('\u{201C}', "U+201C LEFT DOUBLE QUOTATION MARK"),

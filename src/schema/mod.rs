@@ -1,7 +1,9 @@
 //! The bundled JSON schema (`schema/fhir_client_connections.json`): embedded in the binary,
 //! compiled once, and run over each connection's typed instance. `map` turns the validator's
-//! errors into diagnostics in the operator's words.
+//! errors into diagnostics in the operator's words. `editor` derives the form for editors and
+//! YAML 1.2 tools that `dsf-connections schema` prints.
 
+pub mod editor;
 pub mod map;
 
 use serde_json::Value;

@@ -1,0 +1,108 @@
+//! Where each code is documented, so every output can link to it: the terminal
+//! (`--explain-code CODE`, the `= docs:` line of human output) and the web (SARIF `helpUri`,
+//! GitLab and GitHub annotations). Diagnostic codes are documented by their rules
+//! (`rules::find(code).docs`, rendered into docs/codes.md); probe codes by their section of
+//! docs/probe-codes.md, which is embedded here so one text serves the file and the terminal.
+
+use crate::rules;
+
+/// The repository (Cargo.toml `repository`): the one place the web links are made from.
+pub const REPOSITORY: &str = env!("CARGO_PKG_REPOSITORY");
+
+const PROBE_DOCS: &str = include_str!("../../docs/probe-codes.md");
+
+/// The stable web address of a diagnostic code's section: codes are never renamed, and a
+/// `` ### `code` `` heading gets the anchor `#code`.
+pub fn code_url(code: &str) -> String {
+    format!("{REPOSITORY}/blob/main/docs/codes.md#{code}")
+}
+
+/// The stable web address of a probe code's section.
+pub fn probe_code_url(code: &str) -> String {
+    format!("{REPOSITORY}/blob/main/docs/probe-codes.md#{code}")
+}
+
+/// How to read a code's documentation in the terminal.
+pub fn command(code: &str) -> String {
+    format!("dsf-connections --explain-code {code}")
+}
+
+/// A probe code's section of docs/probe-codes.md (without its heading).
+pub fn probe_section(code: &str) -> Option<&'static str> {
+    let heading = format!("### `{code}`\n");
+    let start = PROBE_DOCS.find(&heading)? + heading.len();
+    let rest = &PROBE_DOCS[start..];
+    // up to the next section or group heading
+    let end = rest.find("\n#").map_or(rest.len(), |i| i + 1);
+    Some(rest[..end].trim())
+}
+
+/// The text `--explain-code CODE` prints: the diagnostic code's docs, the probe code's, or both
+/// when a name is both (`invalid-url`). `None` for an unknown code.
+pub fn explain(code: &str) -> Option<String> {
+    let mut out = String::new();
+    if let Some(r) = rules::find(code) {
+        out.push_str(&format!("{} ({}", r.name, r.severity.as_str()));
+        if let Some(o) = r.outcome {
+            out.push_str(&format!("; usually: the DSF BPE {}", o.sentence()));
+        }
+        out.push_str(&format!(
+            ")\n\n{}\n\n{}\n\nOnline: {}\n",
+            r.summary,
+            r.docs.trim(),
+            code_url(r.name)
+        ));
+    }
+    if let Some(section) = probe_section(code) {
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(&format!(
+            "{code} (a failed step of check --test-connections)\n\n{section}\n\nOnline: {}\n",
+            probe_code_url(code)
+        ));
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// The known code closest to `code`, for "did you mean".
+pub fn suggest(code: &str) -> Option<&'static str> {
+    let names = rules::ALL
+        .iter()
+        .map(|r| r.name)
+        .chain(crate::probe::codes::ALL.iter().copied());
+    names
+        .map(|n| (crate::suggest::distance(code, n), n))
+        .filter(|(d, n)| *d <= n.len() / 3 + 1)
+        .min()
+        .map(|(_, n)| n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_has_docs_for_the_terminal() {
+        for r in rules::ALL {
+            let text = explain(r.name).unwrap_or_default();
+            assert!(text.contains("**What:**"), "{}", r.name);
+        }
+        for code in crate::probe::codes::ALL {
+            let section = probe_section(code).unwrap_or_default();
+            assert!(section.starts_with("**What**"), "{code}: {section}");
+            assert!(!section.contains("\n### "), "{code}");
+        }
+        // a name that is both: both sections
+        let both = explain("invalid-url").unwrap_or_default();
+        assert!(both.contains("check --test-connections") && both.contains("**What:**"));
+        assert_eq!(explain("no-such-code"), None);
+    }
+
+    #[test]
+    fn suggestions() {
+        assert_eq!(suggest("invalid-duraton"), Some("invalid-duration"));
+        assert_eq!(suggest("dns-faild"), Some("dns-failed"));
+        assert_eq!(suggest("zzzzzzzzzzzzzz"), None);
+    }
+}

@@ -1,0 +1,591 @@
+//! The CI formats as their consumers read them, on the same fixtures: concise lines, GitHub
+//! workflow commands (escaping, multi-line spans, pseudo-sources, the summary), SARIF validated
+//! against the official OASIS schema (fingerprints stable across runs and edits elsewhere,
+//! UTF-16 columns), the GitLab Code Quality fields; and the CI exit policy, `--quiet`,
+//! `--stdin-filename`, `--explain-code`, completions, the man page and `--version`.
+
+use crate::util::{manifest_dir, run, temp_dir};
+use serde_json::Value;
+
+const EXAMPLE: &str = "fixtures/example.yaml";
+const FORMATS: &[&str] = &["human", "json", "concise", "github", "sarif", "gitlab"];
+
+fn check(args: &[&str], stdin: Option<&str>) -> crate::util::Out {
+    let mut all = vec!["check", "--skip-file-checks"];
+    all.extend_from_slice(args);
+    run(&all, stdin.map(str::as_bytes), &[])
+}
+
+fn json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}):\n{text}"))
+}
+
+/// The JSON output's diagnostics, the reference every format is compared with.
+fn reference(args: &[&str], stdin: Option<&str>) -> Vec<Value> {
+    let mut a = vec!["--format", "json"];
+    a.extend_from_slice(args);
+    let out = check(&a, stdin);
+    json(&out.stdout)["diagnostics"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+fn sarif_validator() -> jsonschema::Validator {
+    let path = manifest_dir().join("tests/fixtures/sarif/sarif-schema-2.1.0.json");
+    let schema: Value = json(&std::fs::read_to_string(path).expect("SARIF schema"));
+    jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft7)
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("the SARIF schema compiles")
+}
+
+fn assert_valid_sarif(v: &jsonschema::Validator, log: &Value) {
+    let errors: Vec<String> = v
+        .iter_errors(log)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "invalid SARIF:\n{}", errors.join("\n"));
+}
+
+#[test]
+fn concise_lines() {
+    let out = check(&["--format", "concise", EXAMPLE], None);
+    assert_eq!(out.code, 1);
+    let diags = reference(&[EXAMPLE], None);
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(
+        lines[0],
+        "fixtures/example.yaml:5:3: error[unknown-property] unknown property `base_url` in connection `fhir-data`"
+    );
+    for (d, line) in diags.iter().zip(&lines) {
+        let want = format!(
+            "{}:{}:{}: {}[{}] ",
+            d["file"].as_str().unwrap_or_default(),
+            d["line"],
+            d["column"],
+            d["severity"].as_str().unwrap_or_default(),
+            d["code"].as_str().unwrap_or_default()
+        );
+        assert!(line.starts_with(&want), "{line} does not start with {want}");
+    }
+    assert_eq!(
+        lines.last().copied(),
+        Some("dsf-connections: 7 errors, 0 warnings in 3 connections")
+    );
+    // --quiet: the diagnostic lines alone
+    let quiet = check(&["--format", "concise", "--quiet", EXAMPLE], None);
+    assert_eq!(quiet.stdout.lines().count(), diags.len());
+    assert_eq!(quiet.code, 1);
+}
+
+#[test]
+fn github_annotations() {
+    let out = check(&["--format", "github", EXAMPLE], None);
+    assert_eq!(out.code, 1);
+    let first = out.stdout.lines().next().unwrap_or_default();
+    assert_eq!(
+        first,
+        "::error file=fixtures/example.yaml,line=5,endLine=5,col=3,endColumn=11,\
+         title=dsf-connections (unknown-property)::fixtures/example.yaml:5:3: unknown property \
+         `base_url` in connection `fhir-data`%0Ahelp: did you mean `base-url`? (property names \
+         are case-sensitive and use dashes)%0Aserver: the DSF BPE starts with NO connections \
+         (not even #dsf)%0Adocs: https://github.com/dsf-connections/dsf-connections/blob/main/docs/codes.md#unknown-property"
+    );
+    let annotations = out.stdout.lines().filter(|l| l.starts_with("::")).count();
+    assert_eq!(annotations, reference(&[EXAMPLE], None).len());
+    assert_eq!(
+        out.stdout.lines().last(),
+        Some("dsf-connections: 7 errors, 0 warnings in 3 connections")
+    );
+}
+
+#[test]
+fn github_escapes_messages_and_properties() {
+    // a key holding `%`, `:`, `,` and an escaped line break, in a file whose name holds them too
+    let yaml = "c:\n  base-url: http://x\n  \"a%b:c,d\\ne\": 1\n";
+    let out = check(
+        &[
+            "--format",
+            "github",
+            "--stdin-filename",
+            "conf/a:b,c%d.yaml",
+            "-",
+        ],
+        Some(yaml),
+    );
+    assert_eq!(out.code, 1);
+    let line = out.stdout.lines().next().unwrap_or_default();
+    assert!(
+        line.starts_with("::error file=conf/a%3Ab%2Cc%25d.yaml,line=3,endLine=3,col=3,"),
+        "{line}"
+    );
+    // in the message `%` is escaped, `:` and `,` are not; the input's line break is shown as
+    // `\n`, and the message's own lines are joined by an escaped LF
+    assert!(
+        line.contains("::conf/a:b,c%25d.yaml:3:3: unknown property `a%25b:c,d\\ne`"),
+        "{line}"
+    );
+    assert!(line.contains("%0Ahelp: "), "{line}");
+    for l in out.stdout.lines() {
+        assert!(
+            !l.chars().any(|c| c.is_control()),
+            "raw control character: {l:?}"
+        );
+    }
+    assert_eq!(out.stdout.lines().count(), 2, "{}", out.stdout);
+}
+
+#[test]
+fn github_multi_line_spans_and_pseudo_sources() {
+    // a folded scalar: the span runs over three lines, so no col/endColumn
+    let yaml = "c:\n  base-url: http://x\n  connect-timeout: >-\n    5\n    s\n";
+    let out = check(
+        &["--format", "github", "--stdin-filename", "a.yaml", "-"],
+        Some(yaml),
+    );
+    let line = out.stdout.lines().next().unwrap_or_default();
+    assert!(
+        line.starts_with(
+            "::error file=a.yaml,line=4,endLine=6,title=dsf-connections (invalid-duration)::"
+        ),
+        "{line}"
+    );
+    // standard input without a name: no file, the position in the message
+    let out = check(&["--format", "github", "-"], Some(yaml));
+    let line = out.stdout.lines().next().unwrap_or_default();
+    assert!(
+        line.starts_with("::error title=dsf-connections (invalid-duration)::<stdin>:4:5: "),
+        "{line}"
+    );
+    // the variable, and `<environment>`
+    let out = run(
+        &["check", "--format", "github"],
+        None,
+        &[
+            (
+                "DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG",
+                "c:\n  base_url: x\n",
+            ),
+            (
+                "DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG_DEFAULT_TIMEOUT_CONNECT",
+                "5s",
+            ),
+        ],
+    );
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert!(
+        lines[0].starts_with(
+            "::error title=dsf-connections (unknown-property)::$DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG:2:3: "
+        ),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        lines[1].starts_with("::error title=dsf-connections (invalid-default)::<environment>:"),
+        "{}",
+        out.stdout
+    );
+    assert!(lines.iter().all(|l| !l.contains("file=")));
+}
+
+#[test]
+fn sarif_validates_against_the_official_schema() {
+    let v = sarif_validator();
+    let out = check(&["--format", "sarif", EXAMPLE], None);
+    assert_eq!(out.code, 1);
+    let log = json(&out.stdout);
+    assert_valid_sarif(&v, &log);
+    let run0 = &log["runs"][0];
+    assert_eq!(run0["tool"]["driver"]["name"], "dsf-connections");
+    assert!(
+        run0["tool"]["driver"]["informationUri"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("https://"))
+    );
+    let rules = run0["tool"]["driver"]["rules"].as_array().expect("rules");
+    let results = run0["results"].as_array().expect("results");
+    let diags = reference(&[EXAMPLE], None);
+    assert_eq!(results.len(), diags.len());
+    // one rule per code used, each with its docs
+    let used: std::collections::BTreeSet<&str> =
+        diags.iter().filter_map(|d| d["code"].as_str()).collect();
+    assert_eq!(rules.len(), used.len());
+    for r in rules {
+        let id = r["id"].as_str().unwrap_or_default();
+        assert!(used.contains(id));
+        assert_eq!(
+            r["helpUri"],
+            format!(
+                "https://github.com/dsf-connections/dsf-connections/blob/main/docs/codes.md#{id}"
+            )
+        );
+        let rule = dsf_connections::rules::find(id).expect("known code");
+        assert_eq!(r["shortDescription"]["text"], rule.summary);
+        assert_eq!(r["help"]["markdown"], rule.docs.trim());
+        assert_eq!(r["defaultConfiguration"]["level"], rule.severity.as_str());
+    }
+    for (res, d) in results.iter().zip(&diags) {
+        assert_eq!(res["ruleId"], d["code"]);
+        assert_eq!(
+            rules[res["ruleIndex"].as_u64().unwrap_or(99) as usize]["id"],
+            d["code"]
+        );
+        assert_eq!(res["level"], d["severity"]);
+        let loc = &res["locations"][0]["physicalLocation"];
+        assert_eq!(loc["artifactLocation"]["uri"], "fixtures/example.yaml");
+        assert_eq!(loc["region"]["startLine"], d["line"]);
+        assert_eq!(loc["region"]["startColumn"], d["column_utf16"]);
+        assert_eq!(loc["region"]["endLine"], d["end_line"]);
+        assert_eq!(loc["region"]["endColumn"], d["end_column_utf16"]);
+        assert!(
+            res["message"]["text"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty())
+        );
+    }
+    assert_eq!(run0["invocations"][0]["executionSuccessful"], true);
+}
+
+fn fingerprints(log: &Value) -> Vec<String> {
+    log["runs"][0]["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|r| {
+            r["partialFingerprints"]["dsfConnections/v1"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn sarif_fingerprints_are_stable_and_unique() {
+    let dir = temp_dir("sarif-fp");
+    let file = dir.join("connections.yaml");
+    let text = std::fs::read_to_string(manifest_dir().join(EXAMPLE)).expect("example");
+    std::fs::write(&file, &text).expect("write");
+    let f = file.display().to_string();
+    let first = json(&check(&["--format", "sarif", &f], None).stdout);
+    let second = json(&check(&["--format", "sarif", &f], None).stdout);
+    let fp = fingerprints(&first);
+    assert_eq!(fp, fingerprints(&second), "not stable across runs");
+    assert!(fp.iter().all(|f| f.len() == 32));
+    let unique: std::collections::BTreeSet<&String> = fp.iter().collect();
+    assert_eq!(unique.len(), fp.len(), "not unique: {fp:?}");
+    // lines added above every finding move them, but do not make them new findings
+    std::fs::write(&file, format!("# a comment\n# another\n{text}")).expect("write");
+    let moved = json(&check(&["--format", "sarif", &f], None).stdout);
+    assert_eq!(fp, fingerprints(&moved));
+    let line = |log: &Value| {
+        log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"]
+            .as_u64()
+    };
+    assert_eq!(line(&moved), line(&first).map(|l| l + 2));
+    // the GitLab report uses the same fingerprints
+    let gitlab = json(&check(&["--format", "gitlab", &f], None).stdout);
+    let gl: Vec<String> = gitlab
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|i| i["fingerprint"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(gl, fp);
+}
+
+#[test]
+fn sarif_columns_count_utf16_code_units() {
+    // 😀 is one character but two UTF-16 code units; ä is one of each
+    let yaml = "c:\n  base-url: https://x\n  basic-auth: {username: \"😀😀ä\", nope: 1}\n";
+    let out = check(
+        &["--format", "sarif", "--stdin-filename", "mb.yaml", "-"],
+        Some(yaml),
+    );
+    let log = json(&out.stdout);
+    assert_valid_sarif(&sarif_validator(), &log);
+    let result = log["runs"][0]["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|r| r["ruleId"] == "unknown-property")
+        .expect("an unknown-property result");
+    let region = &result["locations"][0]["physicalLocation"]["region"];
+    let line = yaml.lines().nth(2).unwrap_or_default();
+    let byte = line.find("nope").unwrap_or_default();
+    let utf16 = line[..byte].encode_utf16().count() + 1;
+    let chars = line[..byte].chars().count() + 1;
+    assert_eq!(chars + 2, utf16);
+    assert_eq!(region["startLine"], 3);
+    assert_eq!(region["startColumn"], utf16 as u64);
+    assert_eq!(region["endColumn"], (utf16 + 4) as u64);
+    // the human and concise columns count characters
+    let concise = check(
+        &["--format", "concise", "--stdin-filename", "mb.yaml", "-"],
+        Some(yaml),
+    );
+    assert!(
+        concise
+            .stdout
+            .contains(&format!("mb.yaml:3:{chars}: error[unknown-property]")),
+        "{}",
+        concise.stdout
+    );
+}
+
+#[test]
+fn sarif_related_locations_pseudo_sources_and_clean_runs() {
+    let v = sarif_validator();
+    // a duplicate connection id: the first definition is a related location
+    let yaml = "a:\n  base-url: http://x\na:\n  base-url: http://y\n";
+    let log = json(
+        &check(
+            &["--format", "sarif", "--stdin-filename", "d.yaml", "-"],
+            Some(yaml),
+        )
+        .stdout,
+    );
+    assert_valid_sarif(&v, &log);
+    let related = log["runs"][0]["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|r| {
+            r["relatedLocations"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .collect::<Vec<_>>();
+    assert!(!related.is_empty(), "{log}");
+    assert_eq!(
+        related[0]["physicalLocation"]["artifactLocation"]["uri"],
+        "d.yaml"
+    );
+    assert_eq!(related[0]["physicalLocation"]["region"]["startLine"], 1);
+    // unnamed standard input: no physical location, the place in the message
+    let log = json(&check(&["--format", "sarif", "-"], Some("c:\n  base_url: x\n")).stdout);
+    assert_valid_sarif(&v, &log);
+    let loc = &log["runs"][0]["results"][0]["locations"][0];
+    assert!(loc.get("physicalLocation").is_none());
+    assert!(
+        loc["message"]["text"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("<stdin>:2:3")
+    );
+    // a clean run: a valid log without results
+    let out = check(&["--format", "sarif", "fixtures/valid.yaml"], None);
+    assert_eq!(out.code, 0);
+    let log = json(&out.stdout);
+    assert_valid_sarif(&v, &log);
+    assert_eq!(log["runs"][0]["results"].as_array().map(Vec::len), Some(0));
+    // an unreadable input: a notification, and the run marked unsuccessful
+    let out = check(&["--format", "sarif", "no/such/file.yaml"], None);
+    assert_eq!(out.code, 2);
+    let log = json(&out.stdout);
+    assert_valid_sarif(&v, &log);
+    assert_eq!(
+        log["runs"][0]["invocations"][0]["executionSuccessful"],
+        false
+    );
+}
+
+#[test]
+fn gitlab_code_quality_fields() {
+    let out = check(&["--format", "gitlab", EXAMPLE], None);
+    assert_eq!(out.code, 1);
+    let issues = json(&out.stdout);
+    let issues = issues.as_array().expect("an array");
+    let diags = reference(&[EXAMPLE], None);
+    assert_eq!(issues.len(), diags.len());
+    for (i, d) in issues.iter().zip(&diags) {
+        assert!(
+            i["description"]
+                .as_str()
+                .is_some_and(|s| s.contains(d["message"].as_str().unwrap_or("?")))
+        );
+        assert_eq!(i["check_name"], d["code"]);
+        assert!(i["fingerprint"].as_str().is_some_and(|f| f.len() == 32));
+        assert!(
+            ["info", "minor", "major", "critical", "blocker"]
+                .contains(&i["severity"].as_str().unwrap_or_default())
+        );
+        assert_eq!(i["location"]["path"], "fixtures/example.yaml");
+        assert_eq!(i["location"]["lines"]["begin"], d["line"]);
+    }
+    assert_eq!(issues[0]["severity"], "critical");
+    // a clean run is an empty report
+    let out = check(&["--format", "gitlab", "fixtures/valid.yaml"], None);
+    assert_eq!(json(&out.stdout), serde_json::json!([]));
+}
+
+#[test]
+fn stdin_filename_names_standard_input_in_every_format() {
+    let yaml = "c:\n  base_url: x\n";
+    for format in FORMATS {
+        let out = check(
+            &[
+                "--format",
+                format,
+                "--stdin-filename",
+                "conf/fhir.yaml",
+                "-",
+            ],
+            Some(yaml),
+        );
+        assert_eq!(out.code, 1, "{format}");
+        assert!(
+            out.stdout.contains("conf/fhir.yaml"),
+            "{format}: {}",
+            out.stdout
+        );
+        assert!(!out.stdout.contains("<stdin>"), "{format}: {}", out.stdout);
+    }
+}
+
+#[test]
+fn deny_warnings_and_fail_on() {
+    // a warning only: `null-auth-block`
+    let yaml = "c:\n  base-url: http://x\n  cert-auth:\n";
+    assert_eq!(check(&["-"], Some(yaml)).code, 0);
+    assert_eq!(check(&["--deny-warnings", "-"], Some(yaml)).code, 1);
+    assert_eq!(check(&["--fail-on", "warning", "-"], Some(yaml)).code, 1);
+    assert_eq!(check(&["--fail-on", "error", "-"], Some(yaml)).code, 0);
+    let both = check(&["--deny-warnings", "--fail-on", "error", "-"], Some(yaml));
+    assert_eq!(both.code, 2, "{}", both.stderr);
+}
+
+#[test]
+fn quiet_prints_only_problems() {
+    let out = check(&["--quiet", "fixtures/valid.yaml"], None);
+    assert_eq!((out.code, out.stdout.as_str()), (0, ""));
+    let out = check(
+        &["--quiet", "--format", "github", "fixtures/valid.yaml"],
+        None,
+    );
+    assert_eq!((out.code, out.stdout.as_str()), (0, ""));
+    let out = check(&["--quiet", EXAMPLE], None);
+    assert_eq!(out.code, 1);
+    assert!(out.stdout.contains("error[unknown-property]"));
+    assert!(!out.stdout.contains("errors, 0 warnings"), "{}", out.stdout);
+    assert!(!out.stdout.contains("note:"), "{}", out.stdout);
+}
+
+#[test]
+fn human_diagnostics_end_with_their_docs() {
+    let out = check(&["--color", "never", EXAMPLE], None);
+    let diags = reference(&[EXAMPLE], None);
+    assert_eq!(
+        out.stdout
+            .matches(" = docs: dsf-connections --explain-code ")
+            .count(),
+        diags.len()
+    );
+    for block in out.stdout.split("\n\n").filter(|b| b.starts_with("error[")) {
+        let code = &block[6..block.find(']').unwrap_or(6)];
+        assert!(
+            block
+                .trim_end()
+                .ends_with(&format!("= docs: dsf-connections --explain-code {code}")),
+            "{block}"
+        );
+    }
+}
+
+#[test]
+fn explain_code_prints_the_docs() {
+    let out = run(&["--explain-code", "invalid-duration"], None, &[]);
+    assert_eq!(out.code, 0);
+    let rule = dsf_connections::rules::find("invalid-duration").expect("rule");
+    assert!(out.stdout.contains(rule.docs.trim()), "{}", out.stdout);
+    assert!(out.stdout.starts_with("invalid-duration (error"));
+    let probe = run(&["--explain-code", "tls-unknown-issuer"], None, &[]);
+    assert_eq!(probe.code, 0);
+    assert!(probe.stdout.contains("**What**"), "{}", probe.stdout);
+    assert!(
+        probe
+            .stdout
+            .contains("docs/probe-codes.md#tls-unknown-issuer")
+    );
+    let unknown = run(&["--explain-code", "invalid-duraton"], None, &[]);
+    assert_eq!(unknown.code, 2);
+    assert!(
+        unknown.stderr.contains("did you mean `invalid-duration`"),
+        "{}",
+        unknown.stderr
+    );
+    // no command at all: the help, as a usage error
+    let bare = run(&[], None, &[]);
+    assert_eq!(bare.code, 2);
+    assert!(bare.stderr.contains("Usage"), "{}", bare.stderr);
+}
+
+#[test]
+fn completions_man_page_and_version() {
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let out = run(&["completions", shell], None, &[]);
+        assert_eq!(out.code, 0, "{shell}: {}", out.stderr);
+        assert!(out.stdout.contains("dsf-connections"), "{shell}");
+        assert!(out.stdout.contains("stdin-filename"), "{shell}");
+    }
+    let man = run(&["man"], None, &[]);
+    assert_eq!(man.code, 0);
+    assert!(
+        man.stdout.starts_with(".ie"),
+        "{}",
+        &man.stdout[..man.stdout.len().min(200)]
+    );
+    assert!(man.stdout.contains(".TH dsf-connections 1"));
+    assert!(
+        man.stdout.contains("explain\\-code"),
+        "man page lacks --explain-code"
+    );
+    let version = run(&["--version"], None, &[]);
+    assert_eq!(version.code, 0);
+    assert!(
+        version
+            .stdout
+            .starts_with(&format!("dsf-connections {}", env!("CARGO_PKG_VERSION")))
+    );
+}
+
+#[test]
+fn failed_probes_as_lines_annotations_and_notifications() {
+    // nothing listens on port 1 of the loopback: the probe fails at once, without a network
+    let dir = temp_dir("probe-lines");
+    let file = dir.join("p.yaml");
+    std::fs::write(&file, "c:\n  base-url: http://127.0.0.1:1/fhir\n").expect("write");
+    let f = file.display().to_string();
+    let probe = |format: &str| {
+        run(
+            &["check", "--test-connections", "--format", format, &f],
+            None,
+            &[],
+        )
+    };
+    let concise = probe("concise");
+    assert_eq!(concise.code, 3, "{}{}", concise.stdout, concise.stderr);
+    assert!(
+        concise
+            .stdout
+            .lines()
+            .any(|l| l.starts_with("probe c: error[connect-refused] TCP connect: ")),
+        "{}",
+        concise.stdout
+    );
+    let github = probe("github");
+    assert!(
+        github.stdout.lines().any(|l| l.starts_with(
+            "::error title=dsf-connections probe (connect-refused)::c: TCP connect: "
+        )),
+        "{}",
+        github.stdout
+    );
+    let sarif = json(&probe("sarif").stdout);
+    assert_valid_sarif(&sarif_validator(), &sarif);
+    let n = &sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"][0];
+    assert_eq!(n["descriptor"]["id"], "connect-refused");
+}
