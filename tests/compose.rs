@@ -4,9 +4,9 @@
 //! no secret of the service in any output.
 
 use crate::pki;
-use crate::util::{diagnostics, json_of, manifest_dir, run, temp_dir};
+use crate::util::{TempDir, diagnostics, json_of, manifest_dir, run, temp_dir};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 const DSF: &str = "tests/fixtures/compose/dsf-dev-setup-3dic-ttp.docker-compose.yml";
 const DOCS: &str = "tests/fixtures/compose/dsf-docs-minimal-fragment.yml";
@@ -117,7 +117,7 @@ fn dsf_dev_setup_checks_clean_without_file_checks() {
 }
 
 /// The secrets the DSF dev setup names for `dic1-bpe`, made beside a copy of it.
-fn dsf_with_secrets() -> (PathBuf, String) {
+fn dsf_with_secrets() -> (TempDir, String) {
     let dir = temp_dir("compose-dsf");
     let text = std::fs::read(manifest_dir().join(DSF)).expect("fixture");
     let file = write(&dir, "docker-compose.yml", &text);
@@ -689,7 +689,7 @@ fn interpolation_findings_point_at_the_expression() {
 }
 
 /// A CA file, and a compose file with `services_yaml` and `config` (the config lines indented).
-fn mounted(tag: &str, service_yaml: &str, config: &str, top: &str) -> (PathBuf, String, String) {
+fn mounted(tag: &str, service_yaml: &str, config: &str, top: &str) -> (TempDir, String, String) {
     let dir = temp_dir(tag);
     let ca = pki::ca();
     write(&dir, "certs/ca.pem", ca.pem.as_bytes());

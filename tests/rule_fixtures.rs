@@ -25,7 +25,7 @@
 //! and, where unavoidable, the rules it lists besides.
 
 use crate::pki::{self, PASSWORD, Usage};
-use crate::util::{manifest_dir, run, temp_dir};
+use crate::util::{TempDir, manifest_dir, run, temp_dir};
 use dsf_connections::rules::ALL;
 use serde_json::Value;
 use std::fmt;
@@ -190,7 +190,7 @@ fn replace(haystack: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
 /// and name them relatively, so positions do not depend on where the directory is). The password
 /// of every encrypted key and PKCS#12 file is in `client.password`, except where a name says
 /// otherwise. `ca/server_root_cas` is the built-in default trust store as `--base-dir` finds it.
-fn pki_dir() -> PathBuf {
+fn pki_dir() -> TempDir {
     let dir = temp_dir("rule-fixtures");
     let ca = pki::ca();
     let leaf = |cn: &str, usage: Usage, from: i64, to: i64| pki::leaf(&ca, cn, usage, from, to);

@@ -2,11 +2,10 @@
 //! code, severity, pointer and line, on real files made by the test.
 
 use crate::pki::{self, PASSWORD, Usage};
-use crate::util::{diagnostics, json_of, run, temp_dir};
+use crate::util::{TempDir, diagnostics, json_of, run, temp_dir};
 use serde_json::Value;
-use std::path::PathBuf;
 
-struct Dir(PathBuf);
+struct Dir(TempDir);
 
 impl Dir {
     fn new(tag: &str) -> Dir {
