@@ -31,7 +31,7 @@ try() {
     printf '%s' "$content" >"$file"
     git add -A
     local status=0
-    pre-commit try-repo "$repo" "$hook" --all-files >"$scratch/out.txt" 2>&1 || status=$?
+    pre-commit try-repo "$repo" "$hook" --all-files --show-diff-on-failure >"$scratch/out.txt" 2>&1 || status=$?
     if { [ "$want" = pass ] && [ "$status" -ne 0 ]; } || { [ "$want" = fail ] && [ "$status" -eq 0 ]; }; then
         echo "pre-commit: hook $hook on $file: expected $want, got exit $status" >&2
         cat "$scratch/out.txt" >&2

@@ -271,6 +271,7 @@ fn check(args: &CheckArgs, probe: Option<&ProbeArgs>, explain: bool, io: &mut Io
             input.readable = checked.readable;
             models.extend(checked.models);
             report.sources.get_mut(file).secrets = checked.secrets;
+            report.scrub.extend(checked.secret_values);
         }
         report.inputs.push(input);
     }
@@ -326,6 +327,7 @@ fn check(args: &CheckArgs, probe: Option<&ProbeArgs>, explain: bool, io: &mut Io
     if explain {
         report.models = Some(models);
     }
+    scrub_texts(&mut report);
     let status = if !report.failed.is_empty() {
         ExitStatus::Usage
     } else if report.errors() > 0 || (args.warnings_fail() && report.warnings() > 0) {
@@ -348,24 +350,54 @@ fn check(args: &CheckArgs, probe: Option<&ProbeArgs>, explain: bool, io: &mut Io
     finish(written.and_then(|()| io.stdout.flush()), status, io.stderr)
 }
 
-/// Render the report in the chosen format.
+/// Secrets out of the diagnostics and notes before any emitter clips them (a secret cut in half
+/// by a clip would no longer be found in the output).
+fn scrub_texts(report: &mut Report) {
+    let scrubber = emit::scrub::Scrubber::for_report(report);
+    let fix = |s: &mut String| {
+        if let std::borrow::Cow::Owned(t) = scrubber.text(s) {
+            *s = t;
+        }
+    };
+    for d in &mut report.diagnostics {
+        fix(&mut d.message);
+        d.help.iter_mut().for_each(fix);
+        for l in std::iter::once(&mut d.primary).chain(d.related.iter_mut()) {
+            l.message.iter_mut().for_each(fix);
+            l.pointer.iter_mut().for_each(fix);
+        }
+        d.connection.iter_mut().for_each(fix);
+        fix(&mut d.pointer);
+    }
+    report.notes.iter_mut().for_each(fix);
+}
+
+/// Render the report in the chosen format, with every secret value the run knows scrubbed from
+/// it (rendered whole first: outputs are bounded, and a secret cannot slip out between writes).
 fn emit_report(report: &Report, args: &CheckArgs, io: &mut Io) -> std::io::Result<()> {
+    let mut out = Vec::new();
+    render(report, args, io, &mut out)?;
+    let out = emit::scrub::Scrubber::for_report(report).bytes(out);
+    io.stdout.write_all(&out)
+}
+
+fn render(report: &Report, args: &CheckArgs, io: &Io, out: &mut Vec<u8>) -> std::io::Result<()> {
     let ci = emit::ci::Options {
         cwd: std::env::current_dir().ok(),
         quiet: args.quiet,
     };
     match args.format {
-        Format::Json => emit::json::emit(report, io.stdout),
+        Format::Json => emit::json::emit(report, out),
         Format::Human => {
             let style = emit::human::Style {
                 color: human_color(args, io),
                 quiet: args.quiet,
             };
-            emit::human::emit(report, &style, io.stdout)
+            emit::human::emit(report, &style, out)
         }
-        Format::Concise => emit::concise::emit(report, &ci, io.stdout),
-        Format::Github => emit::github::emit(report, &ci, io.stdout),
-        Format::Sarif => emit::sarif::emit(report, &ci, io.stdout),
-        Format::Gitlab => emit::gitlab::emit(report, &ci, io.stdout),
+        Format::Concise => emit::concise::emit(report, &ci, out),
+        Format::Github => emit::github::emit(report, &ci, out),
+        Format::Sarif => emit::sarif::emit(report, &ci, out),
+        Format::Gitlab => emit::gitlab::emit(report, &ci, out),
     }
 }

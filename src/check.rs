@@ -28,6 +28,8 @@ pub struct Checked {
     pub models: Vec<Connection>,
     /// Spans of secret values, for masking.
     pub secrets: Vec<Span>,
+    /// The secret values as decoded, to keep out of every output.
+    pub secret_values: Vec<String>,
     /// False when the text is not YAML at all.
     pub readable: bool,
 }
@@ -95,8 +97,11 @@ impl Checker {
             let RootEntry::Connection(id) = structure.root_entry(&entry, sink) else {
                 return;
             };
-            let id = id.to_string();
-            if ids.insert(id.clone()) {
+            // identity by the whole key; everything shown names it cut (a megabyte-long key
+            // would be copied into every message and pointer of the connection)
+            let first = ids.insert(id.to_string());
+            let id = crate::yaml::pointer::bounded(id).into_owned();
+            if first {
                 checked.connections.push(id.clone());
             }
             if let Some(model) = this.connection(file, text, &entry, &id, &structure.reported, sink)
@@ -113,6 +118,7 @@ impl Checker {
         self.uses_default_trust |= uses_default_trust;
         self.models_dropped += dropped;
         checked.secrets = structure.secrets;
+        checked.secret_values = structure.secret_values;
         let doc = match loaded {
             Ok(doc) => doc,
             Err(e) => {

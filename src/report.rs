@@ -33,6 +33,9 @@ pub struct Report {
     pub models: Option<Vec<Connection>>,
     /// With `--test-connections`: each probe, and the connections not probed with why.
     pub probes: Option<(Vec<ProbeResult>, Vec<NotProbed>)>,
+    /// Secret values known to the run (decoded secret settings, secret variables compose
+    /// substituted): scrubbed from every output, beside the masked spans of the sources.
+    pub scrub: Vec<String>,
 }
 
 impl Report {

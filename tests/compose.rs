@@ -1069,3 +1069,73 @@ fn the_config_from_an_env_file_or_passed_through() {
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// A secret compose substitutes from the environment (or `.env`) and that lands in a message
+/// (here: a password variable also used as a timeout, and a secret-named variable used only
+/// in a timeout) is scrubbed from every output format; a plain variable's value is shown.
+#[test]
+fn substituted_secrets_stay_out_of_messages() {
+    let text = "\
+services:
+  bpe:
+    environment:
+      DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG: |
+        fhir:
+          base-url: https://fhir.example.org/fhir
+          connect-timeout: ${BPE_PW}
+          read-timeout: \"x${DB_TOKEN}\"
+          basic-auth:
+            username: \"${BPE_PW}-user\"
+            password: ${BPE_PW}
+        other:
+          base-url: https://other.example.org/fhir
+          read-timeout: ${PLAIN_TIMEOUT}
+";
+    let dir = temp_dir("compose-substituted");
+    let file = write(&dir, "docker-compose.yml", text.as_bytes());
+    write(&dir, ".env", b"DB_TOKEN=CANARYdotenvtoken\n");
+    let env = [
+        ("BPE_PW", "CANARY'pw\ttab"),
+        ("PLAIN_TIMEOUT", "ten-minutes"),
+    ];
+    for format in ["human", "json", "sarif", "github", "gitlab", "concise"] {
+        for cmd in ["check", "explain"] {
+            let out = run(
+                &[cmd, "--format", format, "--skip-file-checks", &file],
+                None,
+                &env,
+            );
+            assert_eq!(out.code, 1, "{cmd} {format}: {}", out.stderr);
+            for leak in ["CANARY", "dotenvtoken", "pw\\ttab", "pw\ttab"] {
+                assert!(
+                    !out.stdout.contains(leak) && !out.stderr.contains(leak),
+                    "{cmd} {format} leaks {leak}:\n{}",
+                    out.stdout
+                );
+            }
+            if cmd == "check" {
+                assert!(
+                    out.stdout.contains("ten-minutes"),
+                    "{format}: {}",
+                    out.stdout
+                );
+            }
+        }
+    }
+    let (code, json) = check(&file, &["--skip-file-checks"], &env);
+    assert_eq!(code, 1);
+    let messages: Vec<&str> = diagnostics(&json)
+        .iter()
+        .filter(|d| d["code"] == "invalid-duration")
+        .filter_map(|d| d["message"].as_str())
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "`connect-timeout` is not a duration: found `****`",
+            "`read-timeout` is not a duration: found `x****`",
+            "`read-timeout` is not a duration: found `ten-minutes`",
+        ],
+        "{json}"
+    );
+}

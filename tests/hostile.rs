@@ -352,3 +352,40 @@ fn secrets_stay_hidden_wherever_they_are_written() {
         }
     }
 }
+
+#[test]
+fn a_megabyte_long_connection_id_is_named_cut_everywhere() {
+    // an explicit key (`? `) has no length limit in YAML: its id would be copied into every
+    // message and pointer of the connection (2 GB of JSON for 1,200 mistakes, before)
+    let mut yaml = format!("? {}\n:\n", "k".repeat(1_000_000));
+    for i in 0..1_200 {
+        yaml.push_str(&format!("  bad{i}: x\n"));
+    }
+    for format in ["json", "sarif", "human", "concise", "github", "gitlab"] {
+        let out = run(
+            &["check", "--format", format, "--skip-file-checks", "-"],
+            Some(yaml.as_bytes()),
+            &[],
+        );
+        assert_eq!(out.code, 1, "{format}: {}", out.stderr);
+        assert!(
+            out.stdout.len() < 12_000_000,
+            "{format}: {} bytes",
+            out.stdout.len()
+        );
+    }
+    let (_, json) = json_of(run(
+        &["check", "--format", "json", "--skip-file-checks", "-"],
+        Some(yaml.as_bytes()),
+        &[],
+    ));
+    let d = &json["diagnostics"][0];
+    assert_eq!(d["code"], "unknown-property");
+    assert_eq!(d["line"], 3);
+    let pointer = d["pointer"].as_str().unwrap_or_default();
+    assert_eq!(pointer, format!("/{}…/bad0", "k".repeat(1024)));
+    assert_eq!(
+        json["inputs"][0]["connections"][0],
+        format!("{}…", "k".repeat(1024))
+    );
+}

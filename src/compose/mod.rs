@@ -100,6 +100,9 @@ pub struct Driver<'a> {
     pub options: Options<'a>,
     /// `--service` names found in some compose input.
     matched: BTreeSet<String>,
+    /// Values of secret-named variables that interpolation substituted (`${DB_PASSWORD}`): kept
+    /// out of every output, wherever the value lands.
+    substituted_secrets: std::cell::RefCell<Vec<String>>,
 }
 
 /// One service (or the fragment) whose config is checked.
@@ -134,6 +137,7 @@ impl<'a> Driver<'a> {
         Driver {
             options,
             matched: BTreeSet::new(),
+            substituted_secrets: std::cell::RefCell::new(Vec::new()),
         }
     }
 
@@ -181,7 +185,19 @@ impl<'a> Driver<'a> {
         let mut notes = Vec::new();
         let vars = self.project_vars(&dir, &mut notes);
         let env = self.options.env;
-        let lookup = |n: &str| env(n).or_else(|| vars.get(n).cloned());
+        // each variable judged once per file (a file can refer to it 100,000 times)
+        let seen = std::cell::RefCell::new(std::collections::HashSet::new());
+        let lookup = |n: &str| {
+            let v = env(n).or_else(|| vars.get(n).cloned());
+            if let Some(v) = &v
+                && !seen.borrow().contains(n)
+                && seen.borrow_mut().insert(n.to_string())
+                && secret_var(n, v)
+            {
+                self.substituted_secrets.borrow_mut().push(v.clone());
+            }
+            v
+        };
         let mut plan = Plan {
             fragment: matches!(shape, Shape::Fragment(_)),
             services: Vec::new(),
@@ -465,6 +481,7 @@ impl<'a> Driver<'a> {
             checked.models.retain(|m| wanted.contains(&m.id));
         }
         report.sources.get_mut(file).secrets = checked.secrets;
+        report.scrub.extend(checked.secret_values);
         report
             .notes
             .extend(checker.finish(sink).map(|n| format!("{name}: {n}")));
@@ -488,6 +505,9 @@ impl<'a> Driver<'a> {
 
     /// `--service` names no compose input has (or whose service sets no config).
     pub fn finish(&self, report: &mut Report) {
+        report
+            .scrub
+            .append(&mut self.substituted_secrets.borrow_mut());
         for s in self.options.services {
             if !self.matched.contains(s) {
                 report.failed.push((
@@ -499,12 +519,21 @@ impl<'a> Driver<'a> {
     }
 }
 
-/// A variable whose name says it holds a secret (`*_PASSWORD`, `*_SECRET`, `*_TOKEN`, ...):
-/// its value is masked wherever its file is shown.
+/// Whether a variable holds a secret: its name says so (`*_PASSWORD`, `*_SECRET`, `*_TOKEN`,
+/// ...) and its value is not the path of a file (`*_PRIVATE_KEY: /run/secrets/dic1.key`).
+fn secret_var(name: &str, value: &str) -> bool {
+    crate::model::props::is_secret_name(name) && !crate::rules::values::looks_like_path(value)
+}
+
+/// A secret variable's value is masked wherever its file is shown.
 fn mask_secret(v: &Var, file: FileId, report: &mut Report) {
-    if !crate::model::props::is_secret_name(&v.name) {
+    let Some(t) = v.text() else {
+        return;
+    };
+    if !secret_var(&v.name, t) {
         return;
     }
+    report.scrub.push(t.to_string());
     if let Value::Written(m) = &v.value
         && !m.host().is_empty()
     {

@@ -108,6 +108,33 @@ impl Omitted {
     }
 }
 
+/// Longest text a kept diagnostic holds (characters): far beyond what any output shows
+/// ([`crate::emit::MAX_TEXT`]), so secrets are scrubbed from whole texts before that clip, while
+/// a thousand diagnostics quoting a megabyte-long key stay a few megabytes.
+const MAX_KEPT_TEXT: usize = 4096;
+
+fn cut(s: &mut String) {
+    if let Some((i, _)) = s.char_indices().nth(MAX_KEPT_TEXT) {
+        s.truncate(i);
+        s.push('…');
+        // truncating keeps the capacity: give the megabyte back
+        s.shrink_to_fit();
+    }
+}
+
+/// `d` with every text cut to [`MAX_KEPT_TEXT`].
+fn bounded(mut d: Diagnostic) -> Diagnostic {
+    cut(&mut d.message);
+    d.help.iter_mut().for_each(cut);
+    d.connection.iter_mut().for_each(cut);
+    cut(&mut d.pointer);
+    for l in std::iter::once(&mut d.primary).chain(d.related.iter_mut()) {
+        l.message.iter_mut().for_each(cut);
+        l.pointer.iter_mut().for_each(cut);
+    }
+    d
+}
+
 /// Collects diagnostics through the filter.
 pub struct Sink {
     filter: Filter,
@@ -159,7 +186,7 @@ impl Sink {
             self.omitted.capped.entry(code).or_insert((d.severity, 0)).1 += 1;
             return;
         }
-        self.kept.push(d);
+        self.kept.push(bounded(d));
     }
 
     pub fn extend(&mut self, diags: impl IntoIterator<Item = Diagnostic>) {

@@ -229,6 +229,41 @@ impl Builder<'_> {
 }
 
 /// One connection's rows.
+/// The rows of every kept model of `report`, as every output shows them: secrets the run knows
+/// scrubbed (a `username` that is also a password), then each text clipped to
+/// [`super::MAX_TEXT`] characters (a valid config can hold a megabyte-long `base-url`).
+pub fn explain_all(report: &crate::report::Report) -> Vec<Explained> {
+    let Some(models) = &report.models else {
+        return Vec::new();
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    let scrubber = super::scrub::Scrubber::for_report(report);
+    let fix = |s: &mut String| {
+        let t = super::clip(&scrubber.text(s)).into_owned();
+        *s = t;
+    };
+    models
+        .iter()
+        .map(|c| {
+            let mut e = explain(&report.sources, now, c);
+            fix(&mut e.id);
+            fix(&mut e.file);
+            for r in &mut e.settings {
+                fix(&mut r.value);
+                r.human.iter_mut().for_each(fix);
+                r.container_path.iter_mut().for_each(fix);
+                r.checked_at.iter_mut().for_each(fix);
+                for c in &mut r.certificates {
+                    fix(&mut c.subject);
+                }
+            }
+            e
+        })
+        .collect()
+}
+
 pub fn explain(db: &SourceDb, now: i64, c: &Connection) -> Explained {
     let mut b = Builder {
         db,

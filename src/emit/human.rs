@@ -27,14 +27,8 @@ pub fn emit(report: &Report, style: &Style, w: &mut dyn Write) -> std::io::Resul
         let text = render(report, d, style, &mut masks);
         w.write_all(text.as_bytes())?;
     }
-    if let Some(models) = &report.models {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-        let rows: Vec<explain::Explained> = models
-            .iter()
-            .map(|c| explain::explain(&report.sources, now, c))
-            .collect();
+    if report.models.is_some() {
+        let rows = explain::explain_all(report);
         explain::emit_human(&rows, style.color, w)?;
         if !rows.is_empty() {
             writeln!(w)?;

@@ -33,7 +33,18 @@ struct InputOut<'r> {
     /// The compose service whose config this is.
     #[serde(skip_serializing_if = "Option::is_none")]
     service: Option<&'r str>,
-    connections: &'r [String],
+    /// The ids of its connections: the first [`MAX_IDS`] (each cut as pointers cut it).
+    connections: Vec<std::borrow::Cow<'r, str>>,
+    /// Ids beyond [`MAX_IDS`], left out of `connections`.
+    #[serde(skip_serializing_if = "is_zero")]
+    connections_omitted: usize,
+}
+
+/// Connection ids listed per input (a hostile config can have a million; a real one dozens).
+const MAX_IDS: usize = 1000;
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 #[derive(Serialize)]
@@ -124,9 +135,6 @@ fn diag<'r>(report: &'r Report, d: &'r Diagnostic) -> DiagOut<'r> {
 }
 
 pub fn emit(report: &Report, w: &mut dyn Write) -> std::io::Result<()> {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
     let out = Out {
         version: 1,
         inputs: report
@@ -135,7 +143,13 @@ pub fn emit(report: &Report, w: &mut dyn Write) -> std::io::Result<()> {
             .map(|i| InputOut {
                 name: &i.name,
                 service: i.service.as_ref().and_then(|s| s.name.as_deref()),
-                connections: &i.connections,
+                connections: i
+                    .connections
+                    .iter()
+                    .take(MAX_IDS)
+                    .map(|c| crate::yaml::pointer::bounded(c))
+                    .collect(),
+                connections_omitted: i.connections.len().saturating_sub(MAX_IDS),
             })
             .collect(),
         diagnostics: report.diagnostics.iter().map(|d| diag(report, d)).collect(),
@@ -153,12 +167,10 @@ pub fn emit(report: &Report, w: &mut dyn Write) -> std::io::Result<()> {
             notes: &report.notes,
             failed: &report.failed,
         },
-        connections: report.models.as_ref().map(|models| {
-            models
-                .iter()
-                .map(|c| explain::explain(&report.sources, now, c))
-                .collect()
-        }),
+        connections: report
+            .models
+            .is_some()
+            .then(|| explain::explain_all(report)),
         probes: report.probes.as_ref().map(|(r, _)| r.as_slice()),
         not_probed: report.probes.as_ref().map(|(_, n)| n.as_slice()),
     };

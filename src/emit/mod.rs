@@ -13,6 +13,7 @@ pub mod human;
 pub mod json;
 pub mod mask;
 pub mod sarif;
+pub mod scrub;
 pub mod snippet;
 pub mod text;
 

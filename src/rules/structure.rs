@@ -142,6 +142,8 @@ pub struct Structure {
     pub reported: HashSet<String>,
     /// Spans of secret values (masked in every output).
     pub secrets: Vec<Span>,
+    /// The secret values as decoded (kept out of every output).
+    pub secret_values: Vec<String>,
     /// Connection ids seen so far, with the span of their key.
     ids: HashMap<String, Span>,
 }
@@ -160,6 +162,7 @@ impl Structure {
             file,
             reported: HashSet::new(),
             secrets: Vec::new(),
+            secret_values: Vec::new(),
             ids: HashMap::new(),
         }
     }
@@ -215,6 +218,9 @@ impl Structure {
         // connection ids are names, not secret keys
         if !path.is_empty() && props::is_secret_name(key) {
             self.secrets.push(secret_span(&e.value));
+            if let NodeKind::Scalar(s) = &e.value.kind {
+                self.secret_values.push(s.value.to_string());
+            }
             if let NodeKind::Alias {
                 anchor: Some(a), ..
             } = &e.value.kind

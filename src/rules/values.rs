@@ -235,7 +235,7 @@ Bad:
 };
 
 /// Whether a secret's text looks like the path of a file rather than a secret.
-fn looks_like_path(s: &str) -> bool {
+pub(crate) fn looks_like_path(s: &str) -> bool {
     let s = s.trim();
     if s.is_empty() || s.contains(char::is_whitespace) {
         return false;

@@ -1,0 +1,189 @@
+//! The last line of defence for secrets: every secret value the run knows (decoded secret
+//! settings, secret variables compose substituted, the text of every masked span) is replaced
+//! by `****` wherever it appears in what the tool writes, in each form an output format could
+//! give it (as is, made visible, JSON-escaped, escaped for GitHub's workflow commands). Masking
+//! at the source is the first line; this one catches a secret that travelled into a message
+//! (`found `…``), a note, or a non-secret setting (`username` = password).
+
+use crate::emit::mask::MASK;
+use crate::report::Report;
+use aho_corasick::{AhoCorasick, MatchKind};
+use std::borrow::Cow;
+use std::collections::HashSet;
+
+/// Shorter values are not scrubbed from other text: it would garble the output (a password
+/// `abc` would turn every `abc` into `****`), and no check quotes a secret on purpose.
+pub const MIN_LEN: usize = 4;
+
+/// A value shorter than this is scrubbed only where it stands as a word of its own: a password
+/// `qx7z` hides `qx7z` but not `qx7z0`; a longer value is distinctive enough to hide anywhere.
+const WORD_LEN: usize = 12;
+
+/// The words the tool itself prints (property names, its docs and examples). A secret that is
+/// one of them (`password`, `secret`, `1234`) is not scrubbed from other text: where the tool
+/// prints such a word it tells a reader nothing, and hiding it would garble every message
+/// (`****-file`). Masking at the source still hides the value itself.
+fn vocabulary() -> &'static HashSet<String> {
+    static WORDS: std::sync::OnceLock<HashSet<String>> = std::sync::OnceLock::new();
+    WORDS.get_or_init(|| {
+        crate::rules::docs_markdown()
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect()
+    })
+}
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
+}
+
+/// Whether the match `start..end` of a pattern of `len` characters may be replaced in `hay`.
+fn stands_alone(hay: &[u8], start: usize, end: usize, len: usize) -> bool {
+    if len >= WORD_LEN {
+        return true;
+    }
+    let edge = |i: Option<usize>, inner: usize| match i.and_then(|i| hay.get(i)) {
+        // only a word character next to a word character joins the two
+        Some(&b) => !(is_word_byte(b) && hay.get(inner).copied().is_some_and(is_word_byte)),
+        None => true,
+    };
+    edge(start.checked_sub(1), start) && edge(Some(end), end.wrapping_sub(1))
+}
+
+#[derive(Default)]
+pub struct Scrubber {
+    ac: Option<AhoCorasick>,
+    /// characters of each pattern, by pattern id
+    lens: Vec<usize>,
+}
+
+impl Scrubber {
+    /// A scrubber for the secrets of `report`.
+    pub fn for_report(report: &Report) -> Self {
+        let mut secrets: Vec<&str> = report.scrub.iter().map(String::as_str).collect();
+        for (_, src) in report.sources.iter() {
+            for s in &src.secrets {
+                if let Some(t) = src.text.get(s.start..s.end) {
+                    secrets.push(t);
+                }
+            }
+        }
+        Scrubber::new(secrets)
+    }
+
+    pub fn new<'s>(secrets: impl IntoIterator<Item = &'s str>) -> Self {
+        let mut patterns: HashSet<String> = HashSet::new();
+        let words = vocabulary();
+        let mut add = |s: &str| {
+            let plain_word = s.chars().all(char::is_alphanumeric);
+            if s.chars().count() >= MIN_LEN
+                && !s.trim().is_empty()
+                && !(plain_word && words.contains(&s.to_lowercase()))
+            {
+                patterns.insert(s.to_string());
+            }
+        };
+        for secret in secrets {
+            // a multi-line secret (a block scalar) shows up line by line in a snippet or message
+            let pieces = std::iter::once(secret).chain(
+                secret
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| l.len() != secret.len()),
+            );
+            for s in pieces {
+                add(s);
+                add(s.trim());
+                add(&crate::emit::text::visible(s));
+                if let Ok(json) = serde_json::to_string(s)
+                    && json.len() >= 2
+                {
+                    add(&json[1..json.len() - 1]);
+                }
+                add(&crate::emit::github::escape_data(s));
+            }
+        }
+        if patterns.is_empty() {
+            return Scrubber::default();
+        }
+        let patterns: Vec<String> = patterns.into_iter().collect();
+        let lens = patterns.iter().map(|p| p.chars().count()).collect();
+        let ac = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&patterns);
+        Scrubber { ac: ac.ok(), lens }
+    }
+
+    pub fn text<'a>(&self, s: &'a str) -> Cow<'a, str> {
+        match self.replace(s.as_bytes()) {
+            // only whole UTF-8 patterns are replaced by ASCII: the result stays UTF-8
+            Some(out) => String::from_utf8(out)
+                .map(Cow::Owned)
+                .unwrap_or(Cow::Borrowed(s)),
+            None => Cow::Borrowed(s),
+        }
+    }
+
+    pub fn bytes(&self, b: Vec<u8>) -> Vec<u8> {
+        self.replace(&b).unwrap_or(b)
+    }
+
+    /// The haystack with every standing-alone match replaced, or `None` when nothing was.
+    fn replace(&self, hay: &[u8]) -> Option<Vec<u8>> {
+        let ac = self.ac.as_ref()?;
+        let mut out: Option<Vec<u8>> = None;
+        let mut last = 0;
+        for m in ac.find_iter(hay) {
+            let len = self.lens.get(m.pattern().as_usize()).copied().unwrap_or(0);
+            if !stands_alone(hay, m.start(), m.end(), len) {
+                continue;
+            }
+            let o = out.get_or_insert_with(|| Vec::with_capacity(hay.len()));
+            o.extend_from_slice(&hay[last..m.start()]);
+            o.extend_from_slice(MASK.as_bytes());
+            last = m.end();
+        }
+        let mut o = out?;
+        o.extend_from_slice(&hay[last..]);
+        Some(o)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_form_of_a_secret_is_replaced() {
+        let s = Scrubber::new(["s3cr\"et\tvalue", "abc", "line-one\n  line-two"]);
+        assert_eq!(s.text("x s3cr\"et\tvalue y"), "x **** y");
+        assert_eq!(s.text(r#"{"m":"s3cr\"et\tvalue"}"#), r#"{"m":"****"}"#);
+        // made visible for a terminal
+        assert_eq!(s.text(r#"found `s3cr"et\tvalue`"#), "found `****`");
+        // too short to scrub from other text
+        assert_eq!(s.text("abc"), "abc");
+        assert_eq!(s.text("[line-two]"), "[****]");
+        assert_eq!(s.text("a line-two b"), "a **** b");
+        assert_eq!(
+            String::from_utf8(s.bytes(b"line-one%0A  line-two".to_vec())).ok(),
+            Some("****".to_string())
+        );
+    }
+
+    #[test]
+    fn short_values_only_as_words_and_never_the_tools_own_words() {
+        let s = Scrubber::new(["qx7z", "password", "1234", "a-long-distinctive-one"]);
+        assert_eq!(s.text("/run/secrets/qx7z.key"), "/run/secrets/****.key");
+        assert_eq!(s.text("qx7z0 xqx7z"), "qx7z0 xqx7z");
+        assert_eq!(s.text("Äqx7z"), "Äqx7z");
+        assert_eq!(s.text("`password-file` 1234"), "`password-file` 1234");
+        assert_eq!(s.text("xa-long-distinctive-onex"), "x****x");
+    }
+
+    #[test]
+    fn nothing_to_scrub() {
+        let s = Scrubber::new([]);
+        assert!(matches!(s.text("text"), Cow::Borrowed(_)));
+    }
+}
