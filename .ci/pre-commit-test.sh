@@ -21,7 +21,11 @@ export GIT_AUTHOR_NAME=ci GIT_AUTHOR_EMAIL=ci@localhost GIT_COMMITTER_NAME=ci \
     GIT_COMMITTER_EMAIL=ci@localhost
 export PRE_COMMIT_COLOR=never
 
-cd "$scratch"
+# the hook output lives beside the scratch repository, not in it (`git add -A` would stage it,
+# and pre-commit would see the hook "modify" it while it writes)
+out="$scratch/out.txt"
+mkdir "$scratch/repo"
+cd "$scratch/repo"
 git init -q .
 
 # try HOOK FILE CONTENT WANT(pass|fail) [NEEDLE]
@@ -31,15 +35,15 @@ try() {
     printf '%s' "$content" >"$file"
     git add -A
     local status=0
-    pre-commit try-repo "$repo" "$hook" --all-files --show-diff-on-failure >"$scratch/out.txt" 2>&1 || status=$?
+    pre-commit try-repo "$repo" "$hook" --all-files --show-diff-on-failure >"$out" 2>&1 || status=$?
     if { [ "$want" = pass ] && [ "$status" -ne 0 ]; } || { [ "$want" = fail ] && [ "$status" -eq 0 ]; }; then
         echo "pre-commit: hook $hook on $file: expected $want, got exit $status" >&2
-        cat "$scratch/out.txt" >&2
+        cat "$out" >&2
         exit 1
     fi
-    if [ -n "$needle" ] && ! grep -qF -- "$needle" "$scratch/out.txt"; then
+    if [ -n "$needle" ] && ! grep -qF -- "$needle" "$out"; then
         echo "pre-commit: hook $hook on $file: output lacks '$needle'" >&2
-        cat "$scratch/out.txt" >&2
+        cat "$out" >&2
         exit 1
     fi
     echo "pre-commit: hook $hook on $file: ${want}ed as expected"
