@@ -1,6 +1,7 @@
 //! Benchmark of the probe engine: 200 connections against local servers (an in-process TLS FHIR
 //! server), one of which never answers. Prints the total time against the single timeout that
-//! bounds the silent one, and the peak memory of the process (servers included).
+//! bounds the silent one, and the peak memory of the process (servers included); then 200
+//! connections to a server streaming endless bodies, and the peak memory after them.
 //!
 //!     cargo bench --bench probe
 //!
@@ -123,4 +124,40 @@ fn main() {
         peak_rss_kib() as f64 / 1024.0,
         base_rss as f64 / 1024.0
     );
+
+    // hostile: every connection streams an endless CapabilityStatement (plain HTTP); the 16 MiB
+    // cap and the process-wide body budget bound the memory
+    let mut chunk = br#"{"resourceType": "CapabilityStatement", "x": ""#.to_vec();
+    chunk.resize(64 * 1024, b'a');
+    let endless = servers::streaming(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/fhir+json",
+        chunk,
+        Duration::ZERO,
+    );
+    let endless_url = format!("http://127.0.0.1:{endless}/fhir");
+    for concurrency in [16, 200] {
+        let targets: Vec<ProbeTarget> = (0..200)
+            .map(|i| target(i, endless_url.clone(), Duration::from_secs(10)))
+            .collect();
+        let options = ProbeOptions {
+            concurrency,
+            probe_timeout: Duration::from_secs(120),
+            ..ProbeOptions::default()
+        };
+        let start = Instant::now();
+        let results = probe::run(&targets, &options).expect("run");
+        let capped = results
+            .iter()
+            .filter(|r| {
+                r.steps
+                    .last()
+                    .is_some_and(|s| s.code == Some(probe::codes::BODY_TOO_LARGE))
+            })
+            .count();
+        println!(
+            "200 endless 16 MiB+ bodies, concurrency {concurrency:>3}: {:.2} s, {capped}/200 capped at 16 MiB, peak memory so far {:.1} MiB",
+            start.elapsed().as_secs_f64(),
+            peak_rss_kib() as f64 / 1024.0
+        );
+    }
 }

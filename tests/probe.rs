@@ -1167,12 +1167,14 @@ fn secret_canaries_never_appear_in_any_output() {
     ] {
         assert!(!out.contains(canary), "{canary} leaked:\n{out}");
     }
-    // the echo was seen and masked, not dropped
-    assert!(
-        out.contains("cannot handle Some(\\\"****\\\")")
-            || out.contains("cannot handle Some(\"****\")"),
-        "{out}"
-    );
+    // the echo was seen and masked, not dropped (the scheme stays: it is no secret)
+    for masked in ["Basic ****", "Bearer ****"] {
+        assert!(
+            out.contains(&format!("cannot handle Some(\\\"{masked}\\\")"))
+                || out.contains(&format!("cannot handle Some(\"{masked}\")")),
+            "{masked}: {out}"
+        );
+    }
 }
 
 #[test]
@@ -1323,4 +1325,593 @@ fn a_compose_service_probes_through_its_own_proxy() {
         )]
     );
     let _ = std::fs::remove_dir_all(dir);
+}
+
+// ---- hostile servers: echoed secrets in any shape, endless and dribbled bodies ----
+
+/// The secrets of the echo tests: no 6 characters of any of them occur in the tool's own words.
+const ECHO_TOKEN: &str = "Q7x9-Vf2Kp.L8mZr4Wt_s";
+const ECHO_USER: &str = "bpe";
+const ECHO_PASSWORD: &str = "Jm4&Tq9 zR/x+P2w%Kv";
+const ECHO_CLIENT_SECRET: &str = "Hs8 k/Q3+z&Wp5=Rn9 Yv";
+
+/// Everything a user may see of these results: human, JSON, Debug, and the details as they are.
+fn all_output(results: &[ProbeResult]) -> String {
+    let details: Vec<&str> = results
+        .iter()
+        .flat_map(|r| r.steps.iter().map(|s| s.detail.as_str()))
+        .collect();
+    format!(
+        "{}\n{}\n{results:?}\n{}",
+        human(results),
+        serde_json::to_string(results).expect("json"),
+        details.join("\n")
+    )
+}
+
+/// Neither `secret` nor any piece of `min` characters of it is in `out`.
+fn assert_no_fragments(out: &str, secret: &str, min: usize) {
+    let chars: Vec<char> = secret.chars().collect();
+    for w in chars.windows(min.min(chars.len())) {
+        let piece: String = w.iter().collect();
+        assert!(
+            !out.contains(&piece),
+            "`{piece}` of `{secret}` leaked:\n{out}"
+        );
+    }
+}
+
+/// `s` with `sep` after every `n` characters.
+fn interleave(s: &str, n: usize, sep: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    chars
+        .chunks(n)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
+fn base64(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+fn form_encoded(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// How an echo server answers, given the request's Authorization header.
+type Answer = Box<dyn Fn(&str) -> HttpResp + Send + Sync>;
+
+/// A FHIR server at `/fhir` answering every metadata request with `answer(authorization)`.
+fn echo_server(answer: impl Fn(&str) -> HttpResp + Send + Sync + 'static) -> servers::Server {
+    servers::http(
+        Some(good_tls()),
+        Arc::new(move |r: &HttpReq| answer(r.header("authorization").unwrap_or(""))),
+    )
+}
+
+/// Each failed, and its failed step shows a mask (the echo arrived and was masked, not lost).
+fn assert_masked_failures(results: &[ProbeResult]) {
+    for r in results {
+        let f = failure(r);
+        assert!(f.detail.contains("****"), "{}: {r:#?}", r.connection);
+    }
+}
+
+#[test]
+fn a_bearer_token_echoed_with_control_characters_or_cut_is_masked() {
+    let token = || ECHO_TOKEN.to_string();
+    let answers: Vec<Answer> = vec![
+        // newlines, carriage returns, tabs, NUL and spaces inside the token
+        Box::new(move |_| HttpResp::new(401, "text/plain", interleave(&token(), 3, "\n"))),
+        Box::new(move |_| {
+            HttpResp::new(
+                401,
+                "text/plain",
+                format!("bad token <{}>", interleave(&token(), 4, "\r\n\t \u{0}  ")),
+            )
+        }),
+        // terminal escapes: invisible on a terminal, the token looks whole there
+        Box::new(move |_| {
+            HttpResp::new(
+                500,
+                "text/plain",
+                format!("x {} y", interleave(&token(), 5, "\u{1b}[1;31m")),
+            )
+        }),
+        // in WWW-Authenticate with a tab and spaces, and in an OperationOutcome with JSON escapes
+        Box::new(move |_| {
+            let diagnostics = format!("token {} is unknown", interleave(&token(), 6, "\n\u{1}"));
+            HttpResp::fhir(
+                401,
+                &json!({"resourceType": "OperationOutcome", "issue": [{"severity": "error",
+                    "code": "login", "diagnostics": diagnostics}]}),
+            )
+            .with_header(
+                "WWW-Authenticate",
+                &format!(
+                    "Bearer error=\"invalid_token\", error_description=\"{}\"",
+                    interleave(&token(), 7, "\t ")
+                ),
+            )
+        }),
+        // the whole token, where the 200-character cut of the body falls inside it
+        Box::new(move |_| {
+            HttpResp::new(
+                500,
+                "text/plain",
+                format!("{}{} trailing words", "w".repeat(190), token()),
+            )
+        }),
+        // a body that ends inside the token (cut by the server, or by a body cap)
+        Box::new(move |_| {
+            HttpResp::new(
+                500,
+                "text/plain",
+                format!("{}{}", "v".repeat(150), &token()[..12]),
+            )
+        }),
+        // XML with character references, as a 200 that is no CapabilityStatement
+        Box::new(move |_| {
+            let t = token();
+            let xml = format!(
+                "<error><token>{}&#{};{}</token></error>",
+                &t[..5],
+                u32::from(t.as_bytes()[5]),
+                &t[6..]
+            );
+            HttpResp::new(200, "application/xml", xml)
+        }),
+        // percent-encoded in a redirect's Location
+        Box::new(move |_| {
+            HttpResp::new(302, "text/plain", "").with_header(
+                "Location",
+                &format!(
+                    "https://login.test/?t={}%0A",
+                    token().replace('-', "%2D").replace('.', "%2e")
+                ),
+            )
+        }),
+        // JSON escapes in a plain JSON error
+        Box::new(move |_| {
+            let t = token();
+            let escaped: String = t
+                .chars()
+                .map(|c| format!("\\u{:04x}", u32::from(c)))
+                .collect();
+            HttpResp::new(
+                403,
+                "application/json",
+                format!("{{\"error\": \"forbidden\", \"token\": \"{escaped}\"}}"),
+            )
+        }),
+    ];
+    let servers: Vec<servers::Server> = answers
+        .into_iter()
+        .map(|a| echo_server(move |auth| a(auth)))
+        .collect();
+    let ports: Vec<u16> = servers.iter().map(|s| s.port).collect();
+    let targets: Vec<ProbeTarget> = servers
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let mut t = target(&format!("echo-{i}"), fhir_url(s.port));
+            t.bearer = Some(Secret::new(ECHO_TOKEN));
+            t
+        })
+        .collect();
+    let results = probe::run(&targets, &opts(&ports)).expect("run");
+    assert_masked_failures(&results);
+    for s in &servers {
+        assert_eq!(
+            s.requests()[0].header("authorization"),
+            Some(format!("Bearer {ECHO_TOKEN}").as_str())
+        );
+    }
+    let out = all_output(&results);
+    assert_no_fragments(&out, ECHO_TOKEN, 6);
+    // the cut still shows the text around the mask
+    let cut = &failure(&results[4]).detail;
+    assert!(cut.contains("www****"), "{cut}");
+    assert!(
+        failure(&results[1]).detail.contains("bad token <****>"),
+        "{}",
+        failure(&results[1]).detail
+    );
+}
+
+#[test]
+fn basic_credentials_echoed_as_base64_or_encoded_are_masked() {
+    let sent = base64(format!("{ECHO_USER}:{ECHO_PASSWORD}").as_bytes());
+    let answers: Vec<Answer> = vec![
+        // the base64 alone, as a server logging the header would
+        Box::new(|auth| {
+            let b64 = auth.strip_prefix("Basic ").unwrap_or(auth).to_string();
+            HttpResp::new(401, "text/plain", format!("credentials {b64} rejected"))
+        }),
+        // wrapped in lines, MIME style
+        Box::new(|auth| {
+            let b64 = auth.strip_prefix("Basic ").unwrap_or(auth);
+            HttpResp::new(401, "text/plain", interleave(b64, 8, "\r\n"))
+        }),
+        // the whole header, where the 200-character cut falls inside it
+        Box::new(|auth| {
+            HttpResp::new(
+                500,
+                "text/plain",
+                format!("{}Authorization: {auth}", "u".repeat(170)),
+            )
+        }),
+        // URL-safe base64 without padding, in an OperationOutcome
+        Box::new(|auth| {
+            let b64 = auth
+                .strip_prefix("Basic ")
+                .unwrap_or(auth)
+                .trim_end_matches('=')
+                .replace('+', "-")
+                .replace('/', "_");
+            HttpResp::fhir(
+                403,
+                &json!({"resourceType": "OperationOutcome", "issue": [{"severity": "error",
+                    "code": "forbidden", "diagnostics": format!("not allowed: {b64}")}]}),
+            )
+        }),
+        // the password itself, form-encoded and JSON-escaped
+        Box::new(|_| {
+            HttpResp::new(
+                401,
+                "text/plain",
+                format!(
+                    "password={} json={}",
+                    form_encoded(ECHO_PASSWORD),
+                    serde_json::to_string(ECHO_PASSWORD).unwrap_or_default()
+                ),
+            )
+        }),
+    ];
+    let servers: Vec<servers::Server> = answers
+        .into_iter()
+        .map(|a| echo_server(move |auth| a(auth)))
+        .collect();
+    let ports: Vec<u16> = servers.iter().map(|s| s.port).collect();
+    let targets: Vec<ProbeTarget> = servers
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let mut t = target(&format!("echo-{i}"), fhir_url(s.port));
+            t.basic = Some(BasicCredentials {
+                username: ECHO_USER.into(),
+                password: Secret::new(ECHO_PASSWORD),
+            });
+            t
+        })
+        .collect();
+    let results = probe::run(&targets, &opts(&ports)).expect("run");
+    assert_masked_failures(&results);
+    assert_eq!(
+        servers[0].requests()[0].header("authorization"),
+        Some(format!("Basic {sent}").as_str())
+    );
+    let out = all_output(&results);
+    for secret in [
+        ECHO_PASSWORD.to_string(),
+        sent.clone(),
+        form_encoded(ECHO_PASSWORD),
+    ] {
+        assert_no_fragments(&out, &secret, 6);
+    }
+    // the user name is no secret and stays
+    assert!(
+        failure(&results[0])
+            .detail
+            .contains("Basic auth as user `bpe`"),
+        "{}",
+        failure(&results[0]).detail
+    );
+}
+
+#[test]
+fn an_oidc_error_description_echoing_the_client_secret_is_masked() {
+    let echoes: [fn(&str) -> String; 6] = [
+        // form-encoded, as the secret would travel in a form body
+        |s| format!("client secret {} is wrong", form_encoded(s)),
+        // percent-encoded with lower-case hex and %20
+        |s| {
+            let enc: String = s
+                .bytes()
+                .map(|b| {
+                    if b.is_ascii_alphanumeric() {
+                        char::from(b).to_string()
+                    } else {
+                        format!("%{b:02x}")
+                    }
+                })
+                .collect();
+            format!("bad secret: {enc}")
+        },
+        // JSON escapes as text (a provider that escapes twice)
+        |s| {
+            let esc: String = s
+                .chars()
+                .map(|c| format!("\\u{:04X}", u32::from(c)))
+                .collect();
+            format!("secret was \"{esc}\"")
+        },
+        // control characters inside
+        |s| format!("secret [{}]", interleave(s, 3, "\n\u{0}\r")),
+        // the 300-character cut of the description falls inside the encoded secret
+        |s| format!("{}{}", "d".repeat(285), form_encoded(s)),
+        // the description itself ends inside the secret
+        |s| format!("{}{}", "e".repeat(40), &form_encoded(s)[..11]),
+    ];
+    let fhir = fhir_server(Some(good_tls()), |_| true);
+    let mut targets = Vec::new();
+    let mut ports = vec![fhir.port];
+    let mut issuers = Vec::new();
+    for (i, echo) in echoes.into_iter().enumerate() {
+        let iss = issuer::start(Knobs {
+            token_error: Some(echo),
+            ..Knobs::default()
+        });
+        let mut t = oidc_target(&iss, fhir.port);
+        t.id = format!("oidc-{i}");
+        if let Some(o) = t.oidc.as_mut() {
+            o.client_secret = Secret::new(ECHO_CLIENT_SECRET);
+        }
+        ports.push(iss.server.port);
+        targets.push(t);
+        issuers.push(iss);
+    }
+    let results = probe::run(&targets, &opts(&ports)).expect("run");
+    for r in &results {
+        let f = failure(r);
+        assert_eq!(f.code, Some(codes::OIDC_TOKEN_STATUS), "{r:#?}");
+        assert!(f.detail.contains("invalid_client ("), "{}", f.detail);
+    }
+    assert_masked_failures(&results);
+    let out = all_output(&results);
+    for secret in [
+        ECHO_CLIENT_SECRET.to_string(),
+        form_encoded(ECHO_CLIENT_SECRET),
+        base64(format!("{CLIENT_ID}:{ECHO_CLIENT_SECRET}").as_bytes()),
+    ] {
+        assert_no_fragments(&out, &secret, 6);
+    }
+}
+
+#[test]
+fn an_access_token_echoed_whole_or_in_pieces_is_masked() {
+    let iss = issuer::start(Knobs::default());
+    let fhir = echo_server(|auth| {
+        let token = auth.strip_prefix("Bearer ").unwrap_or(auth);
+        let signature = token.rsplit('.').next().unwrap_or("");
+        HttpResp::new(
+            401,
+            "text/plain",
+            format!(
+                "signature {signature} not accepted; token was {}",
+                interleave(token, 40, "\n")
+            ),
+        )
+    });
+    let t = oidc_target(&iss, fhir.port);
+    let results = probe::run(&[t], &opts(&[iss.server.port, fhir.port])).expect("run");
+    let f = failure(&results[0]);
+    assert_eq!(f.code, Some(codes::HTTP_UNAUTHORIZED), "{results:#?}");
+    assert!(
+        f.detail.contains("signature **** not accepted"),
+        "{}",
+        f.detail
+    );
+    let sent = fhir.requests()[0]
+        .header("authorization")
+        .unwrap_or("")
+        .trim_start_matches("Bearer ")
+        .to_string();
+    assert!(sent.starts_with("eyJ"), "{sent}");
+    let out = all_output(&results);
+    assert!(!out.contains("eyJ"), "{out}");
+    let signature = sent.rsplit('.').next().unwrap_or("");
+    assert_no_fragments(&out, signature, 6);
+}
+
+/// The command line's outputs (human, `--format json`, `--format sarif`) with servers that echo
+/// every kind of credential in a mangled form.
+#[test]
+fn echoed_secrets_are_masked_in_every_output_format() {
+    let fhir = echo_server(|auth| match auth.split_once(' ') {
+        Some(("Bearer", t)) => HttpResp::new(401, "text/plain", interleave(t, 2, "\n\u{7}")),
+        Some(("Basic", b)) => HttpResp::new(401, "text/plain", interleave(b, 5, "\r\n")),
+        _ => HttpResp::new(401, "text/plain", "who?"),
+    });
+    let iss = issuer::start(Knobs {
+        token_error: Some(|s| format!("{}{}", "c".repeat(290), form_encoded(s))),
+        ..Knobs::default()
+    });
+    let dir = crate::util::temp_dir("probe-echo");
+    let ca = dir.join("root.pem");
+    std::fs::write(&ca, pem_cert(&PKI.root.der)).expect("write ca");
+    let ca = ca.display();
+    let port = fhir.port;
+    let config = format!(
+        "bearer:\n  base-url: https://fhir.test:{port}/fhir\n  test-connection-on-startup: yes\n  trusted-root-certificates-file: {ca}\n  bearer-auth:\n    token: '{ECHO_TOKEN}'\n\
+         basic:\n  base-url: https://fhir.test:{port}/fhir\n  test-connection-on-startup: yes\n  trusted-root-certificates-file: {ca}\n  basic-auth:\n    username: {ECHO_USER}\n    password: '{ECHO_PASSWORD}'\n\
+         oidc:\n  base-url: https://fhir.test:{port}/fhir\n  test-connection-on-startup: yes\n  trusted-root-certificates-file: {ca}\n  oidc-auth:\n    base-url: {}\n    client-id: {CLIENT_ID}\n    client-secret: '{ECHO_CLIENT_SECRET}'\n    trusted-root-certificates-file: {ca}\n",
+        iss.base_url
+    );
+    let path = dir.join("c.yaml");
+    std::fs::write(&path, &config).expect("write config");
+    let p = path.display().to_string();
+    let resolve_fhir = format!("fhir.test:{port}:127.0.0.1");
+    let resolve_oidc = format!("oidc.test:{}:127.0.0.1", iss.server.port);
+    for format in ["human", "json", "sarif", "concise", "github"] {
+        let out = crate::util::run(
+            &[
+                "check",
+                "--test-connections",
+                "--resolve",
+                &resolve_fhir,
+                "--resolve",
+                &resolve_oidc,
+                "--format",
+                format,
+                &p,
+            ],
+            None,
+            &[],
+        );
+        let text = format!("{}\n{}", out.stdout, out.stderr);
+        assert!(
+            text.contains("****"),
+            "{format}: the echoes were masked, not lost:\n{text}"
+        );
+        assert!(
+            text.contains("oidc-token-status") && text.contains("http-unauthorized"),
+            "{format}: every probe failed as expected:\n{text}"
+        );
+        for secret in [
+            ECHO_TOKEN.to_string(),
+            ECHO_PASSWORD.to_string(),
+            ECHO_CLIENT_SECRET.to_string(),
+            form_encoded(ECHO_CLIENT_SECRET),
+            base64(format!("{ECHO_USER}:{ECHO_PASSWORD}").as_bytes()),
+        ] {
+            assert_no_fragments(&text, &secret, 6);
+        }
+    }
+}
+
+#[test]
+fn an_endless_capability_body_fails_at_the_cap_and_does_not_hang() {
+    let head = "HTTP/1.1 200 OK\r\nContent-Type: application/fhir+json";
+    let mut chunk = br#"{"resourceType": "CapabilityStatement", "x": ""#.to_vec();
+    chunk.resize(64 * 1024, b'a');
+    let endless = servers::streaming(head, chunk.clone(), Duration::ZERO);
+    // a Content-Length above the cap fails without reading
+    let declared = servers::streaming(
+        &format!("{head}\r\nContent-Length: 17000000000"),
+        chunk,
+        Duration::ZERO,
+    );
+    let mut o = opts(&[]);
+    o.probe_timeout = Duration::from_secs(60);
+    let targets = [
+        target("endless", format!("http://127.0.0.1:{endless}/fhir")),
+        target("declared", format!("http://127.0.0.1:{declared}/fhir")),
+    ];
+    let started = std::time::Instant::now();
+    let results = probe::run(&targets, &o).expect("run");
+    assert!(started.elapsed() < Duration::from_secs(30), "{results:#?}");
+    for r in &results {
+        let f = failure(r);
+        assert!(!r.ended_by_probe_timeout, "{r:#?}");
+        assert_eq!(
+            (f.name, f.code),
+            ("fhir.capability-statement", Some(codes::BODY_TOO_LARGE)),
+            "{r:#?}"
+        );
+        assert!(
+            f.detail.contains("the body is larger than 16 MiB"),
+            "{}",
+            f.detail
+        );
+        assert_eq!(r.server_outcome, ServerOutcome::Logged);
+        assert!(
+            r.steps[r.steps.len() - 2]
+                .detail
+                .starts_with("200 OK (application/fhir+json, more than 16 MiB)"),
+            "{r:#?}"
+        );
+    }
+    assert!(results[1].duration < Duration::from_secs(5), "{results:#?}");
+}
+
+#[test]
+fn endless_error_bodies_and_oidc_documents_are_cut_small() {
+    // an error answer: only its start is read and shown
+    let error = servers::streaming(
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain",
+        b"overloaded ".repeat(1000),
+        Duration::ZERO,
+    );
+    // a discovery document that never ends (1 MiB cap)
+    let mut doc = br#"{"issuer": ""#.to_vec();
+    doc.resize(16 * 1024, b'i');
+    let discovery = servers::streaming(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json",
+        doc,
+        Duration::ZERO,
+    );
+    let mut oidc = target("oidc-endless", fhir_url(1));
+    oidc.oidc = Some(OidcTarget {
+        base_url: format!("http://127.0.0.1:{discovery}"),
+        discovery_path: "/.well-known/openid-configuration".into(),
+        client_id: CLIENT_ID.into(),
+        client_secret: Secret::new("x-secret"),
+        required_audience: vec![],
+        verify_authorized_party: true,
+        connect_timeout: Duration::from_secs(10),
+        read_timeout: Duration::from_secs(10),
+        trust: trust_root(),
+        leeway: Duration::from_secs(10),
+    });
+    let mut o = opts(&[]);
+    o.probe_timeout = Duration::from_secs(60);
+    let results = probe::run(
+        &[
+            target("error", format!("http://127.0.0.1:{error}/fhir")),
+            oidc,
+        ],
+        &o,
+    )
+    .expect("run");
+    let f = failure(&results[0]);
+    assert_eq!(f.code, Some(codes::HTTP_STATUS), "{results:#?}");
+    assert!(
+        f.detail
+            .starts_with("503 Service Unavailable; body: overloaded overloaded"),
+        "{}",
+        f.detail
+    );
+    assert!(f.detail.ends_with('…'), "{}", f.detail);
+    let f = failure(&results[1]);
+    assert_eq!(
+        (f.name, f.code),
+        ("oidc.discovery", Some(codes::BODY_TOO_LARGE)),
+        "{results:#?}"
+    );
+    assert!(
+        f.detail.contains("the body is larger than 1 MiB"),
+        "{}",
+        f.detail
+    );
+    assert_eq!(results[1].server_outcome, ServerOutcome::DoesNotStart);
+}
+
+#[test]
+fn a_server_dribbling_its_answer_is_cut_by_the_read_timeout() {
+    let head = "HTTP/1.1 200 OK\r\nContent-Type: application/fhir+json";
+    // a byte every 50 ms: each read waits far less than the read timeout
+    let dribble = servers::streaming(head, b" ".to_vec(), Duration::from_millis(50));
+    let mut t = target("dribble", format!("http://127.0.0.1:{dribble}/fhir"));
+    t.read_timeout = Duration::from_millis(600);
+    let mut o = opts(&[]);
+    o.probe_timeout = Duration::from_secs(30);
+    let r = probe_one(t, &o);
+    let f = failure(&r);
+    assert!(!r.ended_by_probe_timeout, "{r:#?}");
+    assert_eq!(
+        (f.name, f.code),
+        ("fhir.http-status", Some(codes::READ_TIMEOUT)),
+        "{r:#?}"
+    );
+    assert!(
+        f.detail.contains(
+            "the HTTP response was not complete within the read timeout of 600 ms (read-timeout)"
+        ) && f.detail.contains("bytes came"),
+        "{}",
+        f.detail
+    );
+    assert!(r.duration < Duration::from_secs(5), "{r:#?}");
 }

@@ -33,6 +33,7 @@ pub const HTTP_UNAUTHORIZED: &str = "http-unauthorized";
 pub const HTTP_FORBIDDEN: &str = "http-forbidden";
 pub const HTTP_STATUS: &str = "http-status";
 pub const NOT_CAPABILITY_STATEMENT: &str = "not-a-capability-statement";
+pub const BODY_TOO_LARGE: &str = "body-too-large";
 // OIDC
 pub const OIDC_DISCOVERY_STATUS: &str = "oidc-discovery-status";
 pub const OIDC_DISCOVERY_INVALID: &str = "oidc-discovery-invalid";
@@ -84,6 +85,7 @@ pub const ALL: &[&str] = &[
     HTTP_FORBIDDEN,
     HTTP_STATUS,
     NOT_CAPABILITY_STATEMENT,
+    BODY_TOO_LARGE,
     OIDC_DISCOVERY_STATUS,
     OIDC_DISCOVERY_INVALID,
     OIDC_ISSUER_MISMATCH,

@@ -7,6 +7,7 @@ use super::net::{self, Client, Mode, Names, Req, Resp, Timeouts};
 use super::oidc::AccessToken;
 use super::tls::TlsSetup;
 use super::{Flow, ProbeOptions, ProbeTarget, Recorder, ServerOutcome, codes, step};
+use serde::de::{self, Deserialize, Deserializer, Visitor};
 use serde_json::Value;
 
 pub(crate) const ACCEPT: &str = "application/fhir+json; fhirVersion=4.0";
@@ -74,16 +75,19 @@ pub(crate) async fn probe(
         accept: ACCEPT,
         authorization,
         body: None,
+        body_limit: net::CAPABILITY_BODY,
     };
     let resp = client.send(rec, Mode::Explicit(&NAMES), req).await?;
     judge_status(t, &resp, &url, setup.as_ref(), token, rec, outcome)?;
     rec.start(step::FHIR_CAPABILITY);
-    match capability(&resp) {
+    let verdict = capability(&resp, rec);
+    drop(resp);
+    match verdict {
         Ok(d) => {
             rec.pass(d);
             Ok(())
         }
-        Err(d) => Err(rec.fail(codes::NOT_CAPABILITY_STATEMENT, d, outcome)),
+        Err((code, d)) => Err(rec.fail(code, d, outcome)),
     }
 }
 
@@ -102,22 +106,27 @@ fn judge_status(
         rec.pass(format!(
             "{line} ({}, {})",
             if resp.content_type().is_empty() {
-                "no content type"
+                "no content type".to_string()
             } else {
-                resp.content_type()
+                rec.server_text(resp.content_type(), 100)
             },
-            size(resp.body.len())
+            if resp.truncated {
+                format!("more than {}", net::human_size(resp.limit))
+            } else {
+                size(resp.body.len())
+            }
         ));
         return Ok(());
     }
     if (300..400).contains(&status) {
-        let location = resp.header("location").unwrap_or("");
+        // masked before the URL parser re-encodes it
+        let location = rec.scrub(resp.header("location").unwrap_or(""));
         let absolute = url::Url::parse(url)
             .ok()
-            .and_then(|base| base.join(location).ok())
+            .and_then(|base| base.join(&location).ok())
             .map(|u| u.to_string())
-            .unwrap_or_else(|| location.to_string());
-        let location = net::redact_url(&absolute);
+            .unwrap_or(location);
+        let location = rec.server_value(&net::redact_url(&absolute), 500);
         let suggestion = location
             .split(['?', '#'])
             .next()
@@ -134,21 +143,22 @@ fn judge_status(
             outcome,
         ));
     }
-    let body = body_text(resp);
-    let issues = operation_outcome(&resp.body);
+    let body = body_text(resp, rec);
+    let issues = operation_outcome(&resp.body, rec);
     let mut detail = line.clone();
     if let Some(i) = &issues {
         detail.push_str(&format!("; OperationOutcome: {i}"));
     }
     // nginx answers a missing or bad client certificate with its own 400 pages
-    if status == 400 && body.contains("No required SSL certificate was sent") {
+    let raw = String::from_utf8_lossy(&resp.body);
+    if status == 400 && raw.contains("No required SSL certificate was sent") {
         return Err(rec.fail(
             codes::TLS_CLIENT_CERT_REQUIRED,
             format!("{line}: the server requires a client certificate and none was sent (cert-auth is not configured)"),
             outcome,
         ));
     }
-    if status == 400 && body.contains("SSL certificate error") {
+    if status == 400 && raw.contains("SSL certificate error") {
         let sent = tls
             .and_then(TlsSetup::client_subject)
             .unwrap_or("the client certificate");
@@ -162,7 +172,10 @@ fn judge_status(
         let offered = offered(t, tls, token);
         detail.push_str(&format!("; offered: {offered}"));
         if let Some(w) = resp.header("www-authenticate") {
-            detail.push_str(&format!("; the server asks for: {w}"));
+            detail.push_str(&format!(
+                "; the server asks for: {}",
+                rec.server_text(w, 300)
+            ));
         }
         if issues.is_none() && !body.is_empty() {
             detail.push_str(&format!("; body: {body}"));
@@ -213,32 +226,23 @@ fn size(n: usize) -> String {
     }
 }
 
-/// The first 200 characters of a body, on one line.
-pub(crate) fn body_text(resp: &Resp) -> String {
-    let text = String::from_utf8_lossy(&resp.body);
-    let mut out: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect::<String>()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
-    if out.chars().count() > 200 {
-        out = out.chars().take(200).collect::<String>() + "…";
-    }
-    out
+/// The first 200 characters of a body, on one line, secrets masked before it was collapsed and
+/// cut.
+pub(crate) fn body_text(resp: &Resp, rec: &Recorder) -> String {
+    rec.server_text(&String::from_utf8_lossy(&resp.body), 200)
 }
 
-/// `severity code: diagnostics` of each issue of a FHIR OperationOutcome.
-fn operation_outcome(body: &[u8]) -> Option<String> {
+/// `severity code: diagnostics` of the first issues of a FHIR OperationOutcome, as server text.
+fn operation_outcome(body: &[u8], rec: &Recorder) -> Option<String> {
+    const SHOWN: usize = 5;
     let v: Value = serde_json::from_slice(body).ok()?;
     if v.get("resourceType")?.as_str()? != "OperationOutcome" {
         return None;
     }
-    let issues: Vec<String> = v
-        .get("issue")?
-        .as_array()?
+    let all = v.get("issue")?.as_array()?;
+    let mut issues: Vec<String> = all
         .iter()
+        .take(SHOWN)
         .map(|i| {
             let f = |k: &str| i.get(k).and_then(Value::as_str).unwrap_or("").to_string();
             let mut s = format!("{} {}", f("severity"), f("code"))
@@ -251,16 +255,21 @@ fn operation_outcome(body: &[u8]) -> Option<String> {
             s
         })
         .collect();
+    if all.len() > SHOWN {
+        issues.push(format!("{} more", all.len() - SHOWN));
+    }
+    // decoded from JSON first (escapes undone), then masked, collapsed and cut as one text
     Some(if issues.is_empty() {
         "no issues".into()
     } else {
-        issues.join("; ")
+        rec.server_text(&issues.join("; "), 500)
     })
 }
 
-fn capability(resp: &Resp) -> Result<String, String> {
+fn capability(resp: &Resp, rec: &Recorder) -> Result<String, (&'static str, String)> {
+    let not = |d: String| (codes::NOT_CAPABILITY_STATEMENT, d);
     if resp.truncated {
-        return Err("the body is larger than 16 MiB".into());
+        return Err((codes::BODY_TOO_LARGE, resp.too_large()));
     }
     let ct = resp.content_type().to_ascii_lowercase();
     let trimmed = String::from_utf8_lossy(&resp.body);
@@ -278,40 +287,201 @@ fn capability(resp: &Resp) -> Result<String, String> {
                     .into(),
             )
         } else {
-            Err(format!(
+            Err(not(format!(
                 "the XML body is not a CapabilityStatement: {}",
-                body_text(resp)
-            ))
+                body_text(resp, rec)
+            )))
         };
     }
-    let v: Value = serde_json::from_slice(&resp.body)
-        .map_err(|_| format!("the body is not JSON: {}", body_text(resp)))?;
-    let rt = v.get("resourceType").and_then(Value::as_str).unwrap_or("");
+    let head: Head = serde_json::from_slice(&resp.body)
+        .map_err(|_| not(format!("the body is not JSON: {}", body_text(resp, rec))))?;
+    let rt = head.resource_type.unwrap_or_default();
     if rt != "CapabilityStatement" {
-        return Err(if rt.is_empty() {
+        return Err(not(if rt.is_empty() {
             "the JSON body is not a FHIR resource (no resourceType): is base-url the FHIR base?"
                 .into()
         } else {
-            format!("the body is a {rt}, not a CapabilityStatement: is base-url the FHIR base?")
-        });
+            format!(
+                "the body is a {}, not a CapabilityStatement: is base-url the FHIR base?",
+                rec.server_value(&rt, 100)
+            )
+        }));
     }
-    let s = |p: &[&str]| {
-        let mut cur = &v;
-        for k in p {
-            cur = cur.get(k)?;
-        }
-        cur.as_str().map(str::to_string)
-    };
-    let software = match (s(&["software", "name"]), s(&["software", "version"])) {
+    let software = match (head.software.name, head.software.version) {
         (Some(n), Some(v)) => format!("{n} {v}"),
         (Some(n), None) => n,
         _ => "software not named".into(),
     };
-    let version = s(&["fhirVersion"]);
+    let software = rec.server_value(&software, 200);
+    let version = head.fhir_version.map(|v| rec.server_value(&v, 50));
     let fhir = match version.as_deref() {
         Some(v) if v.starts_with("4.0") => format!("FHIR {v}"),
         Some(v) => format!("FHIR {v}: not R4 (4.0.x); the BPE's R4 client may misread this server"),
         None => "no fhirVersion".into(),
     };
     Ok(format!("{software}, {fhir}"))
+}
+
+/// The members of a CapabilityStatement the probe shows, read without building the document in
+/// memory (a 16 MiB body as a `serde_json::Value` takes several times that). Like reading a
+/// `Value`: a member that is not a string counts as missing, the last of duplicate members wins,
+/// and a body that is not an object has no members.
+#[derive(Default)]
+struct Head {
+    resource_type: Option<String>,
+    fhir_version: Option<String>,
+    software: Software,
+}
+
+#[derive(Default)]
+struct Software {
+    name: Option<String>,
+    version: Option<String>,
+}
+
+/// A string member, or `None` for any other JSON value (skipped without keeping it).
+struct Text(Option<String>);
+
+/// The visitor methods for the JSON values a reader does not want: skip them, give `$empty`.
+macro_rules! skip_others {
+    ($empty:expr) => {
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            Ok($empty)
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+            Ok($empty)
+        }
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+            Ok($empty)
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+            Ok($empty)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok($empty)
+        }
+        fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+            Ok($empty)
+        }
+    };
+}
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Text;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON value")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Text, E> {
+                Ok(Text(Some(v.to_string())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Text, E> {
+                Ok(Text(Some(v)))
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Text, A::Error> {
+                while map
+                    .next_entry::<de::IgnoredAny, de::IgnoredAny>()?
+                    .is_some()
+                {}
+                Ok(Text(None))
+            }
+            skip_others!(Text(None));
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for Software {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Software;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON value")
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<Software, E> {
+                Ok(Software::default())
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Software, A::Error> {
+                let mut s = Software::default();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "name" => s.name = map.next_value::<Text>()?.0,
+                        "version" => s.version = map.next_value::<Text>()?.0,
+                        _ => {
+                            map.next_value::<de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(s)
+            }
+            skip_others!(Software::default());
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for Head {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Head;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON value")
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<Head, E> {
+                Ok(Head::default())
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Head, A::Error> {
+                let mut h = Head::default();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "resourceType" => h.resource_type = map.next_value::<Text>()?.0,
+                        "fhirVersion" => h.fhir_version = map.next_value::<Text>()?.0,
+                        "software" => h.software = map.next_value::<Software>()?,
+                        _ => {
+                            map.next_value::<de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(h)
+            }
+            skip_others!(Head::default());
+        }
+        d.deserialize_any(V)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn head(json: &str) -> Option<(Option<String>, Option<String>, Option<String>)> {
+        let h: Head = serde_json::from_str(json).ok()?;
+        Some((h.resource_type, h.fhir_version, h.software.name))
+    }
+
+    #[test]
+    fn the_head_reads_like_a_value() {
+        let s = |x: &str| Some(x.to_string());
+        assert_eq!(
+            head(
+                r#"{"resourceType":"CapabilityStatement","rest":[{"a":[1,2,{"b":null}]}],"fhirVersion":"4.0.1","software":{"name":"x","version":1}}"#
+            ),
+            Some((s("CapabilityStatement"), s("4.0.1"), s("x")))
+        );
+        // not strings: missing; duplicates: the last wins; not an object: no members
+        assert_eq!(
+            head(r#"{"resourceType":1,"software":{"name":"a"},"software":[]}"#),
+            Some((None, None, None))
+        );
+        assert_eq!(head("[1, 2]"), Some((None, None, None)));
+        assert_eq!(head("\"x\""), Some((None, None, None)));
+        assert_eq!(head("null"), Some((None, None, None)));
+        assert_eq!(head("{\"a\": 1} x"), None);
+        assert_eq!(head("{"), None);
+    }
 }

@@ -16,6 +16,7 @@ mod net;
 mod oidc;
 pub mod proxy;
 pub mod render;
+mod scrub;
 pub mod target;
 mod tls;
 
@@ -190,22 +191,24 @@ pub(crate) struct Stop;
 
 pub(crate) type Flow<T> = Result<T, Stop>;
 
-/// Collects the steps of one probe as they finish. Every detail passes through [`Recorder::scrub`]
-/// first, so a secret that reached a message (an echoing server, a library's error text) is
-/// masked before it can be printed.
+/// Collects the steps of one probe as they finish. Every detail passes through the secret
+/// masking ([`scrub`]) and is cut to [`MAX_DETAIL`] characters, so a secret that reached a message
+/// (an echoing server, a library's error text) is masked before it can be printed. Text from a
+/// server goes through [`Recorder::server_text`] (or [`Recorder::scrub`]) *before* it is
+/// collapsed, cut or parsed into a message, so no transformation can split a secret past the
+/// masking.
 pub(crate) struct Recorder {
     steps: Vec<ProbeStep>,
     current: Option<(&'static str, Instant)>,
     /// The configured limit of what the running step waits for, for the probe-timeout message.
     pub(crate) waiting: Option<(Duration, String)>,
-    secrets: Vec<String>,
+    secrets: scrub::Scrubber,
     pub(crate) via_proxy: bool,
     pub(crate) oidc_via_proxy: Option<bool>,
 }
 
-/// Secrets shorter than this are not masked inside other text (it would garble the output);
-/// no secret is ever put into a message on purpose.
-const MIN_SCRUB_LEN: usize = 4;
+/// The longest detail of a step, in characters (server-controlled parts are cut shorter).
+const MAX_DETAIL: usize = 2000;
 
 impl Recorder {
     pub(crate) fn new() -> Self {
@@ -213,28 +216,34 @@ impl Recorder {
             steps: Vec::new(),
             current: None,
             waiting: None,
-            secrets: Vec::new(),
+            secrets: scrub::Scrubber::default(),
             via_proxy: false,
             oidc_via_proxy: None,
         }
     }
 
+    /// Registers a secret, with the forms it travels in (URL-encoded, JSON- and XML-escaped).
     pub(crate) fn add_secret(&mut self, secret: &str) {
-        if secret.len() >= MIN_SCRUB_LEN && !self.secrets.iter().any(|s| s == secret) {
-            self.secrets.push(secret.to_string());
-            // longest first, so a secret containing another is masked whole
-            self.secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
-        }
+        self.secrets.add(secret);
     }
 
+    /// The text with every registered secret masked (also when split by control characters or
+    /// white space, or escaped); nothing else changes.
     pub(crate) fn scrub(&self, text: &str) -> String {
-        let mut out = text.to_string();
-        for s in &self.secrets {
-            if out.contains(s.as_str()) {
-                out = out.replace(s.as_str(), "****");
-            }
-        }
-        out
+        self.secrets.scrub(text)
+    }
+
+    /// Text from a server (a body, a header, an error description) for a message: secrets masked
+    /// first, then on one line (control characters and white space runs made one space), cut to
+    /// `limit` characters; a tail that is the start of a secret is masked too.
+    pub(crate) fn server_text(&self, text: &str, limit: usize) -> String {
+        self.secrets.one_line(text, limit)
+    }
+
+    /// Text from a server kept as it is (an issuer, a URL, a key id), secrets masked, cut to
+    /// `limit` characters.
+    pub(crate) fn server_value(&self, text: &str, limit: usize) -> String {
+        self.secrets.clip(text, limit, scrub::Tail::Always)
     }
 
     pub(crate) fn start(&mut self, name: &'static str) {
@@ -250,7 +259,7 @@ impl Recorder {
         outcome: Option<ServerOutcome>,
     ) {
         let (name, started) = self.current.take().unwrap_or(("probe", Instant::now()));
-        let detail = self.scrub(&detail);
+        let detail = self.secrets.clip(&detail, MAX_DETAIL, scrub::Tail::AtCut);
         self.steps.push(ProbeStep {
             name,
             ok,
@@ -425,32 +434,29 @@ async fn probe_steps(t: &ProbeTarget, options: &ProbeOptions, rec: &mut Recorder
     fhir::probe(t, options, rec, token.as_ref()).await
 }
 
-/// Every secret of a target and the proxy, also as they travel (Basic auth in base64).
+/// Every secret of a target and the proxy, also as they travel: Basic credentials as base64 of
+/// `user:password` (the Authorization header a server may echo). [`Recorder::add_secret`] adds
+/// the URL-encoded and escaped forms of each.
 fn secrets_of(t: &ProbeTarget, options: &ProbeOptions) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(b) = &t.basic {
         out.push(b.password.expose().to_string());
-        out.push(net::basic_value(&b.username, b.password.expose(), true));
+        out.extend(net::basic_forms(&b.username, b.password.expose()));
     }
     if let Some(b) = &t.bearer {
         out.push(b.expose().to_string());
     }
     if let Some(o) = &t.oidc {
         out.push(o.client_secret.expose().to_string());
-        out.push(net::basic_value(
-            &o.client_id,
-            o.client_secret.expose(),
-            false,
-        ));
+        out.extend(net::basic_forms(&o.client_id, o.client_secret.expose()));
     }
     if let Some(p) = &options.proxy
         && let Some(pw) = &p.password
     {
         out.push(pw.expose().to_string());
-        out.push(net::basic_value(
+        out.extend(net::basic_forms(
             p.username.as_deref().unwrap_or_default(),
             pw.expose(),
-            true,
         ));
     }
     // userinfo in a URL is a credential too
@@ -464,6 +470,7 @@ fn secrets_of(t: &ProbeTarget, options: &ProbeOptions) -> Vec<String> {
         if let Ok(u) = url::Url::parse(url)
             && let Some(pw) = u.password()
         {
+            // the masking decodes `%XX`: the decoded password is matched as well
             out.push(pw.to_string());
         }
     }

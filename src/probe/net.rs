@@ -10,19 +10,41 @@ use super::tls::{self, TlsSetup};
 use super::{Flow, ProbeOptions, ProxyConfig, Recorder, ServerOutcome, human_duration};
 use base64::Engine;
 use http_body_util::{BodyExt, Full};
-use hyper::body::Bytes;
+use hyper::body::{Body as _, Bytes};
 use hyper::{HeaderMap, Method, Request, StatusCode};
 use std::future::Future;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 
-/// Bodies beyond this are cut (a CapabilityStatement of a large server is well below).
-const MAX_BODY: usize = 16 * 1024 * 1024;
+// Bodies are read up to a cap that depends on what they are for, and memory beyond a small part
+// of each is reserved from one budget for the whole process: 200 probes against servers that
+// stream endless bodies hold about 200 × (FREE_BODY + hyper's and TLS buffers) + BODY_BUDGET,
+// not 200 × 16 MiB.
+
+/// Bodies that are only shown as text (error answers; 200 characters are shown).
+pub(crate) const TEXT_BODY: usize = 64 * 1024;
+/// OIDC discovery documents, JWKS and token responses, parsed whole (real ones are a few kB).
+pub(crate) const DOC_BODY: usize = 1024 * 1024;
+/// A CapabilityStatement, parsed whole (a large server's is well below).
+pub(crate) const CAPABILITY_BODY: usize = 16 * 1024 * 1024;
+/// The part of a body read without a reservation from [`BUDGET`].
+const FREE_BODY: usize = 64 * 1024;
+/// Bytes of larger bodies all probes of the process may hold at once: four CapabilityStatements
+/// at the cap, or 64 OIDC documents. A body beyond `FREE_BODY` reserves its declared length (or,
+/// without `Content-Length`, its cap) before it is read further, and holds it until its answer
+/// is judged; a probe waits for the reservation (its read timeout does not run meanwhile).
+const BODY_BUDGET: usize = 64 * 1024 * 1024;
+static BUDGET: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(BODY_BUDGET);
+/// hyper's read buffer (its default is about 400 kB per connection); response heads beyond it
+/// fail.
+const READ_BUFFER: usize = 64 * 1024;
 const USER_AGENT: &str = concat!("dsf-connections/", env!("CARGO_PKG_VERSION"), " (probe)");
 
 /// The timeouts in force and how the config names them (for messages).
@@ -71,13 +93,21 @@ pub(crate) struct Req<'a> {
     pub authorization: Option<String>,
     /// Content type and body.
     pub body: Option<(&'a str, Vec<u8>)>,
+    /// The most of a 2xx body that is read (other answers: [`TEXT_BODY`]).
+    pub body_limit: usize,
 }
 
 pub(crate) struct Resp {
     pub status: StatusCode,
     pub headers: HeaderMap,
+    /// The body, at most `limit` bytes.
     pub body: Vec<u8>,
+    /// The body is larger than `limit`: `body` holds what was read before the probe stopped
+    /// (nothing when `Content-Length` said so).
     pub truncated: bool,
+    pub limit: usize,
+    /// The body's share of [`BUDGET`], given back when the answer is dropped.
+    _reserved: Option<tokio::sync::SemaphorePermit<'static>>,
 }
 
 impl Resp {
@@ -90,7 +120,14 @@ impl Resp {
     pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
-    /// `200 OK`.
+    /// `the body is larger than 16 MiB, ...` for a truncated body.
+    pub(crate) fn too_large(&self) -> String {
+        format!(
+            "the body is larger than {}, the most the probe reads for this answer (a misconfigured endpoint, or a server streaming without end)",
+            human_size(self.limit)
+        )
+    }
+    /// `200 OK` (the canonical reason: the server's own reason phrase is not shown).
     pub(crate) fn status_line(&self) -> String {
         format!(
             "{} {}",
@@ -201,11 +238,41 @@ pub(crate) fn redact_url(raw: &str) -> String {
     }
 }
 
-/// `Basic base64(user:password)`: ISO-8859-1 for Jersey's Basic feature (`latin1`), US-ASCII for
-/// the OIDC client; characters outside the charset become `?`, as Java's encoder does.
-pub(crate) fn basic_value(user: &str, password: &str, latin1: bool) -> String {
+/// `64 KiB`, `16 MiB`.
+pub(crate) fn human_size(n: usize) -> String {
+    const MIB: usize = 1024 * 1024;
+    if n >= MIB && n.is_multiple_of(MIB) {
+        format!("{} MiB", n / MIB)
+    } else if n >= 1024 && n.is_multiple_of(1024) {
+        format!("{} KiB", n / 1024)
+    } else {
+        format!("{n} bytes")
+    }
+}
+
+/// The forms Basic credentials travel in, to mask in what servers answer: the base64 of
+/// `user:password` in both charsets (ISO-8859-1 or US-ASCII as sent, UTF-8 as a server may
+/// re-encode it), standard and URL-safe, with and without padding.
+pub(crate) fn basic_forms(user: &str, password: &str) -> Vec<String> {
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+    let mut out = Vec::new();
+    for bytes in [
+        basic_bytes(user, password, true),
+        basic_bytes(user, password, false),
+        format!("{user}:{password}").into_bytes(),
+    ] {
+        for engine in [STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD] {
+            out.push(engine.encode(&bytes));
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn basic_bytes(user: &str, password: &str, latin1: bool) -> Vec<u8> {
     let limit = if latin1 { 0xFF } else { 0x7F };
-    let bytes: Vec<u8> = format!("{user}:{password}")
+    format!("{user}:{password}")
         .chars()
         .map(|c| {
             u8::try_from(u32::from(c))
@@ -213,10 +280,15 @@ pub(crate) fn basic_value(user: &str, password: &str, latin1: bool) -> String {
                 .filter(|&b| u32::from(b) <= limit)
                 .unwrap_or(b'?')
         })
-        .collect();
+        .collect()
+}
+
+/// `Basic base64(user:password)`: ISO-8859-1 for Jersey's Basic feature (`latin1`), US-ASCII for
+/// the OIDC client; characters outside the charset become `?`, as Java's encoder does.
+pub(crate) fn basic_value(user: &str, password: &str, latin1: bool) -> String {
     format!(
         "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(bytes)
+        base64::engine::general_purpose::STANDARD.encode(basic_bytes(user, password, latin1))
     )
 }
 
@@ -232,11 +304,13 @@ impl std::fmt::Display for ReadTimedOut {
 
 impl std::error::Error for ReadTimedOut {}
 
-/// A stream whose every read fails after waiting `limit` for data (Java's `SO_TIMEOUT`).
+/// A stream whose every read fails after waiting `limit` for data (Java's `SO_TIMEOUT`); it
+/// counts the bytes read, so a phase cut by its deadline can tell silence from slowness.
 pub(crate) struct TimedIo<S> {
     inner: S,
     limit: Option<Duration>,
     timer: Option<Pin<Box<tokio::time::Sleep>>>,
+    received: Arc<AtomicUsize>,
 }
 
 impl<S> TimedIo<S> {
@@ -245,7 +319,12 @@ impl<S> TimedIo<S> {
             inner,
             limit: (!limit.is_zero()).then_some(limit),
             timer: None,
+            received: Arc::new(AtomicUsize::new(0)),
         }
+    }
+    /// The count of bytes read so far, shared.
+    pub(crate) fn received(&self) -> Arc<AtomicUsize> {
+        self.received.clone()
     }
 }
 
@@ -256,9 +335,12 @@ impl<S: AsyncRead + Unpin> AsyncRead for TimedIo<S> {
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
         let this = &mut *self;
+        let before = buf.filled().len();
         match Pin::new(&mut this.inner).poll_read(cx, buf) {
             Poll::Ready(r) => {
                 this.timer = None;
+                let n = buf.filled().len().saturating_sub(before);
+                this.received.fetch_add(n, Ordering::Relaxed);
                 Poll::Ready(r)
             }
             Poll::Pending => {
@@ -364,6 +446,42 @@ impl Client<'_> {
         )
     }
 
+    /// A phase whose answer came partly, then not whole within the read timeout.
+    fn slow_failure(&self, what: &str, got: usize) -> Failure {
+        if got == 0 {
+            return self.read_timeout_failure(what);
+        }
+        Failure::new(
+            codes::READ_TIMEOUT,
+            format!(
+                "{what} was not complete within the read timeout of {} ({}): {got} bytes came in that time; the probe bounds the whole of it by the read timeout, so a server sending a byte now and then cannot hold it",
+                human_duration(self.timeouts.read),
+                self.timeouts.read_name
+            ),
+        )
+    }
+
+    /// A phase bounded as a whole by the read timeout (its reads are bounded each on their own).
+    async fn within<T>(
+        &self,
+        received: &AtomicUsize,
+        what: &str,
+        phase: impl Future<Output = Result<T, Failure>>,
+    ) -> Result<T, Failure> {
+        let limit = self.timeouts.read;
+        if limit.is_zero() {
+            return phase.await;
+        }
+        let before = received.load(Ordering::Relaxed);
+        match tokio::time::timeout(limit, phase).await {
+            Ok(r) => r,
+            Err(_) => {
+                let got = received.load(Ordering::Relaxed).saturating_sub(before);
+                Err(self.slow_failure(what, got))
+            }
+        }
+    }
+
     fn record<T>(
         &self,
         rec: &mut Recorder,
@@ -462,6 +580,7 @@ impl Client<'_> {
         });
         let tcp = self.record(rec, explicit, "TCP connect", r)?;
         let mut stream = TimedIo::new(tcp, self.timeouts.read);
+        let received = stream.received();
 
         if let Some(p) = self.proxy
             && target.https
@@ -470,7 +589,11 @@ impl Client<'_> {
                 rec.start(n.proxy);
             }
             rec.waiting = Some((self.timeouts.read, self.timeouts.read_name.to_string()));
-            let r = self.tunnel(&mut stream, p, &target).await;
+            let r = self
+                .within(&received, "the proxy's answer to CONNECT", async {
+                    self.tunnel(&mut stream, p, &target, &*rec).await
+                })
+                .await;
             self.record(rec, explicit, "proxy CONNECT", r)?;
         }
 
@@ -479,7 +602,13 @@ impl Client<'_> {
                 rec.start(n.tls);
             }
             rec.waiting = Some((self.timeouts.read, self.timeouts.read_name.to_string()));
-            let r = self.handshake(stream, &target).await;
+            let r = self
+                .within(
+                    &received,
+                    "the TLS handshake",
+                    self.handshake(stream, &target),
+                )
+                .await;
             let tls = self.record(rec, explicit, "TLS handshake", r)?;
             Box::new(tls)
         } else {
@@ -491,7 +620,9 @@ impl Client<'_> {
         }
         rec.waiting = Some((self.timeouts.read, self.timeouts.read_name.to_string()));
         let proxied_plain = self.proxy.is_some() && !target.https;
-        let r = self.exchange(io, &target, &req, proxied_plain).await;
+        let r = self
+            .exchange(io, &target, &req, proxied_plain, &received)
+            .await;
         match r {
             Ok(resp) => Ok(resp),
             Err(f) => {
@@ -600,6 +731,7 @@ impl Client<'_> {
         stream: &mut TimedIo<TcpStream>,
         proxy: &ProxyConfig,
         target: &Target,
+        rec: &Recorder,
     ) -> Result<((), String), Failure> {
         let authority = if target.host.contains(':') {
             format!("[{}]:{}", target.host, target.port)
@@ -651,7 +783,8 @@ impl Client<'_> {
                 ));
             }
         };
-        let reason = parsed.reason.unwrap_or("").to_string();
+        // the proxy's own words: server text
+        let reason = rec.server_text(parsed.reason.unwrap_or(""), 100);
         match status {
             200..=299 => Ok((
                 (),
@@ -716,6 +849,7 @@ impl Client<'_> {
         target: &Target,
         req: &Req<'_>,
         proxied_plain: bool,
+        received: &AtomicUsize,
     ) -> Result<Resp, Failure> {
         let uri = if proxied_plain {
             &target.absolute
@@ -752,52 +886,97 @@ impl Client<'_> {
             )
         })?;
 
-        let (mut sender, conn) =
-            match hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(io)).await {
-                Ok(x) => x,
-                Err(e) => return Err(self.http_failure(&e)),
-            };
-        let exchange = async move {
-            let resp = sender.send_request(request).await?;
-            let (parts, mut body) = resp.into_parts();
-            let mut data = Vec::new();
-            let mut truncated = false;
-            while let Some(frame) = body.frame().await {
-                if let Ok(chunk) = frame?.into_data() {
-                    if data.len() + chunk.len() > MAX_BODY {
-                        truncated = true;
-                        break;
+        let (mut sender, conn) = match hyper::client::conn::http1::Builder::new()
+            .max_buf_size(READ_BUFFER)
+            .handshake(hyper_util::rt::TokioIo::new(io))
+            .await
+        {
+            Ok(x) => x,
+            Err(e) => return Err(self.http_failure(&e)),
+        };
+        let mut conn = Conn {
+            conn: std::pin::pin!(conn),
+            done: false,
+            error: None,
+        };
+        // the whole answer is bounded by the read timeout (each read is, too): a server sending
+        // a byte now and then cannot hold the probe; waiting for the budget does not count
+        let limit = self.timeouts.read;
+        let mut deadline = (!limit.is_zero()).then(|| tokio::time::Instant::now() + limit);
+        let before = received.load(Ordering::Relaxed);
+        let slow = |conn: &Conn<'_, _>| match &conn.error {
+            Some(e) => self.http_failure(e),
+            None => self.slow_failure(
+                "the HTTP response",
+                received.load(Ordering::Relaxed).saturating_sub(before),
+            ),
+        };
+
+        // the head and the body's first FREE_BODY bytes
+        let first = conn
+            .drive(deadline, async {
+                let resp = sender.send_request(request).await?;
+                let (parts, mut body) = resp.into_parts();
+                let limit = if parts.status.is_success() {
+                    req.body_limit
+                } else {
+                    TEXT_BODY
+                };
+                let declared = body
+                    .size_hint()
+                    .exact()
+                    .map(|n| usize::try_from(n).unwrap_or(usize::MAX));
+                let mut data = Vec::new();
+                let rest = if declared.is_some_and(|n| n > limit) {
+                    // Content-Length says it is too large: nothing to read
+                    Some(Bytes::new())
+                } else {
+                    if let Some(n) = declared {
+                        data.reserve_exact(n.min(FREE_BODY));
                     }
-                    data.extend_from_slice(&chunk);
-                }
-            }
-            Ok::<_, hyper::Error>(Resp {
-                status: parts.status,
-                headers: parts.headers,
-                body: data,
-                truncated,
+                    fill(&mut body, &mut data, limit.min(FREE_BODY), None).await?
+                };
+                Ok((parts, body, data, limit, declared, rest))
             })
-        };
-        let mut exchange = std::pin::pin!(exchange);
-        let mut conn = std::pin::pin!(conn);
-        let mut conn_error: Option<hyper::Error> = None;
-        let mut conn_done = false;
-        let result = loop {
-            tokio::select! {
-                r = &mut exchange => break r,
-                c = &mut conn, if !conn_done => {
-                    conn_done = true;
-                    if let Err(e) = c {
-                        conn_error = Some(e);
-                    }
-                }
+            .await;
+        let (parts, mut body, mut data, limit, declared, mut rest) = match first {
+            Ok(x) => x,
+            Err(Ended::Http(e)) => {
+                return Err(self.http_failure(conn.error.as_ref().unwrap_or(&e)));
             }
+            Err(Ended::Deadline) => return Err(slow(&conn)),
         };
-        match result {
-            Ok(r) => Ok(r),
-            // the connection's own error is the more precise one (a TLS alert, a timeout)
-            Err(e) => Err(self.http_failure(conn_error.as_ref().unwrap_or(&e))),
+
+        // more than FREE_BODY and allowed more: reserve, then read on
+        let mut reserved = None;
+        if let Some(chunk) = rest.take_if(|c| !c.is_empty() && limit > FREE_BODY) {
+            let want = declared.unwrap_or(limit).min(limit).min(BODY_BUDGET);
+            let waited = tokio::time::Instant::now();
+            reserved = BUDGET
+                .acquire_many(u32::try_from(want).unwrap_or(u32::MAX))
+                .await
+                .ok();
+            deadline = deadline.map(|d| d + waited.elapsed());
+            data.reserve_exact(declared.unwrap_or(0).min(limit).saturating_sub(data.len()));
+            let more = conn
+                .drive(deadline, fill(&mut body, &mut data, limit, Some(chunk)))
+                .await;
+            rest = match more {
+                Ok(r) => r,
+                Err(Ended::Http(e)) => {
+                    return Err(self.http_failure(conn.error.as_ref().unwrap_or(&e)));
+                }
+                Err(Ended::Deadline) => return Err(slow(&conn)),
+            };
         }
+        Ok(Resp {
+            status: parts.status,
+            headers: parts.headers,
+            body: data,
+            truncated: rest.is_some(),
+            limit,
+            _reserved: reserved,
+        })
     }
 
     fn http_failure(&self, e: &hyper::Error) -> Failure {
@@ -821,6 +1000,78 @@ impl Client<'_> {
                     codes::HTTP_FAILED,
                     format!("no HTTP response: {text}{hint}"),
                 )
+            }
+        }
+    }
+}
+
+/// Reads body frames into `data` up to `upto` bytes, starting with `pending`: `None` when the
+/// body ended, else the chunk that did not fit. `data` grows at most to `upto`.
+async fn fill(
+    body: &mut hyper::body::Incoming,
+    data: &mut Vec<u8>,
+    upto: usize,
+    mut pending: Option<Bytes>,
+) -> Result<Option<Bytes>, hyper::Error> {
+    loop {
+        let chunk = match pending.take() {
+            Some(c) => c,
+            None => match body.frame().await {
+                None => return Ok(None),
+                Some(frame) => match frame?.into_data() {
+                    Ok(c) => c,
+                    // trailers
+                    Err(_) => continue,
+                },
+            },
+        };
+        let need = data.len().saturating_add(chunk.len());
+        if need > upto {
+            return Ok(Some(chunk));
+        }
+        if need > data.capacity() {
+            // doubling, but never beyond the cap
+            let target = data.capacity().saturating_mul(2).max(need).min(upto);
+            data.reserve_exact(target - data.len());
+        }
+        data.extend_from_slice(&chunk);
+    }
+}
+
+/// Why driving an exchange ended without its result.
+enum Ended {
+    Http(hyper::Error),
+    Deadline,
+}
+
+/// hyper's connection future, driven beside the request until it ends (its error is the more
+/// precise one: a TLS alert, a read timeout).
+struct Conn<'p, C> {
+    conn: Pin<&'p mut C>,
+    done: bool,
+    error: Option<hyper::Error>,
+}
+
+impl<C: Future<Output = Result<(), hyper::Error>>> Conn<'_, C> {
+    /// Runs `work` while driving the connection, until `deadline`.
+    async fn drive<T>(
+        &mut self,
+        deadline: Option<tokio::time::Instant>,
+        work: impl Future<Output = Result<T, hyper::Error>>,
+    ) -> Result<T, Ended> {
+        let mut work = std::pin::pin!(work);
+        let sleep = tokio::time::sleep_until(deadline.unwrap_or_else(tokio::time::Instant::now));
+        let mut sleep = std::pin::pin!(sleep);
+        loop {
+            tokio::select! {
+                r = &mut work => return r.map_err(Ended::Http),
+                c = self.conn.as_mut(), if !self.done => {
+                    self.done = true;
+                    if let Err(e) = c {
+                        self.error = Some(e);
+                    }
+                }
+                _ = &mut sleep, if deadline.is_some() => return Err(Ended::Deadline),
             }
         }
     }

@@ -10,7 +10,7 @@
 use super::jwt::{self, TimeProblem};
 use super::net::{self, Client, Mode, Names, Req, Resp, Timeouts};
 use super::tls::TlsSetup;
-use super::{Flow, OidcTarget, ProbeOptions, Recorder, ServerOutcome, codes, step};
+use super::{Flow, OidcTarget, ProbeOptions, Recorder, ServerOutcome, Stop, codes, step};
 use crate::secret::Secret;
 use serde_json::Value;
 use std::time::SystemTime;
@@ -38,12 +38,25 @@ fn is_json(resp: &Resp) -> bool {
     essence == "application/json" || essence == "text/json" || essence.ends_with("+json")
 }
 
-fn not_json(resp: &Resp, what: &str) -> String {
+fn not_json(resp: &Resp, what: &str, rec: &Recorder) -> String {
     let ct = resp.content_type();
     format!(
         "{}: the {what} comes as `{}`, not JSON; the server cannot read it",
         resp.status_line(),
-        if ct.is_empty() { "no content type" } else { ct }
+        if ct.is_empty() {
+            "no content type".to_string()
+        } else {
+            rec.server_text(ct, 100)
+        }
+    )
+}
+
+/// A 2xx answer whose body is beyond the probe's cap.
+fn too_large(resp: &Resp, code: &'static str, outcome: ServerOutcome, rec: &mut Recorder) -> Stop {
+    rec.fail(
+        code,
+        format!("{}: {}", resp.status_line(), resp.too_large()),
+        outcome,
     )
 }
 
@@ -83,12 +96,16 @@ pub(crate) async fn probe(
         accept: "application/json",
         authorization: None,
         body: None,
+        body_limit: net::DOC_BODY,
     };
     let resp = client.send(rec, Mode::Explicit(&NAMES), req).await?;
     if resp.status.as_u16() != 200 {
         let location = resp
             .header("location")
-            .map(|l| format!(" to {}", net::redact_url(l)))
+            .map(|l| {
+                let l = net::redact_url(&rec.scrub(l));
+                format!(" to {}", rec.server_value(&l, 500))
+            })
             .unwrap_or_default();
         return Err(rec.fail(
             codes::OIDC_DISCOVERY_STATUS,
@@ -103,9 +120,12 @@ pub(crate) async fn probe(
     if !is_json(&resp) {
         return Err(rec.fail(
             codes::OIDC_DISCOVERY_INVALID,
-            not_json(&resp, "discovery document"),
+            not_json(&resp, "discovery document", rec),
             DoesNotStart,
         ));
+    }
+    if resp.truncated {
+        return Err(too_large(&resp, codes::BODY_TOO_LARGE, DoesNotStart, rec));
     }
     let doc: Value = match serde_json::from_slice(&resp.body) {
         Ok(v @ Value::Object(_)) => v,
@@ -133,23 +153,27 @@ pub(crate) async fn probe(
                 .collect()
         })
         .unwrap_or_default();
+    drop(doc);
     rec.pass(format!(
         "{} from {}",
         resp.status_line(),
         net::redact_url(&discovery_url)
     ));
+    drop(resp);
 
     // issuer: an exact string compare with the base URL minus one trailing slash
     rec.start(step::OIDC_ISSUER);
     match &issuer {
         Some(i) if *i == o.base_url => rec.pass(format!("`{i}` equals the base-url")),
         other => {
-            let shown = other.as_deref().unwrap_or("(none)");
+            let shown = other
+                .as_deref()
+                .map_or("(none)".to_string(), |i| rec.server_value(i, 300));
             let hint = match other {
                 Some(i) if i.ends_with('/') && i.trim_end_matches('/') == o.base_url => {
                     " (the server strips one trailing `/` from base-url, so an issuer ending in `/` never matches: the provider must publish it without)".to_string()
                 }
-                Some(i) => format!(": set oidc-auth base-url to `{i}`"),
+                Some(_) => format!(": set oidc-auth base-url to `{shown}`"),
                 None => String::new(),
             };
             return Err(rec.fail(
@@ -174,7 +198,7 @@ pub(crate) async fn probe(
                     "jwks_uri is {}: the server needs an https:// URL",
                     other.as_deref().map_or("missing".to_string(), |u| format!(
                         "`{}`",
-                        net::redact_url(u)
+                        rec.server_value(&net::redact_url(&rec.scrub(u)), 300)
                     ))
                 ),
                 DoesNotStart,
@@ -187,15 +211,16 @@ pub(crate) async fn probe(
         accept: "application/json",
         authorization: None,
         body: None,
+        body_limit: net::DOC_BODY,
     };
     let resp = client.send(rec, Mode::Folded, req).await?;
+    let jwks_shown = rec.server_value(&net::redact_url(&rec.scrub(&jwks_url)), 300);
     if resp.status.as_u16() != 200 {
         return Err(rec.fail(
             codes::OIDC_JWKS_STATUS,
             format!(
-                "{} for {}: the server needs 200",
+                "{} for {jwks_shown}: the server needs 200",
                 resp.status_line(),
-                net::redact_url(&jwks_url)
             ),
             DoesNotStart,
         ));
@@ -203,11 +228,16 @@ pub(crate) async fn probe(
     if !is_json(&resp) {
         return Err(rec.fail(
             codes::OIDC_JWKS_INVALID,
-            not_json(&resp, "JWKS"),
+            not_json(&resp, "JWKS", rec),
             DoesNotStart,
         ));
     }
-    let keys = match jwt::parse_jwks(&resp.body) {
+    if resp.truncated {
+        return Err(too_large(&resp, codes::BODY_TOO_LARGE, DoesNotStart, rec));
+    }
+    let parsed = jwt::parse_jwks(&resp.body);
+    drop(resp);
+    let keys = match parsed {
         Ok(k) => k,
         Err(e) => {
             return Err(rec.fail(
@@ -217,12 +247,20 @@ pub(crate) async fn probe(
             ));
         }
     };
-    let listed: Vec<String> = keys.iter().map(jwt::describe_key).collect();
+    // the keys as the provider names them (server text), the first few
+    const LISTED: usize = 10;
+    let mut listed: Vec<String> = keys
+        .iter()
+        .take(LISTED)
+        .map(|k| rec.server_value(&jwt::describe_key(k), 200))
+        .collect();
+    if keys.len() > LISTED {
+        listed.push(format!("{} more", keys.len() - LISTED));
+    }
     rec.pass(format!(
-        "{} key{} from {}: {}",
+        "{} key{} from {jwks_shown}: {}",
         keys.len(),
         if keys.len() == 1 { "" } else { "s" },
-        net::redact_url(&jwks_url),
         listed.join(", ")
     ));
 
@@ -233,7 +271,7 @@ pub(crate) async fn probe(
             codes::OIDC_GRANT_TYPE,
             format!(
                 "grant_types_supported is [{}]: client_credentials is missing (enable the client credentials grant at the provider)",
-                grant_types.join(", ")
+                rec.server_value(&grant_types.join(", "), 300)
             ),
             Logged,
         ));
@@ -243,7 +281,7 @@ pub(crate) async fn probe(
     rec.start(step::OIDC_TOKEN_ENDPOINT);
     let token_url = match &token_endpoint {
         Some(u) if u.starts_with("https://") => {
-            rec.pass(net::redact_url(u));
+            rec.pass(rec.server_value(&net::redact_url(&rec.scrub(u)), 300));
             u.clone()
         }
         other => {
@@ -253,7 +291,7 @@ pub(crate) async fn probe(
                     "token_endpoint is {}: the server needs an https:// URL",
                     other.as_deref().map_or("missing".to_string(), |u| format!(
                         "`{}`",
-                        net::redact_url(u)
+                        rec.server_value(&net::redact_url(&rec.scrub(u)), 300)
                     ))
                 ),
                 Logged,
@@ -275,17 +313,21 @@ pub(crate) async fn probe(
             "application/x-www-form-urlencoded",
             b"grant_type=client_credentials".to_vec(),
         )),
+        body_limit: net::DOC_BODY,
     };
     let resp = client.send(rec, Mode::Folded, req).await?;
     if resp.status.as_u16() != 200 {
-        return Err(rec.fail(codes::OIDC_TOKEN_STATUS, token_error(&resp, o), Logged));
+        return Err(rec.fail(codes::OIDC_TOKEN_STATUS, token_error(&resp, o, rec), Logged));
     }
     if !is_json(&resp) {
         return Err(rec.fail(
             codes::OIDC_TOKEN_INVALID,
-            not_json(&resp, "token response"),
+            not_json(&resp, "token response", rec),
             DoesNotStart,
         ));
+    }
+    if resp.truncated {
+        return Err(too_large(&resp, codes::BODY_TOO_LARGE, Logged, rec));
     }
     let body: Value = serde_json::from_slice(&resp.body).unwrap_or(Value::Null);
     let Some(token) = body
@@ -299,11 +341,12 @@ pub(crate) async fn probe(
             Logged,
         ));
     };
-    rec.add_secret(&token);
+    add_token(rec, &token);
     let expires_in = body
         .get("expires_in")
-        .map(|v| format!(", expires_in {v} s"))
+        .map(|v| format!(", expires_in {} s", rec.server_value(&v.to_string(), 40)))
         .unwrap_or_default();
+    drop(body);
     rec.pass(format!(
         "{}: access token issued{expires_in}",
         resp.status_line()
@@ -321,15 +364,20 @@ pub(crate) async fn probe(
             ));
         }
     };
-    let claims = jws.public_claims();
-    let Some(kid) = jws.header_text("kid") else {
+    // claims, key ids and algorithms are the provider's words: server text
+    let claims = rec.server_value(&jws.public_claims(), 500);
+    let Some(kid_raw) = jws.header_text("kid") else {
         return Err(rec.fail(
             codes::OIDC_TOKEN_NO_KID,
             format!("the token's header has no `kid` (claims: {claims})"),
             Logged,
         ));
     };
-    let Some(key) = keys.iter().find(|k| k.kid.as_deref() == Some(kid.as_str())) else {
+    let kid = rec.server_value(&kid_raw, 100);
+    let Some(key) = keys
+        .iter()
+        .find(|k| k.kid.as_deref() == Some(kid_raw.as_str()))
+    else {
         return Err(rec.fail(
             codes::OIDC_KEY_NOT_FOUND,
             format!(
@@ -344,7 +392,10 @@ pub(crate) async fn probe(
         Some(u) => {
             return Err(rec.fail(
                 codes::OIDC_KEY_NOT_FOUND,
-                format!("the JWKS key `{kid}` has use `{u}`, the server needs `sig`"),
+                format!(
+                    "the JWKS key `{kid}` has use `{}`, the server needs `sig`",
+                    rec.server_value(u, 50)
+                ),
                 Logged,
             ));
         }
@@ -371,7 +422,8 @@ pub(crate) async fn probe(
         return Err(rec.fail(
             codes::OIDC_ALG_MISMATCH,
             format!(
-                "the token is signed with `{alg}`, the JWKS key `{kid}` is for {}",
+                "the token is signed with `{}`, the JWKS key `{kid}` is for {}",
+                rec.server_value(&alg, 50),
                 vkey.alg
             ),
             Logged,
@@ -408,6 +460,7 @@ pub(crate) async fn probe(
 
     rec.start(step::OIDC_AUDIENCE);
     let aud = jws.audiences();
+    let aud_shown = rec.server_value(&aud.join(", "), 300);
     let missing: Vec<&String> = o
         .required_audience
         .iter()
@@ -418,8 +471,7 @@ pub(crate) async fn probe(
         return Err(rec.fail(
             codes::OIDC_AUDIENCE,
             format!(
-                "aud is [{}]; required-audience needs every one of [{}]: {} missing (claims: {claims})",
-                aud.join(", "),
+                "aud is [{aud_shown}]; required-audience needs every one of [{}]: {} missing (claims: {claims})",
                 o.required_audience.join(", "),
                 missing.join(", ")
             ),
@@ -427,9 +479,9 @@ pub(crate) async fn probe(
         ));
     }
     rec.pass(if o.required_audience.is_empty() {
-        format!("no required-audience configured (aud [{}])", aud.join(", "))
+        format!("no required-audience configured (aud [{aud_shown}])")
     } else {
-        format!("aud [{}] holds every required audience", aud.join(", "))
+        format!("aud [{aud_shown}] holds every required audience")
     });
 
     rec.start(step::OIDC_AZP);
@@ -440,7 +492,10 @@ pub(crate) async fn probe(
                 codes::OIDC_AUTHORIZED_PARTY,
                 format!(
                     "azp is {}, the client-id is `{}`: the provider must set azp to the client id, or set verify-authorized-party: false (claims: {claims})",
-                    azp.map_or_else(|| "missing".to_string(), |a| format!("`{a}`")),
+                    azp.map_or_else(
+                        || "missing".to_string(),
+                        |a| format!("`{}`", rec.server_value(&a, 100))
+                    ),
                     o.client_id
                 ),
                 Logged,
@@ -467,16 +522,43 @@ pub(crate) async fn probe(
     })
 }
 
-/// A failed token request: status and the OAuth error (RFC 6749 §5.2), which names no secret.
-fn token_error(resp: &Resp, o: &OidcTarget) -> String {
+/// The access token and its pieces, to mask wherever a server echoes them: the token, and for a
+/// JWS or JWE (parts separated by `.`) each part but the first (the header says only which key
+/// and algorithm) and the signed part `header.payload`.
+fn add_token(rec: &mut Recorder, token: &str) {
+    rec.add_secret(token);
+    let parts: Vec<&str> = token.split('.').collect();
+    if parts.len() > 1 {
+        for p in &parts[1..] {
+            rec.add_secret(p);
+        }
+        if let Some((signed, _)) = token.rsplit_once('.') {
+            rec.add_secret(signed);
+        }
+    }
+}
+
+/// A failed token request: status and the OAuth error (RFC 6749 §5.2), masked and cut like all
+/// server text (a provider may quote the client secret it got, in any encoding), or else the
+/// start of the body.
+fn token_error(resp: &Resp, o: &OidcTarget, rec: &Recorder) -> String {
     let mut out = resp.status_line();
-    if let Ok(v) = serde_json::from_slice::<Value>(&resp.body) {
-        if let Some(e) = v.get("error").and_then(Value::as_str) {
-            out.push_str(&format!(": {e}"));
+    match serde_json::from_slice::<Value>(&resp.body) {
+        Ok(v) => {
+            if let Some(e) = v.get("error").and_then(Value::as_str) {
+                out.push_str(&format!(": {}", rec.server_text(e, 100)));
+            }
+            if let Some(d) = v.get("error_description").and_then(Value::as_str) {
+                out.push_str(&format!(" ({})", rec.server_text(d, 300)));
+            }
         }
-        if let Some(d) = v.get("error_description").and_then(Value::as_str) {
-            out.push_str(&format!(" ({d})"));
+        Err(_) if !resp.body.is_empty() => {
+            out.push_str(&format!(
+                ": {}",
+                rec.server_text(&String::from_utf8_lossy(&resp.body), 200)
+            ));
         }
+        Err(_) => {}
     }
     if matches!(resp.status.as_u16(), 400 | 401) {
         out.push_str(&format!(

@@ -68,6 +68,9 @@ pub struct Knobs {
     /// exp relative to now, in seconds; `None` leaves it out.
     pub exp_in: Option<i64>,
     pub iat_in: i64,
+    /// The `error_description` of a rejected token request, made from the client secret the
+    /// request carried (an echoing provider); `None`: a fixed text.
+    pub token_error: Option<fn(&str) -> String>,
 }
 
 impl Default for Knobs {
@@ -93,6 +96,7 @@ impl Default for Knobs {
             azp: Some(CLIENT_ID.into()),
             exp_in: Some(300),
             iat_in: 0,
+            token_error: None,
         }
     }
 }
@@ -248,9 +252,21 @@ fn handle(r: &HttpReq, base: &str, k: &Knobs, signer: &Signer) -> HttpResp {
                 .encode(format!("{CLIENT_ID}:{}", k.client_secret))
         );
         if r.header("authorization") != Some(expected.as_str()) {
+            let description = match k.token_error {
+                Some(echo) => {
+                    let sent = r
+                        .header("authorization")
+                        .and_then(|a| a.strip_prefix("Basic "))
+                        .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+                        .map(|b| String::from_utf8_lossy(&b).into_owned())
+                        .unwrap_or_default();
+                    echo(sent.split_once(':').map_or("", |(_, secret)| secret))
+                }
+                None => "client authentication failed".to_string(),
+            };
             return HttpResp::json(
                 401,
-                &json!({"error": "invalid_client", "error_description": "client authentication failed"}),
+                &json!({"error": "invalid_client", "error_description": description}),
             );
         }
         if r.body != b"grant_type=client_credentials" {

@@ -252,6 +252,33 @@ pub fn silent() -> u16 {
     port
 }
 
+/// A plain-HTTP server that answers every request with `head` (status line and headers, without
+/// the blank line), then sends `chunk` over and over, `every` apart, until the client goes: an
+/// endless body, or one dribbled a byte at a time.
+pub fn streaming(head: &str, chunk: Vec<u8>, every: std::time::Duration) -> u16 {
+    let (listener, port) = bind();
+    let head = format!("{head}\r\nConnection: close\r\n\r\n");
+    let chunk = Arc::new(chunk);
+    RT.spawn(async move {
+        while let Ok((mut s, _)) = listener.accept().await {
+            let head = head.clone();
+            let chunk = chunk.clone();
+            tokio::spawn(async move {
+                if read_head(&mut s).await.is_none() || s.write_all(head.as_bytes()).await.is_err()
+                {
+                    return;
+                }
+                while s.write_all(&chunk).await.is_ok() {
+                    if !every.is_zero() {
+                        tokio::time::sleep(every).await;
+                    }
+                }
+            });
+        }
+    });
+    port
+}
+
 /// A port nothing listens on.
 pub fn closed_port() -> u16 {
     let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
