@@ -502,7 +502,8 @@ impl<'a> Driver<'a> {
 /// A variable whose name says it holds a secret (`*_PASSWORD`, `*_SECRET`, `*_TOKEN`, ...):
 /// its value is masked wherever its file is shown.
 fn mask_secret(v: &Var, file: FileId, report: &mut Report) {
-    if !crate::model::props::is_secret_name(&v.name) {
+    // a variable's value is a scalar: `NPM_AUTH` counts too
+    if !crate::model::props::is_scalar_secret_name(&v.name) {
         return;
     }
     if let Value::Written(m) = &v.value
