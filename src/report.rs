@@ -33,6 +33,9 @@ pub struct Report {
     pub models: Option<Vec<Connection>>,
     /// With `--test-connections`: each probe, and the connections not probed with why.
     pub probes: Option<(Vec<ProbeResult>, Vec<NotProbed>)>,
+    /// The regions masked where a file is shown, as `emit::mask::redact` found them (emitters
+    /// compute those of files it did not need).
+    pub masks: std::collections::HashMap<FileId, Vec<crate::source::Span>>,
 }
 
 impl Report {
