@@ -240,3 +240,16 @@ fn an_auth_block_is_not_masked_whole() {
     );
     assert!(out.stdout.contains("`connect-timeout`"), "{}", out.stdout);
 }
+
+/// The same in a config embedded in a compose file: messages about the embedded text are
+/// checked against its own masks and its host's.
+#[test]
+fn no_secret_in_an_embedded_config() {
+    let yaml = "services:\n  bpe:\n    image: x\n    environment:\n      NPM_AUTH: CANARYemb1\n      DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG: |\n        a:\n          base-url: http://x\n          basic-auth:\n            password: abc\n              CANARYemb2: ghi\n";
+    for (what, text) in every_output(yaml) {
+        assert!(
+            !text.contains("CANARYemb"),
+            "{what} shows the secret:\n{text}"
+        );
+    }
+}

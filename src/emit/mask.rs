@@ -863,6 +863,20 @@ fn redact_text(message: &str, views: &[View]) -> Option<String> {
     changed.then_some(out)
 }
 
+/// The regions to mask in `file`'s own text: [`masks`] for a file that is shown; for a source
+/// embedded in another, its secrets in its own offsets (not its host's) and what the scan finds.
+fn own_masks(db: &SourceDb, file: FileId) -> Vec<Span> {
+    let src = db.get(file);
+    if !matches!(src.kind, crate::source::SourceKind::Embedded { .. }) {
+        return masks(db, file);
+    }
+    let text = &src.text;
+    merge(
+        text,
+        [src.secrets.clone(), scan(text), url_secrets(text)].concat(),
+    )
+}
+
 /// Keep the messages, help and label texts of every diagnostic from showing masked text: what
 /// they quote from a masked region near one of the diagnostic's labels (a key that is really
 /// the continuation of a secret value, a value that is a secret) becomes `****`. One place for
@@ -894,7 +908,7 @@ pub fn redact(report: &mut Report) {
     let mut of_file: HashMap<FileId, Vec<Span>> = HashMap::new();
     for d in diagnostics.iter() {
         for (file, _) in places(d) {
-            of_file.entry(file).or_insert_with(|| masks(db, file));
+            of_file.entry(file).or_insert_with(|| own_masks(db, file));
         }
     }
     for d in diagnostics.iter_mut() {
