@@ -346,6 +346,8 @@ fn check(args: &CheckArgs, probe: Option<&ProbeArgs>, explain: bool, io: &mut Io
             .stderr
             .write_all(error_line(&format!("{name}: {why}")).as_bytes());
     }
+    // no message quotes what a snippet masks, in any format
+    emit::mask::redact(&mut report);
     let written = emit_report(&report, args, io);
     finish(written.and_then(|()| io.stdout.flush()), status, io.stderr)
 }

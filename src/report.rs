@@ -36,6 +36,9 @@ pub struct Report {
     /// Secret values known to the run (decoded secret settings, secret variables compose
     /// substituted): scrubbed from every output, beside the masked spans of the sources.
     pub scrub: Vec<String>,
+    /// The regions masked where a file is shown, as `emit::mask::redact` found them (emitters
+    /// compute those of files it did not need).
+    pub masks: std::collections::HashMap<FileId, Vec<crate::source::Span>>,
 }
 
 impl Report {

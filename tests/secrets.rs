@@ -127,3 +127,129 @@ fn no_secret_when_the_yaml_does_not_parse() {
         assert_clean("env stderr", &out.stderr);
     }
 }
+
+/// Every output for one input: `check` in each format and `explain` in both, stdout and stderr.
+fn every_output(yaml: &str) -> Vec<(String, String)> {
+    let mut all = vec![
+        vec!["check", "--color", "never", "-"],
+        vec!["explain", "--color", "never", "-"],
+        vec!["explain", "--format", "json", "-"],
+    ];
+    for format in ["json", "concise", "github", "sarif", "gitlab"] {
+        all.push(vec!["check", "--format", format, "-"]);
+    }
+    all.into_iter()
+        .map(|args| {
+            let out = run(&args, Some(yaml.as_bytes()), &[]);
+            assert_ne!(out.code, 101, "{args:?} panicked: {}", out.stderr);
+            (format!("{args:?}"), out.stdout + &out.stderr)
+        })
+        .collect()
+}
+
+/// Secrets the text scan alone has to find (most of these configs do not parse), and messages
+/// that would quote them: none shows in any output.
+#[test]
+fn no_secret_in_what_the_text_scan_masks() {
+    let c = "CANARYscan";
+    let cases = [
+        // a block scalar indented less than its key, or with tabs (the `x: ]` stops the
+        // parser before the value, the LS is a diagnostic that shows the lines before it)
+        format!(
+            "x: ]\na:\n  base-url: http://x\n  bearer-auth:\n    token: |\n{c}1\n\t{c}2\u{2028}\n"
+        ),
+        format!("a:\n  base-url: http://x\n  basic-auth:\n    password: >-\n  {c}3\n  ]\n"),
+        // flow values across lines, quoted or plain
+        format!(
+            "x: ]\na: {{base-url: http://x, basic-auth: {{username: u, password: \"{c}4\n    {c}5\u{2028}\"}}}}\n"
+        ),
+        format!(
+            "x: ]\na: {{base-url: http://x, bearer-auth: {{token: {c}6\n    {c}7\u{2028}}}}}\n"
+        ),
+        // blanks between a key and its colon
+        format!("x: ]\na:\n  base-url: http://x\n  bearer-auth:\n    token : {c}8\u{2028}\n"),
+        // NEL, LS and PS are line breaks
+        format!(
+            "a:\n  base-url: http://x\n  bearer-auth:\n    token:\u{85}      {c}9\n      x: ]\n"
+        ),
+        format!(
+            "a:\n  base-url: http://x\n  bearer-auth:\n    token:\u{2028}      {c}10\n      x: ]\n"
+        ),
+        format!(
+            "a:\n  base-url: http://x\n  bearer-auth:\n    token:\u{2029}      {c}11\n      x: ]\n"
+        ),
+        // a value anchored under a key that is no secret, aliased by one
+        format!(
+            "x: ]\na:\n  basic-auth:\n    username: u\n    password: *pw\n  base-url: &pw {c}12\u{2028}\n"
+        ),
+        format!(
+            "a:\n  base-url: http://x\n  x: &pw '{c}13'\n  ]\n  basic-auth:\n    username: u\n    password: *pw\n"
+        ),
+        // names of secrets beyond the server's own
+        format!("a:\n  base-url: http://x\n  basic-auth:\n    username: u\n    DB_PW: {c}14\n"),
+        format!("a:\n  base-url: http://x\n  NPM_AUTH: {c}15\n  admin-pw: {c}16\n"),
+        format!("a:\n  base-url: http://x\n  basic-auth: {c}17\n"),
+        format!("a:\n  base-url: http://x\n  bearer-auth: '{c}18'\n"),
+        format!(
+            "a:\n  base-url: http://x\n  SIGNING_KEY: {c}19\n  session_cookie: {c}20\n  otp: {c}21\n  kennwort: {c}22\n  pswd: {c}23\n  tkn: {c}24\n"
+        ),
+        format!(
+            "a:\n  base-url: http://x\n  \u{ff50}\u{ff41}\u{ff53}\u{ff53}\u{ff57}\u{ff4f}\u{ff52}\u{ff44}: {c}25\n  t\u{043e}ken: {c}26\n  p\u{03b1}ssword: {c}27\n"
+        ),
+        // URL fragments and more parameter names
+        format!("a:\n  base-url: https://fhir/x#access_token={c}28&id_token={c}29\n"),
+        format!(
+            "a:\n  base-url: https://fhir/x?sid={c}30&jwt={c}31&assertion={c}32&signature={c}33&session={c}34\n"
+        ),
+        // a message about a line that continues a secret must not quote it
+        format!("a:\n  base-url: http://x\n  basic-auth:\n    password: abc\n      {c}35: ghi\n"),
+        format!("a:\n  base-url: http://x\n  bearer-auth:\n    token : x\n      {c}36: y\n"),
+    ];
+    for yaml in &cases {
+        for (what, text) in every_output(yaml) {
+            assert!(
+                !text.contains(c),
+                "{what} shows the secret of\n{yaml}\n---\n{text}"
+            );
+        }
+    }
+}
+
+/// The names of the DSF authentication blocks mask a scalar written in their place, never the
+/// settings inside the block.
+#[test]
+fn an_auth_block_is_not_masked_whole() {
+    let yaml = "a:\n  base-url: http://x\n  basic-auth:\n    username: visibleuser\n    bogus: 1\n    password: CANARYblock\n";
+    let out = run(
+        &["check", "--color", "never", "-"],
+        Some(yaml.as_bytes()),
+        &[],
+    );
+    assert!(
+        out.stdout.contains("username: visibleuser"),
+        "{}",
+        out.stdout
+    );
+    assert!(!out.stdout.contains("CANARYblock"), "{}", out.stdout);
+    // the indentation message names the key when it is no secret's continuation
+    let yaml = "a:\n  base-url: http://x\n  read-timeout: 5s\n    connect-timeout: 5s\n";
+    let out = run(
+        &["check", "--color", "never", "-"],
+        Some(yaml.as_bytes()),
+        &[],
+    );
+    assert!(out.stdout.contains("`connect-timeout`"), "{}", out.stdout);
+}
+
+/// The same in a config embedded in a compose file: messages about the embedded text are
+/// checked against its own masks and its host's.
+#[test]
+fn no_secret_in_an_embedded_config() {
+    let yaml = "services:\n  bpe:\n    image: x\n    environment:\n      NPM_AUTH: CANARYemb1\n      DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG: |\n        a:\n          base-url: http://x\n          basic-auth:\n            password: abc\n              CANARYemb2: ghi\n";
+    for (what, text) in every_output(yaml) {
+        assert!(
+            !text.contains("CANARYemb"),
+            "{what} shows the secret:\n{text}"
+        );
+    }
+}

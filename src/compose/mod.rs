@@ -522,7 +522,9 @@ impl<'a> Driver<'a> {
 /// Whether a variable holds a secret: its name says so (`*_PASSWORD`, `*_SECRET`, `*_TOKEN`,
 /// ...) and its value is not the path of a file (`*_PRIVATE_KEY: /run/secrets/dic1.key`).
 fn secret_var(name: &str, value: &str) -> bool {
-    crate::model::props::is_secret_name(name) && !crate::rules::values::looks_like_path(value)
+    // a variable's value is a scalar: `NPM_AUTH` counts too
+    crate::model::props::is_scalar_secret_name(name)
+        && !crate::rules::values::looks_like_path(value)
 }
 
 /// A secret variable's value is masked wherever its file is shown.

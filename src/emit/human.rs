@@ -68,9 +68,12 @@ fn render(
     let db = &report.sources;
     let loc = db.locate(d.primary.file, d.primary.span);
     let src = db.get(loc.file);
-    let shown_masks = masks
-        .entry(loc.file)
-        .or_insert_with(|| mask::masks(db, loc.file));
+    let shown_masks = match report.masks.get(&loc.file) {
+        Some(m) => m,
+        None => masks
+            .entry(loc.file)
+            .or_insert_with(|| mask::masks(db, loc.file)),
+    };
     let mut marks = vec![Mark {
         span: loc.span,
         primary: true,

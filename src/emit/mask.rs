@@ -1,13 +1,23 @@
 //! What to hide when a source is shown: the secret values the parsed tree found (relocated into
 //! the host file for embedded sources), and what a scan of the text alone finds, so masking
 //! holds where the tree does not exist or does not name the secret (a file that fails to parse,
-//! a misspelled key): values after secret-like keys (`password:`, `pssword:`, `apikey=`), with
-//! their quoted, block or plain continuation lines; the password part of credentials in URLs
-//! (`https://user:pass@host`); and query parameters that carry a token or key.
+//! a misspelled key): values after secret-like keys (`password:`, `pssword :`, `apikey=`,
+//! `"token":"…"`), with their quoted, block, flow or plain continuation lines; values anchored
+//! elsewhere (`x: &a …`) and aliased by a secret key (`password: *a`); the password part of
+//! credentials in URLs (`https://user:pass@host`); and query and fragment parameters that carry
+//! a token or key. Line breaks are those of the server's YAML reader: LF, CR, NEL, LS and PS.
+//!
+//! Messages quote source text too (`` `def` is indented deeper than `password` ``): [`redact`]
+//! replaces what a message quotes from a masked region with `****`, for every output format.
+//!
+//! Every scan here is linear in the text: the scan keeps where it is (line, flow depth, quote)
+//! from key to key, and never rescans text it has passed.
 
-use crate::model::props::is_secret_name;
+use crate::model::props::{Secrecy, secrecy};
+use crate::report::Report;
 use crate::source::{FileId, SourceDb, Span};
 use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 
 pub const MASK: &str = "****";
 
@@ -42,40 +52,142 @@ fn merge(text: &str, mut regions: Vec<Span>) -> Vec<Span> {
     merged
 }
 
-fn line_end(text: &str, from: usize) -> usize {
-    text[from..]
-        .find(['\n', '\r'])
-        .map_or(text.len(), |x| from + x)
-}
-
-fn next_line(text: &str, from: usize) -> usize {
-    let e = line_end(text, from);
-    if text[e..].starts_with("\r\n") {
-        e + 2
-    } else if e < text.len() {
-        e + 1
-    } else {
-        e
+/// Length of the line break at byte `i`: LF, CR, CR LF, NEL (U+0085), LS (U+2028) or PS
+/// (U+2029); 0 when there is none.
+fn break_len(bytes: &[u8], i: usize) -> usize {
+    match bytes.get(i) {
+        Some(b'\n') => 1,
+        Some(b'\r') if bytes.get(i + 1) == Some(&b'\n') => 2,
+        Some(b'\r') => 1,
+        Some(0xC2) if bytes.get(i + 1) == Some(&0x85) => 2,
+        Some(0xE2)
+            if bytes.get(i + 1) == Some(&0x80) && matches!(bytes.get(i + 2), Some(0xA8 | 0xA9)) =>
+        {
+            3
+        }
+        _ => 0,
     }
 }
 
-fn indent(text: &str, line_start: usize) -> usize {
-    let rest = &text[line_start..line_end(text, line_start)];
-    rest.len() - rest.trim_start_matches([' ', '\t']).len()
+/// Where the line holding `from` ends (its line break, or the end of the text).
+fn line_end(text: &str, from: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut i = from;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\n' | b'\r' => return i,
+            0xC2 | 0xE2 if break_len(bytes, i) > 0 => return i,
+            _ => i += 1,
+        }
+    }
+    bytes.len()
 }
 
-/// Lines after `line_start` indented deeper than `key_indent` (blank lines included): the
-/// continuation of a value. Returns where they end, if there are any.
-fn continuation(text: &str, line_start: usize, key_indent: usize) -> Option<usize> {
+/// Where the line after the one holding `from` starts (the end of the text on the last line).
+fn next_line(text: &str, from: usize) -> usize {
+    let e = line_end(text, from);
+    e + break_len(text.as_bytes(), e)
+}
+
+/// Whether a line is blank: nothing but white space.
+fn blank(line: &str) -> bool {
+    line.trim().is_empty()
+}
+
+/// `---` or `...` at the start of a line, alone or before a blank.
+fn document_marker(line: &str) -> bool {
+    (line.starts_with("---") || line.starts_with("..."))
+        && matches!(line.as_bytes().get(3), None | Some(b' ' | b'\t'))
+}
+
+/// The key of a line that holds one (`key:`, `- key: value`, `"key" : value`), from the text
+/// after its indentation.
+fn key_of_line(body: &str) -> Option<&str> {
+    let mut t = body;
+    // list items
+    while let Some(rest) = t.strip_prefix('-') {
+        if !rest.starts_with([' ', '\t']) {
+            break;
+        }
+        t = rest.trim_start_matches([' ', '\t']);
+    }
+    let bytes = t.as_bytes();
+    let sep_after = |at: usize| matches!(bytes.get(at + 1), None | Some(b' ' | b'\t'));
+    match bytes.first() {
+        None | Some(b'#') => None,
+        Some(&q @ (b'\'' | b'"')) => {
+            let close = closing_quote(t, 1, q);
+            let rest = t.get(close + 1..)?;
+            let colon = close + 1 + (rest.len() - rest.trim_start_matches([' ', '\t']).len());
+            (bytes.get(colon) == Some(&b':') && sep_after(colon)).then(|| &t[1..close])
+        }
+        _ => {
+            let colon = t
+                .match_indices(':')
+                .map(|(c, _)| c)
+                .find(|&c| sep_after(c))?;
+            let key = t[..colon].trim_end_matches([' ', '\t']);
+            (!key.is_empty() && !key.contains(" #")).then_some(key)
+        }
+    }
+}
+
+/// Whether a line (after its indentation) holds a key of the block structure: not one written
+/// inside a flow collection (`a, b: c`), nor a closing bracket.
+fn block_key_line(body: &str) -> bool {
+    !body.starts_with(['}', ']'])
+        && key_of_line(body).is_some_and(|k| !k.contains([',', '{', '}', '[', ']']))
+}
+
+/// Indentation (spaces and tabs) of the line starting at `line_start`, and whether it holds a
+/// tab.
+fn indentation(text: &str, line_start: usize) -> (usize, bool) {
+    let bytes = text.as_bytes();
+    let mut i = line_start;
+    let mut tab = false;
+    while i < bytes.len() && matches!(bytes[i], b' ' | b'\t') {
+        tab |= bytes[i] == b'\t';
+        i += 1;
+    }
+    (i - line_start, tab)
+}
+
+/// How a value goes on after its first line.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Rest {
+    /// A plain value: on lines indented deeper than its key, and on tab-indented lines that hold
+    /// no key (a tab is no indentation to YAML, but a reader sees one).
+    Plain,
+    /// A block scalar (`|`, `>-`), or a value that starts on the next line: on every line up to
+    /// the next one that holds a key at the key's indentation or less, or a document marker, so
+    /// content indented too little or with tabs (which YAML rejects, but a snippet shows) stays
+    /// hidden.
+    Block,
+}
+
+/// Where a value continued on the lines after the one at `line_start` ends (blank lines
+/// included, but not at the end), if it continues at all.
+fn continuation(text: &str, line_start: usize, key_indent: usize, rest: Rest) -> Option<usize> {
     let mut end = None;
     let mut next = next_line(text, line_start);
     while next < text.len() {
         let le = line_end(text, next);
-        let blank = text[next..le].trim().is_empty();
-        if !blank && indent(text, next) <= key_indent {
-            break;
-        }
-        if !blank {
+        let line = &text[next..le];
+        if !blank(line) {
+            if document_marker(line) {
+                break;
+            }
+            let (indent, tab) = indentation(text, next);
+            if indent <= key_indent {
+                let key_line = key_of_line(&line[indent..]).is_some();
+                let goes_on = match rest {
+                    Rest::Plain => tab && !key_line,
+                    Rest::Block => !key_line,
+                };
+                if !goes_on {
+                    break;
+                }
+            }
             end = Some(le);
         }
         next = next_line(text, next);
@@ -83,39 +195,329 @@ fn continuation(text: &str, line_start: usize, key_indent: usize) -> Option<usiz
     end
 }
 
-/// The key written just before byte `sep` (a `:` or `=`), without quotes.
-fn key_before(text: &str, sep: usize) -> &str {
+/// The key written just before byte `sep` (a `:` or `=`), without quotes or the blanks between
+/// it and `sep`: its start, its text and whether it was quoted.
+fn key_before(text: &str, sep: usize) -> (usize, &str, bool) {
     let bytes = text.as_bytes();
     let mut k = sep;
+    while k > 0 && matches!(bytes[k - 1], b' ' | b'\t') {
+        k -= 1;
+    }
+    let mut quoted = false;
     while k > 0 && matches!(bytes[k - 1], b'\'' | b'"') {
         k -= 1;
+        quoted = true;
     }
     let end = k;
-    while k > 0
-        && (bytes[k - 1].is_ascii_alphanumeric() || matches!(bytes[k - 1], b'-' | b'_' | b'.'))
-    {
-        k -= 1;
-    }
-    &text[k..end]
+    // letters and digits of any script (`tоken` with a Cyrillic `о`, fullwidth `ｐｗ`), `-`,
+    // `_` and `.`; no white space (NEL, LS and PS are line breaks)
+    let start = text[..end]
+        .char_indices()
+        .rev()
+        .take_while(|&(_, c)| {
+            c.is_ascii_alphanumeric()
+                || matches!(c, '-' | '_' | '.')
+                || (!c.is_ascii() && !c.is_whitespace() && !c.is_control())
+        })
+        .last()
+        .map_or(end, |(i, _)| i);
+    (start, &text[start..end], quoted)
 }
 
-/// What the scan knows about the line it is on.
+/// Where the scan is in the text: the line, and whether it is inside a flow collection or a
+/// quoted scalar. It only moves forward, over each byte once, so the scan stays linear however
+/// many keys a (hostile, long) line holds.
 #[derive(Default)]
-struct Line {
-    start: usize,
-    /// Scanned for `{`/`[` up to here.
-    scanned: usize,
-    flow: bool,
+struct Tracker {
+    /// Scanned up to here.
+    pos: usize,
+    line_start: usize,
+    /// Indentation of the line, once its first character that is not a blank was seen.
     indent: Option<usize>,
+    /// Open `{` and `[`.
+    depth: usize,
+    /// Indentation of the line where the outermost open bracket or quote was opened.
+    open_indent: usize,
+    quote: Option<u8>,
+    comment: bool,
+    /// The byte before, 0 at the start of a line.
+    prev: u8,
 }
 
-/// Values after secret-like keys, found in the text alone.
+/// Whether a quote, bracket or comment may start after `prev` (not inside a plain word:
+/// `it's`, `a{b`).
+fn token_start(prev: u8) -> bool {
+    matches!(prev, 0 | b' ' | b'\t' | b':' | b',' | b'[' | b'{')
+}
+
+impl Tracker {
+    /// Move to byte `to` (nothing when it is there already).
+    fn advance(&mut self, text: &str, to: usize) {
+        let bytes = text.as_bytes();
+        let to = to.min(bytes.len());
+        let mut j = self.pos;
+        while j < to {
+            let br = break_len(bytes, j);
+            if br > 0 {
+                j += br;
+                self.line_start = j;
+                self.indent = None;
+                self.comment = false;
+                self.prev = 0;
+                continue;
+            }
+            let b = bytes[j];
+            if self.indent.is_none() && !matches!(b, b' ' | b'\t') {
+                let indent = j - self.line_start;
+                self.indent = Some(indent);
+                // a bracket or quote left open (a syntax error, or brackets in a block
+                // scalar) ends at the next key of the block structure at its level
+                if (self.depth > 0 || self.quote.is_some()) && indent <= self.open_indent {
+                    let body = &text[j..line_end(text, j)];
+                    if document_marker(body) || block_key_line(body) {
+                        self.depth = 0;
+                        self.quote = None;
+                    }
+                }
+            }
+            let mut step = 1;
+            if self.comment {
+                // to the end of the line
+            } else if let Some(q) = self.quote {
+                match b {
+                    b'\\' if q == b'"' && break_len(bytes, j + 1) == 0 => step = 2,
+                    b'\'' if q == b'\'' && bytes.get(j + 1) == Some(&b'\'') => step = 2,
+                    _ if b == q => self.quote = None,
+                    _ => {}
+                }
+            } else {
+                match b {
+                    b'#' if matches!(self.prev, 0 | b' ' | b'\t') => self.comment = true,
+                    b'\'' | b'"' if token_start(self.prev) => {
+                        if self.depth == 0 {
+                            self.open_indent = self.indent.unwrap_or(0);
+                        }
+                        self.quote = Some(b);
+                    }
+                    b'{' | b'[' if token_start(self.prev) => {
+                        if self.depth == 0 {
+                            self.open_indent = self.indent.unwrap_or(0);
+                        }
+                        self.depth = self.depth.saturating_add(1);
+                    }
+                    b'}' | b']' => self.depth = self.depth.saturating_sub(1),
+                    _ => {}
+                }
+            }
+            self.prev = b;
+            j += step;
+        }
+        self.pos = self.pos.max(j);
+    }
+
+    /// Indentation of the current line.
+    fn indent(&self, text: &str) -> usize {
+        self.indent
+            .unwrap_or_else(|| indentation(text, self.line_start).0)
+    }
+}
+
+/// Where a value written inside a flow collection, starting at `s`, ends: at the first `,`, `}`
+/// or `]` outside a quote, a comment or a collection of its own, across lines; or before a line
+/// that goes back to the block structure (a key at `open_indent` or less, a document marker).
+fn flow_end(text: &str, s: usize, open_indent: usize) -> usize {
+    flow_scan(text, s, open_indent, false)
+}
+
+/// Where a flow collection opening at `s` (`[a, b]`, `{x: y}`) ends: after its closing bracket,
+/// or where [`flow_end`] would stop looking.
+fn collection_end(text: &str, s: usize, open_indent: usize) -> usize {
+    flow_scan(text, s, open_indent, true)
+}
+
+fn flow_scan(text: &str, s: usize, open_indent: usize, collection: bool) -> usize {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut prev = 0u8;
+    let mut j = s;
+    while j < bytes.len() {
+        let br = break_len(bytes, j);
+        if br > 0 {
+            let next = j + br;
+            let (indent, _) = indentation(text, next);
+            let le = line_end(text, next);
+            if document_marker(&text[next..le])
+                || (indent <= open_indent && block_key_line(&text[next + indent..le]))
+            {
+                return j;
+            }
+            j = next;
+            prev = 0;
+            continue;
+        }
+        let b = bytes[j];
+        match b {
+            b'\'' | b'"' if token_start(prev) => {
+                j = closing_quote(text, j + 1, b).saturating_add(1);
+                prev = b;
+                continue;
+            }
+            b'#' if matches!(prev, 0 | b' ' | b'\t') => {
+                j = line_end(text, j);
+                continue;
+            }
+            b'{' | b'[' => depth += 1,
+            b',' | b'}' | b']' if depth == 0 => return j,
+            b'}' | b']' => {
+                depth -= 1;
+                if collection && depth == 0 {
+                    return j + 1;
+                }
+            }
+            _ => {}
+        }
+        prev = b;
+        j += 1;
+    }
+    bytes.len()
+}
+
+/// Where a value stands: the line of its key and whether it is in a flow collection.
+struct Ctx {
+    line_start: usize,
+    key_indent: usize,
+    flow: bool,
+    /// Indentation of the line where the flow collection opened.
+    open_indent: usize,
+    /// A key of the top level of the block structure (in a connections config, a connection
+    /// id: a name, not a secret key).
+    top: bool,
+}
+
+impl Ctx {
+    fn of(text: &str, at: &Tracker, key_start: Option<usize>) -> Ctx {
+        Ctx {
+            line_start: at.line_start,
+            key_indent: at.indent(text),
+            flow: at.depth > 0,
+            open_indent: at.open_indent,
+            top: at.depth == 0 && key_start == Some(at.line_start),
+        }
+    }
+}
+
+/// Whether the value of the key on the line at `line_start` is a block mapping: the first line
+/// after it that holds more than a comment is a key indented deeper (not a list item).
+fn opens_mapping(text: &str, line_start: usize, key_indent: usize) -> bool {
+    let mut next = next_line(text, line_start);
+    while next < text.len() {
+        let le = line_end(text, next);
+        let (indent, _) = indentation(text, next);
+        let body = &text[next + indent..le];
+        if !blank(body) && !body.starts_with('#') {
+            return indent > key_indent && !body.starts_with('-') && key_of_line(body).is_some();
+        }
+        next = next_line(text, next);
+    }
+    false
+}
+
+/// The first byte from `s` that is not a space or tab.
+fn skip_blanks(bytes: &[u8], mut s: usize) -> usize {
+    while matches!(bytes.get(s), Some(b' ' | b'\t')) {
+        s += 1;
+    }
+    s
+}
+
+/// Where a token (an anchor, tag or alias name) starting at `s` ends.
+fn token_end(bytes: &[u8], mut s: usize) -> usize {
+    while s < bytes.len()
+        && !matches!(bytes[s], b' ' | b'\t' | b',' | b'[' | b']' | b'{' | b'}')
+        && break_len(bytes, s) == 0
+    {
+        s += 1;
+    }
+    s
+}
+
+/// What to mask of the value written after a secret key's separator (at `after`): `None` when
+/// there is nothing to mask. An alias names its anchor in `aliases`.
+fn value_span<'t>(
+    text: &'t str,
+    after: usize,
+    ctx: &Ctx,
+    kind: Secrecy,
+    aliases: &mut HashSet<&'t str>,
+) -> Option<Span> {
+    let bytes = text.as_bytes();
+    let mut s = skip_blanks(bytes, after);
+    // an anchor or a tag before the value
+    while matches!(bytes.get(s), Some(b'&' | b'!')) {
+        s = skip_blanks(bytes, token_end(bytes, s));
+    }
+    let at_line_end = s >= bytes.len() || break_len(bytes, s) > 0;
+    match bytes.get(s) {
+        Some(b'*') => {
+            // an alias: the anchored value is the secret too (not for the names of an
+            // authentication, whose anchored value may be a block of settings)
+            let end = token_end(bytes, s);
+            if kind == Secrecy::Any && end > s + 1 {
+                aliases.insert(&text[s + 1..end]);
+            }
+            Some(Span::new(s, end))
+        }
+        Some(&q @ (b'\'' | b'"')) => Some(Span::new(s + 1, closing_quote(text, s + 1, q))),
+        Some(b'{' | b'[') if kind == Secrecy::Scalar => None,
+        _ if at_line_end && kind == Secrecy::Scalar => None,
+        // a connection whose id reads like a secret (`no-password:`): its properties are
+        // judged one by one, as the parsed tree judges them
+        _ if at_line_end && ctx.top && opens_mapping(text, ctx.line_start, ctx.key_indent) => None,
+        _ if ctx.flow => {
+            let end = flow_end(text, s, ctx.open_indent);
+            // a comment on the value's only line is no part of it
+            let end = if text[s..end].contains(['\n', '\r', '\u{85}', '\u{2028}', '\u{2029}']) {
+                end
+            } else {
+                text[s..end].find(" #").map_or(end, |x| s + x)
+            };
+            Some(Span::new(s, end))
+        }
+        Some(b'|' | b'>') => {
+            let le = line_end(text, s);
+            let end = continuation(text, ctx.line_start, ctx.key_indent, Rest::Block);
+            Some(Span::new(le, end.unwrap_or(le)))
+        }
+        // nothing on the line: a value on the lines below (a list, a scalar)
+        _ if at_line_end => {
+            let end = continuation(text, ctx.line_start, ctx.key_indent, Rest::Block);
+            Some(Span::new(s, end.unwrap_or(s)))
+        }
+        _ => {
+            let le = line_end(text, s);
+            let mut end = text[s..le].find(" #").map_or(le, |x| s + x);
+            if let Some(more) = continuation(text, ctx.line_start, ctx.key_indent, Rest::Plain) {
+                // a plain value continues on more indented lines
+                end = more;
+            }
+            if matches!(bytes[s], b'{' | b'[') {
+                // a flow collection, to its closing bracket (on whichever line)
+                end = end.max(collection_end(text, s, ctx.key_indent));
+            }
+            Some(Span::new(s, end))
+        }
+    }
+}
+
+/// Values after secret-like keys, found in the text alone; and the values anchored where a
+/// secret key's value is an alias.
 fn scan(text: &str) -> Vec<Span> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
     // keys repeat in a config: judge each spelling once
-    let mut judged: std::collections::HashMap<&str, bool> = std::collections::HashMap::new();
-    let mut line = Line::default();
+    let mut judged: HashMap<&str, Secrecy> = HashMap::new();
+    let mut aliases: HashSet<&str> = HashSet::new();
+    let mut at = Tracker::default();
     let mut i = 0;
     while i < bytes.len() {
         let c = bytes[i];
@@ -123,84 +525,75 @@ fn scan(text: &str) -> Vec<Span> {
             i += 1;
             continue;
         }
-        let key = key_before(text, i);
+        let (key_start, key, quoted) = key_before(text, i);
         let after = i + 1;
         i += 1;
-        let sep_ok = if c == b'=' {
-            // `KEY=value` (environment lists): no blank after `=`
-            !key.is_empty()
-        } else {
-            matches!(bytes.get(after), None | Some(b' ' | b'\t' | b'\n' | b'\r'))
-        };
-        if key.is_empty() || !sep_ok || !*judged.entry(key).or_insert_with(|| is_secret_name(key)) {
+        let sep_ok = c == b'='
+            // `"token":"…"` (JSON style) needs no blank after a quoted key
+            || quoted
+            || matches!(bytes.get(after), None | Some(b' ' | b'\t'))
+            || break_len(bytes, after) > 0;
+        if key.is_empty() || !sep_ok {
             continue;
         }
-        // where the line starts, whether it is in a flow collection, and its indentation: kept
-        // from key to key, so many keys on one (hostile, long) line stay linear
-        if line.scanned > i || line.start > i {
-            line = Line::default();
+        let kind = *judged.entry(key).or_insert_with(|| secrecy(key));
+        if kind == Secrecy::No {
+            continue;
         }
-        let from = line.scanned.max(line.start);
-        if let Some(b) = text[from..i].rfind(['\n', '\r']) {
-            line = Line {
-                start: from + b + 1,
-                scanned: from + b + 1,
-                flow: false,
-                indent: None,
-            };
+        // `name=value` in a URL's query or fragment: up to the next parameter
+        if c == b'=' && key_start > 0 && matches!(bytes[key_start - 1], b'?' | b'&' | b'#' | b';') {
+            let end = param_end(text, after);
+            out.push(Span::new(after, end));
+            i = end.max(i);
+            continue;
         }
-        line.flow |= text[line.scanned..i].contains(['{', '[']);
-        line.scanned = i;
-        let line_start = line.start;
-        let flow = line.flow;
-        let key_indent = *line.indent.get_or_insert_with(|| indent(text, line_start));
-        let mut s = after;
-        while matches!(bytes.get(s), Some(b' ' | b'\t')) {
-            s += 1;
+        at.advance(text, after);
+        let ctx = Ctx::of(text, &at, Some(key_start));
+        if let Some(v) = value_span(text, after, &ctx, kind, &mut aliases) {
+            if !v.is_empty() {
+                out.push(v);
+            }
+            i = v.end.max(i);
         }
-        let (vs, ve) = match bytes.get(s) {
-            Some(&q @ (b'\'' | b'"')) => (s + 1, closing_quote(text, s + 1, q)),
-            Some(b'|' | b'>') => {
-                let le = line_end(text, s);
-                (le, continuation(text, line_start, key_indent).unwrap_or(le))
-            }
-            // nothing on the line: a value on the lines below (a list, a plain continuation)
-            None | Some(b'\n' | b'\r') => {
-                (s, continuation(text, line_start, key_indent).unwrap_or(s))
-            }
-            // `name=value` in a URL query: up to the next parameter
-            _ if c == b'='
-                && i >= 2 + key.len()
-                && matches!(bytes[i - 1 - key.len() - 1], b'?' | b'&') =>
-            {
-                let end = text[s..]
-                    .find(|ch: char| {
-                        ch == '&' || ch == '#' || ch.is_whitespace() || ch == '\'' || ch == '"'
-                    })
-                    .map_or(text.len(), |x| s + x);
-                (s, end)
-            }
-            _ if flow => {
-                let mut end = text[s..]
-                    .find([',', '}', ']', '\n', '\r'])
-                    .map_or(text.len(), |x| s + x);
-                end = text[s..end].find(" #").map_or(end, |x| s + x);
-                (s, end)
-            }
-            _ => {
-                let le = line_end(text, s);
-                let mut end = text[s..le].find(" #").map_or(le, |x| s + x);
-                if let Some(more) = continuation(text, line_start, key_indent) {
-                    // a plain value continues on more indented lines
-                    end = more;
-                }
-                (s, end)
-            }
-        };
-        if ve > vs {
-            out.push(Span::new(vs, ve));
+    }
+    if !aliases.is_empty() {
+        out.extend(anchored(text, &aliases));
+    }
+    out
+}
+
+/// Where a URL parameter's value starting at `from` ends.
+fn param_end(text: &str, from: usize) -> usize {
+    text[from..]
+        .find(|ch: char| matches!(ch, '&' | '#' | ';' | '\'' | '"') || ch.is_whitespace())
+        .map_or(text.len(), |x| from + x)
+}
+
+/// The values anchored (`&name`) under the names a secret key aliases (`password: *name`):
+/// plain, quoted, block or a whole collection.
+fn anchored(text: &str, names: &HashSet<&str>) -> Vec<Span> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut at = Tracker::default();
+    // aliases inside an anchored value are not followed further
+    let mut ignored = HashSet::new();
+    let mut from = 0;
+    while let Some(rel) = text[from..].find('&') {
+        let a = from + rel;
+        from = a + 1;
+        let end = token_end(bytes, a + 1);
+        if !names.contains(&text[a + 1..end]) {
+            continue;
         }
-        i = ve.max(i);
+        at.advance(text, a);
+        if a != at.line_start && !token_start(bytes[a - 1]) {
+            continue;
+        }
+        let ctx = Ctx::of(text, &at, None);
+        if let Some(v) = value_span(text, end, &ctx, Secrecy::Any, &mut ignored) {
+            out.push(v);
+            from = from.max(v.end);
+        }
     }
     out
 }
@@ -226,17 +619,32 @@ fn closing_quote(text: &str, from: usize, q: u8) -> usize {
     text.len()
 }
 
-/// Whether a query parameter name carries a credential.
+/// Whether a URL parameter name carries a credential.
 fn secret_param(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    is_secret_name(name)
-        || ["key", "sig", "auth", "code", "credential"]
-            .iter()
-            .any(|w| n.contains(w))
+    let n = crate::model::props::fold(name).to_ascii_lowercase();
+    secrecy(name) != Secrecy::No
+        || [
+            "key",
+            "sig",
+            "auth",
+            "code",
+            "credential",
+            "session",
+            "jwt",
+            "assertion",
+            "token",
+            "secret",
+            "pass",
+        ]
+        .iter()
+        .any(|w| n.contains(w))
+        || n.split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|w| w == "sid")
 }
 
 /// The password part of `scheme://user:pass@host` (all of the user part without a `:`), and the
-/// values of credential-like query parameters.
+/// values of credential-like parameters: in the query (`?access_token=…`), the fragment
+/// (`#id_token=…`, as OAuth's implicit flow returns them) and path parameters (`;jsessionid=…`).
 fn url_secrets(text: &str) -> Vec<Span> {
     let mut out = Vec::new();
     let mut from = 0;
@@ -246,7 +654,7 @@ fn url_secrets(text: &str) -> Vec<Span> {
             .find(|c: char| c.is_whitespace() || matches!(c, '\'' | '"' | '<' | '>' | '`' | ','))
             .map_or(text.len(), |x| start + x);
         let url = &text[start..end];
-        let authority_end = url.find(['/', '?', '#']).unwrap_or(url.len());
+        let authority_end = url.find(['/', '?', '#', ';']).unwrap_or(url.len());
         if let Some(at) = url[..authority_end].rfind('@') {
             let userinfo = &url[..at];
             match userinfo.find(':') {
@@ -254,18 +662,21 @@ fn url_secrets(text: &str) -> Vec<Span> {
                 None => out.push(Span::new(start, start + at)),
             }
         }
-        if let Some(q) = url.find('?') {
-            let query_end = url[q..].find('#').map_or(url.len(), |x| q + x);
-            let mut p = q + 1;
-            for param in url[q + 1..query_end].split('&') {
-                if let Some((name, value)) = param.split_once('=')
-                    && !value.is_empty()
-                    && secret_param(name)
-                {
-                    let vs = start + p + name.len() + 1;
-                    out.push(Span::new(vs, vs + value.len()));
-                }
-                p += param.len() + 1;
+        // each `name=value` after a `?`, `&`, `;` or `#`
+        let tail = &url[authority_end..];
+        let seps: Vec<usize> = tail
+            .match_indices(['?', '&', ';', '#'])
+            .map(|(p, _)| p)
+            .collect();
+        for (n, &p) in seps.iter().enumerate() {
+            let piece_end = seps.get(n + 1).copied().unwrap_or(tail.len());
+            let piece = &tail[p + 1..piece_end];
+            if let Some((name, value)) = piece.split_once('=')
+                && !value.is_empty()
+                && secret_param(name)
+            {
+                let vs = start + authority_end + p + 1 + name.len() + 1;
+                out.push(Span::new(vs, vs + value.len()));
             }
         }
         from = end.max(start);
@@ -290,6 +701,246 @@ pub fn url_credentials(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Bytes of source on either side of a label that a message is taken to quote from.
+const QUOTE_WINDOW: usize = 1024;
+
+/// Words of a masked region looked for, unquoted, in one message (per stretch of source).
+const MAX_WORDS: usize = 64;
+
+/// A stretch of source text around a label, with the masked regions that overlap it.
+struct View<'a> {
+    text: &'a str,
+    base: usize,
+    masks: &'a [Span],
+    /// What the label marks, as far as the stretch goes.
+    label: Span,
+}
+
+impl View<'_> {
+    /// Whether `[start, end)` (offsets into the whole text) overlaps a mask.
+    fn masked(&self, start: usize, end: usize) -> bool {
+        let i = self.masks.partition_point(|m| m.end <= start);
+        self.masks.get(i).is_some_and(|m| m.start < end)
+    }
+
+    /// The text of `[start, end)` (offsets into the whole text), as far as the stretch goes.
+    fn slice(&self, start: usize, end: usize) -> &str {
+        let s = ceil_char(self.text, start.saturating_sub(self.base));
+        let e = floor_char(self.text, end.saturating_sub(self.base));
+        self.text.get(s..e).unwrap_or("")
+    }
+}
+
+fn floor_char(text: &str, mut i: usize) -> usize {
+    i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil_char(text: &str, mut i: usize) -> usize {
+    i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
+/// The stretch of `text` around `span` (a label) a message about it may quote.
+fn view<'a>(text: &'a str, masks: &'a [Span], span: Span) -> View<'a> {
+    let from = floor_char(text, span.start.saturating_sub(QUOTE_WINDOW));
+    let to = span.end.min(span.start.saturating_add(4 * QUOTE_WINDOW));
+    let to = ceil_char(text, to.saturating_add(QUOTE_WINDOW));
+    let first = masks.partition_point(|m| m.end <= from);
+    let last = first + masks[first..].partition_point(|m| m.start < to);
+    View {
+        text: &text[from..to],
+        base: from,
+        masks: &masks[first..last],
+        label: Span::new(span.start.clamp(from, to), span.end.clamp(from, to)),
+    }
+}
+
+fn wordy(c: char) -> bool {
+    c.is_alphanumeric() || matches!(c, '-' | '_')
+}
+
+/// Whether a fragment quoted in a message shows masked text: it is (part of) what a label
+/// marks, where that is masked (`def` when the label marks a key that is really a secret's
+/// continuation); or, written near a label, it stands as a word of its own only where a mask
+/// covers it. Fragments of a few signs only (`: `) never do.
+fn shows_masked(fragment: &str, views: &[View]) -> bool {
+    if fragment.trim().is_empty()
+        || (fragment.chars().count() < 4 && !fragment.chars().any(char::is_alphanumeric))
+    {
+        return false;
+    }
+    let first_wordy = fragment.chars().next().is_some_and(wordy);
+    let last_wordy = fragment.chars().next_back().is_some_and(wordy);
+    let short = fragment.chars().count() < 4;
+    // standing as a word of its own at byte `pos` of a view
+    let alone = |v: &View, pos: usize| {
+        let before = v.text[..pos].chars().next_back();
+        let after = v.text[pos + fragment.len()..].chars().next();
+        let joined =
+            (first_wordy && before.is_some_and(wordy)) || (last_wordy && after.is_some_and(wordy));
+        !joined
+    };
+    // what a label marks
+    for v in views {
+        let marked = v.slice(v.label.start, v.label.end);
+        let at = ceil_char(v.text, v.label.start.saturating_sub(v.base));
+        if marked.match_indices(fragment).any(|(p, _)| {
+            v.masked(v.base + at + p, v.base + at + p + fragment.len())
+                && (!short || alone(v, at + p))
+        }) {
+            return true;
+        }
+        if (marked == fragment || marked.chars().count() >= 4)
+            && fragment.contains(marked)
+            && v.masked(v.base + at, v.base + at + marked.len())
+        {
+            return true;
+        }
+    }
+    // what is written near a label: a word shown elsewhere is no secret's
+    let mut masked = false;
+    for v in views {
+        for (pos, _) in v.text.match_indices(fragment) {
+            if !alone(v, pos) {
+                continue;
+            }
+            if !v.masked(v.base + pos, v.base + pos + fragment.len()) {
+                return false;
+            }
+            masked = true;
+        }
+    }
+    masked
+}
+
+/// `message` with what it quotes (between backticks or double quotes) from masked text
+/// replaced by `****`, and with the words (four characters or more) of masked text a label
+/// marks that it shows unquoted replaced too; `None` when nothing had to change.
+fn redact_text(message: &str, views: &[View]) -> Option<String> {
+    let mut out = String::with_capacity(message.len());
+    let mut changed = false;
+    let mut rest = message;
+    while let Some(open) = rest.find(['`', '"']) {
+        let q = rest.as_bytes()[open];
+        let Some(len) = rest[open + 1..].find(q as char) else {
+            break;
+        };
+        let fragment = &rest[open + 1..open + 1 + len];
+        out.push_str(&rest[..=open]);
+        if shows_masked(fragment, views) {
+            out.push_str(MASK);
+            changed = true;
+        } else {
+            out.push_str(fragment);
+        }
+        out.push(q as char);
+        rest = &rest[open + 1 + len + 1..];
+    }
+    out.push_str(rest);
+    for v in views {
+        let words = v
+            .masks
+            .iter()
+            .filter(|m| m.start < v.label.end.max(v.label.start + 1) && v.label.start < m.end)
+            .flat_map(|m| v.slice(m.start, m.end).split_whitespace())
+            .map(|w| w.trim_matches(['\'', '"', ',', '{', '}', '[', ']']))
+            .filter(|w| w.chars().count() >= 4 && w.chars().any(char::is_alphanumeric))
+            .take(MAX_WORDS);
+        for w in words {
+            if out.contains(w) {
+                out = out.replace(w, MASK);
+                changed = true;
+            }
+        }
+    }
+    changed.then_some(out)
+}
+
+/// The regions to mask in `file`'s own text: [`masks`] for a file that is shown; for a source
+/// embedded in another, its secrets in its own offsets (not its host's) and what the scan finds.
+fn own_masks(db: &SourceDb, file: FileId) -> Vec<Span> {
+    let src = db.get(file);
+    if !matches!(src.kind, crate::source::SourceKind::Embedded { .. }) {
+        return masks(db, file);
+    }
+    let text = &src.text;
+    merge(
+        text,
+        [src.secrets.clone(), scan(text), url_secrets(text)].concat(),
+    )
+}
+
+/// Keep the messages, help and label texts of every diagnostic from showing masked text: what
+/// they quote from a masked region near one of the diagnostic's labels (a key that is really
+/// the continuation of a secret value, a value that is a secret) becomes `****`. One place for
+/// every rule and every output format. Records the masks of each shown file in the report, for
+/// the emitters.
+pub fn redact(report: &mut Report) {
+    let Report {
+        sources,
+        diagnostics,
+        masks: shown,
+        ..
+    } = report;
+    let db: &SourceDb = sources;
+    // a label's text may quote its own source, or the host it is shown in
+    let places = |d: &crate::diag::Diagnostic| -> Vec<(FileId, Span)> {
+        std::iter::once(&d.primary)
+            .chain(&d.related)
+            .flat_map(|l| {
+                let host = db.relocate(l.file, l.span);
+                let own = (l.file, l.span);
+                if host.0 == l.file {
+                    vec![own]
+                } else {
+                    vec![own, host]
+                }
+            })
+            .collect()
+    };
+    let mut of_file: HashMap<FileId, Vec<Span>> = HashMap::new();
+    for d in diagnostics.iter() {
+        for (file, _) in places(d) {
+            of_file.entry(file).or_insert_with(|| own_masks(db, file));
+        }
+    }
+    for d in diagnostics.iter_mut() {
+        let views: Vec<View> = places(d)
+            .into_iter()
+            .filter_map(|(file, span)| {
+                let m = of_file.get(&file)?;
+                let v = view(&db.get(file).text, m, span);
+                (!v.masks.is_empty()).then_some(v)
+            })
+            .collect();
+        if views.is_empty() {
+            continue;
+        }
+        let texts = std::iter::once(&mut d.message)
+            .chain(d.help.as_mut())
+            .chain(d.primary.message.as_mut())
+            .chain(d.related.iter_mut().filter_map(|l| l.message.as_mut()));
+        for t in texts {
+            if let Some(r) = redact_text(t, &views) {
+                *t = r;
+            }
+        }
+    }
+    // the masks of the files shown (an embedded source's are its host's)
+    shown.extend(
+        of_file
+            .into_iter()
+            .filter(|(f, _)| db.relocate(*f, Span::default()).0 == *f),
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -305,6 +956,17 @@ mod tests {
         }
         out.push_str(&text[at..]);
         out
+    }
+
+    /// `text` masked: none of `hidden` shows, all of `shown` does.
+    fn check(text: &str, hidden: &[&str], shown: &[&str]) {
+        let m = masked(text);
+        for h in hidden {
+            assert!(!m.contains(h), "{h:?} shows in\n{m}\n(from {text:?})");
+        }
+        for s in shown {
+            assert!(m.contains(s), "{s:?} is hidden in\n{m}\n(from {text:?})");
+        }
     }
 
     #[test]
@@ -334,11 +996,294 @@ mod tests {
     }
 
     #[test]
+    fn block_scalars_indented_too_little_or_with_tabs() {
+        check(
+            "a:\n  password: |\nless1\n\ttab1\n \t tab2\n  b: 1\n",
+            &["less1", "tab1", "tab2"],
+            &["b: 1", "password: "],
+        );
+        check(
+            "a:\n  token: >-\n s1\n  s2\n    s3: x\n  # s4\n  c: 2\nd: 3\n",
+            &["s1", "s2", "s3", "s4"],
+            &["c: 2", "d: 3"],
+        );
+        // a list item holding a key, and a document marker, end it too
+        check("- password: |+\nzz1\n- id: b\n", &["zz1"], &["- id: b"]);
+        check("password: |\nzz1\n---\nx: 1\n", &["zz1"], &["---", "x: 1"]);
+        check("password: >\n\tzz1\n...\n", &["zz1"], &["..."]);
+        // a value that starts on the next line
+        check(
+            "a:\n  password:\n  zz1\n\tzz2\n  b: 1\n",
+            &["zz1", "zz2"],
+            &["b: 1"],
+        );
+        // a plain value goes on on tab-indented lines, but not onto the next key
+        check(
+            "a:\n  password: zz1\n\tzz2\n\tc: 3\n  b: 1\n",
+            &["zz1", "zz2"],
+            &["c: 3", "b: 1"],
+        );
+    }
+
+    #[test]
+    fn flow_values_across_lines() {
+        check(
+            "c: {password: \"abc\n def\", x: 1}\n",
+            &["abc", "def"],
+            &["x: 1"],
+        );
+        check("a: {token: abc\n  def}\nb: 2\n", &["abc", "def"], &["b: 2"]);
+        check(
+            "a: {x: 1, token: abc\n  def\n  ghi, y: 2}\n",
+            &["abc", "def", "ghi"],
+            &["x: 1", "y: 2"],
+        );
+        // the flow collection opened on an earlier line
+        check(
+            "x: {\n  token: abc\n  def, y: 1}\nz: 2\n",
+            &["abc", "def"],
+            &["y: 1", "z: 2"],
+        );
+        check("[{token: abc\n  def}, 5]\n", &["abc", "def"], &["5]"]);
+        // quotes and collections of the value's own
+        check(
+            "{token: 'a, b}', password: [q1, {q2: q3}], x: 1}\n",
+            &["a, b", "q1", "q2", "q3"],
+            &["x: 1"],
+        );
+        check("{password:\n  abc, x: 1}\n", &["abc"], &["x: 1"]);
+        check("{token: abc # c, d\n  , x: 1}\n", &["abc"], &["x: 1"]);
+        // an unclosed bracket does not take the rest of the file
+        check(
+            "a: {token: abc\n  def\nb:\n  password: zz\n  username: u\n",
+            &["abc", "def", "zz"],
+            &["b:", "username: u"],
+        );
+        // a collection as a block value, across lines
+        check(
+            "a:\n  password: [zz1,\nzz2]\n  b: 1\n",
+            &["zz1", "zz2"],
+            &["b: 1"],
+        );
+        // JSON style
+        check(
+            "{\"a\": {\"token\":\"zz1\", \"password\" :\"zz2\", \"x\":1}}\n",
+            &["zz1", "zz2"],
+            &["\"x\":1"],
+        );
+    }
+
+    #[test]
+    fn a_connection_id_is_no_secret_key() {
+        check(
+            "no-password:\n  # c\n  base-url: https://x\n  cert-auth:\n    password: zz1\n",
+            &["zz1"],
+            &["base-url: https://x", "cert-auth:"],
+        );
+        // but a top-level secret written on the lines below is
+        check("password:\n  zz1\nb: 1\n", &["zz1"], &["b: 1"]);
+        check("- password:\n    k: zz1\n", &["zz1"], &[]);
+        check("a:\n  password:\n    k: zz1\n", &["zz1"], &[]);
+    }
+
+    #[test]
+    fn blanks_before_the_colon() {
+        check("a:\n  password : zz1\n  b: 1\n", &["zz1"], &["b: 1"]);
+        check("a:\n  token\t:\tzz1\n", &["zz1"], &[]);
+        check("{client-secret  : zz1, x: 1}\n", &["zz1"], &["x: 1"]);
+        check("'password' : zz1\n", &["zz1"], &[]);
+    }
+
+    #[test]
+    fn unicode_line_breaks() {
+        for br in ['\u{85}', '\u{2028}', '\u{2029}'] {
+            check(
+                &format!("a:\n  token:{br}    zz1\n  b: 1\n"),
+                &["zz1"],
+                &["b: 1"],
+            );
+            check(
+                &format!("a:\n  token: zz1{br}  b: 1\n"),
+                &["zz1"],
+                &["b: 1"],
+            );
+            check(&format!("x: 1{br}password: zz1"), &["zz1"], &["x: 1"]);
+            check(
+                &format!("a:{br}  password: |{br}    zz1{br}zz2{br}  b: 1{br}"),
+                &["zz1", "zz2"],
+                &["b: 1"],
+            );
+            check(
+                &format!("a: {{token: zz1{br}  zz2}}{br}b: 1"),
+                &["zz1", "zz2"],
+                &["b: 1"],
+            );
+        }
+        assert_eq!(line_end("ab\u{2028}c", 0), 2);
+        assert_eq!(next_line("ab\u{2028}c", 0), 5);
+        assert_eq!(next_line("ab\u{85}c", 0), 4);
+        assert_eq!(next_line("ab\r\nc", 0), 4);
+    }
+
+    #[test]
+    fn anchors_aliased_by_a_secret() {
+        check(
+            "x: &a s3cr3t-value\ny: 1\npassword: *a\n",
+            &["s3cr3t-value"],
+            &["y: 1", "x: &a"],
+        );
+        check(
+            "x: &a 's3cr3t'\ny: &b plain\nbasic-auth:\n  password: *a\n",
+            &["s3cr3t"],
+            &["plain"],
+        );
+        check(
+            "x: &a |\n  s3cr3t\n  more\ny: 1\ntoken: *a\n",
+            &["s3cr3t", "more"],
+            &["y: 1"],
+        );
+        check(
+            "x: &a\n  k: s3cr3t\ny: 1\ntoken: *a\n",
+            &["s3cr3t"],
+            &["y: 1"],
+        );
+        check(
+            "{x: &a s3cr3t, y: 1, password: *a}\n",
+            &["s3cr3t"],
+            &["y: 1"],
+        );
+        check("- &a s3cr3t\n- token: *a\n", &["s3cr3t"], &[]);
+        // an anchored block of settings aliased by an authentication is not a secret
+        check(
+            "b: &b {username: u1}\nc:\n  basic-auth: *b\n",
+            &[],
+            &["username: u1"],
+        );
+        // a URL's `&` is no anchor
+        check("u: https://h/?a=1&b=2\npassword: *b\n", &[], &["a=1&b=2"]);
+    }
+
+    #[test]
+    fn more_secret_names_in_text() {
+        check(
+            "DB_PW: zz1\nadmin-pw: zz2\nSIGNING_KEY: zz3\nsession_cookie: zz4\nx: 1\n",
+            &["zz1", "zz2", "zz3", "zz4"],
+            &["x: 1"],
+        );
+        check("- NPM_AUTH=zz1\n- FOO=bar\n", &["zz1"], &["FOO=bar"]);
+        check(
+            "\u{ff50}\u{ff41}\u{ff53}\u{ff53}\u{ff57}\u{ff4f}\u{ff52}\u{ff44}: zz1\n",
+            &["zz1"],
+            &[],
+        );
+        check("t\u{043e}ken: zz1\n", &["zz1"], &[]);
+        check("p\u{03b1}ssword: zz1\n", &["zz1"], &[]);
+        // `auth` names: a scalar on the line is a secret, a block of settings is not
+        check(
+            "a:\n  basic-auth: zz1\n  bearer-auth: 'zz2'\n  oidc-auth: |\n    zz3\nb:\n  basic-auth:\n    username: u1\n    password: zz4\n  cert-auth: {p12-file: /p, password: zz5}\n",
+            &["zz1", "zz2", "zz3", "zz4", "zz5"],
+            &["username: u1", "p12-file: /p"],
+        );
+        check(
+            "certificate-file: /c\nprivate-key-file: /k\nprivate-key-password: zz1\nSIGNING_KEY_FILE: /s\n",
+            &["zz1"],
+            &["/c", "/k", "/s"],
+        );
+    }
+
+    #[test]
     fn urls() {
         let m = masked("base-url: https://user:pa55@host/fhir?access_token=t0k&x=1\n");
         assert!(!m.contains("pa55") && !m.contains("t0k"), "{m}");
         assert!(m.contains("user:") && m.contains("x=1"), "{m}");
         assert_eq!(url_credentials("https://u:p@h/x"), "https://u:****@h/x");
         assert_eq!(url_credentials("https://h/x"), "https://h/x");
+        assert_eq!(
+            url_credentials("https://h/cb#access_token=t1&id_token=t2&state=ok"),
+            "https://h/cb#access_token=****&id_token=****&state=ok"
+        );
+        assert_eq!(
+            url_credentials(
+                "https://h/x?session=s1&sid=s2&jwt=s3&assertion=s4&signature=s5&page=2#SID=s6"
+            ),
+            "https://h/x?session=****&sid=****&jwt=****&assertion=****&signature=****&page=2#SID=****"
+        );
+        assert_eq!(
+            url_credentials("https://h/app;jsessionid=s1?x=1"),
+            "https://h/app;jsessionid=****?x=1"
+        );
+        check(
+            "u: https://h/cb#id_token=zz1&state=ok\n",
+            &["zz1"],
+            &["state=ok"],
+        );
+    }
+
+    #[test]
+    fn messages_do_not_quote_masked_text() {
+        let text = "a:\n  password: abc\n    def: ghi\n  b: 1\n";
+        let masks = merge(text, scan(text));
+        let def = text.find("def").unwrap_or(0);
+        let views = [view(text, &masks, Span::new(def, def + 3))];
+        let m = "`def` is indented 2 spaces deeper than `password` above it";
+        assert_eq!(
+            redact_text(m, &views).as_deref(),
+            Some("`****` is indented 2 spaces deeper than `password` above it")
+        );
+        // unquoted words of a masked value, quoted parts of one, in double quotes too
+        assert_eq!(
+            redact_text("a value ghi\"abc\" here", &views).as_deref(),
+            Some("a value ghi\"****\" here")
+        );
+        let long = "a:\n  password: s3cr3tvalue\n";
+        let masks = merge(long, scan(long));
+        let at = long.find("s3cr3t").unwrap_or(0);
+        let views = [view(long, &masks, Span::new(at, at + 11))];
+        assert_eq!(
+            redact_text("`s3cr3t` in s3cr3tvalue", &views).as_deref(),
+            Some("`****` in ****")
+        );
+        // a word also written where nothing is masked is no secret's
+        let text = "a:\n  token: 'a-token'\n  token-file: /t\n";
+        let masks = merge(text, scan(text));
+        let at = text.find("token-file").unwrap_or(0);
+        let views = [view(text, &masks, Span::new(at, at + 10))];
+        assert_eq!(
+            redact_text("`token` and `token-file` cannot both be set", &views),
+            None
+        );
+        // short fragments only as words of their own; signs never; unmasked text stays
+        assert_eq!(redact_text("`a` and `b` and `: `", &views), None);
+        assert_eq!(redact_text("`password` is wrong", &views), None);
+    }
+
+    #[test]
+    fn the_scan_stays_linear_on_hostile_text() {
+        let n = 200_000;
+        let texts = [
+            "{c: {password: 'p', token: t, client-secret: s}, ".repeat(n / 4),
+            "password: zz\n".repeat(n / 2),
+            format!("{{token: a\n{}", "b\n".repeat(n)),
+            format!("x: &a v\n{}password: *a\n", "y: &a w\n".repeat(n / 4)),
+            format!("a: [\n{}", "  password: 'x\n".repeat(n / 4)),
+            "k : : : : password : ".repeat(n / 4),
+            format!("password: |\n{}", "\tq\n".repeat(n)),
+            "&a &a &a token: *a ".repeat(n / 4),
+            "https://h/?token=a&b=c#sid=1 ".repeat(n / 8),
+            "{x: &a v, password: *a, y: &a w, ".repeat(n / 4),
+            format!("a:\n  token: >\n{}", "x\n".repeat(n)),
+            format!("password:\n{}", "- x\n".repeat(n)),
+            "a: 'x\n  b: \"y\n c: {z\n".repeat(n / 4),
+        ];
+        let started = std::time::Instant::now();
+        for t in &texts {
+            let _ = merge(t, [scan(t), url_secrets(t)].concat());
+        }
+        // a quadratic path takes minutes here
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "{:?}",
+            started.elapsed()
+        );
     }
 }

@@ -216,17 +216,29 @@ impl Structure {
         }
         let key = e.key.text().unwrap_or_default();
         // connection ids are names, not secret keys
-        if !path.is_empty() && props::is_secret_name(key) {
-            self.secrets.push(secret_span(&e.value));
-            if let NodeKind::Scalar(s) = &e.value.kind {
-                self.secret_values.push(s.value.to_string());
-            }
-            if let NodeKind::Alias {
-                anchor: Some(a), ..
-            } = &e.value.kind
-            {
-                // the anchored value is the secret too
-                self.secrets.push(*a);
+        if !path.is_empty() {
+            match props::secrecy(key) {
+                props::Secrecy::Any => {
+                    self.secrets.push(secret_span(&e.value));
+                    if let NodeKind::Scalar(s) = &e.value.kind {
+                        self.secret_values.push(s.value.to_string());
+                    }
+                    if let NodeKind::Alias {
+                        anchor: Some(a), ..
+                    } = &e.value.kind
+                    {
+                        // the anchored value is the secret too
+                        self.secrets.push(*a);
+                    }
+                }
+                // `basic-auth: hunter2`: a credential where a block of settings belongs
+                props::Secrecy::Scalar => {
+                    if let NodeKind::Scalar(s) = &e.value.kind {
+                        self.secrets.push(secret_span(&e.value));
+                        self.secret_values.push(s.value.to_string());
+                    }
+                }
+                _ => {}
             }
         }
         Some(key)
