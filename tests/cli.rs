@@ -261,7 +261,7 @@ fn a_missing_input_is_reported_and_the_others_still_checked() {
     let out = run(&["check", "nope.yaml", &b], None, &[]);
     assert_eq!(out.code, 2);
     assert!(
-        out.stdout.contains("1 input could not be read"),
+        out.stdout.contains("1 input could not be checked"),
         "{}",
         out.stdout
     );

@@ -1139,3 +1139,57 @@ services:
         "{json}"
     );
 }
+
+/// An env file compose cannot read stops compose: a missing `env_file:` of the service is an
+/// error at its path (a note with `--skip-file-checks`; nothing when `required: false`), and a
+/// missing `--env-file` fails the input (exit 2), never "ok".
+#[test]
+fn unreadable_env_files() {
+    let dir = temp_dir("compose-env-file-missing");
+    let config = "    environment:\n      DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG: |\n        fhir:\n          base-url: https://fhir.example.org/fhir\n";
+    // short syntax, a list item, the long syntax's `path`
+    for (env_file, line, needle) in [
+        ("    env_file: ./bpe.env\n", 3, "./bpe.env"),
+        ("    env_file:\n      - \"bpe.env\"\n", 4, "\"bpe.env\""),
+        ("    env_file:\n      - path: bpe.env\n", 4, "bpe.env"),
+    ] {
+        let text = format!("services:\n  bpe:\n{env_file}{config}");
+        let file = write(&dir, "docker-compose.yml", text.as_bytes());
+        let (code, json) = check(&file, &[], &[]);
+        assert_eq!(code, 1, "{json:#}");
+        let d = only(&json, "compose-env-file-unreadable");
+        assert_eq!(d["file"], file.as_str());
+        assert_eq!(range(d), on(&text, line, needle), "{env_file}");
+        assert_eq!(d["outcome"], "does-not-start");
+        let (code, json) = check(&file, &["--skip-file-checks"], &[]);
+        assert_eq!(code, 0, "{json:#}");
+        assert!(
+            json["summary"]["notes"]
+                .as_array()
+                .is_some_and(|n| n.iter().any(|n| n
+                    .as_str()
+                    .is_some_and(|n| n.contains("env_file not checked")))),
+            "{json:#}"
+        );
+    }
+    let text = format!(
+        "services:\n  bpe:\n    env_file:\n      - path: bpe.env\n        required: false\n{config}"
+    );
+    let file = write(&dir, "docker-compose.yml", text.as_bytes());
+    let (code, json) = check(&file, &[], &[]);
+    assert_eq!(code, 0, "{json:#}");
+    // `--env-file` names a file that is not there
+    let missing = dir.join("nope.env").display().to_string();
+    let out = run(&["check", "--env-file", &missing, &file], None, &[]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains(&missing), "{}", out.stderr);
+    assert!(out.stdout.contains("not ok"), "{}", out.stdout);
+    assert!(
+        !out.stdout.lines().any(|l| l.starts_with("ok:")),
+        "{}",
+        out.stdout
+    );
+    let (code, json) = check(&file, &["--env-file", &missing], &[]);
+    assert_eq!(code, 2);
+    assert_eq!(json["summary"]["failed"][0][0], file.as_str());
+}

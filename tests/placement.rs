@@ -211,6 +211,20 @@ const CASES: &[Case] = &[
         "",
         (3, 2, 3, 14),
     ),
+    case(
+        "a value with `: ` under a block key is no indentation problem",
+        "c:\n  basic-auth:\n    username: a: b\n",
+        "yaml-syntax",
+        "",
+        (3, 16, 3, 17),
+    ),
+    case(
+        "a value with `: ` in a list item, after multi-byte text",
+        "c:\n  x:\n    - username: ä: b\n",
+        "yaml-syntax",
+        "",
+        (3, 18, 3, 19),
+    ),
     // classified by kind, not by words in the parser's message
     case(
         "NUL is not a tab",

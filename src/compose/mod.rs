@@ -119,6 +119,9 @@ struct Plan {
     /// Services that do not set the variable.
     others: usize,
     notes: Vec<String>,
+    /// Why an `--env-file` (or the `.env` beside the file) cannot be used: compose refuses to
+    /// start, and what the container sees is unknown.
+    failed: Vec<String>,
 }
 
 /// The folder relative paths of a compose input count from.
@@ -143,7 +146,7 @@ impl<'a> Driver<'a> {
 
     /// The variables compose interpolates with: `--env-file` or `.env` in `dir`, each value
     /// interpolated itself; the environment wins over them at lookup.
-    fn project_vars(&self, dir: &Path, notes: &mut Vec<String>) -> HashMap<String, String> {
+    fn project_vars(&self, dir: &Path, failed: &mut Vec<String>) -> HashMap<String, String> {
         let env = self.options.env;
         let files: Vec<PathBuf> = if self.options.env_files.is_empty() {
             let dot = dir.join(".env");
@@ -163,8 +166,8 @@ impl<'a> Driver<'a> {
                         vars.insert(r.name, r.value.text);
                     }
                 }
-                Err(why) => notes.push(format!(
-                    "{} could not be read ({why}): compose would refuse to start",
+                Err(why) => failed.push(format!(
+                    "env file {}: {why} (docker compose would refuse to start)",
                     f.display()
                 )),
             }
@@ -182,8 +185,8 @@ impl<'a> Driver<'a> {
             return None;
         }
         let dir = project_dir(l);
-        let mut notes = Vec::new();
-        let vars = self.project_vars(&dir, &mut notes);
+        let mut failed = Vec::new();
+        let vars = self.project_vars(&dir, &mut failed);
         let env = self.options.env;
         // each variable judged once per file (a file can refer to it 100,000 times)
         let seen = std::cell::RefCell::new(std::collections::HashSet::new());
@@ -202,7 +205,8 @@ impl<'a> Driver<'a> {
             fragment: matches!(shape, Shape::Fragment(_)),
             services: Vec::new(),
             others: 0,
-            notes,
+            notes: Vec::new(),
+            failed,
         };
         match shape {
             Shape::Fragment(block) => {
@@ -251,8 +255,6 @@ impl<'a> Driver<'a> {
                         self.options.files.path_maps.clone(),
                         &mctx,
                     );
-                    plan.notes
-                        .extend(senv.notes.iter().map(|n| format!("service `{name}`: {n}")));
                     plan.services.push(Planned {
                         name: Some(name.to_string()),
                         env: senv,
@@ -280,7 +282,7 @@ impl<'a> Driver<'a> {
         {
             return Err(l);
         }
-        let Some(plan) = self.plan(&l) else {
+        let Some(mut plan) = self.plan(&l) else {
             // YAML that does not parse is reported as such by the config check
             let parses = load(&l.text, Limits::default()).is_ok_and(|d| d.root.is_some());
             if forced && parses {
@@ -292,6 +294,9 @@ impl<'a> Driver<'a> {
             }
             return Err(l);
         };
+        for why in std::mem::take(&mut plan.failed) {
+            report.failed.push((l.name.clone(), why));
+        }
         let host = report
             .sources
             .add(SourceFile::new(l.name.clone(), l.kind.clone(), l.text));
@@ -400,6 +405,15 @@ impl<'a> Driver<'a> {
             Place::Host => host,
             Place::EnvFile(i) => file_ids.get(i).copied().unwrap_or(host),
         };
+        for (span, why) in std::mem::take(&mut env.unreadable) {
+            if self.options.files.skip {
+                report.notes.push(format!(
+                    "{name}: {shown}: env_file not checked (--skip-file-checks): {why}"
+                ));
+            } else {
+                sink.push(crate::rules::compose::env_file_unreadable(host, span, &why));
+            }
+        }
         let relevant = |n: &str| {
             n == ENV_VAR || n.starts_with(defaults::PREFIX) || PROXY_VARIABLES.contains(&n)
         };

@@ -61,8 +61,9 @@ pub struct Env {
     /// In the order compose applies them: env files, then `environment:`.
     pub vars: Vec<Var>,
     pub files: Vec<EnvFile>,
-    /// What could not be read (a missing `env_file`), for the summary.
-    pub notes: Vec<String>,
+    /// Required `env_file`s compose cannot read (compose refuses to start): where each is named
+    /// in the compose file, and why.
+    pub unreadable: Vec<(crate::source::Span, String)>,
 }
 
 impl Env {
@@ -160,17 +161,21 @@ pub fn service_env<'n>(
             None => tree.items(files),
         };
         for item in items {
-            let (path, required) = match tree.text(item) {
-                Some(p) => (p.to_string(), true),
-                None => (
-                    tree.get(item, "path")
-                        .and_then(|p| tree.text(p))
-                        .unwrap_or_default()
-                        .to_string(),
-                    tree.get(item, "required")
-                        .and_then(|r| tree.text(r))
-                        .is_none_or(|r| r != "false"),
-                ),
+            let (path, required, at) = match tree.text(item) {
+                Some(p) => (p.to_string(), true, item.span),
+                None => {
+                    let path_node = tree.get(item, "path");
+                    (
+                        path_node
+                            .and_then(|p| tree.text(p))
+                            .unwrap_or_default()
+                            .to_string(),
+                        tree.get(item, "required")
+                            .and_then(|r| tree.text(r))
+                            .is_none_or(|r| r != "false"),
+                        path_node.map_or(item.span, |p| p.span),
+                    )
+                }
             };
             if path.is_empty() {
                 continue;
@@ -183,10 +188,8 @@ pub fn service_env<'n>(
                 Ok(t) => t,
                 Err(why) => {
                     if required {
-                        env.notes.push(format!(
-                            "env_file {} could not be read ({why}): compose would refuse to start",
-                            full.display()
-                        ));
+                        env.unreadable
+                            .push((at, format!("cannot read {}: {why}", full.display())));
                     }
                     continue;
                 }
@@ -194,10 +197,8 @@ pub fn service_env<'n>(
             let parsed = match dotenv::parse(&file_text) {
                 Ok(p) => p,
                 Err(why) => {
-                    env.notes.push(format!(
-                        "env_file {}: {why}: compose would refuse it",
-                        full.display()
-                    ));
+                    env.unreadable
+                        .push((at, format!("{}: {why}", full.display())));
                     continue;
                 }
             };

@@ -166,7 +166,11 @@ fn summary(report: &Report, style: &Style, w: &mut dyn Write) -> std::io::Result
             plural(n, "input")
         )),
     }
-    let line = if e == 0 && wn == 0 {
+    let failed = report.failed.len();
+    let line = if e == 0 && wn == 0 && failed > 0 {
+        // exit 2: never "ok" when an input was not checked
+        format!("not ok: no problems in {conns}{inputs}, but not everything could be checked")
+    } else if e == 0 && wn == 0 {
         format!("ok: no problems in {conns}{inputs}")
     } else {
         format!(
@@ -176,7 +180,7 @@ fn summary(report: &Report, style: &Style, w: &mut dyn Write) -> std::io::Result
         )
     };
     let line = if style.color {
-        if e > 0 {
+        if e > 0 || failed > 0 {
             line.red().bold().to_string()
         } else if wn > 0 {
             line.yellow().bold().to_string()
@@ -215,7 +219,7 @@ fn summary(report: &Report, style: &Style, w: &mut dyn Write) -> std::io::Result
     if !report.failed.is_empty() {
         writeln!(
             w,
-            "{} could not be read (see the errors above)",
+            "{} could not be checked (see the errors above)",
             plural(report.failed.len(), "input")
         )?;
     }

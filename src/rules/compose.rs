@@ -144,6 +144,38 @@ Bad:
 **Fix:** Mount the folder (`volumes: ["./certs:/opt/bpe/certs:ro"]`) or name a mounted path; or map it for the check with `--path-map /opt/bpe/certs=./certs`."##,
 };
 
+pub static COMPOSE_ENV_FILE_UNREADABLE: Rule = Rule {
+    name: "compose-env-file-unreadable",
+    severity: Severity::Error,
+    outcome: Some(Outcome::DoesNotStart),
+    summary: "an `env_file` of the service cannot be read: compose refuses to start",
+    docs: r##"**What:** The service lists an `env_file` (short syntax, or long syntax without `required: false`) that does not exist, is not a regular file, is not UTF-8, or has a line compose cannot parse. The path counts from the compose file's folder.
+
+**Why it matters:** `docker compose up` stops with `env file … not found`: the BPE is not started at all. The variables of that file (`DEFAULT_*` defaults, proxy settings, the connections config itself) could not be checked either.
+
+Bad:
+
+```yaml
+services:
+  bpe:
+    env_file: bpe.env        # not beside the compose file
+```
+
+**Fix:** Create the file beside the compose file, fix the path, or mark it optional with the long syntax (`env_file: [{path: bpe.env, required: false}]`). In CI without the deployment's files, `--skip-file-checks` turns this check off."##,
+};
+
+/// A required `env_file` compose cannot read, at its path in the compose file.
+pub fn env_file_unreadable(file: FileId, span: Span, why: &str) -> Diagnostic {
+    Diagnostic::new(
+        &COMPOSE_ENV_FILE_UNREADABLE,
+        file,
+        span,
+        format!("`env_file`: {why}"),
+    )
+    .label("compose cannot read this file")
+    .help("create the file, fix the path (it counts from the compose file's folder), or make it optional: `- path: …` with `required: false`")
+}
+
 /// A finding of compose's interpolation, at the expression as written in the host.
 pub fn interpolation(file: FileId, span: Span, variable: &str, f: &Finding) -> Diagnostic {
     let (rule, message, label, help) = match &f.kind {

@@ -118,6 +118,7 @@ pub static ALL: &[&Rule] = &[
     &compose::COMPOSE_INVALID_INTERPOLATION,
     &compose::COMPOSE_SECRET_NOT_MOUNTED,
     &compose::COMPOSE_PATH_NOT_MOUNTED,
+    &compose::COMPOSE_ENV_FILE_UNREADABLE,
 ];
 
 /// The rule with this code.

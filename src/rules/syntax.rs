@@ -301,7 +301,9 @@ pub fn diagnostic(file: FileId, text: &str, e: &LoadError) -> Diagnostic {
                     .help("quote the value, or put a space after the colon of a key"),
             }
         }
-        ErrorKind::MappingValueHere => misindented(file, text, e, true).unwrap_or_else(|| {
+        ErrorKind::MappingValueHere => colon_in_value(file, text, e)
+            .or_else(|| misindented(file, text, e, true))
+            .unwrap_or_else(|| {
             Diagnostic::new(&YAML_SYNTAX, file, e.span, "a `: ` that YAML cannot place: a plain value contains `: `, or a key is indented too deep")
                 .label("here")
                 .help("quote a value containing `: `; keys of one block start in the same column")
@@ -380,6 +382,38 @@ fn previous_key_line(text: &str, line_start: usize) -> Option<(usize, &str)> {
     }
 }
 
+/// `username: a: b`: the error is at a `: ` after the colon of the line's own key, so the plain
+/// value holds a `: ` (YAML would read a nested key there).
+fn colon_in_value(file: FileId, text: &str, e: &LoadError) -> Option<Diagnostic> {
+    let (start, end) = line_bounds(text, e.span.start);
+    let line = &text[start..end];
+    let key = key_of(line)?;
+    let indent = line.len() - line.trim_start_matches(' ').len();
+    let t = &line[indent..];
+    let dash = if t.starts_with("- ") { 2 } else { 0 };
+    let key_colon = start + indent + dash + t[dash..].find(':')?;
+    let at = e.span.start.min(end);
+    // the last `:` of the value at or before the place the scanner stopped
+    let colon = text
+        .get(key_colon + 1..end)?
+        .match_indices(':')
+        .map(|(i, _)| key_colon + 1 + i)
+        .take_while(|&c| c <= at)
+        .last()?;
+    Some(
+        Diagnostic::new(
+            &YAML_SYNTAX,
+            file,
+            Span::new(colon, colon + 1),
+            format!("the value of `{key}` contains `: `, which YAML reads as the start of a nested key"),
+        )
+        .label("`: ` inside a plain value")
+        .help(format!(
+            "quote the value of `{key}` (single quotes keep it as written), or remove the space after this colon"
+        )),
+    )
+}
+
 /// A key indented differently from the key above it: deeper (`mapping values are not allowed`:
 /// YAML read it as the continuation of that key's plain value), or shallower but not back to
 /// the parent's level (`did not find expected key`).
@@ -389,6 +423,10 @@ fn misindented(file: FileId, text: &str, e: &LoadError, deeper: bool) -> Option<
     let (prev_start, prev) = previous_key_line(text, start)?;
     let (mine, theirs) = (indent_at(text, start), indent_at(text, prev_start));
     if (deeper && mine <= theirs) || (!deeper && mine >= theirs) {
+        return None;
+    }
+    // a key below `basic-auth:` is nested, not indented too deep
+    if deeper && prev.trim_end().ends_with(':') {
         return None;
     }
     let prev_key = key_of(prev)?;
