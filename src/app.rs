@@ -73,8 +73,14 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io) -> ExitStatus 
         Command::Schema(args) => schema(&args, io),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(shell, &mut cmd, "dsf-connections", io.stdout);
-            finish(io.stdout.flush(), ExitStatus::Valid, io.stderr)
+            // clap_complete panics when its writer fails (a full disk): render first
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "dsf-connections", &mut script);
+            let written = io
+                .stdout
+                .write_all(&script)
+                .and_then(|()| io.stdout.flush());
+            finish(written, ExitStatus::Valid, io.stderr)
         }
         Command::Man => {
             let cmd = <Cli as clap::CommandFactory>::command();

@@ -393,3 +393,45 @@ fn explain_aligns_long_values_and_writes_short_durations() {
         out.stdout
     );
 }
+
+/// A full disk (Linux's `/dev/full`) is an error for every command, never a panic or "success".
+#[test]
+fn a_full_disk_fails_every_command_cleanly() {
+    let Ok(_) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+        return; // not Linux
+    };
+    for args in [
+        &["schema"][..],
+        &["schema", "--server-typed"][..],
+        &["completions", "bash"][..],
+        &["man"][..],
+        &["--explain-code", "yaml-syntax"][..],
+        &[
+            "check",
+            "--skip-file-checks",
+            "--format",
+            "json",
+            "fixtures/valid.yaml",
+        ][..],
+        &["explain", "--skip-file-checks", "fixtures/valid.yaml"][..],
+    ] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .expect("/dev/full");
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_dsf-connections"))
+            .args(args)
+            .current_dir(crate::util::manifest_dir())
+            .env_clear()
+            .stdout(full)
+            .output()
+            .expect("run");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("cannot write the output"),
+            "{args:?}: {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}

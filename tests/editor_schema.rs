@@ -120,6 +120,16 @@ fn check_jsonschema_agrees_with_check_on_every_fixture_a_schema_can_judge() {
     let mut judged = Vec::new();
     let mut left_out = Vec::new();
     for f in fixtures() {
+        // a compose file (or the docs' fragment) holds a config; the schema is the config's
+        let text = std::fs::read_to_string(&f).unwrap_or_default();
+        if text.lines().any(|l| {
+            l.starts_with("services:")
+                || l.trim_start()
+                    .starts_with("DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG:")
+        }) {
+            left_out.push((f, "compose input"));
+            continue;
+        }
         let (valid, codes) = our_verdict(&f);
         match BEYOND_A_SCHEMA.iter().find(|(c, _)| codes.contains(*c)) {
             Some((code, _)) => left_out.push((f, *code)),

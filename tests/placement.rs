@@ -310,3 +310,34 @@ fn secrets_in_these_positions_stay_masked() {
     assert!(!out.stdout.contains("CANARY"), "{}", out.stdout);
     assert!(out.stdout.contains("password: ****"), "{}", out.stdout);
 }
+
+/// YAML ends an implicit key after 1,024 characters (the server's SnakeYAML too): a longer key
+/// is named as such, over the whole key, not as a stray "simple key expect ':'".
+#[test]
+fn a_key_longer_than_yaml_allows_is_named() {
+    // below a block key, and after a key with its value
+    for yaml in [
+        format!("c:\n  ä{}: x\n", "k".repeat(1100)),
+        format!("c:\n  base-url: https://x\n  ä{}: x\n", "k".repeat(1100)),
+    ] {
+        let line = yaml.lines().count() as u64;
+        let (code, json) = check_json(yaml.as_bytes());
+        assert_eq!(code, 1);
+        let all = diagnostics(&json);
+        let d = all
+            .iter()
+            .find(|d| d["code"] == "yaml-syntax")
+            .expect("a yaml-syntax diagnostic");
+        assert!(
+            d["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("1101 characters") && m.contains("1,024")),
+            "{d:#}"
+        );
+        let at: Vec<u64> = ["line", "column", "end_line", "end_column"]
+            .iter()
+            .map(|k| d[*k].as_u64().unwrap_or(0))
+            .collect();
+        assert_eq!(at, [line, 3, line, 1104]);
+    }
+}

@@ -301,7 +301,8 @@ pub fn diagnostic(file: FileId, text: &str, e: &LoadError) -> Diagnostic {
                     .help("quote the value, or put a space after the colon of a key"),
             }
         }
-        ErrorKind::MappingValueHere => colon_in_value(file, text, e)
+        ErrorKind::MappingValueHere => long_key(file, text, e)
+            .or_else(|| colon_in_value(file, text, e))
             .or_else(|| misindented(file, text, e, true))
             .unwrap_or_else(|| {
             Diagnostic::new(&YAML_SYNTAX, file, e.span, "a `: ` that YAML cannot place: a plain value contains `: `, or a key is indented too deep")
@@ -313,6 +314,12 @@ pub fn diagnostic(file: FileId, text: &str, e: &LoadError) -> Diagnostic {
                 .label("here")
                 .help("check the indentation: keys of one block must start in the same column")
         }),
+        ErrorKind::Other if e.message.contains("simple key") => long_key(file, text, e)
+            .unwrap_or_else(|| {
+                Diagnostic::new(&YAML_SYNTAX, file, e.span, format!("invalid YAML: {}", e.message))
+                    .label("here")
+                    .help("check the YAML syntax at this point")
+            }),
         ErrorKind::Other => {
             let help = if e.message.contains("did not find expected") {
                 "a bracket, brace or quote is not closed, or the indentation is off"
@@ -380,6 +387,33 @@ fn previous_key_line(text: &str, line_start: usize) -> Option<(usize, &str)> {
         }
         end = s.checked_sub(1)?;
     }
+}
+
+/// A key of more than 1,024 characters: YAML (and the server's SnakeYAML) ends an implicit key
+/// there, so the `:` after it is no longer seen as the key's.
+fn long_key(file: FileId, text: &str, e: &LoadError) -> Option<Diagnostic> {
+    let (start, end) = line_bounds(text, e.span.start);
+    let line = &text[start..end];
+    let indent = line.len() - line.trim_start_matches([' ', '-']).len();
+    let key_start = start + indent;
+    let upto = e.span.start.clamp(key_start, end);
+    let key = text.get(key_start..upto)?.trim_end();
+    let chars = key.chars().count();
+    if chars <= 1024 || key.contains(": ") {
+        return None;
+    }
+    Some(
+        Diagnostic::new(
+            &YAML_SYNTAX,
+            file,
+            Span::new(key_start, key_start + key.len()),
+            format!(
+                "a key of {chars} characters: YAML ends an implicit key after 1,024 characters, so its `:` is not found"
+            ),
+        )
+        .label("this key is too long")
+        .help("shorten the key (a connection id is a name), or write it as an explicit key: `? key` on one line, `: value` on the next"),
+    )
 }
 
 /// `username: a: b`: the error is at a `: ` after the colon of the line's own key, so the plain
