@@ -361,7 +361,7 @@ fn check(args: &CheckArgs, probe: Option<&ProbeArgs>, explain: bool, io: &mut Io
 /// Secrets out of the diagnostics and notes before any emitter clips them (a secret cut in half
 /// by a clip would no longer be found in the output).
 fn scrub_texts(report: &mut Report) {
-    let scrubber = emit::scrub::Scrubber::for_report(report);
+    let scrubber = report.scrubber().clone();
     let fix = |s: &mut String| {
         if let std::borrow::Cow::Owned(t) = scrubber.text(s) {
             *s = t;
@@ -385,7 +385,7 @@ fn scrub_texts(report: &mut Report) {
 fn emit_report(report: &Report, args: &CheckArgs, io: &mut Io) -> std::io::Result<()> {
     let mut out = Vec::new();
     render(report, args, io, &mut out)?;
-    let out = emit::scrub::Scrubber::for_report(report).bytes(out);
+    let out = report.scrubber().bytes(out);
     io.stdout.write_all(&out)
 }
 

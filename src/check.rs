@@ -29,7 +29,7 @@ pub struct Checked {
     /// Spans of secret values, for masking.
     pub secrets: Vec<Span>,
     /// The secret values as decoded, to keep out of every output.
-    pub secret_values: Vec<String>,
+    pub secret_values: std::collections::HashSet<String>,
     /// False when the text is not YAML at all.
     pub readable: bool,
 }

@@ -521,7 +521,7 @@ impl<'a> Driver<'a> {
     pub fn finish(&self, report: &mut Report) {
         report
             .scrub
-            .append(&mut self.substituted_secrets.borrow_mut());
+            .extend(self.substituted_secrets.borrow_mut().drain(..));
         for s in self.options.services {
             if !self.matched.contains(s) {
                 report.failed.push((
@@ -549,7 +549,7 @@ fn mask_secret(v: &Var, file: FileId, report: &mut Report) {
     if !secret_var(&v.name, t) {
         return;
     }
-    report.scrub.push(t.to_string());
+    report.scrub.insert(t.to_string());
     if let Value::Written(m) = &v.value
         && !m.host().is_empty()
     {

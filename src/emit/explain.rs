@@ -239,7 +239,7 @@ pub fn explain_all(report: &crate::report::Report) -> Vec<Explained> {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-    let scrubber = super::scrub::Scrubber::for_report(report);
+    let scrubber = report.scrubber();
     let fix = |s: &mut String| {
         let t = super::clip(&scrubber.text(s)).into_owned();
         *s = t;

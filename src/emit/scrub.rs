@@ -51,7 +51,7 @@ fn stands_alone(hay: &[u8], start: usize, end: usize, len: usize) -> bool {
     edge(start.checked_sub(1), start) && edge(Some(end), end.wrapping_sub(1))
 }
 
-#[derive(Default)]
+#[derive(Default, Clone, Debug)]
 pub struct Scrubber {
     ac: Option<AhoCorasick>,
     /// characters of each pattern, by pattern id
@@ -61,11 +61,12 @@ pub struct Scrubber {
 impl Scrubber {
     /// A scrubber for the secrets of `report`.
     pub fn for_report(report: &Report) -> Self {
-        let mut secrets: Vec<&str> = report.scrub.iter().map(String::as_str).collect();
+        // one entry per distinct value: each costs a few escaped variants
+        let mut secrets: HashSet<&str> = report.scrub.iter().map(String::as_str).collect();
         for (_, src) in report.sources.iter() {
             for s in &src.secrets {
                 if let Some(t) = src.text.get(s.start..s.end) {
-                    secrets.push(t);
+                    secrets.insert(t);
                 }
             }
         }

@@ -142,8 +142,8 @@ pub struct Structure {
     pub reported: HashSet<String>,
     /// Spans of secret values (masked in every output).
     pub secrets: Vec<Span>,
-    /// The secret values as decoded (kept out of every output).
-    pub secret_values: Vec<String>,
+    /// The secret values as decoded (kept out of every output), each once.
+    pub secret_values: HashSet<String>,
     /// Connection ids seen so far, with the span of their key.
     ids: HashMap<String, Span>,
 }
@@ -162,7 +162,7 @@ impl Structure {
             file,
             reported: HashSet::new(),
             secrets: Vec::new(),
-            secret_values: Vec::new(),
+            secret_values: HashSet::new(),
             ids: HashMap::new(),
         }
     }
@@ -221,7 +221,7 @@ impl Structure {
                 props::Secrecy::Any => {
                     self.secrets.push(secret_span(&e.value));
                     if let NodeKind::Scalar(s) = &e.value.kind {
-                        self.secret_values.push(s.value.to_string());
+                        self.secret_value(&s.value);
                     }
                     if let NodeKind::Alias {
                         anchor: Some(a), ..
@@ -235,13 +235,20 @@ impl Structure {
                 props::Secrecy::Scalar => {
                     if let NodeKind::Scalar(s) = &e.value.kind {
                         self.secrets.push(secret_span(&e.value));
-                        self.secret_values.push(s.value.to_string());
+                        self.secret_value(&s.value);
                     }
                 }
                 _ => {}
             }
         }
         Some(key)
+    }
+
+    /// Kept once: 400,000 connections with one password would otherwise hold 400,000 copies.
+    fn secret_value(&mut self, v: &str) {
+        if !self.secret_values.contains(v) {
+            self.secret_values.insert(v.to_string());
+        }
     }
 
     fn walk<'n>(&mut self, node: &'n Node, path: &mut Vec<Tok<'n>>, out: &mut Sink) {
