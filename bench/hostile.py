@@ -81,6 +81,11 @@ def corpus(scale):
               "{" + fill("c: {password: 'p', token: t, client-secret: s}, ", big)[:big] + "}\n"),
         write("escapes-16MiB.yaml", fill('c:\n  base-url: "\\e]0;x\\a\\e[2J"\n', big)),
         write("urls-with-credentials.yaml", "c:\n  base-url: " + fill("https://u:p@h/", big) + "\n"),
+        # a long repetitive secret (the output scrubber's automaton), and many distinct ones
+        write("repetitive-token-16MiB.yaml",
+              "c:\n  base-url: https://x\n  bearer-auth:\n    token: " + "a" * (big - 64) + "\n"),
+        write("distinct-tokens-16MiB.yaml",
+              lines_up_to(lambda i: f"c{i}:\n  base-url: https://x\n  bearer-auth:\n    token: \"t{i:08d}-{'x' * 24}\\u0001\"\n", big)),
     ]
     # class: nesting and aliases (limits)
     files["nesting and aliases"] = [

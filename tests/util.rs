@@ -31,7 +31,10 @@ pub fn run(args: &[&str], stdin: Option<&[u8]>, env: &[(&str, &str)]) -> Out {
     }
     let mut child = cmd.spawn().expect("spawn dsf-connections");
     if let (Some(mut pipe), Some(input)) = (child.stdin.take(), stdin) {
-        pipe.write_all(input).expect("write stdin");
+        // a run that stops before reading its input (a usage error) closes the pipe early
+        if let Err(e) = pipe.write_all(input) {
+            assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "write stdin: {e}");
+        }
     }
     let out = child.wait_with_output().expect("wait");
     Out {

@@ -7,13 +7,55 @@
 
 use crate::emit::mask::MASK;
 use crate::report::Report;
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use std::borrow::Cow;
 use std::collections::HashSet;
 
 /// Shorter values are not scrubbed from other text: it would garble the output (a password
 /// `abc` would turn every `abc` into `****`), and no check quotes a secret on purpose.
 pub const MIN_LEN: usize = 4;
+
+/// A longer secret is matched by overlapping pieces of `PIECE` bytes (every `PIECE / 2`), over
+/// its first `MAX_COVERED` bytes, and by its last `PIECE` bytes: patterns stay small whatever
+/// the input holds (a 16 MiB token), and an output quoting part of it shows fewer than `PIECE`
+/// bytes of it in a row (at the ends of the quote; outputs cut texts to a few KiB). Its first and last piece come first; the pieces in
+/// between only while the run's pattern budget lasts.
+const LONG: usize = 256;
+const PIECE: usize = 32;
+const MAX_COVERED: usize = 8 * 1024;
+/// Bytes of patterns in all: the automaton stays tens of MiB for any input.
+const BUDGET: usize = 1024 * 1024;
+
+/// The patterns for one secret text: itself, or its pieces when long (`true`: first or last).
+fn pieces_of(s: &str, out: &mut dyn FnMut(&str, bool)) {
+    if s.len() <= LONG {
+        out(s, true);
+        return;
+    }
+    let down = |mut i: usize| {
+        while i > 0 && !s.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    let up = |mut i: usize| {
+        while i < s.len() && !s.is_char_boundary(i) {
+            i += 1;
+        }
+        i
+    };
+    let mut start = 0;
+    while start < s.len().min(MAX_COVERED) {
+        let end = down((start + PIECE).min(s.len()));
+        if end <= start {
+            break;
+        }
+        out(&s[start..end], start == 0);
+        start = up(start + PIECE / 2);
+    }
+    // the end of the secret, for a text cut from its far side
+    out(&s[up(s.len() - PIECE)..], true);
+}
 
 /// A value shorter than this is scrubbed only where it stands as a word of its own: a password
 /// `qx7z` hides `qx7z` but not `qx7z0`; a longer value is distinctive enough to hide anywhere.
@@ -75,23 +117,34 @@ impl Scrubber {
 
     pub fn new<'s>(secrets: impl IntoIterator<Item = &'s str>) -> Self {
         let mut patterns: HashSet<String> = HashSet::new();
+        let mut later: Vec<String> = Vec::new();
+        let mut total = 0usize;
         let words = vocabulary();
-        let mut add = |s: &str| {
+        let mut add_one = |s: &str, first: bool| {
             let plain_word = s.chars().all(char::is_alphanumeric);
             if s.chars().count() >= MIN_LEN
                 && !s.trim().is_empty()
                 && !(plain_word && words.contains(&s.to_lowercase()))
             {
-                patterns.insert(s.to_string());
+                if !first {
+                    if later.len() < BUDGET / PIECE {
+                        later.push(s.to_string());
+                    }
+                } else if total + s.len() <= BUDGET && patterns.insert(s.to_string()) {
+                    total += s.len();
+                }
             }
         };
+        let mut add = |s: &str| pieces_of(s, &mut add_one);
         for secret in secrets {
             // a multi-line secret (a block scalar) shows up line by line in a snippet or message
             let pieces = std::iter::once(secret).chain(
                 secret
                     .lines()
                     .map(str::trim)
-                    .filter(|l| l.len() != secret.len()),
+                    .filter(|l| l.len() != secret.len())
+                    // a value of a million short lines is covered by its pieces
+                    .take(1000),
             );
             for s in pieces {
                 add(s);
@@ -105,13 +158,24 @@ impl Scrubber {
                 add(&crate::emit::github::escape_data(s));
             }
         }
+        for p in later {
+            if total + p.len() > BUDGET {
+                break;
+            }
+            if !patterns.contains(&p) {
+                total += p.len();
+                patterns.insert(p);
+            }
+        }
         if patterns.is_empty() {
             return Scrubber::default();
         }
         let patterns: Vec<String> = patterns.into_iter().collect();
         let lens = patterns.iter().map(|p| p.chars().count()).collect();
+        // no DFA: its construction is quadratic in a repetitive pattern (`aaaa…`)
         let ac = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
             .build(&patterns);
         Scrubber { ac: ac.ok(), lens }
     }
@@ -180,6 +244,31 @@ mod tests {
         assert_eq!(s.text("Äqx7z"), "Äqx7z");
         assert_eq!(s.text("`password-file` 1234"), "`password-file` 1234");
         assert_eq!(s.text("xa-long-distinctive-onex"), "x****x");
+    }
+
+    #[test]
+    fn a_long_secret_is_scrubbed_by_its_pieces() {
+        let secret: String = (0..20_000)
+            .map(|i| char::from(b'a' + (i % 7) as u8))
+            .collect();
+        let s = Scrubber::new([secret.as_str()]);
+        // a text quoting any 400 bytes of its start, or its end, keeps no long run of it
+        for quoted in [
+            &secret[..400],
+            &secret[1_000..1_400],
+            &secret[secret.len() - 300..],
+        ] {
+            let out = s.text(quoted);
+            let longest = out.split(MASK).map(str::len).max().unwrap_or(0);
+            assert!(longest < PIECE, "{longest}: {out}");
+        }
+        // a repetitive one compiles at once
+        let long = "a".repeat(1 << 20);
+        let s = Scrubber::new([long.as_str()]);
+        let quoted = format!("x{}x", &long[..1000]);
+        let out = s.text(&quoted);
+        assert_eq!(out.matches(MASK).count(), 1000 / PIECE);
+        assert!(!out.contains(&"a".repeat(PIECE)));
     }
 
     #[test]
