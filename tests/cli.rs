@@ -1,6 +1,6 @@
 //! The command line as a user meets it: input origins, exit codes, formats, colours, help.
 
-use crate::util::{run, temp_dir};
+use crate::util::{json_of, run, temp_dir};
 
 const VALID: &str = "c:\n  base-url: http://x\n";
 const INVALID: &str = "c:\n  base_url: http://x\n";
@@ -308,6 +308,31 @@ fn ignore_select_and_inline_suppression() {
         &[],
     );
     assert!(!out.stdout.contains("duration-zero\""), "{}", out.stdout);
+    // a suppressed error passes (the site's choice) but is never hidden: the summary counts it
+    let error = "c:\n  base-url: ftp://x  # dsf-connections: ignore[invalid-url]\n";
+    let out = run(
+        &["check", "--skip-file-checks", "-"],
+        Some(error.as_bytes()),
+        &[],
+    );
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    assert!(
+        out.stdout
+            .starts_with("ok: no problems in 1 connection, 1 error suppressed"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("the server still fails on it"),
+        "{}",
+        out.stdout
+    );
+    let (_, json) = json_of(run(
+        &["check", "--format", "json", "--skip-file-checks", "-"],
+        Some(error.as_bytes()),
+        &[],
+    ));
+    assert_eq!(json["summary"]["suppressed_errors"], 1);
     // an unknown code is a usage error with a suggestion
     let out = run(
         &["check", "--ignore", "duration-zeros", "-"],

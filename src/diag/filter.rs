@@ -91,6 +91,8 @@ fn directive(line: &str) -> Option<Vec<String>> {
 pub struct Omitted {
     /// Left out by `--select`/`--ignore` or an inline comment.
     pub suppressed: usize,
+    /// How many of those were errors: the server still fails on them.
+    pub suppressed_errors: usize,
     /// Left out by the cap: code → (severity, count).
     pub capped: BTreeMap<&'static str, (Severity, usize)>,
 }
@@ -180,6 +182,9 @@ impl Sink {
             .is_some_and(|s| s.covers(d.primary.span.start, code));
         if !selected || ignored || inline {
             self.omitted.suppressed += 1;
+            if d.severity == Severity::Error {
+                self.omitted.suppressed_errors += 1;
+            }
             return;
         }
         if self.kept.len() >= self.filter.max.max(1) {

@@ -170,6 +170,12 @@ fn summary(report: &Report, style: &Style, w: &mut dyn Write) -> std::io::Result
     let line = if e == 0 && wn == 0 && failed > 0 {
         // exit 2: never "ok" when an input was not checked
         format!("not ok: no problems in {conns}{inputs}, but not everything could be checked")
+    } else if e == 0 && wn == 0 && report.omitted.suppressed_errors > 0 {
+        // the user's choice, but not one to hide: the server still fails on those
+        format!(
+            "ok: no problems in {conns}{inputs}, {} suppressed",
+            plural(report.omitted.suppressed_errors, "error")
+        )
     } else if e == 0 && wn == 0 {
         format!("ok: no problems in {conns}{inputs}")
     } else {
@@ -209,8 +215,17 @@ fn summary(report: &Report, style: &Style, w: &mut dyn Write) -> std::io::Result
     if report.omitted.suppressed > 0 {
         writeln!(
             w,
-            "note: {} suppressed by --select/--ignore or `# dsf-connections: ignore`",
-            plural(report.omitted.suppressed, "diagnostic")
+            "note: {} suppressed by --select/--ignore or `# dsf-connections: ignore`{}",
+            plural(report.omitted.suppressed, "diagnostic"),
+            match report.omitted.suppressed_errors {
+                0 => String::new(),
+                n => format!(
+                    "; {} of them {}: the server still fails on {}",
+                    n,
+                    if n == 1 { "an error" } else { "errors" },
+                    if n == 1 { "it" } else { "them" }
+                ),
+            }
         )?;
     }
     for n in &report.notes {

@@ -103,6 +103,8 @@ struct Summary<'r> {
     omitted: BTreeMap<&'static str, usize>,
     /// Diagnostics left out by `--select`, `--ignore` or an inline comment.
     suppressed: usize,
+    /// How many of those are errors (the server still fails on them).
+    suppressed_errors: usize,
     notes: &'r [String],
     /// Inputs that could not be read: `[name, why]`.
     failed: &'r [(String, String)],
@@ -164,6 +166,7 @@ pub fn emit(report: &Report, w: &mut dyn Write) -> std::io::Result<()> {
                 .map(|(code, (_, n))| (*code, *n))
                 .collect(),
             suppressed: report.omitted.suppressed,
+            suppressed_errors: report.omitted.suppressed_errors,
             notes: &report.notes,
             failed: &report.failed,
         },
