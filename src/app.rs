@@ -268,7 +268,11 @@ fn check(args: &CheckArgs, probe: Option<&ProbeArgs>, explain: bool, io: &mut Io
             sink.push(crate::rules::input::not_utf8(file, &source.text, at));
             input.readable = false;
         } else {
+            let kept_before = sink.kept.len();
             let mut checked = checker.check(file, source, &mut sink);
+            if !checked.readable && crate::compose::detect::is_compose_text(&source.text) {
+                compose_syntax(&mut sink.kept[kept_before..], file);
+            }
             if !args.connections.is_empty() {
                 checked.connections.retain(|c| args.connections.contains(c));
                 checked.models.retain(|m| args.connections.contains(&m.id));
@@ -356,6 +360,22 @@ fn check(args: &CheckArgs, probe: Option<&ProbeArgs>, explain: bool, io: &mut Io
     emit::mask::redact(&mut report);
     let written = emit_report(&report, args, io);
     finish(written.and_then(|()| io.stdout.flush()), status, io.stderr)
+}
+
+/// A docker compose file that is not YAML: compose itself refuses it, so the BPE does not start
+/// at all (not "starts with no connections", as for a config).
+fn compose_syntax(diags: &mut [crate::diag::Diagnostic], file: crate::source::FileId) {
+    for d in diags
+        .iter_mut()
+        .filter(|d| d.file() == file && d.rule.name.starts_with("yaml-"))
+    {
+        d.outcome = Some(crate::diag::Outcome::DoesNotStart);
+        let note = "this is a docker compose file (it has `services:`): docker compose cannot read it, so the BPE is not started";
+        d.help = Some(match d.help.take() {
+            Some(h) => format!("{h}; {note}"),
+            None => note.to_string(),
+        });
+    }
 }
 
 /// Secrets out of the diagnostics and notes before any emitter clips them (a secret cut in half

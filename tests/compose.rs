@@ -1193,3 +1193,27 @@ fn unreadable_env_files() {
     assert_eq!(code, 2);
     assert_eq!(json["summary"]["failed"][0][0], file.as_str());
 }
+
+/// A compose file that is not YAML is refused by compose itself: its syntax errors say the BPE
+/// does not start, not that it starts with no connections.
+#[test]
+fn a_compose_file_that_is_not_yaml() {
+    let dir = temp_dir("compose-not-yaml");
+    let text = "services:\n  bpe:\n    environment:\n      DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG: |\n        a:\n          base-url: https://h/fhir\n     bad: indentation\n";
+    let file = write(&dir, "docker-compose.yml", text.as_bytes());
+    let (code, json) = check(&file, &["--skip-file-checks"], &[]);
+    assert_eq!(code, 1, "{json:#}");
+    let d = &diagnostics(&json)[0];
+    assert!(
+        d["code"].as_str().is_some_and(|c| c.starts_with("yaml-")),
+        "{d:#}"
+    );
+    assert_eq!(d["outcome"], "does-not-start");
+    assert!(
+        d["help"]
+            .as_str()
+            .is_some_and(|h| h.contains("docker compose cannot read it")),
+        "{d:#}"
+    );
+    assert_eq!(range(d), on(text, 7, "bad"));
+}

@@ -30,6 +30,14 @@ pub enum Shape<'n, 'a> {
 
 /// Whether the text could be a compose file or fragment at all: a line starting (after
 /// indentation, a `- ` or a quote) with `services:`, `environment:` or the variable.
+/// Whether `text` is surely meant as a compose file: a top-level `services:` key.
+pub fn is_compose_text(text: &str) -> bool {
+    text.lines().any(|l| {
+        l.strip_prefix("services:")
+            .is_some_and(|rest| rest.trim().is_empty() || rest.trim_start().starts_with('#'))
+    })
+}
+
 pub fn may_be_compose(text: &str) -> bool {
     if !(text.contains("services") || text.contains("environment") || text.contains(ENV_VAR)) {
         return false;
