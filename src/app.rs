@@ -52,6 +52,15 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io) -> ExitStatus 
         Err(e) => {
             let text = e.render().to_string();
             if e.use_stderr() {
+                // clap quotes the argument as given: a bidi override or control character in it
+                // is made visible, line by line
+                let text: String = text
+                    .split_inclusive('\n')
+                    .map(|l| {
+                        let (body, end) = l.strip_suffix('\n').map_or((l, ""), |b| (b, "\n"));
+                        format!("{}{end}", crate::emit::text::visible(body))
+                    })
+                    .collect();
                 let _ = io.stderr.write_all(text.as_bytes());
                 return ExitStatus::Usage;
             }

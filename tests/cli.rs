@@ -460,3 +460,18 @@ fn a_full_disk_fails_every_command_cleanly() {
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     }
 }
+
+/// clap's own usage errors quote the argument: a bidi override or escape in it is made visible.
+#[test]
+fn usage_errors_show_arguments_visibly() {
+    for arg in ["x\u{202e}y", "x\u{1b}[2Jy"] {
+        let out = run(&["check", "--select", arg, "-"], Some(b""), &[]);
+        assert_eq!(out.code, 2);
+        assert!(
+            !out.stderr.contains('\u{202e}') && !out.stderr.contains('\u{1b}'),
+            "{:?}",
+            out.stderr
+        );
+        assert!(out.stderr.contains("--select"), "{}", out.stderr);
+    }
+}
