@@ -91,9 +91,39 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io) -> ExitStatus 
                 .and_then(|()| io.stdout.flush());
             finish(written, ExitStatus::Valid, io.stderr)
         }
-        Command::Man => {
-            let cmd = <Cli as clap::CommandFactory>::command();
-            let written = clap_mangen::Man::new(cmd).render(io.stdout);
+        Command::Man { command } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            if let Some(name) = command {
+                let names: Vec<String> = cmd
+                    .get_subcommands()
+                    .map(|c| c.get_name().to_string())
+                    .collect();
+                let Some(sub) = cmd.find_subcommand(&name).cloned() else {
+                    let _ = io.stderr.write_all(
+                        error_line(&format!(
+                            "no command `{}`: one of {}",
+                            emit::text::visible(&name),
+                            names.join(", ")
+                        ))
+                        .as_bytes(),
+                    );
+                    return ExitStatus::Usage;
+                };
+                // the page the tool's own page refers to: dsf-connections-check(1)
+                let page_name = match sub.get_name() {
+                    "check" => "dsf-connections-check",
+                    "explain" => "dsf-connections-explain",
+                    "schema" => "dsf-connections-schema",
+                    "completions" => "dsf-connections-completions",
+                    "man" => "dsf-connections-man",
+                    _ => "dsf-connections",
+                };
+                cmd = sub.name(page_name);
+            }
+            let mut page = Vec::new();
+            let written = clap_mangen::Man::new(cmd)
+                .render(&mut page)
+                .and_then(|()| io.stdout.write_all(&page));
             finish(
                 written.and_then(|()| io.stdout.flush()),
                 ExitStatus::Valid,
@@ -182,7 +212,7 @@ fn load_inputs(args: &CheckArgs, io: &mut Io) -> Result<Vec<InputResult>, String
             Ok(None) => Err(format!(
                 "no INPUT given and ${ENV_VAR} is not set; pass a file, or `-` for standard input"
             )),
-            Err(e) => Err(e.to_string()),
+            Err(e) => Err(format!("${ENV_VAR}: {e}")),
         };
     }
     if args.inputs.iter().filter(|i| *i == "-").count() > 1 {
@@ -197,7 +227,12 @@ fn load_inputs(args: &CheckArgs, io: &mut Io) -> Result<Vec<InputResult>, String
             } else {
                 input::read_file(name, limit)
             };
-            r.map_err(|e| (name.clone(), e.to_string()))
+            // standard input by the name it is shown under
+            let shown = match name.as_str() {
+                "-" => args.stdin_filename.as_deref().unwrap_or("<stdin>"),
+                n => n,
+            };
+            r.map_err(|e| (shown.to_string(), e.to_string()))
         })
         .collect())
 }

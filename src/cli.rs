@@ -12,8 +12,9 @@ Exit codes:
 
 With --deny-warnings (or --fail-on warning), warnings exit 1 too.
 
-Every diagnostic code is explained in docs/codes.md: what it means, why it
-matters, a bad example and the fix (`dsf-connections --explain-code CODE`).";
+Every diagnostic code is explained by `dsf-connections --explain-code CODE`
+(and in docs/codes.md of the repository): what it means, why it matters, a bad
+example and the fix.";
 
 const EXPLAIN_EXIT_CODES: &str = "\
 explain prints each connection's effective settings after the diagnostics,
@@ -62,8 +63,12 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff), e.g. `dsf-connections man > dsf-connections.1`
-    Man,
+    /// Print a man page (roff): the tool's, or a command's (`dsf-connections man check >
+    /// dsf-connections-check.1`)
+    Man {
+        /// The command whose page to print (check, explain, schema, completions, man)
+        command: Option<String>,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -210,8 +215,10 @@ fn parse_code(s: &str) -> Result<String, String> {
         .map(|r| r.name)
         .find(|n| n.contains(s) || s.contains(n));
     Err(match close {
-        Some(n) => format!("unknown code `{s}` (did you mean `{n}`? see docs/codes.md)"),
-        None => format!("unknown code `{s}` (see docs/codes.md for the codes)"),
+        Some(n) => {
+            format!("unknown code `{s}` (did you mean `{n}`? see dsf-connections --explain-code)")
+        }
+        None => format!("unknown code `{s}` (docs/codes.md of the repository lists the codes)"),
     })
 }
 

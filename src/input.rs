@@ -30,9 +30,10 @@ impl std::fmt::Display for InputError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             InputError::Unreadable(m) => f.write_str(m),
-            InputError::TooLarge { name, limit } => write!(
+            // the caller names the input
+            InputError::TooLarge { limit, .. } => write!(
                 f,
-                "{name}: larger than {limit} bytes; a connections config is a few kilobytes (raise the cap with --max-input-size if this is intended)"
+                "larger than {limit} bytes; a connections config is a few kilobytes (raise the cap with --max-input-size if this is intended)"
             ),
         }
     }

@@ -504,7 +504,7 @@ fn explain_code_prints_the_docs() {
     assert!(out.stdout.starts_with("invalid-duration (error"));
     let probe = run(&["--explain-code", "tls-unknown-issuer"], None, &[]);
     assert_eq!(probe.code, 0);
-    assert!(probe.stdout.contains("**What**"), "{}", probe.stdout);
+    assert!(probe.stdout.contains("**What:**"), "{}", probe.stdout);
     assert!(
         probe
             .stdout
@@ -542,6 +542,29 @@ fn completions_man_page_and_version() {
     assert!(
         man.stdout.contains("explain\\-code"),
         "man page lacks --explain-code"
+    );
+    // each command has its page, the one the tool's page refers to
+    let check = run(&["man", "check"], None, &[]);
+    assert_eq!(check.code, 0, "{}", check.stderr);
+    assert!(check.stdout.contains(".TH dsf-connections-check 1"));
+    assert!(
+        man.stdout.contains("dsf\\-connections\\-check(1)"),
+        "the tool's page names it"
+    );
+    for option in [
+        "path\\-map",
+        "test\\-connections",
+        "input\\-kind",
+        "deny\\-warnings",
+    ] {
+        assert!(check.stdout.contains(option), "man check lacks {option}");
+    }
+    let nope = run(&["man", "nope"], None, &[]);
+    assert_eq!(nope.code, 2);
+    assert!(
+        nope.stderr.contains("one of check, explain"),
+        "{}",
+        nope.stderr
     );
     let version = run(&["--version"], None, &[]);
     assert_eq!(version.code, 0);

@@ -348,6 +348,10 @@ impl<'a> Driver<'a> {
         };
         // a service that sets the variable but was not checked has a note of its own
         let summary = match (setting, checked.is_empty()) {
+            (0, _) if !self.options.services.is_empty() => Some(format!(
+                "no service named by --service ({}) sets {ENV_VAR} here: nothing to check",
+                self.options.services.join(", ")
+            )),
             (0, _) => Some(format!("no service sets {ENV_VAR}: nothing to check")),
             (_, true) => None,
             _ if plan.fragment => None,

@@ -90,7 +90,7 @@ mod tests {
         }
         for code in crate::probe::codes::ALL {
             let section = probe_section(code).unwrap_or_default();
-            assert!(section.starts_with("**What**"), "{code}: {section}");
+            assert!(section.starts_with("**What:**"), "{code}: {section}");
             assert!(!section.contains("\n### "), "{code}");
         }
         // a name that is both: both sections
