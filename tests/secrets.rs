@@ -361,6 +361,60 @@ fn no_secret_whatever_yaml_makes_of_the_value() {
     assert!(out.stdout.contains("6 |     foo: 1"), "{}", out.stdout);
 }
 
+/// A value YAML reads as a tag or an anchor is reported as such, not as a blank value to
+/// fill in; the help says to quote it without quoting it.
+#[test]
+fn a_tag_or_anchor_for_a_value_is_named() {
+    for (value, sign, what, code) in [
+        ("!Abc123", '!', "a tag", "blank-value"),
+        ("!!Abc123", '!', "a tag", "blank-value"),
+        ("&Abc123", '&', "an anchor", "missing-property"),
+    ] {
+        let yaml = format!(
+            "a:\n  base-url: https://h/fhir\n  basic-auth:\n    username: u\n    password: {value}\n"
+        );
+        let out = run(
+            &["check", "--format", "json", "-"],
+            Some(yaml.as_bytes()),
+            &[],
+        );
+        assert_eq!(out.code, 1, "{}", out.stdout);
+        assert!(!out.stdout.contains("Abc123"), "{}", out.stdout);
+        let json: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+        let d = &json["diagnostics"][0];
+        assert_eq!(d["code"], code, "{json:#}");
+        assert_eq!(
+            d["message"],
+            format!(
+                "`password` starts with `{sign}`, which YAML reads as {what}: the value is empty"
+            ),
+            "{json:#}"
+        );
+        assert_eq!(d["help"], format!("quote the value: `password: '{sign}…'`"));
+    }
+    // a string setting too
+    let yaml = "a:\n  base-url: https://h/fhir\n  oidc-auth:\n    base-url: https://kc/realms/x\n    client-id: !dsf\n    client-secret-file: /s\n";
+    let out = run(
+        &["check", "--format", "json", "-"],
+        Some(yaml.as_bytes()),
+        &[],
+    );
+    assert!(
+        out.stdout
+            .contains("`client-id` starts with `!`, which YAML reads as a tag"),
+        "{}",
+        out.stdout
+    );
+    // a blank value is still one
+    let yaml = "a:\n  base-url: https://h/fhir\n  basic-auth:\n    username: u\n    password: ''\n";
+    let out = run(
+        &["check", "--format", "json", "-"],
+        Some(yaml.as_bytes()),
+        &[],
+    );
+    assert!(out.stdout.contains("`password` is blank"), "{}", out.stdout);
+}
+
 /// The mask of a block scalar ends with its content: the next line's indentation and key show.
 #[test]
 fn a_block_scalar_mask_ends_with_its_content() {
