@@ -1217,3 +1217,127 @@ fn a_compose_file_that_is_not_yaml() {
     );
     assert_eq!(range(d), on(text, 7, "bad"));
 }
+
+/// A compose file's secrets whatever YAML makes of them (a tag, a comment, text after a
+/// quote, in `environment:` and in an `env_file`), on command lines of any service (`--db-pass
+/// X`, `--token=Y`, `-p Z`, `-pZ`, `curl -u user:pw`, list forms), and under more secret names
+/// (`CREDS`, `SALT`, `HMAC`, `SIGNATURE`): none shows in any output, also as the context line of
+/// an unrelated error. DSF's own variables that are no secrets stay visible.
+#[test]
+fn no_secret_on_a_compose_line_whatever_it_is() {
+    let text = "\
+services:
+  kc:
+    image: keycloak
+    command: start --db-pass CANARYc01 --token CANARYc02 -p CANARYc03 --password=CANARYc04
+    entrypoint: [\"sh\", \"-c\", \"curl -u admin:CANARYc05 -H \\\"Authorization: Bearer CANARYc06\\\" http://x\"]
+    healthcheck:
+      test: [\"CMD\", \"mysqladmin\", \"ping\", \"-uroot\", \"-pCANARYc07\", \"--password\", \"CANARYc08\"]
+  db:
+    command:
+      - --api-key
+      - CANARYc09
+      - --user=admin:CANARYc10
+    environment:
+      DB_CREDS: CANARYc11
+      PASSWORD_SALT: CANARYc12
+      WEBHOOK_HMAC: CANARYc13
+      SIGNATURE: CANARYc14
+  bpe:
+    image: x
+    env_file: [svc.env]
+    environment:
+      FHIR_PASSWORD: !CANARYc15
+      DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG_DEFAULT_TIMEOUT_CONNECT: bad
+      DB_PASSWORD: abc #CANARYc16
+      DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG_DEFAULT_TIMEOUT_READ: bad
+      DEV_DSF_SERVER_AUTH_OIDC_CLIENT_ID: visible-client-id
+      DEV_DSF_BPE_FHIR_CLIENT_CERTIFICATE: /run/secrets/visible.crt
+      DEV_DSF_BPE_FHIR_CLIENT_CERTIFICATE_PRIVATE_KEY_PASSWORD_FILE: /run/secrets/visible.pw
+      DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG: |
+        a:
+          base-url: https://fhir.example.org/fhir
+          basic-auth:
+            username: u
+            password: !CANARYc18
+          foo: 1
+";
+    let env = "\
+X_PASSWORD=abc #CANARYc19
+DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG_DEFAULT_ENABLE_DEBUG_LOGGING=maybe
+Y_TOKEN=\"abc\" CANARYc20
+DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG_DEFAULT_TEST_CONNECTION_ON_STARTUP=maybe
+";
+    let dir = temp_dir("compose-shapes");
+    let file = write(&dir, "docker-compose.yml", text.as_bytes());
+    write(&dir, "svc.env", env.as_bytes());
+    let mut runs = vec![];
+    runs.push(vec!["check", "--color", "never", file.as_str()]);
+    runs.push(vec!["explain", "--color", "never", file.as_str()]);
+    runs.push(vec!["explain", "--format", "json", file.as_str()]);
+    for format in ["json", "concise", "github", "sarif", "gitlab"] {
+        runs.push(vec!["check", "--format", format, file.as_str()]);
+    }
+    for args in runs {
+        let out = run(&args, None, &[]);
+        assert_eq!(out.code, 1, "{args:?}: {}", out.stderr);
+        for text in [&out.stdout, &out.stderr] {
+            assert!(!text.contains("CANARYc"), "{args:?} leaks:\n{text}");
+        }
+    }
+    let out = run(&["check", "--color", "never", &file], None, &[]);
+    for shown in [
+        "FHIR_PASSWORD: ****",
+        "DB_PASSWORD: ****",
+        "X_PASSWORD=****",
+    ] {
+        assert!(
+            out.stdout.contains(shown),
+            "{shown} not shown:\n{}",
+            out.stdout
+        );
+    }
+    // a tab on the line below a line shows it as the context of that error
+    let lines: Vec<&str> = text.lines().collect();
+    for (i, line) in lines.iter().enumerate() {
+        if !line.contains("CANARY") && !line.contains("visible") || line.starts_with("        ") {
+            continue;
+        }
+        let mut tabbed = lines[..=i].join("\n");
+        tabbed.push_str("\n\tx: 1\n");
+        tabbed.push_str(&lines[i + 1..].join("\n"));
+        let tabbed = write(&dir, "tabbed.yml", tabbed.as_bytes());
+        for cmd in ["check", "explain"] {
+            let out = run(&[cmd, "--color", "never", &tabbed], None, &[]);
+            assert!(!out.stdout.contains("CANARYc"), "{line}:\n{}", out.stdout);
+            let shown = line.trim_start();
+            if let Some(visible) = shown.strip_prefix("DEV_DSF_") {
+                assert!(out.stdout.contains(visible), "{line}:\n{}", out.stdout);
+            } else {
+                assert!(out.stdout.contains("****"), "{line}:\n{}", out.stdout);
+            }
+        }
+    }
+    // shapes YAML rejects: the error is on the secret's line
+    for shape in [
+        "\"abc\"CANARYc17",
+        "'abc'CANARYc17",
+        ">CANARYc17",
+        "*a CANARYc17",
+    ] {
+        let text = format!(
+            "services:\n  bpe:\n    environment:\n      OTHER_TOKEN: {shape}\n      DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG: 'a: {{base-url: https://h/fhir}}'\n"
+        );
+        let f = write(&dir, "rejected.yml", text.as_bytes());
+        for cmd in ["check", "explain"] {
+            let out = run(&[cmd, "--color", "never", &f], None, &[]);
+            assert!(
+                out.stdout.contains("OTHER_TOKEN: "),
+                "{shape}:\n{}",
+                out.stdout
+            );
+            assert!(!out.stdout.contains("CANARYc"), "{shape}:\n{}", out.stdout);
+        }
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}

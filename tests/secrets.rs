@@ -253,3 +253,226 @@ fn no_secret_in_an_embedded_config() {
         );
     }
 }
+
+/// `every_output` for a file on disk (`check` and `explain` of a path, not standard input).
+fn every_output_of_file(path: &str) -> Vec<(String, String)> {
+    let mut all = vec![
+        vec!["check", "--color", "never", path],
+        vec!["explain", "--color", "never", path],
+        vec!["explain", "--format", "json", path],
+    ];
+    for format in ["json", "concise", "github", "sarif", "gitlab"] {
+        all.push(vec!["check", "--format", format, path]);
+    }
+    all.into_iter()
+        .map(|args| {
+            let out = run(&args, None, &[]);
+            assert_ne!(out.code, 101, "{args:?} panicked: {}", out.stderr);
+            (format!("{args:?}"), out.stdout + &out.stderr)
+        })
+        .collect()
+}
+
+/// Secret values YAML reads otherwise than written (a tag, an anchor, a comment, a block
+/// header, text after a closing quote or an alias, a NEL or LS line break): the rest of the
+/// secret key's line is masked whatever YAML makes of it, on the line in error and as the
+/// context line of an error on the next line, in every output.
+#[test]
+fn no_secret_whatever_yaml_makes_of_the_value() {
+    let c = "CANARYyaml";
+    let shapes = [
+        format!("!{c}"),
+        format!("!!{c}"),
+        format!("!<{c}>"),
+        format!("!{c} rest"),
+        format!("!x {c}"),
+        format!("&{c}"),
+        format!("&a {c}"),
+        format!("abc #{c}"),
+        format!("abc\t#{c}"),
+        format!(">{c}"),
+        format!("|{c}"),
+        format!("|-{c}"),
+        format!("\"abc\"{c}"),
+        format!("'abc'{c}"),
+        format!("\"abc\" #{c}"),
+        format!("*a {c}"),
+        format!("*{c}"),
+        format!("ab\u{85}{c}"),
+        format!("ab\u{2028}{c}"),
+        format!("ab\u{2029}{c}"),
+        format!("ab\u{85}  {c}"),
+        format!("%{c}"),
+        format!("@{c}"),
+        format!("`{c}"),
+        format!("{{{c}"),
+        format!("[{c}"),
+        format!("? {c}"),
+        format!("- {c}"),
+    ];
+    for (n, shape) in shapes.iter().enumerate() {
+        for (block, key) in [
+            ("basic-auth:\n    username: u\n", "password"),
+            ("bearer-auth:\n", "token"),
+            (
+                "oidc-auth:\n    base-url: https://kc.example.org/realms/dsf\n    client-id: c\n",
+                "client-secret",
+            ),
+        ] {
+            // an unrelated error on the next line shows the secret's line as context
+            let yaml = format!(
+                "fhir:\n  base-url: https://fhir.example.org/fhir\n  {block}    {key}: {shape}\n    foo: 1\n"
+            );
+            let outputs = if key == "password" {
+                every_output(&yaml)
+            } else {
+                // the outputs with snippets
+                ["check", "explain"]
+                    .iter()
+                    .map(|cmd| {
+                        let out = run(&[cmd, "--color", "never", "-"], Some(yaml.as_bytes()), &[]);
+                        assert_ne!(out.code, 101, "{cmd} panicked: {}", out.stderr);
+                        (cmd.to_string(), out.stdout + &out.stderr)
+                    })
+                    .collect()
+            };
+            for (what, text) in outputs {
+                assert!(
+                    !text.contains(c),
+                    "shape {n}: {what} shows the secret of\n{yaml}\n---\n{text}"
+                );
+            }
+        }
+    }
+    // from a file too, and the snippet still shows the key and the next line
+    let dir = crate::util::temp_dir("secrets-yaml-shapes");
+    let path = dir.join("c.yaml");
+    std::fs::write(
+        &path,
+        format!("a:\n  base-url: https://h/fhir\n  basic-auth:\n    username: u\n    password: !{c}\n    foo: 1\n"),
+    )
+    .expect("write");
+    let path = path.display().to_string();
+    for (what, text) in every_output_of_file(&path) {
+        assert!(!text.contains(c), "{what} shows the secret:\n{text}");
+    }
+    let out = run(&["check", "--color", "never", &path], None, &[]);
+    assert!(out.stdout.contains("password: ****\n"), "{}", out.stdout);
+    assert!(out.stdout.contains("6 |     foo: 1"), "{}", out.stdout);
+}
+
+/// A value YAML reads as a tag or an anchor is reported as such, not as a blank value to
+/// fill in; the help says to quote it without quoting it.
+#[test]
+fn a_tag_or_anchor_for_a_value_is_named() {
+    for (value, sign, what, code) in [
+        ("!Abc123", '!', "a tag", "blank-value"),
+        ("!!Abc123", '!', "a tag", "blank-value"),
+        ("&Abc123", '&', "an anchor", "missing-property"),
+    ] {
+        let yaml = format!(
+            "a:\n  base-url: https://h/fhir\n  basic-auth:\n    username: u\n    password: {value}\n"
+        );
+        let out = run(
+            &["check", "--format", "json", "-"],
+            Some(yaml.as_bytes()),
+            &[],
+        );
+        assert_eq!(out.code, 1, "{}", out.stdout);
+        assert!(!out.stdout.contains("Abc123"), "{}", out.stdout);
+        let json: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+        let d = &json["diagnostics"][0];
+        assert_eq!(d["code"], code, "{json:#}");
+        assert_eq!(
+            d["message"],
+            format!(
+                "`password` starts with `{sign}`, which YAML reads as {what}: the value is empty"
+            ),
+            "{json:#}"
+        );
+        assert_eq!(d["help"], format!("quote the value: `password: '{sign}…'`"));
+    }
+    // a string setting too
+    let yaml = "a:\n  base-url: https://h/fhir\n  oidc-auth:\n    base-url: https://kc/realms/x\n    client-id: !dsf\n    client-secret-file: /s\n";
+    let out = run(
+        &["check", "--format", "json", "-"],
+        Some(yaml.as_bytes()),
+        &[],
+    );
+    assert!(
+        out.stdout
+            .contains("`client-id` starts with `!`, which YAML reads as a tag"),
+        "{}",
+        out.stdout
+    );
+    // a blank value is still one
+    let yaml = "a:\n  base-url: https://h/fhir\n  basic-auth:\n    username: u\n    password: ''\n";
+    let out = run(
+        &["check", "--format", "json", "-"],
+        Some(yaml.as_bytes()),
+        &[],
+    );
+    assert!(out.stdout.contains("`password` is blank"), "{}", out.stdout);
+}
+
+/// The mask of a block scalar ends with its content: the next line's indentation and key show.
+#[test]
+fn a_block_scalar_mask_ends_with_its_content() {
+    for header in [">-", "|", "|+", ">"] {
+        let yaml = format!(
+            "a:\n  base-url: https://h/fhir\n  basic-auth:\n    username: x\n    password: {header}\n      CANARYblk1\n      CANARYblk2\n\n    foo: 1\n"
+        );
+        let out = run(
+            &["check", "--color", "never", "-"],
+            Some(yaml.as_bytes()),
+            &[],
+        );
+        assert!(!out.stdout.contains("CANARYblk"), "{}", out.stdout);
+        assert!(
+            out.stdout.contains("9 |     foo: 1\n"),
+            "{header}:\n{}",
+            out.stdout
+        );
+        assert!(!out.stdout.contains("****foo"), "{}", out.stdout);
+    }
+}
+
+/// A URL's query and fragment: every value but the FHIR API's formatting parameters, and a
+/// part with no name, are masked in snippets and in `explain` (human and JSON).
+#[test]
+fn no_credential_in_a_url_query_or_fragment() {
+    let c = "CANARYquery";
+    for tail in [
+        format!("#{c}"),
+        format!("?{c}"),
+        format!("?tok={c}"),
+        format!("?tk={c}"),
+        format!("?t={c}"),
+        format!("?x={c}"),
+        format!("#tok={c}"),
+        format!("#x={c}"),
+        format!("?_format=json&{c}"),
+        format!("?a=1,{c}"),
+        format!("?_count=5#state={c}"),
+    ] {
+        let yaml = format!(
+            "u:\n  base-url: https://h.example.org/fhir{tail}\n  oidc-auth:\n    base-url: https://kc.example.org/realms/x{tail}\n    client-id: c\n    client-secret-file: /s\n"
+        );
+        for (what, text) in every_output(&yaml) {
+            assert!(!text.contains(c), "{what} shows {tail}:\n{text}");
+        }
+    }
+    // what helps read a FHIR URL stays
+    let yaml = "u:\n  base-url: https://h.example.org/fhir?_format=json&_count=5&x=CANARYquery\n";
+    let out = run(
+        &["explain", "--format", "json", "-"],
+        Some(yaml.as_bytes()),
+        &[],
+    );
+    assert!(
+        out.stdout
+            .contains("https://h.example.org/fhir?_format=json&_count=5&x=****"),
+        "{}",
+        out.stdout
+    );
+}

@@ -2,10 +2,12 @@
 //! the host file for embedded sources), and what a scan of the text alone finds, so masking
 //! holds where the tree does not exist or does not name the secret (a file that fails to parse,
 //! a misspelled key): values after secret-like keys (`password:`, `pssword :`, `apikey=`,
-//! `"token":"…"`), with their quoted, block, flow or plain continuation lines; values anchored
-//! elsewhere (`x: &a …`) and aliased by a secret key (`password: *a`); the password part of
-//! credentials in URLs (`https://user:pass@host`); and query and fragment parameters that carry
-//! a token or key. Line breaks are those of the server's YAML reader: LF, CR, NEL, LS and PS.
+//! `"token":"…"`), with their quoted, block, flow or plain continuation lines, and in the block
+//! structure the whole rest of the key's line, whatever YAML makes of it (a tag, an anchor, a
+//! comment, text after a quote); values anchored elsewhere (`x: &a …`) and aliased by a secret
+//! key (`password: *a`); the password part of credentials in URLs (`https://user:pass@host`) and
+//! the values of their query and fragment; and credentials on command lines (`--token X`,
+//! `-u user:pass`). Line breaks are those of the server's YAML reader: LF, CR, NEL, LS and PS.
 //!
 //! Messages quote source text too (`` `def` is indented deeper than `password` ``): [`redact`]
 //! replaces what a message quotes from a masked region with `****`, for every output format.
@@ -24,10 +26,30 @@ pub const MASK: &str = "****";
 /// Every region to mask when `file` is shown, sorted and disjoint.
 pub fn masks(db: &SourceDb, file: FileId) -> Vec<Span> {
     let text = &db.get(file).text;
-    let mut regions = db.masks(file);
-    regions.extend(scan(text));
-    regions.extend(url_secrets(text));
+    let mut regions = tree_masks(text, db.masks(file));
+    regions.extend(text_masks(text));
     merge(text, regions)
+}
+
+/// The parsed tree's secret spans, each ending with its last character that is not white
+/// space: the span of a block scalar (`|`, `>-`) runs over its trailing line breaks into the
+/// next line's indentation, which a mask must leave alone (`****foo: 1`).
+fn tree_masks(text: &str, mut spans: Vec<Span>) -> Vec<Span> {
+    for s in &mut spans {
+        if let Some(t) = text.get(s.start..s.end.min(text.len())) {
+            s.end = s.start + t.trim_end().len();
+        }
+    }
+    spans
+}
+
+/// What the text alone says to mask: values after secret keys, credentials in URLs and on
+/// command lines.
+fn text_masks(text: &str) -> Vec<Span> {
+    let mut out = scan(text);
+    out.extend(url_secrets(text));
+    out.extend(flag_secrets(text));
+    out
 }
 
 fn merge(text: &str, mut regions: Vec<Span>) -> Vec<Span> {
@@ -67,6 +89,14 @@ fn break_len(bytes: &[u8], i: usize) -> usize {
         }
         _ => 0,
     }
+}
+
+/// Whether the line starting at `i` follows a NEL, LS or PS (not LF or CR).
+fn unicode_break_before(bytes: &[u8], i: usize) -> bool {
+    let before = &bytes[..i.min(bytes.len())];
+    before.ends_with(&[0xC2, 0x85])
+        || before.ends_with(&[0xE2, 0x80, 0xA8])
+        || before.ends_with(&[0xE2, 0x80, 0xA9])
 }
 
 /// Where the line holding `from` ends (its line break, or the end of the text).
@@ -181,7 +211,11 @@ fn continuation(text: &str, line_start: usize, key_indent: usize, rest: Rest) ->
             if indent <= key_indent {
                 let key_line = key_of_line(&line[indent..]).is_some();
                 let goes_on = match rest {
-                    Rest::Plain => tab && !key_line,
+                    // after a NEL, LS or PS the reader sees the value go on (an editor may
+                    // not even break the line there), whatever YAML makes of the rest
+                    Rest::Plain => {
+                        (tab || unicode_break_before(text.as_bytes(), next)) && !key_line
+                    }
                     Rest::Block => !key_line,
                 };
                 if !goes_on {
@@ -441,23 +475,63 @@ fn token_end(bytes: &[u8], mut s: usize) -> usize {
     s
 }
 
+/// What to mask of a value: a span, less the quotes around a quoted scalar (they are no part
+/// of the secret, and a reader sees where it starts and ends).
+#[derive(Clone, Copy)]
+struct Masked {
+    span: Span,
+    /// The opening and the closing quote, if any.
+    quotes: Option<(usize, usize)>,
+}
+
+impl Masked {
+    /// The regions to mask.
+    fn push_to(self, out: &mut Vec<Span>) {
+        let Some((open, close)) = self.quotes else {
+            out.push(self.span);
+            return;
+        };
+        let mut at = self.span.start;
+        for q in [open, close] {
+            if q >= at && q < self.span.end {
+                out.push(Span::new(at, q));
+                at = q + 1;
+            }
+        }
+        out.push(Span::new(at, self.span.end));
+    }
+}
+
 /// What to mask of the value written after a secret key's separator (at `after`): `None` when
 /// there is nothing to mask. An alias names its anchor in `aliases`.
+///
+/// In the block structure that is everything after the separator to the end of the line, and to
+/// the end of the line where the value ends, whatever YAML makes of it: a tag or an anchor
+/// (`password: !abc`, `&abc`), a comment (`abc #def`), a block header (`>abc`), text after a
+/// closing quote (`"abc"def`) or an alias (`*a def`) are all a secret someone wrote. In a flow
+/// collection the value ends at the next `,`, `}` or `]`.
 fn value_span<'t>(
     text: &'t str,
     after: usize,
     ctx: &Ctx,
     kind: Secrecy,
     aliases: &mut HashSet<&'t str>,
-) -> Option<Span> {
+) -> Option<Masked> {
     let bytes = text.as_bytes();
-    let mut s = skip_blanks(bytes, after);
+    let start = skip_blanks(bytes, after);
+    // the end of the key's line: looked for only in the block structure, where the value takes
+    // the rest of the line (many keys on one long flow line would make it quadratic)
+    let le = || line_end(text, start);
+    let mut s = start;
     // an anchor or a tag before the value
     while matches!(bytes.get(s), Some(b'&' | b'!')) {
         s = skip_blanks(bytes, token_end(bytes, s));
     }
-    let at_line_end = s >= bytes.len() || break_len(bytes, s) > 0;
-    match bytes.get(s) {
+    // a comment alone after the key: the value (if any) is on the lines below
+    let comment =
+        bytes.get(s) == Some(&b'#') && matches!(bytes.get(s.wrapping_sub(1)), Some(b' ' | b'\t'));
+    let at_line_end = s >= bytes.len() || break_len(bytes, s) > 0 || comment;
+    let core = match bytes.get(s) {
         Some(b'*') => {
             // an alias: the anchored value is the secret too (not for the names of an
             // authentication, whose anchored value may be a block of settings)
@@ -465,37 +539,40 @@ fn value_span<'t>(
             if kind == Secrecy::Any && end > s + 1 {
                 aliases.insert(&text[s + 1..end]);
             }
-            Some(Span::new(s, end))
+            Span::new(s, end)
         }
-        Some(&q @ (b'\'' | b'"')) => Some(Span::new(s + 1, closing_quote(text, s + 1, q))),
-        Some(b'{' | b'[') if kind == Secrecy::Scalar => None,
-        _ if at_line_end && kind == Secrecy::Scalar => None,
+        Some(&q @ (b'\'' | b'"')) => Span::new(s + 1, closing_quote(text, s + 1, q)),
+        // a block of settings: its keys are judged one by one
+        Some(b'{' | b'[') if kind == Secrecy::Scalar => return None,
+        // the same on the lines below; but a tag or anchor alone on the line is what is left
+        // of a credential that starts with `!` or `&`
+        _ if at_line_end && kind == Secrecy::Scalar => {
+            return ((s > start || comment)
+                && !ctx.flow
+                && !opens_mapping(text, ctx.line_start, ctx.key_indent))
+            .then_some(Masked {
+                span: Span::new(start, le()),
+                quotes: None,
+            });
+        }
         // a connection whose id reads like a secret (`no-password:`): its properties are
         // judged one by one, as the parsed tree judges them
-        _ if at_line_end && ctx.top && opens_mapping(text, ctx.line_start, ctx.key_indent) => None,
-        _ if ctx.flow => {
-            let end = flow_end(text, s, ctx.open_indent);
-            // a comment on the value's only line is no part of it
-            let end = if text[s..end].contains(['\n', '\r', '\u{85}', '\u{2028}', '\u{2029}']) {
-                end
-            } else {
-                text[s..end].find(" #").map_or(end, |x| s + x)
-            };
-            Some(Span::new(s, end))
+        _ if at_line_end && ctx.top && opens_mapping(text, ctx.line_start, ctx.key_indent) => {
+            return None;
         }
+        _ if ctx.flow => Span::new(s, s),
         Some(b'|' | b'>') => {
-            let le = line_end(text, s);
             let end = continuation(text, ctx.line_start, ctx.key_indent, Rest::Block);
-            Some(Span::new(le, end.unwrap_or(le)))
+            let le = le();
+            Span::new(le, end.unwrap_or(le))
         }
         // nothing on the line: a value on the lines below (a list, a scalar)
         _ if at_line_end => {
             let end = continuation(text, ctx.line_start, ctx.key_indent, Rest::Block);
-            Some(Span::new(s, end.unwrap_or(s)))
+            Span::new(s, end.unwrap_or(s))
         }
         _ => {
-            let le = line_end(text, s);
-            let mut end = text[s..le].find(" #").map_or(le, |x| s + x);
+            let mut end = le();
             if let Some(more) = continuation(text, ctx.line_start, ctx.key_indent, Rest::Plain) {
                 // a plain value continues on more indented lines
                 end = more;
@@ -504,9 +581,23 @@ fn value_span<'t>(
                 // a flow collection, to its closing bracket (on whichever line)
                 end = end.max(collection_end(text, s, ctx.key_indent));
             }
-            Some(Span::new(s, end))
+            Span::new(s, end)
         }
-    }
+    };
+    let quotes = matches!(bytes.get(s), Some(b'\'' | b'"'))
+        .then_some((s, core.end))
+        .filter(|&(_, close)| close < bytes.len());
+    let end = if ctx.flow {
+        // to the next `,`, `}` or `]` (quotes and collections of the value's own skipped),
+        // across lines; a comment there is masked with it
+        core.end.max(flow_end(text, s, ctx.open_indent))
+    } else {
+        line_end(text, core.end.max(le()))
+    };
+    Some(Masked {
+        span: Span::new(start, end),
+        quotes,
+    })
 }
 
 /// Values after secret-like keys, found in the text alone; and the values anchored where a
@@ -518,6 +609,8 @@ fn scan(text: &str) -> Vec<Span> {
     let mut judged: HashMap<&str, Secrecy> = HashMap::new();
     let mut aliases: HashSet<&str> = HashSet::new();
     let mut at = Tracker::default();
+    // the end of the line where a quote a key was found in does not close
+    let mut unclosed = None;
     let mut i = 0;
     while i < bytes.len() {
         let c = bytes[i];
@@ -548,12 +641,28 @@ fn scan(text: &str) -> Vec<Span> {
             continue;
         }
         at.advance(text, after);
+        if let Some(q) = at.quote {
+            // a key inside a quoted scalar (`"Authorization: Bearer …"`, `"DB_PASSWORD=…"`):
+            // the value ends at the closing quote, when that is on the line; what is written
+            // right after that quote (a syntax error) too
+            // a line searched in vain is not searched again (linear on a hostile line)
+            if unclosed.is_none_or(|le| after > le) {
+                match quote_on_line(bytes, after, q) {
+                    Ok(close) => {
+                        out.push(Span::new(skip_blanks(bytes, after).min(close), close));
+                        let junk = token_end(bytes, close + 1);
+                        out.push(Span::new(close + 1, junk));
+                        i = junk.max(i);
+                        continue;
+                    }
+                    Err(le) => unclosed = Some(le),
+                }
+            }
+        }
         let ctx = Ctx::of(text, &at, Some(key_start));
         if let Some(v) = value_span(text, after, &ctx, kind, &mut aliases) {
-            if !v.is_empty() {
-                out.push(v);
-            }
-            i = v.end.max(i);
+            v.push_to(&mut out);
+            i = v.span.end.max(i);
         }
     }
     if !aliases.is_empty() {
@@ -591,11 +700,29 @@ fn anchored(text: &str, names: &HashSet<&str>) -> Vec<Span> {
         }
         let ctx = Ctx::of(text, &at, None);
         if let Some(v) = value_span(text, end, &ctx, Secrecy::Any, &mut ignored) {
-            out.push(v);
-            from = from.max(v.end);
+            v.push_to(&mut out);
+            from = from.max(v.span.end);
         }
     }
     out
+}
+
+/// The closing quote `q` of a quoted scalar that opens before `from`, if it is on the same line;
+/// otherwise where that line ends.
+fn quote_on_line(bytes: &[u8], from: usize, q: u8) -> Result<usize, usize> {
+    let mut j = from;
+    while j < bytes.len() {
+        if break_len(bytes, j) > 0 {
+            return Err(j);
+        }
+        match bytes[j] {
+            b'\\' if q == b'"' && break_len(bytes, j + 1) == 0 => j += 2,
+            b'\'' if q == b'\'' && bytes.get(j + 1) == Some(&b'\'') => j += 2,
+            b if b == q => return Ok(j),
+            _ => j += 1,
+        }
+    }
+    Err(bytes.len())
 }
 
 /// The closing quote of a quoted value that opens before `from` (`''` and `\"` are escapes);
@@ -642,17 +769,203 @@ fn secret_param(name: &str) -> bool {
             .any(|w| w == "sid")
 }
 
-/// The password part of `scheme://user:pass@host` (all of the user part without a `:`), and the
-/// values of credential-like parameters: in the query (`?access_token=…`), the fragment
-/// (`#id_token=…`, as OAuth's implicit flow returns them) and path parameters (`;jsessionid=…`).
+/// What a command-line flag takes that is a credential.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum FlagKind {
+    /// Not a credential (`--port`, `--password-file`).
+    No,
+    /// The next argument, or the value after `=` (`--db-pass X`, `--token=Y`, `-p X`).
+    Value,
+    /// `user:password`: the part after the first `:` (`-u admin:pw`, `--user=admin:pw`).
+    UserPassword,
+}
+
+/// How a flag's name (without its dashes) is judged. `-p` is a password to mysql, sshpass and
+/// others and a port to ssh or psql: its value is masked either way (a port shown as `****` in
+/// a snippet costs a reader little, a password shown costs much more), and so is a value
+/// written right after it (`-pS3cret`, mysql's form; `-print` becomes `-p****`).
+fn flag_kind(name: &str, dashes: usize) -> FlagKind {
+    match (dashes, name) {
+        (1, "p") => FlagKind::Value,
+        (1, "u") | (2, "user") => FlagKind::UserPassword,
+        _ if secrecy(name) != Secrecy::No => FlagKind::Value,
+        _ => FlagKind::No,
+    }
+}
+
+/// Credentials on command lines (a compose file's `command:`, `entrypoint:` or `healthcheck:`,
+/// as one string or a list, in any service, where a snippet may show them as context): the
+/// argument after a flag named like a secret (`--db-pass X`, `--token=Y`, `-storepass X`,
+/// `"--token", "Y"` in a list), after `-p` or attached to it (`-pS3cret`), and the password of
+/// `-u user:pass` / `--user user:pass`.
+fn flag_secrets(text: &str) -> Vec<Span> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut judged: HashMap<(&str, usize), FlagKind> = HashMap::new();
+    let mut at = Tracker::default();
+    let mut from = 0;
+    while let Some(rel) = text[from..].find('-') {
+        let d = from + rel;
+        from = d + 1;
+        // a flag starts a word: after a blank, a quote, a bracket or a comma
+        if d > 0
+            && !matches!(
+                bytes[d - 1],
+                b' ' | b'\t' | b'\n' | b'\r' | b'"' | b'\'' | b'[' | b',' | b'('
+            )
+        {
+            continue;
+        }
+        let dashes = if bytes.get(d + 1) == Some(&b'-') {
+            2
+        } else {
+            1
+        };
+        let name_start = d + dashes;
+        if !bytes.get(name_start).is_some_and(u8::is_ascii_alphabetic) {
+            continue;
+        }
+        let mut name_end = name_start;
+        while bytes
+            .get(name_end)
+            .is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        {
+            name_end += 1;
+        }
+        from = name_end;
+        let name = &text[name_start..name_end];
+        let kind = *judged
+            .entry((name, dashes))
+            .or_insert_with(|| flag_kind(name, dashes));
+        at.advance(text, d);
+        let enclosing = at.quote;
+        // mysql's `-pS3cret` (and `-password X`: both), curl's `-uadmin:pw`
+        let attached = dashes == 1 && name.len() > 1 && matches!(name.as_bytes()[0], b'p' | b'u');
+        if attached {
+            let end = word_end(bytes, name_start + 1, enclosing, false);
+            if name.starts_with('p') {
+                out.push(Span::new(name_start + 1, end));
+            } else if let Some(c) = text[name_start + 1..end].find(':') {
+                out.push(Span::new(name_start + 1 + c + 1, end));
+            }
+            from = from.max(end);
+        }
+        if kind == FlagKind::No {
+            continue;
+        }
+        let Some((v, list)) = flag_value(text, name_end, enclosing) else {
+            continue;
+        };
+        // the next item of a list is a scalar of its own: quoted, or plain up to `,` or `]`
+        let value = match bytes.get(v) {
+            Some(&q @ (b'"' | b'\'')) if list || Some(q) != enclosing => {
+                let end = quote_on_line(bytes, v + 1, q).unwrap_or_else(|le| le);
+                Span::new(v + 1, end)
+            }
+            _ if list => Span::new(v, word_end(bytes, v, None, true)),
+            _ => Span::new(v, word_end(bytes, v, enclosing, false)),
+        };
+        match kind {
+            FlagKind::UserPassword => {
+                if let Some(c) = text[value.start..value.end].find(':') {
+                    out.push(Span::new(value.start + c + 1, value.end));
+                }
+            }
+            _ => out.push(value),
+        }
+        from = from.max(value.end);
+    }
+    out
+}
+
+/// Where a command-line word starting at `s` ends: at a blank, a line break, the quote the
+/// command is written in, and in a list at `,` or `]`.
+fn word_end(bytes: &[u8], mut s: usize, enclosing: Option<u8>, list: bool) -> usize {
+    while let Some(&b) = bytes.get(s) {
+        if matches!(b, b' ' | b'\t')
+            || break_len(bytes, s) > 0
+            || Some(b) == enclosing
+            || (list && matches!(b, b',' | b']'))
+        {
+            break;
+        }
+        s += 1;
+    }
+    s
+}
+
+/// Where the argument of a flag ending at `e` starts, and whether it is the next item of a list
+/// (`"--token", "Y"`, `[--token, Y]`, or on the next line of a block list: `- --token` then
+/// `- Y`); `None` when the flag takes nothing there.
+fn flag_value(text: &str, e: usize, enclosing: Option<u8>) -> Option<(usize, bool)> {
+    let bytes = text.as_bytes();
+    match bytes.get(e) {
+        Some(b'=') => return Some((e + 1, false)),
+        Some(b' ' | b'\t') => {
+            let v = skip_blanks(bytes, e);
+            if v < bytes.len() && break_len(bytes, v) == 0 && bytes[v] != b'#' {
+                return Some((v, false));
+            }
+        }
+        _ => {}
+    }
+    // the flag is a list item of its own: its value is the next item
+    let mut j = e;
+    if enclosing.is_some() && bytes.get(j).copied() == enclosing {
+        j += 1;
+    }
+    j = skip_blanks(bytes, j);
+    if bytes.get(j) == Some(&b',') {
+        let v = skip_blanks(bytes, j + 1);
+        return (v < bytes.len() && break_len(bytes, v) == 0).then_some((v, true));
+    }
+    // a block list: this line is `- --flag`, the next `- value`
+    if j < bytes.len() && break_len(bytes, j) == 0 {
+        return None;
+    }
+    let le = j;
+    let line_start = text[..e].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    if !text[line_start..e]
+        .trim_start_matches([' ', '\t'])
+        .starts_with("- ")
+    {
+        return None;
+    }
+    let next = next_line(text, le);
+    let (indent, _) = indentation(text, next);
+    let item = text.get(next + indent..)?.strip_prefix("- ")?;
+    let v = next + indent + 2 + (item.len() - item.trim_start_matches([' ', '\t']).len());
+    (v < bytes.len() && break_len(bytes, v) == 0).then_some((v, true))
+}
+
+/// Query and fragment parameters whose values are shown: the FHIR API's own formatting and
+/// paging parameters, which carry no credential and help read a URL. Everything else in a query
+/// or fragment is masked: a credential there can have any name, or none (`#abc`).
+const HARMLESS_PARAMS: &[&str] = &["_format", "_pretty", "_summary", "_count"];
+
+/// The password part of `scheme://user:pass@host` (all of the user part without a `:`); in the
+/// query and the fragment, every value but those of [`HARMLESS_PARAMS`] and every part without a
+/// `=` (`?abc`, `#abc`); in the path, the values of credential-like path parameters
+/// (`;jsessionid=…`).
 fn url_secrets(text: &str) -> Vec<Span> {
     let mut out = Vec::new();
     let mut from = 0;
     while let Some(rel) = text[from..].find("://") {
         let start = from + rel + 3;
+        let bytes = text.as_bytes();
+        // the URL ends at a blank, a quote, or a `,` before a blank (a flow collection's
+        // separator); a `,` inside it is kept, so a value is not cut short
         let end = text[start..]
-            .find(|c: char| c.is_whitespace() || matches!(c, '\'' | '"' | '<' | '>' | '`' | ','))
-            .map_or(text.len(), |x| start + x);
+            .char_indices()
+            .find(|&(i, c)| {
+                c.is_whitespace()
+                    || matches!(c, '\'' | '"' | '<' | '>' | '`')
+                    || (c == ','
+                        && bytes
+                            .get(start + i + 1)
+                            .is_none_or(|b| b.is_ascii_whitespace()))
+            })
+            .map_or(text.len(), |(i, _)| start + i);
         let url = &text[start..end];
         let authority_end = url.find(['/', '?', '#', ';']).unwrap_or(url.len());
         if let Some(at) = url[..authority_end].rfind('@') {
@@ -662,26 +975,67 @@ fn url_secrets(text: &str) -> Vec<Span> {
                 None => out.push(Span::new(start, start + at)),
             }
         }
-        // each `name=value` after a `?`, `&`, `;` or `#`
-        let tail = &url[authority_end..];
-        let seps: Vec<usize> = tail
-            .match_indices(['?', '&', ';', '#'])
-            .map(|(p, _)| p)
-            .collect();
-        for (n, &p) in seps.iter().enumerate() {
-            let piece_end = seps.get(n + 1).copied().unwrap_or(tail.len());
-            let piece = &tail[p + 1..piece_end];
-            if let Some((name, value)) = piece.split_once('=')
+        let path_end = query_start(&url[authority_end..]).map_or(url.len(), |x| authority_end + x);
+        // path parameters, by name
+        for (i, _) in url[authority_end..path_end].match_indices(';') {
+            let ps = authority_end + i + 1;
+            let pe = url[ps..path_end]
+                .find([';', '/'])
+                .map_or(path_end, |x| ps + x);
+            if let Some((name, value)) = url[ps..pe].split_once('=')
                 && !value.is_empty()
                 && secret_param(name)
             {
-                let vs = start + authority_end + p + 1 + name.len() + 1;
-                out.push(Span::new(vs, vs + value.len()));
+                out.push(Span::new(start + ps + name.len() + 1, start + pe));
+            }
+        }
+        // the query and the fragment: every part
+        let (query, fragment) = match url[path_end..].split_once('#') {
+            Some((q, f)) => (q, Some((path_end + q.len() + 1, f))),
+            None => (&url[path_end..], None),
+        };
+        let parts = query
+            .strip_prefix('?')
+            .map(|q| (path_end + 1, q))
+            .into_iter()
+            .chain(fragment);
+        for (base, part) in parts {
+            let mut at = start + base;
+            for piece in part.split(['&', ';']) {
+                match piece.split_once('=') {
+                    Some((name, value))
+                        if !value.is_empty() && !HARMLESS_PARAMS.contains(&name) =>
+                    {
+                        let vs = at + name.len() + 1;
+                        out.push(Span::new(vs, vs + value.len()));
+                    }
+                    None if !piece.is_empty() && !HARMLESS_PARAMS.contains(&piece) => {
+                        out.push(Span::new(at, at + piece.len()));
+                    }
+                    _ => {}
+                }
+                at += piece.len() + 1;
             }
         }
         from = end.max(start);
     }
     out
+}
+
+/// Where the query or fragment of a URL's path part starts: the first `?` or `#` that is not
+/// inside a variable (`${PATH:?set PATH}`, compose's and the shell's syntax).
+fn query_start(path: &str) -> Option<usize> {
+    let bytes = path.as_bytes();
+    let mut depth = 0usize;
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'{' if i > 0 && bytes[i - 1] == b'$' => depth += 1,
+            b'}' => depth = depth.saturating_sub(1),
+            b'?' | b'#' if depth == 0 => return Some(i),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// A URL (or any text holding URLs) with its credentials masked, for output that shows values.
@@ -820,6 +1174,19 @@ fn shows_masked(fragment: &str, views: &[View]) -> bool {
     masked
 }
 
+/// Where a comment (`#` after a blank) starts in mask `m` at or after `from` (offsets into the
+/// whole text), as far as the view goes.
+fn comment_after(v: &View, m: &Span, from: usize) -> Option<usize> {
+    let start = m.start.max(from);
+    let s = ceil_char(v.text, start.saturating_sub(v.base));
+    let e = floor_char(v.text, m.end.saturating_sub(v.base));
+    let bytes = v.text.as_bytes();
+    v.text.get(s..e)?.match_indices('#').find_map(|(i, _)| {
+        let at = s + i;
+        (at > 0 && matches!(bytes[at - 1], b' ' | b'\t')).then_some(v.base + at)
+    })
+}
+
 /// `message` with what it quotes (between backticks or double quotes) from masked text
 /// replaced by `****`, and with the words (four characters or more) of masked text a label
 /// marks that it shows unquoted replaced too; `None` when nothing had to change.
@@ -849,7 +1216,12 @@ fn redact_text(message: &str, views: &[View]) -> Option<String> {
             .masks
             .iter()
             .filter(|m| m.start < v.label.end.max(v.label.start + 1) && v.label.start < m.end)
-            .flat_map(|m| v.slice(m.start, m.end).split_whitespace())
+            // a comment after what the label marks is masked with a secret's line, but no
+            // message quotes it: its words (`# quote it`) are left to the message
+            .flat_map(|m| {
+                let end = comment_after(v, m, v.label.end).unwrap_or(m.end);
+                v.slice(m.start, end).split_whitespace()
+            })
             .map(|w| w.trim_matches(['\'', '"', ',', '{', '}', '[', ']']))
             .filter(|w| w.chars().count() >= 4 && w.chars().any(char::is_alphanumeric))
             .take(MAX_WORDS);
@@ -873,7 +1245,7 @@ fn own_masks(db: &SourceDb, file: FileId) -> Vec<Span> {
     let text = &src.text;
     merge(
         text,
-        [src.secrets.clone(), scan(text), url_secrets(text)].concat(),
+        [tree_masks(text, src.secrets.clone()), text_masks(text)].concat(),
     )
 }
 
@@ -946,7 +1318,7 @@ mod tests {
     use super::*;
 
     fn masked(text: &str) -> String {
-        let regions = merge(text, [scan(text), url_secrets(text)].concat());
+        let regions = merge(text, text_masks(text));
         let mut out = String::new();
         let mut at = 0;
         for r in regions {
@@ -977,7 +1349,119 @@ mod tests {
             !m.contains("hunter2") && !m.contains("abc") && !m.contains("zz"),
             "{m}"
         );
-        assert!(m.contains("# c") && m.contains("y: 1"), "{m}");
+        // a comment after a secret is masked with it: it may be the rest of the secret
+        assert!(!m.contains("# c") && m.contains("y: 1"), "{m}");
+    }
+
+    #[test]
+    fn the_rest_of_a_secret_line_whatever_yaml_makes_of_it() {
+        for key in [
+            "password",
+            "token",
+            "client-secret",
+            "DB_PASSWORD",
+            "'password'",
+        ] {
+            for value in [
+                "!zz1",
+                "!!zz1",
+                "!<zz1>",
+                "!zz1 zz2",
+                "&zz1",
+                "&zz1 zz2",
+                "abc #zz1",
+                "abc\t#zz1",
+                ">zz1",
+                "|zz1",
+                ">-zz1",
+                "\"abc\"zz1",
+                "'abc'zz1",
+                "\"abc\" #zz1",
+                "*a zz1",
+                "*zz1",
+                "abc\u{85}zz1",
+                "abc\u{2028}zz1",
+                "abc\u{2029}zz1",
+                "abc\u{85}  zz1",
+                "abc\u{85}#zz1",
+                "!!str\u{85}zz1",
+                "'abc' 'zz1'",
+                "[a] zz1",
+                "{a: b} zz1",
+                "%zz1",
+                "@zz1",
+                "`zz1",
+                "? zz1",
+                "- zz1",
+                ": zz1",
+                "zz1: x",
+            ] {
+                check(
+                    &format!("a:\n  basic-auth:\n    {key}: {value}\n    foo: 1\n"),
+                    &["zz1", "zz2"],
+                    &["foo: 1", "basic-auth:"],
+                );
+                // in a compose file's environment, and at the top level
+                check(
+                    &format!(
+                        "services:\n  x:\n    environment:\n      {key}: {value}\n      FOO: 1\n"
+                    ),
+                    &["zz1", "zz2"],
+                    &["FOO: 1"],
+                );
+                check(
+                    &format!("{key}: {value}\nfoo: 1\n"),
+                    &["zz1", "zz2"],
+                    &["foo: 1"],
+                );
+            }
+        }
+        // a quoted value keeps its quotes visible
+        check("password: 'zz1'\n", &["zz1"], &["password: '"]);
+        check(
+            "password: \"zz1\" # zz2\n",
+            &["zz1", "zz2"],
+            &["password: \""],
+        );
+        // `KEY=value` lines of an env file: the whole rest of the line
+        check(
+            "X_PASSWORD=abc #zz1\nY_TOKEN=\"abc\" zz2\nZ_SECRET='a'zz3\nFOO=bar # c\n",
+            &["zz1", "zz2", "zz3"],
+            &["FOO=bar # c"],
+        );
+        check("- DB_PASSWORD=abc #zz1\n- FOO=1\n", &["zz1"], &["- FOO=1"]);
+        // in a flow collection: to the next `,`, `}` or `]`
+        check(
+            "{password: !zz1, x: 1, token: \"a\"zz2, y: 2, client-secret: &zz3, z: 3}\n",
+            &["zz1", "zz2", "zz3"],
+            &["x: 1", "y: 2", "z: 3"],
+        );
+        // a key inside a quoted string ends at its closing quote, which stays visible
+        let m = masked("c: [\"curl\", \"-H\", \"Authorization: Bearer zz1\", \"http://x\"]\n");
+        assert!(
+            !m.contains("zz1") && m.contains("****\", \"http://x\"]"),
+            "{m}"
+        );
+        check("- \"DB_PASSWORD=zz1\"zz2 # c\n", &["zz1", "zz2"], &["# c"]);
+        // an anchor on a block of settings is no secret; on an empty value it may be one
+        check(
+            "a:\n  basic-auth: &b\n    username: u1\n  bearer-auth: &zz1\n  x: 1\n",
+            &["zz1"],
+            &["&b", "username: u1", "x: 1"],
+        );
+    }
+
+    #[test]
+    fn block_scalar_masks_end_at_their_content() {
+        // the value of the tree ends where the next key starts: its indentation stays visible
+        for text in [
+            "a:\n  basic-auth:\n    password: >-\n      zz1\n      zz2\n    foo: 1\n",
+            "a:\n  basic-auth:\n    password: |\n      zz1\n\n    foo: 1\n",
+            "a:\n  basic-auth:\n    password: |+\n      zz1\n\n\n    foo: 1\n",
+        ] {
+            let m = masked(text);
+            assert!(!m.contains("zz1") && m.contains("\n    foo: 1"), "{m}");
+        }
     }
 
     #[test]
@@ -1153,6 +1637,18 @@ mod tests {
             &["y: 1"],
         );
         check("- &a s3cr3t\n- token: *a\n", &["s3cr3t"], &[]);
+        // a block of settings after a comment is not masked whole; a secret on the lines
+        // below a comment is
+        check(
+            "a:\n  basic-auth: # c1\n    username: u1\n    password: zz1\n",
+            &["zz1"],
+            &["# c1", "username: u1"],
+        );
+        check(
+            "a:\n  password: # c1\n    zz1\n  b: 1\n",
+            &["zz1", "c1"],
+            &["b: 1"],
+        );
         // an anchored block of settings aliased by an authentication is not a secret
         check(
             "b: &b {username: u1}\nc:\n  basic-auth: *b\n",
@@ -1160,7 +1656,11 @@ mod tests {
             &["username: u1"],
         );
         // a URL's `&` is no anchor
-        check("u: https://h/?a=1&b=2\npassword: *b\n", &[], &["a=1&b=2"]);
+        check(
+            "u: https://h/?_count=1&_format=json\npassword: *_format\n",
+            &[],
+            &["_count=1&_format=json"],
+        );
     }
 
     #[test]
@@ -1193,30 +1693,103 @@ mod tests {
 
     #[test]
     fn urls() {
-        let m = masked("base-url: https://user:pa55@host/fhir?access_token=t0k&x=1\n");
+        let m = masked("base-url: https://user:pa55@host/fhir?access_token=t0k&_count=1\n");
         assert!(!m.contains("pa55") && !m.contains("t0k"), "{m}");
-        assert!(m.contains("user:") && m.contains("x=1"), "{m}");
+        assert!(m.contains("user:") && m.contains("_count=1"), "{m}");
         assert_eq!(url_credentials("https://u:p@h/x"), "https://u:****@h/x");
         assert_eq!(url_credentials("https://h/x"), "https://h/x");
         assert_eq!(
-            url_credentials("https://h/cb#access_token=t1&id_token=t2&state=ok"),
-            "https://h/cb#access_token=****&id_token=****&state=ok"
+            url_credentials("https://h/cb#access_token=t1&id_token=t2&state=s3"),
+            "https://h/cb#access_token=****&id_token=****&state=****"
         );
         assert_eq!(
             url_credentials(
                 "https://h/x?session=s1&sid=s2&jwt=s3&assertion=s4&signature=s5&page=2#SID=s6"
             ),
-            "https://h/x?session=****&sid=****&jwt=****&assertion=****&signature=****&page=2#SID=****"
+            "https://h/x?session=****&sid=****&jwt=****&assertion=****&signature=****&page=****#SID=****"
         );
         assert_eq!(
-            url_credentials("https://h/app;jsessionid=s1?x=1"),
-            "https://h/app;jsessionid=****?x=1"
+            url_credentials("https://h/app;jsessionid=s1;v=2/p?x=1"),
+            "https://h/app;jsessionid=****;v=2/p?x=****"
         );
+        // any name, no name, an empty value; the FHIR API's formatting parameters stay
+        for (url, shown) in [
+            ("https://h/fhir#s3cr3t", "https://h/fhir#****"),
+            ("https://h/fhir?s3cr3t", "https://h/fhir?****"),
+            ("https://h/fhir?tok=s3cr3t", "https://h/fhir?tok=****"),
+            (
+                "https://h/fhir?tk=s3cr3t&t=s3cr3t",
+                "https://h/fhir?tk=****&t=****",
+            ),
+            ("https://h/fhir#x=s3cr3t", "https://h/fhir#x=****"),
+            ("https://h/fhir?a=&b", "https://h/fhir?a=&****"),
+            ("https://h/fhir?a=1,s3cr3t", "https://h/fhir?a=****"),
+            ("https://h/fhir?a=1;s3cr3t", "https://h/fhir?a=****;****"),
+            ("https://h/fhir?=s3cr3t", "https://h/fhir?=****"),
+            (
+                "https://h/fhir?_format=json&_pretty=true",
+                "https://h/fhir?_format=json&_pretty=true",
+            ),
+            (
+                "https://h/fhir?_summary=count&_count=5#",
+                "https://h/fhir?_summary=count&_count=5#",
+            ),
+            (
+                "https://h/fhir?_format=s3cr3t#_format",
+                "https://h/fhir?_format=s3cr3t#_format",
+            ),
+        ] {
+            assert_eq!(url_credentials(url), shown, "{url}");
+        }
         check(
-            "u: https://h/cb#id_token=zz1&state=ok\n",
-            &["zz1"],
-            &["state=ok"],
+            "u: https://h/cb#id_token=zz1&state=zz2\nx: 1\n",
+            &["zz1", "zz2"],
+            &["x: 1", "state="],
         );
+        // a variable's `?` is no query
+        assert_eq!(
+            url_credentials("https://h/${P:?P}/x?t=zz1"),
+            "https://h/${P:?P}/x?t=****"
+        );
+        // a flow collection's separator ends the URL
+        check("{u: https://h/?a=zz1, x: 1}\n", &["zz1"], &["x: 1"]);
+    }
+
+    #[test]
+    fn command_line_credentials() {
+        check(
+            "command: start --db-pass zz1 --port 8080 --token zz2 -p zz3 --password=zz4\n",
+            &["zz1", "zz2", "zz3", "zz4"],
+            &["--port 8080", "start --db-pass "],
+        );
+        // the value of a flag written as a list, quoted or not, on one line or as a block
+        check(
+            "test: [\"CMD\", \"mysqladmin\", \"-uroot\", \"-pzz1\", \"--password\", \"zz2\", \"-h\", \"db\"]\n",
+            &["zz1", "zz2"],
+            &["\"-uroot\"", "\"-h\", \"db\"]", "\"--password\", \""],
+        );
+        check("c: [--token, zz1, --x, y]\n", &["zz1"], &["--x, y]"]);
+        check(
+            "command:\n  - --api-key\n  - zz1\n  - --user=admin:zz2\n  - --name\n  - n1\n",
+            &["zz1", "zz2"],
+            &["--api-key", "--user=admin:", "- n1"],
+        );
+        // inside a quoted string: the value ends at a blank or the string's end (a header
+        // quoted inside it takes the rest of the string: the shell's quotes are not YAML's)
+        check(
+            "e: [\"sh\", \"-c\", \"curl -u admin:zz1 -H 'X-Api-Key: zz2' http://x\"]\n",
+            &["zz1", "zz2"],
+            &["curl -u admin:", "\"]"],
+        );
+        check("c: sh -c 'mysql -pzz1 db'\n", &["zz1"], &[" db'"]);
+        // files, flags without a value, words that only contain a dash
+        check(
+            "c: run --password-file /run/secrets/p --token-file /t --verbose a-token b\n",
+            &[],
+            &["/run/secrets/p", "/t", "a-token b"],
+        );
+        check("- -u root\n- -u 1000\n", &[], &["-u root", "-u 1000"]);
+        check("c: --token\nd: 1\n", &[], &["d: 1"]);
     }
 
     #[test]
@@ -1274,10 +1847,26 @@ mod tests {
             format!("a:\n  token: >\n{}", "x\n".repeat(n)),
             format!("password:\n{}", "- x\n".repeat(n)),
             "a: 'x\n  b: \"y\n c: {z\n".repeat(n / 4),
+            // keys inside quotes, on one line, closed and not
+            format!("x: [{}]\n", "\"password: a\", ".repeat(n / 4)),
+            format!("x: \"{}\n", "password: a, ".repeat(n / 4)),
+            format!("x: [\"{}\n", "token: a, ".repeat(n / 4)),
+            // command lines
+            "--token --token -p -pabc \"--password\", ".repeat(n / 4),
+            format!("c: \"{}\n", "--password \"a ".repeat(n / 4)),
+            format!("c: [{}]\n", "--token, ".repeat(n / 4)),
+            "- --token\n".repeat(n / 4),
+            // URL parameters, and separators with nothing between them
+            format!("https://h/?{}", "a=b&c;".repeat(n / 4)),
+            format!("https://h/p{}#x", ";a=b".repeat(n / 4)),
+            format!("https://h/{}", "&&;;##??".repeat(n / 4)),
+            // NEL after NEL after a secret
+            format!("password: a{}", "\u{85}b".repeat(n / 4)),
+            format!("{{password: !a{}", ", token: !a".repeat(n / 4)),
         ];
         let started = std::time::Instant::now();
         for t in &texts {
-            let _ = merge(t, [scan(t), url_secrets(t)].concat());
+            let _ = merge(t, text_masks(t));
         }
         // a quadratic path takes minutes here
         assert!(

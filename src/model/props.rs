@@ -191,6 +191,16 @@ const SECRET_PARTS: &[&str] = &[
     "accesskey",
     "sessionkey",
     "cookie",
+    // credentials, and what derives or proves one (`DB_CREDS`, `PASSWORD_SALT`, `HMAC`,
+    // `WEBHOOK_SIGNATURE`)
+    "creds",
+    "salt",
+    "hmac",
+    "signature",
+    // "password" in Spanish and French/German usage
+    "contrasena",
+    "contraseña",
+    "parole",
 ];
 
 /// Credential words that count only as a whole word of a key (`DB_PW`, `admin-pw`, `otp`),
@@ -459,6 +469,19 @@ mod tests {
             "s\u{0435}cr\u{0435}t",
             "t\u{03bf}ken",
             "p\u{03b1}ssword",
+            // credentials under other words
+            "CREDS",
+            "DB_CREDS",
+            "AwsCreds",
+            "SALT",
+            "PASSWORD_SALT",
+            "HMAC",
+            "WEBHOOK_HMAC",
+            "SIGNATURE",
+            "WEBHOOK_SIGNATURE",
+            "CONTRASENA",
+            "contraseña",
+            "PAROLE",
         ] {
             assert!(is_secret_name(k), "{k}");
         }
@@ -485,6 +508,12 @@ mod tests {
             "DEV_DSF_SERVER_AUTH_OIDC_CLIENT_ID",
             "DEV_DSF_SERVER_AUTH_OIDC_AUTHORIZATION_CODE_FLOW",
             "DEV_DSF_SERVER_AUTH_TRUST_CLIENT_CERTIFICATE_CAS",
+            "DEV_DSF_BPE_FHIR_CLIENT_CERTIFICATE",
+            "DEV_DSF_BPE_FHIR_CLIENT_CERTIFICATE_PRIVATE_KEY_PASSWORD_FILE",
+            "DEV_DSF_BPE_DB_USER_PASSWORD_FILE",
+            "DB_CREDS_FILE",
+            "HMAC_KEY_FILE",
+            "SALT_FILE",
             "authorization-url",
         ] {
             assert!(!is_secret_name(k), "{k}");

@@ -197,6 +197,9 @@ pub fn missing(ctx: &MapCtx, path: &Path, props: &[String]) -> Diagnostic {
     // a property written with no value (`base-url:`) is present in the YAML but null to the server
     if let [one] = props {
         let at = path.child(one);
+        if let Some(d) = super::values::swallowed(ctx, &at, &MISSING_PROPERTY) {
+            return d;
+        }
         let f = ctx.find(&at);
         if f.exact {
             return Diagnostic::new(
@@ -258,6 +261,14 @@ pub fn any_of(
             _ => false,
         })
     });
+    // `client-secret: &abc`: written, but YAML read the value as an anchor
+    if all_required
+        && let Some(d) = wanted
+            .iter()
+            .find_map(|p| super::values::swallowed(ctx, &path.child(p), &MISSING_PROPERTY))
+    {
+        return d.outcome(outcome.or(MISSING_PROPERTY.outcome));
+    }
     let message = match msg {
         Some(m) => m,
         None if all_required && !wanted.is_empty() => {

@@ -35,6 +35,9 @@ Fix:
 };
 pub fn blank(ctx: &MapCtx, path: &Path) -> Diagnostic {
     let name = path.name();
+    if let Some(d) = swallowed(ctx, path, &BLANK_VALUE) {
+        return d;
+    }
     ctx.diag(
         &BLANK_VALUE,
         path,
@@ -43,6 +46,45 @@ pub fn blank(ctx: &MapCtx, path: &Path) -> Diagnostic {
     )
     .label("blank")
     .help(format!("give `{name}` a value, or remove it"))
+}
+
+/// When the value at `path` is empty because YAML read what was written after the key as a tag
+/// (`password: !abc`) or an anchor (`&abc`), the diagnostic that says so (as `rule`): the value
+/// someone wrote is there, and blank or missing would send them looking for the wrong mistake.
+/// The help never quotes the value (it may be a secret).
+pub fn swallowed(ctx: &MapCtx, path: &Path, rule: &'static Rule) -> Option<Diagnostic> {
+    let found = ctx.find(path);
+    let key = found.key.filter(|_| found.exact)?;
+    if !matches!(&found.node.kind, NodeKind::Scalar(s) if s.value.trim().is_empty()) {
+        return None;
+    }
+    let after = ctx
+        .text
+        .get(key.end..)?
+        .trim_start_matches([' ', '\t', '"', '\'']);
+    let (sign, what) = match after
+        .strip_prefix(':')?
+        .trim_start_matches([' ', '\t'])
+        .chars()
+        .next()?
+    {
+        '!' => ('!', "a tag"),
+        '&' => ('&', "an anchor"),
+        _ => return None,
+    };
+    let name = path.name();
+    Some(
+        ctx.diag(
+            rule,
+            path,
+            Anchor::Value,
+            format!(
+                "`{name}` starts with `{sign}`, which YAML reads as {what}: the value is empty"
+            ),
+        )
+        .label(format!("read as {what}"))
+        .help(format!("quote the value: `{name}: '{sign}…'`")),
+    )
 }
 
 /// A `required-audience` item that is null, blank or not text.
