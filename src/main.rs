@@ -4,6 +4,11 @@ use dsf_connections::app::{Io, run};
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
+// The checks allocate many small strings and nodes per connection: mimalloc makes the 16 MiB
+// hostile inputs about a quarter faster than the system allocator.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let stdout = std::io::stdout();
     let stdout_is_terminal = stdout.is_terminal();

@@ -210,20 +210,29 @@ const SECRET_WORDS: &[&str] = &["pw", "otp", "pin"];
 /// How secret the value of `key` is. The key is judged after folding fullwidth forms and
 /// look-alike letters (Cyrillic, Greek) to ASCII, so `ｐａｓｓｗｏｒｄ` and `tоken` (with a
 /// Cyrillic `о`) are what they look like.
+/// The secrecy of a property of the server's model named `key`.
+fn model_secrecy(key: &str) -> Option<Secrecy> {
+    let p = std::iter::once(&CONNECTION)
+        .chain(AUTH_BLOCKS.iter().copied())
+        .find_map(|b| b.prop(key))?;
+    Some(match p.kind {
+        Kind::Secret => Secrecy::Any,
+        // `basic-auth: hunter2` is a mistake that shows a credential
+        Kind::Block(_) => Secrecy::Scalar,
+        _ => Secrecy::No,
+    })
+}
+
 pub fn secrecy(key: &str) -> Secrecy {
+    // the common case first, without folding: a property of the server's model as written
+    if let Some(s) = model_secrecy(key) {
+        return s;
+    }
     let folded = fold(key);
     let key = folded.trim();
-    // the common case: a property of the server's model is a secret by its kind
-    if let Some(p) = std::iter::once(&CONNECTION)
-        .chain(AUTH_BLOCKS.iter().copied())
-        .find_map(|b| b.prop(key))
-    {
-        return match p.kind {
-            Kind::Secret => Secrecy::Any,
-            // `basic-auth: hunter2` is a mistake that shows a credential
-            Kind::Block(_) => Secrecy::Scalar,
-            _ => Secrecy::No,
-        };
+    // ... in look-alike letters or with blanks around it
+    if let Some(s) = model_secrecy(key) {
+        return s;
     }
     let k: String = key
         .chars()
