@@ -15,6 +15,7 @@
 //! Every scan here is linear in the text: the scan keeps where it is (line, flow depth, quote)
 //! from key to key, and never rescans text it has passed.
 
+use crate::emit::text::{ceil_char, floor_char};
 use crate::model::props::{Secrecy, secrecy};
 use crate::report::Report;
 use crate::source::{FileId, SourceDb, Span};
@@ -1083,22 +1084,6 @@ impl View<'_> {
         let e = floor_char(self.text, end.saturating_sub(self.base));
         self.text.get(s..e).unwrap_or("")
     }
-}
-
-fn floor_char(text: &str, mut i: usize) -> usize {
-    i = i.min(text.len());
-    while !text.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
-}
-
-fn ceil_char(text: &str, mut i: usize) -> usize {
-    i = i.min(text.len());
-    while !text.is_char_boundary(i) {
-        i += 1;
-    }
-    i
 }
 
 /// The stretch of `text` around `span` (a label) a message about it may quote.

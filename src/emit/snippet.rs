@@ -6,6 +6,7 @@
 
 use super::text::{display_width, escape_char, is_unsafe};
 use crate::emit::mask::MASK;
+use crate::emit::text::{ceil_char, floor_char};
 use crate::source::{SourceFile, Span};
 
 /// Bytes shown around the marks of a long line.
@@ -26,22 +27,6 @@ struct ShownLine {
     text: String,
     /// (start column, width, primary, message) of each mark on this line.
     marks: Vec<(usize, usize, bool, Option<String>)>,
-}
-
-fn floor_char(text: &str, mut i: usize) -> usize {
-    i = i.min(text.len());
-    while !text.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
-}
-
-fn ceil_char(text: &str, mut i: usize) -> usize {
-    i = i.min(text.len());
-    while !text.is_char_boundary(i) {
-        i += 1;
-    }
-    i
 }
 
 /// The masked region holding `offset`, if any (`masks` sorted and disjoint).

@@ -55,6 +55,24 @@ pub fn display_width(c: char) -> usize {
     }
 }
 
+/// `i` moved back to the nearest character boundary of `text` (and into it).
+pub(crate) fn floor_char(text: &str, mut i: usize) -> usize {
+    i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// `i` moved on to the nearest character boundary of `text` (and into it).
+pub(crate) fn ceil_char(text: &str, mut i: usize) -> usize {
+    i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
