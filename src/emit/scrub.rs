@@ -6,6 +6,7 @@
 //! (`found `…``), a note, or a non-secret setting (`username` = password).
 
 use crate::emit::mask::MASK;
+use crate::emit::text::{ceil_char, floor_char};
 use crate::report::Report;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use std::borrow::Cow;
@@ -32,18 +33,8 @@ fn pieces_of(s: &str, out: &mut dyn FnMut(&str, bool)) {
         out(s, true);
         return;
     }
-    let down = |mut i: usize| {
-        while i > 0 && !s.is_char_boundary(i) {
-            i -= 1;
-        }
-        i
-    };
-    let up = |mut i: usize| {
-        while i < s.len() && !s.is_char_boundary(i) {
-            i += 1;
-        }
-        i
-    };
+    let down = |i| floor_char(s, i);
+    let up = |i| ceil_char(s, i);
     let mut start = 0;
     while start < s.len().min(MAX_COVERED) {
         let end = down((start + PIECE).min(s.len()));

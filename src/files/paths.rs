@@ -2,7 +2,8 @@
 //! wins, then a relative path resolves against `--base-dir` (default: the current directory).
 
 use super::FileOptions;
-use std::path::{Component, Path, PathBuf};
+use super::container::normalize;
+use std::path::{Path, PathBuf};
 
 pub fn resolve(options: &FileOptions, configured: &str) -> PathBuf {
     let path = Path::new(configured);
@@ -26,21 +27,6 @@ pub fn resolve(options: &FileOptions, configured: &str) -> PathBuf {
         Some(base) => normalize(&base.join(mapped)),
         None => mapped,
     }
-}
-
-/// `a/./b/../c` → `a/c`, without touching the file system (for readable messages).
-fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir if out.file_name().is_some() => {
-                out.pop();
-            }
-            other => out.push(other.as_os_str()),
-        }
-    }
-    out
 }
 
 /// The files of a trust-store folder as the server takes them: `*.pem` and `*.crt` (case-sensitive),
