@@ -74,6 +74,16 @@ def corpus(scale):
               lines_up_to(lambda i: f"c{i}:\n  base-url: https://x\n  basic-auth: {{username: u, password: 1234}}\n", big)),
         write("long-line-many-errors-85KB.yaml",
               "{" + "".join(f"c{i}: {{read-timeout: x}}, " for i in range(3_000)) + "}\n"),
+        # the same mistakes in every connection, as a generated or copied config repeats them
+        write("typos-16MiB.yaml", lines_up_to(
+            lambda i: f"c{i}:\n  base_url: https://x\n  conect-timeout: PT5S\n"
+                      f"  basic-auth: {{usernme: u, pasword: 'p{i}'}}\n", big)),
+        write("every-mistake-16MiB.yaml", lines_up_to(
+            lambda i: f"c{i}:\n  base-url: ftp://x y\n  read-timeout: 5 s\n  connect-timeout: -1\n"
+                      f"  enable-debug-logging: yes\n  test-connection-on-startup: maybe\n"
+                      f"  bearer-auth:\n    token: 12\n"
+                      f"  oidc-auth: {{base-url: http://o, client-id: 7, client-secret: s{i}}}\n", big)),
+        write("connections-not-mappings-16MiB.yaml", lines_up_to(lambda i: f"c{i}: https://x\n", big)),
     ]
     # class: secrets and control characters everywhere
     files["secrets and escapes"] = [
@@ -84,6 +94,11 @@ def corpus(scale):
         # a long repetitive secret (the output scrubber's automaton), and many distinct ones
         write("repetitive-token-16MiB.yaml",
               "c:\n  base-url: https://x\n  bearer-auth:\n    token: " + "a" * (big - 64) + "\n"),
+        write("valid-oidc-16MiB.yaml", lines_up_to(
+            lambda i: f"c{i}:\n  base-url: https://fhir-{i}.example.org/fhir\n  connect-timeout: PT2S\n"
+                      f"  read-timeout: PT10M\n  oidc-auth:\n    base-url: https://kc.example.org/realms/r\n"
+                      f"    client-id: client-{i}\n    client-secret: 'secret-{i}-abcdefgh'\n"
+                      f"    required-audience: [a, b]\n", big)),
         write("distinct-tokens-16MiB.yaml",
               lines_up_to(lambda i: f"c{i}:\n  base-url: https://x\n  bearer-auth:\n    token: \"t{i:08d}-{'x' * 24}\\u0001\"\n", big)),
     ]

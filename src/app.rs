@@ -324,7 +324,9 @@ fn check(args: &CheckArgs, probe: Option<&ProbeArgs>, explain: bool, io: &mut Io
             input.connections = checked.connections;
             input.readable = checked.readable;
             models.extend(checked.models);
-            report.sources.get_mut(file).secrets = checked.secrets;
+            let src = report.sources.get_mut(file);
+            src.secrets = checked.secrets;
+            src.text_masks = checked.text_masks;
             report.scrub.extend(checked.secret_values);
         }
         report.inputs.push(input);

@@ -15,7 +15,9 @@ fn main() -> ExitCode {
     let mut io = Io {
         stdin: &mut std::io::stdin().lock(),
         stdout: &mut stdout.lock(),
-        stderr: &mut std::io::stderr().lock(),
+        // not locked for the whole run: a panic on another thread (the parser, the probes)
+        // writes its message to standard error, and must not wait forever for this lock
+        stderr: &mut std::io::stderr(),
         env: &env,
         stdout_is_terminal,
         stderr_is_terminal: std::io::stderr().is_terminal(),

@@ -201,7 +201,7 @@ const SYNONYMS: &[(&str, &[&str], &str)] = &[
     ),
 ];
 
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Suggestion {
     Rename(&'static str),
     /// The blocks where a property of this name belongs.
@@ -269,18 +269,49 @@ fn within(a: &str, b: &str, limit: usize) -> bool {
     if a.len().abs_diff(b.len()) > limit {
         return false;
     }
-    let mut in_b = [false; 256];
-    for &c in b.as_bytes() {
-        in_b[usize::from(c)] = true;
-    }
-    let foreign = a.bytes().filter(|&c| !in_b[usize::from(c)]).count();
-    foreign <= limit && distance(a, b) <= limit
+    // the bytes of `b` as bits (two words: no table to clear for every comparison)
+    foreign(a, b) <= limit && distance(a, b) <= limit
 }
+
+/// How many bytes of `a` do not occur in `b`: a lower bound of their edit distance (each must
+/// be replaced or deleted), found without the quadratic table.
+fn foreign(a: &str, b: &str) -> usize {
+    // the bytes of `b` as bits (two words: no table to clear for every comparison)
+    let mut in_b = [0u128; 2];
+    for &c in b.as_bytes() {
+        in_b[usize::from(c >> 7)] |= 1 << (c & 127);
+    }
+    a.bytes()
+        .filter(|&c| in_b[usize::from(c >> 7)] & (1 << (c & 127)) == 0)
+        .count()
+}
+
+/// Names judged at most per thread and run: a config repeats its few names (and its
+/// mistakes) in every connection; a file of endless distinct names is judged name by name.
+const REMEMBERED: usize = 4096;
 
 pub fn property(name: &str, block: &'static Block) -> Suggestion {
     if name.len() > MAX_NAME {
         return Suggestion::None;
     }
+    thread_local! {
+        static SEEN: std::cell::RefCell<std::collections::HashMap<(&'static str, String), Suggestion>> =
+            Default::default();
+    }
+    let key = (block.name, name.to_string());
+    if let Some(s) = SEEN.with_borrow(|seen| seen.get(&key).cloned()) {
+        return s;
+    }
+    let s = judge_property(name, block);
+    SEEN.with_borrow_mut(|seen| {
+        if seen.len() < REMEMBERED {
+            seen.insert(key, s.clone());
+        }
+    });
+    s
+}
+
+fn judge_property(name: &str, block: &'static Block) -> Suggestion {
     let n = normalize(name);
     if n.len() > MAX_NAME {
         return Suggestion::None;
@@ -298,7 +329,8 @@ pub fn property(name: &str, block: &'static Block) -> Suggestion {
     let best = block
         .props
         .iter()
-        .filter(|p| n.len().abs_diff(p.name.len()) <= limit)
+        // (the bounds leave out only names farther than `limit`, never the nearest one)
+        .filter(|p| n.len().abs_diff(p.name.len()) <= limit && foreign(&n, p.name) <= limit)
         .map(|p| (distance(&n, p.name), p.name))
         .min_by_key(|(d, _)| *d);
     if let Some((d, p)) = best
@@ -351,16 +383,22 @@ pub fn names_a_secret(name: &str) -> bool {
     let n = normalize(name);
     let limit = limit_for(&n);
     // exactly what `property` would suggest: a secret property by name, typo or synonym
-    let secret_props = std::iter::once(&CONNECTION)
+    SECRET_NAMES.iter().any(|p| within(&n, p, limit)) || SECRET_SYNONYMS.contains(n.as_str())
+}
+
+/// The secret properties' names, and the words that name a secret in any block.
+static SECRET_NAMES: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
+    let mut names: Vec<&'static str> = std::iter::once(&CONNECTION)
         .chain(AUTH_BLOCKS.iter().copied())
         .flat_map(|b| b.props.iter())
-        .filter(|p| p.kind == Kind::Secret);
-    secret_props.clone().any(|p| within(&n, p.name, limit))
-        || SECRET_SYNONYMS.contains(n.as_str())
-        || ["password", "secret", "token", "passwd"]
-            .iter()
-            .any(|w| within(&n, w, limit))
-}
+        .filter(|p| p.kind == Kind::Secret)
+        .map(|p| p.name)
+        .chain(["password", "secret", "token", "passwd"])
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+});
 
 #[cfg(test)]
 mod tests {

@@ -77,6 +77,61 @@ fn millions_of_mistakes_are_capped_and_counted() {
     );
 }
 
+/// Once the cap is full, checks only count what they find (and skip writing messages): the
+/// counts per code and severity must be exactly those of a run that keeps everything, for every
+/// kind of mistake, in block and flow style, for duplicates, aliases and suppressed ones.
+#[test]
+fn capped_counts_are_exact_for_every_kind_of_mistake() {
+    let mut yaml = String::new();
+    for i in 0..300 {
+        yaml.push_str(&format!(
+            "c{i}:\n  base_url: https://x\n  base-url: ftp://x y\n  read-timeout: 5 s\n  connect-timeout: -1\n  read-timeout: PT1S\n  enable-debug-logging: yes\n  bearer-auth:\n    token: 12\n  basic-auth: {{usernme: u, pasword: 'p', password: 7}}\n"
+        ));
+        yaml.push_str(&format!(
+            "d{i}: https://x\ne{i}:\nc{i}: {{base-url: https://x, conect-timeout: x}}\n"
+        ));
+        yaml.push_str(&format!(
+            "f{i}:\n  base-url: https://x\n  read-timeout: x # dsf-connections: ignore[invalid-duration]\n"
+        ));
+    }
+    let counts = |max: &str| {
+        let (code, json) = json_of(run(
+            &[
+                "check",
+                "--format",
+                "json",
+                "--skip-file-checks",
+                "--max-diagnostics",
+                max,
+                "-",
+            ],
+            Some(yaml.as_bytes()),
+            &[],
+        ));
+        assert_eq!(code, 1);
+        let mut by_code = std::collections::BTreeMap::<String, i64>::new();
+        for d in json["diagnostics"].as_array().into_iter().flatten() {
+            *by_code
+                .entry(d["code"].as_str().unwrap_or("").to_string())
+                .or_default() += 1;
+        }
+        for (c, n) in json["summary"]["omitted"].as_object().into_iter().flatten() {
+            *by_code.entry(c.clone()).or_default() += n.as_i64().unwrap_or(0);
+        }
+        let summary = &json["summary"];
+        (
+            by_code,
+            summary["errors"].clone(),
+            summary["warnings"].clone(),
+            summary["suppressed"].clone(),
+        )
+    };
+    let all = counts("1000000");
+    assert!(all.0.len() >= 8, "{:?}", all.0);
+    assert_eq!(counts("5"), all);
+    assert_eq!(counts("1"), all);
+}
+
 /// Run with a deadline: a hang is a failure, not a stuck test run.
 fn run_within(args: &[&str], env: &[(&str, &str)], limit: Duration) -> (i32, String) {
     let mut child = Command::new(BIN)

@@ -498,7 +498,9 @@ impl<'a> Driver<'a> {
             checked.connections.retain(|c| wanted.contains(c));
             checked.models.retain(|m| wanted.contains(&m.id));
         }
-        report.sources.get_mut(file).secrets = checked.secrets;
+        let src = report.sources.get_mut(file);
+        src.secrets = checked.secrets;
+        src.text_masks = checked.text_masks;
         report.scrub.extend(checked.secret_values);
         report
             .notes

@@ -194,6 +194,13 @@ impl Sink {
         self.kept.push(bounded(d));
     }
 
+    /// Whether every further diagnostic is only counted (by code and severity, as capped or
+    /// suppressed) and never shown: checks may then skip their messages. Not with
+    /// `--connection`, which filters by the connection a diagnostic names.
+    pub fn full(&self) -> bool {
+        self.filter.connections.is_empty() && self.kept.len() >= self.filter.max.max(1)
+    }
+
     pub fn extend(&mut self, diags: impl IntoIterator<Item = Diagnostic>) {
         for d in diags {
             self.push(d);

@@ -28,8 +28,17 @@ pub const MASK: &str = "****";
 pub fn masks(db: &SourceDb, file: FileId) -> Vec<Span> {
     let text = &db.get(file).text;
     let mut regions = tree_masks(text, db.masks(file));
-    regions.extend(text_masks(text));
+    regions.extend(scanned(db.get(file)));
     merge(text, regions)
+}
+
+/// [`text_masks`] of a source: found beside its check (`Checker::check` runs the scan on a
+/// second thread), or now.
+fn scanned(src: &crate::source::SourceFile) -> Vec<Span> {
+    match &src.text_masks {
+        Some(m) => m.clone(),
+        None => text_masks(&src.text),
+    }
 }
 
 /// The parsed tree's secret spans, each ending with its last character that is not white
@@ -46,7 +55,7 @@ fn tree_masks(text: &str, mut spans: Vec<Span>) -> Vec<Span> {
 
 /// What the text alone says to mask: values after secret keys, credentials in URLs and on
 /// command lines.
-fn text_masks(text: &str) -> Vec<Span> {
+pub fn text_masks(text: &str) -> Vec<Span> {
     let mut out = scan(text);
     out.extend(url_secrets(text));
     out.extend(flag_secrets(text));
@@ -607,6 +616,7 @@ fn scan(text: &str) -> Vec<Span> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
     // keys repeat in a config: judge each spelling once
+    const JUDGED_KEYS: usize = 4096;
     let mut judged: HashMap<&str, Secrecy> = HashMap::new();
     let mut aliases: HashSet<&str> = HashSet::new();
     let mut at = Tracker::default();
@@ -630,7 +640,13 @@ fn scan(text: &str) -> Vec<Span> {
         if key.is_empty() || !sep_ok {
             continue;
         }
-        let kind = *judged.entry(key).or_insert_with(|| secrecy(key));
+        // remembered for the keys seen first (a config repeats its few keys); a file of
+        // endless distinct keys is judged key by key, not kept
+        let kind = match judged.get(key) {
+            Some(k) => *k,
+            None if judged.len() < JUDGED_KEYS => *judged.entry(key).or_insert(secrecy(key)),
+            None => secrecy(key),
+        };
         if kind == Secrecy::No {
             continue;
         }
@@ -1230,7 +1246,7 @@ fn own_masks(db: &SourceDb, file: FileId) -> Vec<Span> {
     let text = &src.text;
     merge(
         text,
-        [tree_masks(text, src.secrets.clone()), text_masks(text)].concat(),
+        [tree_masks(text, src.secrets.clone()), scanned(src)].concat(),
     )
 }
 

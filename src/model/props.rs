@@ -207,6 +207,17 @@ const SECRET_PARTS: &[&str] = &[
 /// where a substring would match ordinary words.
 const SECRET_WORDS: &[&str] = &["pw", "otp", "pin"];
 
+/// [`SECRET_PARTS`], then what every word-based test of [`secrecy`] needs in a key: a secret
+/// word, `key`, `auth` (also the start of `authorization`, `authorisation`).
+static SECRET_HINTS: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
+    std::sync::LazyLock::new(|| {
+        let hints = SECRET_PARTS
+            .iter()
+            .chain(SECRET_WORDS)
+            .chain(&["key", "auth"]);
+        aho_corasick::AhoCorasick::new(hints).ok()
+    });
+
 /// How secret the value of `key` is. The key is judged after folding fullwidth forms and
 /// look-alike letters (Cyrillic, Greek) to ASCII, so `ｐａｓｓｗｏｒｄ` and `tоken` (with a
 /// Cyrillic `о`) are what they look like.
@@ -228,25 +239,74 @@ pub fn secrecy(key: &str) -> Secrecy {
     if let Some(s) = model_secrecy(key) {
         return s;
     }
+    // every key of a file is judged (by the text scan and the tree): a config repeats its few
+    // keys, remembered per thread; a file of endless distinct keys is judged key by key
+    thread_local! {
+        static SEEN: std::cell::RefCell<std::collections::HashMap<String, Secrecy>> =
+            Default::default();
+    }
+    if let Some(s) = SEEN.with_borrow(|seen| seen.get(key).copied()) {
+        return s;
+    }
+    let s = judge_secrecy(key);
+    SEEN.with_borrow_mut(|seen| {
+        if seen.len() < 4096 {
+            seen.insert(key.to_string(), s);
+        }
+    });
+    s
+}
+
+fn judge_secrecy(key: &str) -> Secrecy {
     let folded = fold(key);
     let key = folded.trim();
     // ... in look-alike letters or with blanks around it
     if let Some(s) = model_secrecy(key) {
         return s;
     }
-    let k: String = key
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect();
+    let k: String = if key.is_ascii() {
+        key.bytes()
+            .filter(u8::is_ascii_alphanumeric)
+            .map(|b| char::from(b.to_ascii_lowercase()))
+            .collect()
+    } else {
+        key.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
     // paths to secret files are not secrets themselves
     if k.ends_with("file") || k.ends_with("path") {
         return Secrecy::No;
     }
+    // the judgement runs for every key of a file the text scan sees: one pass over `k` finds
+    // the credential parts, and whether any word-based test below could hold (every word of
+    // the key is a part of `k`)
+    let hint = match SECRET_HINTS.as_ref() {
+        Some(hints) => {
+            let mut hint = false;
+            for m in hints.find_overlapping_iter(k.as_str()) {
+                if m.pattern().as_usize() < SECRET_PARTS.len() {
+                    return Secrecy::Any;
+                }
+                hint = true;
+            }
+            hint
+        }
+        // (a fixed set of short literals always builds; without it, the plain way)
+        None if SECRET_PARTS.iter().any(|w| k.contains(w)) => return Secrecy::Any,
+        None => true,
+    };
+    if !hint {
+        return if crate::suggest::names_a_secret(key) {
+            Secrecy::Any
+        } else {
+            Secrecy::No
+        };
+    }
     let words = words(key);
     let last = words.last().map(String::as_str);
-    if SECRET_PARTS.iter().any(|w| k.contains(w))
-        || words.iter().any(|w| SECRET_WORDS.contains(&w.as_str()))
+    if words.iter().any(|w| SECRET_WORDS.contains(&w.as_str()))
         // `SIGNING_KEY`, `private_key`, `apiKey`: a key that is itself a key
         || last == Some("key")
         || crate::suggest::names_a_secret(key)

@@ -33,6 +33,9 @@ Fix:
 ```"##,
 };
 pub fn invalid_duration(ctx: &MapCtx, path: &Path, node: Option<&Node>) -> Diagnostic {
+    if ctx.quiet {
+        return ctx.diag(&INVALID_DURATION, path, Anchor::Value, String::new());
+    }
     let name = path.name();
     let scalar = node.and_then(Node::as_scalar);
     let text = node

@@ -146,6 +146,10 @@ fn and_list(items: &[String], word: &str) -> String {
 /// `name` in the object at `path` is not a property the server knows; `key` is its span.
 pub fn unknown_property(ctx: &MapCtx, path: &Path, name: &str, key: Option<Span>) -> Diagnostic {
     let at = path.child(name);
+    if ctx.quiet {
+        let span = key.unwrap_or_else(|| ctx.span(&at, Anchor::Key));
+        return Diagnostic::new(&UNKNOWN_PROPERTY, ctx.file, span, String::new());
+    }
     let block = path.block();
     let where_ = if path.depth() <= 1 {
         path.label()
@@ -323,6 +327,12 @@ pub fn conflict(ctx: &MapCtx, path: &Path, first: Option<&str>) -> Diagnostic {
 
 /// A connection whose value is not a mapping of settings.
 pub fn connection_not_mapping(ctx: &MapCtx, path: &Path, node: Option<&Node>) -> Diagnostic {
+    if ctx.quiet {
+        return match node.is_none_or(Node::is_null) {
+            true => ctx.diag(&CONNECTION_EMPTY, path, Anchor::Key, String::new()),
+            false => ctx.diag(&INVALID_TYPE, path, Anchor::Value, String::new()),
+        };
+    }
     let name = path.name();
     if node.is_none_or(Node::is_null) {
         return ctx

@@ -150,8 +150,8 @@ pub struct Structure {
 
 /// What the caller should do with a root entry.
 pub enum RootEntry<'n> {
-    /// Check it as connection `id`.
-    Connection(&'n str),
+    /// Check it as connection `id` (`first`: not a duplicate of an earlier one).
+    Connection { id: &'n str, first: bool },
     /// Not a connection (a merge key or a complex key): reported, nothing more to check.
     Skip,
 }
@@ -173,14 +173,19 @@ impl Structure {
         let Some(id) = self.key(e, &mut path, out) else {
             return RootEntry::Skip;
         };
-        if let Some(first) = self.ids.get(id).copied() {
-            self.duplicate(&path, id, first, e.key.span, None, out);
-        } else {
-            self.ids.insert(id.to_string(), e.key.span);
+        let earlier = self.ids.get(id).copied();
+        match earlier {
+            Some(span) => self.duplicate(&path, id, span, e.key.span, None, out),
+            None => {
+                self.ids.insert(id.to_string(), e.key.span);
+            }
         }
         path.push(Tok::Key(id));
         self.walk(&e.value, &mut path, out);
-        RootEntry::Connection(id)
+        RootEntry::Connection {
+            id,
+            first: earlier.is_none(),
+        }
     }
 
     /// The text of an entry's key, after the checks every key gets; `None` to skip the entry.
@@ -314,6 +319,16 @@ impl Structure {
         full: Option<&'static Block>,
         out: &mut Sink,
     ) {
+        let rule = if path.is_empty() {
+            &DUPLICATE_CONNECTION_ID
+        } else {
+            &YAML_DUPLICATE_KEY
+        };
+        if out.full() {
+            // only counted: the code, severity and place are what matter
+            out.push(Diagnostic::new(rule, self.file, second, String::new()));
+            return;
+        }
         let p = format!("{}/{}", pointer(path), escape(key));
         let d = if path.is_empty() {
             Diagnostic::new(

@@ -202,6 +202,14 @@ pub fn secret_not_string(ctx: &MapCtx, path: &Path, node: Option<&Node>) -> Diag
     let scalar_typed = node
         .and_then(Node::as_scalar)
         .is_some_and(|s| s.style.is_plain());
+    if ctx.quiet {
+        let rule = if scalar_typed {
+            &SECRET_NOT_STRING
+        } else {
+            &super::properties::INVALID_TYPE
+        };
+        return ctx.diag(rule, path, Anchor::Value, String::new());
+    }
     if scalar_typed {
         ctx.diag(
             &SECRET_NOT_STRING,

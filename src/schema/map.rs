@@ -131,6 +131,9 @@ pub struct MapCtx<'x, 'a> {
     pub schema: &'x Schema,
     /// Pointers a structure rule already reported (an alias, say): no second diagnostic there.
     pub reported: &'x HashSet<String>,
+    /// The diagnostics are only counted ([`Sink::full`](crate::diag::filter::Sink::full)):
+    /// their code, severity and place must be right, their texts are never read.
+    pub quiet: bool,
 }
 
 /// The entry the server uses for `key` (the last of duplicates); large mappings get an index,
@@ -230,7 +233,8 @@ impl<'x, 'a> MapCtx<'x, 'a> {
         anchor: Anchor,
         message: impl Into<String>,
     ) -> Diagnostic {
-        Diagnostic::new(rule, self.file, self.span(path, anchor), message).at(path.pointer())
+        let d = Diagnostic::new(rule, self.file, self.span(path, anchor), message);
+        if self.quiet { d } else { d.at(path.pointer()) }
     }
 
     /// `errorMessage` / `x-dsf-outcome` annotations on the schema node holding the failed
@@ -307,7 +311,7 @@ pub fn map_errors<'e>(
     // `required` errors for one object are merged into one diagnostic
     let mut missing: BTreeMap<Path, Vec<String>> = BTreeMap::new();
     for (path, schema_path, e) in &errors {
-        if ctx.reported.contains(&path.pointer()) {
+        if !ctx.reported.is_empty() && ctx.reported.contains(&path.pointer()) {
             continue;
         }
         match e.kind() {

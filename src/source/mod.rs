@@ -69,6 +69,8 @@ pub struct SourceFile {
     pub lines: LineIndex,
     /// Spans of secret values, masked wherever this text is shown.
     pub secrets: Vec<Span>,
+    /// What the text scan for secrets found (`emit::mask`), when it ran beside the check.
+    pub text_masks: Option<Vec<Span>>,
 }
 
 impl SourceFile {
@@ -79,6 +81,7 @@ impl SourceFile {
             lines: LineIndex::new(&text),
             text,
             secrets: Vec::new(),
+            text_masks: None,
         }
     }
 

@@ -24,6 +24,7 @@ fn mapped_with(schema: &Schema, yaml: &str) -> Vec<(String, String, String)> {
         entry,
         schema,
         reported: &reported,
+        quiet: false,
     };
     let mut sink = Sink::new(Filter {
         max: 1000,
@@ -243,6 +244,7 @@ fn a_conflict_also_marks_the_other_key() {
         entry,
         schema: &schema,
         reported: &reported,
+        quiet: false,
     };
     let mut sink = Sink::new(Filter {
         max: 10,
