@@ -59,7 +59,10 @@ def corpus(scale):
     ]
     # class: one long line of many connections, and CR-only line breaks
     n80k = "".join(f"c{i}: {{base-url: https://x}}, " for i in range(80_000))
+    n30k = "".join(f"c{i}: {{base-url: https://x}}, " for i in range(30_000))
     files["many connections on one line"] = [
+        # just under the 1 MiB limit of one flow collection, and beyond it
+        write("flow-30k.yaml", "{" + n30k + "z: {base-url: https://x}}\n"),
         write("flow-80k.yaml", "{" + n80k + "z: {base-url: https://x}}\n"),
         write("flow-495k.yaml",
               "{" + "".join(f"c{i}: {{base-url: https://x}}, " for i in range(int(495_000 * scale))) + "z: {base-url: https://x}}\n"),

@@ -12,7 +12,7 @@ use crate::files::{FileOptions, FileService};
 use crate::model::{Connection, Trust, instance, resolve};
 use crate::rules::{self, document, input, structure, syntax};
 use crate::schema::Schema;
-use crate::schema::map::{MapCtx, map_errors};
+use crate::schema::map::{MapCtx, Path, Seg, map_errors};
 use crate::source::{FileId, SourceFile, Span};
 use crate::yaml::{Entry, Limits, Node, NodeKind, load_streaming};
 use serde_json::{Map, Value};
@@ -168,6 +168,28 @@ impl Checker {
         sink: &mut Sink,
     ) -> Option<Connection> {
         let value = instance::connection(&entry.value);
+        // a connection that is not a mapping (`c: https://x`, a list, nothing) has one verdict,
+        // the schema's type error: given without building and validating an instance (a file
+        // of a million one-line connections)
+        if !value.is_object() && matches!(entry.value.kind, NodeKind::Scalar(_) | NodeKind::Seq(_))
+        {
+            let path = Path(vec![Seg::Key(id.to_string())]);
+            if reported.is_empty() || !reported.contains(&path.pointer()) {
+                let ctx = MapCtx {
+                    file,
+                    text,
+                    entry,
+                    schema: &self.schema,
+                    reported,
+                    quiet: sink.full(),
+                };
+                let value = Some(&entry.value);
+                sink.push(rules::properties::connection_not_mapping(
+                    &ctx, &path, value,
+                ));
+            }
+            return None;
+        }
         let mut wrapper = Map::with_capacity(1);
         wrapper.insert(id.to_string(), value);
         let wrapper = Value::Object(wrapper);

@@ -114,13 +114,7 @@ impl Builder<'_> {
     fn push(&mut self, name: &str, value: String, origin: &Origin, invalid: bool) -> &mut Row {
         // a value the checks found to be a secret elsewhere (an anchor aliased into a password)
         let value = match origin.at() {
-            Some(at)
-                if self.db.get(at.file).secrets.iter().any(|s| {
-                    s.start < at.value.end.max(at.value.start + 1) && at.value.start < s.end
-                }) =>
-            {
-                MASK.to_string()
-            }
+            Some(at) if self.db.get(at.file).in_secret(at.value) => MASK.to_string(),
             _ => value,
         };
         let origin = self.origin(origin);

@@ -291,18 +291,17 @@ pub fn map_errors<'e>(
     errors: impl Iterator<Item = ValidationError<'e>>,
     out: &mut crate::diag::filter::Sink,
 ) {
-    let errors: Vec<(Path, String, ValidationError<'e>)> = errors
-        .map(|e| (Path::of(&e), e.schema_path().as_str().to_string(), e))
-        .collect();
+    let errors: Vec<(Path, ValidationError<'e>)> = errors.map(|e| (Path::of(&e), e)).collect();
     // (object, property) a misspelt key stands for: a "missing" error for it is the same mistake
-    let mut typos: HashSet<(Path, &'static str)> = HashSet::new();
-    for (path, _, e) in &errors {
+    // (a few per connection: a list is all it takes)
+    let mut typos: Vec<(Path, &'static str)> = Vec::new();
+    for (path, e) in &errors {
         if let K::AdditionalProperties { unexpected } = e.kind() {
             for name in unexpected {
                 if let crate::suggest::Suggestion::Rename(r) =
                     crate::suggest::property(name, path.block())
                 {
-                    typos.insert((path.clone(), r));
+                    typos.push((path.clone(), r));
                 }
             }
         }
@@ -310,7 +309,8 @@ pub fn map_errors<'e>(
     let is_typo = |p: &Path, prop: &str| typos.iter().any(|(o, t)| o == p && *t == prop);
     // `required` errors for one object are merged into one diagnostic
     let mut missing: BTreeMap<Path, Vec<String>> = BTreeMap::new();
-    for (path, schema_path, e) in &errors {
+    for (path, e) in &errors {
+        let schema_path = e.schema_path().as_str();
         if !ctx.reported.is_empty() && ctx.reported.contains(&path.pointer()) {
             continue;
         }

@@ -71,6 +71,8 @@ pub struct SourceFile {
     pub secrets: Vec<Span>,
     /// What the text scan for secrets found (`emit::mask`), when it ran beside the check.
     pub text_masks: Option<Vec<Span>>,
+    /// `secrets` sorted and merged, for [`SourceFile::in_secret`] (built on first use).
+    secret_index: std::sync::OnceLock<Vec<Span>>,
 }
 
 impl SourceFile {
@@ -82,7 +84,30 @@ impl SourceFile {
             text,
             secrets: Vec::new(),
             text_masks: None,
+            secret_index: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Whether `span` (an empty one counts as its first byte) overlaps a secret value: in
+    /// logarithmic time (`explain` asks for every setting of up to 1,000 connections, and a
+    /// file may hold hundreds of thousands of secrets). Ask once `secrets` is final.
+    pub fn in_secret(&self, span: Span) -> bool {
+        let index = self.secret_index.get_or_init(|| {
+            let mut spans = self.secrets.clone();
+            spans.sort_unstable();
+            let mut merged: Vec<Span> = Vec::with_capacity(spans.len());
+            for s in spans {
+                match merged.last_mut() {
+                    Some(last) if s.start <= last.end => last.end = last.end.max(s.end),
+                    _ => merged.push(s),
+                }
+            }
+            merged
+        });
+        let end = span.end.max(span.start + 1);
+        // the last merged secret starting before `end` is the only one that can reach `span`
+        let i = index.partition_point(|s| s.start < end);
+        i > 0 && index[i - 1].end > span.start
     }
 
     pub fn slice(&self, span: Span) -> &str {
@@ -190,6 +215,30 @@ impl SourceDb {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn in_secret_agrees_with_a_linear_search() {
+        let mut src = SourceFile::new("c.yaml", SourceKind::File, "x".repeat(200));
+        src.secrets = vec![
+            Span::new(50, 60),
+            Span::new(10, 20),
+            Span::new(15, 40),
+            Span::new(100, 101),
+            Span::new(120, 180),
+            Span::new(130, 140),
+        ];
+        let linear = |span: Span| {
+            src.secrets
+                .iter()
+                .any(|s| s.start < span.end.max(span.start + 1) && span.start < s.end)
+        };
+        for start in 0..200 {
+            for end in start..(start + 30).min(200) {
+                let span = Span::new(start, end);
+                assert_eq!(src.in_secret(span), linear(span), "{span:?}");
+            }
+        }
+    }
 
     #[test]
     fn embedded_spans_are_located_in_the_host() {
