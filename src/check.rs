@@ -168,6 +168,14 @@ impl Checker {
         sink: &mut Sink,
     ) -> Option<Connection> {
         let value = instance::connection(&entry.value);
+        let map_ctx = MapCtx {
+            file,
+            text,
+            entry,
+            schema: &self.schema,
+            reported,
+            quiet: sink.full(),
+        };
         // a connection that is not a mapping (`c: https://x`, a list, nothing) has one verdict,
         // the schema's type error: given without building and validating an instance (a file
         // of a million one-line connections)
@@ -175,18 +183,9 @@ impl Checker {
         {
             let path = Path(vec![Seg::Key(id.to_string())]);
             if reported.is_empty() || !reported.contains(&path.pointer()) {
-                let ctx = MapCtx {
-                    file,
-                    text,
-                    entry,
-                    schema: &self.schema,
-                    reported,
-                    quiet: sink.full(),
-                };
                 let value = Some(&entry.value);
-                sink.push(rules::properties::connection_not_mapping(
-                    &ctx, &path, value,
-                ));
+                let d = rules::properties::connection_not_mapping(&map_ctx, &path, value);
+                sink.push(d);
             }
             return None;
         }
@@ -195,15 +194,8 @@ impl Checker {
         let wrapper = Value::Object(wrapper);
         let instance = wrapper.get(id).unwrap_or(&Value::Null);
         if !self.schema.validator().is_valid(&wrapper) {
-            let ctx = MapCtx {
-                file,
-                text,
-                entry,
-                schema: &self.schema,
-                reported,
-                quiet: sink.full(),
-            };
-            map_errors(&ctx, self.schema.validator().iter_errors(&wrapper), sink);
+            let errors = self.schema.validator().iter_errors(&wrapper);
+            map_errors(&map_ctx, errors, sink);
         }
         let ctx = resolve::Context {
             file,

@@ -64,14 +64,7 @@ pub fn text_masks(text: &str) -> Vec<Span> {
 
 fn merge(text: &str, mut regions: Vec<Span>) -> Vec<Span> {
     regions.retain(|s| !s.is_empty() && s.end <= text.len());
-    regions.sort_unstable();
-    let mut merged: Vec<Span> = Vec::with_capacity(regions.len());
-    for r in regions {
-        match merged.last_mut() {
-            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
-            _ => merged.push(r),
-        }
-    }
+    let mut merged = crate::source::merge_spans(regions);
     // whole characters only
     for m in &mut merged {
         while !text.is_char_boundary(m.start) {

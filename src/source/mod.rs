@@ -92,18 +92,9 @@ impl SourceFile {
     /// logarithmic time (`explain` asks for every setting of up to 1,000 connections, and a
     /// file may hold hundreds of thousands of secrets). Ask once `secrets` is final.
     pub fn in_secret(&self, span: Span) -> bool {
-        let index = self.secret_index.get_or_init(|| {
-            let mut spans = self.secrets.clone();
-            spans.sort_unstable();
-            let mut merged: Vec<Span> = Vec::with_capacity(spans.len());
-            for s in spans {
-                match merged.last_mut() {
-                    Some(last) if s.start <= last.end => last.end = last.end.max(s.end),
-                    _ => merged.push(s),
-                }
-            }
-            merged
-        });
+        let index = self
+            .secret_index
+            .get_or_init(|| merge_spans(self.secrets.clone()));
         let end = span.end.max(span.start + 1);
         // the last merged secret starting before `end` is the only one that can reach `span`
         let i = index.partition_point(|s| s.start < end);
@@ -210,6 +201,19 @@ impl SourceDb {
         }
         out
     }
+}
+
+/// `spans` sorted, with the overlapping and touching ones joined.
+pub fn merge_spans(mut spans: Vec<Span>) -> Vec<Span> {
+    spans.sort_unstable();
+    let mut merged: Vec<Span> = Vec::with_capacity(spans.len());
+    for s in spans {
+        match merged.last_mut() {
+            Some(last) if s.start <= last.end => last.end = last.end.max(s.end),
+            _ => merged.push(s),
+        }
+    }
+    merged
 }
 
 #[cfg(test)]
