@@ -77,10 +77,13 @@ impl Checker {
         // the text scan for secrets (for masking the output) needs only the text: it runs on a
         // second core while this one parses and checks (a sixth of the time of a large file)
         std::thread::scope(|s| {
-            let scan = s.spawn(|| crate::emit::mask::text_masks(&source.text));
+            // (no thread to be had, a process limit: masking scans later, on this one)
+            let scan = std::thread::Builder::new()
+                .spawn_scoped(s, || crate::emit::mask::text_masks(&source.text))
+                .ok();
             let mut checked = self.check_text(file, source, sink);
             // a panic in the scan is the same bug as before: masking scans again, on this thread
-            checked.text_masks = scan.join().ok();
+            checked.text_masks = scan.and_then(|scan| scan.join().ok());
             checked
         })
     }
@@ -288,7 +291,7 @@ fn parse_beside<'a>(
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Entry<'a>>>(4);
     let (done_tx, done_rx) = std::sync::mpsc::channel::<Vec<Entry<'a>>>();
     std::thread::scope(|s| {
-        let parser = s.spawn(move || {
+        let parser = std::thread::Builder::new().spawn_scoped(s, move || {
             let mut batch = Vec::with_capacity(BATCH);
             let mut hand_over = |entry: Entry<'a>| {
                 batch.push(entry);
@@ -310,6 +313,10 @@ fn parse_beside<'a>(
             }
             loaded
         });
+        let Ok(parser) = parser else {
+            // no second thread to be had (a process limit): parse on this one
+            return load_streaming(text, limits, Some(&mut |e: Entry<'a>| on_entry(&e)));
+        };
         for batch in rx {
             batch.iter().for_each(&mut *on_entry);
             // (once the parser is done, nobody takes them back: they are freed here)
