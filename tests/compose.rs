@@ -1194,6 +1194,49 @@ fn unreadable_env_files() {
     assert_eq!(json["summary"]["failed"][0][0], file.as_str());
 }
 
+/// An env file far beyond any settings file is refused before it is read, as unreadable
+/// (each service naming it would read and hold it again), and a thousand services that each
+/// get the same megabyte (through `${VAR}` here) stop at one input's budget, not at 10 GB.
+#[test]
+fn env_files_and_substitutions_have_a_budget() {
+    let dir = temp_dir("compose-budget");
+    let config = "    environment:\n      DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG: |\n        fhir:\n          base-url: https://fhir.example.org/fhir\n";
+    let big: String = (0..120_000).map(|i| format!("X{i}=value{i}\n")).collect();
+    assert!(big.len() > 1024 * 1024);
+    write(&dir, "big.env", big.as_bytes());
+    let text = format!("services:\n  bpe:\n    env_file: big.env\n{config}");
+    let file = write(&dir, "docker-compose.yml", text.as_bytes());
+    let (code, json) = check(&file, &[], &[]);
+    assert_eq!(code, 1, "{json:#}");
+    let d = only(&json, "compose-env-file-unreadable");
+    assert!(
+        d["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("this tool reads of an env_file")),
+        "{d:#}"
+    );
+    // 400 services, each given a config of ~60 KB through `${A}`: 24 MB in all
+    let value: String = (0..2_000)
+        .map(|i| format!("c{i}: {{base-url: https://x}}\\n"))
+        .collect();
+    write(&dir, ".env", format!("A=\"{value}\"\n").as_bytes());
+    let mut compose = String::from("services:\n");
+    for i in 0..400 {
+        compose.push_str(&format!(
+            "  s{i}: {{environment: {{DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG: '${{A}}'}}}}\n"
+        ));
+    }
+    let file = write(&dir, "docker-compose.yml", compose.as_bytes());
+    let (code, json) = check(&file, &["--skip-file-checks"], &[]);
+    assert_eq!(code, 2, "{json:#}");
+    let why = json["summary"]["failed"][0][1].as_str().unwrap_or_default();
+    assert!(why.contains("the environments of its services"), "{why}");
+    assert!(
+        json["summary"]["connections"].as_u64().unwrap_or(0) > 2_000,
+        "{json:#}"
+    );
+}
+
 /// A compose file that is not YAML is refused by compose itself: its syntax errors say the BPE
 /// does not start, not that it starts with no connections.
 #[test]

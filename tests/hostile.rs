@@ -179,6 +179,14 @@ fn huge_collections_inside_a_connection_hit_a_limit() {
         .cloned()
         .unwrap_or_default();
     assert_eq!(last["code"], "input-limit", "{json}");
+    // a list at the root is no config, and is held whole: it gets the same limit
+    let (code, json) = json_of(run(
+        &["check", "--format", "json", "--skip-file-checks", "-"],
+        Some("-\n".repeat(20_000).as_bytes()),
+        &[],
+    ));
+    assert_eq!(code, 1);
+    assert_eq!(json["diagnostics"][0]["code"], "input-limit", "{json}");
     // and so is a flow collection beyond 1 MiB, before the parser reads it ahead (a bit
     // smaller one is read: the limit is not lower than it says)
     let mut flow = String::from("{");

@@ -228,6 +228,11 @@ impl<'a> Driver<'a> {
                     interpolate: &interpolate,
                 };
                 let declared = mounts::declared(&tree, root, &mctx);
+                // the services' environments together get the budget of one input, counted as
+                // they are made: env files, anchors and `${VAR}`s can give thousands of services
+                // the same megabytes (1.7 MB of compose file and .env were 10 GB)
+                let budget = crate::input::DEFAULT_MAX_SIZE as usize;
+                let mut planned = 0usize;
                 for (name, node, _) in tree.entries(services) {
                     if !self.options.services.is_empty()
                         && !self.options.services.iter().any(|s| s == name)
@@ -235,6 +240,13 @@ impl<'a> Driver<'a> {
                         continue;
                     }
                     let senv = service::service_env(&tree, &l.text, node, &dir, &lookup);
+                    planned = planned.saturating_add(senv.bytes());
+                    if planned > budget {
+                        plan.failed.push(format!(
+                            "the environments of its services come to more than {budget} bytes (env files, anchors and ${{VAR}}s repeat them): service `{name}` and those after it were not checked"
+                        ));
+                        break;
+                    }
                     if senv.get(ENV_VAR).is_none() {
                         plan.others += 1;
                         continue;

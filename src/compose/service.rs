@@ -67,6 +67,17 @@ pub struct Env {
 }
 
 impl Env {
+    /// Bytes it holds, about: its variables (with what each costs besides its text: spans,
+    /// offset maps), the env files read for it.
+    pub fn bytes(&self) -> usize {
+        let vars: usize = self
+            .vars
+            .iter()
+            .map(|v| 128 + v.name.len() + 2 * v.text().map_or(0, str::len))
+            .sum();
+        vars + self.files.iter().map(|f| f.text.len()).sum::<usize>()
+    }
+
     /// The variable the container gets for `name` (the last one set wins).
     pub fn get(&self, name: &str) -> Option<&Var> {
         self.vars.iter().rev().find(|v| v.name == name)
@@ -181,9 +192,21 @@ pub fn service_env<'n>(
                 continue;
             }
             let full = crate::files::container::normalize(&project_dir.join(&path));
-            let read = crate::files::read_regular(&full)
-                .map_err(|e| e.describe())
-                .and_then(|b| String::from_utf8(b).map_err(|_| "not UTF-8".to_string()));
+            // an env file of settings is a few KiB; each of its variables costs some 50 times
+            // its text here, and every service naming it reads it again
+            const MAX_ENV_FILE: usize = 1024 * 1024;
+            let size = std::fs::metadata(&full).map_or(0, |m| m.len());
+            let read = u64::try_from(MAX_ENV_FILE)
+                .ok()
+                .filter(|max| size <= *max)
+                .ok_or_else(|| format!("it has {size} bytes, more than the {MAX_ENV_FILE} this tool reads of an env_file"))
+                .and_then(|_| crate::files::read_regular(&full).map_err(|e| e.describe()))
+                .and_then(|b| match b.len() {
+                    n if n > MAX_ENV_FILE => Err(format!(
+                        "it has {n} bytes, more than the {MAX_ENV_FILE} this tool reads of an env_file"
+                    )),
+                    _ => String::from_utf8(b).map_err(|_| "not UTF-8".to_string()),
+                });
             let file_text = match read {
                 Ok(t) => t,
                 Err(why) => {

@@ -28,16 +28,16 @@ pub const MASK: &str = "****";
 pub fn masks(db: &SourceDb, file: FileId) -> Vec<Span> {
     let text = &db.get(file).text;
     let mut regions = tree_masks(text, db.masks(file));
-    regions.extend(scanned(db.get(file)));
+    regions.extend_from_slice(&scanned(db.get(file)));
     merge(text, regions)
 }
 
 /// [`text_masks`] of a source: found beside its check (`Checker::check` runs the scan on a
 /// second thread), or now.
-fn scanned(src: &crate::source::SourceFile) -> Vec<Span> {
+fn scanned(src: &crate::source::SourceFile) -> std::borrow::Cow<'_, [Span]> {
     match &src.text_masks {
-        Some(m) => m.clone(),
-        None => text_masks(&src.text),
+        Some(m) => std::borrow::Cow::Borrowed(m),
+        None => std::borrow::Cow::Owned(text_masks(&src.text)),
     }
 }
 
@@ -59,7 +59,9 @@ pub fn text_masks(text: &str) -> Vec<Span> {
     let mut out = scan(text);
     out.extend(url_secrets(text));
     out.extend(flag_secrets(text));
-    out
+    // the scans find some values twice (`?token=…` is a query value and a secret key's value):
+    // joined now, what is kept is one span per masked region
+    crate::source::merge_spans(out)
 }
 
 fn merge(text: &str, mut regions: Vec<Span>) -> Vec<Span> {
@@ -1239,7 +1241,7 @@ fn own_masks(db: &SourceDb, file: FileId) -> Vec<Span> {
     let text = &src.text;
     merge(
         text,
-        [tree_masks(text, src.secrets.clone()), scanned(src)].concat(),
+        [&tree_masks(text, src.secrets.clone())[..], &scanned(src)].concat(),
     )
 }
 

@@ -144,6 +144,8 @@ pub struct Structure {
     pub secrets: Vec<Span>,
     /// The secret values as decoded (kept out of every output), each once.
     pub secret_values: HashSet<String>,
+    /// Bytes in `secret_values`.
+    secret_bytes: usize,
     /// Connection ids seen so far, with the span of their key.
     ids: HashMap<String, Span>,
 }
@@ -163,6 +165,7 @@ impl Structure {
             reported: HashSet::new(),
             secrets: Vec::new(),
             secret_values: HashSet::new(),
+            secret_bytes: 0,
             ids: HashMap::new(),
         }
     }
@@ -250,8 +253,13 @@ impl Structure {
     }
 
     /// Kept once: 400,000 connections with one password would otherwise hold 400,000 copies.
+    /// Kept up to 1 MiB in all: the output scrubber takes 256 KiB of patterns (a few escaped
+    /// forms of each), and a file of a million secrets would hold them all for nothing (masking
+    /// at the source hides every one of them regardless).
     fn secret_value(&mut self, v: &str) {
-        if !self.secret_values.contains(v) {
+        const KEPT: usize = 1024 * 1024;
+        if self.secret_bytes < KEPT && !self.secret_values.contains(v) {
+            self.secret_bytes += v.len();
             self.secret_values.insert(v.to_string());
         }
     }

@@ -18,8 +18,9 @@ pub struct Pos {
 
 #[derive(Debug, Default)]
 pub struct LineIndex {
-    /// Byte offset where each line starts.
-    starts: Vec<usize>,
+    /// Byte offset where each line starts (4 bytes each: inputs are capped far below 4 GiB, and
+    /// 16 MiB of blank lines are 16 million lines).
+    starts: Vec<u32>,
     /// For non-ASCII text: (characters, UTF-16 units) before byte `i * CHECKPOINT`.
     checkpoints: Option<Vec<(usize, usize)>>,
 }
@@ -43,14 +44,18 @@ fn count(bytes: &[u8]) -> (usize, usize) {
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let bytes = text.as_bytes();
-        let mut starts = vec![0];
+        // room for every line at once (no doubling of a large index); NEL, LS and PS are rare
+        let breaks = bytes.iter().filter(|&&b| b == b'\n' || b == b'\r').count();
+        let mut starts: Vec<u32> = Vec::with_capacity(breaks + 1);
+        starts.push(0);
+        let at = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
         let ascii = text.is_ascii();
         if ascii && !text.contains('\r') {
             // the common case: LF only, found with memchr
             let mut from = 0;
             while let Some(i) = text[from..].find('\n') {
                 from += i + 1;
-                starts.push(from);
+                starts.push(at(from));
             }
             return LineIndex {
                 starts,
@@ -60,21 +65,21 @@ impl LineIndex {
         let mut i = 0;
         while i < bytes.len() {
             match bytes[i] {
-                b'\n' => starts.push(i + 1),
+                b'\n' => starts.push(at(i + 1)),
                 b'\r' if bytes.get(i + 1) == Some(&b'\n') => {
-                    starts.push(i + 2);
+                    starts.push(at(i + 2));
                     i += 1;
                 }
-                b'\r' => starts.push(i + 1),
+                b'\r' => starts.push(at(i + 1)),
                 // NEL (C2 85), LS and PS (E2 80 A8/A9): line breaks in YAML 1.1
                 0xC2 if bytes.get(i + 1) == Some(&0x85) => {
-                    starts.push(i + 2);
+                    starts.push(at(i + 2));
                     i += 1;
                 }
                 0xE2 if bytes.get(i + 1) == Some(&0x80)
                     && matches!(bytes.get(i + 2), Some(0xA8 | 0xA9)) =>
                 {
-                    starts.push(i + 3);
+                    starts.push(at(i + 3));
                     i += 2;
                 }
                 _ => {}
@@ -106,19 +111,19 @@ impl LineIndex {
     /// 0-based index of the line holding `offset`.
     pub fn line_of(&self, offset: usize) -> usize {
         self.starts
-            .partition_point(|&s| s <= offset)
+            .partition_point(|&s| s as usize <= offset)
             .saturating_sub(1)
     }
 
     /// Byte offset where 0-based line `index` starts.
     pub fn line_start(&self, index: usize) -> Option<usize> {
-        self.starts.get(index).copied()
+        self.starts.get(index).map(|&s| s as usize)
     }
 
     /// The byte range of 0-based line `index`, without its line break.
     pub fn line_range(&self, text: &str, index: usize) -> std::ops::Range<usize> {
-        let start = self.starts.get(index).copied().unwrap_or(text.len());
-        let next = self.starts.get(index + 1).copied().unwrap_or(text.len());
+        let start = self.line_start(index).unwrap_or(text.len());
+        let next = self.line_start(index + 1).unwrap_or(text.len());
         let bytes = text.as_bytes();
         let mut end = next;
         if end >= start + 3
@@ -160,7 +165,7 @@ impl LineIndex {
             offset -= 1;
         }
         let line = self.line_of(offset);
-        let start = self.starts[line];
+        let start = self.line_start(line).unwrap_or(0);
         let (c0, u0) = self.units_before(text, start);
         let (c1, u1) = self.units_before(text, offset);
         Pos {

@@ -270,7 +270,11 @@ impl<'a> Builder<'a, '_> {
 
     fn finish(&mut self, node: Node<'a>, root: &mut Option<Node<'a>>) -> Result<(), LoadError> {
         let at_root = self.stack.len() == 1;
-        let streamed = at_root && self.on_root_entry.is_some();
+        // only the root mapping (the connections) is streamed; a root list is held, within
+        // the limit (it is no config: 16 MiB of `-` lines were a gigabyte of tree)
+        let streamed = at_root
+            && self.on_root_entry.is_some()
+            && matches!(self.stack.last(), Some(Frame::Map { .. }));
         let held = match self.stack.last() {
             Some(Frame::Map { entries, .. }) => entries.len(),
             Some(Frame::Seq { items, .. }) => items.len(),
