@@ -105,6 +105,30 @@ def corpus(scale):
         write("distinct-tokens-16MiB.yaml",
               lines_up_to(lambda i: f"c{i}:\n  base-url: https://x\n  bearer-auth:\n    token: \"t{i:08d}-{'x' * 24}\\u0001\"\n", big)),
     ]
+    # class: what an attacker run found after the first round (blank lines, a root list, dense
+    # secrets, one huge URL of query tokens)
+    files["found by an attacker"] = [
+        write("blank-lines-16MiB.yaml", "\n" * (big - 40) + "c:\n  base-url: https://x\n"),
+        write("root-list-16MiB.yaml", "-\n" * (big // 2)),
+        write("dense-secrets-16MiB.yaml", lines_up_to(
+            lambda i: f"c{i}: {{password: a{i}, token: b{i}, client-secret: d{i}, pasword: e{i}, tokn: f{i}}}\n",
+            big)),
+        write("url-query-tokens-16MiB.yaml",
+              "c:\n  base-url: https://h/?" + "token=abcdefgh&" * ((big - 64) // 15) + "\n"),
+    ]
+    # class: docker compose files whose services all get the same megabyte
+    cfg = "\\n".join(f"c{i}: {{base-url: https://x, read-timeout: 5s}}" for i in range(20_000))
+    var = "DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG"
+    sub = os.path.join(OUT, "compose-subst")
+    os.makedirs(sub, exist_ok=True)
+    with open(os.path.join(sub, ".env"), "w") as f:
+        f.write(f'A="{cfg}"\n')
+    files["compose"] = [
+        write("compose-subst/docker-compose.yml", "services:\n" + "".join(
+            f"  s{i}: {{environment: {{{var}: '${{A}}'}}}}\n" for i in range(9_999))),
+        write("compose-anchor.yml", f'x-cfg: &c "{cfg}"\nservices:\n' + "".join(
+            f"  s{i}: {{environment: {{{var}: *c}}}}\n" for i in range(999))),
+    ]
     # class: nesting and aliases (limits)
     files["nesting and aliases"] = [
         write("deep-nesting.yaml", "a: " + "[" * 100_000 + "\n"),
@@ -140,7 +164,8 @@ def main():
     subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
     worst_all = []
     for cls, paths in corpus(0.25 if args.quick else 1.0).items():
-        worst = (0.0, 0.0, 0.0, "")
+        # each measure at its own worst (the slowest run need not be the largest)
+        worst = [(0.0, ""), (0.0, ""), (0.0, "")]
         for p in paths:
             size = os.path.getsize(p) / 1e6
             for label, cmd in commands(p):
@@ -149,8 +174,10 @@ def main():
                 print(f"{os.path.basename(p):34} {size:6.1f} MB  {label:14} {wall:6.2f} s {mib:7.1f} MiB {mb:7.2f} MB out{flag}")
                 if rc not in (0, 1, 2):
                     worst_all.append(("crash", cls, p, label, rc))
-                worst = max(worst, (wall, mib, mb, f"{os.path.basename(p)} ({label})"))
-        print(f"== {cls}: worst {worst[0]:.2f} s, {worst[1]:.0f} MiB, {worst[2]:.2f} MB out ({worst[3]})\n")
+                what = f"{os.path.basename(p)} ({label})"
+                worst = [max(w, (v, what)) for w, v in zip(worst, (wall, mib, mb))]
+        print(f"== {cls}: worst {worst[0][0]:.2f} s ({worst[0][1]}), {worst[1][0]:.0f} MiB "
+              f"({worst[1][1]}), {worst[2][0]:.2f} MB out ({worst[2][1]})\n")
         worst_all.append((cls, worst))
     print("worst case per class (goal: < 2 s, < 200 MiB, < 10 MB output):")
     failed = False
@@ -159,10 +186,11 @@ def main():
             print(f"  CRASH: {row}")
             failed = True
             continue
-        cls, (wall, mib, mb, what) = row
+        cls, ((wall, t_what), (mib, m_what), (mb, o_what)) = row
         ok = wall < GOAL_S and mib < GOAL_MIB and mb < GOAL_MB
         failed |= not ok
-        print(f"  {cls:32} {wall:5.2f} s {mib:6.0f} MiB {mb:6.2f} MB  {'ok' if ok else 'OVER'}  {what}")
+        print(f"  {cls:30} {'ok' if ok else 'OVER'}  {wall:5.2f} s {t_what}; {mib:4.0f} MiB {m_what}; "
+              f"{mb:5.2f} MB {o_what}")
     sys.exit(1 if failed else 0)
 
 

@@ -683,6 +683,9 @@ fn scan(text: &str) -> Vec<Span> {
     out
 }
 
+/// URL parameters masked one by one; the rest of a query or fragment is masked whole.
+const MAX_PARAMS: usize = 1000;
+
 /// Where a URL parameter's value starting at `from` ends.
 fn param_end(text: &str, from: usize) -> usize {
     text[from..]
@@ -1013,7 +1016,13 @@ fn url_secrets(text: &str) -> Vec<Span> {
             .chain(fragment);
         for (base, part) in parts {
             let mut at = start + base;
-            for piece in part.split(['&', ';']) {
+            for (n, piece) in part.split(['&', ';']).enumerate() {
+                // past a thousand parameters the rest of the part is one masked region (more
+                // hidden, never less: a URL of a million tokens is not a million spans)
+                if n == MAX_PARAMS {
+                    out.push(Span::new(at, start + base + part.len()));
+                    break;
+                }
                 match piece.split_once('=') {
                     Some((name, value))
                         if !value.is_empty() && !HARMLESS_PARAMS.contains(&name) =>
@@ -1685,6 +1694,27 @@ mod tests {
             &["zz1"],
             &["/c", "/k", "/s"],
         );
+    }
+
+    #[test]
+    fn a_url_of_many_parameters_is_masked_whole_past_a_thousand() {
+        let query: Vec<String> = (0..1_500).map(|i| format!("p{i}=v{i}x")).collect();
+        let url = format!("https://h/x?{}#frag=f1", query.join("&"));
+        let shown = url_credentials(&url);
+        for i in 0..1_500 {
+            assert!(
+                !shown.contains(&format!("=v{i}x")),
+                "v{i}x in {}",
+                &shown[..200]
+            );
+        }
+        assert!(
+            shown.contains("p999=****") && !shown.contains("p1000="),
+            "{}",
+            &shown[..200]
+        );
+        assert!(!shown.contains("f1"));
+        assert!(masked(&format!("c:\n  base-url: {url}\n")).contains("p999=****"));
     }
 
     #[test]
