@@ -36,6 +36,9 @@ pub struct Report {
     /// Secret values known to the run (decoded secret settings, secret variables compose
     /// substituted): scrubbed from every output, beside the masked spans of the sources.
     pub scrub: std::collections::HashSet<String>,
+    /// Secret values that go into the scrubber before all others (the secret variables compose
+    /// substituted: few, and able to turn up in any setting).
+    pub scrub_first: Vec<String>,
     /// The regions masked where a file is shown, as `emit::mask::redact` found them (emitters
     /// compute those of files it did not need).
     pub masks: std::collections::HashMap<FileId, Vec<crate::source::Span>>,

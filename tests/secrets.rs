@@ -476,3 +476,29 @@ fn no_credential_in_a_url_query_or_fragment() {
         out.stdout
     );
 }
+
+/// The scrubber's budget cannot hold every secret of a huge config: the secrets near what the
+/// output shows come first. A password written again in a non-secret setting (quoted in that
+/// setting's diagnostic, shown by `explain`) stays hidden behind 20,000 other passwords, at the
+/// start or the end of the file; and a URL value continued on the next line is one URL.
+#[test]
+fn a_secret_quoted_elsewhere_stays_hidden_in_a_huge_config() {
+    const C: &str = "Kq601zXw-CANARY-601-XYZp601";
+    let canary = format!(
+        "canary:\n  base-url: \"https://c.example.org/fhir?x=1\n    &access_token={C}\"\n  connect-timeout: {C}\n  basic-auth: {{username: {C}, password: {C}}}\n"
+    );
+    let mut others = String::new();
+    for i in 0..20_000 {
+        others.push_str(&format!(
+            "f{i}:\n  base-url: https://f.example.org/fhir\n  basic-auth: {{username: u, password: S{i:07}e2feb89414c343c1027c4d1c386bbc4cd613e30d8f16adf91b75}}\n"
+        ));
+    }
+    for yaml in [format!("{canary}{others}"), format!("{others}{canary}")] {
+        for (what, out) in every_output(&yaml) {
+            assert!(!out.contains("CANARY"), "{what}: {}", {
+                let at = out.find("CANARY").unwrap_or(0);
+                &out[at.saturating_sub(200)..(at + 50).min(out.len())]
+            });
+        }
+    }
+}

@@ -538,7 +538,7 @@ impl<'a> Driver<'a> {
     /// `--service` names no compose input has (or whose service sets no config).
     pub fn finish(&self, report: &mut Report) {
         report
-            .scrub
+            .scrub_first
             .extend(self.substituted_secrets.borrow_mut().drain(..));
         for s in self.options.services {
             if !self.matched.contains(s) {

@@ -1059,9 +1059,23 @@ fn query_start(path: &str) -> Option<usize> {
     None
 }
 
-/// A URL (or any text holding URLs) with its credentials masked, for output that shows values.
+/// A URL value (a setting's decoded value) with its credentials masked, for output that shows
+/// values. The whole value is the URL: a blank, quote or line break that the value holds (a
+/// quoted or block scalar continued on the next line) does not end it, as it ends a URL found
+/// in free text.
 pub fn url_credentials(s: &str) -> Cow<'_, str> {
-    let regions = merge(s, url_secrets(s));
+    // the same bytes with every character that would end a URL in text made a plain one
+    let joined: String = s
+        .chars()
+        .map(|c| {
+            if c.is_whitespace() || matches!(c, '\'' | '"' | '<' | '>' | '`') {
+                "_".repeat(c.len_utf8())
+            } else {
+                c.to_string()
+            }
+        })
+        .collect();
+    let regions = merge(s, url_secrets(&joined));
     if regions.is_empty() {
         return Cow::Borrowed(s);
     }
@@ -1723,6 +1737,17 @@ mod tests {
         assert!(!m.contains("pa55") && !m.contains("t0k"), "{m}");
         assert!(m.contains("user:") && m.contains("_count=1"), "{m}");
         assert_eq!(url_credentials("https://u:p@h/x"), "https://u:****@h/x");
+        // a value continued on the next line, or holding a blank or a quote, is one URL
+        for (value, hidden) in [
+            ("https://h/fhir?x=1\n    &access_token=C1", "C1"),
+            ("https://h/fhir?x=1\t&access_token=C2", "C2"),
+            ("https://h/fhir?x='&access_token=C3", "C3"),
+            ("https://user:C4\n    @h/fhir", "C4"),
+            ("https://h/fhir?x=\"&token=C5", "C5"),
+        ] {
+            let shown = url_credentials(value);
+            assert!(!shown.contains(hidden), "{value:?} -> {shown}");
+        }
         assert_eq!(url_credentials("https://h/x"), "https://h/x");
         assert_eq!(
             url_credentials("https://h/cb#access_token=t1&id_token=t2&state=s3"),

@@ -8,6 +8,7 @@
 use crate::emit::mask::MASK;
 use crate::emit::text::{ceil_char, floor_char};
 use crate::report::Report;
+use crate::source::Span;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -85,6 +86,83 @@ fn stands_alone(hay: &[u8], start: usize, end: usize, len: usize) -> bool {
     edge(start.checked_sub(1), start) && edge(Some(end), end.wrapping_sub(1))
 }
 
+/// Bytes of source around a diagnostic's label whose secrets come first (a connection's
+/// password is written a few lines from its other settings).
+const NEAR: usize = 4096;
+
+/// The secret values of `report`, each once, in the order the scrubber's budget takes them.
+/// The budget cannot hold every secret of a huge file, so the order matters: first the secrets
+/// compose substituted, then those near what the output shows (around each kept diagnostic's
+/// labels, inside each connection `explain` shows: a password written again in a non-secret
+/// setting is quoted there), then the rest, up to four times the budget.
+fn ordered_secrets(report: &Report) -> Vec<&str> {
+    let mut order = Order::default();
+    for s in &report.scrub_first {
+        order.take(s);
+    }
+    let mut near: Vec<(crate::source::FileId, Span)> = Vec::new();
+    for d in &report.diagnostics {
+        for l in std::iter::once(&d.primary).chain(&d.related) {
+            let from = l.span.start.saturating_sub(NEAR);
+            near.push((l.file, Span::new(from, l.span.end.saturating_add(NEAR))));
+        }
+    }
+    for m in report.models.iter().flatten() {
+        near.push((m.file, m.value));
+    }
+    'near: for (file, range) in near {
+        let src = report.sources.get(file);
+        for span in src.secrets_in(range) {
+            if !order.take(value_of(&src.text, span)) {
+                break 'near;
+            }
+        }
+    }
+    for s in &report.scrub {
+        if !order.take(s) {
+            break;
+        }
+    }
+    'rest: for (_, src) in report.sources.iter() {
+        for span in &src.secrets {
+            if !order.take(value_of(&src.text, *span)) {
+                break 'rest;
+            }
+        }
+    }
+    order.ordered
+}
+
+/// Secret values in the order first taken, each once, up to four times the budget.
+#[derive(Default)]
+struct Order<'r> {
+    ordered: Vec<&'r str>,
+    seen: HashSet<&'r str>,
+    taken: usize,
+}
+
+impl<'r> Order<'r> {
+    /// False once full.
+    fn take(&mut self, s: &'r str) -> bool {
+        if self.taken > 4 * BUDGET {
+            return false;
+        }
+        if self.seen.insert(s) {
+            self.taken += s.len();
+            self.ordered.push(s);
+        }
+        true
+    }
+}
+
+/// A secret span's text, without the quotes of a quoted scalar.
+fn value_of(text: &str, span: Span) -> &str {
+    let t = text.get(span.range()).unwrap_or("").trim();
+    let quoted = t.len() >= 2
+        && ((t.starts_with('\'') && t.ends_with('\'')) || (t.starts_with('"') && t.ends_with('"')));
+    if quoted { &t[1..t.len() - 1] } else { t }
+}
+
 #[derive(Default, Clone, Debug)]
 pub struct Scrubber {
     ac: Option<AhoCorasick>,
@@ -95,24 +173,7 @@ pub struct Scrubber {
 impl Scrubber {
     /// A scrubber for the secrets of `report`.
     pub fn for_report(report: &Report) -> Self {
-        // one entry per distinct value: each costs a few escaped variants
-        let mut secrets: HashSet<&str> = report.scrub.iter().map(String::as_str).collect();
-        // the patterns take at most BUDGET: more candidates than four times that cost time for
-        // nothing (a file of a million secrets)
-        let mut taken: usize = secrets.iter().map(|s| s.len()).sum();
-        'sources: for (_, src) in report.sources.iter() {
-            for s in &src.secrets {
-                if taken > 4 * BUDGET {
-                    break 'sources;
-                }
-                if let Some(t) = src.text.get(s.start..s.end)
-                    && secrets.insert(t)
-                {
-                    taken += t.len();
-                }
-            }
-        }
-        Scrubber::new(secrets)
+        Scrubber::new(ordered_secrets(report))
     }
 
     pub fn new<'s>(secrets: impl IntoIterator<Item = &'s str>) -> Self {

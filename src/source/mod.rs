@@ -101,6 +101,18 @@ impl SourceFile {
         i > 0 && index[i - 1].end > span.start
     }
 
+    /// The secret values (merged where they touch) that overlap `range`, in order.
+    pub fn secrets_in(&self, range: Span) -> impl Iterator<Item = Span> + '_ {
+        let index = self
+            .secret_index
+            .get_or_init(|| merge_spans(self.secrets.clone()));
+        let from = index.partition_point(|s| s.end <= range.start);
+        index[from..]
+            .iter()
+            .take_while(move |s| s.start < range.end)
+            .copied()
+    }
+
     pub fn slice(&self, span: Span) -> &str {
         self.text.get(span.range()).unwrap_or("")
     }
