@@ -286,29 +286,39 @@ fn foreign(a: &str, b: &str) -> usize {
         .count()
 }
 
-/// Names judged at most per thread and run: a config repeats its few names (and its
-/// mistakes) in every connection; a file of endless distinct names is judged name by name.
+/// Names remembered per thread and run: a config repeats its few names (and its mistakes) in
+/// every connection; a file of endless distinct names is judged name by name, not kept.
 const REMEMBERED: usize = 4096;
+
+/// The judgement of `name` from `memo`, or `judge`'s, remembered while there is room.
+pub(crate) fn remembered<V: Clone>(
+    memo: &'static std::thread::LocalKey<std::cell::RefCell<std::collections::HashMap<String, V>>>,
+    name: &str,
+    judge: impl FnOnce() -> V,
+) -> V {
+    if let Some(v) = memo.with_borrow(|seen| seen.get(name).cloned()) {
+        return v;
+    }
+    let v = judge();
+    memo.with_borrow_mut(|seen| {
+        if seen.len() < REMEMBERED {
+            seen.insert(name.to_string(), v.clone());
+        }
+    });
+    v
+}
 
 pub fn property(name: &str, block: &'static Block) -> Suggestion {
     if name.len() > MAX_NAME {
         return Suggestion::None;
     }
     thread_local! {
-        static SEEN: std::cell::RefCell<std::collections::HashMap<(&'static str, String), Suggestion>> =
+        static SEEN: std::cell::RefCell<std::collections::HashMap<String, Suggestion>> =
             Default::default();
     }
-    let key = (block.name, name.to_string());
-    if let Some(s) = SEEN.with_borrow(|seen| seen.get(&key).cloned()) {
-        return s;
-    }
-    let s = judge_property(name, block);
-    SEEN.with_borrow_mut(|seen| {
-        if seen.len() < REMEMBERED {
-            seen.insert(key, s.clone());
-        }
-    });
-    s
+    // (a block's name holds no line break)
+    let key = format!("{}\n{name}", block.name);
+    remembered(&SEEN, &key, || judge_property(name, block))
 }
 
 fn judge_property(name: &str, block: &'static Block) -> Suggestion {

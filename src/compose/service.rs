@@ -194,19 +194,15 @@ pub fn service_env<'n>(
             let full = crate::files::container::normalize(&project_dir.join(&path));
             // an env file of settings is a few KiB; each of its variables costs some 50 times
             // its text here, and every service naming it reads it again
-            const MAX_ENV_FILE: usize = 1024 * 1024;
-            let size = std::fs::metadata(&full).map_or(0, |m| m.len());
-            let read = u64::try_from(MAX_ENV_FILE)
-                .ok()
-                .filter(|max| size <= *max)
-                .ok_or_else(|| format!("it has {size} bytes, more than the {MAX_ENV_FILE} this tool reads of an env_file"))
-                .and_then(|_| crate::files::read_regular(&full).map_err(|e| e.describe()))
-                .and_then(|b| match b.len() {
-                    n if n > MAX_ENV_FILE => Err(format!(
-                        "it has {n} bytes, more than the {MAX_ENV_FILE} this tool reads of an env_file"
-                    )),
-                    _ => String::from_utf8(b).map_err(|_| "not UTF-8".to_string()),
-                });
+            const MAX_ENV_FILE: u64 = 1024 * 1024;
+            let read = crate::files::read_regular_within(&full, MAX_ENV_FILE)
+                .map_err(|e| match e {
+                    crate::files::FileError::TooLarge(limit) => {
+                        format!("larger than the {limit} bytes this tool reads of an env_file")
+                    }
+                    e => e.describe(),
+                })
+                .and_then(|b| String::from_utf8(b).map_err(|_| "not UTF-8".to_string()));
             let file_text = match read {
                 Ok(t) => t,
                 Err(why) => {

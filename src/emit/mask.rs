@@ -610,9 +610,6 @@ fn value_span<'t>(
 fn scan(text: &str) -> Vec<Span> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
-    // keys repeat in a config: judge each spelling once
-    const JUDGED_KEYS: usize = 4096;
-    let mut judged: HashMap<&str, Secrecy> = HashMap::new();
     let mut aliases: HashSet<&str> = HashSet::new();
     let mut at = Tracker::default();
     // the end of the line where a quote a key was found in does not close
@@ -635,13 +632,8 @@ fn scan(text: &str) -> Vec<Span> {
         if key.is_empty() || !sep_ok {
             continue;
         }
-        // remembered for the keys seen first (a config repeats its few keys); a file of
-        // endless distinct keys is judged key by key, not kept
-        let kind = match judged.get(key) {
-            Some(k) => *k,
-            None if judged.len() < JUDGED_KEYS => *judged.entry(key).or_insert(secrecy(key)),
-            None => secrecy(key),
-        };
+        // (`secrecy` remembers the keys a config repeats)
+        let kind = secrecy(key);
         if kind == Secrecy::No {
             continue;
         }
@@ -1065,16 +1057,14 @@ fn query_start(path: &str) -> Option<usize> {
 /// in free text.
 pub fn url_credentials(s: &str) -> Cow<'_, str> {
     // the same bytes with every character that would end a URL in text made a plain one
-    let joined: String = s
-        .chars()
-        .map(|c| {
-            if c.is_whitespace() || matches!(c, '\'' | '"' | '<' | '>' | '`') {
-                "_".repeat(c.len_utf8())
-            } else {
-                c.to_string()
-            }
-        })
-        .collect();
+    let mut joined = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_whitespace() || matches!(c, '\'' | '"' | '<' | '>' | '`') {
+            joined.extend(std::iter::repeat_n('_', c.len_utf8()));
+        } else {
+            joined.push(c);
+        }
+    }
     let regions = merge(s, url_secrets(&joined));
     if regions.is_empty() {
         return Cow::Borrowed(s);

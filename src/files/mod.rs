@@ -43,7 +43,8 @@ pub enum FileError {
     IsDirectory,
     /// A FIFO, socket or device: reading it could block forever.
     NotRegular(&'static str),
-    TooLarge,
+    /// Larger than the limit (in bytes) it was read with.
+    TooLarge(u64),
     /// A path of the container that no mount brings here (reported by the compose rules).
     NotMounted(Unmounted),
     Other(String),
@@ -56,7 +57,7 @@ impl FileError {
             FileError::PermissionDenied => "permission denied".into(),
             FileError::IsDirectory => "it is a directory, not a file".into(),
             FileError::NotRegular(what) => format!("it is {what}, not a regular file"),
-            FileError::TooLarge => format!("larger than {MAX_FILE_SIZE} bytes"),
+            FileError::TooLarge(limit) => format!("larger than {limit} bytes"),
             FileError::NotMounted(u) => match u {
                 Unmounted::Secret { name, .. } => {
                     format!("the service does not mount secret `{name}`")
@@ -273,21 +274,26 @@ impl FileService {
 /// Read a regular file, capped at [`MAX_FILE_SIZE`]; anything else (a FIFO, a device, a
 /// directory) is refused before it is opened. For every file the tool reads besides its inputs.
 pub fn read_regular(path: &Path) -> Result<Vec<u8>, FileError> {
+    read_regular_within(path, MAX_FILE_SIZE)
+}
+
+/// [`read_regular`] with another cap: a larger file is refused before it is read.
+pub fn read_regular_within(path: &Path, limit: u64) -> Result<Vec<u8>, FileError> {
     use std::io::Read;
     let meta = std::fs::metadata(path).map_err(io_error)?;
     check_type(&meta)?;
-    if meta.len() > MAX_FILE_SIZE {
-        return Err(FileError::TooLarge);
+    if meta.len() > limit {
+        return Err(FileError::TooLarge(limit));
     }
     let file = std::fs::File::open(path).map_err(io_error)?;
     // the path could have been swapped between the two looks: check the opened file itself
     check_type(&file.metadata().map_err(io_error)?)?;
     let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.take(MAX_FILE_SIZE + 1)
+    file.take(limit + 1)
         .read_to_end(&mut bytes)
         .map_err(io_error)?;
-    if bytes.len() as u64 > MAX_FILE_SIZE {
-        return Err(FileError::TooLarge);
+    if bytes.len() as u64 > limit {
+        return Err(FileError::TooLarge(limit));
     }
     Ok(bytes)
 }

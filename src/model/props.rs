@@ -218,9 +218,6 @@ static SECRET_HINTS: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
         aho_corasick::AhoCorasick::new(hints).ok()
     });
 
-/// How secret the value of `key` is. The key is judged after folding fullwidth forms and
-/// look-alike letters (Cyrillic, Greek) to ASCII, so `ｐａｓｓｗｏｒｄ` and `tоken` (with a
-/// Cyrillic `о`) are what they look like.
 /// The secrecy of a property of the server's model named `key`.
 fn model_secrecy(key: &str) -> Option<Secrecy> {
     let p = std::iter::once(&CONNECTION)
@@ -234,27 +231,20 @@ fn model_secrecy(key: &str) -> Option<Secrecy> {
     })
 }
 
+/// How secret the value of `key` is. The key is judged after folding fullwidth forms and
+/// look-alike letters (Cyrillic, Greek) to ASCII, so `ｐａｓｓｗｏｒｄ` and `tоken` (with a
+/// Cyrillic `о`) are what they look like.
 pub fn secrecy(key: &str) -> Secrecy {
     // the common case first, without folding: a property of the server's model as written
     if let Some(s) = model_secrecy(key) {
         return s;
     }
-    // every key of a file is judged (by the text scan and the tree): a config repeats its few
-    // keys, remembered per thread; a file of endless distinct keys is judged key by key
+    // every key of a file is judged (by the text scan and the tree)
     thread_local! {
         static SEEN: std::cell::RefCell<std::collections::HashMap<String, Secrecy>> =
             Default::default();
     }
-    if let Some(s) = SEEN.with_borrow(|seen| seen.get(key).copied()) {
-        return s;
-    }
-    let s = judge_secrecy(key);
-    SEEN.with_borrow_mut(|seen| {
-        if seen.len() < 4096 {
-            seen.insert(key.to_string(), s);
-        }
-    });
-    s
+    crate::suggest::remembered(&SEEN, key, || judge_secrecy(key))
 }
 
 fn judge_secrecy(key: &str) -> Secrecy {

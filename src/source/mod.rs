@@ -92,16 +92,12 @@ impl SourceFile {
     /// logarithmic time (`explain` asks for every setting of up to 1,000 connections, and a
     /// file may hold hundreds of thousands of secrets). Ask once `secrets` is final.
     pub fn in_secret(&self, span: Span) -> bool {
-        let index = self
-            .secret_index
-            .get_or_init(|| merge_spans(self.secrets.clone()));
         let end = span.end.max(span.start + 1);
-        // the last merged secret starting before `end` is the only one that can reach `span`
-        let i = index.partition_point(|s| s.start < end);
-        i > 0 && index[i - 1].end > span.start
+        self.secrets_in(Span::new(span.start, end)).next().is_some()
     }
 
-    /// The secret values (merged where they touch) that overlap `range`, in order.
+    /// The secret values (merged where they touch) that overlap `range`, in order, found by
+    /// binary search.
     pub fn secrets_in(&self, range: Span) -> impl Iterator<Item = Span> + '_ {
         let index = self
             .secret_index
