@@ -283,6 +283,7 @@ fn check(args: &CheckArgs, probe: Option<&ProbeArgs>, explain: bool, io: &mut Io
         keep_models: if explain || probing { MAX_MODELS } else { 0 },
         env: &tool_env,
         defaults: &tool_defaults,
+        budget: usize::try_from(args.max_input_size).unwrap_or(usize::MAX),
     });
     // ---
     for l in loaded {

@@ -74,18 +74,9 @@ impl Checker {
     }
 
     pub fn check(&mut self, file: FileId, source: &SourceFile, sink: &mut Sink) -> Checked {
-        // the text scan for secrets (for masking the output) needs only the text: it runs on a
-        // second core while this one parses and checks (a sixth of the time of a large file)
-        std::thread::scope(|s| {
-            // (no thread to be had, a process limit: masking scans later, on this one)
-            let scan = std::thread::Builder::new()
-                .spawn_scoped(s, || crate::emit::mask::text_masks(&source.text))
-                .ok();
-            let mut checked = self.check_text(file, source, sink);
-            // a panic in the scan is the same bug as before: masking scans again, on this thread
-            checked.text_masks = scan.and_then(|scan| scan.join().ok());
-            checked
-        })
+        let mut checked = self.check_text(file, source, sink);
+        checked.text_masks = Some(crate::emit::mask::text_masks(&source.text));
+        checked
     }
 
     fn check_text(&mut self, file: FileId, source: &SourceFile, sink: &mut Sink) -> Checked {
@@ -129,7 +120,7 @@ impl Checker {
                 }
             }
         };
-        let loaded = parse_beside(text, self.limits, &mut on_entry);
+        let loaded = load_streaming(text, self.limits, Some(&mut |e: Entry| on_entry(&e)));
         self.uses_default_trust |= uses_default_trust;
         self.models_dropped += dropped;
         checked.secrets = structure.secrets;
@@ -271,62 +262,6 @@ impl Checker {
             Err(note) => Some(note),
         }
     }
-}
-
-/// Entries handed from the parsing thread to the checking one at a time: enough to make the
-/// hand-over cost nothing next to the work, few enough to keep memory at a few connections.
-const BATCH: usize = 64;
-
-/// [`load_streaming`] on a second thread, `on_entry` on this one: parsing (a third of the time
-/// of a large config) and checking the connections already parsed run side by side, in the
-/// order the parser completes them, so the diagnostics are the same as on one thread. Checked
-/// batches go back to the parser to be freed where they were allocated (freeing another
-/// thread's memory costs the allocator a lock per block).
-fn parse_beside<'a>(
-    text: &'a str,
-    limits: Limits,
-    on_entry: &mut dyn FnMut(&Entry<'a>),
-) -> Result<crate::yaml::Document<'a>, crate::yaml::LoadError> {
-    // at most this many batches wait: a slow check holds the parser back, not memory
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Entry<'a>>>(4);
-    let (done_tx, done_rx) = std::sync::mpsc::channel::<Vec<Entry<'a>>>();
-    std::thread::scope(|s| {
-        let parser = std::thread::Builder::new().spawn_scoped(s, move || {
-            let mut batch = Vec::with_capacity(BATCH);
-            let mut hand_over = |entry: Entry<'a>| {
-                batch.push(entry);
-                if batch.len() == BATCH {
-                    let next = match done_rx.try_recv() {
-                        Ok(mut checked) => {
-                            checked.clear();
-                            checked
-                        }
-                        Err(_) => Vec::with_capacity(BATCH),
-                    };
-                    // the checking side is gone only when it panicked: parse on, it is cheap
-                    let _ = tx.send(std::mem::replace(&mut batch, next));
-                }
-            };
-            let loaded = load_streaming(text, limits, Some(&mut hand_over));
-            if !batch.is_empty() {
-                let _ = tx.send(batch);
-            }
-            loaded
-        });
-        let Ok(parser) = parser else {
-            // no second thread to be had (a process limit): parse on this one
-            return load_streaming(text, limits, Some(&mut |e: Entry<'a>| on_entry(&e)));
-        };
-        for batch in rx {
-            batch.iter().for_each(&mut *on_entry);
-            // (once the parser is done, nobody takes them back: they are freed here)
-            let _ = done_tx.send(batch);
-        }
-        // a panic while parsing is a bug like any other: it ends the run here, as it would have
-        parser
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-    })
 }
 
 /// An https connection (or OIDC provider) without its own trust store uses the default one.

@@ -7,7 +7,11 @@ use crate::source::SourceKind;
 use std::io::Read;
 
 pub const ENV_VAR: &str = "DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG";
-pub const DEFAULT_MAX_SIZE: u64 = 16 * 1024 * 1024;
+/// The default input cap. Linux refuses an environment string over 131,072 bytes (name, `=` and
+/// NUL included), so the config's value can never exceed 131,028 bytes in a container, and a
+/// compose file for one host is rarely over 100 KB: 1 MiB leaves room for any real input
+/// (`--max-input-size` raises it).
+pub const DEFAULT_MAX_SIZE: u64 = 1024 * 1024;
 
 #[derive(Debug)]
 pub struct Loaded {

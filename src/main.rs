@@ -4,10 +4,6 @@ use dsf_connections::app::{Io, run};
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-// see Cargo.toml: the time of large configs is mostly allocation
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     let stdout = std::io::stdout();
     let stdout_is_terminal = stdout.is_terminal();

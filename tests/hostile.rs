@@ -57,7 +57,15 @@ fn millions_of_mistakes_are_capped_and_counted() {
         yaml.push_str("c:\n  base-url: https://x\n");
     }
     let (code, json) = json_of(run(
-        &["check", "--format", "json", "--skip-file-checks", "-"],
+        &[
+            "check",
+            "--format",
+            "json",
+            "--skip-file-checks",
+            "--max-input-size",
+            "16777216",
+            "-",
+        ],
         Some(yaml.as_bytes()),
         &[],
     ));
@@ -68,7 +76,7 @@ fn millions_of_mistakes_are_capped_and_counted() {
         json["summary"]["omitted"]["duplicate-connection-id"],
         48_999
     );
-    let out = human(&[], yaml.as_bytes());
+    let out = human(&["--max-input-size", "16777216"], yaml.as_bytes());
     assert!(out.stdout.len() < 2_000_000, "{} bytes", out.stdout.len());
     assert!(
         out.stdout.contains("48999 more diagnostics not shown"),
@@ -168,7 +176,15 @@ fn huge_collections_inside_a_connection_hit_a_limit() {
         yaml.push_str("  read-timeout: PT1S\n");
     }
     let (code, json) = json_of(run(
-        &["check", "--format", "json", "--skip-file-checks", "-"],
+        &[
+            "check",
+            "--format",
+            "json",
+            "--skip-file-checks",
+            "--max-input-size",
+            "16777216",
+            "-",
+        ],
         Some(yaml.as_bytes()),
         &[],
     ));
@@ -205,7 +221,15 @@ fn huge_collections_inside_a_connection_hit_a_limit() {
     }
     flow.push_str("z: {}}\n");
     let (code, json) = json_of(run(
-        &["check", "--format", "json", "--skip-file-checks", "-"],
+        &[
+            "check",
+            "--format",
+            "json",
+            "--skip-file-checks",
+            "--max-input-size",
+            "2097152",
+            "-",
+        ],
         Some(flow.as_bytes()),
         &[],
     ));
@@ -475,7 +499,15 @@ fn a_long_repetitive_secret_is_cheap_and_scrubbed() {
     );
     for format in ["human", "json"] {
         let out = run(
-            &["check", "--format", format, "--skip-file-checks", "-"],
+            &[
+                "check",
+                "--format",
+                format,
+                "--skip-file-checks",
+                "--max-input-size",
+                "16777216",
+                "-",
+            ],
             Some(yaml.as_bytes()),
             &[],
         );
@@ -484,4 +516,37 @@ fn a_long_repetitive_secret_is_cheap_and_scrubbed() {
         assert!(!out.stdout.contains(&"a".repeat(40)), "{format}");
         assert!(!out.stderr.contains(&"a".repeat(40)), "{format}");
     }
+}
+
+/// r14: the default cap is 1 MiB (an environment string cannot exceed 128 KiB on Linux), and
+/// `--max-input-size` raises it.
+#[test]
+fn r14_the_default_input_cap_is_one_mebibyte() {
+    let mut yaml = String::from("c:\n  base-url: https://x\n");
+    while yaml.len() <= 1024 * 1024 {
+        yaml.push_str("# a comment line to make the file larger than the cap\n");
+    }
+    let out = run(
+        &["check", "--skip-file-checks", "-"],
+        Some(yaml.as_bytes()),
+        &[],
+    );
+    assert_eq!(out.code, 2, "{}", out.stdout);
+    assert!(
+        out.stderr.contains("larger than 1048576 bytes"),
+        "{}",
+        out.stderr
+    );
+    let out = run(
+        &[
+            "check",
+            "--skip-file-checks",
+            "--max-input-size",
+            "2097152",
+            "-",
+        ],
+        Some(yaml.as_bytes()),
+        &[],
+    );
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
 }

@@ -93,6 +93,9 @@ pub struct Options<'a> {
     pub env: &'a dyn Fn(&str) -> Option<String>,
     /// The defaults of the tool's environment, which a service's own values replace.
     pub defaults: &'a Defaults,
+    /// `--max-input-size`: the services' environments together, and their configs together,
+    /// get the budget of one input.
+    pub budget: usize,
 }
 
 /// Checks the compose inputs of a run.
@@ -231,7 +234,7 @@ impl<'a> Driver<'a> {
                 // the services' environments together get the budget of one input, counted as
                 // they are made: env files, anchors and `${VAR}`s can give thousands of services
                 // the same megabytes (1.7 MB of compose file and .env were 10 GB)
-                let budget = crate::input::DEFAULT_MAX_SIZE as usize;
+                let budget = self.options.budget;
                 let mut planned = 0usize;
                 for (name, node, _) in tree.entries(services) {
                     if !self.options.services.is_empty()
@@ -319,7 +322,7 @@ impl<'a> Driver<'a> {
         let setting = plan.services.len();
         // anchors and merge keys can give a thousand services one big config: the configs of
         // one compose file together get the budget of one input
-        let budget = crate::input::DEFAULT_MAX_SIZE as usize;
+        let budget = self.options.budget;
         let mut spent = 0usize;
         for planned in plan.services {
             if let Some(n) = &planned.name {
