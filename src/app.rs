@@ -11,6 +11,7 @@ use crate::exit::ExitStatus;
 use crate::input::{self, ENV_VAR, Loaded};
 use crate::probe::args::ProbeArgs;
 use crate::report::{InputReport, Report};
+use crate::secrets::Redactor;
 use crate::source::SourceFile;
 use clap::Parser;
 use std::ffi::OsString;
@@ -384,7 +385,6 @@ fn check(args: &CheckArgs, probe: Option<&ProbeArgs>, explain: bool, io: &mut Io
     if explain {
         report.models = Some(models);
     }
-    scrub_texts(&mut report);
     let status = if !report.failed.is_empty() {
         ExitStatus::Usage
     } else if report.errors() > 0 || (args.warnings_fail() && report.warnings() > 0) {
@@ -398,15 +398,47 @@ fn check(args: &CheckArgs, probe: Option<&ProbeArgs>, explain: bool, io: &mut Io
     } else {
         ExitStatus::Valid
     };
+    let scrubber = scrubber(&report);
+    let redactor = Redactor::new(&report.sources, scrubber);
+    // no message quotes what a snippet masks, in any format
+    crate::secrets::redact::legacy(&redactor, &mut report.diagnostics);
+    for n in &mut report.notes {
+        if let std::borrow::Cow::Owned(t) = redactor.scrubber().text(n) {
+            *n = t;
+        }
+    }
     for (name, why) in &report.failed {
+        let line = error_line(&format!("{name}: {why}"));
         let _ = io
             .stderr
-            .write_all(error_line(&format!("{name}: {why}")).as_bytes());
+            .write_all(redactor.scrubber().text(&line).as_bytes());
     }
-    // no message quotes what a snippet masks, in any format
-    emit::mask::redact(&mut report);
-    let written = emit_report(&report, args, io);
+    let written = emit_report(&report, &redactor, args, io);
     finish(written.and_then(|()| io.stdout.flush()), status, io.stderr)
+}
+
+/// The scrubber of every secret value the run knows, the secrets near what the output shows
+/// first.
+fn scrubber(report: &Report) -> crate::secrets::scrub::Scrubber {
+    use crate::secrets::scrub::{Known, NEAR_LABEL, Scrubber};
+    let mut near = Vec::new();
+    for d in &report.diagnostics {
+        for l in std::iter::once(&d.primary).chain(&d.related) {
+            let from = l.span.start.saturating_sub(NEAR_LABEL);
+            let to = l.span.end.saturating_add(NEAR_LABEL);
+            near.push((l.file, crate::source::Span::new(from, to)));
+        }
+    }
+    for m in report.models.iter().flatten() {
+        near.push((m.file, m.value));
+    }
+    Scrubber::for_run(&Known {
+        first: &report.scrub_first,
+        near,
+        values: &report.scrub,
+        db: &report.sources,
+        vocabulary: crate::rules::vocabulary(),
+    })
 }
 
 /// A docker compose file that is not YAML: compose itself refuses it, so the BPE does not start
@@ -419,54 +451,45 @@ fn compose_syntax(diags: &mut [crate::diag::Diagnostic], file: crate::source::Fi
         d.outcome = Some(crate::diag::Outcome::DoesNotStart);
         let note = "this is a docker compose file (it has `services:`): docker compose cannot read it, so the BPE is not started";
         d.help = Some(match d.help.take() {
-            Some(h) => format!("{h}; {note}"),
-            None => note.to_string(),
+            Some(h) => h.then("; ").then(note),
+            None => note.into(),
         });
     }
 }
 
-/// Secrets out of the diagnostics and notes before any emitter clips them (a secret cut in half
-/// by a clip would no longer be found in the output).
-fn scrub_texts(report: &mut Report) {
-    let scrubber = report.scrubber().clone();
-    let fix = |s: &mut String| {
-        if let std::borrow::Cow::Owned(t) = scrubber.text(s) {
-            *s = t;
-        }
-    };
-    for d in &mut report.diagnostics {
-        fix(&mut d.message);
-        d.help.iter_mut().for_each(fix);
-        for l in std::iter::once(&mut d.primary).chain(d.related.iter_mut()) {
-            l.message.iter_mut().for_each(fix);
-            l.pointer.iter_mut().for_each(fix);
-        }
-        d.connection.iter_mut().for_each(fix);
-        fix(&mut d.pointer);
-    }
-    report.notes.iter_mut().for_each(fix);
-}
-
 /// Render the report in the chosen format, with every secret value the run knows scrubbed from
 /// it (rendered whole first: outputs are bounded, and a secret cannot slip out between writes).
-fn emit_report(report: &Report, args: &CheckArgs, io: &mut Io) -> std::io::Result<()> {
+fn emit_report(
+    report: &Report,
+    r: &Redactor,
+    args: &CheckArgs,
+    io: &mut Io,
+) -> std::io::Result<()> {
     let mut out = Vec::new();
-    render(report, args, io, &mut out)?;
-    let out = report.scrubber().bytes(out);
+    render(report, r, args, io, &mut out)?;
+    let out = r.bytes(out);
     io.stdout.write_all(&out)
 }
 
-fn render(report: &Report, args: &CheckArgs, io: &Io, out: &mut Vec<u8>) -> std::io::Result<()> {
+fn render(
+    report: &Report,
+    r: &Redactor,
+    args: &CheckArgs,
+    io: &Io,
+    out: &mut Vec<u8>,
+) -> std::io::Result<()> {
     let ci = emit::ci::Options {
         cwd: std::env::current_dir().ok(),
         quiet: args.quiet,
+        r,
     };
     match args.format {
-        Format::Json => emit::json::emit(report, out),
+        Format::Json => emit::json::emit(report, r, out),
         Format::Human => {
             let style = emit::human::Style {
                 color: human_color(args, io),
                 quiet: args.quiet,
+                r,
             };
             emit::human::emit(report, &style, out)
         }

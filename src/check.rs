@@ -75,7 +75,7 @@ impl Checker {
 
     pub fn check(&mut self, file: FileId, source: &SourceFile, sink: &mut Sink) -> Checked {
         let mut checked = self.check_text(file, source, sink);
-        checked.text_masks = Some(crate::emit::mask::text_masks(&source.text));
+        checked.text_masks = Some(crate::secrets::masks::text_masks(&source.text));
         checked
     }
 

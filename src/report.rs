@@ -39,21 +39,9 @@ pub struct Report {
     /// Secret values that go into the scrubber before all others (the secret variables compose
     /// substituted: few, and able to turn up in any setting).
     pub scrub_first: Vec<String>,
-    /// The regions masked where a file is shown, as `emit::mask::redact` found them (emitters
-    /// compute those of files it did not need).
-    pub masks: std::collections::HashMap<FileId, Vec<crate::source::Span>>,
-    /// Built on first use from `scrub` and the sources' secret spans: add no secret after.
-    pub scrubber: std::sync::OnceLock<crate::emit::scrub::Scrubber>,
 }
 
 impl Report {
-    /// The scrubber of every secret value the run knows (built once: a config of 300,000
-    /// secrets would otherwise pay for it in every output stage).
-    pub fn scrubber(&self) -> &crate::emit::scrub::Scrubber {
-        self.scrubber
-            .get_or_init(|| crate::emit::scrub::Scrubber::for_report(self))
-    }
-
     /// Errors, including those left out by the cap: they still decide the verdict.
     pub fn errors(&self) -> usize {
         self.count(Severity::Error) + self.omitted.capped_of(Severity::Error)

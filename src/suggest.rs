@@ -3,7 +3,7 @@
 //! `user`), or the block a property belongs in when it is written at the wrong level (`username`
 //! directly under a connection).
 
-use crate::model::props::{AUTH_BLOCKS, Block, CONNECTION, Kind};
+use crate::props::{AUTH_BLOCKS, Block, CONNECTION, Kind};
 
 /// Words operators use for a property, by block (normalized: lower case, dashes).
 const SYNONYMS: &[(&str, &[&str], &str)] = &[
@@ -413,7 +413,7 @@ static SECRET_NAMES: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLoc
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::props::{BASIC_AUTH, CONNECTION, OIDC_AUTH};
+    use crate::props::{BASIC_AUTH, CONNECTION, OIDC_AUTH};
 
     #[test]
     fn suggestions() {

@@ -13,7 +13,7 @@ use dsf_connections::probe::{
     self, BasicCredentials, OidcTarget, ProbeOptions, ProbeResult, ProbeStep, ProbeTarget,
     ProxyConfig, Resolve, ServerOutcome, TrustRoots, codes,
 };
-use dsf_connections::secret::Secret;
+use dsf_connections::secrets::Secret;
 use issuer::{Alg, CLIENT_ID, Knobs};
 use pki::{PKI, trust_other, trust_root};
 use serde_json::json;

@@ -57,7 +57,7 @@ pub fn may_be_compose(text: &str) -> bool {
 
 /// Keys a connection can have: a mapping holding one of them is a connection, not services.
 fn is_connection_key(key: &str) -> bool {
-    crate::model::props::CONNECTION.prop(key).is_some()
+    crate::props::CONNECTION.prop(key).is_some()
 }
 
 /// Top-level keys only a compose file has.

@@ -31,7 +31,7 @@ use crate::files::{Container, FileOptions};
 use crate::input::{ENV_VAR, Loaded};
 use crate::model::Connection;
 use crate::report::{InputReport, Report};
-use crate::secret::Secret;
+use crate::secrets::Secret;
 use crate::source::{FileId, SourceFile, SourceKind};
 use crate::yaml::{Limits, load};
 use detect::{InputKind, Shape};
@@ -558,7 +558,7 @@ impl<'a> Driver<'a> {
 /// ...) and its value is not the path of a file (`*_PRIVATE_KEY: /run/secrets/dic1.key`).
 fn secret_var(name: &str, value: &str) -> bool {
     // a variable's value is a scalar: `NPM_AUTH` counts too
-    crate::model::props::is_scalar_secret_name(name)
+    crate::secrets::names::is_scalar_secret_name(name)
         && !crate::rules::values::looks_like_path(value)
 }
 

@@ -6,7 +6,7 @@
 
 pub mod legacy;
 
-use crate::secret::SecretBytes;
+use crate::secrets::SecretBytes;
 
 use der::Decode;
 use x509_parser::prelude::*;

@@ -126,12 +126,12 @@ fn cut(s: &mut String) {
 
 /// `d` with every text cut to [`MAX_KEPT_TEXT`].
 fn bounded(mut d: Diagnostic) -> Diagnostic {
-    cut(&mut d.message);
-    d.help.iter_mut().for_each(cut);
+    d.message.bound(MAX_KEPT_TEXT);
+    d.help.iter_mut().for_each(|h| h.bound(MAX_KEPT_TEXT));
     d.connection.iter_mut().for_each(cut);
     cut(&mut d.pointer);
     for l in std::iter::once(&mut d.primary).chain(d.related.iter_mut()) {
-        l.message.iter_mut().for_each(cut);
+        l.message.iter_mut().for_each(|m| m.bound(MAX_KEPT_TEXT));
         l.pointer.iter_mut().for_each(cut);
     }
     d

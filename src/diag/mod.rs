@@ -5,6 +5,7 @@
 pub mod filter;
 
 use crate::rules::Rule;
+use crate::secrets::Text;
 use crate::source::{FileId, Span};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -61,7 +62,7 @@ pub struct Label {
     pub span: Span,
     /// RFC 6901 pointer of what the label marks, when it marks a node of the document.
     pub pointer: Option<String>,
-    pub message: Option<String>,
+    pub message: Option<Text>,
 }
 
 impl Label {
@@ -77,7 +78,7 @@ impl Label {
         self.pointer = Some(pointer.into());
         self
     }
-    pub fn message(mut self, message: impl Into<String>) -> Self {
+    pub fn message(mut self, message: impl Into<Text>) -> Self {
         self.message = Some(message.into());
         self
     }
@@ -87,8 +88,8 @@ impl Label {
 pub struct Diagnostic {
     pub rule: &'static Rule,
     pub severity: Severity,
-    pub message: String,
-    pub help: Option<String>,
+    pub message: Text,
+    pub help: Option<Text>,
     pub outcome: Option<Outcome>,
     pub primary: Label,
     pub related: Vec<Label>,
@@ -100,7 +101,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// A diagnostic with the rule's severity and outcome.
-    pub fn new(rule: &'static Rule, file: FileId, span: Span, message: impl Into<String>) -> Self {
+    pub fn new(rule: &'static Rule, file: FileId, span: Span, message: impl Into<Text>) -> Self {
         Diagnostic {
             rule,
             severity: rule.severity,
@@ -119,7 +120,7 @@ impl Diagnostic {
     pub fn code(&self) -> &'static str {
         self.rule.name
     }
-    pub fn help(mut self, help: impl Into<String>) -> Self {
+    pub fn help(mut self, help: impl Into<Text>) -> Self {
         self.help = Some(help.into());
         self
     }
@@ -127,7 +128,7 @@ impl Diagnostic {
         self.outcome = outcome;
         self
     }
-    pub fn label(mut self, message: impl Into<String>) -> Self {
+    pub fn label(mut self, message: impl Into<Text>) -> Self {
         self.primary.message = Some(message.into());
         self
     }
@@ -136,7 +137,7 @@ impl Diagnostic {
         self
     }
     /// A related label in the primary label's file.
-    pub fn also(self, span: Span, pointer: Option<String>, message: impl Into<String>) -> Self {
+    pub fn also(self, span: Span, pointer: Option<String>, message: impl Into<Text>) -> Self {
         let file = self.primary.file;
         let mut l = Label::new(file, span).message(message);
         l.pointer = pointer;

@@ -13,12 +13,14 @@ use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 
 /// What the CI formats need besides the report.
-#[derive(Debug, Clone, Default)]
-pub struct Options {
+#[derive(Clone)]
+pub struct Options<'a> {
     /// The working directory, against which file paths are made relative.
     pub cwd: Option<PathBuf>,
     /// `--quiet`: problems only, no summary or notes.
     pub quiet: bool,
+    /// Every text shown is rendered by it.
+    pub r: &'a crate::secrets::Redactor<'a>,
 }
 
 /// `name` relative to `cwd` when it lies inside it, with `.` segments dropped and forward
@@ -100,7 +102,7 @@ fn fingerprint_key(report: &Report, d: &Diagnostic, opts: &Options) -> String {
     );
     if d.connection.is_none() {
         key.push('\0');
-        key.push_str(&d.message);
+        key.push_str(&opts.r.text(&d.message));
     }
     key
 }

@@ -22,7 +22,7 @@ pub fn emit(report: &Report, opts: &Options, w: &mut dyn Write) -> std::io::Resu
             loc.start.column,
             d.severity.as_str(),
             d.code(),
-            visible(&clip(&d.message))
+            visible(&clip(&opts.r.text(&d.message)))
         )?;
     }
     if let Some((results, not_probed)) = &report.probes {

@@ -4,11 +4,12 @@
 //! its line, a `DEFAULT_*` variable, the built-in default), the certificates behind file
 //! settings, and secrets as `****`. Human and JSON output share the rows built here.
 
-use super::mask::{MASK, url_credentials};
 use super::text::visible;
 use crate::crypto::CertInfo;
 use crate::duration::{Nanos, short};
 use crate::model::*;
+use crate::secrets::MASK;
+use crate::secrets::url::url_credentials;
 use crate::source::SourceDb;
 use owo_colors::OwoColorize;
 use serde::Serialize;
@@ -153,7 +154,7 @@ impl Builder<'_> {
         }
     }
 
-    fn secret(&mut self, name: &str, s: &Option<Setting<crate::secret::Secret>>) {
+    fn secret(&mut self, name: &str, s: &Option<Setting<crate::secrets::Secret>>) {
         if let Some(s) = s {
             self.push(name, MASK.into(), &s.origin, s.value.is_err());
         }
@@ -226,14 +227,17 @@ impl Builder<'_> {
 /// The rows of every kept model of `report`, as every output shows them: secrets the run knows
 /// scrubbed (a `username` that is also a password), then each text clipped to
 /// [`super::MAX_TEXT`] characters (a valid config can hold a megabyte-long `base-url`).
-pub fn explain_all(report: &crate::report::Report) -> Vec<Explained> {
+pub fn explain_all(
+    report: &crate::report::Report,
+    redactor: &crate::secrets::Redactor,
+) -> Vec<Explained> {
     let Some(models) = &report.models else {
         return Vec::new();
     };
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-    let scrubber = report.scrubber();
+    let scrubber = redactor.scrubber();
     let fix = |s: &mut String| {
         let t = super::clip(&scrubber.text(s)).into_owned();
         *s = t;

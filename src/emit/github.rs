@@ -20,9 +20,7 @@ use std::io::Write;
 
 /// Escape a command's message (data).
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    crate::printable::github_escape_data(s)
 }
 
 /// Escape a command's property value.
@@ -57,10 +55,10 @@ fn annotation(report: &Report, d: &Diagnostic, opts: &Options) -> String {
         visible(&ci::display_name(src, opts)),
         loc.start.line,
         loc.start.column,
-        visible(&clip(&d.message))
+        visible(&clip(&opts.r.text(&d.message)))
     );
     if let Some(help) = &d.help {
-        text.push_str(&format!("\nhelp: {}", visible(&clip(help))));
+        text.push_str(&format!("\nhelp: {}", visible(&clip(&opts.r.text(help)))));
     }
     if let Some(o) = d.outcome {
         text.push_str(&format!("\nserver: the DSF BPE {}", o.sentence()));

@@ -52,7 +52,11 @@ fn issue(report: &Report, d: &Diagnostic, fingerprint: String, opts: &Options) -
     let src = report.sources.get(loc.file);
     Issue {
         kind: "issue",
-        description: format!("{} [{}]", visible(&clip(&d.message)), d.code()),
+        description: format!(
+            "{} [{}]",
+            visible(&clip(&opts.r.text(&d.message))),
+            d.code()
+        ),
         check_name: d.code(),
         fingerprint,
         severity: severity(d),

@@ -6,29 +6,27 @@
 
 use super::snippet::{Mark, snippet};
 use super::text::visible;
-use super::{clip, explain, mask};
+use super::{clip, explain};
 use crate::diag::{Diagnostic, Severity};
 use crate::report::Report;
-use crate::source::{FileId, Span};
 use owo_colors::OwoColorize;
-use std::collections::HashMap;
 use std::io::Write;
 
-pub struct Style {
+pub struct Style<'a> {
     pub color: bool,
     /// `--quiet`: problems only.
     pub quiet: bool,
+    /// Every text shown is rendered by it.
+    pub r: &'a crate::secrets::Redactor<'a>,
 }
 
 pub fn emit(report: &Report, style: &Style, w: &mut dyn Write) -> std::io::Result<()> {
-    // masks per shown file, computed once
-    let mut masks: HashMap<FileId, Vec<Span>> = HashMap::new();
     for d in &report.diagnostics {
-        let text = render(report, d, style, &mut masks);
+        let text = render(report, d, style);
         w.write_all(text.as_bytes())?;
     }
     if report.models.is_some() {
-        let rows = explain::explain_all(report);
+        let rows = explain::explain_all(report, style.r);
         explain::emit_human(&rows, style.color, w)?;
         if !rows.is_empty() {
             writeln!(w)?;
@@ -59,25 +57,16 @@ pub fn emit(report: &Report, style: &Style, w: &mut dyn Write) -> std::io::Resul
     summary(report, style, w)
 }
 
-fn render(
-    report: &Report,
-    d: &Diagnostic,
-    style: &Style,
-    masks: &mut HashMap<FileId, Vec<Span>>,
-) -> String {
+fn render(report: &Report, d: &Diagnostic, style: &Style) -> String {
     let db = &report.sources;
+    let r = style.r;
     let loc = db.locate(d.primary.file, d.primary.span);
     let src = db.get(loc.file);
-    let shown_masks = match report.masks.get(&loc.file) {
-        Some(m) => m,
-        None => masks
-            .entry(loc.file)
-            .or_insert_with(|| mask::masks(db, loc.file)),
-    };
+    let shown_masks = r.shown(loc.file);
     let mut marks = vec![Mark {
         span: loc.span,
         primary: true,
-        message: d.primary.message.clone(),
+        message: d.primary.message.as_ref().map(|m| r.text(m)),
     }];
     for l in &d.related {
         let (file, span) = db.relocate(l.file, l.span);
@@ -86,7 +75,7 @@ fn render(
             marks.push(Mark {
                 span,
                 primary: false,
-                message: l.message.clone(),
+                message: l.message.as_ref().map(|m| r.text(m)),
             });
         }
     }
@@ -100,7 +89,7 @@ fn render(
     } else {
         head
     };
-    let message = visible(&clip(&d.message)).into_owned();
+    let message = visible(&clip(&r.text(&d.message))).into_owned();
     let message = if style.color {
         message.bold().to_string()
     } else {
@@ -128,7 +117,10 @@ fn render(
         out.push('\n');
     }
     if let Some(help) = &d.help {
-        out.push_str(&format!("{pad} = help: {}\n", visible(&clip(help))));
+        out.push_str(&format!(
+            "{pad} = help: {}\n",
+            visible(&clip(&r.text(help)))
+        ));
     }
     if let Some(o) = d.outcome {
         out.push_str(&format!("{pad} = server: the DSF BPE {}\n", o.sentence()));

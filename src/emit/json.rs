@@ -5,6 +5,7 @@
 use super::{clip, explain};
 use crate::diag::{Diagnostic, Label};
 use crate::report::Report;
+use crate::secrets::Redactor;
 use crate::source::Location;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -110,33 +111,33 @@ struct Summary<'r> {
     failed: &'r [(String, String)],
 }
 
-fn related<'r>(report: &'r Report, l: &'r Label) -> RelatedOut<'r> {
+fn related<'r>(report: &'r Report, r: &Redactor, l: &'r Label) -> RelatedOut<'r> {
     let loc = report.sources.locate(l.file, l.span);
     RelatedOut {
         file: &report.sources.get(loc.file).name,
         pointer: l.pointer.as_deref(),
         position: loc.into(),
-        message: l.message.as_deref().map(|m| clip(m).into_owned()),
+        message: l.message.as_ref().map(|m| clip(&r.text(m)).into_owned()),
     }
 }
 
-fn diag<'r>(report: &'r Report, d: &'r Diagnostic) -> DiagOut<'r> {
+fn diag<'r>(report: &'r Report, r: &Redactor, d: &'r Diagnostic) -> DiagOut<'r> {
     let loc = report.sources.locate(d.primary.file, d.primary.span);
     DiagOut {
         severity: d.severity.as_str(),
         code: d.code(),
-        message: clip(&d.message).into_owned(),
-        help: d.help.as_deref().map(|h| clip(h).into_owned()),
+        message: clip(&r.text(&d.message)).into_owned(),
+        help: d.help.as_ref().map(|h| clip(&r.text(h)).into_owned()),
         outcome: d.outcome.map(|o| o.as_str()),
         file: &report.sources.get(loc.file).name,
         connection: d.connection.as_deref(),
         pointer: &d.pointer,
         position: loc.into(),
-        related: d.related.iter().map(|l| related(report, l)).collect(),
+        related: d.related.iter().map(|l| related(report, r, l)).collect(),
     }
 }
 
-pub fn emit(report: &Report, w: &mut dyn Write) -> std::io::Result<()> {
+pub fn emit(report: &Report, r: &Redactor, w: &mut dyn Write) -> std::io::Result<()> {
     let out = Out {
         version: 1,
         inputs: report
@@ -154,7 +155,11 @@ pub fn emit(report: &Report, w: &mut dyn Write) -> std::io::Result<()> {
                 connections_omitted: i.connections.len().saturating_sub(MAX_IDS),
             })
             .collect(),
-        diagnostics: report.diagnostics.iter().map(|d| diag(report, d)).collect(),
+        diagnostics: report
+            .diagnostics
+            .iter()
+            .map(|d| diag(report, r, d))
+            .collect(),
         summary: Summary {
             errors: report.errors(),
             warnings: report.warnings(),
@@ -173,7 +178,7 @@ pub fn emit(report: &Report, w: &mut dyn Write) -> std::io::Result<()> {
         connections: report
             .models
             .is_some()
-            .then(|| explain::explain_all(report)),
+            .then(|| explain::explain_all(report, r)),
         probes: report.probes.as_ref().map(|(r, _)| r.as_slice()),
         not_probed: report.probes.as_ref().map(|(_, n)| n.as_slice()),
     };

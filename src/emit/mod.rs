@@ -11,9 +11,7 @@ pub mod github;
 pub mod gitlab;
 pub mod human;
 pub mod json;
-pub mod mask;
 pub mod sarif;
-pub mod scrub;
 pub mod snippet;
 pub mod text;
 

@@ -270,8 +270,8 @@ fn location(report: &Report, label: &Label, opts: &Options, id: Option<usize>) -
     // without a file, the message names the place
     let mut message = label
         .message
-        .as_deref()
-        .map(|m| visible(&clip(m)).into_owned());
+        .as_ref()
+        .map(|m| visible(&clip(&opts.r.text(m))).into_owned());
     if physical_location.is_none() {
         let name = ci::display_name(report.sources.get(loc.file), opts);
         let at = format!("{}:{}:{}", visible(&name), loc.start.line, loc.start.column);
@@ -295,9 +295,9 @@ fn result(
     fingerprint: String,
     opts: &Options,
 ) -> SarifResult {
-    let mut text = visible(&clip(&d.message)).into_owned();
+    let mut text = visible(&clip(&opts.r.text(&d.message))).into_owned();
     if let Some(help) = &d.help {
-        text.push_str(&format!("\nhelp: {}", visible(&clip(help))));
+        text.push_str(&format!("\nhelp: {}", visible(&clip(&opts.r.text(help)))));
     }
     if let Some(o) = d.outcome {
         text.push_str(&format!("\nserver: the DSF BPE {}", o.sentence()));

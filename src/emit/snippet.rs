@@ -5,8 +5,8 @@
 //! width, so marks stay under their text with wide characters too.
 
 use super::text::{display_width, escape_char, is_unsafe};
-use crate::emit::mask::MASK;
 use crate::emit::text::{ceil_char, floor_char};
+use crate::secrets::MASK;
 use crate::source::{SourceFile, Span};
 
 /// Bytes shown around the marks of a long line.

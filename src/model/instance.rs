@@ -4,14 +4,14 @@
 //! numbers and booleans as such (the server rejects them), flags and timeouts keep YAML 1.1 types,
 //! null properties are absent, later duplicate keys win, aliases are their anchor's name.
 
-use super::props::{Block, Kind};
+use crate::props::{Block, Kind};
 use crate::yaml::scalar::{Plain, jackson_type, resolve_plain};
 use crate::yaml::{Node, NodeKind, Scalar, Style};
 use serde_json::{Map, Number, Value};
 
 /// The JSON value of a connection (`null` for `id:` with nothing under it).
 pub fn connection(node: &Node) -> Value {
-    block(node, &super::props::CONNECTION)
+    block(node, &crate::props::CONNECTION)
 }
 
 fn block(node: &Node, def: &'static Block) -> Value {

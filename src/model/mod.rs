@@ -6,14 +6,13 @@
 //! probes take their connection settings from them.
 
 pub mod instance;
-pub mod props;
 pub mod resolve;
 
 use crate::crypto::{CertInfo, CertsError, KeyError, P12Info, PrivateKey};
 use crate::duration::Nanos;
 use crate::files::{DefaultTrust, FileError};
 
-use crate::secret::Secret;
+use crate::secrets::Secret;
 use crate::source::{FileId, Span};
 use std::borrow::Cow;
 use std::path::PathBuf;

@@ -5,11 +5,11 @@
 //! the connection's own values), and every file the connection names is read and decoded through
 //! the file and key service. Nothing is judged here: rules do that on the result.
 
-use super::props::{BASIC_AUTH, BEARER_AUTH, CERT_AUTH, OIDC_AUTH};
 use super::*;
 use crate::crypto;
 use crate::defaults::{self, Defaults};
 use crate::files::FileService;
+use crate::props::{BASIC_AUTH, BEARER_AUTH, CERT_AUTH, OIDC_AUTH};
 use crate::source::FileId;
 use crate::yaml::pointer::join;
 use crate::yaml::{Entry, Node, NodeKind};

@@ -8,7 +8,7 @@ use super::target::{
 use crate::crypto::CertInfo;
 use crate::duration::Nanos;
 use crate::model::{Connection, KeyMaterial, Loaded, Setting, Timeout, Trust, effective_url};
-use crate::secret::Secret;
+use crate::secrets::Secret;
 use std::time::Duration;
 
 /// A connection left out, and why.

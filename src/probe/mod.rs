@@ -16,7 +16,6 @@ mod net;
 mod oidc;
 pub mod proxy;
 pub mod render;
-mod scrub;
 pub mod target;
 mod tls;
 
@@ -202,7 +201,7 @@ pub(crate) struct Recorder {
     current: Option<(&'static str, Instant)>,
     /// The configured limit of what the running step waits for, for the probe-timeout message.
     pub(crate) waiting: Option<(Duration, String)>,
-    secrets: scrub::Scrubber,
+    secrets: crate::secrets::remote::Scrubber,
     pub(crate) via_proxy: bool,
     pub(crate) oidc_via_proxy: Option<bool>,
 }
@@ -216,7 +215,7 @@ impl Recorder {
             steps: Vec::new(),
             current: None,
             waiting: None,
-            secrets: scrub::Scrubber::default(),
+            secrets: crate::secrets::remote::Scrubber::default(),
             via_proxy: false,
             oidc_via_proxy: None,
         }
@@ -243,7 +242,8 @@ impl Recorder {
     /// Text from a server kept as it is (an issuer, a URL, a key id), secrets masked, cut to
     /// `limit` characters.
     pub(crate) fn server_value(&self, text: &str, limit: usize) -> String {
-        self.secrets.clip(text, limit, scrub::Tail::Always)
+        self.secrets
+            .clip(text, limit, crate::secrets::remote::Tail::Always)
     }
 
     pub(crate) fn start(&mut self, name: &'static str) {
@@ -259,7 +259,9 @@ impl Recorder {
         outcome: Option<ServerOutcome>,
     ) {
         let (name, started) = self.current.take().unwrap_or(("probe", Instant::now()));
-        let detail = self.secrets.clip(&detail, MAX_DETAIL, scrub::Tail::AtCut);
+        let detail = self
+            .secrets
+            .clip(&detail, MAX_DETAIL, crate::secrets::remote::Tail::AtCut);
         self.steps.push(ProbeStep {
             name,
             ok,

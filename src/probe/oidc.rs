@@ -11,7 +11,7 @@ use super::jwt::{self, TimeProblem};
 use super::net::{self, Client, Mode, Names, Req, Resp, Timeouts};
 use super::tls::TlsSetup;
 use super::{Flow, OidcTarget, ProbeOptions, Recorder, ServerOutcome, Stop, codes, step};
-use crate::secret::Secret;
+use crate::secrets::Secret;
 use serde_json::Value;
 use std::time::SystemTime;
 

@@ -1,7 +1,7 @@
 //! The forward proxy as the server reads it (`DEV_DSF_PROXY_*`, dsf-common `ProxyConfigImpl`,
 //! spec fact 44), and its no-proxy decision as a pure function.
 
-use crate::secret::Secret;
+use crate::secrets::Secret;
 
 /// A usable forward proxy: `DEV_DSF_PROXY_URL` with an http(s) scheme and a host.
 #[derive(Debug, Clone)]

@@ -2,7 +2,7 @@
 //! the resolved connection model (effective settings, decoded key material, secrets). No I/O here;
 //! the network layer only reads these values.
 
-use crate::secret::{Secret, SecretBytes};
+use crate::secrets::{Secret, SecretBytes};
 use std::time::Duration;
 
 /// One connection to probe, with every setting already effective (defaults applied).

@@ -162,13 +162,35 @@ pub static CONNECTION_CHECKS: &[ConnectionCheck] = &[
 ];
 
 /// A diagnostic on the value written at `at` (its key when the value has no width).
-pub fn on_value(rule: &'static Rule, at: &At, message: impl Into<String>) -> Diagnostic {
+pub fn on_value(
+    rule: &'static Rule,
+    at: &At,
+    message: impl Into<crate::secrets::Text>,
+) -> Diagnostic {
     Diagnostic::new(rule, at.file, at.value_or_key(), message).at(at.pointer())
 }
 
 /// A diagnostic on the key written at `at`.
-pub fn on_key(rule: &'static Rule, at: &At, message: impl Into<String>) -> Diagnostic {
+pub fn on_key(
+    rule: &'static Rule,
+    at: &At,
+    message: impl Into<crate::secrets::Text>,
+) -> Diagnostic {
     Diagnostic::new(rule, at.file, at.key, message).at(at.pointer())
+}
+
+/// The words the tool itself prints (property names, its docs and examples), lower case: a
+/// secret that is one of them is not scrubbed from other text (see `secrets::scrub::Known`).
+pub fn vocabulary() -> &'static std::collections::HashSet<String> {
+    static WORDS: std::sync::OnceLock<std::collections::HashSet<String>> =
+        std::sync::OnceLock::new();
+    WORDS.get_or_init(|| {
+        docs_markdown()
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect()
+    })
 }
 
 /// `docs/codes.md`, made from the rules.

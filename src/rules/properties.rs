@@ -5,7 +5,7 @@
 
 use super::Rule;
 use crate::diag::{Diagnostic, Outcome, Severity};
-use crate::model::props::Kind;
+use crate::props::Kind;
 use crate::schema::map::{Anchor, MapCtx, Path};
 use crate::source::Span;
 use crate::suggest::{self, Suggestion};

@@ -8,7 +8,7 @@ use super::Rule;
 use crate::diag::filter::Sink;
 use crate::diag::{Diagnostic, Outcome, Severity};
 use crate::model::instance::is_merge_key;
-use crate::model::props::{self, Block, CONNECTION, Kind, Place};
+use crate::props::{self, Block, CONNECTION, Kind, Place};
 use crate::source::{FileId, Span};
 use crate::yaml::pointer::escape;
 use crate::yaml::{Entry, Node, NodeKind, Style};
@@ -225,8 +225,8 @@ impl Structure {
         let key = e.key.text().unwrap_or_default();
         // connection ids are names, not secret keys
         if !path.is_empty() {
-            match props::secrecy(key) {
-                props::Secrecy::Any => {
+            match crate::secrets::names::secrecy(key) {
+                crate::secrets::names::Secrecy::Any => {
                     self.secrets.push(secret_span(&e.value));
                     if let NodeKind::Scalar(s) = &e.value.kind {
                         self.secret_value(&s.value);
@@ -240,7 +240,7 @@ impl Structure {
                     }
                 }
                 // `basic-auth: hunter2`: a credential where a block of settings belongs
-                props::Secrecy::Scalar => {
+                crate::secrets::names::Secrecy::Scalar => {
                     if let NodeKind::Scalar(s) = &e.value.kind {
                         self.secrets.push(secret_span(&e.value));
                         self.secret_value(&s.value);

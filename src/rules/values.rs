@@ -8,7 +8,7 @@ use super::{Ctx, Rule, on_value};
 use crate::diag::{Diagnostic, Outcome, Severity};
 use crate::model::{At, Connection, Setting};
 use crate::schema::map::{Anchor, MapCtx, Path};
-use crate::secret::Secret;
+use crate::secrets::Secret;
 use crate::yaml::scalar::{Plain, resolve_plain};
 use crate::yaml::{Node, NodeKind};
 

@@ -8,7 +8,7 @@
 
 use super::Schema;
 use crate::diag::{Diagnostic, Outcome};
-use crate::model::props::{self, Block, Place};
+use crate::props::{self, Block, Place};
 use crate::rules::{self, Rule};
 use crate::source::{FileId, Span};
 use crate::yaml::pointer::escape;
@@ -231,7 +231,7 @@ impl<'x, 'a> MapCtx<'x, 'a> {
         rule: &'static Rule,
         path: &Path,
         anchor: Anchor,
-        message: impl Into<String>,
+        message: impl Into<crate::secrets::Text>,
     ) -> Diagnostic {
         let d = Diagnostic::new(rule, self.file, self.span(path, anchor), message);
         if self.quiet { d } else { d.at(path.pointer()) }

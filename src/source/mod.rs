@@ -211,6 +211,24 @@ impl SourceDb {
     }
 }
 
+/// `i` moved back to the nearest character boundary of `text` (and into it).
+pub fn floor_char(text: &str, mut i: usize) -> usize {
+    i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// `i` moved on to the nearest character boundary of `text` (and into it).
+pub fn ceil_char(text: &str, mut i: usize) -> usize {
+    i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
 /// `spans` sorted, with the overlapping and touching ones joined.
 pub fn merge_spans(mut spans: Vec<Span>) -> Vec<Span> {
     spans.sort_unstable();

@@ -10,7 +10,7 @@ use dsf_connections::probe::{
     self, BasicCredentials, ClientIdentity, KeyFormat, OidcTarget, PrivateKey, ProbeResult,
     ServerOutcome, TrustRoots, codes,
 };
-use dsf_connections::secret::{Secret, SecretBytes};
+use dsf_connections::secrets::{Secret, SecretBytes};
 use std::io::Write;
 use std::time::Duration;
 

@@ -3,7 +3,7 @@
 //! identities (trusted and untrusted; PKCS#8, SEC1, PKCS#1 and PKCS#12-derived).
 
 use dsf_connections::probe::{ClientIdentity, KeyFormat, PrivateKey, TrustRoots};
-use dsf_connections::secret::SecretBytes;
+use dsf_connections::secrets::SecretBytes;
 use rcgen::{
     BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
     Issuer, KeyPair, KeyUsagePurpose, PKCS_ECDSA_P256_SHA256, PKCS_RSA_SHA256,

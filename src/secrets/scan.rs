@@ -1,87 +1,22 @@
-//! What to hide when a source is shown: the secret values the parsed tree found (relocated into
-//! the host file for embedded sources), and what a scan of the text alone finds, so masking
-//! holds where the tree does not exist or does not name the secret (a file that fails to parse,
-//! a misspelled key): values after secret-like keys (`password:`, `pssword :`, `apikey=`,
-//! `"token":"…"`), with their quoted, block, flow or plain continuation lines, and in the block
-//! structure the whole rest of the key's line, whatever YAML makes of it (a tag, an anchor, a
-//! comment, text after a quote); values anchored elsewhere (`x: &a …`) and aliased by a secret
-//! key (`password: *a`); the password part of credentials in URLs (`https://user:pass@host`) and
-//! the values of their query and fragment; and credentials on command lines (`--token X`,
-//! `-u user:pass`). Line breaks are those of the server's YAML reader: LF, CR, NEL, LS and PS.
-//!
-//! Messages quote source text too (`` `def` is indented deeper than `password` ``): [`redact`]
-//! replaces what a message quotes from a masked region with `****`, for every output format.
+//! The text scan for secrets, for where the parsed tree cannot say: a file that fails to parse,
+//! a misspelled key, text YAML reads otherwise than a person does. It finds values after
+//! secret-like keys (`password:`, `pssword :`, `apikey=`, `"token":"…"`), with their quoted,
+//! block, flow or plain continuation lines, and in the block structure the whole rest of the
+//! key's line, whatever YAML makes of it (a tag, an anchor, a comment, text after a quote);
+//! values anchored elsewhere (`x: &a …`) and aliased by a secret key (`password: *a`); and
+//! credentials on command lines (`--token X`, `-u user:pass`). Line breaks are those of the
+//! server's YAML reader: LF, CR, NEL, LS and PS.
 //!
 //! Every scan here is linear in the text: the scan keeps where it is (line, flow depth, quote)
 //! from key to key, and never rescans text it has passed.
 
-use crate::emit::text::{ceil_char, floor_char};
-use crate::model::props::{Secrecy, secrecy};
-use crate::report::Report;
-use crate::source::{FileId, SourceDb, Span};
-use std::borrow::Cow;
+use super::names::{Secrecy, secrecy};
+use crate::source::Span;
 use std::collections::{HashMap, HashSet};
-
-pub const MASK: &str = "****";
-
-/// Every region to mask when `file` is shown, sorted and disjoint.
-pub fn masks(db: &SourceDb, file: FileId) -> Vec<Span> {
-    let text = &db.get(file).text;
-    let mut regions = tree_masks(text, db.masks(file));
-    regions.extend_from_slice(&scanned(db.get(file)));
-    merge(text, regions)
-}
-
-/// [`text_masks`] of a source: found beside its check (`Checker::check` runs the scan on a
-/// second thread), or now.
-fn scanned(src: &crate::source::SourceFile) -> std::borrow::Cow<'_, [Span]> {
-    match &src.text_masks {
-        Some(m) => std::borrow::Cow::Borrowed(m),
-        None => std::borrow::Cow::Owned(text_masks(&src.text)),
-    }
-}
-
-/// The parsed tree's secret spans, each ending with its last character that is not white
-/// space: the span of a block scalar (`|`, `>-`) runs over its trailing line breaks into the
-/// next line's indentation, which a mask must leave alone (`****foo: 1`).
-fn tree_masks(text: &str, mut spans: Vec<Span>) -> Vec<Span> {
-    for s in &mut spans {
-        if let Some(t) = text.get(s.start..s.end.min(text.len())) {
-            s.end = s.start + t.trim_end().len();
-        }
-    }
-    spans
-}
-
-/// What the text alone says to mask: values after secret keys, credentials in URLs and on
-/// command lines.
-pub fn text_masks(text: &str) -> Vec<Span> {
-    let mut out = scan(text);
-    out.extend(url_secrets(text));
-    out.extend(flag_secrets(text));
-    // the scans find some values twice (`?token=…` is a query value and a secret key's value):
-    // joined now, what is kept is one span per masked region
-    crate::source::merge_spans(out)
-}
-
-fn merge(text: &str, mut regions: Vec<Span>) -> Vec<Span> {
-    regions.retain(|s| !s.is_empty() && s.end <= text.len());
-    let mut merged = crate::source::merge_spans(regions);
-    // whole characters only
-    for m in &mut merged {
-        while !text.is_char_boundary(m.start) {
-            m.start -= 1;
-        }
-        while !text.is_char_boundary(m.end) {
-            m.end += 1;
-        }
-    }
-    merged
-}
 
 /// Length of the line break at byte `i`: LF, CR, CR LF, NEL (U+0085), LS (U+2028) or PS
 /// (U+2029); 0 when there is none.
-fn break_len(bytes: &[u8], i: usize) -> usize {
+pub(crate) fn break_len(bytes: &[u8], i: usize) -> usize {
     match bytes.get(i) {
         Some(b'\n') => 1,
         Some(b'\r') if bytes.get(i + 1) == Some(&b'\n') => 2,
@@ -607,7 +542,7 @@ fn value_span<'t>(
 
 /// Values after secret-like keys, found in the text alone; and the values anchored where a
 /// secret key's value is an alias.
-fn scan(text: &str) -> Vec<Span> {
+pub(crate) fn scan(text: &str) -> Vec<Span> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut aliases: HashSet<&str> = HashSet::new();
@@ -676,7 +611,7 @@ fn scan(text: &str) -> Vec<Span> {
 }
 
 /// URL parameters masked one by one; the rest of a query or fragment is masked whole.
-const MAX_PARAMS: usize = 1000;
+pub(crate) const MAX_PARAMS: usize = 1000;
 
 /// Where a URL parameter's value starting at `from` ends.
 fn param_end(text: &str, from: usize) -> usize {
@@ -754,8 +689,8 @@ fn closing_quote(text: &str, from: usize, q: u8) -> usize {
 }
 
 /// Whether a URL parameter name carries a credential.
-fn secret_param(name: &str) -> bool {
-    let n = crate::model::props::fold(name).to_ascii_lowercase();
+pub(crate) fn secret_param(name: &str) -> bool {
+    let n = crate::props::fold(name).to_ascii_lowercase();
     secrecy(name) != Secrecy::No
         || [
             "key",
@@ -805,7 +740,7 @@ fn flag_kind(name: &str, dashes: usize) -> FlagKind {
 /// argument after a flag named like a secret (`--db-pass X`, `--token=Y`, `-storepass X`,
 /// `"--token", "Y"` in a list), after `-p` or attached to it (`-pS3cret`), and the password of
 /// `-u user:pass` / `--user user:pass`.
-fn flag_secrets(text: &str) -> Vec<Span> {
+pub(crate) fn flag_secrets(text: &str) -> Vec<Span> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut judged: HashMap<(&str, usize), FlagKind> = HashMap::new();
@@ -945,386 +880,12 @@ fn flag_value(text: &str, e: usize, enclosing: Option<u8>) -> Option<(usize, boo
     (v < bytes.len() && break_len(bytes, v) == 0).then_some((v, true))
 }
 
-/// Query and fragment parameters whose values are shown: the FHIR API's own formatting and
-/// paging parameters, which carry no credential and help read a URL. Everything else in a query
-/// or fragment is masked: a credential there can have any name, or none (`#abc`).
-const HARMLESS_PARAMS: &[&str] = &["_format", "_pretty", "_summary", "_count"];
-
-/// The password part of `scheme://user:pass@host` (all of the user part without a `:`); in the
-/// query and the fragment, every value but those of [`HARMLESS_PARAMS`] and every part without a
-/// `=` (`?abc`, `#abc`); in the path, the values of credential-like path parameters
-/// (`;jsessionid=…`).
-fn url_secrets(text: &str) -> Vec<Span> {
-    let mut out = Vec::new();
-    let mut from = 0;
-    while let Some(rel) = text[from..].find("://") {
-        let start = from + rel + 3;
-        let bytes = text.as_bytes();
-        // the URL ends at a blank, a quote, or a `,` before a blank (a flow collection's
-        // separator); a `,` inside it is kept, so a value is not cut short
-        let end = text[start..]
-            .char_indices()
-            .find(|&(i, c)| {
-                c.is_whitespace()
-                    || matches!(c, '\'' | '"' | '<' | '>' | '`')
-                    || (c == ','
-                        && bytes
-                            .get(start + i + 1)
-                            .is_none_or(|b| b.is_ascii_whitespace()))
-            })
-            .map_or(text.len(), |(i, _)| start + i);
-        let url = &text[start..end];
-        let authority_end = url.find(['/', '?', '#', ';']).unwrap_or(url.len());
-        if let Some(at) = url[..authority_end].rfind('@') {
-            let userinfo = &url[..at];
-            match userinfo.find(':') {
-                Some(colon) => out.push(Span::new(start + colon + 1, start + at)),
-                None => out.push(Span::new(start, start + at)),
-            }
-        }
-        let path_end = query_start(&url[authority_end..]).map_or(url.len(), |x| authority_end + x);
-        // path parameters, by name
-        for (i, _) in url[authority_end..path_end].match_indices(';') {
-            let ps = authority_end + i + 1;
-            let pe = url[ps..path_end]
-                .find([';', '/'])
-                .map_or(path_end, |x| ps + x);
-            if let Some((name, value)) = url[ps..pe].split_once('=')
-                && !value.is_empty()
-                && secret_param(name)
-            {
-                out.push(Span::new(start + ps + name.len() + 1, start + pe));
-            }
-        }
-        // the query and the fragment: every part
-        let (query, fragment) = match url[path_end..].split_once('#') {
-            Some((q, f)) => (q, Some((path_end + q.len() + 1, f))),
-            None => (&url[path_end..], None),
-        };
-        let parts = query
-            .strip_prefix('?')
-            .map(|q| (path_end + 1, q))
-            .into_iter()
-            .chain(fragment);
-        for (base, part) in parts {
-            let mut at = start + base;
-            for (n, piece) in part.split(['&', ';']).enumerate() {
-                // past a thousand parameters the rest of the part is one masked region (more
-                // hidden, never less: a URL of a million tokens is not a million spans)
-                if n == MAX_PARAMS {
-                    out.push(Span::new(at, start + base + part.len()));
-                    break;
-                }
-                match piece.split_once('=') {
-                    Some((name, value))
-                        if !value.is_empty() && !HARMLESS_PARAMS.contains(&name) =>
-                    {
-                        let vs = at + name.len() + 1;
-                        out.push(Span::new(vs, vs + value.len()));
-                    }
-                    None if !piece.is_empty() && !HARMLESS_PARAMS.contains(&piece) => {
-                        out.push(Span::new(at, at + piece.len()));
-                    }
-                    _ => {}
-                }
-                at += piece.len() + 1;
-            }
-        }
-        from = end.max(start);
-    }
-    out
-}
-
-/// Where the query or fragment of a URL's path part starts: the first `?` or `#` that is not
-/// inside a variable (`${PATH:?set PATH}`, compose's and the shell's syntax).
-fn query_start(path: &str) -> Option<usize> {
-    let bytes = path.as_bytes();
-    let mut depth = 0usize;
-    for (i, &b) in bytes.iter().enumerate() {
-        match b {
-            b'{' if i > 0 && bytes[i - 1] == b'$' => depth += 1,
-            b'}' => depth = depth.saturating_sub(1),
-            b'?' | b'#' if depth == 0 => return Some(i),
-            _ => {}
-        }
-    }
-    None
-}
-
-/// A URL value (a setting's decoded value) with its credentials masked, for output that shows
-/// values. The whole value is the URL: a blank, quote or line break that the value holds (a
-/// quoted or block scalar continued on the next line) does not end it, as it ends a URL found
-/// in free text.
-pub fn url_credentials(s: &str) -> Cow<'_, str> {
-    // the same bytes with every character that would end a URL in text made a plain one
-    let mut joined = String::with_capacity(s.len());
-    for c in s.chars() {
-        if c.is_whitespace() || matches!(c, '\'' | '"' | '<' | '>' | '`') {
-            joined.extend(std::iter::repeat_n('_', c.len_utf8()));
-        } else {
-            joined.push(c);
-        }
-    }
-    let regions = merge(s, url_secrets(&joined));
-    if regions.is_empty() {
-        return Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len());
-    let mut at = 0;
-    for r in regions {
-        out.push_str(&s[at..r.start]);
-        out.push_str(MASK);
-        at = r.end;
-    }
-    out.push_str(&s[at..]);
-    Cow::Owned(out)
-}
-
-/// Bytes of source on either side of a label that a message is taken to quote from.
-const QUOTE_WINDOW: usize = 1024;
-
-/// Words of a masked region looked for, unquoted, in one message (per stretch of source).
-const MAX_WORDS: usize = 64;
-
-/// A stretch of source text around a label, with the masked regions that overlap it.
-struct View<'a> {
-    text: &'a str,
-    base: usize,
-    masks: &'a [Span],
-    /// What the label marks, as far as the stretch goes.
-    label: Span,
-}
-
-impl View<'_> {
-    /// Whether `[start, end)` (offsets into the whole text) overlaps a mask.
-    fn masked(&self, start: usize, end: usize) -> bool {
-        let i = self.masks.partition_point(|m| m.end <= start);
-        self.masks.get(i).is_some_and(|m| m.start < end)
-    }
-
-    /// The text of `[start, end)` (offsets into the whole text), as far as the stretch goes.
-    fn slice(&self, start: usize, end: usize) -> &str {
-        let s = ceil_char(self.text, start.saturating_sub(self.base));
-        let e = floor_char(self.text, end.saturating_sub(self.base));
-        self.text.get(s..e).unwrap_or("")
-    }
-}
-
-/// The stretch of `text` around `span` (a label) a message about it may quote.
-fn view<'a>(text: &'a str, masks: &'a [Span], span: Span) -> View<'a> {
-    let from = floor_char(text, span.start.saturating_sub(QUOTE_WINDOW));
-    let to = span.end.min(span.start.saturating_add(4 * QUOTE_WINDOW));
-    let to = ceil_char(text, to.saturating_add(QUOTE_WINDOW));
-    let first = masks.partition_point(|m| m.end <= from);
-    let last = first + masks[first..].partition_point(|m| m.start < to);
-    View {
-        text: &text[from..to],
-        base: from,
-        masks: &masks[first..last],
-        label: Span::new(span.start.clamp(from, to), span.end.clamp(from, to)),
-    }
-}
-
-fn wordy(c: char) -> bool {
-    c.is_alphanumeric() || matches!(c, '-' | '_')
-}
-
-/// Whether a fragment quoted in a message shows masked text: it is (part of) what a label
-/// marks, where that is masked (`def` when the label marks a key that is really a secret's
-/// continuation); or, written near a label, it stands as a word of its own only where a mask
-/// covers it. Fragments of a few signs only (`: `) never do.
-fn shows_masked(fragment: &str, views: &[View]) -> bool {
-    if fragment.trim().is_empty()
-        || (fragment.chars().count() < 4 && !fragment.chars().any(char::is_alphanumeric))
-    {
-        return false;
-    }
-    let first_wordy = fragment.chars().next().is_some_and(wordy);
-    let last_wordy = fragment.chars().next_back().is_some_and(wordy);
-    let short = fragment.chars().count() < 4;
-    // standing as a word of its own at byte `pos` of a view
-    let alone = |v: &View, pos: usize| {
-        let before = v.text[..pos].chars().next_back();
-        let after = v.text[pos + fragment.len()..].chars().next();
-        let joined =
-            (first_wordy && before.is_some_and(wordy)) || (last_wordy && after.is_some_and(wordy));
-        !joined
-    };
-    // what a label marks
-    for v in views {
-        let marked = v.slice(v.label.start, v.label.end);
-        let at = ceil_char(v.text, v.label.start.saturating_sub(v.base));
-        if marked.match_indices(fragment).any(|(p, _)| {
-            v.masked(v.base + at + p, v.base + at + p + fragment.len())
-                && (!short || alone(v, at + p))
-        }) {
-            return true;
-        }
-        if (marked == fragment || marked.chars().count() >= 4)
-            && fragment.contains(marked)
-            && v.masked(v.base + at, v.base + at + marked.len())
-        {
-            return true;
-        }
-    }
-    // what is written near a label: a word shown elsewhere is no secret's
-    let mut masked = false;
-    for v in views {
-        for (pos, _) in v.text.match_indices(fragment) {
-            if !alone(v, pos) {
-                continue;
-            }
-            if !v.masked(v.base + pos, v.base + pos + fragment.len()) {
-                return false;
-            }
-            masked = true;
-        }
-    }
-    masked
-}
-
-/// Where a comment (`#` after a blank) starts in mask `m` at or after `from` (offsets into the
-/// whole text), as far as the view goes.
-fn comment_after(v: &View, m: &Span, from: usize) -> Option<usize> {
-    let start = m.start.max(from);
-    let s = ceil_char(v.text, start.saturating_sub(v.base));
-    let e = floor_char(v.text, m.end.saturating_sub(v.base));
-    let bytes = v.text.as_bytes();
-    v.text.get(s..e)?.match_indices('#').find_map(|(i, _)| {
-        let at = s + i;
-        (at > 0 && matches!(bytes[at - 1], b' ' | b'\t')).then_some(v.base + at)
-    })
-}
-
-/// `message` with what it quotes (between backticks or double quotes) from masked text
-/// replaced by `****`, and with the words (four characters or more) of masked text a label
-/// marks that it shows unquoted replaced too; `None` when nothing had to change.
-fn redact_text(message: &str, views: &[View]) -> Option<String> {
-    let mut out = String::with_capacity(message.len());
-    let mut changed = false;
-    let mut rest = message;
-    while let Some(open) = rest.find(['`', '"']) {
-        let q = rest.as_bytes()[open];
-        let Some(len) = rest[open + 1..].find(q as char) else {
-            break;
-        };
-        let fragment = &rest[open + 1..open + 1 + len];
-        out.push_str(&rest[..=open]);
-        if shows_masked(fragment, views) {
-            out.push_str(MASK);
-            changed = true;
-        } else {
-            out.push_str(fragment);
-        }
-        out.push(q as char);
-        rest = &rest[open + 1 + len + 1..];
-    }
-    out.push_str(rest);
-    for v in views {
-        let words = v
-            .masks
-            .iter()
-            .filter(|m| m.start < v.label.end.max(v.label.start + 1) && v.label.start < m.end)
-            // a comment after what the label marks is masked with a secret's line, but no
-            // message quotes it: its words (`# quote it`) are left to the message
-            .flat_map(|m| {
-                let end = comment_after(v, m, v.label.end).unwrap_or(m.end);
-                v.slice(m.start, end).split_whitespace()
-            })
-            .map(|w| w.trim_matches(['\'', '"', ',', '{', '}', '[', ']']))
-            .filter(|w| w.chars().count() >= 4 && w.chars().any(char::is_alphanumeric))
-            .take(MAX_WORDS);
-        for w in words {
-            if out.contains(w) {
-                out = out.replace(w, MASK);
-                changed = true;
-            }
-        }
-    }
-    changed.then_some(out)
-}
-
-/// The regions to mask in `file`'s own text: [`masks`] for a file that is shown; for a source
-/// embedded in another, its secrets in its own offsets (not its host's) and what the scan finds.
-fn own_masks(db: &SourceDb, file: FileId) -> Vec<Span> {
-    let src = db.get(file);
-    if !matches!(src.kind, crate::source::SourceKind::Embedded { .. }) {
-        return masks(db, file);
-    }
-    let text = &src.text;
-    merge(
-        text,
-        [&tree_masks(text, src.secrets.clone())[..], &scanned(src)].concat(),
-    )
-}
-
-/// Keep the messages, help and label texts of every diagnostic from showing masked text: what
-/// they quote from a masked region near one of the diagnostic's labels (a key that is really
-/// the continuation of a secret value, a value that is a secret) becomes `****`. One place for
-/// every rule and every output format. Records the masks of each shown file in the report, for
-/// the emitters.
-pub fn redact(report: &mut Report) {
-    let Report {
-        sources,
-        diagnostics,
-        masks: shown,
-        ..
-    } = report;
-    let db: &SourceDb = sources;
-    // a label's text may quote its own source, or the host it is shown in
-    let places = |d: &crate::diag::Diagnostic| -> Vec<(FileId, Span)> {
-        std::iter::once(&d.primary)
-            .chain(&d.related)
-            .flat_map(|l| {
-                let host = db.relocate(l.file, l.span);
-                let own = (l.file, l.span);
-                if host.0 == l.file {
-                    vec![own]
-                } else {
-                    vec![own, host]
-                }
-            })
-            .collect()
-    };
-    let mut of_file: HashMap<FileId, Vec<Span>> = HashMap::new();
-    for d in diagnostics.iter() {
-        for (file, _) in places(d) {
-            of_file.entry(file).or_insert_with(|| own_masks(db, file));
-        }
-    }
-    for d in diagnostics.iter_mut() {
-        let views: Vec<View> = places(d)
-            .into_iter()
-            .filter_map(|(file, span)| {
-                let m = of_file.get(&file)?;
-                let v = view(&db.get(file).text, m, span);
-                (!v.masks.is_empty()).then_some(v)
-            })
-            .collect();
-        if views.is_empty() {
-            continue;
-        }
-        let texts = std::iter::once(&mut d.message)
-            .chain(d.help.as_mut())
-            .chain(d.primary.message.as_mut())
-            .chain(d.related.iter_mut().filter_map(|l| l.message.as_mut()));
-        for t in texts {
-            if let Some(r) = redact_text(t, &views) {
-                *t = r;
-            }
-        }
-    }
-    // the masks of the files shown (an embedded source's are its host's)
-    shown.extend(
-        of_file
-            .into_iter()
-            .filter(|(f, _)| db.relocate(*f, Span::default()).0 == *f),
-    );
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::secrets::MASK;
+    use crate::secrets::masks::{merge, text_masks};
+    use crate::secrets::url::url_credentials;
 
     fn masked(text: &str) -> String {
         let regions = merge(text, text_masks(text));
@@ -1831,44 +1392,6 @@ mod tests {
         );
         check("- -u root\n- -u 1000\n", &[], &["-u root", "-u 1000"]);
         check("c: --token\nd: 1\n", &[], &["d: 1"]);
-    }
-
-    #[test]
-    fn messages_do_not_quote_masked_text() {
-        let text = "a:\n  password: abc\n    def: ghi\n  b: 1\n";
-        let masks = merge(text, scan(text));
-        let def = text.find("def").unwrap_or(0);
-        let views = [view(text, &masks, Span::new(def, def + 3))];
-        let m = "`def` is indented 2 spaces deeper than `password` above it";
-        assert_eq!(
-            redact_text(m, &views).as_deref(),
-            Some("`****` is indented 2 spaces deeper than `password` above it")
-        );
-        // unquoted words of a masked value, quoted parts of one, in double quotes too
-        assert_eq!(
-            redact_text("a value ghi\"abc\" here", &views).as_deref(),
-            Some("a value ghi\"****\" here")
-        );
-        let long = "a:\n  password: s3cr3tvalue\n";
-        let masks = merge(long, scan(long));
-        let at = long.find("s3cr3t").unwrap_or(0);
-        let views = [view(long, &masks, Span::new(at, at + 11))];
-        assert_eq!(
-            redact_text("`s3cr3t` in s3cr3tvalue", &views).as_deref(),
-            Some("`****` in ****")
-        );
-        // a word also written where nothing is masked is no secret's
-        let text = "a:\n  token: 'a-token'\n  token-file: /t\n";
-        let masks = merge(text, scan(text));
-        let at = text.find("token-file").unwrap_or(0);
-        let views = [view(text, &masks, Span::new(at, at + 10))];
-        assert_eq!(
-            redact_text("`token` and `token-file` cannot both be set", &views),
-            None
-        );
-        // short fragments only as words of their own; signs never; unmasked text stays
-        assert_eq!(redact_text("`a` and `b` and `: `", &views), None);
-        assert_eq!(redact_text("`password` is wrong", &views), None);
     }
 
     #[test]

@@ -5,10 +5,8 @@
 //! at the source is the first line; this one catches a secret that travelled into a message
 //! (`found `…``), a note, or a non-secret setting (`username` = password).
 
-use crate::emit::mask::MASK;
-use crate::emit::text::{ceil_char, floor_char};
-use crate::report::Report;
-use crate::source::Span;
+use crate::secrets::MASK;
+use crate::source::{FileId, SourceDb, Span, ceil_char, floor_char};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -54,21 +52,6 @@ fn pieces_of(s: &str, out: &mut dyn FnMut(&str, bool)) {
 /// `qx7z` hides `qx7z` but not `qx7z0`; a longer value is distinctive enough to hide anywhere.
 const WORD_LEN: usize = 12;
 
-/// The words the tool itself prints (property names, its docs and examples). A secret that is
-/// one of them (`password`, `secret`, `1234`) is not scrubbed from other text: where the tool
-/// prints such a word it tells a reader nothing, and hiding it would garble every message
-/// (`****-file`). Masking at the source still hides the value itself.
-fn vocabulary() -> &'static HashSet<String> {
-    static WORDS: std::sync::OnceLock<HashSet<String>> = std::sync::OnceLock::new();
-    WORDS.get_or_init(|| {
-        crate::rules::docs_markdown()
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .map(str::to_lowercase)
-            .collect()
-    })
-}
-
 fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
 }
@@ -90,40 +73,52 @@ fn stands_alone(hay: &[u8], start: usize, end: usize, len: usize) -> bool {
 /// password is written a few lines from its other settings).
 const NEAR: usize = 4096;
 
-/// The secret values of `report`, each once, in the order the scrubber's budget takes them.
+/// What the run knows of its secrets, for the scrubber.
+pub struct Known<'r> {
+    /// Secret values that go first (the secret variables compose substituted: few, and able
+    /// to turn up in any setting).
+    pub first: &'r [String],
+    /// Stretches of source whose secrets come next: around each diagnostic shown, inside each
+    /// connection `explain` shows (a password written again in a non-secret setting is quoted
+    /// there).
+    pub near: Vec<(FileId, Span)>,
+    /// The decoded secret values.
+    pub values: &'r HashSet<String>,
+    /// The sources, whose secret spans' texts come last.
+    pub db: &'r SourceDb,
+    /// The words the tool itself prints (property names, its docs and examples). A secret that
+    /// is one of them (`password`, `secret`, `1234`) is not scrubbed from other text: where the
+    /// tool prints such a word it tells a reader nothing, and hiding it would garble every
+    /// message (`****-file`). Masking at the source still hides the value itself.
+    pub vocabulary: &'r HashSet<String>,
+}
+
+/// Bytes of source around a diagnostic's label whose secrets come first.
+pub const NEAR_LABEL: usize = NEAR;
+
+/// The secret values the run knows, each once, in the order the scrubber's budget takes them.
 /// The budget cannot hold every secret of a huge file, so the order matters: first the secrets
-/// compose substituted, then those near what the output shows (around each kept diagnostic's
-/// labels, inside each connection `explain` shows: a password written again in a non-secret
-/// setting is quoted there), then the rest, up to four times the budget.
-fn ordered_secrets(report: &Report) -> Vec<&str> {
+/// compose substituted, then those near what the output shows, then the rest, up to four times
+/// the budget.
+fn ordered_secrets<'r>(known: &Known<'r>) -> Vec<&'r str> {
     let mut order = Order::default();
-    for s in &report.scrub_first {
+    for s in known.first {
         order.take(s);
     }
-    let mut near: Vec<(crate::source::FileId, Span)> = Vec::new();
-    for d in &report.diagnostics {
-        for l in std::iter::once(&d.primary).chain(&d.related) {
-            let from = l.span.start.saturating_sub(NEAR);
-            near.push((l.file, Span::new(from, l.span.end.saturating_add(NEAR))));
-        }
-    }
-    for m in report.models.iter().flatten() {
-        near.push((m.file, m.value));
-    }
-    'near: for (file, range) in near {
-        let src = report.sources.get(file);
+    'near: for &(file, range) in &known.near {
+        let src = known.db.get(file);
         for span in src.secrets_in(range) {
             if !order.take(value_of(&src.text, span)) {
                 break 'near;
             }
         }
     }
-    for s in &report.scrub {
+    for s in known.values {
         if !order.take(s) {
             break;
         }
     }
-    'rest: for (_, src) in report.sources.iter() {
+    'rest: for (_, src) in known.db.iter() {
         for span in &src.secrets {
             if !order.take(value_of(&src.text, *span)) {
                 break 'rest;
@@ -171,16 +166,23 @@ pub struct Scrubber {
 }
 
 impl Scrubber {
-    /// A scrubber for the secrets of `report`.
-    pub fn for_report(report: &Report) -> Self {
-        Scrubber::new(ordered_secrets(report))
+    /// A scrubber for the secrets the run knows.
+    pub fn for_run(known: &Known) -> Self {
+        Scrubber::with_vocabulary(ordered_secrets(known), known.vocabulary)
     }
 
+    /// A scrubber of `secrets` (tests; no vocabulary spared).
     pub fn new<'s>(secrets: impl IntoIterator<Item = &'s str>) -> Self {
+        Scrubber::with_vocabulary(secrets, &HashSet::new())
+    }
+
+    pub fn with_vocabulary<'s>(
+        secrets: impl IntoIterator<Item = &'s str>,
+        words: &HashSet<String>,
+    ) -> Self {
         let mut patterns: HashSet<String> = HashSet::new();
         let mut later: Vec<String> = Vec::new();
         let total = std::cell::Cell::new(0usize);
-        let words = vocabulary();
         let mut add_one = |s: &str, first: bool| {
             let plain_word = s.chars().all(char::is_alphanumeric);
             if s.chars().count() >= MIN_LEN
@@ -214,13 +216,13 @@ impl Scrubber {
             for s in pieces {
                 add(s);
                 add(s.trim());
-                add(&crate::emit::text::visible(s));
+                add(&crate::printable::visible(s));
                 if let Ok(json) = serde_json::to_string(s)
                     && json.len() >= 2
                 {
                     add(&json[1..json.len() - 1]);
                 }
-                add(&crate::emit::github::escape_data(s));
+                add(&crate::printable::github_escape_data(s));
             }
         }
         let mut total = total.get();
@@ -304,7 +306,10 @@ mod tests {
 
     #[test]
     fn short_values_only_as_words_and_never_the_tools_own_words() {
-        let s = Scrubber::new(["qx7z", "password", "1234", "a-long-distinctive-one"]);
+        let s = Scrubber::with_vocabulary(
+            ["qx7z", "password", "1234", "a-long-distinctive-one"],
+            crate::rules::vocabulary(),
+        );
         assert_eq!(s.text("/run/secrets/qx7z.key"), "/run/secrets/****.key");
         assert_eq!(s.text("qx7z0 xqx7z"), "qx7z0 xqx7z");
         assert_eq!(s.text("Äqx7z"), "Äqx7z");
