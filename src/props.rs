@@ -101,6 +101,16 @@ pub static CONNECTION: Block = Block {
 
 pub static AUTH_BLOCKS: [&Block; 4] = [&CERT_AUTH, &BASIC_AUTH, &BEARER_AUTH, &OIDC_AUTH];
 
+/// `name` as the tool's own word when it is the name of a property or block of the server's
+/// model (so a message can say it without quoting input).
+pub fn static_name(name: &str) -> Option<&'static str> {
+    std::iter::once(&CONNECTION)
+        .chain(AUTH_BLOCKS.iter().copied())
+        .flat_map(|b| b.props.iter())
+        .find(|p| p.name == name)
+        .map(|p| p.name)
+}
+
 /// What a pointer inside one connection (`/id/...`) designates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Place {

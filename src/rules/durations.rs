@@ -4,7 +4,9 @@
 //! overflow, negative (the BPE does not start once it builds a client), zero (Java waits
 //! forever); and a plain number that is surely meant as milliseconds (`5000` is 83 minutes).
 
-use super::{Ctx, Rule, on_value};
+use super::{Ctx, Rule, name_of, on_value};
+use crate::secrets::{Piece, Text};
+use crate::text;
 use crate::diag::{Diagnostic, Outcome, Severity};
 use crate::duration::{MAX_MILLIS, Nanos, ParseError, parse_java, suggest};
 use crate::model::{At, Connection, Timeout, Written};
@@ -36,7 +38,7 @@ pub fn invalid_duration(ctx: &MapCtx, path: &Path, node: Option<&Node>) -> Diagn
     if ctx.quiet {
         return ctx.diag(&INVALID_DURATION, path, Anchor::Value, String::new());
     }
-    let name = path.name();
+    let name = ctx.name(path);
     let scalar = node.and_then(Node::as_scalar);
     let text = node
         .and_then(Node::text)
@@ -45,38 +47,42 @@ pub fn invalid_duration(ctx: &MapCtx, path: &Path, node: Option<&Node>) -> Diagn
         .to_string();
     let accepted = "an ISO-8601 duration such as PT30S, PT0.5S, PT5M, PT1H or P1D (no years, months or weeks), or a plain number of seconds";
     let mut help = match parse_java(&text) {
+        // the unit is one letter the parser names: the tool's own word
         Err(ParseError::CalendarUnit(u)) => {
-            format!("Java durations have no years, months or weeks (`{u}`).")
+            text!("Java durations have no years, months or weeks (`{}`). ", u)
         }
-        Err(ParseError::Overflow) => "The number is too large.".to_string(),
-        _ => String::new(),
+        Err(ParseError::Overflow) => Text::from("The number is too large. "),
+        _ => Text::new(),
+    };
+    // what the value is, quoted from where it is written
+    let value = |t: &str| match node {
+        Some(n) => Piece::decoded(ctx.file, n.span, t),
+        None => Piece::value(t),
     };
     let quoted_number = scalar.is_some_and(|s| !s.style.is_plain()) && text.parse::<f64>().is_ok();
+    // a suggestion is a Java duration the tool computed: its own words
+    let suggestion = suggest(&text).map(Piece::own);
     if quoted_number {
-        help = format!(
-            "A quoted number is text, not seconds: write {text} without quotes for {text} seconds, or `{}`.",
-            suggest(&text).unwrap_or_else(|| "PT…S".into())
+        help = text!(
+            "A quoted number is text, not seconds: write {} without quotes for {} seconds, or `{}`. ",
+            value(&text),
+            value(&text),
+            suggestion.unwrap_or(Piece::from("PT…S"))
         );
-    } else if let Some(s) = suggest(&text) {
-        if !help.is_empty() {
-            help.push(' ');
-        }
-        help.push_str(&format!("Did you mean `{s}`?"));
+    } else if let Some(s) = suggestion {
+        help.push(text!("Did you mean `{}`? ", s));
     }
-    if !help.is_empty() {
-        help.push(' ');
-    }
-    help.push_str(&format!("Accepted: {accepted}."));
+    help.push(text!("Accepted: {}.", accepted));
     let found = match node {
-        Some(n) if matches!(n.kind, NodeKind::Scalar(_)) => format!("`{text}`"),
-        Some(n) => n.kind_name().to_string(),
-        None => "nothing".to_string(),
+        Some(n) if matches!(n.kind, NodeKind::Scalar(_)) => text!("`{}`", value(&text)),
+        Some(n) => Text::from(n.kind_name()),
+        None => Text::from("nothing"),
     };
     ctx.diag(
         &INVALID_DURATION,
         path,
         Anchor::Value,
-        format!("`{name}` is not a duration: found {found}"),
+        text!("`{}` is not a duration: found {}", name, found),
     )
     .label("not a duration")
     .help(help)
@@ -174,46 +180,55 @@ fn looks_like_millis(name: &str, n: Nanos) -> bool {
     name == "connect-timeout" || secs % 1000 == 0
 }
 
-fn judge(name: &str, t: &Timeout, out: &mut Vec<Diagnostic>) {
+fn judge(t: &Timeout, out: &mut Vec<Diagnostic>) {
     let (Some(n), Some(at)) = (t.setting.ok().copied(), t.setting.at()) else {
         return;
     };
+    let name = name_of(at);
     let overflow = n.0.abs() / 1_000_000 > i128::from(i64::MAX);
     if overflow {
-        out.push(too_large(at, name, Outcome::DoesNotStart));
+        out.push(too_large(at, Outcome::DoesNotStart));
     } else if n.millis() > MAX_MILLIS {
-        out.push(too_large(at, name, Outcome::NoConnections));
+        out.push(too_large(at, Outcome::NoConnections));
     } else if n.is_negative() {
         out.push(
-            on_value(&DURATION_NEGATIVE, at, format!("`{name}` is negative"))
+            on_value(&DURATION_NEGATIVE, at, text!("`{}` is negative", name))
                 .label("negative")
                 .help("use a positive duration such as PT30S; the server passes its validation but cannot build a client with it"),
         );
     } else if n.0 == 0 {
         out.push(
-            on_value(&DURATION_ZERO, at, format!("`{name}` is zero, which means wait forever"))
+            on_value(&DURATION_ZERO, at, text!("`{}` is zero, which means wait forever", name))
                 .label("no timeout")
                 .help("set a finite timeout (the server's default connect timeout is PT2S, read timeout PT10M)"),
         );
-    } else if t.written == Written::Number && looks_like_millis(name, n) {
+    } else if t.written == Written::Number && looks_like_millis(&at.name, n) {
         let secs = n.0 / 1_000_000_000;
         let meant = Nanos(n.0 / 1000);
         out.push(
             on_value(
                 &DURATION_MILLISECONDS,
                 at,
-                format!(
-                    "`{name}: {secs}` is {secs} seconds ({}): a plain number is seconds to the server, not milliseconds",
-                    crate::duration::short(n)
+                // the number is the value the tool parsed: its own words
+                text!(
+                    "`{}: {}` is {} seconds ({}): a plain number is seconds to the server, not milliseconds",
+                    name,
+                    secs,
+                    secs,
+                    Piece::own(crate::duration::short(n))
                 ),
             )
             .label("seconds, not milliseconds")
-            .help(format!("if you meant {secs} milliseconds, write `{}`", meant.iso())),
+            .help(text!(
+                "if you meant {} milliseconds, write `{}`",
+                secs,
+                Piece::own(meant.iso())
+            )),
         );
     }
 }
 
-fn too_large(at: &At, name: &str, outcome: Outcome) -> Diagnostic {
+fn too_large(at: &At, outcome: Outcome) -> Diagnostic {
     let why = if outcome == Outcome::DoesNotStart {
         " (so large that milliseconds overflow)"
     } else {
@@ -222,7 +237,7 @@ fn too_large(at: &At, name: &str, outcome: Outcome) -> Diagnostic {
     on_value(
         &DURATION_TOO_LARGE,
         at,
-        format!("`{name}` is too large{why}: the maximum is P24DT20H31M23.647S"),
+        text!("`{}` is too large{}: the maximum is P24DT20H31M23.647S", name_of(at), why),
     )
     .outcome(Some(outcome))
     .label("too large")
@@ -230,10 +245,10 @@ fn too_large(at: &At, name: &str, outcome: Outcome) -> Diagnostic {
 }
 
 pub fn check(_ctx: &Ctx, c: &Connection, out: &mut Vec<Diagnostic>) {
-    judge("connect-timeout", &c.connect_timeout, out);
-    judge("read-timeout", &c.read_timeout, out);
+    judge(&c.connect_timeout, out);
+    judge(&c.read_timeout, out);
     if let Some(o) = c.oidc_auth.get() {
-        judge("connect-timeout", &o.connect_timeout, out);
-        judge("read-timeout", &o.read_timeout, out);
+        judge(&o.connect_timeout, out);
+        judge(&o.read_timeout, out);
     }
 }

@@ -161,6 +161,20 @@ pub static CONNECTION_CHECKS: &[ConnectionCheck] = &[
     key_material::check,
 ];
 
+/// The name of the property at `at`, for a message: the tool's own word for a property of the
+/// server's model, else quoted from its key.
+pub fn name_of(at: &At) -> crate::secrets::Piece {
+    match &at.name {
+        std::borrow::Cow::Borrowed(s) => crate::secrets::Piece::from(*s),
+        std::borrow::Cow::Owned(s) => crate::secrets::Piece::decoded(at.file, at.key, s),
+    }
+}
+
+/// The value written at `at` for a message, in the decoded form `shown`.
+pub fn value_of(at: &At, shown: &str) -> crate::secrets::Piece {
+    crate::secrets::Piece::decoded(at.file, at.value, shown)
+}
+
 /// A diagnostic on the value written at `at` (its key when the value has no width).
 pub fn on_value(
     rule: &'static Rule,

@@ -10,6 +10,7 @@ use super::Schema;
 use crate::diag::{Diagnostic, Outcome};
 use crate::props::{self, Block, Place};
 use crate::rules::{self, Rule};
+use crate::secrets::{Piece, Text};
 use crate::source::{FileId, Span};
 use crate::yaml::pointer::escape;
 use crate::yaml::{Entry, Node, NodeKind};
@@ -224,6 +225,43 @@ impl<'x, 'a> MapCtx<'x, 'a> {
             Some((i, '-')) => Span::new(i, i + 1),
             _ => span,
         }
+    }
+
+    /// The name at the end of `path` for a message: a property of the server's model in the
+    /// tool's words, a list index as a number, anything else quoted from where it is written.
+    pub fn name(&self, path: &Path) -> Piece {
+        match path.0.last() {
+            Some(Seg::Key(k)) => match props::static_name(k) {
+                Some(s) => Piece::from(s),
+                None => {
+                    let f = self.find(path);
+                    match (f.exact, f.key) {
+                        (true, Some(span)) => Piece::decoded(self.file, span, k),
+                        // (not in the tree: only the tool's own paths get here)
+                        _ => Piece::value(k),
+                    }
+                }
+            },
+            Some(Seg::Index(i)) => Piece::from(*i),
+            None => Piece::from(""),
+        }
+    }
+
+    /// "connection `c`", "`cert-auth`" or "the document", for messages.
+    pub fn label(&self, path: &Path) -> Text {
+        match path.depth() {
+            0 => Text::from("the document"),
+            1 => crate::text!("connection `{}`", self.name(path)),
+            _ => crate::text!("`{}`", self.name(path)),
+        }
+    }
+
+    /// The scalar at `path` for a message, in its decoded form, quoted from where it is
+    /// written (`None` when it is not a scalar).
+    pub fn scalar(&self, path: &Path) -> Option<Piece> {
+        let f = self.find(path);
+        let text = f.node.text().filter(|_| f.exact)?;
+        Some(Piece::decoded(self.file, f.node.span, text.trim()))
     }
 
     pub fn diag(
