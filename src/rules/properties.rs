@@ -7,6 +7,8 @@ use super::Rule;
 use crate::diag::{Diagnostic, Outcome, Severity};
 use crate::props::Kind;
 use crate::schema::map::{Anchor, MapCtx, Path};
+use crate::secrets::{Piece, Text};
+use crate::text;
 use crate::source::Span;
 use crate::suggest::{self, Suggestion};
 use crate::yaml::Node;
@@ -134,63 +136,73 @@ pub static INVALID_VALUE: Rule = Rule {
 
 **Fix:** Follow the message; `dsf-connections schema` prints the rules."##,
 };
-fn and_list(items: &[String], word: &str) -> String {
-    let quoted: Vec<String> = items.iter().map(|s| format!("`{s}`")).collect();
-    match quoted.len() {
-        0 => String::new(),
-        1 => quoted[0].clone(),
-        n => format!("{} {word} {}", quoted[..n - 1].join(", "), quoted[n - 1]),
+/// A name of the bundled schema (a required property, a block): the tool's own word.
+fn schema_word(s: &str) -> Piece {
+    match crate::props::static_name(s) {
+        Some(n) => Piece::from(n),
+        None => Piece::own(s),
     }
+}
+
+/// `` `a`, `b` and `c` `` of pieces.
+fn and_list(items: Vec<Piece>, word: &'static str) -> Text {
+    let n = items.len();
+    let mut out = Text::new();
+    for (i, p) in items.into_iter().enumerate() {
+        if i > 0 {
+            out.push(if i + 1 == n { text!(" {} ", word) } else { Text::from(", ") });
+        }
+        out.push(text!("`{}`", p));
+    }
+    out
 }
 
 /// `name` in the object at `path` is not a property the server knows; `key` is its span.
 pub fn unknown_property(ctx: &MapCtx, path: &Path, name: &str, key: Option<Span>) -> Diagnostic {
     let at = path.child(name);
+    let span = key.unwrap_or_else(|| ctx.span(&at, Anchor::Key));
     if ctx.quiet {
-        let span = key.unwrap_or_else(|| ctx.span(&at, Anchor::Key));
-        return Diagnostic::new(&UNKNOWN_PROPERTY, ctx.file, span, String::new());
+        return Diagnostic::new(&UNKNOWN_PROPERTY, ctx.file, span, Text::new());
     }
     let block = path.block();
     let where_ = if path.depth() <= 1 {
-        path.label()
+        ctx.label(path)
     } else {
-        format!("`{}`", block.name)
+        text!("`{}`", block.name)
     };
-    let span = key.unwrap_or_else(|| ctx.span(&at, Anchor::Key));
+    let quoted = Piece::decoded(ctx.file, span, name);
     let d = Diagnostic::new(
         &UNKNOWN_PROPERTY,
         ctx.file,
         span,
-        format!("unknown property `{name}` in {where_}"),
+        text!("unknown property `{}` in {}", quoted.clone(), where_.clone()),
     )
     .at(at.pointer())
     .label("not a property the server knows");
+    // suggestions are names of the server's model: the tool's own words
     let help = match suggest::property(name, block) {
-        Suggestion::Rename(s) => {
-            format!("did you mean `{s}`? (property names are case-sensitive and use dashes)")
-        }
-        Suggestion::Move(homes) => format!(
-            "`{name}` belongs in {}, not in {where_}",
-            homes
-                .iter()
-                .map(|h| if h.starts_with("the ") {
-                    h.to_string()
-                } else {
-                    format!("`{h}`")
-                })
-                .collect::<Vec<_>>()
-                .join(" or ")
+        Suggestion::Rename(s) => text!(
+            "did you mean `{}`? (property names are case-sensitive and use dashes)",
+            schema_word(&s)
         ),
-        Suggestion::None => format!(
-            "{where_} knows: {}",
-            and_list(
-                &block
-                    .props
-                    .iter()
-                    .map(|p| p.name.to_string())
-                    .collect::<Vec<_>>(),
-                "and"
-            )
+        Suggestion::Move(homes) => {
+            let mut list = Text::new();
+            for (i, h) in homes.iter().enumerate() {
+                if i > 0 {
+                    list.push(" or ");
+                }
+                list.push(if h.starts_with("the ") {
+                    Text::from(Piece::own(h.to_string()))
+                } else {
+                    text!("`{}`", schema_word(h))
+                });
+            }
+            text!("`{}` belongs in {}, not in {}", quoted, list, where_)
+        }
+        Suggestion::None => text!(
+            "{} knows: {}",
+            where_,
+            and_list(block.props.iter().map(|p| Piece::from(p.name)).collect(), "and")
         ),
     };
     d.help(help)
@@ -210,38 +222,44 @@ pub fn missing(ctx: &MapCtx, path: &Path, props: &[String]) -> Diagnostic {
                 &MISSING_PROPERTY,
                 ctx.file,
                 f.key.unwrap_or(f.value),
-                format!("`{one}` has no value"),
+                text!("`{}` has no value", schema_word(one)),
             )
             .at(at.pointer())
             .label("empty")
-            .help(format!(
-                "give `{one}` a value; an empty value counts as not set"
+            .help(text!(
+                "give `{}` a value; an empty value counts as not set",
+                schema_word(one)
             ));
         }
     }
-    let what = and_list(props, "and");
+    let what = || and_list(props.iter().map(|p| schema_word(p)).collect(), "and");
     ctx.diag(
         &MISSING_PROPERTY,
         path,
         Anchor::Key,
-        format!("{} is missing {what}", path.label()),
+        text!("{} is missing {}", ctx.label(path), what()),
     )
-    .label(format!("needs {what}"))
-    .help(format!("add {what} under {}", path.label()))
+    .label(text!("needs {}", what()))
+    .help(text!("add {} under {}", what(), ctx.label(path)))
 }
 
 /// `trigger` is set but its partner `prop` is not (`dependentRequired`).
 pub fn needs_partner(ctx: &MapCtx, path: &Path, trigger: &str, prop: &str) -> Diagnostic {
+    let at = path.child(trigger);
+    let (trigger, prop) = (schema_word(trigger), schema_word(prop));
     ctx.diag(
         &MISSING_PROPERTY,
-        &path.child(trigger),
+        &at,
         Anchor::Key,
-        format!("`{trigger}` is set but `{prop}` is missing"),
+        text!("`{}` is set but `{}` is missing", trigger.clone(), prop.clone()),
     )
-    .label(format!("needs `{prop}`"))
-    .help(format!(
-        "`{trigger}` and `{prop}` go together: add `{prop}` to {}, or use `p12-file` instead of both",
-        path.label()
+    .label(text!("needs `{}`", prop.clone()))
+    .help(text!(
+        "`{}` and `{}` go together: add `{}` to {}, or use `p12-file` instead of both",
+        trigger,
+        prop.clone(),
+        prop,
+        ctx.label(path)
     ))
 }
 
@@ -273,17 +291,19 @@ pub fn any_of(
     {
         return d.outcome(outcome.or(MISSING_PROPERTY.outcome));
     }
+    let list = || and_list(wanted.iter().map(|p| schema_word(p)).collect(), "or");
     let message = match msg {
-        Some(m) => m,
+        // the bundled schema's own words
+        Some(m) => Text::from(Piece::own(m)),
         None if all_required && !wanted.is_empty() => {
-            format!("{} needs {}", path.label(), and_list(&wanted, "or"))
+            text!("{} needs {}", ctx.label(path), list())
         }
-        None => format!("{} matches none of the allowed forms", path.label()),
+        None => text!("{} matches none of the allowed forms", ctx.label(path)),
     };
     let help = if all_required && !wanted.is_empty() {
-        format!("add exactly one of {}", and_list(&wanted, "or"))
+        text!("add exactly one of {}", list())
     } else {
-        "see `dsf-connections schema` for the allowed forms".to_string()
+        Text::from("see `dsf-connections schema` for the allowed forms")
     };
     ctx.diag(&MISSING_PROPERTY, path, Anchor::Key, message)
         .outcome(outcome.or(MISSING_PROPERTY.outcome))
@@ -293,28 +313,32 @@ pub fn any_of(
 /// An auth block that is present but empty (`minProperties`).
 pub fn empty_block(ctx: &MapCtx, path: &Path, schema_path: &str) -> Diagnostic {
     let (msg, outcome) = ctx.annotation(schema_path);
-    let msg = msg.unwrap_or_else(|| format!("`{}` is empty", path.name()));
+    let msg = match msg {
+        Some(m) => Text::from(Piece::own(m)),
+        None => text!("`{}` is empty", ctx.name(path)),
+    };
     ctx.diag(&MISSING_PROPERTY, path, Anchor::Key, msg)
         .outcome(outcome.or(MISSING_PROPERTY.outcome))
 }
 
 /// `dependentSchemas/<first>/properties/<second>: false`: the two exclude each other.
 pub fn conflict(ctx: &MapCtx, path: &Path, first: Option<&str>) -> Diagnostic {
-    let second = path.name();
+    let second = ctx.name(path);
     let Some(first) = first else {
         return ctx.diag(
             &INVALID_VALUE,
             path,
             Anchor::Key,
-            format!("`{second}` is not allowed here"),
+            text!("`{}` is not allowed here", second),
         );
     };
     let other = path.parent().child(first);
+    let first = schema_word(first);
     ctx.diag(
         &CONFLICTING_PROPERTIES,
         path,
         Anchor::Key,
-        format!("`{first}` and `{second}` cannot both be set"),
+        text!("`{}` and `{}` cannot both be set", first.clone(), second.clone()),
     )
     .label("conflicts")
     .also(
@@ -322,29 +346,30 @@ pub fn conflict(ctx: &MapCtx, path: &Path, first: Option<&str>) -> Diagnostic {
         Some(other.pointer()),
         "with this",
     )
-    .help(format!("keep one of `{first}` and `{second}`"))
+    .help(text!("keep one of `{}` and `{}`", first, second))
 }
 
 /// A connection whose value is not a mapping of settings.
 pub fn connection_not_mapping(ctx: &MapCtx, path: &Path, node: Option<&Node>) -> Diagnostic {
     if ctx.quiet {
         return match node.is_none_or(Node::is_null) {
-            true => ctx.diag(&CONNECTION_EMPTY, path, Anchor::Key, String::new()),
-            false => ctx.diag(&INVALID_TYPE, path, Anchor::Value, String::new()),
+            true => ctx.diag(&CONNECTION_EMPTY, path, Anchor::Key, Text::new()),
+            false => ctx.diag(&INVALID_TYPE, path, Anchor::Value, Text::new()),
         };
     }
-    let name = path.name();
+    let name = ctx.name(path);
     if node.is_none_or(Node::is_null) {
         return ctx
             .diag(
                 &CONNECTION_EMPTY,
                 path,
                 Anchor::Key,
-                format!("connection `{name}` has no settings"),
+                text!("connection `{}` has no settings", name.clone()),
             )
             .outcome(Some(Outcome::NoConnections))
-            .help(format!(
-                "give `{name}` at least a `base-url`, indented below it, or remove it"
+            .help(text!(
+                "give `{}` at least a `base-url`, indented below it, or remove it",
+                name
             ));
     }
     let found = node.map_or("nothing", Node::kind_name);
@@ -352,17 +377,22 @@ pub fn connection_not_mapping(ctx: &MapCtx, path: &Path, node: Option<&Node>) ->
         &INVALID_TYPE,
         path,
         Anchor::Value,
-        format!("connection `{name}` must be a mapping of settings, found {found}"),
+        text!(
+            "connection `{}` must be a mapping of settings, found {}",
+            name.clone(),
+            found
+        ),
     )
     .label("not a mapping")
-    .help(format!(
-        "write `{name}:` alone on its line and its settings indented below it, such as `  base-url: https://...`"
+    .help(text!(
+        "write `{}:` alone on its line and its settings indented below it, such as `  base-url: https://...`",
+        name
     ))
 }
 
 /// A value of the wrong kind (a list where text is expected, text where a block is expected).
 pub fn invalid_type(ctx: &MapCtx, path: &Path, node: Option<&Node>, kind: Kind) -> Diagnostic {
-    let name = path.name();
+    let name = ctx.name(path);
     let found = node.map_or("nothing", Node::kind_name);
     match kind {
         Kind::Block(b) => ctx
@@ -370,14 +400,17 @@ pub fn invalid_type(ctx: &MapCtx, path: &Path, node: Option<&Node>, kind: Kind) 
                 &INVALID_TYPE,
                 path,
                 Anchor::Value,
-                format!(
-                    "`{name}` must be a mapping of {} settings, found {found}",
-                    b.name
+                text!(
+                    "`{}` must be a mapping of {} settings, found {}",
+                    name.clone(),
+                    b.name,
+                    found
                 ),
             )
-            .help(format!(
-                "put the `{}` properties indented below `{name}:`",
-                b.name
+            .help(text!(
+                "put the `{}` properties indented below `{}:`",
+                b.name,
+                name
             )),
         _ => {
             let scalar = node.is_some_and(|n| n.as_scalar().is_some());
@@ -385,13 +418,15 @@ pub fn invalid_type(ctx: &MapCtx, path: &Path, node: Option<&Node>, kind: Kind) 
                 &INVALID_TYPE,
                 path,
                 Anchor::Value,
-                format!(
-                    "`{name}` must be {}, found {found}",
+                text!(
+                    "`{}` must be {}, found {}",
+                    name,
                     if kind == Kind::Audience {
                         "text or a list of text"
                     } else {
                         "text"
-                    }
+                    },
+                    found
                 ),
             )
             .help(if scalar {
@@ -409,9 +444,11 @@ pub fn invalid_value(ctx: &MapCtx, path: &Path, keyword: &str) -> Diagnostic {
         &INVALID_VALUE,
         path,
         Anchor::Value,
-        format!(
-            "`{}` is not valid here ({keyword} rule of the schema)",
-            path.name()
+        // the keyword is the bundled schema's: the tool's own word
+        text!(
+            "`{}` is not valid here ({} rule of the schema)",
+            ctx.name(path),
+            Piece::own(keyword)
         ),
     )
 }
