@@ -4,11 +4,12 @@
 //! file path written as the secret itself, one audience that is really a list, typographic
 //! quotes around a value.
 
-use super::{Ctx, Rule, on_value};
+use super::{Ctx, Rule, name_of, on_value, value_of};
 use crate::diag::{Diagnostic, Outcome, Severity};
 use crate::model::{At, Connection, Setting};
 use crate::schema::map::{Anchor, MapCtx, Path};
-use crate::secrets::Secret;
+use crate::secrets::{Piece, Secret, Text};
+use crate::text;
 use crate::yaml::scalar::{Plain, resolve_plain};
 use crate::yaml::{Node, NodeKind};
 
@@ -34,7 +35,7 @@ Fix:
 ```"##,
 };
 pub fn blank(ctx: &MapCtx, path: &Path) -> Diagnostic {
-    let name = path.name();
+    let name = ctx.name(path);
     if let Some(d) = swallowed(ctx, path, &BLANK_VALUE) {
         return d;
     }
@@ -42,10 +43,10 @@ pub fn blank(ctx: &MapCtx, path: &Path) -> Diagnostic {
         &BLANK_VALUE,
         path,
         Anchor::Value,
-        format!("`{name}` is blank"),
+        text!("`{}` is blank", name.clone()),
     )
     .label("blank")
-    .help(format!("give `{name}` a value, or remove it"))
+    .help(text!("give `{}` a value, or remove it", name))
 }
 
 /// When the value at `path` is empty because YAML read what was written after the key as a tag
@@ -72,32 +73,36 @@ pub fn swallowed(ctx: &MapCtx, path: &Path, rule: &'static Rule) -> Option<Diagn
         '&' => ('&', "an anchor"),
         _ => return None,
     };
-    let name = path.name();
+    let name = ctx.name(path);
     Some(
         ctx.diag(
             rule,
             path,
             Anchor::Value,
-            format!(
-                "`{name}` starts with `{sign}`, which YAML reads as {what}: the value is empty"
+            text!(
+                "`{}` starts with `{}`, which YAML reads as {}: the value is empty",
+                name.clone(),
+                sign,
+                what
             ),
         )
-        .label(format!("read as {what}"))
-        .help(format!("quote the value: `{name}: '{sign}…'`")),
+        .label(text!("read as {}", what))
+        .help(text!("quote the value: `{}: '{}…'`", name, sign)),
     )
 }
 
 /// A `required-audience` item that is null, blank or not text.
 pub fn audience_item(ctx: &MapCtx, path: &Path, node: Option<&Node>) -> Diagnostic {
-    let idx = path.name();
+    let idx = ctx.name(path);
     if let Some(n) = node.filter(|n| matches!(n.kind, NodeKind::Map(_) | NodeKind::Seq(_))) {
         return ctx
             .diag(
                 &super::properties::INVALID_TYPE,
                 path,
                 Anchor::Value,
-                format!(
-                    "`required-audience` item at index {idx} must be text, found {}",
+                text!(
+                    "`required-audience` item at index {} must be text, found {}",
+                    idx,
                     n.kind_name()
                 ),
             )
@@ -108,8 +113,9 @@ pub fn audience_item(ctx: &MapCtx, path: &Path, node: Option<&Node>) -> Diagnost
         &BLANK_VALUE,
         path,
         Anchor::Value,
-        format!(
-            "`required-audience` item at index {idx} is {}",
+        text!(
+            "`required-audience` item at index {} is {}",
+            idx,
             if blank { "blank" } else { "empty" }
         ),
     )
@@ -142,37 +148,42 @@ const BOOLEAN_WORDS: &str =
     "true/false, yes/no or on/off (all lower case, Title case or UPPER case), or 1/0";
 
 pub fn invalid_boolean(ctx: &MapCtx, path: &Path, node: Option<&Node>) -> Diagnostic {
-    let name = path.name();
+    let name = ctx.name(path);
     let text = node.and_then(Node::text).unwrap_or_default();
+    let value = || match node {
+        Some(n) => Piece::decoded(ctx.file, n.span, text),
+        None => Piece::value(text),
+    };
     let scalar = node.and_then(Node::as_scalar);
     let quoted = scalar.is_some_and(|s| !s.style.is_plain());
     let tagged = scalar.is_some_and(|s| s.tag != crate::yaml::Tag::None);
     let why = if quoted && crate::yaml::scalar::bool_word(text.trim()).is_some() {
-        format!(
-            "`{text}` in quotes is text, and the server only accepts quoted true or false; remove the quotes"
+        text!(
+            "`{}` in quotes is text, and the server only accepts quoted true or false; remove the quotes",
+            value()
         )
     } else if tagged {
-        "with this tag the server reads the value as text, and it only accepts the text true or false; remove the tag".to_string()
+        Text::from("with this tag the server reads the value as text, and it only accepts the text true or false; remove the tag")
     } else if matches!(text, "y" | "Y" | "n" | "N") {
-        "`y` and `n` are text in YAML 1.1 (the published DSF schema lists them, the server rejects them); write yes or no".to_string()
+        Text::from("`y` and `n` are text in YAML 1.1 (the published DSF schema lists them, the server rejects them); write yes or no")
     } else if matches!(resolve_plain(text), Plain::Float(_)) {
-        "a decimal number is not a boolean; write true or false".to_string()
+        Text::from("a decimal number is not a boolean; write true or false")
     } else {
-        "write true or false".to_string()
+        Text::from("write true or false")
     };
     let found = if node.is_some_and(|n| matches!(n.kind, NodeKind::Scalar(_))) {
-        format!("`{text}`")
+        text!("`{}`", value())
     } else {
-        node.map_or("nothing", Node::kind_name).to_string()
+        Text::from(node.map_or("nothing", Node::kind_name))
     };
     ctx.diag(
         &INVALID_BOOLEAN,
         path,
         Anchor::Value,
-        format!("`{name}` must be a boolean, found {found}"),
+        text!("`{}` must be a boolean, found {}", name, found),
     )
     .label("not a boolean")
-    .help(format!("{why}; accepted: {BOOLEAN_WORDS}"))
+    .help(text!("{}; accepted: {}", why, BOOLEAN_WORDS))
 }
 
 pub static SECRET_NOT_STRING: Rule = Rule {
@@ -197,7 +208,7 @@ Fix:
 ```"##,
 };
 pub fn secret_not_string(ctx: &MapCtx, path: &Path, node: Option<&Node>) -> Diagnostic {
-    let name = path.name();
+    let name = ctx.name(path);
     let found = node.map_or("nothing", Node::kind_name);
     let scalar_typed = node
         .and_then(Node::as_scalar)
@@ -208,25 +219,31 @@ pub fn secret_not_string(ctx: &MapCtx, path: &Path, node: Option<&Node>) -> Diag
         } else {
             &super::properties::INVALID_TYPE
         };
-        return ctx.diag(rule, path, Anchor::Value, String::new());
+        return ctx.diag(rule, path, Anchor::Value, Text::new());
     }
     if scalar_typed {
         ctx.diag(
             &SECRET_NOT_STRING,
             path,
             Anchor::Value,
-            format!("`{name}` is written as {found}, but the server only accepts text here"),
+            text!(
+                "`{}` is written as {}, but the server only accepts text here",
+                name.clone(),
+                found
+            ),
         )
         .label("quote this")
-        .help(format!(
-            "put the value in quotes (`{name}: '…'`); unquoted, YAML reads it as {found}"
+        .help(text!(
+            "put the value in quotes (`{}: '…'`); unquoted, YAML reads it as {}",
+            name,
+            found
         ))
     } else {
         ctx.diag(
             &super::properties::INVALID_TYPE,
             path,
             Anchor::Value,
-            format!("`{name}` must be text, found {found}"),
+            text!("`{}` must be text, found {}", name, found),
         )
         .help("write the secret as one quoted value")
     }
@@ -254,11 +271,11 @@ pub fn is_latin1(s: &str) -> bool {
 }
 
 /// Basic auth sends `user:password` encoded as ISO-8859-1; the server rejects other characters.
-pub fn not_latin1(at: &At, what: &str) -> Diagnostic {
+pub fn not_latin1(at: &At, what: &'static str) -> Diagnostic {
     on_value(
         &PASSWORD_NOT_LATIN1,
         at,
-        format!("{what} contains characters outside ISO-8859-1 (Latin-1)"),
+        text!("{} contains characters outside ISO-8859-1 (Latin-1)", what),
     )
     .label("not encodable")
     .help("HTTP Basic authentication encodes the password as ISO-8859-1: use only Latin-1 characters (no emoji, no characters from other scripts)")
@@ -309,21 +326,25 @@ pub(crate) fn looks_like_path(s: &str) -> bool {
     rooted || extension
 }
 
-fn secret_path(setting: Option<&Setting<Secret>>, file_prop: &str, out: &mut Vec<Diagnostic>) {
+fn secret_path(
+    setting: Option<&Setting<Secret>>,
+    file_prop: &'static str,
+    out: &mut Vec<Diagnostic>,
+) {
     let Some(s) = setting else { return };
     let (Some(secret), Some(at)) = (s.ok(), s.at()) else {
         return;
     };
     if looks_like_path(secret.expose()) {
-        let name = at.name.to_string();
+        let name = name_of(at);
         out.push(
             on_value(
                 &SECRET_LOOKS_LIKE_PATH,
                 at,
-                format!("`{name}` looks like a file path, but it is the secret itself: the server sends this text, not the file's content"),
+                text!("`{}` looks like a file path, but it is the secret itself: the server sends this text, not the file's content", name.clone()),
             )
             .label("a path?")
-            .help(format!("to read the secret from a file, write `{file_prop}:` with the path instead of `{name}:`")),
+            .help(text!("to read the secret from a file, write `{}:` with the path instead of `{}:`", file_prop, name)),
         );
     }
 }
@@ -366,10 +387,10 @@ fn audience_list(a: &crate::model::OidcAuth, out: &mut Vec<Diagnostic>) {
                 on_value(
                     &AUDIENCE_LOOKS_LIKE_LIST,
                     at,
-                    format!("`required-audience` holds the single audience `{t}`: the server requires a token audience of exactly that text"),
+                    text!("`required-audience` holds the single audience `{}`: the server requires a token audience of exactly that text", value_of(at, t)),
                 )
                 .label("one audience")
-                .help(format!("to require several audiences, write a list: `required-audience: [{}]`", parts.join(", "))),
+                .help(text!("to require several audiences, write a list: `required-audience: [{}]`", value_of(at, &parts.join(", ")))),
             );
             return;
         }
@@ -405,12 +426,12 @@ pub fn has_typographic_quotes(s: &str) -> bool {
             .is_some_and(|c| super::syntax::typographic(c).is_some())
 }
 
-fn typographic(name: &str, at: &At, out: &mut Vec<Diagnostic>) {
+fn typographic(name: &'static str, at: &At, out: &mut Vec<Diagnostic>) {
     out.push(
         on_value(
             &TYPOGRAPHIC_QUOTES,
             at,
-            format!("`{name}` is wrapped in typographic quotes, which YAML does not treat as quotes: the server reads them as part of the value"),
+            text!("`{}` is wrapped in typographic quotes, which YAML does not treat as quotes: the server reads them as part of the value", name),
         )
         .label("typographic quotes")
         .help("replace them with straight quotes (' or \"), or remove them"),
