@@ -3,7 +3,9 @@
 //! blocks (several Authorization headers), base URLs that are not absolute http(s) URLs or carry
 //! a query or fragment, credentials over plain http, an OIDC provider over plain http.
 
-use super::{Ctx, Rule, on_key, on_value};
+use super::{Ctx, Rule, on_key, on_value, value_of};
+use crate::secrets::Piece;
+use crate::text;
 use crate::diag::{Diagnostic, Outcome, Severity};
 use crate::model::{At, Block, Connection, Setting};
 
@@ -42,11 +44,14 @@ fn id(c: &Connection, out: &mut Vec<Diagnostic>) {
                 &ID_STARTS_WITH_HASH,
                 c.file,
                 c.key,
-                format!("connection id `{}` starts with `#`", c.id),
+                text!(
+                    "connection id `{}` starts with `#`",
+                    Piece::decoded(c.file, c.key, &c.id)
+                ),
             )
             .at(c.pointer.clone())
             .label("unreachable")
-            .help(format!("{why}; rename the connection")),
+            .help(text!("{}; rename the connection", why)),
         );
     }
 }
@@ -103,11 +108,12 @@ fn null_blocks(c: &Connection, out: &mut Vec<Diagnostic>) {
                 on_key(
                     &NULL_AUTH_BLOCK,
                     at,
-                    format!("`{name}` has no settings, so it has no effect"),
+                    text!("`{}` has no settings, so it has no effect", name),
                 )
                 .label("empty")
-                .help(format!(
-                    "indent the `{name}` properties below it, or remove the line"
+                .help(text!(
+                    "indent the `{}` properties below it, or remove the line",
+                    name
                 )),
             );
         }
@@ -162,10 +168,10 @@ fn several_auth(c: &Connection, out: &mut Vec<Diagnostic>) {
     let mut d = on_key(
         &SEVERAL_AUTH_BLOCKS,
         last,
-        format!(
+        text!(
             "connection sets {} authentication blocks ({}): the server would send an Authorization header for each",
             names.len(),
-            names.join(", ")
+            Piece::own(names.join(", "))
         ),
     )
     .label("another Authorization header")
@@ -273,7 +279,7 @@ fn urls(c: &Connection, out: &mut Vec<Diagnostic>) {
                 on_value(
                     &CREDENTIALS_OVER_HTTP,
                     at,
-                    format!("`base-url` is plain http, so the credentials of `{block}` travel unencrypted"),
+                    text!("`base-url` is plain http, so the credentials of `{}` travel unencrypted", *block),
                 )
                 .label("http://")
                 .help("use https:// for authenticated connections"),
@@ -329,7 +335,11 @@ fn simple_url(raw: &str) -> Option<Scheme> {
 }
 
 /// Errors for a URL that cannot work, warnings for query and fragment; its scheme if usable.
-fn url(setting: Option<&Setting<String>>, what: &str, out: &mut Vec<Diagnostic>) -> Option<Scheme> {
+fn url(
+    setting: Option<&Setting<String>>,
+    what: &'static str,
+    out: &mut Vec<Diagnostic>,
+) -> Option<Scheme> {
     let s = setting?;
     let (raw, at) = (s.ok()?, s.at()?);
     if let Some(scheme) = simple_url(raw) {
@@ -341,21 +351,27 @@ fn url(setting: Option<&Setting<String>>, what: &str, out: &mut Vec<Diagnostic>)
         return None; // blank: the schema reports it; typographic quotes: their own rule
     }
     let problem = match url::Url::parse(trimmed) {
-        Err(e) => Some((format!("{what} is not an absolute URL ({e})"), None)),
+        // the URL parser's words name the kind of mistake, never the input
+        Err(e) => Some((
+            text!("{} is not an absolute URL ({})", what, Piece::own(e.to_string())),
+            None,
+        )),
         Ok(u) if !matches!(u.scheme(), "http" | "https") => Some((
-            format!(
-                "{what} has the scheme `{}`; only http and https work",
-                u.scheme()
+            text!(
+                "{} has the scheme `{}`; only http and https work",
+                what,
+                value_of(at, u.scheme())
             ),
             None,
         )),
         Ok(u) if u.host_str().is_none_or(str::is_empty) => {
-            Some((format!("{what} has no host"), None))
+            Some((text!("{} has no host", what), None))
         }
         // a block scalar keeps its line break: the server takes the URL with it
         Ok(_) if trimmed != raw => Some((
-            format!(
-                "{what} has blanks or a line break around it, which the server keeps in the URL"
+            text!(
+                "{} has blanks or a line break around it, which the server keeps in the URL",
+                what
             ),
             Some(Outcome::SilentlyWrong),
         )),
@@ -386,7 +402,7 @@ fn url(setting: Option<&Setting<String>>, what: &str, out: &mut Vec<Diagnostic>)
             on_value(
                 &URL_QUERY_OR_FRAGMENT,
                 at,
-                format!("{what} has a query or fragment, and the server appends paths such as /metadata after it"),
+                text!("{} has a query or fragment, and the server appends paths such as /metadata after it", what),
             )
             .label("? or #")
             .help("remove the `?...` or `#...` part"),

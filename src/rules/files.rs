@@ -2,7 +2,9 @@
 //! secret files (`password-file`, `token-file`, `client-secret-file`) one non-blank line of
 //! UTF-8. The file and key service did the reading; nothing read is ever put in a message.
 
-use super::{Ctx, Rule, on_value};
+use super::{Ctx, Rule, on_value, value_of};
+use crate::secrets::{Piece, Text};
+use crate::text;
 use crate::diag::{Diagnostic, Outcome, Severity};
 use crate::model::{Connection, FileRef, FileState, Loaded, SecretFile, SecretFileError, Trust};
 
@@ -67,47 +69,58 @@ pub static SECRET_FILE_NOT_UTF8: Rule = Rule {
 
 **Fix:** Save the file as UTF-8."##,
 };
-/// Where the file was looked up, for messages.
-fn shown(f: &FileRef) -> String {
-    f.host
-        .as_ref()
-        .map(|h| h.display().to_string())
-        .unwrap_or_else(|| f.path.ok().cloned().unwrap_or_default())
+/// Where the file was looked up, for messages: the path on this machine, or as configured.
+fn shown(f: &FileRef) -> Piece {
+    match (&f.host, f.path.ok(), f.path.at()) {
+        (Some(h), _, _) => Piece::value(&h.display().to_string()),
+        (None, Some(p), Some(at)) => value_of(at, p),
+        (None, p, _) => Piece::value(p.map(String::as_str).unwrap_or_default()),
+    }
 }
 
-fn not_readable_help(ctx: &Ctx, f: &FileRef) -> String {
+/// A path for a message (a container path, a path on this machine): not a secret.
+fn path(p: &std::path::Path) -> Piece {
+    Piece::value(&p.display().to_string())
+}
+
+fn not_readable_help(ctx: &Ctx, f: &FileRef) -> Text {
     let configured = f.path.ok().map(String::as_str).unwrap_or_default();
     // a compose service: the file comes through one of its mounts
     if let (Some(c), Some(inside), Some(host)) = (&ctx.container, &f.container, &f.host) {
-        return format!(
+        return text!(
             "service `{}` mounts {} from {}: put the file there, or fix the mount; --skip-file-checks turns file checks off",
-            c.service,
-            inside.display(),
-            host.display()
+            Piece::value(&c.service),
+            path(inside),
+            path(host)
         );
     }
-    let mut help =
-        String::from("the BPE reads this path inside its container or working directory");
+    let mut help = Text::from("the BPE reads this path inside its container or working directory");
     if let Some(host) = &f.host
         && std::path::Path::new(configured) != host
+        && let Some(at) = f.path.at()
     {
-        help.push_str(&format!(
-            " (`{configured}` was looked up as {})",
-            host.display()
+        help.push(text!(
+            " (`{}` was looked up as {})",
+            value_of(at, configured),
+            path(host)
         ));
     }
     if !ctx.path_maps && configured.starts_with('/') {
-        help.push_str(
-            "; to check a container path here, map it with --path-map /run/secrets=./secrets",
-        );
+        help.push("; to check a container path here, map it with --path-map /run/secrets=./secrets");
     }
-    help.push_str("; --skip-file-checks turns file checks off");
+    help.push("; --skip-file-checks turns file checks off");
     help
 }
 
 /// A file the server must be able to read; `empty` is the outcome of a 0-byte file (`None`: a
 /// key or certificate file, for which 0 bytes is `file-empty`).
-fn readable(ctx: &Ctx, prop: &str, f: &FileRef, empty: Option<Outcome>, out: &mut Vec<Diagnostic>) {
+fn readable(
+    ctx: &Ctx,
+    prop: &'static str,
+    f: &FileRef,
+    empty: Option<Outcome>,
+    out: &mut Vec<Diagnostic>,
+) {
     let Some(at) = f.path.at() else { return };
     if f.path
         .ok()
@@ -122,19 +135,20 @@ fn readable(ctx: &Ctx, prop: &str, f: &FileRef, empty: Option<Outcome>, out: &mu
             on_value(
                 &FILE_NOT_READABLE,
                 at,
-                format!("`{prop}`: cannot read {}: {}", shown(f), e.describe()),
+                // the file error's description is the tool's (or the system's) own words
+                text!("`{}`: cannot read {}: {}", prop, shown(f), Piece::own(e.describe())),
             )
             .label("not readable")
             .help(not_readable_help(ctx, f)),
         ),
         FileState::Empty => out.push(match empty {
-            None => on_value(&FILE_EMPTY, at, format!("`{prop}`: {} is empty", shown(f)))
+            None => on_value(&FILE_EMPTY, at, text!("`{}`: {} is empty", prop, shown(f)))
                 .label("empty file")
                 .help("the file has 0 bytes: copy the PEM or PKCS#12 content into it, or point at the right file"),
             Some(outcome) => on_value(
                 &SECRET_FILE_EMPTY,
                 at,
-                format!("`{prop}`: {} is empty", shown(f)),
+                text!("`{}`: {} is empty", prop, shown(f)),
             )
             .outcome(Some(outcome))
             .label("no secret")
@@ -144,7 +158,13 @@ fn readable(ctx: &Ctx, prop: &str, f: &FileRef, empty: Option<Outcome>, out: &mu
     }
 }
 
-fn secret_file(ctx: &Ctx, prop: &str, f: &SecretFile, empty: Outcome, out: &mut Vec<Diagnostic>) {
+fn secret_file(
+    ctx: &Ctx,
+    prop: &'static str,
+    f: &SecretFile,
+    empty: Outcome,
+    out: &mut Vec<Diagnostic>,
+) {
     readable(ctx, prop, &f.file, Some(empty), out);
     let (Loaded::Invalid(e), Some(at)) = (&f.secret, f.file.path.at()) else {
         return;
@@ -154,7 +174,7 @@ fn secret_file(ctx: &Ctx, prop: &str, f: &SecretFile, empty: Outcome, out: &mut 
         SecretFileError::FirstLineBlank => on_value(
             &SECRET_FILE_EMPTY,
             at,
-            format!("`{prop}`: the first line of {s} is blank"),
+            text!("`{}`: the first line of {} is blank", prop, s),
         )
         .outcome(Some(Outcome::NoConnections))
         .label("no secret")
@@ -162,14 +182,14 @@ fn secret_file(ctx: &Ctx, prop: &str, f: &SecretFile, empty: Outcome, out: &mut 
         SecretFileError::Multiline => on_value(
             &SECRET_FILE_MULTILINE,
             at,
-            format!("`{prop}`: {s} has more than one line"),
+            text!("`{}`: {} has more than one line", prop, s),
         )
         .label("more than one line")
         .help("the file must hold the secret on one line (one trailing line break is fine)"),
         SecretFileError::NotUtf8 => on_value(
             &SECRET_FILE_NOT_UTF8,
             at,
-            format!("`{prop}`: {s} is not UTF-8 text"),
+            text!("`{}`: {} is not UTF-8 text", prop, s),
         )
         .label("not UTF-8")
         .help("the server reads secret files as UTF-8; save it as UTF-8"),
