@@ -4,10 +4,10 @@
 //! a query or fragment, credentials over plain http, an OIDC provider over plain http.
 
 use super::{Ctx, Rule, on_key, on_value, value_of};
-use crate::secrets::Piece;
-use crate::text;
 use crate::diag::{Diagnostic, Outcome, Severity};
 use crate::model::{At, Block, Connection, Setting};
+use crate::secrets::Piece;
+use crate::text;
 
 pub static ID_STARTS_WITH_HASH: Rule = Rule {
     name: "id-starts-with-hash",
@@ -279,7 +279,10 @@ fn urls(c: &Connection, out: &mut Vec<Diagnostic>) {
                 on_value(
                     &CREDENTIALS_OVER_HTTP,
                     at,
-                    text!("`base-url` is plain http, so the credentials of `{}` travel unencrypted", *block),
+                    text!(
+                        "`base-url` is plain http, so the credentials of `{}` travel unencrypted",
+                        *block
+                    ),
                 )
                 .label("http://")
                 .help("use https:// for authenticated connections"),
@@ -353,7 +356,11 @@ fn url(
     let problem = match url::Url::parse(trimmed) {
         // the URL parser's words name the kind of mistake, never the input
         Err(e) => Some((
-            text!("{} is not an absolute URL ({})", what, Piece::own(e.to_string())),
+            text!(
+                "{} is not an absolute URL ({})",
+                what,
+                Piece::own(e.to_string())
+            ),
             None,
         )),
         Ok(u) if !matches!(u.scheme(), "http" | "https") => Some((

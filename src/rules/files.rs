@@ -3,10 +3,10 @@
 //! UTF-8. The file and key service did the reading; nothing read is ever put in a message.
 
 use super::{Ctx, Rule, on_value, value_of};
-use crate::secrets::{Piece, Text};
-use crate::text;
 use crate::diag::{Diagnostic, Outcome, Severity};
 use crate::model::{Connection, FileRef, FileState, Loaded, SecretFile, SecretFileError, Trust};
+use crate::secrets::{Piece, Text};
+use crate::text;
 
 pub static FILE_NOT_READABLE: Rule = Rule {
     name: "file-not-readable",
@@ -106,7 +106,9 @@ fn not_readable_help(ctx: &Ctx, f: &FileRef) -> Text {
         ));
     }
     if !ctx.path_maps && configured.starts_with('/') {
-        help.push("; to check a container path here, map it with --path-map /run/secrets=./secrets");
+        help.push(
+            "; to check a container path here, map it with --path-map /run/secrets=./secrets",
+        );
     }
     help.push("; --skip-file-checks turns file checks off");
     help

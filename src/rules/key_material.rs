@@ -5,10 +5,12 @@
 //! valid or expire within 30 days. The file and key service decoded everything; messages name
 //! subjects and files, never key bytes.
 
-use super::{Ctx, Rule, on_value};
+use super::{Ctx, Rule, on_value, value_of};
 use crate::crypto::{CertInfo, CertsError, ClientCheck, KeyError, P12Error, PublicId};
 use crate::diag::{Diagnostic, Outcome, Severity};
 use crate::model::{At, CertAuth, Connection, FileRef, KeyMaterial, Loaded, Trust};
+use crate::secrets::{Piece, Text};
+use crate::text;
 
 pub static TRUST_STORE_INVALID: Rule = Rule {
     name: "trust-store-invalid",
@@ -133,33 +135,52 @@ pub static CERTIFICATE_EXPIRES_SOON: Rule = Rule {
 };
 const SOON: i64 = 30 * 86_400;
 
-fn shown(f: &FileRef) -> String {
-    f.host
-        .as_ref()
-        .map(|h| h.display().to_string())
-        .unwrap_or_else(|| f.path.ok().cloned().unwrap_or_default())
+/// Where the file was looked up, for messages: the path on this machine, or as configured.
+fn shown(f: &FileRef) -> Piece {
+    match (&f.host, f.path.ok(), f.path.at()) {
+        (Some(h), _, _) => Piece::value(&h.display().to_string()),
+        (None, Some(p), Some(at)) => value_of(at, p),
+        (None, p, _) => Piece::value(p.map(String::as_str).unwrap_or_default()),
+    }
+}
+
+/// What a certificate or key file says of itself (a subject, a PEM label, a parser's
+/// complaint): read from a file, not a secret, shown through the URL redactor and scrubber.
+fn from_file(s: &str) -> Piece {
+    Piece::value(s)
 }
 
 /// Expired, not yet valid, or expiring within 30 days.
-fn validity(ctx: &Ctx, at: &At, c: &CertInfo, what: &str, out: &mut Vec<Diagnostic>) {
+fn validity(ctx: &Ctx, at: &At, c: &CertInfo, what: &'static str, out: &mut Vec<Diagnostic>) {
     let (rule, message) = if c.not_after < ctx.now {
         (
             &CERTIFICATE_EXPIRED,
-            format!("{what} `{}` expired on {}", c.subject, c.not_after_date()),
+            text!(
+                "{} `{}` expired on {}",
+                what,
+                from_file(&c.subject),
+                Piece::own(c.not_after_date())
+            ),
         )
     } else if c.not_before > ctx.now {
         (
             &CERTIFICATE_NOT_YET_VALID,
-            format!(
-                "{what} `{}` is not valid before {}",
-                c.subject,
-                c.not_before_date()
+            text!(
+                "{} `{}` is not valid before {}",
+                what,
+                from_file(&c.subject),
+                Piece::own(c.not_before_date())
             ),
         )
     } else if c.not_after - ctx.now < SOON {
         (
             &CERTIFICATE_EXPIRES_SOON,
-            format!("{what} `{}` expires on {}", c.subject, c.not_after_date()),
+            text!(
+                "{} `{}` expires on {}",
+                what,
+                from_file(&c.subject),
+                Piece::own(c.not_after_date())
+            ),
         )
     } else {
         return;
@@ -171,7 +192,12 @@ fn validity(ctx: &Ctx, at: &At, c: &CertInfo, what: &str, out: &mut Vec<Diagnost
     );
 }
 
-fn certs_error(rule: &'static Rule, prop: &str, f: &FileRef, e: &CertsError) -> Option<Diagnostic> {
+fn certs_error(
+    rule: &'static Rule,
+    prop: &'static str,
+    f: &FileRef,
+    e: &CertsError,
+) -> Option<Diagnostic> {
     let at = f.path.at()?;
     if *e == CertsError::EmptyFile {
         return None; // reported as an empty file
@@ -185,7 +211,7 @@ fn certs_error(rule: &'static Rule, prop: &str, f: &FileRef, e: &CertsError) -> 
         on_value(
             rule,
             at,
-            format!("`{prop}`: {}: {}", shown(f), e.describe()),
+            text!("`{}`: {}: {}", prop, shown(f), from_file(&e.describe())),
         )
         .label("not a certificate file")
         .help(help),
@@ -235,12 +261,12 @@ fn pkcs12(
     match loaded {
         Loaded::Invalid(P12Error::WrongPasswordOrCorrupt) => out.push(password_label(
             a,
-            on_value(&PKCS12_INVALID, at, format!("`p12-file`: {s} cannot be opened with the configured password"))
+            on_value(&PKCS12_INVALID, at, text!("`p12-file`: {} cannot be opened with the configured password", s.clone()))
                 .label("cannot open")
                 .help("check the password (or password-file), or whether the file is damaged"),
         )),
         Loaded::Invalid(P12Error::Invalid(why)) => out.push(
-            on_value(&PKCS12_INVALID, at, format!("`p12-file`: {s}: {why}"))
+            on_value(&PKCS12_INVALID, at, text!("`p12-file`: {}: {}", s.clone(), from_file(why)))
                 .label("not PKCS#12")
                 .help("the file must be a PKCS#12 (.p12/.pfx) keystore with the client key and its certificate chain"),
         ),
@@ -249,9 +275,9 @@ fn pkcs12(
                 &PKCS12_INVALID,
                 at,
                 if info.chain.is_empty() {
-                    format!("`p12-file`: {s} holds no private key with a certificate chain")
+                    text!("`p12-file`: {} holds no private key with a certificate chain", s.clone())
                 } else {
-                    format!("`p12-file`: {s} holds {} entries; the server needs exactly one", info.entries)
+                    text!("`p12-file`: {} holds {} entries; the server needs exactly one", s.clone(), info.entries)
                 },
             )
             .label("wrong content")
@@ -287,7 +313,7 @@ fn client_certificate(at: &At, leaf: &CertInfo, out: &mut Vec<Diagnostic>) {
         on_value(
             &NOT_CLIENT_CERTIFICATE,
             at,
-            format!("the first certificate (`{}`) is not a client certificate: {why}", leaf.subject),
+            text!("the first certificate (`{}`) is not a client certificate: {}", from_file(&leaf.subject), why),
         )
         .outcome(Some(outcome))
         .label("not a client certificate")
@@ -295,25 +321,25 @@ fn client_certificate(at: &At, leaf: &CertInfo, out: &mut Vec<Diagnostic>) {
     );
 }
 
-fn key_error(a: &CertAuth, at: &At, s: &str, e: &KeyError) -> Diagnostic {
+fn key_error(a: &CertAuth, at: &At, s: Piece, e: &KeyError) -> Diagnostic {
     match e {
-        KeyError::NoPem => on_value(&PRIVATE_KEY_INVALID, at, format!("`private-key-file`: {s} holds no PEM block"))
+        KeyError::NoPem => on_value(&PRIVATE_KEY_INVALID, at, text!("`private-key-file`: {} holds no PEM block", s))
             .outcome(Some(Outcome::DoesNotStart))
             .label("no PEM")
             .help("the file must start with a PEM private key (`-----BEGIN PRIVATE KEY-----` or `-----BEGIN ENCRYPTED PRIVATE KEY-----`)"),
-        KeyError::NotAKey(label) => on_value(&PRIVATE_KEY_INVALID, at, format!("`private-key-file`: the first PEM object of {s} is a `{label}`, not a private key"))
+        KeyError::NotAKey(label) => on_value(&PRIVATE_KEY_INVALID, at, text!("`private-key-file`: the first PEM object of {} is a `{}`, not a private key", s, from_file(label)))
             .label("not a key")
             .help("the server reads only the first PEM object of the key file: put the private key first"),
-        KeyError::Invalid(why) => on_value(&PRIVATE_KEY_INVALID, at, format!("`private-key-file`: {s}: {why}"))
+        KeyError::Invalid(why) => on_value(&PRIVATE_KEY_INVALID, at, text!("`private-key-file`: {}: {}", s, from_file(why)))
             .label("unreadable key")
             .help("the file must hold a PEM private key first (PKCS#8, PKCS#1 RSA or SEC1 EC, plain or encrypted)"),
         KeyError::NeedsPassword | KeyError::WrongPassword => password_label(
             a,
-            on_value(&PRIVATE_KEY_PASSWORD, at, format!("`private-key-file`: {s} cannot be decrypted with the configured password"))
+            on_value(&PRIVATE_KEY_PASSWORD, at, text!("`private-key-file`: {} cannot be decrypted with the configured password", s))
                 .label("wrong password")
                 .help("check `password` or the content of `password-file`"),
         ),
-        KeyError::Unverifiable(why) => on_value(&KEY_NOT_VERIFIED, at, format!("`private-key-file`: {s} could not be checked: {why}"))
+        KeyError::Unverifiable(why) => on_value(&KEY_NOT_VERIFIED, at, text!("`private-key-file`: {} could not be checked: {}", s, from_file(why)))
             .label("not verified"),
     }
 }
@@ -353,7 +379,7 @@ fn pem(
     };
     let public = match key {
         Loaded::Invalid(e) => {
-            out.push(key_error(a, key_at, &shown(key_file), e));
+            out.push(key_error(a, key_at, shown(key_file), e));
             return;
         }
         Loaded::Ok(k) => &k.public,
@@ -372,14 +398,14 @@ fn pem(
             on_value(
                 &KEY_MISMATCH,
                 key_at,
-                format!("the private key does not belong to the certificate `{}`", leaf.subject),
+                text!("the private key does not belong to the certificate `{}`", from_file(&leaf.subject)),
             )
             .label("other key")
             .also(cert_at.value_or_key(), Some(cert_at.pointer()), "certificate")
             .help(if k.algorithm() != c.algorithm() {
-                format!("the key is {} but the certificate's key is {}; pair the files that belong together", k.algorithm(), c.algorithm())
+                text!("the key is {} but the certificate's key is {}; pair the files that belong together", Piece::own(k.algorithm()), Piece::own(c.algorithm()))
             } else {
-                "pair the key with the certificate issued for it".to_string()
+                Text::from("pair the key with the certificate issued for it")
             }),
         ),
         _ => {}

@@ -8,9 +8,9 @@ use crate::diag::{Diagnostic, Outcome, Severity};
 use crate::props::Kind;
 use crate::schema::map::{Anchor, MapCtx, Path};
 use crate::secrets::{Piece, Text};
-use crate::text;
 use crate::source::Span;
 use crate::suggest::{self, Suggestion};
+use crate::text;
 use crate::yaml::Node;
 use jsonschema::ValidationError;
 use jsonschema::error::ValidationErrorKind as K;
@@ -150,7 +150,11 @@ fn and_list(items: Vec<Piece>, word: &'static str) -> Text {
     let mut out = Text::new();
     for (i, p) in items.into_iter().enumerate() {
         if i > 0 {
-            out.push(if i + 1 == n { text!(" {} ", word) } else { Text::from(", ") });
+            out.push(if i + 1 == n {
+                text!(" {} ", word)
+            } else {
+                Text::from(", ")
+            });
         }
         out.push(text!("`{}`", p));
     }
@@ -175,7 +179,11 @@ pub fn unknown_property(ctx: &MapCtx, path: &Path, name: &str, key: Option<Span>
         &UNKNOWN_PROPERTY,
         ctx.file,
         span,
-        text!("unknown property `{}` in {}", quoted.clone(), where_.clone()),
+        text!(
+            "unknown property `{}` in {}",
+            quoted.clone(),
+            where_.clone()
+        ),
     )
     .at(at.pointer())
     .label("not a property the server knows");
@@ -202,7 +210,10 @@ pub fn unknown_property(ctx: &MapCtx, path: &Path, name: &str, key: Option<Span>
         Suggestion::None => text!(
             "{} knows: {}",
             where_,
-            and_list(block.props.iter().map(|p| Piece::from(p.name)).collect(), "and")
+            and_list(
+                block.props.iter().map(|p| Piece::from(p.name)).collect(),
+                "and"
+            )
         ),
     };
     d.help(help)
@@ -251,7 +262,11 @@ pub fn needs_partner(ctx: &MapCtx, path: &Path, trigger: &str, prop: &str) -> Di
         &MISSING_PROPERTY,
         &at,
         Anchor::Key,
-        text!("`{}` is set but `{}` is missing", trigger.clone(), prop.clone()),
+        text!(
+            "`{}` is set but `{}` is missing",
+            trigger.clone(),
+            prop.clone()
+        ),
     )
     .label(text!("needs `{}`", prop.clone()))
     .help(text!(
@@ -338,7 +353,11 @@ pub fn conflict(ctx: &MapCtx, path: &Path, first: Option<&str>) -> Diagnostic {
         &CONFLICTING_PROPERTIES,
         path,
         Anchor::Key,
-        text!("`{}` and `{}` cannot both be set", first.clone(), second.clone()),
+        text!(
+            "`{}` and `{}` cannot both be set",
+            first.clone(),
+            second.clone()
+        ),
     )
     .label("conflicts")
     .also(

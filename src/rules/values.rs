@@ -163,9 +163,13 @@ pub fn invalid_boolean(ctx: &MapCtx, path: &Path, node: Option<&Node>) -> Diagno
             value()
         )
     } else if tagged {
-        Text::from("with this tag the server reads the value as text, and it only accepts the text true or false; remove the tag")
+        Text::from(
+            "with this tag the server reads the value as text, and it only accepts the text true or false; remove the tag",
+        )
     } else if matches!(text, "y" | "Y" | "n" | "N") {
-        Text::from("`y` and `n` are text in YAML 1.1 (the published DSF schema lists them, the server rejects them); write yes or no")
+        Text::from(
+            "`y` and `n` are text in YAML 1.1 (the published DSF schema lists them, the server rejects them); write yes or no",
+        )
     } else if matches!(resolve_plain(text), Plain::Float(_)) {
         Text::from("a decimal number is not a boolean; write true or false")
     } else {
