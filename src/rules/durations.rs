@@ -5,12 +5,12 @@
 //! forever); and a plain number that is surely meant as milliseconds (`5000` is 83 minutes).
 
 use super::{Ctx, Rule, name_of, on_value};
-use crate::secrets::{Piece, Text};
-use crate::text;
 use crate::diag::{Diagnostic, Outcome, Severity};
 use crate::duration::{MAX_MILLIS, Nanos, ParseError, parse_java, suggest};
 use crate::model::{At, Connection, Timeout, Written};
 use crate::schema::map::{Anchor, MapCtx, Path};
+use crate::secrets::{Piece, Text};
+use crate::text;
 use crate::yaml::{Node, NodeKind};
 
 pub static INVALID_DURATION: Rule = Rule {
