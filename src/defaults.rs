@@ -7,6 +7,7 @@
 
 use crate::diag::Diagnostic;
 use crate::duration::{Nanos, parse_java};
+use crate::secrets::{Piece, Text};
 use crate::source::{FileId, SourceDb, SourceFile, SourceKind, Span};
 
 pub const PREFIX: &str = "DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG_";
@@ -179,12 +180,12 @@ fn build(
     report: &dyn Fn(usize) -> bool,
     out: &mut Vec<Diagnostic>,
 ) -> Defaults {
-    let get = |suffix: &str| {
+    let get = |suffix: &'static str| {
         let i = VARIABLES.iter().position(|v| v.0 == suffix).unwrap_or(0);
         let builtin = VARIABLES.get(i).map_or("", |v| v.2);
         (i, raw.get(i).cloned(), builtin)
     };
-    let mut boolean = |suffix: &str| {
+    let mut boolean = |suffix: &'static str| {
         let (i, r, builtin) = get(suffix);
         let r = r.unwrap_or_else(|| missing(file, suffix, builtin));
         let value = spring_bool(&r.value).unwrap_or_else(|| {
@@ -192,7 +193,7 @@ fn build(
                 out.push(crate::rules::defaults::invalid(
                     r.file,
                     r.span,
-                    &r.name,
+                    suffix,
                     "is not a boolean",
                     "use true or false",
                 ));
@@ -209,22 +210,27 @@ fn build(
     let test_connection_on_startup = boolean("DEFAULT_TEST_CONNECTION_ON_STARTUP");
     let enable_debug_logging = boolean("DEFAULT_ENABLE_DEBUG_LOGGING");
     let oidc_verify_authorized_party = boolean("DEFAULT_OIDC_VERIFY_AUTHORIZED_PARTY");
-    let mut duration = |suffix: &str| {
+    let mut duration = |suffix: &'static str| {
         let (i, r, builtin) = get(suffix);
         let r = r.unwrap_or_else(|| missing(file, suffix, builtin));
         let value = match parse_java(&r.value) {
             Ok(n) if !n.is_negative() => n,
             _ => {
                 if report(i) {
-                    let hint = crate::duration::suggest(&r.value)
-                        .map(|s| format!("write it as an ISO-8601 duration, e.g. `{s}`"))
-                        .unwrap_or_else(|| "write it as an ISO-8601 duration such as PT30S".into());
+                    // a suggestion is a Java duration the tool computed: its own words
+                    let hint = match crate::duration::suggest(&r.value) {
+                        Some(s) => crate::text!(
+                            "write it as an ISO-8601 duration, e.g. `{}`",
+                            Piece::own(s)
+                        ),
+                        None => Text::from("write it as an ISO-8601 duration such as PT30S"),
+                    };
                     out.push(crate::rules::defaults::invalid(
                         r.file,
                         r.span,
-                        &r.name,
+                        suffix,
                         "is not a positive ISO-8601 duration",
-                        &hint,
+                        hint,
                     ));
                 }
                 parse_java(builtin).unwrap_or(Nanos(0))
@@ -240,7 +246,7 @@ fn build(
     let connect_timeout = duration("DEFAULT_TIMEOUT_CONNECT");
     let read_timeout = duration("DEFAULT_TIMEOUT_READ");
     let oidc_leeway = duration("OIDC_TIME_VALIDATION_LEEWAY");
-    let text = |suffix: &str| {
+    let text = |suffix: &'static str| {
         let (_, r, builtin) = get(suffix);
         let r = r.unwrap_or_else(|| missing(file, suffix, builtin));
         Default {

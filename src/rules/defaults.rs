@@ -6,7 +6,9 @@
 use super::Rule;
 use crate::diag::{Diagnostic, Outcome, Severity};
 use crate::files::{DefaultTrust, DefaultTrustState};
+use crate::secrets::{Piece, Text};
 use crate::source::{FileId, Span};
+use crate::text;
 
 pub static INVALID_DEFAULT: Rule = Rule {
     name: "invalid-default",
@@ -25,13 +27,25 @@ DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG_DEFAULT_TIMEOUT_CONNECT=5s
 
 **Fix:** `DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG_DEFAULT_TIMEOUT_CONNECT=PT5S`"##,
 };
-/// A `DEFAULT_*` variable with a value the server cannot use.
-pub fn invalid(file: FileId, span: Span, name: &str, what: &str, help: &str) -> Diagnostic {
-    Diagnostic::new(&INVALID_DEFAULT, file, span, format!("${name} {what}"))
-        .at("")
-        .outcome(Some(Outcome::DoesNotStart))
-        .label("bad default")
-        .help(help.to_string())
+/// A `DEFAULT_*` variable (`suffix`, one of `defaults::VARIABLES`) with a value the server
+/// cannot use.
+pub fn invalid(
+    file: FileId,
+    span: Span,
+    suffix: &'static str,
+    what: &'static str,
+    help: impl Into<Text>,
+) -> Diagnostic {
+    Diagnostic::new(
+        &INVALID_DEFAULT,
+        file,
+        span,
+        text!("${}{} {}", crate::defaults::PREFIX, suffix, what),
+    )
+    .at("")
+    .outcome(Some(Outcome::DoesNotStart))
+    .label("bad default")
+    .help(help)
 }
 
 pub static DEFAULT_TRUST_STORE_MISSING: Rule = Rule {
@@ -65,6 +79,8 @@ pub fn check(
     meaningful: bool,
 ) -> Result<Option<Diagnostic>, String> {
     let shown = store.host.display().to_string();
+    // the path as this machine sees it (mapped by `--path-map`), quoted from where it is set
+    let path = || Piece::decoded(file, span, &shown);
     match &store.state {
         DefaultTrustState::Missing if !meaningful => Err(format!(
             "the default trust store {shown} (inside the BPE image) was not checked: it is not on this machine"
@@ -74,7 +90,7 @@ pub fn check(
                 &DEFAULT_TRUST_STORE_MISSING,
                 file,
                 span,
-                format!("the default trust store {shown} does not exist here, so it was not checked"),
+                text!("the default trust store {} does not exist here, so it was not checked", path()),
             )
             .at("")
             .label("not found")
@@ -87,17 +103,18 @@ pub fn check(
             if problems.is_empty() && !certificates.is_empty() {
                 return Ok(None);
             }
+            // (the files of a folder and what is wrong with them: read here, written nowhere)
             let why = if problems.is_empty() {
-                "it holds no certificate".to_string()
+                Piece::from("it holds no certificate")
             } else {
-                problems.join("; ")
+                Piece::value(&problems.join("; "))
             };
             Ok(Some(
                 Diagnostic::new(
                     &DEFAULT_TRUST_STORE_INVALID,
                     file,
                     span,
-                    format!("the default trust store {shown} cannot be used: {why}"),
+                    text!("the default trust store {} cannot be used: {}", path(), why),
                 )
                 .at("")
                 .label("default trust store")

@@ -97,7 +97,7 @@ pub fn root_not_mapping(file: FileId, root: &Node) -> Diagnostic {
         &ROOT_NOT_MAPPING,
         file,
         root.span,
-        format!(
+        crate::text!(
             "the config must be a mapping of connection ids, found {}",
             root.kind_name()
         ),

@@ -81,7 +81,10 @@ pub fn blank(file: FileId, kind: &SourceKind) -> Diagnostic {
         &CONFIG_BLANK,
         file,
         Span::default(),
-        format!("{what}: the server will start with only its built-in #dsf connection"),
+        crate::text!(
+            "{}: the server will start with only its built-in #dsf connection",
+            what
+        ),
     )
     .help("put the connections here, or leave the variable unset if the BPE needs none")
 }

@@ -9,7 +9,9 @@ use crate::diag::filter::Sink;
 use crate::diag::{Diagnostic, Outcome, Severity};
 use crate::model::instance::is_merge_key;
 use crate::props::{self, Block, CONNECTION, Kind, Place};
+use crate::secrets::{Piece, Text};
 use crate::source::{FileId, Span};
+use crate::text;
 use crate::yaml::pointer::escape;
 use crate::yaml::{Entry, Node, NodeKind, Style};
 use std::collections::{HashMap, HashSet};
@@ -129,10 +131,10 @@ Bad:
 
 **Fix:** Move such secrets into a file (`password-file`)."##,
 };
-/// A step of the path to the node being checked.
+/// A step of the path to the node being checked: a key with the span of where it is written.
 #[derive(Clone, Copy)]
 enum Tok<'n> {
-    Key(&'n str),
+    Key(&'n str, Span),
     Index(usize),
 }
 
@@ -183,7 +185,7 @@ impl Structure {
                 self.ids.insert(id.to_string(), e.key.span);
             }
         }
-        path.push(Tok::Key(id));
+        path.push(Tok::Key(id, e.key.span));
         self.walk(&e.value, &mut path, out);
         RootEntry::Connection {
             id,
@@ -216,7 +218,7 @@ impl Structure {
                 return None;
             }
             NodeKind::Alias { name, anchor } => {
-                path.push(Tok::Key(name));
+                path.push(Tok::Key(name, e.key.span));
                 self.alias(path, e.key.span, name, *anchor, out);
                 path.pop();
             }
@@ -312,9 +314,19 @@ impl Structure {
             } else if block.is_some_and(|b| b.prop(key).is_some()) {
                 known.push(key);
             }
-            path.push(Tok::Key(key));
+            path.push(Tok::Key(key, e.key.span));
             self.walk(&e.value, path, out);
             path.pop();
+        }
+    }
+
+    /// The key `key` written at `at`, for a message: a property of the server's model in the
+    /// tool's words, anything else (a connection id, an unknown key) quoted from where it is
+    /// written.
+    fn name(&self, key: &str, at: Span) -> Piece {
+        match props::static_name(key) {
+            Some(name) => Piece::from(name),
+            None => Piece::decoded(self.file, at, key),
         }
     }
 
@@ -334,7 +346,7 @@ impl Structure {
         };
         if out.full() {
             // only counted: the code, severity and place are what matter
-            out.push(Diagnostic::new(rule, self.file, second, String::new()));
+            out.push(Diagnostic::new(rule, self.file, second, Text::new()));
             return;
         }
         let p = format!("{}/{}", pointer(path), escape(key));
@@ -343,7 +355,10 @@ impl Structure {
                 &DUPLICATE_CONNECTION_ID,
                 self.file,
                 second,
-                format!("connection `{key}` is defined twice"),
+                text!(
+                    "connection `{}` is defined twice",
+                    Piece::decoded(self.file, second, key)
+                ),
             )
             .help("the server silently keeps only the last definition: rename one or merge them")
         } else if let Some(block) = full {
@@ -351,10 +366,11 @@ impl Structure {
                 &YAML_DUPLICATE_KEY,
                 self.file,
                 second,
-                format!(
-                    "`{key}` appears again after all {} properties of {} were given: the server cannot read this",
+                text!(
+                    "`{}` appears again after all {} properties of {} were given: the server cannot read this",
+                    self.name(key, second),
                     block.props.len(),
-                    if block.name == "connection" { "a connection".to_string() } else { format!("`{}`", block.name) }
+                    if block.name == "connection" { text!("a connection") } else { text!("`{}`", block.name) }
                 ),
             )
             .outcome(Some(Outcome::NoConnections))
@@ -364,7 +380,7 @@ impl Structure {
                 &YAML_DUPLICATE_KEY,
                 self.file,
                 second,
-                format!("`{key}` appears twice here"),
+                text!("`{}` appears twice here", self.name(key, second)),
             )
             .help("the server silently uses the last one: remove the one you do not want")
         };
@@ -395,12 +411,19 @@ impl Structure {
             },
             _ => false,
         };
+        // quoted from where they are written: the alias (`*name`), its name after the `*`
+        let name_at = Span::new(
+            span.end.saturating_sub(name.len()).max(span.start),
+            span.end,
+        );
         let mut d = Diagnostic::new(
             &YAML_ALIAS,
             self.file,
             span,
-            format!(
-                "alias `*{name}` is not resolved by the DSF server: it reads the text `{name}`"
+            text!(
+                "alias `{}` is not resolved by the DSF server: it reads the text `{}`",
+                Piece::source(self.file, span),
+                Piece::decoded(self.file, name_at, name)
             ),
         )
         .at(p.clone())
@@ -433,16 +456,17 @@ impl Structure {
 
     fn placeholder(&mut self, path: &[Tok], span: Span, out: &mut Sink) {
         let name = match path.last() {
-            Some(Tok::Key(k)) => k.to_string(),
-            Some(Tok::Index(_)) | None => "a value".to_string(),
+            Some(Tok::Key(k, at)) => text!("`{}`", self.name(k, *at)),
+            Some(Tok::Index(_)) | None => text!("`a value`"),
         };
         out.push(
             Diagnostic::new(
                 &SPRING_PLACEHOLDER,
                 self.file,
                 span,
-                format!(
-                    "`{name}` contains `${{` or `#{{`: the server's property resolver substitutes it before the YAML is read"
+                text!(
+                    "{} contains `${{` or `#{{`: the server's property resolver substitutes it before the YAML is read",
+                    name
                 ),
             )
             .at(pointer(path))
@@ -463,7 +487,7 @@ fn pointer(path: &[Tok]) -> String {
     for t in path {
         p.push('/');
         match t {
-            Tok::Key(k) => p.push_str(&escape(k)),
+            Tok::Key(k, _) => p.push_str(&escape(k)),
             Tok::Index(i) => p.push_str(&i.to_string()),
         }
     }
@@ -478,7 +502,7 @@ fn place(path: &[Tok]) -> Place {
     let rest: Option<Vec<&str>> = path[1..]
         .iter()
         .map(|t| match t {
-            Tok::Key(k) => Some(*k),
+            Tok::Key(k, _) => Some(*k),
             Tok::Index(_) => None,
         })
         .collect();
@@ -489,7 +513,7 @@ fn place(path: &[Tok]) -> Place {
             let owned: Vec<String> = path[1..]
                 .iter()
                 .map(|t| match t {
-                    Tok::Key(k) => k.to_string(),
+                    Tok::Key(k, _) => k.to_string(),
                     Tok::Index(i) => i.to_string(),
                 })
                 .collect();

@@ -8,7 +8,9 @@
 
 use super::Rule;
 use crate::diag::{Diagnostic, Outcome, Severity};
+use crate::secrets::{Piece, Text};
 use crate::source::{FileId, Span};
+use crate::text;
 use crate::yaml::{LoadError, LoadErrorKind};
 
 pub static YAML_SYNTAX: Rule = Rule {
@@ -166,8 +168,9 @@ fhir:
 **Fix:** Replace the character with a normal line break (or remove it)."##,
 };
 
-/// Named control characters, for messages.
-fn char_name(c: char) -> String {
+/// Named control characters, for messages: the tool's own description of a character (its
+/// code point and name), never the character itself.
+fn char_name(c: char) -> Piece {
     let name = match c {
         '\0' => "NUL",
         '\u{7}' => "BEL",
@@ -180,11 +183,11 @@ fn char_name(c: char) -> String {
         '\u{feff}' => "BYTE ORDER MARK",
         _ => "",
     };
-    if name.is_empty() {
+    Piece::own(if name.is_empty() {
         format!("U+{:04X}", c as u32)
     } else {
         format!("U+{:04X} {name}", c as u32)
-    }
+    })
 }
 
 pub const TYPOGRAPHIC: &[(char, &str)] = &[
@@ -272,7 +275,8 @@ fn char_span(text: &str, at: usize) -> Span {
 /// A parser error as a diagnostic.
 pub fn diagnostic(file: FileId, text: &str, e: &LoadError) -> Diagnostic {
     match kind(e) {
-        ErrorKind::Limit => Diagnostic::new(&super::input::INPUT_LIMIT, file, e.span, e.message.clone())
+        // the loader's own words about its limits (numbers only)
+        ErrorKind::Limit => Diagnostic::new(&super::input::INPUT_LIMIT, file, e.span, Piece::own(e.message.clone()))
             .label("limit reached here")
             .help("a connections config needs neither deep nesting nor aliases; check that this is the right file"),
         ErrorKind::UnclosedQuote => unclosed_quote(file, text, e),
@@ -310,13 +314,13 @@ pub fn diagnostic(file: FileId, text: &str, e: &LoadError) -> Diagnostic {
                 .help("quote a value containing `: `; keys of one block start in the same column")
         }),
         ErrorKind::ExpectedKey => misindented(file, text, e, false).unwrap_or_else(|| {
-            Diagnostic::new(&YAML_SYNTAX, file, e.span, format!("invalid YAML: {}", e.message))
+            Diagnostic::new(&YAML_SYNTAX, file, e.span, text!("invalid YAML: {}", parser_says(file, e)))
                 .label("here")
                 .help("check the indentation: keys of one block must start in the same column")
         }),
         ErrorKind::Other if e.message.contains("simple key") => long_key(file, text, e)
             .unwrap_or_else(|| {
-                Diagnostic::new(&YAML_SYNTAX, file, e.span, format!("invalid YAML: {}", e.message))
+                Diagnostic::new(&YAML_SYNTAX, file, e.span, text!("invalid YAML: {}", parser_says(file, e)))
                     .label("here")
                     .help("check the YAML syntax at this point")
             }),
@@ -326,10 +330,28 @@ pub fn diagnostic(file: FileId, text: &str, e: &LoadError) -> Diagnostic {
             } else {
                 "check the YAML syntax at this point"
             };
-            Diagnostic::new(&YAML_SYNTAX, file, e.span, format!("invalid YAML: {}", e.message))
+            Diagnostic::new(&YAML_SYNTAX, file, e.span, text!("invalid YAML: {}", parser_says(file, e)))
                 .label("here")
                 .help(help)
         }
+    }
+}
+
+/// What the parser says: its own fixed words. One message names the character the parser
+/// stopped at, one of `%`, `@` and a backtick: said in the tool's words as well (a quote of it
+/// would be masked inside a secret, and say nothing); any other such message quotes it.
+fn parser_says(file: FileId, e: &LoadError) -> Text {
+    const UNEXPECTED: [&str; 3] = [
+        "unexpected character: `%'",
+        "unexpected character: `@'",
+        "unexpected character: ``'",
+    ];
+    match UNEXPECTED.iter().find(|m| **m == e.message) {
+        Some(m) => Text::from(*m),
+        None if e.message.starts_with("unexpected character: `") => {
+            text!("unexpected character: `{}'", Piece::source(file, e.span))
+        }
+        None => Text::from(Piece::own(e.message.clone())),
     }
 }
 
@@ -364,16 +386,37 @@ fn indent_at(text: &str, at: usize) -> usize {
     text[start..end].len() - text[start..end].trim_start_matches(' ').len()
 }
 
-/// The key of a `key: value` line, if the line is one.
-fn key_of(line: &str) -> Option<&str> {
+/// The key of a `key: value` line, if the line is one, with its offset in the line.
+fn key_of(line: &str) -> Option<(usize, &str)> {
     let t = line.trim_start_matches(' ');
-    let t = t.strip_prefix("- ").unwrap_or(t);
+    let mut at = line.len() - t.len();
+    let t = match t.strip_prefix("- ") {
+        Some(rest) => {
+            at += 2;
+            rest
+        }
+        None => t,
+    };
     let colon = t
         .find(": ")
         .or_else(|| t.strip_suffix(':').map(|k| k.len()))?;
-    let key = t[..colon].trim();
+    let raw = &t[..colon];
+    let key = raw.trim();
+    at += raw.len() - raw.trim_start().len();
     (!key.is_empty() && !key.starts_with('#') && !key.contains(['{', '[', '"', '\'']))
-        .then_some(key)
+        .then_some((at, key))
+}
+
+/// A key `key_of` found in the line starting at `line_start`, for a message: a property of the
+/// server's model in the tool's words, anything else quoted from where it is written.
+fn key_piece(file: FileId, line_start: usize, (at, key): (usize, &str)) -> Piece {
+    match crate::props::static_name(key) {
+        Some(name) => Piece::from(name),
+        None => Piece::source(
+            file,
+            Span::new(line_start + at, line_start + at + key.len()),
+        ),
+    }
 }
 
 /// The previous line that holds a key, with its start offset.
@@ -407,8 +450,9 @@ fn long_key(file: FileId, text: &str, e: &LoadError) -> Option<Diagnostic> {
             &YAML_SYNTAX,
             file,
             Span::new(key_start, key_start + key.len()),
-            format!(
-                "a key of {chars} characters: YAML ends an implicit key after 1,024 characters, so its `:` is not found"
+            text!(
+                "a key of {} characters: YAML ends an implicit key after 1,024 characters, so its `:` is not found",
+                chars
             ),
         )
         .label("this key is too long")
@@ -421,7 +465,7 @@ fn long_key(file: FileId, text: &str, e: &LoadError) -> Option<Diagnostic> {
 fn colon_in_value(file: FileId, text: &str, e: &LoadError) -> Option<Diagnostic> {
     let (start, end) = line_bounds(text, e.span.start);
     let line = &text[start..end];
-    let key = key_of(line)?;
+    let key = key_piece(file, start, key_of(line)?);
     let indent = line.len() - line.trim_start_matches(' ').len();
     let t = &line[indent..];
     let dash = if t.starts_with("- ") { 2 } else { 0 };
@@ -439,11 +483,12 @@ fn colon_in_value(file: FileId, text: &str, e: &LoadError) -> Option<Diagnostic>
             &YAML_SYNTAX,
             file,
             Span::new(colon, colon + 1),
-            format!("the value of `{key}` contains `: `, which YAML reads as the start of a nested key"),
+            text!("the value of `{}` contains `: `, which YAML reads as the start of a nested key", key.clone()),
         )
         .label("`: ` inside a plain value")
-        .help(format!(
-            "quote the value of `{key}` (single quotes keep it as written), or remove the space after this colon"
+        .help(text!(
+            "quote the value of `{}` (single quotes keep it as written), or remove the space after this colon",
+            key
         )),
     )
 }
@@ -453,7 +498,8 @@ fn colon_in_value(file: FileId, text: &str, e: &LoadError) -> Option<Diagnostic>
 /// the parent's level (`did not find expected key`).
 fn misindented(file: FileId, text: &str, e: &LoadError, deeper: bool) -> Option<Diagnostic> {
     let (start, end) = line_bounds(text, e.span.start);
-    let key = key_of(&text[start..end])?;
+    let (key_at, key_text) = key_of(&text[start..end])?;
+    let key = key_piece(file, start, (key_at, key_text));
     let (prev_start, prev) = previous_key_line(text, start)?;
     let (mine, theirs) = (indent_at(text, start), indent_at(text, prev_start));
     if (deeper && mine <= theirs) || (!deeper && mine >= theirs) {
@@ -463,27 +509,38 @@ fn misindented(file: FileId, text: &str, e: &LoadError, deeper: bool) -> Option<
     if deeper && prev.trim_end().ends_with(':') {
         return None;
     }
-    let prev_key = key_of(prev)?;
+    let prev_key = key_piece(file, prev_start, key_of(prev)?);
     let key_start = start + mine;
     let (message, label, help) = if deeper {
         (
-            format!(
-                "`{key}` is indented {} deeper than `{prev_key}` above it, so YAML reads it as part of the value of `{prev_key}`",
-                spaces(mine - theirs)
+            text!(
+                "`{}` is indented {} deeper than `{}` above it, so YAML reads it as part of the value of `{}`",
+                key.clone(),
+                spaces(mine - theirs),
+                prev_key.clone(),
+                prev_key.clone()
             ),
             "indented too deep",
-            format!("indent `{key}` by {}, like `{prev_key}`", spaces(theirs)),
+            text!(
+                "indent `{}` by {}, like `{}`",
+                key,
+                spaces(theirs),
+                prev_key
+            ),
         )
     } else {
         (
-            format!(
-                "`{key}` is indented by {}, but `{prev_key}` above it by {}: YAML cannot tell which block it belongs to",
+            text!(
+                "`{}` is indented by {}, but `{}` above it by {}: YAML cannot tell which block it belongs to",
+                key.clone(),
                 spaces(mine),
+                prev_key,
                 spaces(theirs)
             ),
             "indentation does not match",
-            format!(
-                "indent `{key}` like the other keys of its block (by {})",
+            text!(
+                "indent `{}` like the other keys of its block (by {})",
+                key,
                 spaces(theirs)
             ),
         )
@@ -492,7 +549,7 @@ fn misindented(file: FileId, text: &str, e: &LoadError, deeper: bool) -> Option<
         Diagnostic::new(
             &YAML_INDENTATION,
             file,
-            Span::new(key_start, key_start + key.len()),
+            Span::new(key_start, key_start + key_text.len()),
             message,
         )
         .label(label)
@@ -500,8 +557,9 @@ fn misindented(file: FileId, text: &str, e: &LoadError, deeper: bool) -> Option<
     )
 }
 
-fn spaces(n: usize) -> String {
-    format!("{n} space{}", if n == 1 { "" } else { "s" })
+/// "1 space", "4 spaces": a width the tool counted.
+fn spaces(n: usize) -> Text {
+    text!("{} space{}", n, if n == 1 { "" } else { "s" })
 }
 
 /// The opening quote of the scalar that never closed: the first quote after the last token the
@@ -523,26 +581,30 @@ fn unclosed_quote(file: FileId, text: &str, e: &LoadError) -> Diagnostic {
     let typo = text[open + 1..line_end]
         .char_indices()
         .find_map(|(i, c)| typographic(c).map(|name| (open + 1 + i, c, name)));
+    // the quotes are named in the tool's own words: `'` or `"`, and a character of the table
+    // of typographic quotes, which the message names anyway
     match typo {
         Some((at, c, name)) => Diagnostic::new(
             &YAML_TYPOGRAPHIC_QUOTE,
             file,
             open_span,
-            format!(
-                "this quoted value never ends: it is closed with `{c}` ({name}), which YAML does not treat as a quote"
+            text!(
+                "this quoted value never ends: it is closed with `{}` ({}), which YAML does not treat as a quote",
+                c,
+                name
             ),
         )
-        .label(format!("opened with {quote}"))
-        .also(Span::new(at, at + c.len_utf8()), None, format!("`{c}` is not `{quote}`"))
-        .help(format!("replace `{c}` with `{quote}` (a common copy-paste slip from web pages)")),
+        .label(text!("opened with {}", quote))
+        .also(Span::new(at, at + c.len_utf8()), None, text!("`{}` is not `{}`", c, quote))
+        .help(text!("replace `{}` with `{}` (a common copy-paste slip from web pages)", c, quote)),
         None => Diagnostic::new(
             &YAML_SYNTAX,
             file,
             open_span,
-            format!("this quoted value is never closed with a matching `{quote}`"),
+            text!("this quoted value is never closed with a matching `{}`", quote),
         )
-        .label(format!("opened with {quote}"))
-        .help(format!("add the closing `{quote}` at the end of the value")),
+        .label(text!("opened with {}", quote))
+        .help(text!("add the closing `{}` at the end of the value", quote)),
     }
 }
 
@@ -572,7 +634,10 @@ fn bad_escape(file: FileId, text: &str, e: &LoadError) -> Diagnostic {
         &YAML_BAD_ESCAPE,
         file,
         span,
-        format!("a backslash escape inside double quotes is not valid: {why}"),
+        text!(
+            "a backslash escape inside double quotes is not valid: {}",
+            why
+        ),
     )
     .label("bad escape")
     .help(
@@ -697,7 +762,10 @@ pub fn directives(file: FileId, text: &str) -> Option<Diagnostic> {
                     &YAML_VERSION,
                     file,
                     Span::new(at, at + v.len()),
-                    format!("`%YAML {v}`: the server's YAML reader accepts only version 1.x"),
+                    text!(
+                        "`%YAML {}`: the server's YAML reader accepts only version 1.x",
+                        Piece::source(file, Span::new(at, at + v.len()))
+                    ),
                 )
                 .label("unsupported version")
                 .help("remove the directive, or write `%YAML 1.1`"),
@@ -713,7 +781,7 @@ fn unprintable_char(file: FileId, span: Span, c: char) -> Diagnostic {
         &YAML_UNPRINTABLE,
         file,
         span,
-        format!(
+        text!(
             "the text contains the control character {}, which YAML does not allow",
             char_name(c)
         ),
@@ -754,7 +822,7 @@ pub fn line_separators(file: FileId, text: &str) -> Option<Diagnostic> {
             &YAML_LINE_SEPARATOR,
             file,
             Span::new(at, at + c.len_utf8()),
-            format!(
+            text!(
                 "the text contains {}, which the server's YAML 1.1 reader treats as a line break",
                 char_name(c)
             ),
@@ -767,6 +835,28 @@ pub fn line_separators(file: FileId, text: &str) -> Option<Diagnostic> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keys_are_quoted_by_span_or_named_by_the_tool() {
+        let text = "a:\n  base-url: https://x/fhir\n   my-key: PT5S\n";
+        let Err(e) = crate::yaml::load(text, crate::yaml::Limits::default()) else {
+            panic!("parses");
+        };
+        let d = diagnostic(0, text, &e);
+        assert_eq!(d.rule.name, "yaml-indentation");
+        let at = text.find("my-key").unwrap_or(0);
+        assert_eq!(
+            d.message.pieces()[1],
+            Piece::source(0, Span::new(at, at + "my-key".len()))
+        );
+        assert!(d.message.pieces().contains(&Piece::from("base-url")));
+        assert!(
+            d.message
+                .pieces()
+                .iter()
+                .all(|p| matches!(p, Piece::Own(_) | Piece::Source { .. }))
+        );
+    }
 
     #[test]
     fn escapes() {
