@@ -64,8 +64,12 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io) -> ExitStatus 
                 let _ = io.stderr.write_all(text.as_bytes());
                 return ExitStatus::Usage;
             }
-            let _ = io.stdout.write_all(text.as_bytes());
-            return ExitStatus::Valid;
+            // --help, --version: the text asked for, so a write failure is the tool's own
+            let written = io
+                .stdout
+                .write_all(text.as_bytes())
+                .and_then(|()| io.stdout.flush());
+            return finish(written, ExitStatus::Valid, io.stderr);
         }
     };
     if let Some(code) = &cli.explain_code {
@@ -181,8 +185,8 @@ fn print(text: &str, io: &mut Io) -> ExitStatus {
     finish(written, ExitStatus::Valid, io.stderr)
 }
 
-/// The status after writing: a closed pipe (`| head`) keeps it; another write error is the
-/// tool's own failure.
+/// The status after writing: a closed pipe (`| head`) keeps it; another write error (a full
+/// disk) is the tool's own failure, exit 2 whatever the verdict was: nobody saw it.
 fn finish(written: std::io::Result<()>, status: ExitStatus, stderr: &mut dyn Write) -> ExitStatus {
     match written {
         Ok(()) => status,
@@ -190,11 +194,7 @@ fn finish(written: std::io::Result<()>, status: ExitStatus, stderr: &mut dyn Wri
         Err(e) => {
             let _ =
                 stderr.write_all(error_line(&format!("cannot write the output: {e}")).as_bytes());
-            if status == ExitStatus::Valid {
-                ExitStatus::Usage
-            } else {
-                status
-            }
+            ExitStatus::Usage
         }
     }
 }

@@ -461,6 +461,52 @@ fn a_full_disk_fails_every_command_cleanly() {
     }
 }
 
+/// Output that cannot be written (`> /dev/full`) is exit 2 for every command and every verdict:
+/// an invalid config, help and version text too, with one error line on standard error.
+#[test]
+fn a_write_failure_is_exit_2_whatever_the_verdict() {
+    let Ok(_) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+        return; // not Linux
+    };
+    let dir = temp_dir("full");
+    let bad = dir.join("bad.yaml");
+    std::fs::write(&bad, INVALID).expect("write");
+    let bad = bad.display().to_string();
+    for args in [
+        &["check", &bad][..],
+        &["check", "--format", "json", &bad][..],
+        &["check", "--format", "concise", &bad][..],
+        &["explain", &bad][..],
+        &["schema"][..],
+        &["completions", "zsh"][..],
+        &["man", "check"][..],
+        &["--help"][..],
+        &["check", "--help"][..],
+        &["--version"][..],
+        &["--explain-code", "invalid-duration"][..],
+    ] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .expect("/dev/full");
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_dsf-connections"))
+            .args(args)
+            .current_dir(crate::util::manifest_dir())
+            .env_clear()
+            .stdout(full)
+            .output()
+            .expect("run");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        let lines: Vec<&str> = stderr.lines().collect();
+        assert_eq!(lines.len(), 1, "{args:?}: {stderr}");
+        assert!(
+            lines[0].starts_with("dsf-connections: error: cannot write the output: "),
+            "{args:?}: {stderr}"
+        );
+    }
+}
+
 /// clap's own usage errors quote the argument: a bidi override or escape in it is made visible.
 #[test]
 fn usage_errors_show_arguments_visibly() {
