@@ -80,6 +80,32 @@ fn concise_lines() {
     assert_eq!(quiet.code, 1);
 }
 
+/// A quoted value is quoted in the message, the same in every format: `'yes'` is text because
+/// of its quotes, and a message that drops them reads as if `yes` had been rejected.
+#[test]
+fn concise_shows_a_quoted_value_as_the_human_output_does() {
+    let yaml = "c:\n  base-url: http://x\n  test-connection-on-startup: 'yes'\n  enable-debug-logging: \"on\"\n";
+    let human = check(&["--color", "never", "-"], Some(yaml));
+    let concise = check(&["--format", "concise", "-"], Some(yaml));
+    let messages = |out: &str, start: &str| -> Vec<String> {
+        out.lines()
+            .filter_map(|l| l.split_once(start).map(|(_, m)| m.to_string()))
+            .collect()
+    };
+    let human = messages(&human.stdout, "error[invalid-boolean]: ");
+    let concise = messages(&concise.stdout, "error[invalid-boolean] ");
+    assert_eq!(
+        human,
+        [
+            "`test-connection-on-startup` must be a boolean, found `'yes'`",
+            "`enable-debug-logging` must be a boolean, found `\"on\"`"
+        ]
+    );
+    assert_eq!(concise, human);
+    let json = reference(&["-"], Some(yaml));
+    assert_eq!(json[0]["message"].as_str(), Some(human[0].as_str()));
+}
+
 #[test]
 fn github_annotations() {
     let out = check(&["--format", "github", EXAMPLE], None);

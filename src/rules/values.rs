@@ -10,7 +10,7 @@ use crate::model::{At, Connection, Setting};
 use crate::schema::map::{Anchor, MapCtx, Path};
 use crate::secret::Secret;
 use crate::yaml::scalar::{Plain, resolve_plain};
-use crate::yaml::{Node, NodeKind};
+use crate::yaml::{Node, NodeKind, Style};
 
 pub static BLANK_VALUE: Rule = Rule {
     name: "blank-value",
@@ -160,8 +160,13 @@ pub fn invalid_boolean(ctx: &MapCtx, path: &Path, node: Option<&Node>) -> Diagno
     } else {
         "write true or false".to_string()
     };
-    let found = if node.is_some_and(|n| matches!(n.kind, NodeKind::Scalar(_))) {
-        format!("`{text}`")
+    // a quoted value is shown in its quotes: they are what makes `'yes'` text
+    let found = if let Some(s) = scalar {
+        match s.style {
+            Style::SingleQuoted => format!("`'{}'`", text.replace('\'', "''")),
+            Style::DoubleQuoted => format!("`\"{}\"`", text.replace('"', "\\\"")),
+            _ => format!("`{text}`"),
+        }
     } else {
         node.map_or("nothing", Node::kind_name).to_string()
     };
