@@ -220,6 +220,49 @@ fn colours_follow_flag_and_no_color() {
     assert!(!out.stdout.contains(ansi));
 }
 
+/// `s` without the ANSI escape sequences (CSI `ESC [ ... letter`) colours add.
+fn strip_ansi(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            // `[`, parameters, then the final letter
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Colours change nothing of the layout: the `-->`, `|` and `= help:` lines stand where they
+/// stand without colours.
+#[test]
+fn colours_keep_the_layout() {
+    let args = |color: &'static str| {
+        [
+            "check",
+            "--skip-file-checks",
+            "--color",
+            color,
+            "fixtures/example.yaml",
+        ]
+    };
+    let coloured = run(&args("always"), None, &[]);
+    let plain = run(&args("never"), None, &[]);
+    assert!(coloured.stdout.contains("\u{1b}["), "{}", coloured.stdout);
+    assert!(
+        plain.stdout.contains(" --> fixtures/example.yaml:"),
+        "{}",
+        plain.stdout
+    );
+    assert_eq!(strip_ansi(&coloured.stdout), plain.stdout);
+}
+
 #[test]
 fn warnings_alone_exit_0() {
     let out = run(

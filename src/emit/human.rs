@@ -113,9 +113,10 @@ fn render(
         &marks,
         &super::snippet::Style { color: style.color },
     );
-    let gutter = lines
-        .first()
-        .map_or(1, |l| l.find('|').unwrap_or(2).saturating_sub(1).max(1));
+    // the columns before the `|`, not counting the colours' escape sequences
+    let gutter = lines.first().map_or(1, |l| {
+        columns_before(l, '|').unwrap_or(2).saturating_sub(1).max(1)
+    });
     let pad = " ".repeat(gutter);
     out.push_str(&format!(
         "{pad}--> {}:{}:{}\n",
@@ -140,6 +141,28 @@ fn render(
     ));
     out.push('\n');
     out
+}
+
+/// How many characters of `line` come before `c`, leaving out ANSI escape sequences (ours:
+/// `ESC [ ... letter`; input text in a line is made visible, so it holds no ESC of its own).
+fn columns_before(line: &str, c: char) -> Option<usize> {
+    let mut n = 0;
+    let mut chars = line.chars();
+    while let Some(ch) = chars.next() {
+        if ch == c {
+            return Some(n);
+        }
+        if ch == '\u{1b}' {
+            for ch in chars.by_ref() {
+                if ch.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            n += 1;
+        }
+    }
+    None
 }
 
 fn plural(n: usize, word: &str) -> String {
