@@ -125,6 +125,64 @@ fn tool_errors_exit_2() {
     assert!(out.stderr.contains("is a directory"));
 }
 
+/// A directory as INPUT: one error that says so with what to do, and a summary that does not
+/// call it "no problems" (it was not checked).
+#[test]
+fn a_directory_is_one_clear_error() {
+    let dir = temp_dir("dir-input");
+    let d = dir.join("some-dir");
+    std::fs::create_dir(&d).expect("mkdir");
+    let d = d.display().to_string();
+    let out = run(&["check", &d], None, &[]);
+    assert_eq!(out.code, 2);
+    let errors: Vec<&str> = out.stderr.lines().collect();
+    assert_eq!(errors.len(), 1, "{}", out.stderr);
+    assert!(
+        errors[0].starts_with(&format!("dsf-connections: error: {d}: is a directory: ")),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(errors[0].matches(d.as_str()).count(), 2, "{}", out.stderr); // name, hint
+    assert!(errors[0].contains(&format!("{d}/*.yaml")), "{}", out.stderr);
+    assert!(!out.stdout.contains("no problems"), "{}", out.stdout);
+    assert_eq!(
+        out.stdout.lines().last(),
+        Some("not ok: nothing was checked: 1 input could not be read (see the error above)"),
+        "{}",
+        out.stdout
+    );
+    for format in ["concise", "github"] {
+        let out = run(&["check", "--format", format, &d], None, &[]);
+        assert_eq!(out.code, 2);
+        assert!(
+            !out.stdout.contains("no problems"),
+            "{format}: {}",
+            out.stdout
+        );
+        assert!(
+            out.stdout.lines().last().is_some_and(
+                |l| l == "dsf-connections: nothing was checked: 1 input could not be read"
+            ),
+            "{format}: {}",
+            out.stdout
+        );
+    }
+    // standard input that is a directory says so too
+    let stdin = std::fs::File::open(&d).expect("open dir");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_dsf-connections"))
+        .args(["check", "-"])
+        .env_clear()
+        .stdin(stdin)
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr.starts_with("dsf-connections: error: <stdin>: is a directory: "),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn schema_command_prints_the_editor_schema_and_the_bundled_one() {
     // the default is the form for editors and YAML 1.2 tools: draft-07, no `$id`

@@ -190,7 +190,15 @@ fn summary(report: &Report, style: &Style, w: &mut dyn Write) -> std::io::Result
         )),
     }
     let failed = report.failed.len();
-    let line = if e == 0 && wn == 0 && failed > 0 {
+    let nothing_checked = report.inputs.is_empty() && failed > 0;
+    let line = if nothing_checked {
+        // every input failed: there is nothing to call "no problems"
+        format!(
+            "not ok: nothing was checked: {} could not be read (see the {} above)",
+            plural(failed, "input"),
+            if failed == 1 { "error" } else { "errors" }
+        )
+    } else if e == 0 && wn == 0 && failed > 0 {
         // exit 2: never "ok" when an input was not checked
         format!("not ok: no problems in {conns}{inputs}, but not everything could be checked")
     } else if e == 0 && wn == 0 && report.omitted.suppressed_errors > 0 {
@@ -254,7 +262,7 @@ fn summary(report: &Report, style: &Style, w: &mut dyn Write) -> std::io::Result
     for n in &report.notes {
         writeln!(w, "note: {}", visible(n))?;
     }
-    if !report.failed.is_empty() {
+    if !report.failed.is_empty() && !nothing_checked {
         writeln!(
             w,
             "{} could not be checked (see the errors above)",
