@@ -106,6 +106,63 @@ fn concise_shows_a_quoted_value_as_the_human_output_does() {
     assert_eq!(json[0]["message"].as_str(), Some(human[0].as_str()));
 }
 
+/// Bidi controls, C1 controls and line separators in ids, keys, values and probe details are
+/// `\uXXXX` escapes in every JSON output (serde_json writes them raw), and the JSON reads back
+/// as the same strings; a secret holding one is still scrubbed in its escaped form.
+#[test]
+fn json_outputs_escape_bidi_and_c1_controls() {
+    let raw = |c: char| {
+        matches!(c, '\u{80}'..='\u{9f}' | '\u{200e}' | '\u{200f}' | '\u{061c}'
+        | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}')
+    };
+    let dir = temp_dir("json-bidi");
+    let file = dir.join("c.yaml");
+    std::fs::write(
+        &file,
+        "\"x\\u202Ey\":\n  base-url: \"http://127.0.0.1:1/a\\u2066b\\u0090c\\u2028d\"\n\
+         \"bad\\u061C\":\n  base-url: http://x\n  \"ba\\u200Fse-url\\u2029\": 1\n\
+         \"auth\":\n  base-url: http://127.0.0.1:1/\n  basic-auth:\n    username: \"S\\u202ECRETvalue123\"\n    password: \"S\\u202ECRETvalue123\"\n",
+    )
+    .expect("write");
+    let f = file.display().to_string();
+    for args in [
+        &["check", "--test-connections", "--format", "json", &f][..],
+        &["check", "--test-connections", "--format", "sarif", &f][..],
+        &["check", "--format", "gitlab", &f][..],
+        &["explain", "--format", "json", &f][..],
+    ] {
+        let out = run(args, None, &[]);
+        assert_eq!(out.code, 1, "{args:?}: {}{}", out.stdout, out.stderr);
+        let bad: Vec<char> = out.stdout.chars().filter(|&c| raw(c)).collect();
+        assert!(bad.is_empty(), "{args:?}: raw {bad:?} in\n{}", out.stdout);
+        assert!(
+            !out.stdout.contains("CRETvalue123"),
+            "{args:?}: {}",
+            out.stdout
+        );
+        let v = json(&out.stdout);
+        if !args.contains(&"json") {
+            continue; // SARIF and GitLab messages are made visible (`\u{61c}`) before
+        }
+        assert!(
+            out.stdout.contains("bad\\u061c"),
+            "{args:?}: {}",
+            out.stdout
+        );
+        let text = v.to_string(); // serde_json's own writing: the characters themselves
+        assert!(text.contains("bad\u{061c}"), "{args:?}: {text}");
+        if args[0] == "explain" {
+            assert!(text.contains("a\u{2066}b\u{90}c\u{2028}d"), "{text}");
+        }
+        if args.contains(&"json") && args[0] == "check" {
+            assert_eq!(v["inputs"][0]["connections"][0], "x\u{202e}y");
+            assert_eq!(v["probes"][0]["connection"], "x\u{202e}y");
+            let m = v["diagnostics"][0]["message"].as_str().unwrap_or_default();
+            assert!(m.contains("ba\u{200f}se-url\u{2029}"), "{m}");
+        }
+    }
+}
+
 #[test]
 fn github_annotations() {
     let out = check(&["--format", "github", EXAMPLE], None);
