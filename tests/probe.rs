@@ -1282,6 +1282,64 @@ fn check_test_connections_end_to_end() {
     );
 }
 
+/// A connection on the default trust store that is not on this machine is not probed, with a
+/// reason in plain words: which file, why it could not be read, and the three ways to fix it;
+/// the same for an OIDC provider's trust store.
+#[test]
+fn not_probed_for_the_default_trust_store_says_which_file_and_the_fix() {
+    let dir = crate::util::temp_dir("not-probed-trust");
+    let path = dir.join("c.yaml");
+    std::fs::write(
+        &path,
+        "fhir:\n  base-url: https://fhir.test/fhir\n\
+         oidc:\n  base-url: https://fhir.test/fhir\n  trusted-root-certificates-file: /run/secrets/root_ca.crt\n  oidc-auth:\n    base-url: https://oidc.test/\n    client-id: c\n    client-secret: s3cret-of-the-test\n",
+    )
+    .expect("write");
+    let p = path.display().to_string();
+    let out = crate::util::run(
+        &[
+            "check",
+            "--test-connections",
+            "--path-map",
+            "/run/secrets=fixtures/secrets",
+            &p,
+        ],
+        None,
+        &[],
+    );
+    let var = "DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG_DEFAULT_TRUST_SERVER_CERTIFICATE_CAS";
+    let lines: Vec<&str> = out
+        .stdout
+        .lines()
+        .filter(|l| l.contains("not probed"))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            format!(
+                "- fhir: not probed: its trust store is the default one, ca/server_root_cas (the \
+                 server's built-in default: the connection has no trusted-root-certificates-file), \
+                 and there is no file or folder ca/server_root_cas on this machine (relative to \
+                 the current directory); to probe it, check a copy of it here with --path-map \
+                 ca/server_root_cas=PATH, set ${var} to a PEM file of its CA certificates, or give \
+                 the connection a trusted-root-certificates-file"
+            ),
+            format!(
+                "- oidc: not probed: its oidc-auth's trust store is the default one, \
+                 ca/server_root_cas (the server's built-in default: its oidc-auth has no \
+                 trusted-root-certificates-file), and there is no file or folder \
+                 ca/server_root_cas on this machine (relative to the current directory); to probe \
+                 it, check a copy of it here with --path-map ca/server_root_cas=PATH, set ${var} \
+                 to a PEM file of its CA certificates, or give its oidc-auth a \
+                 trusted-root-certificates-file"
+            ),
+        ],
+        "{}",
+        out.stdout
+    );
+    assert!(!out.stdout.contains("the trust store the"), "{}", out.stdout);
+}
+
 /// A compose service's probes go through its own `DEV_DSF_PROXY_*` (issue 9); a config given
 /// directly in the same run uses the tool's environment (here: no proxy).
 #[test]
