@@ -391,8 +391,9 @@ fn check(args: &CheckArgs, probe: Option<&ProbeArgs>, explain: bool, io: &mut Io
     } else if report
         .probes
         .as_ref()
-        .is_some_and(|(r, _)| r.iter().any(|r| !r.ok))
+        .is_some_and(|(r, _)| crate::probe::render::failed(r))
     {
+        // a probe failed, or none could be run: a smoke check that tested nothing has not passed
         ExitStatus::ProbeFailed
     } else {
         ExitStatus::Valid

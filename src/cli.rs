@@ -8,7 +8,9 @@ Exit codes:
   1  invalid: at least one error (YAML syntax errors included)
   2  the tool could not run: an input missing or unreadable (the others are
      still checked), the variable unset with no INPUT, bad flags
-  3  valid, but a connection test failed (check --test-connections)
+  3  valid, but a connection test failed, or no connection could be tested
+     at all (check --test-connections: a smoke check that tested nothing
+     has not passed)
 
 With --deny-warnings (or --fail-on warning), warnings exit 1 too.
 

@@ -150,6 +150,10 @@ pub fn summary(report: &Report) -> String {
             plural(report.failed.len(), "input")
         ));
     }
+    if let Some((results, not_probed)) = &report.probes {
+        line.push_str("; ");
+        line.push_str(&crate::probe::render::summary(results, not_probed));
+    }
     line
 }
 

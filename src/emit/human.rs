@@ -47,6 +47,10 @@ pub fn emit(report: &Report, style: &Style, w: &mut dyn Write) -> std::io::Resul
             let failed: Vec<_> = results.iter().filter(|r| !r.ok).cloned().collect();
             if !failed.is_empty() {
                 crate::probe::render::render(&failed, style.color, w)?;
+            } else if results.is_empty() {
+                // nothing probed is a problem too (exit 3): say why
+                let line = crate::probe::render::summary(results, not_probed);
+                writeln!(w, "{line}")?;
             }
         } else {
             crate::probe::render::render(results, style.color, w)?;
@@ -191,6 +195,9 @@ fn summary(report: &Report, style: &Style, w: &mut dyn Write) -> std::io::Result
     }
     let failed = report.failed.len();
     let nothing_checked = report.inputs.is_empty() && failed > 0;
+    // with --test-connections: `ok` only when the probes passed too
+    let probes = report.probes.as_ref().filter(|_| !nothing_checked);
+    let probes_failed = probes.is_some_and(|(r, _)| crate::probe::render::failed(r));
     let line = if nothing_checked {
         // every input failed: there is nothing to call "no problems"
         format!(
@@ -201,6 +208,8 @@ fn summary(report: &Report, style: &Style, w: &mut dyn Write) -> std::io::Result
     } else if e == 0 && wn == 0 && failed > 0 {
         // exit 2: never "ok" when an input was not checked
         format!("not ok: no problems in {conns}{inputs}, but not everything could be checked")
+    } else if e == 0 && wn == 0 && probes_failed {
+        format!("not ok: no problems in {conns}{inputs}")
     } else if e == 0 && wn == 0 && report.omitted.suppressed_errors > 0 {
         // the user's choice, but not one to hide: the server still fails on those
         format!(
@@ -216,8 +225,15 @@ fn summary(report: &Report, style: &Style, w: &mut dyn Write) -> std::io::Result
             plural(wn, "warning")
         )
     };
+    let line = match probes {
+        Some((results, not_probed)) => format!(
+            "{line}; {}",
+            crate::probe::render::summary(results, not_probed)
+        ),
+        None => line,
+    };
     let line = if style.color {
-        if e > 0 || failed > 0 {
+        if e > 0 || failed > 0 || probes_failed {
             line.red().bold().to_string()
         } else if wn > 0 {
             line.yellow().bold().to_string()

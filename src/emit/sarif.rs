@@ -335,7 +335,17 @@ fn notifications(report: &Report) -> Vec<Notification> {
             descriptor: None,
         })
         .collect();
-    if let Some((results, _)) = &report.probes {
+    if let Some((results, not_probed)) = &report.probes {
+        if results.is_empty() {
+            // nothing was probed: the run failed (exit 3) without a failed probe
+            out.push(Notification {
+                level: "error",
+                message: Text {
+                    text: crate::probe::render::summary(results, not_probed),
+                },
+                descriptor: None,
+            });
+        }
         for r in results.iter().filter(|r| !r.ok) {
             out.push(Notification {
                 level: "error",

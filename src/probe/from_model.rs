@@ -275,7 +275,11 @@ pub fn run_for(
     let results = match super::run(&targets, &options) {
         Ok(r) => r,
         Err(e) => {
-            notes.push(format!("the probes could not run: {e}"));
+            // none of them was probed, and the summary says why
+            not_probed.extend(targets.iter().map(|t| NotProbed {
+                connection: t.id.clone(),
+                reason: format!("the probes could not run: {e}"),
+            }));
             Vec::new()
         }
     };
