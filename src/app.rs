@@ -89,6 +89,9 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io) -> ExitStatus 
             // clap_complete panics when its writer fails (a full disk): render first
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut cmd, "dsf-connections", &mut script);
+            if shell == clap_complete::Shell::Bash {
+                script = bash_names_fixed(script);
+            }
             let written = io
                 .stdout
                 .write_all(&script)
@@ -136,6 +139,19 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io) -> ExitStatus 
         }
         Command::Check(c) => check(&c.args, Some(&c.probe), false, io),
         Command::Explain(args) => check(&args, None, true, io),
+    }
+}
+
+/// clap_complete's bash script names a subcommand's state `dsf__connections__subcmd__check`
+/// where it is set (the binary's `-` made `__`) but `dsf__subcmd__connections__subcmd__check`
+/// where it is used (every `-` of the path made `__subcmd__`), so nothing after a subcommand
+/// was completed; one spelling for both.
+fn bash_names_fixed(script: Vec<u8>) -> Vec<u8> {
+    match String::from_utf8(script) {
+        Ok(s) => s
+            .replace("dsf__subcmd__connections", "dsf__connections")
+            .into_bytes(),
+        Err(e) => e.into_bytes(),
     }
 }
 

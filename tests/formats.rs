@@ -658,6 +658,99 @@ fn completions_man_page_and_version() {
     );
 }
 
+/// The bash completion script, sourced in a real bash: what it offers after
+/// `dsf-connections `, `dsf-connections check --fo` and the like (clap_complete's script named
+/// its subcommands `dsf__subcmd__connections__...` in one place and `dsf__connections__...` in
+/// the other, so nothing was completed after a subcommand).
+#[test]
+fn bash_completion_completes_after_a_subcommand() {
+    let Ok(_) = std::process::Command::new("bash").arg("--version").output() else {
+        eprintln!("skipped: no bash");
+        return;
+    };
+    let script = run(&["completions", "bash"], None, &[]);
+    assert_eq!(script.code, 0);
+    let dir = temp_dir("bash-completion");
+    let file = dir.join("dsf-connections.bash");
+    std::fs::write(&file, &script.stdout).expect("write");
+    // COMP_WORDS as bash splits the line; the function gets the command, cur and prev words
+    let harness = r#"
+source "$1" || exit 1
+offer() {
+  COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 ))
+  COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
+  COMPREPLY=()
+  _dsf__connections dsf-connections "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
+  echo "${COMPREPLY[*]}"
+}
+offer dsf-connections ""
+offer dsf-connections check --fo
+offer dsf-connections check --format ""
+offer dsf-connections explain --col
+offer dsf-connections completions ""
+offer dsf-connections check --test-con
+"#;
+    let out = std::process::Command::new("bash")
+        .args(["--norc", "--noprofile", "-c", harness, "harness"])
+        .arg(&file)
+        .env_clear()
+        .output()
+        .expect("run bash");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let offers: Vec<Vec<&str>> = stdout
+        .lines()
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(offers.len(), 6, "{stdout}");
+    for sub in ["check", "explain", "schema", "completions", "man"] {
+        assert!(offers[0].contains(&sub), "{sub}: {stdout}");
+    }
+    assert_eq!(offers[1], ["--format"], "{stdout}");
+    assert_eq!(
+        offers[2],
+        ["human", "json", "concise", "github", "sarif", "gitlab"]
+    );
+    assert_eq!(offers[3], ["--color"], "{stdout}");
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        assert!(offers[4].contains(&shell), "{shell}: {stdout}");
+    }
+    assert_eq!(offers[5], ["--test-connections"], "{stdout}");
+}
+
+/// The fish script in a real fish (skipped without one): subcommands and their options.
+#[test]
+fn fish_completion_completes_subcommands_and_their_options() {
+    let Ok(_) = std::process::Command::new("fish").arg("--version").output() else {
+        eprintln!("skipped: no fish");
+        return;
+    };
+    let script = run(&["completions", "fish"], None, &[]);
+    let dir = temp_dir("fish-completion");
+    let file = dir.join("dsf-connections.fish");
+    std::fs::write(&file, &script.stdout).expect("write");
+    let offer = |line: &str| -> Vec<String> {
+        let out = std::process::Command::new("fish")
+            .args(["--no-config", "-c"])
+            .arg(format!("source {}; complete -C '{line}'", file.display()))
+            .env_clear()
+            .env("HOME", &*dir)
+            .output()
+            .expect("run fish");
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| l.split('\t').next().unwrap_or_default().to_string())
+            .collect()
+    };
+    assert_eq!(offer("dsf-connections check --fo"), ["--format"]);
+    assert!(offer("dsf-connections ").contains(&"check".to_string()));
+    assert!(offer("dsf-connections check --format ").contains(&"sarif".to_string()));
+}
+
 #[test]
 fn failed_probes_as_lines_annotations_and_notifications() {
     // nothing listens on port 1 of the loopback: the probe fails at once, without a network
