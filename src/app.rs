@@ -84,6 +84,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io) -> ExitStatus 
     };
     match command {
         Command::Schema(args) => schema(&args, io),
+        Command::Codes => print(&emit::docs::list(docs_styled(io)), io),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             // clap_complete panics when its writer fails (a full disk): render first
@@ -121,6 +122,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io) -> ExitStatus 
                     "check" => "dsf-connections-check",
                     "explain" => "dsf-connections-explain",
                     "schema" => "dsf-connections-schema",
+                    "codes" => "dsf-connections-codes",
                     "completions" => "dsf-connections-completions",
                     "man" => "dsf-connections-man",
                     _ => "dsf-connections",
@@ -159,14 +161,28 @@ fn bash_names_fixed(script: Vec<u8>) -> Vec<u8> {
 /// bounded on hostile input; real configs have a few dozen).
 const MAX_MODELS: usize = 1000;
 
-/// `--explain-code CODE`: the code's documentation, or a tool error with a suggestion.
+/// Whether the docs are styled: on a terminal without `NO_COLOR` (they have no --color).
+fn docs_styled(io: &Io) -> bool {
+    let no_color = (io.env)("NO_COLOR")
+        .ok()
+        .flatten()
+        .is_some_and(|v| !v.is_empty());
+    io.stdout_is_terminal && !no_color
+}
+
+/// `--explain-code CODE`: the code's documentation rendered for a terminal, or a tool error
+/// with a suggestion; without a code, the list of codes.
 fn explain_code(code: &str, io: &mut Io) -> ExitStatus {
+    let styled = docs_styled(io);
+    if code.trim().is_empty() {
+        return print(&emit::docs::list(styled), io);
+    }
     match emit::docs::explain(code.trim()) {
-        Some(text) => print(&text, io),
+        Some(text) => print(&emit::markdown::render(&text, styled), io),
         None => {
             let hint = match emit::docs::suggest(code.trim()) {
                 Some(c) => format!(" (did you mean `{c}`?)"),
-                None => " (docs/codes.md and docs/probe-codes.md list the codes)".to_string(),
+                None => " (`dsf-connections codes` lists the codes)".to_string(),
             };
             let _ = io
                 .stderr

@@ -578,16 +578,75 @@ fn human_diagnostics_end_with_their_docs() {
     }
 }
 
+/// `--explain-code` renders the Markdown of the docs for a terminal: no `**` or ``` fences,
+/// code blocks indented, bold and colour only on a terminal without NO_COLOR.
 #[test]
 fn explain_code_prints_the_docs() {
     let out = run(&["--explain-code", "invalid-duration"], None, &[]);
     assert_eq!(out.code, 0);
-    let rule = dsf_connections::rules::find("invalid-duration").expect("rule");
-    assert!(out.stdout.contains(rule.docs.trim()), "{}", out.stdout);
     assert!(out.stdout.starts_with("invalid-duration (error"));
+    for raw in ["**", "```", "\u{1b}["] {
+        assert!(!out.stdout.contains(raw), "{raw:?} in\n{}", out.stdout);
+    }
+    assert!(
+        out.stdout.contains("\nWhat: A timeout that is neither"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains(
+            "\nBad:\n\n      connect-timeout: 5s\n\nFix:\n\n      connect-timeout: PT5S\n"
+        ),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .lines()
+            .filter(|l| !l.starts_with("Online: "))
+            .all(|l| l.chars().count() <= 80),
+        "{}",
+        out.stdout
+    );
     let probe = run(&["--explain-code", "tls-unknown-issuer"], None, &[]);
     assert_eq!(probe.code, 0);
-    assert!(probe.stdout.contains("**What:**"), "{}", probe.stdout);
+    assert!(!probe.stdout.contains("**"), "{}", probe.stdout);
+    assert!(
+        probe
+            .stdout
+            .contains("\nWhat: the server's certificate chain"),
+        "{}",
+        probe.stdout
+    );
+    // on a terminal (a pseudo-terminal through util-linux `script`): styled, still no markup
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_ok()
+    {
+        let on_tty = |env: &[(&str, &str)]| {
+            let mut cmd = std::process::Command::new("script");
+            cmd.args(["-qec"])
+                .arg(format!(
+                    "{} --explain-code invalid-duration",
+                    env!("CARGO_BIN_EXE_dsf-connections")
+                ))
+                .arg("/dev/null")
+                .env_clear()
+                .envs(env.iter().copied());
+            let out = cmd.output().expect("script");
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        };
+        let styled = on_tty(&[]);
+        assert!(styled.contains("\u{1b}[1mWhat:"), "{styled:?}");
+        assert!(
+            !styled.contains("**") && !styled.contains("```"),
+            "{styled:?}"
+        );
+        let no_color = on_tty(&[("NO_COLOR", "1")]);
+        assert!(no_color.contains("What: A timeout"), "{no_color:?}");
+        assert!(!no_color.contains("\u{1b}["), "{no_color:?}");
+    }
     assert!(
         probe
             .stdout
@@ -604,6 +663,72 @@ fn explain_code_prints_the_docs() {
     let bare = run(&[], None, &[]);
     assert_eq!(bare.code, 2);
     assert!(bare.stderr.contains("Usage"), "{}", bare.stderr);
+}
+
+/// `dsf-connections codes` (and `--explain-code` without a code) lists every diagnostic and
+/// probe code with its severity or kind and summary, grouped; it has its man page and is
+/// completed.
+#[test]
+fn codes_lists_every_code() {
+    let out = run(&["codes"], None, &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let row = |code: &str, kind: &str| {
+        out.stdout.lines().any(|l| {
+            let mut w = l.split_whitespace();
+            l.starts_with("  ") && w.next() == Some(code) && w.next() == Some(kind)
+        })
+    };
+    for r in dsf_connections::rules::ALL {
+        assert!(
+            row(r.name, r.severity.as_str()),
+            "{} in\n{}",
+            r.name,
+            out.stdout
+        );
+        assert!(out.stdout.contains(r.summary), "{}", r.name);
+    }
+    for c in dsf_connections::probe::codes::ALL {
+        assert!(row(c, "probe"), "{c} in\n{}", out.stdout);
+    }
+    for heading in [
+        "Diagnostic codes",
+        "Errors: the run fails (exit 1)",
+        "Warnings",
+        "Probe codes",
+        "Network",
+        "TLS",
+    ] {
+        assert!(
+            out.stdout.lines().any(|l| l.starts_with(heading)),
+            "{heading}: {}",
+            out.stdout
+        );
+    }
+    assert!(!out.stdout.contains("**"), "{}", out.stdout);
+    let bare = run(&["--explain-code"], None, &[]);
+    assert_eq!(bare.code, 0, "{}", bare.stderr);
+    assert_eq!(bare.stdout, out.stdout);
+    let man = run(&["man", "codes"], None, &[]);
+    assert_eq!(man.code, 0, "{}", man.stderr);
+    assert!(man.stdout.contains(".TH dsf-connections-codes 1"));
+    let page = run(&["man"], None, &[]);
+    assert!(page.stdout.contains("dsf\\-connections\\-codes(1)"));
+    let bash = run(&["completions", "bash"], None, &[]);
+    assert!(
+        bash.stdout
+            .contains("check explain schema completions man codes"),
+        "{}",
+        bash.stdout
+    );
+    let unknown = run(&["--explain-code", "zzzzzzzzzzzz"], None, &[]);
+    assert_eq!(unknown.code, 2);
+    assert!(
+        unknown
+            .stderr
+            .contains("`dsf-connections codes` lists the codes"),
+        "{}",
+        unknown.stderr
+    );
 }
 
 #[test]
