@@ -129,10 +129,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io) -> ExitStatus 
                 };
                 cmd = sub.name(page_name);
             }
-            let mut page = Vec::new();
-            let written = clap_mangen::Man::new(cmd)
-                .render(&mut page)
-                .and_then(|()| io.stdout.write_all(&page));
+            let written = crate::manpage::render(cmd).and_then(|page| io.stdout.write_all(&page));
             finish(
                 written.and_then(|()| io.stdout.flush()),
                 ExitStatus::Valid,

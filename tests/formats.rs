@@ -710,7 +710,7 @@ fn codes_lists_every_code() {
     assert_eq!(bare.stdout, out.stdout);
     let man = run(&["man", "codes"], None, &[]);
     assert_eq!(man.code, 0, "{}", man.stderr);
-    assert!(man.stdout.contains(".TH dsf-connections-codes 1"));
+    assert!(man.stdout.contains(".TH \"dsf\\-connections\\-codes\" 1"));
     let page = run(&["man"], None, &[]);
     assert!(page.stdout.contains("dsf\\-connections\\-codes(1)"));
     let bash = run(&["completions", "bash"], None, &[]);
@@ -731,6 +731,103 @@ fn codes_lists_every_code() {
     );
 }
 
+/// The man pages keep their footer (the version in its place, the page name whole) and show
+/// the exit codes as a list: roff `.TP` items, and as man renders them (with groff, when it is
+/// installed), one item per code, not one wrapped paragraph.
+#[test]
+fn man_pages_list_the_exit_codes_and_keep_the_footer() {
+    for (command, page) in [
+        ("", "dsf-connections"),
+        ("check", "dsf-connections-check"),
+        // the longest name: its footer was cut the most
+        ("completions", "dsf-connections-completions"),
+    ] {
+        let out = run(
+            &["man", command]
+                .map(|a| a)
+                .iter()
+                .filter(|a| !a.is_empty())
+                .copied()
+                .collect::<Vec<_>>(),
+            None,
+            &[],
+        );
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        let th = out
+            .stdout
+            .lines()
+            .find(|l| l.starts_with(".TH "))
+            .unwrap_or_else(|| panic!("no .TH in\n{}", out.stdout));
+        // every argument quoted: an empty date cannot shift the version into its place
+        assert!(
+            th.starts_with(&format!(".TH \"{}\" 1 \"", page.replace('-', "\\-")))
+                && th.ends_with(&format!(
+                    "\"dsf\\-connections {}\" \"User Commands\"",
+                    env!("CARGO_PKG_VERSION")
+                )),
+            "{th}"
+        );
+        if command.is_empty() {
+            assert!(
+                out.stdout.contains(
+                    ".SH \"EXIT STATUS\"\n.TP\n.B 0\nvalid (warnings allowed)\n.TP\n.B 1\n"
+                ),
+                "{}",
+                out.stdout
+            );
+        }
+        let dir = temp_dir("man");
+        let file = dir.join(format!("{page}.1"));
+        std::fs::write(&file, &out.stdout).expect("write");
+        let Ok(groff) = std::process::Command::new("groff")
+            .args(["-man", "-Tutf8", "-P-cbou", "-rLL=80n", "-ww"])
+            .arg(&file)
+            // groff runs troff and grotty through PATH
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .output()
+        else {
+            eprintln!("skipped: no groff to render the man page");
+            continue;
+        };
+        let text = String::from_utf8_lossy(&groff.stdout);
+        let warnings = String::from_utf8_lossy(&groff.stderr);
+        assert!(
+            groff.status.success() && warnings.trim().is_empty(),
+            "groff: {warnings}"
+        );
+        let lines: Vec<String> = text
+            .lines()
+            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+            .filter(|l| !l.is_empty())
+            .collect();
+        let footer = lines.last().cloned().unwrap_or_default();
+        assert!(
+            footer.starts_with(&format!("dsf-connections {} ", env!("CARGO_PKG_VERSION")))
+                && footer.ends_with(&format!(" {page}(1)")),
+            "{footer:?}"
+        );
+        if command == "completions" {
+            continue; // no exit codes on this page
+        }
+        let at = lines.iter().position(|l| l == "EXIT STATUS");
+        let Some(at) = at else {
+            panic!("no EXIT STATUS in\n{text}");
+        };
+        assert_eq!(lines[at + 1], "0 valid (warnings allowed)", "{text}");
+        assert!(
+            lines[at + 3].starts_with("2 the tool could not run: "),
+            "{text}"
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with("3 valid, but a connection test failed")),
+            "{text}"
+        );
+    }
+}
+
 #[test]
 fn completions_man_page_and_version() {
     for shell in ["bash", "zsh", "fish", "powershell"] {
@@ -746,7 +843,7 @@ fn completions_man_page_and_version() {
         "{}",
         &man.stdout[..man.stdout.len().min(200)]
     );
-    assert!(man.stdout.contains(".TH dsf-connections 1"));
+    assert!(man.stdout.contains(".TH \"dsf\\-connections\" 1"));
     assert!(
         man.stdout.contains("explain\\-code"),
         "man page lacks --explain-code"
@@ -754,7 +851,7 @@ fn completions_man_page_and_version() {
     // each command has its page, the one the tool's page refers to
     let check = run(&["man", "check"], None, &[]);
     assert_eq!(check.code, 0, "{}", check.stderr);
-    assert!(check.stdout.contains(".TH dsf-connections-check 1"));
+    assert!(check.stdout.contains(".TH \"dsf\\-connections\\-check\" 1"));
     assert!(
         man.stdout.contains("dsf\\-connections\\-check(1)"),
         "the tool's page names it"
