@@ -585,6 +585,8 @@ fn a_write_failure_is_exit_2_whatever_the_verdict() {
         &["check", "--help"][..],
         &["--version"][..],
         &["--explain-code", "invalid-duration"][..],
+        &["--explain-code"][..],
+        &["codes"][..],
     ] {
         let full = std::fs::OpenOptions::new()
             .write(true)
