@@ -65,8 +65,12 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io) -> ExitStatus 
                 let _ = io.stderr.write_all(text.as_bytes());
                 return ExitStatus::Usage;
             }
-            let _ = io.stdout.write_all(text.as_bytes());
-            return ExitStatus::Valid;
+            // --help, --version: the text asked for, so a write failure is the tool's own
+            let written = io
+                .stdout
+                .write_all(text.as_bytes())
+                .and_then(|()| io.stdout.flush());
+            return finish(written, ExitStatus::Valid, io.stderr);
         }
     };
     if let Some(code) = &cli.explain_code {
@@ -81,11 +85,15 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io) -> ExitStatus 
     };
     match command {
         Command::Schema(args) => schema(&args, io),
+        Command::Codes => print(&emit::docs::list(docs_styled(io)), io),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             // clap_complete panics when its writer fails (a full disk): render first
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut cmd, "dsf-connections", &mut script);
+            if shell == clap_complete::Shell::Bash {
+                script = bash_names_fixed(script);
+            }
             let written = io
                 .stdout
                 .write_all(&script)
@@ -115,16 +123,14 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io) -> ExitStatus 
                     "check" => "dsf-connections-check",
                     "explain" => "dsf-connections-explain",
                     "schema" => "dsf-connections-schema",
+                    "codes" => "dsf-connections-codes",
                     "completions" => "dsf-connections-completions",
                     "man" => "dsf-connections-man",
                     _ => "dsf-connections",
                 };
                 cmd = sub.name(page_name);
             }
-            let mut page = Vec::new();
-            let written = clap_mangen::Man::new(cmd)
-                .render(&mut page)
-                .and_then(|()| io.stdout.write_all(&page));
+            let written = crate::manpage::render(cmd).and_then(|page| io.stdout.write_all(&page));
             finish(
                 written.and_then(|()| io.stdout.flush()),
                 ExitStatus::Valid,
@@ -136,18 +142,45 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io) -> ExitStatus 
     }
 }
 
+/// clap_complete's bash script names a subcommand's state `dsf__connections__subcmd__check`
+/// where it is set (the binary's `-` made `__`) but `dsf__subcmd__connections__subcmd__check`
+/// where it is used (every `-` of the path made `__subcmd__`), so nothing after a subcommand
+/// was completed; one spelling for both.
+fn bash_names_fixed(script: Vec<u8>) -> Vec<u8> {
+    match String::from_utf8(script) {
+        Ok(s) => s
+            .replace("dsf__subcmd__connections", "dsf__connections")
+            .into_bytes(),
+        Err(e) => e.into_bytes(),
+    }
+}
+
 /// Connections `explain` shows and `--test-connections` probes at most (output and memory stay
 /// bounded on hostile input; real configs have a few dozen).
 const MAX_MODELS: usize = 1000;
 
-/// `--explain-code CODE`: the code's documentation, or a tool error with a suggestion.
+/// Whether the docs are styled: on a terminal without `NO_COLOR` (they have no --color).
+fn docs_styled(io: &Io) -> bool {
+    let no_color = (io.env)("NO_COLOR")
+        .ok()
+        .flatten()
+        .is_some_and(|v| !v.is_empty());
+    io.stdout_is_terminal && !no_color
+}
+
+/// `--explain-code CODE`: the code's documentation rendered for a terminal, or a tool error
+/// with a suggestion; without a code, the list of codes.
 fn explain_code(code: &str, io: &mut Io) -> ExitStatus {
+    let styled = docs_styled(io);
+    if code.trim().is_empty() {
+        return print(&emit::docs::list(styled), io);
+    }
     match emit::docs::explain(code.trim()) {
-        Some(text) => print(&text, io),
+        Some(text) => print(&emit::markdown::render(&text, styled), io),
         None => {
             let hint = match emit::docs::suggest(code.trim()) {
                 Some(c) => format!(" (did you mean `{c}`?)"),
-                None => " (docs/codes.md and docs/probe-codes.md list the codes)".to_string(),
+                None => " (`dsf-connections codes` lists the codes)".to_string(),
             };
             let _ = io
                 .stderr
@@ -182,8 +215,8 @@ fn print(text: &str, io: &mut Io) -> ExitStatus {
     finish(written, ExitStatus::Valid, io.stderr)
 }
 
-/// The status after writing: a closed pipe (`| head`) keeps it; another write error is the
-/// tool's own failure.
+/// The status after writing: a closed pipe (`| head`) keeps it; another write error (a full
+/// disk) is the tool's own failure, exit 2 whatever the verdict was: nobody saw it.
 fn finish(written: std::io::Result<()>, status: ExitStatus, stderr: &mut dyn Write) -> ExitStatus {
     match written {
         Ok(()) => status,
@@ -191,11 +224,7 @@ fn finish(written: std::io::Result<()>, status: ExitStatus, stderr: &mut dyn Wri
         Err(e) => {
             let _ =
                 stderr.write_all(error_line(&format!("cannot write the output: {e}")).as_bytes());
-            if status == ExitStatus::Valid {
-                ExitStatus::Usage
-            } else {
-                status
-            }
+            ExitStatus::Usage
         }
     }
 }
@@ -392,8 +421,9 @@ fn check(args: &CheckArgs, probe: Option<&ProbeArgs>, explain: bool, io: &mut Io
     } else if report
         .probes
         .as_ref()
-        .is_some_and(|(r, _)| r.iter().any(|r| !r.ok))
+        .is_some_and(|(r, _)| crate::probe::render::failed(r))
     {
+        // a probe failed, or none could be run: a smoke check that tested nothing has not passed
         ExitStatus::ProbeFailed
     } else {
         ExitStatus::Valid

@@ -8,13 +8,15 @@ Exit codes:
   1  invalid: at least one error (YAML syntax errors included)
   2  the tool could not run: an input missing or unreadable (the others are
      still checked), the variable unset with no INPUT, bad flags
-  3  valid, but a connection test failed (check --test-connections)
+  3  valid, but a connection test failed, or no connection could be tested
+     at all (check --test-connections: a smoke check that tested nothing
+     has not passed)
 
 With --deny-warnings (or --fail-on warning), warnings exit 1 too.
 
 Every diagnostic code is explained by `dsf-connections --explain-code CODE`
 (and in docs/codes.md of the repository): what it means, why it matters, a bad
-example and the fix.";
+example and the fix. `dsf-connections codes` lists them.";
 
 const EXPLAIN_EXIT_CODES: &str = "\
 explain prints each connection's effective settings after the diagnostics,
@@ -38,8 +40,10 @@ Exit codes:
 )]
 pub struct Cli {
     /// Print the documentation of a diagnostic or probe code (what it means,
-    /// why it matters, a bad example, the fix) and exit
-    #[arg(long, value_name = "CODE", exclusive = true)]
+    /// why it matters, a bad example, the fix) and exit; without CODE, list
+    /// the codes
+    #[arg(long, value_name = "CODE", exclusive = true, num_args = 0..=1,
+          default_missing_value = "")]
     pub explain_code: Option<String>,
 
     #[command(subcommand)]
@@ -66,9 +70,13 @@ pub enum Command {
     /// Print a man page (roff): the tool's, or a command's (`dsf-connections man check >
     /// dsf-connections-check.1`)
     Man {
-        /// The command whose page to print (check, explain, schema, completions, man)
+        /// The command whose page to print (check, explain, schema, codes,
+        /// completions, man)
         command: Option<String>,
     },
+    /// List every diagnostic and probe code with its severity and summary
+    /// (`--explain-code CODE` explains one)
+    Codes,
 }
 
 #[derive(Debug, clap::Args)]
@@ -218,7 +226,7 @@ fn parse_code(s: &str) -> Result<String, String> {
         Some(n) => {
             format!("unknown code `{s}` (did you mean `{n}`? see dsf-connections --explain-code)")
         }
-        None => format!("unknown code `{s}` (docs/codes.md of the repository lists the codes)"),
+        None => format!("unknown code `{s}` (`dsf-connections codes` lists the codes)"),
     })
 }
 

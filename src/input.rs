@@ -47,8 +47,10 @@ pub fn read_file(path: &str, limit: u64) -> Result<Loaded, InputError> {
     let file = std::fs::File::open(path)
         .map_err(|e| InputError::Unreadable(format!("cannot open {path}: {}", plain(&e))))?;
     if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
+        // the caller names the input; directories are not searched for configs
+        let glob = format!("{}/*.yaml", path.trim_end_matches('/'));
         return Err(InputError::Unreadable(format!(
-            "{path} is a directory, not a file"
+            "is a directory: name the config files in it instead, e.g. `dsf-connections check {glob}`"
         )));
     }
     let bytes = read_capped(file, limit, path)?;
@@ -105,7 +107,14 @@ fn read_capped(reader: impl Read, limit: u64, name: &str) -> Result<Vec<u8>, Inp
     reader
         .take(limit.saturating_add(1))
         .read_to_end(&mut bytes)
-        .map_err(|e| InputError::Unreadable(format!("cannot read {name}: {}", plain(&e))))?;
+        .map_err(|e| match e.kind() {
+            // `check - < some-dir`
+            std::io::ErrorKind::IsADirectory => InputError::Unreadable(
+                "is a directory: redirect a config file, e.g. `dsf-connections check - < config.yaml`"
+                    .into(),
+            ),
+            _ => InputError::Unreadable(format!("cannot read {name}: {}", plain(&e))),
+        })?;
     if bytes.len() as u64 > limit {
         return Err(InputError::TooLarge {
             name: name.to_string(),

@@ -43,6 +43,29 @@ pub fn visible(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// JSON text with every character [`is_unsafe`] that serde_json leaves raw (DEL, C1 controls,
+/// bidirectional controls, line separators, invisible characters) written as a `\uXXXX` escape,
+/// so a JSON report shown in a terminal or a diff cannot reorder or hide text. Such a character
+/// can only stand inside a JSON string (JSON's own syntax is ASCII), where the escape reads
+/// back as the same character; serde_json escapes C0 controls itself, and the newlines and
+/// spaces of pretty-printing stay.
+pub fn json_escape_unsafe(json: String) -> String {
+    let raw = |c: char| c > '\u{7e}' && is_unsafe(c);
+    if !json.chars().any(raw) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if raw(c) {
+            // all of them are in the Basic Multilingual Plane: one escape each
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Terminal columns a character takes when shown (escaped characters take their escape's width;
 /// a tab is shown as four spaces).
 pub fn display_width(c: char) -> usize {
@@ -75,5 +98,20 @@ mod tests {
         assert_eq!(visible("plain ä 😀"), "plain ä 😀");
         assert_eq!(display_width('😀'), 2);
         assert_eq!(display_width('\u{1b}'), 6);
+    }
+
+    #[test]
+    fn json_keeps_no_unsafe_character_raw() {
+        let value = "a\u{202e}b\u{85}c\u{2028}d\u{7f}e\u{1b}ä😀";
+        let json =
+            serde_json::to_string_pretty(&serde_json::json!({ "k": value })).unwrap_or_default();
+        let escaped = json_escape_unsafe(json);
+        assert!(
+            !escaped.chars().any(|c| c > '\u{7e}' && is_unsafe(c)),
+            "{escaped}"
+        );
+        assert!(escaped.contains("a\\u202eb\\u0085c\\u2028d\\u007fe\\u001bä😀"));
+        let back: serde_json::Value = serde_json::from_str(&escaped).unwrap_or_default();
+        assert_eq!(back["k"], value);
     }
 }

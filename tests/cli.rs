@@ -125,6 +125,64 @@ fn tool_errors_exit_2() {
     assert!(out.stderr.contains("is a directory"));
 }
 
+/// A directory as INPUT: one error that says so with what to do, and a summary that does not
+/// call it "no problems" (it was not checked).
+#[test]
+fn a_directory_is_one_clear_error() {
+    let dir = temp_dir("dir-input");
+    let d = dir.join("some-dir");
+    std::fs::create_dir(&d).expect("mkdir");
+    let d = d.display().to_string();
+    let out = run(&["check", &d], None, &[]);
+    assert_eq!(out.code, 2);
+    let errors: Vec<&str> = out.stderr.lines().collect();
+    assert_eq!(errors.len(), 1, "{}", out.stderr);
+    assert!(
+        errors[0].starts_with(&format!("dsf-connections: error: {d}: is a directory: ")),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(errors[0].matches(d.as_str()).count(), 2, "{}", out.stderr); // name, hint
+    assert!(errors[0].contains(&format!("{d}/*.yaml")), "{}", out.stderr);
+    assert!(!out.stdout.contains("no problems"), "{}", out.stdout);
+    assert_eq!(
+        out.stdout.lines().last(),
+        Some("not ok: nothing was checked: 1 input could not be read (see the error above)"),
+        "{}",
+        out.stdout
+    );
+    for format in ["concise", "github"] {
+        let out = run(&["check", "--format", format, &d], None, &[]);
+        assert_eq!(out.code, 2);
+        assert!(
+            !out.stdout.contains("no problems"),
+            "{format}: {}",
+            out.stdout
+        );
+        assert!(
+            out.stdout.lines().last().is_some_and(
+                |l| l == "dsf-connections: nothing was checked: 1 input could not be read"
+            ),
+            "{format}: {}",
+            out.stdout
+        );
+    }
+    // standard input that is a directory says so too
+    let stdin = std::fs::File::open(&d).expect("open dir");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_dsf-connections"))
+        .args(["check", "-"])
+        .env_clear()
+        .stdin(stdin)
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr.starts_with("dsf-connections: error: <stdin>: is a directory: "),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn schema_command_prints_the_editor_schema_and_the_bundled_one() {
     // the default is the form for editors and YAML 1.2 tools: draft-07, no `$id`
@@ -218,6 +276,49 @@ fn colours_follow_flag_and_no_color() {
         &[("NO_COLOR", "1")],
     );
     assert!(!out.stdout.contains(ansi));
+}
+
+/// `s` without the ANSI escape sequences (CSI `ESC [ ... letter`) colours add.
+fn strip_ansi(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            // `[`, parameters, then the final letter
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Colours change nothing of the layout: the `-->`, `|` and `= help:` lines stand where they
+/// stand without colours.
+#[test]
+fn colours_keep_the_layout() {
+    let args = |color: &'static str| {
+        [
+            "check",
+            "--skip-file-checks",
+            "--color",
+            color,
+            "fixtures/example.yaml",
+        ]
+    };
+    let coloured = run(&args("always"), None, &[]);
+    let plain = run(&args("never"), None, &[]);
+    assert!(coloured.stdout.contains("\u{1b}["), "{}", coloured.stdout);
+    assert!(
+        plain.stdout.contains(" --> fixtures/example.yaml:"),
+        "{}",
+        plain.stdout
+    );
+    assert_eq!(strip_ansi(&coloured.stdout), plain.stdout);
 }
 
 #[test]
@@ -458,6 +559,54 @@ fn a_full_disk_fails_every_command_cleanly() {
             "{args:?}: {stderr}"
         );
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}
+
+/// Output that cannot be written (`> /dev/full`) is exit 2 for every command and every verdict:
+/// an invalid config, help and version text too, with one error line on standard error.
+#[test]
+fn a_write_failure_is_exit_2_whatever_the_verdict() {
+    let Ok(_) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+        return; // not Linux
+    };
+    let dir = temp_dir("full");
+    let bad = dir.join("bad.yaml");
+    std::fs::write(&bad, INVALID).expect("write");
+    let bad = bad.display().to_string();
+    for args in [
+        &["check", &bad][..],
+        &["check", "--format", "json", &bad][..],
+        &["check", "--format", "concise", &bad][..],
+        &["explain", &bad][..],
+        &["schema"][..],
+        &["completions", "zsh"][..],
+        &["man", "check"][..],
+        &["--help"][..],
+        &["check", "--help"][..],
+        &["--version"][..],
+        &["--explain-code", "invalid-duration"][..],
+        &["--explain-code"][..],
+        &["codes"][..],
+    ] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .expect("/dev/full");
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_dsf-connections"))
+            .args(args)
+            .current_dir(crate::util::manifest_dir())
+            .env_clear()
+            .stdout(full)
+            .output()
+            .expect("run");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        let lines: Vec<&str> = stderr.lines().collect();
+        assert_eq!(lines.len(), 1, "{args:?}: {stderr}");
+        assert!(
+            lines[0].starts_with("dsf-connections: error: cannot write the output: "),
+            "{args:?}: {stderr}"
+        );
     }
 }
 

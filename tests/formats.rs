@@ -80,6 +80,89 @@ fn concise_lines() {
     assert_eq!(quiet.code, 1);
 }
 
+/// A quoted value is quoted in the message, the same in every format: `'yes'` is text because
+/// of its quotes, and a message that drops them reads as if `yes` had been rejected.
+#[test]
+fn concise_shows_a_quoted_value_as_the_human_output_does() {
+    let yaml = "c:\n  base-url: http://x\n  test-connection-on-startup: 'yes'\n  enable-debug-logging: \"on\"\n";
+    let human = check(&["--color", "never", "-"], Some(yaml));
+    let concise = check(&["--format", "concise", "-"], Some(yaml));
+    let messages = |out: &str, start: &str| -> Vec<String> {
+        out.lines()
+            .filter_map(|l| l.split_once(start).map(|(_, m)| m.to_string()))
+            .collect()
+    };
+    let human = messages(&human.stdout, "error[invalid-boolean]: ");
+    let concise = messages(&concise.stdout, "error[invalid-boolean] ");
+    assert_eq!(
+        human,
+        [
+            "`test-connection-on-startup` must be a boolean, found `'yes'`",
+            "`enable-debug-logging` must be a boolean, found `\"on\"`"
+        ]
+    );
+    assert_eq!(concise, human);
+    let json = reference(&["-"], Some(yaml));
+    assert_eq!(json[0]["message"].as_str(), Some(human[0].as_str()));
+}
+
+/// Bidi controls, C1 controls and line separators in ids, keys, values and probe details are
+/// `\uXXXX` escapes in every JSON output (serde_json writes them raw), and the JSON reads back
+/// as the same strings; a secret holding one is still scrubbed in its escaped form.
+#[test]
+fn json_outputs_escape_bidi_and_c1_controls() {
+    let raw = |c: char| {
+        matches!(c, '\u{80}'..='\u{9f}' | '\u{200e}' | '\u{200f}' | '\u{061c}'
+        | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}')
+    };
+    let dir = temp_dir("json-bidi");
+    let file = dir.join("c.yaml");
+    std::fs::write(
+        &file,
+        "\"x\\u202Ey\":\n  base-url: \"http://127.0.0.1:1/a\\u2066b\\u0090c\\u2028d\"\n\
+         \"bad\\u061C\":\n  base-url: http://x\n  \"ba\\u200Fse-url\\u2029\": 1\n\
+         \"auth\":\n  base-url: http://127.0.0.1:1/\n  basic-auth:\n    username: \"S\\u202ECRETvalue123\"\n    password: \"S\\u202ECRETvalue123\"\n",
+    )
+    .expect("write");
+    let f = file.display().to_string();
+    for args in [
+        &["check", "--test-connections", "--format", "json", &f][..],
+        &["check", "--test-connections", "--format", "sarif", &f][..],
+        &["check", "--format", "gitlab", &f][..],
+        &["explain", "--format", "json", &f][..],
+    ] {
+        let out = run(args, None, &[]);
+        assert_eq!(out.code, 1, "{args:?}: {}{}", out.stdout, out.stderr);
+        let bad: Vec<char> = out.stdout.chars().filter(|&c| raw(c)).collect();
+        assert!(bad.is_empty(), "{args:?}: raw {bad:?} in\n{}", out.stdout);
+        assert!(
+            !out.stdout.contains("CRETvalue123"),
+            "{args:?}: {}",
+            out.stdout
+        );
+        let v = json(&out.stdout);
+        if !args.contains(&"json") {
+            continue; // SARIF and GitLab messages are made visible (`\u{61c}`) before
+        }
+        assert!(
+            out.stdout.contains("bad\\u061c"),
+            "{args:?}: {}",
+            out.stdout
+        );
+        let text = v.to_string(); // serde_json's own writing: the characters themselves
+        assert!(text.contains("bad\u{061c}"), "{args:?}: {text}");
+        if args[0] == "explain" {
+            assert!(text.contains("a\u{2066}b\u{90}c\u{2028}d"), "{text}");
+        }
+        if args.contains(&"json") && args[0] == "check" {
+            assert_eq!(v["inputs"][0]["connections"][0], "x\u{202e}y");
+            assert_eq!(v["probes"][0]["connection"], "x\u{202e}y");
+            let m = v["diagnostics"][0]["message"].as_str().unwrap_or_default();
+            assert!(m.contains("ba\u{200f}se-url\u{2029}"), "{m}");
+        }
+    }
+}
+
 #[test]
 fn github_annotations() {
     let out = check(&["--format", "github", EXAMPLE], None);
@@ -495,16 +578,75 @@ fn human_diagnostics_end_with_their_docs() {
     }
 }
 
+/// `--explain-code` renders the Markdown of the docs for a terminal: no `**` or ``` fences,
+/// code blocks indented, bold and colour only on a terminal without NO_COLOR.
 #[test]
 fn explain_code_prints_the_docs() {
     let out = run(&["--explain-code", "invalid-duration"], None, &[]);
     assert_eq!(out.code, 0);
-    let rule = dsf_connections::rules::find("invalid-duration").expect("rule");
-    assert!(out.stdout.contains(rule.docs.trim()), "{}", out.stdout);
     assert!(out.stdout.starts_with("invalid-duration (error"));
+    for raw in ["**", "```", "\u{1b}["] {
+        assert!(!out.stdout.contains(raw), "{raw:?} in\n{}", out.stdout);
+    }
+    assert!(
+        out.stdout.contains("\nWhat: A timeout that is neither"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains(
+            "\nBad:\n\n      connect-timeout: 5s\n\nFix:\n\n      connect-timeout: PT5S\n"
+        ),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .lines()
+            .filter(|l| !l.starts_with("Online: "))
+            .all(|l| l.chars().count() <= 80),
+        "{}",
+        out.stdout
+    );
     let probe = run(&["--explain-code", "tls-unknown-issuer"], None, &[]);
     assert_eq!(probe.code, 0);
-    assert!(probe.stdout.contains("**What:**"), "{}", probe.stdout);
+    assert!(!probe.stdout.contains("**"), "{}", probe.stdout);
+    assert!(
+        probe
+            .stdout
+            .contains("\nWhat: the server's certificate chain"),
+        "{}",
+        probe.stdout
+    );
+    // on a terminal (a pseudo-terminal through util-linux `script`): styled, still no markup
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_ok()
+    {
+        let on_tty = |env: &[(&str, &str)]| {
+            let mut cmd = std::process::Command::new("script");
+            cmd.args(["-qec"])
+                .arg(format!(
+                    "{} --explain-code invalid-duration",
+                    env!("CARGO_BIN_EXE_dsf-connections")
+                ))
+                .arg("/dev/null")
+                .env_clear()
+                .envs(env.iter().copied());
+            let out = cmd.output().expect("script");
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        };
+        let styled = on_tty(&[]);
+        assert!(styled.contains("\u{1b}[1mWhat:"), "{styled:?}");
+        assert!(
+            !styled.contains("**") && !styled.contains("```"),
+            "{styled:?}"
+        );
+        let no_color = on_tty(&[("NO_COLOR", "1")]);
+        assert!(no_color.contains("What: A timeout"), "{no_color:?}");
+        assert!(!no_color.contains("\u{1b}["), "{no_color:?}");
+    }
     assert!(
         probe
             .stdout
@@ -523,6 +665,169 @@ fn explain_code_prints_the_docs() {
     assert!(bare.stderr.contains("Usage"), "{}", bare.stderr);
 }
 
+/// `dsf-connections codes` (and `--explain-code` without a code) lists every diagnostic and
+/// probe code with its severity or kind and summary, grouped; it has its man page and is
+/// completed.
+#[test]
+fn codes_lists_every_code() {
+    let out = run(&["codes"], None, &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let row = |code: &str, kind: &str| {
+        out.stdout.lines().any(|l| {
+            let mut w = l.split_whitespace();
+            l.starts_with("  ") && w.next() == Some(code) && w.next() == Some(kind)
+        })
+    };
+    for r in dsf_connections::rules::ALL {
+        assert!(
+            row(r.name, r.severity.as_str()),
+            "{} in\n{}",
+            r.name,
+            out.stdout
+        );
+        assert!(out.stdout.contains(r.summary), "{}", r.name);
+    }
+    for c in dsf_connections::probe::codes::ALL {
+        assert!(row(c, "probe"), "{c} in\n{}", out.stdout);
+    }
+    for heading in [
+        "Diagnostic codes",
+        "Errors: the run fails (exit 1)",
+        "Warnings",
+        "Probe codes",
+        "Network",
+        "TLS",
+    ] {
+        assert!(
+            out.stdout.lines().any(|l| l.starts_with(heading)),
+            "{heading}: {}",
+            out.stdout
+        );
+    }
+    assert!(!out.stdout.contains("**"), "{}", out.stdout);
+    let bare = run(&["--explain-code"], None, &[]);
+    assert_eq!(bare.code, 0, "{}", bare.stderr);
+    assert_eq!(bare.stdout, out.stdout);
+    let man = run(&["man", "codes"], None, &[]);
+    assert_eq!(man.code, 0, "{}", man.stderr);
+    assert!(man.stdout.contains(".TH \"dsf\\-connections\\-codes\" 1"));
+    let page = run(&["man"], None, &[]);
+    assert!(page.stdout.contains("dsf\\-connections\\-codes(1)"));
+    let bash = run(&["completions", "bash"], None, &[]);
+    assert!(
+        bash.stdout
+            .contains("check explain schema completions man codes"),
+        "{}",
+        bash.stdout
+    );
+    let unknown = run(&["--explain-code", "zzzzzzzzzzzz"], None, &[]);
+    assert_eq!(unknown.code, 2);
+    assert!(
+        unknown
+            .stderr
+            .contains("`dsf-connections codes` lists the codes"),
+        "{}",
+        unknown.stderr
+    );
+}
+
+/// The man pages keep their footer (the version in its place, the page name whole) and show
+/// the exit codes as a list: roff `.TP` items, and as man renders them (with groff, when it is
+/// installed), one item per code, not one wrapped paragraph.
+#[test]
+fn man_pages_list_the_exit_codes_and_keep_the_footer() {
+    for (command, page) in [
+        ("", "dsf-connections"),
+        ("check", "dsf-connections-check"),
+        // the longest name: its footer was cut the most
+        ("completions", "dsf-connections-completions"),
+    ] {
+        let out = run(
+            &["man", command]
+                .map(|a| a)
+                .iter()
+                .filter(|a| !a.is_empty())
+                .copied()
+                .collect::<Vec<_>>(),
+            None,
+            &[],
+        );
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        let th = out
+            .stdout
+            .lines()
+            .find(|l| l.starts_with(".TH "))
+            .unwrap_or_else(|| panic!("no .TH in\n{}", out.stdout));
+        // every argument quoted: an empty date cannot shift the version into its place
+        assert!(
+            th.starts_with(&format!(".TH \"{}\" 1 \"", page.replace('-', "\\-")))
+                && th.ends_with(&format!(
+                    "\"dsf\\-connections {}\" \"User Commands\"",
+                    env!("CARGO_PKG_VERSION")
+                )),
+            "{th}"
+        );
+        if command.is_empty() {
+            assert!(
+                out.stdout.contains(
+                    ".SH \"EXIT STATUS\"\n.TP\n.B 0\nvalid (warnings allowed)\n.TP\n.B 1\n"
+                ),
+                "{}",
+                out.stdout
+            );
+        }
+        let dir = temp_dir("man");
+        let file = dir.join(format!("{page}.1"));
+        std::fs::write(&file, &out.stdout).expect("write");
+        let Ok(groff) = std::process::Command::new("groff")
+            .args(["-man", "-Tutf8", "-P-cbou", "-rLL=80n", "-ww"])
+            .arg(&file)
+            // groff runs troff and grotty through PATH
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .output()
+        else {
+            eprintln!("skipped: no groff to render the man page");
+            continue;
+        };
+        let text = String::from_utf8_lossy(&groff.stdout);
+        let warnings = String::from_utf8_lossy(&groff.stderr);
+        assert!(
+            groff.status.success() && warnings.trim().is_empty(),
+            "groff: {warnings}"
+        );
+        let lines: Vec<String> = text
+            .lines()
+            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+            .filter(|l| !l.is_empty())
+            .collect();
+        let footer = lines.last().cloned().unwrap_or_default();
+        assert!(
+            footer.starts_with(&format!("dsf-connections {} ", env!("CARGO_PKG_VERSION")))
+                && footer.ends_with(&format!(" {page}(1)")),
+            "{footer:?}"
+        );
+        if command == "completions" {
+            continue; // no exit codes on this page
+        }
+        let at = lines.iter().position(|l| l == "EXIT STATUS");
+        let Some(at) = at else {
+            panic!("no EXIT STATUS in\n{text}");
+        };
+        assert_eq!(lines[at + 1], "0 valid (warnings allowed)", "{text}");
+        assert!(
+            lines[at + 3].starts_with("2 the tool could not run: "),
+            "{text}"
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with("3 valid, but a connection test failed")),
+            "{text}"
+        );
+    }
+}
+
 #[test]
 fn completions_man_page_and_version() {
     for shell in ["bash", "zsh", "fish", "powershell"] {
@@ -538,7 +843,7 @@ fn completions_man_page_and_version() {
         "{}",
         &man.stdout[..man.stdout.len().min(200)]
     );
-    assert!(man.stdout.contains(".TH dsf-connections 1"));
+    assert!(man.stdout.contains(".TH \"dsf\\-connections\" 1"));
     assert!(
         man.stdout.contains("explain\\-code"),
         "man page lacks --explain-code"
@@ -546,7 +851,7 @@ fn completions_man_page_and_version() {
     // each command has its page, the one the tool's page refers to
     let check = run(&["man", "check"], None, &[]);
     assert_eq!(check.code, 0, "{}", check.stderr);
-    assert!(check.stdout.contains(".TH dsf-connections-check 1"));
+    assert!(check.stdout.contains(".TH \"dsf\\-connections\\-check\" 1"));
     assert!(
         man.stdout.contains("dsf\\-connections\\-check(1)"),
         "the tool's page names it"
@@ -573,6 +878,99 @@ fn completions_man_page_and_version() {
             .stdout
             .starts_with(&format!("dsf-connections {}", env!("CARGO_PKG_VERSION")))
     );
+}
+
+/// The bash completion script, sourced in a real bash: what it offers after
+/// `dsf-connections `, `dsf-connections check --fo` and the like (clap_complete's script named
+/// its subcommands `dsf__subcmd__connections__...` in one place and `dsf__connections__...` in
+/// the other, so nothing was completed after a subcommand).
+#[test]
+fn bash_completion_completes_after_a_subcommand() {
+    let Ok(_) = std::process::Command::new("bash").arg("--version").output() else {
+        eprintln!("skipped: no bash");
+        return;
+    };
+    let script = run(&["completions", "bash"], None, &[]);
+    assert_eq!(script.code, 0);
+    let dir = temp_dir("bash-completion");
+    let file = dir.join("dsf-connections.bash");
+    std::fs::write(&file, &script.stdout).expect("write");
+    // COMP_WORDS as bash splits the line; the function gets the command, cur and prev words
+    let harness = r#"
+source "$1" || exit 1
+offer() {
+  COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 ))
+  COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
+  COMPREPLY=()
+  _dsf__connections dsf-connections "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
+  echo "${COMPREPLY[*]}"
+}
+offer dsf-connections ""
+offer dsf-connections check --fo
+offer dsf-connections check --format ""
+offer dsf-connections explain --col
+offer dsf-connections completions ""
+offer dsf-connections check --test-con
+"#;
+    let out = std::process::Command::new("bash")
+        .args(["--norc", "--noprofile", "-c", harness, "harness"])
+        .arg(&file)
+        .env_clear()
+        .output()
+        .expect("run bash");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let offers: Vec<Vec<&str>> = stdout
+        .lines()
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(offers.len(), 6, "{stdout}");
+    for sub in ["check", "explain", "schema", "completions", "man"] {
+        assert!(offers[0].contains(&sub), "{sub}: {stdout}");
+    }
+    assert_eq!(offers[1], ["--format"], "{stdout}");
+    assert_eq!(
+        offers[2],
+        ["human", "json", "concise", "github", "sarif", "gitlab"]
+    );
+    assert_eq!(offers[3], ["--color"], "{stdout}");
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        assert!(offers[4].contains(&shell), "{shell}: {stdout}");
+    }
+    assert_eq!(offers[5], ["--test-connections"], "{stdout}");
+}
+
+/// The fish script in a real fish (skipped without one): subcommands and their options.
+#[test]
+fn fish_completion_completes_subcommands_and_their_options() {
+    let Ok(_) = std::process::Command::new("fish").arg("--version").output() else {
+        eprintln!("skipped: no fish");
+        return;
+    };
+    let script = run(&["completions", "fish"], None, &[]);
+    let dir = temp_dir("fish-completion");
+    let file = dir.join("dsf-connections.fish");
+    std::fs::write(&file, &script.stdout).expect("write");
+    let offer = |line: &str| -> Vec<String> {
+        let out = std::process::Command::new("fish")
+            .args(["--no-config", "-c"])
+            .arg(format!("source {}; complete -C '{line}'", file.display()))
+            .env_clear()
+            .env("HOME", &*dir)
+            .output()
+            .expect("run fish");
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| l.split('\t').next().unwrap_or_default().to_string())
+            .collect()
+    };
+    assert_eq!(offer("dsf-connections check --fo"), ["--format"]);
+    assert!(offer("dsf-connections ").contains(&"check".to_string()));
+    assert!(offer("dsf-connections check --format ").contains(&"sarif".to_string()));
 }
 
 #[test]

@@ -1282,6 +1282,221 @@ fn check_test_connections_end_to_end() {
     );
 }
 
+/// `check --test-connections` where nothing could be probed has not passed: exit 3, and a
+/// summary that says nothing was probed and why, in every format (also with `--quiet`).
+#[test]
+fn nothing_probed_fails_the_smoke_check() {
+    let dir = crate::util::temp_dir("nothing-probed");
+    let path = dir.join("c.yaml");
+    // both on the default trust store, which is not on this machine
+    std::fs::write(
+        &path,
+        "a:\n  base-url: https://fhir.test/fhir\nb:\n  base-url: https://fhir.test/x\n",
+    )
+    .expect("write");
+    let p = path.display().to_string();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["check", "--test-connections"];
+        args.extend_from_slice(extra);
+        args.push(&p);
+        crate::util::run(&args, None, &[])
+    };
+    let why = "probes: nothing was probed, none of the 2 connections could be: its trust store \
+               is the default one, ca/server_root_cas (the server's built-in default: the \
+               connection has no trusted-root-certificates-file), and there is no file or folder \
+               ca/server_root_cas on this machine (relative to the current directory)";
+    let human = run(&[]);
+    assert_eq!(human.code, 3, "{}", human.stdout);
+    assert!(
+        !human.stdout.lines().any(|l| l.starts_with("ok:")),
+        "{}",
+        human.stdout
+    );
+    assert!(
+        human
+            .stdout
+            .lines()
+            .any(|l| l == format!("not ok: no problems in 2 connections; {why}")),
+        "{}",
+        human.stdout
+    );
+    let quiet = run(&["--quiet"]);
+    assert_eq!(quiet.code, 3);
+    assert_eq!(quiet.stdout, format!("{why}\n"));
+    for format in ["concise", "github"] {
+        let out = run(&["--format", format]);
+        assert_eq!(out.code, 3, "{format}");
+        assert_eq!(
+            out.stdout.lines().last(),
+            Some(format!("dsf-connections: no problems in 2 connections; {why}").as_str()),
+            "{format}: {}",
+            out.stdout
+        );
+    }
+    let github = run(&["--format", "github"]);
+    assert!(
+        github
+            .stdout
+            .starts_with(&format!("::error title=dsf-connections probe::{why}\n")),
+        "{}",
+        github.stdout
+    );
+    let concise = run(&["--format", "concise", "--quiet"]);
+    assert_eq!(concise.stdout, format!("dsf-connections: {why}\n"));
+    let sarif = run(&["--format", "sarif"]);
+    assert_eq!(sarif.code, 3);
+    let log: serde_json::Value = serde_json::from_str(&sarif.stdout).expect("sarif");
+    let n = &log["runs"][0]["invocations"][0]["toolExecutionNotifications"][0];
+    assert_eq!(n["level"], "error");
+    assert_eq!(n["message"]["text"], why);
+    assert_eq!(run(&["--format", "json"]).code, 3);
+    // documented where exit codes are
+    let help = crate::util::run(&["check", "--help"], None, &[]);
+    assert!(
+        help.stdout
+            .contains("or no connection could be tested\n     at all"),
+        "{}",
+        help.stdout
+    );
+    // a config without connections: nothing to probe is no pass either
+    let empty = crate::util::run(&["check", "--test-connections", "-"], Some(b"{}\n"), &[]);
+    assert_eq!(empty.code, 3, "{}", empty.stdout);
+    assert!(
+        empty.stdout.contains(
+            "not ok: no problems in no connections; probes: nothing was probed: there is no connection to probe"
+        ),
+        "{}",
+        empty.stdout
+    );
+}
+
+/// After probes the summary says what failed, in each format's summary; `ok` only when the
+/// config and every probe are fine.
+#[test]
+fn the_summary_names_the_failed_probes() {
+    let s = fhir_server(None, |_| true);
+    let closed = servers::closed_port();
+    let dir = crate::util::temp_dir("probe-summary");
+    let path = dir.join("c.yaml");
+    std::fs::write(
+        &path,
+        format!(
+            "up:\n  base-url: http://127.0.0.1:{port}/fhir\n\
+             down-1:\n  base-url: http://127.0.0.1:{closed}/fhir\n\
+             up-2:\n  base-url: http://127.0.0.1:{port}/fhir\n\
+             down-2:\n  base-url: http://127.0.0.1:{closed}/x\n\
+             tls:\n  base-url: https://fhir.test/fhir\n",
+            port = s.port
+        ),
+    )
+    .expect("write");
+    let p = path.display().to_string();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["check", "--test-connections"];
+        args.extend_from_slice(extra);
+        args.push(&p);
+        crate::util::run(&args, None, &[])
+    };
+    let failed = "probes: 2 of 4 connections failed (down-1, down-2), 1 not probed";
+    let human = run(&[]);
+    assert_eq!(human.code, 3, "{}", human.stdout);
+    assert!(
+        human
+            .stdout
+            .lines()
+            .any(|l| l == format!("not ok: no problems in 5 connections; {failed}")),
+        "{}",
+        human.stdout
+    );
+    assert!(
+        !human.stdout.lines().any(|l| l.starts_with("ok:")),
+        "{}",
+        human.stdout
+    );
+    for format in ["concise", "github"] {
+        let out = run(&["--format", format]);
+        assert_eq!(out.code, 3);
+        assert_eq!(
+            out.stdout.lines().last(),
+            Some(format!("dsf-connections: no problems in 5 connections; {failed}").as_str()),
+            "{format}: {}",
+            out.stdout
+        );
+    }
+    // only the connections that work: ok, and says so
+    let ok = run(&["--connection", "up", "--connection", "up-2"]);
+    assert_eq!(ok.code, 0, "{}", ok.stdout);
+    assert!(
+        ok.stdout
+            .lines()
+            .any(|l| l == "ok: no problems in 2 connections; probes: all 2 connections ok"),
+        "{}",
+        ok.stdout
+    );
+}
+
+/// A connection on the default trust store that is not on this machine is not probed, with a
+/// reason in plain words: which file, why it could not be read, and the three ways to fix it;
+/// the same for an OIDC provider's trust store.
+#[test]
+fn not_probed_for_the_default_trust_store_says_which_file_and_the_fix() {
+    let dir = crate::util::temp_dir("not-probed-trust");
+    let path = dir.join("c.yaml");
+    std::fs::write(
+        &path,
+        "fhir:\n  base-url: https://fhir.test/fhir\n\
+         oidc:\n  base-url: https://fhir.test/fhir\n  trusted-root-certificates-file: /run/secrets/root_ca.crt\n  oidc-auth:\n    base-url: https://oidc.test/\n    client-id: c\n    client-secret: s3cret-of-the-test\n",
+    )
+    .expect("write");
+    let p = path.display().to_string();
+    let out = crate::util::run(
+        &[
+            "check",
+            "--test-connections",
+            "--path-map",
+            "/run/secrets=fixtures/secrets",
+            &p,
+        ],
+        None,
+        &[],
+    );
+    let var = "DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG_DEFAULT_TRUST_SERVER_CERTIFICATE_CAS";
+    let lines: Vec<&str> = out
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("- ") && l.contains(": not probed: "))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            format!(
+                "- fhir: not probed: its trust store is the default one, ca/server_root_cas (the \
+                 server's built-in default: the connection has no trusted-root-certificates-file), \
+                 and there is no file or folder ca/server_root_cas on this machine (relative to \
+                 the current directory); to probe it, check a copy of it here with --path-map \
+                 ca/server_root_cas=PATH, set ${var} to a PEM file of its CA certificates, or give \
+                 the connection a trusted-root-certificates-file"
+            ),
+            format!(
+                "- oidc: not probed: its oidc-auth's trust store is the default one, \
+                 ca/server_root_cas (the server's built-in default: its oidc-auth has no \
+                 trusted-root-certificates-file), and there is no file or folder \
+                 ca/server_root_cas on this machine (relative to the current directory); to probe \
+                 it, check a copy of it here with --path-map ca/server_root_cas=PATH, set ${var} \
+                 to a PEM file of its CA certificates, or give its oidc-auth a \
+                 trusted-root-certificates-file"
+            ),
+        ],
+        "{}",
+        out.stdout
+    );
+    assert!(
+        !out.stdout.contains("the trust store the"),
+        "{}",
+        out.stdout
+    );
+}
+
 /// A compose service's probes go through its own `DEV_DSF_PROXY_*` (issue 9); a config given
 /// directly in the same run uses the tool's environment (here: no proxy).
 #[test]

@@ -117,6 +117,13 @@ fn plural(n: usize, word: &str) -> String {
 
 /// `2 errors, 1 warning in 5 connections` (counts include what the cap left out).
 pub fn summary(report: &Report) -> String {
+    if report.inputs.is_empty() && !report.failed.is_empty() {
+        // every input failed: nothing to call "no problems"
+        return format!(
+            "nothing was checked: {} could not be read",
+            plural(report.failed.len(), "input")
+        );
+    }
     let c = report.connections();
     let conns = if c == 0 {
         "no connections".to_string()
@@ -144,6 +151,10 @@ pub fn summary(report: &Report) -> String {
             "; {} could not be read",
             plural(report.failed.len(), "input")
         ));
+    }
+    if let Some((results, not_probed)) = &report.probes {
+        line.push_str("; ");
+        line.push_str(&crate::probe::render::summary(results, not_probed));
     }
     line
 }

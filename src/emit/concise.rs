@@ -31,6 +31,14 @@ pub fn emit(report: &Report, opts: &Options, w: &mut dyn Write) -> std::io::Resu
                 writeln!(w, "{line}")?;
             }
         }
+        if opts.quiet && results.is_empty() {
+            // nothing probed fails the run (exit 3): the one line that says why
+            writeln!(
+                w,
+                "dsf-connections: {}",
+                crate::probe::render::summary(results, not_probed)
+            )?;
+        }
         if !opts.quiet {
             for n in not_probed {
                 writeln!(

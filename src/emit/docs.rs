@@ -42,7 +42,7 @@ pub fn probe_section(code: &str) -> Option<&'static str> {
 pub fn explain(code: &str) -> Option<String> {
     let mut out = String::new();
     if let Some(r) = rules::find(code) {
-        out.push_str(&format!("{} ({}", r.name, r.severity.as_str()));
+        out.push_str(&format!("# {} ({}", r.name, r.severity.as_str()));
         if let Some(o) = r.outcome {
             out.push_str(&format!("; usually: the DSF BPE {}", o.sentence()));
         }
@@ -58,11 +58,88 @@ pub fn explain(code: &str) -> Option<String> {
             out.push('\n');
         }
         out.push_str(&format!(
-            "{code} (a failed step of check --test-connections)\n\n{section}\n\nOnline: {}\n",
+            "# {code} (a failed step of check --test-connections)\n\n{section}\n\nOnline: {}\n",
             probe_code_url(code)
         ));
     }
     (!out.is_empty()).then_some(out)
+}
+
+/// A probe code's one-line summary: the first sentence of its **What:**.
+fn probe_summary(section: &str) -> String {
+    let text = section.split_whitespace().collect::<Vec<_>>().join(" ");
+    let what = text.strip_prefix("**What:**").unwrap_or(&text).trim();
+    let what = what.split(" **Why").next().unwrap_or(what);
+    what.split_once(". ")
+        .map_or(what, |(first, _)| first)
+        .trim_end_matches('.')
+        .to_string()
+}
+
+/// What `dsf-connections codes` (and `--explain-code` without a code) prints: every diagnostic
+/// code by severity and every probe code by the group of docs/probe-codes.md, each with its
+/// kind and one-line summary, one line per code (for `grep`).
+pub fn list(styled: bool) -> String {
+    let width = rules::ALL
+        .iter()
+        .map(|r| r.name.len())
+        .chain(crate::probe::codes::ALL.iter().map(|c| c.len()))
+        .max()
+        .unwrap_or(0);
+    let row = |code: &str, kind: &str, summary: &str| {
+        format!(
+            "  {code:<width$}  {kind:<7}  {}\n",
+            super::markdown::render_inline(summary, styled)
+        )
+    };
+    let head = |text: &str| super::markdown::render(&format!("# {text}"), styled);
+    let mut out = head("Diagnostic codes (check, explain)");
+    for (severity, title) in [
+        (
+            crate::diag::Severity::Error,
+            "Errors: the run fails (exit 1)",
+        ),
+        (crate::diag::Severity::Warning, "Warnings"),
+    ] {
+        out.push('\n');
+        out.push_str(&head(title));
+        for r in rules::ALL.iter().filter(|r| r.severity == severity) {
+            out.push_str(&row(r.name, severity.as_str(), r.summary));
+        }
+    }
+    out.push('\n');
+    out.push_str(&head(
+        "Probe codes (a failed step of check --test-connections, exit 3)",
+    ));
+    // the groups of docs/probe-codes.md, in its order
+    for group in PROBE_DOCS.split("\n## ").skip(1) {
+        let title = group.lines().next().unwrap_or_default();
+        let codes: Vec<&str> = crate::probe::codes::ALL
+            .iter()
+            .copied()
+            .filter(|c| group.contains(&format!("\n### `{c}`\n")))
+            .collect();
+        if codes.is_empty() {
+            continue;
+        }
+        out.push('\n');
+        out.push_str(&head(title));
+        for c in codes {
+            out.push_str(&row(
+                c,
+                "probe",
+                &probe_summary(probe_section(c).unwrap_or("")),
+            ));
+        }
+    }
+    out.push_str(&format!(
+        "\n{}\n",
+        super::markdown::render_inline(
+            "`dsf-connections --explain-code CODE` explains one: what it means, why it matters, a bad example and the fix.",
+            styled
+        )
+    ));
+    out
 }
 
 /// The known code closest to `code`, for "did you mean".
@@ -97,6 +174,24 @@ mod tests {
         let both = explain("invalid-url").unwrap_or_default();
         assert!(both.contains("check --test-connections") && both.contains("**What:**"));
         assert_eq!(explain("no-such-code"), None);
+    }
+
+    #[test]
+    fn the_list_has_every_code_once() {
+        let list = list(false);
+        for code in rules::ALL
+            .iter()
+            .map(|r| r.name)
+            .chain(crate::probe::codes::ALL.iter().copied())
+        {
+            let rows = list
+                .lines()
+                .filter(|l| l.split_whitespace().next() == Some(code))
+                .count();
+            // `invalid-url` is a diagnostic and a probe code
+            let want = if code == "invalid-url" { 2 } else { 1 };
+            assert_eq!(rows, want, "{code}");
+        }
     }
 
     #[test]

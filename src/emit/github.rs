@@ -79,6 +79,14 @@ pub fn emit(report: &Report, opts: &Options, w: &mut dyn Write) -> std::io::Resu
         )?;
     }
     if let Some((results, not_probed)) = &report.probes {
+        if results.is_empty() {
+            // the job fails (exit 3) with no failed probe to annotate: say why
+            writeln!(
+                w,
+                "::error title=dsf-connections probe::{}",
+                escape_data(&crate::probe::render::summary(results, not_probed))
+            )?;
+        }
         for r in results {
             if r.ok {
                 if let Some(line) = ci::probe_line(r, opts.quiet) {

@@ -80,6 +80,7 @@ pub fn emit(report: &Report, opts: &Options, w: &mut dyn Write) -> std::io::Resu
         .collect();
     // serialize first: serde_json would hide a broken pipe inside its own error type
     let text = serde_json::to_string_pretty(&issues).map_err(std::io::Error::other)?;
+    let text = super::text::json_escape_unsafe(text);
     w.write_all(text.as_bytes())?;
     writeln!(w)
 }

@@ -45,6 +45,10 @@ pub fn emit(report: &Report, style: &Style, w: &mut dyn Write) -> std::io::Resul
             let failed: Vec<_> = results.iter().filter(|r| !r.ok).cloned().collect();
             if !failed.is_empty() {
                 crate::probe::render::render(&failed, style.color, w)?;
+            } else if results.is_empty() {
+                // nothing probed is a problem too (exit 3): say why
+                let line = crate::probe::render::summary(results, not_probed);
+                writeln!(w, "{line}")?;
             }
         } else {
             crate::probe::render::render(results, style.color, w)?;
@@ -102,9 +106,10 @@ fn render(report: &Report, d: &Diagnostic, style: &Style) -> String {
         &marks,
         &super::snippet::Style { color: style.color },
     );
-    let gutter = lines
-        .first()
-        .map_or(1, |l| l.find('|').unwrap_or(2).saturating_sub(1).max(1));
+    // the columns before the `|`, not counting the colours' escape sequences
+    let gutter = lines.first().map_or(1, |l| {
+        columns_before(l, '|').unwrap_or(2).saturating_sub(1).max(1)
+    });
     let pad = " ".repeat(gutter);
     out.push_str(&format!(
         "{pad}--> {}:{}:{}\n",
@@ -134,6 +139,28 @@ fn render(report: &Report, d: &Diagnostic, style: &Style) -> String {
     out
 }
 
+/// How many characters of `line` come before `c`, leaving out ANSI escape sequences (ours:
+/// `ESC [ ... letter`; input text in a line is made visible, so it holds no ESC of its own).
+fn columns_before(line: &str, c: char) -> Option<usize> {
+    let mut n = 0;
+    let mut chars = line.chars();
+    while let Some(ch) = chars.next() {
+        if ch == c {
+            return Some(n);
+        }
+        if ch == '\u{1b}' {
+            for ch in chars.by_ref() {
+                if ch.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            n += 1;
+        }
+    }
+    None
+}
+
 fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
@@ -159,9 +186,22 @@ fn summary(report: &Report, style: &Style, w: &mut dyn Write) -> std::io::Result
         )),
     }
     let failed = report.failed.len();
-    let line = if e == 0 && wn == 0 && failed > 0 {
+    let nothing_checked = report.inputs.is_empty() && failed > 0;
+    // with --test-connections: `ok` only when the probes passed too
+    let probes = report.probes.as_ref().filter(|_| !nothing_checked);
+    let probes_failed = probes.is_some_and(|(r, _)| crate::probe::render::failed(r));
+    let line = if nothing_checked {
+        // every input failed: there is nothing to call "no problems"
+        format!(
+            "not ok: nothing was checked: {} could not be read (see the {} above)",
+            plural(failed, "input"),
+            if failed == 1 { "error" } else { "errors" }
+        )
+    } else if e == 0 && wn == 0 && failed > 0 {
         // exit 2: never "ok" when an input was not checked
         format!("not ok: no problems in {conns}{inputs}, but not everything could be checked")
+    } else if e == 0 && wn == 0 && probes_failed {
+        format!("not ok: no problems in {conns}{inputs}")
     } else if e == 0 && wn == 0 && report.omitted.suppressed_errors > 0 {
         // the user's choice, but not one to hide: the server still fails on those
         format!(
@@ -177,8 +217,15 @@ fn summary(report: &Report, style: &Style, w: &mut dyn Write) -> std::io::Result
             plural(wn, "warning")
         )
     };
+    let line = match probes {
+        Some((results, not_probed)) => format!(
+            "{line}; {}",
+            crate::probe::render::summary(results, not_probed)
+        ),
+        None => line,
+    };
     let line = if style.color {
-        if e > 0 || failed > 0 {
+        if e > 0 || failed > 0 || probes_failed {
             line.red().bold().to_string()
         } else if wn > 0 {
             line.yellow().bold().to_string()
@@ -223,7 +270,7 @@ fn summary(report: &Report, style: &Style, w: &mut dyn Write) -> std::io::Result
     for n in &report.notes {
         writeln!(w, "note: {}", visible(n))?;
     }
-    if !report.failed.is_empty() {
+    if !report.failed.is_empty() && !nothing_checked {
         writeln!(
             w,
             "{} could not be checked (see the errors above)",

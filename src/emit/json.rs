@@ -184,6 +184,7 @@ pub fn emit(report: &Report, r: &Redactor, w: &mut dyn Write) -> std::io::Result
     };
     // serialize first: serde_json would hide a broken pipe inside its own error type
     let text = serde_json::to_string_pretty(&out).map_err(std::io::Error::other)?;
+    let text = super::text::json_escape_unsafe(text);
     w.write_all(text.as_bytes())?;
     writeln!(w)
 }

@@ -11,6 +11,7 @@ pub mod github;
 pub mod gitlab;
 pub mod human;
 pub mod json;
+pub mod markdown;
 pub mod sarif;
 pub mod snippet;
 pub mod text;

@@ -335,7 +335,17 @@ fn notifications(report: &Report) -> Vec<Notification> {
             descriptor: None,
         })
         .collect();
-    if let Some((results, _)) = &report.probes {
+    if let Some((results, not_probed)) = &report.probes {
+        if results.is_empty() {
+            // nothing was probed: the run failed (exit 3) without a failed probe
+            out.push(Notification {
+                level: "error",
+                message: Text {
+                    text: crate::probe::render::summary(results, not_probed),
+                },
+                descriptor: None,
+            });
+        }
         for r in results.iter().filter(|r| !r.ok) {
             out.push(Notification {
                 level: "error",
@@ -399,6 +409,7 @@ pub fn emit(report: &Report, opts: &Options, w: &mut dyn Write) -> std::io::Resu
     };
     // serialize first: serde_json would hide a broken pipe inside its own error type
     let text = serde_json::to_string_pretty(&log).map_err(std::io::Error::other)?;
+    let text = super::text::json_escape_unsafe(text);
     w.write_all(text.as_bytes())?;
     writeln!(w)
 }

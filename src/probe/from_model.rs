@@ -7,7 +7,11 @@ use super::target::{
 };
 use crate::crypto::CertInfo;
 use crate::duration::Nanos;
-use crate::model::{Connection, KeyMaterial, Loaded, Setting, Timeout, Trust, effective_url};
+use crate::files::container::Unmounted;
+use crate::files::{DefaultTrustState, FileError};
+use crate::model::{
+    Connection, FileState, KeyMaterial, Loaded, Origin, Setting, Timeout, Trust, effective_url,
+};
 use crate::secrets::Secret;
 use std::time::Duration;
 
@@ -30,7 +34,9 @@ fn timeout(t: &Timeout) -> Result<Duration, String> {
         .ok_or_else(|| "a timeout is not usable".to_string())
 }
 
-fn trust(t: &Trust) -> Result<TrustRoots, String> {
+/// The trust store of a connection (`whose` is `its`) or of its OIDC provider (`its
+/// oidc-auth's`), or in plain words which file could not be read, why, and what to do.
+fn trust(t: &Trust, whose: &str) -> Result<TrustRoots, String> {
     let source = match t {
         Trust::Own { file, .. } => file.path.ok().cloned().unwrap_or_default(),
         Trust::Default { path, .. } => format!(
@@ -38,13 +44,71 @@ fn trust(t: &Trust) -> Result<TrustRoots, String> {
             path.ok().cloned().unwrap_or_default()
         ),
     };
-    let certificates: Vec<&CertInfo> = t
-        .certificates()
-        .ok_or_else(|| format!("the trust store {source} could not be read here"))?;
+    let certificates: Vec<&CertInfo> = t.certificates().ok_or_else(|| unreadable(t, whose))?;
     Ok(TrustRoots {
         certificates: certificates.iter().map(|c| c.der.clone()).collect(),
         source,
     })
+}
+
+const DEFAULT_TRUST_VAR: &str =
+    "DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG_DEFAULT_TRUST_SERVER_CERTIFICATE_CAS";
+
+/// Why a trust store has no certificates here, with the fix.
+fn unreadable(t: &Trust, whose: &str) -> String {
+    let owner = if whose == "its" {
+        "the connection"
+    } else {
+        "its oidc-auth"
+    };
+    match t {
+        Trust::Own { file, certificates } => {
+            let why = match (&file.state, certificates) {
+                (FileState::Unreadable(e), _) => e.describe(),
+                (FileState::Empty, _) => "the file is empty".to_string(),
+                (_, Loaded::Invalid(e)) => e.describe(),
+                _ => "it was not read".to_string(),
+            };
+            format!(
+                "{whose} trust store {} (trusted-root-certificates-file) could not be read here: {why}",
+                file.path.ok().map_or("", String::as_str)
+            )
+        }
+        Trust::Default { path, store } => {
+            let configured = path.ok().map_or("", String::as_str);
+            let named = match &path.origin {
+                Origin::Env { variable, .. } => format!("set by ${variable}"),
+                _ => "the server's built-in default".to_string(),
+            };
+            let why = match store.as_deref() {
+                None => "no file was read (--skip-file-checks)".to_string(),
+                Some(store) => match (&store.unmounted, &store.state) {
+                    (Some(u), _) => FileError::NotMounted(u.clone()).describe(),
+                    (None, DefaultTrustState::Missing) => format!(
+                        "there is no file or folder {} on this machine{}",
+                        store.host.display(),
+                        if store.host.is_relative() {
+                            " (relative to the current directory)"
+                        } else {
+                            ""
+                        }
+                    ),
+                    (None, DefaultTrustState::Loaded { .. }) => {
+                        "it holds no certificate".to_string()
+                    }
+                },
+            };
+            // a compose service's path is its container's: the mount's folder is mapped
+            let map = match store.as_deref().and_then(|s| s.unmounted.as_ref()) {
+                Some(Unmounted::Path { dir }) => format!("--path-map {}=FOLDER", dir.display()),
+                Some(_) => "--path-map CONTAINER-FOLDER=FOLDER".to_string(),
+                None => format!("--path-map {configured}=PATH"),
+            };
+            format!(
+                "{whose} trust store is the default one, {configured} ({named}: {owner} has no trusted-root-certificates-file), and {why}; to probe it, check a copy of it here with {map}, set ${DEFAULT_TRUST_VAR} to a PEM file of its CA certificates, or give {owner} a trusted-root-certificates-file"
+            )
+        }
+    }
 }
 
 fn secret(
@@ -128,7 +192,7 @@ pub fn target(c: &Connection) -> Result<ProbeTarget, String> {
             verify_authorized_party: o.verify_authorized_party.ok().copied().unwrap_or(true),
             connect_timeout: timeout(&o.connect_timeout)?,
             read_timeout: timeout(&o.read_timeout)?,
-            trust: trust(&o.trust)?,
+            trust: trust(&o.trust, "its oidc-auth's")?,
             leeway: o
                 .leeway
                 .ok()
@@ -145,7 +209,7 @@ pub fn target(c: &Connection) -> Result<ProbeTarget, String> {
         test_on_startup: c.test_connection_on_startup.ok().copied().unwrap_or(false),
         connect_timeout: timeout(&c.connect_timeout)?,
         read_timeout: timeout(&c.read_timeout)?,
-        trust: trust(&c.trust).or_else(|e| {
+        trust: trust(&c.trust, "its").or_else(|e| {
             if https {
                 Err(e)
             } else {
@@ -211,7 +275,11 @@ pub fn run_for(
     let results = match super::run(&targets, &options) {
         Ok(r) => r,
         Err(e) => {
-            notes.push(format!("the probes could not run: {e}"));
+            // none of them was probed, and the summary says why
+            not_probed.extend(targets.iter().map(|t| NotProbed {
+                connection: t.id.clone(),
+                reason: format!("the probes could not run: {e}"),
+            }));
             Vec::new()
         }
     };

@@ -2,6 +2,7 @@
 //! would do, then one line per step (mark, time, label, detail, code); and the progress line
 //! shown on a terminal while probes run.
 
+use super::from_model::NotProbed;
 use super::{ProbeResult, Progress, ProgressFn, ServerOutcome, step};
 use crate::emit::text::visible;
 use owo_colors::OwoColorize;
@@ -114,6 +115,73 @@ pub fn render(results: &[ProbeResult], color: bool, out: &mut dyn Write) -> io::
         results.len() - failed
     )?;
     Ok(())
+}
+
+/// Whether the probes did not pass: one failed, or none ran at all (a smoke check that tested
+/// nothing has not passed).
+pub fn failed(results: &[ProbeResult]) -> bool {
+    results.is_empty() || results.iter().any(|r| !r.ok)
+}
+
+/// Failed connections named in a summary at most; the rest are counted.
+const NAMED: usize = 5;
+
+/// The probes in one phrase for the summary line (input text made visible):
+/// `probes: all 5 ok`, `probes: 2 of 5 connections failed (a, b), 1 not probed`,
+/// `probes: nothing was probed, ...` with why.
+pub fn summary(results: &[ProbeResult], not_probed: &[NotProbed]) -> String {
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let skipped = match not_probed.len() {
+        0 => String::new(),
+        n => format!(", {n} not probed"),
+    };
+    if results.is_empty() {
+        if not_probed.is_empty() {
+            return "probes: nothing was probed: there is no connection to probe".into();
+        }
+        // the why of a reason is its first clause (the fix follows after `; `)
+        let why = |n: &NotProbed| -> String {
+            let r = n.reason.as_str();
+            r.split_once("; ").map_or(r, |(w, _)| w).to_string()
+        };
+        let mut whys: Vec<String> = not_probed.iter().map(why).collect();
+        whys.sort();
+        whys.dedup();
+        let n = not_probed.len();
+        let none = if n == 1 {
+            "the one connection could not be".to_string()
+        } else {
+            format!("none of the {n} connections could be")
+        };
+        return match whys.as_slice() {
+            [one] => format!("probes: nothing was probed, {none}: {}", visible(one)),
+            _ => format!(
+                "probes: nothing was probed, {none} ({} reasons: see `not probed` above)",
+                whys.len()
+            ),
+        };
+    }
+    let failed: Vec<&ProbeResult> = results.iter().filter(|r| !r.ok).collect();
+    if failed.is_empty() {
+        return match results.len() {
+            1 => format!("probes: 1 connection ok{skipped}"),
+            n => format!("probes: all {n} connections ok{skipped}"),
+        };
+    }
+    let mut names: Vec<String> = failed
+        .iter()
+        .take(NAMED)
+        .map(|r| visible(&crate::emit::clip(&r.connection)).into_owned())
+        .collect();
+    if failed.len() > NAMED {
+        names.push(format!("{} more", failed.len() - NAMED));
+    }
+    format!(
+        "probes: {} of {} failed ({}){skipped}",
+        failed.len(),
+        plural(results.len(), "connection"),
+        names.join(", ")
+    )
 }
 
 fn mark(ok: bool, color: bool) -> String {

@@ -191,7 +191,7 @@ pub fn unknown_property(ctx: &MapCtx, path: &Path, name: &str, key: Option<Span>
     let help = match suggest::property(name, block) {
         Suggestion::Rename(s) => text!(
             "did you mean `{}`? (property names are case-sensitive and use dashes)",
-            schema_word(&s)
+            schema_word(s)
         ),
         Suggestion::Move(homes) => {
             let mut list = Text::new();

@@ -11,7 +11,7 @@ use crate::schema::map::{Anchor, MapCtx, Path};
 use crate::secrets::{Piece, Secret, Text};
 use crate::text;
 use crate::yaml::scalar::{Plain, resolve_plain};
-use crate::yaml::{Node, NodeKind};
+use crate::yaml::{Node, NodeKind, Style};
 
 pub static BLANK_VALUE: Rule = Rule {
     name: "blank-value",
@@ -175,8 +175,14 @@ pub fn invalid_boolean(ctx: &MapCtx, path: &Path, node: Option<&Node>) -> Diagno
     } else {
         Text::from("write true or false")
     };
-    let found = if node.is_some_and(|n| matches!(n.kind, NodeKind::Scalar(_))) {
-        text!("`{}`", value())
+    // a quoted value is shown in its quotes, as written: they are what makes `'yes'` text
+    let found = if let (Some(s), Some(n)) = (scalar, node) {
+        match s.style {
+            Style::SingleQuoted | Style::DoubleQuoted => {
+                text!("`{}`", Piece::source(ctx.file, n.span))
+            }
+            _ => text!("`{}`", value()),
+        }
     } else {
         Text::from(node.map_or("nothing", Node::kind_name))
     };

@@ -217,7 +217,8 @@ impl Scrubber {
                 add(s);
                 add(s.trim());
                 add(&crate::printable::visible(s));
-                if let Ok(json) = serde_json::to_string(s)
+                // as the JSON writers write it (bidi and C1 controls escaped too)
+                if let Ok(json) = serde_json::to_string(s).map(crate::printable::json_escape_unsafe)
                     && json.len() >= 2
                 {
                     add(&json[1..json.len() - 1]);
@@ -302,6 +303,12 @@ mod tests {
             String::from_utf8(s.bytes(b"line-one%0A  line-two".to_vec())).ok(),
             Some("****".to_string())
         );
+    }
+
+    #[test]
+    fn a_secret_with_a_bidi_control_is_scrubbed_as_the_json_writers_escape_it() {
+        let s = Scrubber::new(["S\u{202e}CRETvalue123"]);
+        assert_eq!(s.text(r#"{"m":"S\u202eCRETvalue123"}"#), r#"{"m":"****"}"#);
     }
 
     #[test]
