@@ -104,3 +104,36 @@ impl Drop for TempDir {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// One snapshot of a whole run, in the style of ruff's insta-cmd snapshots: the command line,
+/// the exit code, standard output and standard error together. Invisible differences are made
+/// visible, since insta compares snapshots with `\r\n` turned into `\n` and trailing white space
+/// trimmed: a carriage return is `␍`, an escape character `␛`, and an output that does not end
+/// with a line break says so.
+pub fn transcript(args: &[&str], out: &Out) -> String {
+    fn section(name: &str, text: &str) -> String {
+        let mut s = format!("----- {name} -----\n");
+        s.push_str(&text.replace('\r', "␍").replace('\u{1b}', "␛"));
+        if !text.is_empty() && !text.ends_with('\n') {
+            s.push_str("\n[no line break at the end]\n");
+        }
+        s
+    }
+    format!(
+        "$ dsf-connections {}\nexit code: {}\n{}{}----- end -----\n",
+        args.join(" "),
+        out.code,
+        section("stdout", &out.stdout),
+        section("stderr", &out.stderr)
+    )
+}
+
+/// The version the binary names (`0.1.0 (3f2a9c1d7e4b 2026-11-30)` in a git checkout).
+pub fn version() -> String {
+    let out = run(&["--version"], None, &[]);
+    out.stdout
+        .trim()
+        .strip_prefix("dsf-connections ")
+        .unwrap_or_else(|| panic!("--version: {:?}", out.stdout))
+        .to_string()
+}
