@@ -4,6 +4,7 @@
 //! the verdict, the steps, their codes and details, the server's outcome, and that no secret is
 //! printed.
 
+mod golden;
 mod interop;
 mod issuer;
 mod pki;

@@ -23,9 +23,12 @@
 //! fixture of directives alone is a blank config. Every diagnostic reported must be expected (or
 //! be a known bug's: any of a missing row's code, exactly a `not` row): a fixture triggers its rule
 //! and, where unavoidable, the rules it lists besides.
+//!
+//! Each fixture's texts (messages, helps, labels, the summary and the human output) are pinned
+//! by a snapshot, `tests/snapshots/tests__rule_fixtures__<code>.snap` (see [`texts`]).
 
 use crate::pki::{self, PASSWORD, Usage};
-use crate::util::{TempDir, manifest_dir, run, temp_dir};
+use crate::util::{Out, TempDir, dates_and_times, manifest_dir, run, temp_dir, transcript};
 use dsf_connections::rules::ALL;
 use serde_json::Value;
 use std::fmt;
@@ -312,6 +315,34 @@ fn fixture_path(code: &str) -> PathBuf {
     manifest_dir().join(FIXTURES).join(format!("{code}.yaml"))
 }
 
+/// Run `check FORMAT_ARGS <args> -` on a parsed fixture (its `{pki}` replaced by `pki`).
+fn run_fixture(f: &Fixture, pki: &Path, format_args: &[&str]) -> Out {
+    let dir = pki.display().to_string();
+    let input = replace(&f.input, b"{pki}", dir.as_bytes());
+    let mut args: Vec<String> = vec!["check".into()];
+    args.extend(format_args.iter().map(|a| a.to_string()));
+    args.extend(
+        f.args
+            .clone()
+            .unwrap_or_else(|| vec!["--skip-file-checks".into()])
+            .iter()
+            .map(|a| a.replace("{pki}", &dir)),
+    );
+    args.push("-".into());
+    let env: Vec<(String, String)> = f
+        .env
+        .iter()
+        .map(|(k, v)| (k.clone(), v.replace("{pki}", &dir)))
+        .collect();
+    run(
+        &args.iter().map(String::as_str).collect::<Vec<_>>(),
+        Some(&input),
+        &env.iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect::<Vec<_>>(),
+    )
+}
+
 /// Run one fixture; its failures, and the known bugs it still shows.
 fn check(code: &str, pki: &Path, failures: &mut Vec<String>, bugs: &mut Vec<String>) {
     let path = fixture_path(code);
@@ -335,28 +366,7 @@ fn check(code: &str, pki: &Path, failures: &mut Vec<String>, bugs: &mut Vec<Stri
             "{code}: the fixture expects no `{code}` diagnostic"
         ));
     }
-    let dir = pki.display().to_string();
-    let input = replace(&f.input, b"{pki}", dir.as_bytes());
-    let mut args: Vec<String> = ["check", "--format", "json"].map(String::from).to_vec();
-    args.extend(
-        f.args
-            .unwrap_or_else(|| vec!["--skip-file-checks".into()])
-            .iter()
-            .map(|a| a.replace("{pki}", &dir)),
-    );
-    args.push("-".into());
-    let env: Vec<(String, String)> = f
-        .env
-        .iter()
-        .map(|(k, v)| (k.clone(), v.replace("{pki}", &dir)))
-        .collect();
-    let out = run(
-        &args.iter().map(String::as_str).collect::<Vec<_>>(),
-        Some(&input),
-        &env.iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect::<Vec<_>>(),
-    );
+    let out = run_fixture(&f, pki, &["--format", "json"]);
     let json: Value = match serde_json::from_str(&out.stdout) {
         Ok(j) => j,
         Err(e) => {
@@ -458,5 +468,103 @@ fn no_fixture_for_an_unknown_code() {
     assert!(
         stale.is_empty(),
         "files in {FIXTURES} that are not `<code>.yaml` of a rule: {stale:?}"
+    );
+}
+
+/// The texts of one fixture's run, pinned by a snapshot: each diagnostic of the JSON output
+/// (code, pointer, range, severity, outcome, message, help), its primary label (from SARIF) and
+/// related labels, the summary, then the human output (exit code, stdout and stderr). The
+/// generated PKI's directory is written `{pki}`, dates `[DATE]`.
+fn texts(code: &str, pki: &Path) -> String {
+    let bytes = std::fs::read(fixture_path(code)).expect("fixture");
+    let f = parse(&bytes).expect("directives");
+    let json_out = run_fixture(&f, pki, &["--format", "json"]);
+    let sarif_out = run_fixture(&f, pki, &["--format", "sarif"]);
+    let human_args = ["--color", "never"];
+    let human = run_fixture(&f, pki, &human_args);
+    let json: Value = serde_json::from_str(&json_out.stdout)
+        .unwrap_or_else(|e| panic!("{code}: not JSON ({e}): {}", json_out.stdout));
+    let sarif: Value = serde_json::from_str(&sarif_out.stdout)
+        .unwrap_or_else(|e| panic!("{code}: not SARIF ({e}): {}", sarif_out.stdout));
+    let results = sarif["runs"][0]["results"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let diagnostics = json["diagnostics"].as_array().cloned().unwrap_or_default();
+    assert_eq!(results.len(), diagnostics.len(), "{code}: SARIF and JSON");
+    let s = |v: &Value| v.as_str().map_or_else(|| v.to_string(), str::to_string);
+    let place = |d: &Value| {
+        format!(
+            "{}:{}-{}:{}",
+            d["line"], d["column"], d["end_line"], d["end_column"]
+        )
+    };
+    let mut text = format!("exit code (json): {}\n", json_out.code);
+    for (d, r) in diagnostics.iter().zip(&results) {
+        assert_eq!(
+            r["ruleId"], d["code"],
+            "{code}: SARIF and JSON in one order"
+        );
+        text += &format!(
+            "{} {} {} {} {}\n  message: {}\n  help: {}\n  label: {}\n",
+            s(&d["code"]),
+            Expect::of(d)
+                .to_string()
+                .split(' ')
+                .nth(1)
+                .unwrap_or_default(),
+            place(d),
+            s(&d["severity"]),
+            s(&d["outcome"]),
+            s(&d["message"]),
+            s(&d["help"]),
+            s(&r["locations"][0]["message"]["text"]),
+        );
+        for rel in d["related"].as_array().into_iter().flatten() {
+            text += &format!(
+                "  related: {} {} {}: {}\n",
+                s(&rel["file"]),
+                s(&rel["pointer"]),
+                place(rel),
+                s(&rel["message"])
+            );
+        }
+    }
+    text += &format!("summary: {}\n\n", json["summary"]);
+    for (k, v) in &f.env {
+        text += &format!("env: {k}={v}\n");
+    }
+    let fixture_args = f
+        .args
+        .clone()
+        .unwrap_or_else(|| vec!["--skip-file-checks".into()]);
+    let mut args: Vec<&str> = human_args.to_vec();
+    args.insert(0, "check");
+    args.extend(fixture_args.iter().map(String::as_str));
+    args.push("-");
+    text += &transcript(&args, &human);
+    dates_and_times(&text.replace(&pki.display().to_string(), "{pki}"))
+}
+
+/// Every fixture's messages, helps and labels (and its human output) are pinned, one snapshot
+/// per fixture (`tests/snapshots/tests__rule_fixtures__<code>.snap`). All fixtures are compared
+/// before the test fails, so one run shows every change.
+#[test]
+fn every_fixture_pins_its_texts() {
+    let pki = pki_dir();
+    let mut changed = Vec::new();
+    for rule in ALL {
+        let text = texts(rule.name, &pki);
+        let assert = std::panic::AssertUnwindSafe(|| {
+            insta::assert_snapshot!(rule.name, text);
+        });
+        if std::panic::catch_unwind(assert).is_err() {
+            changed.push(rule.name);
+        }
+    }
+    assert!(
+        changed.is_empty(),
+        "the texts of {} fixtures changed: {changed:?}",
+        changed.len()
     );
 }

@@ -7,6 +7,7 @@ mod editor_schema;
 mod explain;
 mod formats;
 mod fuzz;
+mod golden;
 mod hostile;
 mod mistakes;
 mod pki;

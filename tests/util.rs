@@ -104,3 +104,106 @@ impl Drop for TempDir {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// One snapshot of a whole run, in the style of ruff's insta-cmd snapshots: the command line,
+/// the exit code, standard output and standard error together. Invisible differences are made
+/// visible, since insta compares snapshots with `\r\n` turned into `\n` and trailing white space
+/// trimmed: a carriage return is `␍`, an escape character `␛`, and an output that does not end
+/// with a line break says so.
+pub fn transcript(args: &[&str], out: &Out) -> String {
+    fn section(name: &str, text: &str) -> String {
+        let mut s = format!("----- {name} -----\n");
+        s.push_str(&text.replace('\r', "␍").replace('\u{1b}', "␛"));
+        if !text.is_empty() && !text.ends_with('\n') {
+            s.push_str("\n[no line break at the end]\n");
+        }
+        s
+    }
+    format!(
+        "$ dsf-connections {}\nexit code: {}\n{}{}----- end -----\n",
+        args.join(" "),
+        out.code,
+        section("stdout", &out.stdout),
+        section("stderr", &out.stderr)
+    )
+}
+
+/// The version the binary names (`0.1.0 (3f2a9c1d7e4b 2026-11-30)` in a git checkout).
+pub fn version() -> String {
+    let out = run(&["--version"], None, &[]);
+    out.stdout
+        .trim()
+        .strip_prefix("dsf-connections ")
+        .unwrap_or_else(|| panic!("--version: {:?}", out.stdout))
+        .to_string()
+}
+
+/// Replace every run of ASCII digits followed by `suffix` (and then no letter) with `[N]`, the
+/// blanks before the digits (right-aligned columns) with one.
+pub fn numbers_before(text: &str, suffix: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(suffix) {
+        let (head, tail) = rest.split_at(at);
+        let after = &tail[suffix.len()..];
+        let digits = head.len() - head.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+        let boundary = !after.starts_with(|c: char| c.is_ascii_alphanumeric());
+        if digits > 0 && boundary {
+            let head = &head[..head.len() - digits];
+            let trimmed = head.trim_end_matches(' ');
+            out.push_str(trimmed);
+            if trimmed.len() < head.len() {
+                out.push(' ');
+            }
+            out.push_str("[N]");
+        } else {
+            out.push_str(head);
+        }
+        out.push_str(suffix);
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `2026-12-30` as `[DATE]`, `05:06:22` as `[TIME]`.
+pub fn dates_and_times(text: &str) -> String {
+    let b = text.as_bytes();
+    let shape = |at: usize, pattern: &[u8]| {
+        b.len() >= at + pattern.len()
+            && pattern.iter().enumerate().all(|(i, p)| match p {
+                b'd' => b[at + i].is_ascii_digit(),
+                p => b[at + i] == *p,
+            })
+            && !b.get(at + pattern.len()).is_some_and(u8::is_ascii_digit)
+            && (at == 0 || !b[at - 1].is_ascii_digit())
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < b.len() {
+        if shape(i, b"dddd-dd-dd") {
+            out.push_str("[DATE]");
+            i += 10;
+        } else if shape(i, b"dd:dd:dd") {
+            out.push_str("[TIME]");
+            i += 8;
+        } else {
+            let c = text[i..].chars().next().unwrap_or_default();
+            out.push(c);
+            i += c.len_utf8();
+        }
+    }
+    out
+}
+
+#[test]
+fn normalisers_replace_only_numbers() {
+    assert_eq!(
+        numbers_before("ok in 53 ms: a\n  ✓   6 ms  x 12 msg 7ms", " ms"),
+        "ok in [N] ms: a\n  ✓ [N] ms  x 12 msg 7ms"
+    );
+    assert_eq!(
+        dates_and_times("until 2026-12-30 05:06:22 UTC, 12026-12-30, 1:2:3"),
+        "until [DATE] [TIME] UTC, 12026-12-30, 1:2:3"
+    );
+}
