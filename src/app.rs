@@ -430,8 +430,6 @@ fn check(args: &CheckArgs, probe: Option<&ProbeArgs>, explain: bool, io: &mut Io
     };
     let scrubber = scrubber(&report);
     let redactor = Redactor::new(&report.sources, scrubber);
-    // no message quotes what a snippet masks, in any format
-    crate::secrets::redact::legacy(&redactor, &mut report.diagnostics);
     for n in &mut report.notes {
         if let std::borrow::Cow::Owned(t) = redactor.scrubber().text(n) {
             *n = t;

@@ -8,7 +8,9 @@ use crate::compose::interpolate::{Finding, FindingKind};
 use crate::diag::{Diagnostic, Outcome, Severity};
 use crate::files::{Found, Unmounted};
 use crate::model::{Connection, FileRef, Trust};
+use crate::secrets::{Piece, Text};
 use crate::source::{FileId, Span};
+use crate::text;
 
 pub static COMPOSE_UNESCAPED_DOLLAR: Rule = Rule {
     name: "compose-unescaped-dollar",
@@ -170,7 +172,8 @@ pub fn env_file_unreadable(file: FileId, span: Span, why: &str) -> Diagnostic {
         &COMPOSE_ENV_FILE_UNREADABLE,
         file,
         span,
-        format!("`env_file`: {why}"),
+        // why: the file error, naming the path written at `span`
+        text!("`env_file`: {}", Piece::value(why)),
     )
     .label("compose cannot read this file")
     .help("create the file, fix the path (it counts from the compose file's folder), or make it optional: `- path: …` with `required: false`")
@@ -178,31 +181,45 @@ pub fn env_file_unreadable(file: FileId, span: Span, why: &str) -> Diagnostic {
 
 /// A finding of compose's interpolation, at the expression as written in the host.
 pub fn interpolation(file: FileId, span: Span, variable: &str, f: &Finding) -> Diagnostic {
-    let (rule, message, label, help) = match &f.kind {
-        FindingKind::Unset { name, braced: false }
-            if name.chars().any(|c| c.is_ascii_lowercase()) =>
-        {
-            (
-                &COMPOSE_UNESCAPED_DOLLAR,
-                format!(
-                    "docker compose reads `${name}` in ${variable} as a variable, and `{name}` is not set: the container gets an empty string in its place"
-                ),
-                "compose replaces this",
-                "write `$$` for a literal `$`".to_string(),
-            )
-        }
+    // the variable is written in the expression at `span`; the setting it is in has its name
+    // in the compose file
+    let var = |name: &str| Piece::decoded(file, span, name);
+    let variable = Piece::value(variable);
+    let (rule, message, label, help): (_, Text, _, Text) = match &f.kind {
+        FindingKind::Unset {
+            name,
+            braced: false,
+        } if name.chars().any(|c| c.is_ascii_lowercase()) => (
+            &COMPOSE_UNESCAPED_DOLLAR,
+            text!(
+                "docker compose reads `${}` in ${} as a variable, and `{}` is not set: the container gets an empty string in its place",
+                var(name),
+                variable,
+                var(name)
+            ),
+            "compose replaces this",
+            Text::from("write `$$` for a literal `$`"),
+        ),
         FindingKind::Unset { name, braced } => (
             &COMPOSE_VARIABLE_UNSET,
-            format!(
-                "`{name}` is not set (neither in the environment nor in .env): compose puts an empty string into ${variable}"
+            text!(
+                "`{}` is not set (neither in the environment nor in .env): compose puts an empty string into ${}",
+                var(name),
+                variable
             ),
             "empty string",
             if *braced {
-                format!(
-                    "set {name} in .env, or give a default: `${{{name}:-value}}`; write `$${{` for a literal `${{`"
+                text!(
+                    "set {} in .env, or give a default: `${{{}:-value}}`; write `$${{` for a literal `${{`",
+                    var(name),
+                    var(name)
                 )
             } else {
-                format!("set {name} in .env, or give a default: `${{{name}:-value}}`; write `$$` for a literal `$`")
+                text!(
+                    "set {} in .env, or give a default: `${{{}:-value}}`; write `$$` for a literal `$`",
+                    var(name),
+                    var(name)
+                )
             },
         ),
         FindingKind::Required {
@@ -211,34 +228,46 @@ pub fn interpolation(file: FileId, span: Span, variable: &str, f: &Finding) -> D
             empty_ok,
         } => (
             &COMPOSE_VARIABLE_REQUIRED,
-            format!(
-                "required variable `{name}` is {}: compose refuses to start{}",
-                if *empty_ok { "not set" } else { "not set or empty" },
-                if message.is_empty() {
-                    String::new()
+            text!(
+                "required variable `{}` is {}: compose refuses to start{}",
+                var(name),
+                if *empty_ok {
+                    "not set"
                 } else {
-                    format!(" (\"{message}\")")
+                    "not set or empty"
+                },
+                if message.is_empty() {
+                    Text::new()
+                } else {
+                    text!(" (\"{}\")", var(message))
                 }
             ),
             "required",
-            format!("set {name} in .env or in the environment of `docker compose`"),
+            text!(
+                "set {} in .env or in the environment of `docker compose`",
+                var(name)
+            ),
         ),
         FindingKind::TooLarge => (
             &COMPOSE_INVALID_INTERPOLATION,
-            format!(
-                "the value of ${variable} grows beyond {} bytes through variables that refer to each other: not followed further",
+            text!(
+                "the value of ${} grows beyond {} bytes through variables that refer to each other: not followed further",
+                variable,
                 crate::compose::interpolate::MAX_VALUE
             ),
             "grows too large",
-            "check the variables this value refers to: they repeat each other".to_string(),
+            Text::from("check the variables this value refers to: they repeat each other"),
         ),
         FindingKind::Invalid => (
             &COMPOSE_INVALID_INTERPOLATION,
-            format!(
-                "invalid interpolation in ${variable}: compose refuses to start"
+            text!(
+                "invalid interpolation in ${}: compose refuses to start",
+                variable
             ),
             "not a compose expression",
-            "a variable is `${NAME}`, `${NAME:-default}` or `${NAME:?message}`; write `$${` for a literal `${`".to_string(),
+            Text::from(
+                "a variable is `${NAME}`, `${NAME:-default}` or `${NAME:?message}`; write `$${` for a literal `${`",
+            ),
         ),
     };
     Diagnostic::new(rule, file, span, message)
@@ -290,23 +319,36 @@ pub fn unmounted(
     configured: &str,
     inside: &std::path::Path,
     u: &Unmounted,
-    at: impl FnOnce(&'static Rule, String) -> Diagnostic,
+    at: impl FnOnce(&'static Rule, Text) -> Diagnostic,
 ) -> Option<Diagnostic> {
-    let service = ctx.container.as_ref().map_or("", |c| c.service.as_str());
+    // names and paths of the compose file and the container: not secrets, shown as values
+    let service = Piece::value(ctx.container.as_ref().map_or("", |c| c.service.as_str()));
+    let path = |p: &std::path::Path| Piece::value(&p.display().to_string());
     match u {
         Unmounted::Secret { name, declared } => ctx.first(format!("secret:{name}")).then(|| {
+            let n = Piece::value(name);
             let help = if *declared {
-                format!("add `- {name}` to the `secrets:` of service `{service}`")
+                text!(
+                    "add `- {}` to the `secrets:` of service `{}`",
+                    n.clone(),
+                    service.clone()
+                )
             } else {
-                format!(
-                    "declare it at the top level (`secrets:` → `{name}:` → `file: ./secrets/{name}`) and add `- {name}` to the `secrets:` of service `{service}`"
+                text!(
+                    "declare it at the top level (`secrets:` → `{}:` → `file: ./secrets/{}`) and add `- {}` to the `secrets:` of service `{}`",
+                    n.clone(),
+                    n.clone(),
+                    n.clone(),
+                    service.clone()
                 )
             };
             at(
                 &COMPOSE_SECRET_NOT_MOUNTED,
-                format!(
-                    "service `{service}` does not mount secret `{name}`: {} does not exist in its container",
-                    inside.display()
+                text!(
+                    "service `{}` does not mount secret `{}`: {} does not exist in its container",
+                    service,
+                    n,
+                    path(inside)
                 ),
             )
             .label("not mounted")
@@ -314,22 +356,28 @@ pub fn unmounted(
         }),
         Unmounted::Path { dir } => ctx.first(format!("dir:{}", dir.display())).then(|| {
             let shown = if std::path::Path::new(configured) == inside {
-                String::new()
+                Text::new()
             } else {
-                format!(" (`{configured}` is {} in the container)", inside.display())
+                text!(
+                    " (`{}` is {} in the container)",
+                    Piece::value(configured),
+                    path(inside)
+                )
             };
             at(
                 &COMPOSE_PATH_NOT_MOUNTED,
-                format!(
-                    "no mount of service `{service}` covers {}{shown}: its files were not checked and exist only if the image has them",
-                    dir.display()
+                text!(
+                    "no mount of service `{}` covers {}{}: its files were not checked and exist only if the image has them",
+                    service,
+                    path(dir),
+                    shown
                 ),
             )
             .label("not mounted")
-            .help(format!(
+            .help(text!(
                 "mount the folder (`volumes: [\"./host-folder:{}:ro\"]`), or map it for the check with --path-map {}=DIR; reported once per folder",
-                dir.display(),
-                dir.display()
+                path(dir),
+                path(dir)
             ))
         }),
         Unmounted::NotOnHost { .. } => None,

@@ -36,7 +36,7 @@ Fix:
 };
 pub fn invalid_duration(ctx: &MapCtx, path: &Path, node: Option<&Node>) -> Diagnostic {
     if ctx.quiet {
-        return ctx.diag(&INVALID_DURATION, path, Anchor::Value, String::new());
+        return ctx.diag(&INVALID_DURATION, path, Anchor::Value, Text::new());
     }
     let name = ctx.name(path);
     let scalar = node.and_then(Node::as_scalar);

@@ -35,8 +35,6 @@ pub enum Piece {
     /// Text a server sent (a probe's response): secrets the probe sent are masked in every
     /// form they travel in, and the text is made one line.
     Remote(Box<str>),
-    /// A free string of a message not yet written in pieces (cleaned by `redact::legacy`).
-    Legacy(String),
 }
 
 impl Piece {
@@ -152,15 +150,6 @@ impl Text {
         Text(out)
     }
 
-    /// Call `f` on each free-string piece (see `Piece::Legacy`).
-    pub fn each_legacy(&mut self, mut f: impl FnMut(&mut String)) {
-        for p in &mut self.0 {
-            if let Piece::Legacy(s) = p {
-                f(s);
-            }
-        }
-    }
-
     /// Every string piece cut to `max` characters (then `…`): a kept diagnostic stays small
     /// whatever it quotes.
     pub fn bound(&mut self, max: usize) {
@@ -179,11 +168,6 @@ impl Text {
                 Piece::Value(v) | Piece::Remote(v) => {
                     if let Some(c) = s(v) {
                         *v = c.into();
-                    }
-                }
-                Piece::Legacy(l) => {
-                    if let Some(c) = s(l) {
-                        *l = c;
                     }
                 }
                 Piece::Source { shown: Some(v), .. } => {
@@ -240,12 +224,6 @@ impl From<Text> for Part {
 impl From<&'static str> for Text {
     fn from(s: &'static str) -> Text {
         Text(vec![Piece::from(s)])
-    }
-}
-
-impl From<String> for Text {
-    fn from(s: String) -> Text {
-        Text(vec![Piece::Legacy(s)])
     }
 }
 
