@@ -2,17 +2,13 @@
 //! the environment are passed in, so tests can run the whole tool in-process. The verdict is
 //! decided before anything is written, so a closed pipe (`| head`) cannot turn it into success.
 
-use crate::check::Checker;
 use crate::cli::{CheckArgs, Cli, ColorChoice, Command, Format, SchemaArgs};
-use crate::diag::filter::Sink;
-use crate::diag::sort_and_dedup;
 use crate::emit;
 use crate::exit::ExitStatus;
-use crate::input::{self, ENV_VAR, Loaded};
+use crate::input::{self, ENV_VAR};
 use crate::probe::args::ProbeArgs;
-use crate::report::{InputReport, Report};
+use crate::report::Report;
 use crate::secrets::Redactor;
-use crate::source::SourceFile;
 use clap::Parser;
 use std::ffi::OsString;
 use std::io::{Read, Write};
@@ -229,8 +225,7 @@ fn finish(written: std::io::Result<()>, status: ExitStatus, stderr: &mut dyn Wri
     }
 }
 
-/// An input read, or its name and why it could not be.
-type InputResult = Result<Loaded, (String, String)>;
+use crate::pipeline::InputResult;
 
 /// The inputs named on the command line, each read or failed on its own.
 fn load_inputs(args: &CheckArgs, io: &mut Io) -> Result<Vec<InputResult>, String> {
@@ -282,121 +277,32 @@ fn check(args: &CheckArgs, probe: Option<&ProbeArgs>, explain: bool, io: &mut Io
             return ExitStatus::Usage;
         }
     };
-    let mut report = Report::default();
-    let mut sink = Sink::new(args.filter());
-    let env = |name: &str| (io.env)(name).ok().flatten();
-    let mut found = Vec::new();
-    let defaults = crate::defaults::read(&env, &mut report.sources, &mut found);
-    sink.extend(found);
-    let mut checker = match Checker::new(args.file_options(), defaults) {
-        Ok(c) => c,
+    let io_env = io.env;
+    let env = |name: &str| io_env(name).ok().flatten();
+    let keep = if explain || probing { MAX_MODELS } else { 0 };
+    let run = crate::pipeline::Run {
+        args,
+        env: &env,
+        keep_models: keep,
+        keeper: if explain {
+            "explain"
+        } else {
+            "--test-connections"
+        },
+    };
+    let (mut report, models) = match crate::pipeline::run(&run, loaded) {
+        Ok(c) => (c.report, c.models),
         Err(m) => {
             let _ = io.stderr.write_all(error_line(&m).as_bytes());
             return ExitStatus::Usage;
         }
     };
-    if explain || probing {
-        checker.keep_models = MAX_MODELS;
-    }
-    let mut models = Vec::new();
-    // --- docker compose inputs: each service's config is checked where it is written ---
-    let io_env = io.env;
-    let tool_env = |name: &str| io_env(name).ok().flatten();
-    let tool_defaults = checker.defaults.clone();
-    let mut compose = crate::compose::Driver::new(crate::compose::Options {
-        kind: args.input_kind,
-        services: &args.services,
-        env_files: &args.env_files,
-        workdir: args.container_workdir.as_deref(),
-        files: args.file_options(),
-        connections: &args.connections,
-        keep_models: if explain || probing { MAX_MODELS } else { 0 },
-        env: &tool_env,
-        defaults: &tool_defaults,
-        budget: usize::try_from(args.max_input_size).unwrap_or(usize::MAX),
-    });
-    // ---
-    for l in loaded {
-        let l = match l {
-            Ok(l) => l,
-            Err(failed) => {
-                report.failed.push(failed);
-                continue;
-            }
-        };
-        let Err(l) = compose.check(l, &mut report, &mut sink, &mut models) else {
-            continue;
-        };
-        let file = report
-            .sources
-            .add(SourceFile::new(l.name.clone(), l.kind.clone(), l.text));
-        let source = report.sources.get(file);
-        sink.scan_source(file, &source.text);
-        let mut input = InputReport {
-            name: l.name,
-            file,
-            connections: Vec::new(),
-            readable: true,
-            service: None,
-        };
-        if let Some(at) = l.invalid_utf8_at {
-            sink.push(crate::rules::input::not_utf8(file, &source.text, at));
-            input.readable = false;
-        } else {
-            let kept_before = sink.kept.len();
-            let mut checked = checker.check(file, source, &mut sink);
-            if !checked.readable && crate::compose::detect::is_compose_text(&source.text) {
-                compose_syntax(&mut sink.kept[kept_before..], file);
-            }
-            if !args.connections.is_empty() {
-                checked.connections.retain(|c| args.connections.contains(c));
-                checked.models.retain(|m| args.connections.contains(&m.id));
-            }
-            input.connections = checked.connections;
-            input.readable = checked.readable;
-            models.extend(checked.models);
-            let src = report.sources.get_mut(file);
-            src.secrets = checked.secrets;
-            src.text_masks = checked.text_masks;
-            report.scrub.extend(checked.secret_values);
-        }
-        report.inputs.push(input);
-    }
-    compose.finish(&mut report);
-    report.notes.extend(checker.finish(&mut sink));
-    // the cap holds across inputs and compose services too
-    let mut dropped = checker.models_dropped;
-    if models.len() > MAX_MODELS {
-        dropped += models.len() - MAX_MODELS;
-        models.truncate(MAX_MODELS);
-    }
-    if dropped > 0 {
-        report.notes.push(format!(
-            "{} shows the first {MAX_MODELS} connections, {dropped} more were left out: pick them with --connection ID",
-            if explain { "explain" } else { "--test-connections" },
-        ));
-    }
-    for id in &args.connections {
-        if !report.inputs.iter().any(|i| i.connections.contains(id)) {
-            report.failed.push((
-                format!("--connection {id}"),
-                "no connection of that id in the config".into(),
-            ));
-        }
-    }
-    report.diagnostics = sink.kept;
-    report.omitted = sink.omitted;
-    sort_and_dedup(&mut report.diagnostics);
-    crate::diag::sort_by_place(&mut report.diagnostics, &report.sources);
-    // the inputs first, then what concerns the environment
-    let env_file = checker.defaults.file;
-    report.diagnostics.sort_by_key(|d| d.file() == env_file);
     if let (true, Some(p)) = (probing, probe) {
         let env = |name: &str| (io.env)(name).ok().flatten();
         let progress = io.stderr_is_terminal && args.format == Format::Human && !args.quiet;
         // a compose service's probes use its own DEV_DSF_PROXY_* values, the others the tool's
         let (mut results, mut not_probed, mut notes) = (Vec::new(), Vec::new(), Vec::new());
-        for (service, range) in crate::compose::probe_groups(&report, &models) {
+        for (service, range) in probe_groups(&report, &models) {
             let service_env = |name: &str| service.and_then(|s| s.env(name));
             let env: &dyn Fn(&str) -> Option<String> = match service {
                 Some(_) => &service_env,
@@ -408,7 +314,11 @@ fn check(args: &CheckArgs, probe: Option<&ProbeArgs>, explain: bool, io: &mut Io
             not_probed.extend(n);
             notes.extend(m);
         }
-        report.notes.extend(notes);
+        report.notes.extend(
+            notes
+                .iter()
+                .map(|n: &String| crate::secrets::Text::from(crate::secrets::Piece::value(n))),
+        );
         report.probes = Some((results, not_probed));
     }
     if explain {
@@ -430,11 +340,6 @@ fn check(args: &CheckArgs, probe: Option<&ProbeArgs>, explain: bool, io: &mut Io
     };
     let scrubber = scrubber(&report);
     let redactor = Redactor::new(&report.sources, scrubber);
-    for n in &mut report.notes {
-        if let std::borrow::Cow::Owned(t) = redactor.scrubber().text(n) {
-            *n = t;
-        }
-    }
     for (name, why) in &report.failed {
         let line = error_line(&format!("{name}: {why}"));
         let _ = io
@@ -469,20 +374,39 @@ fn scrubber(report: &Report) -> crate::secrets::scrub::Scrubber {
     })
 }
 
-/// A docker compose file that is not YAML: compose itself refuses it, so the BPE does not start
-/// at all (not "starts with no connections", as for a config).
-fn compose_syntax(diags: &mut [crate::diag::Diagnostic], file: crate::source::FileId) {
-    for d in diags
-        .iter_mut()
-        .filter(|d| d.file() == file && d.rule.name.starts_with("yaml-"))
-    {
-        d.outcome = Some(crate::diag::Outcome::DoesNotStart);
-        let note = "this is a docker compose file (it has `services:`): docker compose cannot read it, so the BPE is not started";
-        d.help = Some(match d.help.take() {
-            Some(h) => h.then("; ").then(note),
-            None => note.into(),
-        });
+/// The models of a run in runs of the same input kind: those of one compose service (probed
+/// with its own environment), and the others (`None`: the tool's environment).
+fn probe_groups<'r>(
+    report: &'r Report,
+    models: &[crate::model::Connection],
+) -> Vec<(
+    Option<&'r crate::compose::ServiceInfo>,
+    std::ops::Range<usize>,
+)> {
+    let service_of = |c: &crate::model::Connection| {
+        report
+            .inputs
+            .iter()
+            .find(|i| i.file == c.file)
+            .and_then(|i| i.service.as_ref())
+    };
+    let mut groups: Vec<(Option<&crate::compose::ServiceInfo>, std::ops::Range<usize>)> =
+        Vec::new();
+    for (i, c) in models.iter().enumerate() {
+        let s = service_of(c);
+        match groups.last_mut() {
+            Some((last, range))
+                if range.end == i && last.map(|l| l as *const _) == s.map(|x| x as *const _) =>
+            {
+                range.end = i + 1
+            }
+            _ => groups.push((s, i..i + 1)),
+        }
     }
+    if groups.is_empty() {
+        groups.push((None, 0..0));
+    }
+    groups
 }
 
 /// Render the report in the chosen format, with every secret value the run knows scrubbed from

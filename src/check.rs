@@ -10,9 +10,9 @@ use crate::diag::Diagnostic;
 use crate::diag::filter::Sink;
 use crate::files::{FileOptions, FileService};
 use crate::model::{Connection, Trust, instance, resolve};
+use crate::rules::schema_errors::{MapCtx, Path, Seg, map_errors};
 use crate::rules::{self, document, input, structure, syntax};
 use crate::schema::Schema;
-use crate::schema::map::{MapCtx, Path, Seg, map_errors};
 use crate::source::{FileId, SourceFile, Span};
 use crate::yaml::{Entry, Limits, Node, NodeKind, load_streaming};
 use serde_json::{Map, Value};
@@ -213,7 +213,7 @@ impl Checker {
 
     /// What concerns the whole run rather than one input: the default trust store. Returns a
     /// note for the summary when there is nothing worth a diagnostic.
-    pub fn finish(&self, sink: &mut Sink) -> Option<String> {
+    pub fn finish(&self, sink: &mut Sink) -> Option<crate::secrets::Text> {
         if !self.uses_default_trust {
             return None;
         }
@@ -228,10 +228,10 @@ impl Checker {
                     if builtin || matches!(u, crate::files::Unmounted::NotOnHost { .. }) {
                         // worth a note only when files are checked at all
                         self.files.as_ref()?;
-                        return Some(format!(
+                        return Some(crate::text!(
                             "the default trust store {} of service `{}` is not mounted from this machine: it was not checked",
-                            inside.display(),
-                            container.service
+                            crate::secrets::Piece::value(&inside.display().to_string()),
+                            crate::secrets::Piece::value(&container.service)
                         ));
                     }
                     let found =

@@ -5,7 +5,6 @@
 //! A compose service's own values replace them for its config, each with its place in the
 //! compose file (`Defaults::with_overrides`).
 
-use crate::diag::Diagnostic;
 use crate::duration::{Nanos, parse_java};
 use crate::secrets::{Piece, Text};
 use crate::source::{FileId, SourceDb, SourceFile, SourceKind, Span};
@@ -100,11 +99,23 @@ fn spring_bool(s: &str) -> Option<bool> {
     }
 }
 
+/// A `DEFAULT_*` variable the server cannot read, where it is set (the rule
+/// `invalid-default` words it).
+#[derive(Debug, Clone)]
+pub struct BadDefault {
+    pub file: FileId,
+    pub span: Span,
+    /// The variable's name after [`PREFIX`].
+    pub suffix: &'static str,
+    pub what: &'static str,
+    pub help: Text,
+}
+
 /// Read the defaults from `env`; adds the `<environment>` source and reports bad values.
 pub fn read(
     env: &dyn Fn(&str) -> Option<String>,
     sources: &mut SourceDb,
-    out: &mut Vec<Diagnostic>,
+    out: &mut Vec<BadDefault>,
 ) -> Defaults {
     let mut text = String::new();
     let mut raw: Vec<Raw> = Vec::new();
@@ -150,7 +161,7 @@ impl Defaults {
     /// The defaults a compose service's container sees: its own values (from `environment:` or
     /// `env_file:`) replace those of the tool's environment. Only the service's bad values are
     /// reported here; the others were reported when the environment was read.
-    pub fn with_overrides(&self, overrides: &[Override], out: &mut Vec<Diagnostic>) -> Defaults {
+    pub fn with_overrides(&self, overrides: &[Override], out: &mut Vec<BadDefault>) -> Defaults {
         let mut raw = self.raw.clone();
         let mut replaced = vec![false; raw.len()];
         for o in overrides {
@@ -178,7 +189,7 @@ fn build(
     file: FileId,
     raw: Vec<Raw>,
     report: &dyn Fn(usize) -> bool,
-    out: &mut Vec<Diagnostic>,
+    out: &mut Vec<BadDefault>,
 ) -> Defaults {
     let get = |suffix: &'static str| {
         let i = VARIABLES.iter().position(|v| v.0 == suffix).unwrap_or(0);
@@ -190,13 +201,13 @@ fn build(
         let r = r.unwrap_or_else(|| missing(file, suffix, builtin));
         let value = spring_bool(&r.value).unwrap_or_else(|| {
             if report(i) {
-                out.push(crate::rules::defaults::invalid(
-                    r.file,
-                    r.span,
+                out.push(BadDefault {
+                    file: r.file,
+                    span: r.span,
                     suffix,
-                    "is not a boolean",
-                    "use true or false",
-                ));
+                    what: "is not a boolean",
+                    help: Text::from("use true or false"),
+                });
             }
             spring_bool(builtin).unwrap_or(false)
         });
@@ -225,13 +236,13 @@ fn build(
                         ),
                         None => Text::from("write it as an ISO-8601 duration such as PT30S"),
                     };
-                    out.push(crate::rules::defaults::invalid(
-                        r.file,
-                        r.span,
+                    out.push(BadDefault {
+                        file: r.file,
+                        span: r.span,
                         suffix,
-                        "is not a positive ISO-8601 duration",
-                        hint,
-                    ));
+                        what: "is not a positive ISO-8601 duration",
+                        help: hint,
+                    });
                 }
                 parse_java(builtin).unwrap_or(Nanos(0))
             }
@@ -298,7 +309,7 @@ mod tests {
         assert!(d.enable_debug_logging.value);
         assert_eq!(d.connect_timeout.value, Nanos(2_000_000_000));
         assert_eq!(out.len(), 1);
-        assert_eq!(db.get(d.file).slice(out[0].primary.span), "5s");
+        assert_eq!(db.get(d.file).slice(out[0].span), "5s");
         assert_eq!(d.read_timeout.origin, Origin::BuiltIn);
     }
 }

@@ -31,6 +31,7 @@ pub mod files;
 pub mod input;
 pub mod manpage;
 pub mod model;
+pub mod pipeline;
 pub mod printable;
 pub mod probe;
 pub mod props;

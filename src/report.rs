@@ -28,7 +28,7 @@ pub struct Report {
     /// Left out by the filters and the cap.
     pub omitted: Omitted,
     /// One-line notes for the summary (things checked or not, that need no diagnostic).
-    pub notes: Vec<String>,
+    pub notes: Vec<crate::secrets::Text>,
     /// The resolved connections, for `explain`.
     pub models: Option<Vec<Connection>>,
     /// With `--test-connections`: each probe, and the connections not probed with why.

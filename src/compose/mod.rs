@@ -13,8 +13,10 @@
 //! - `mounts`: its secrets, configs and bind mounts, the container view through which the file
 //!   service finds the config's files on this machine.
 //!
-//! Each service becomes one input of the report (with its service name); the compose file is
-//! the host every position is shown in.
+//! [`plan`] reads a compose file as compose reads it and adds its texts to the sources: the
+//! compose file (the host every position is shown in), its env files, and each service's
+//! config as an embedded source; it checks nothing and reports nothing. The run checks each
+//! planned config as one input (with its service name), as it checks a config file.
 
 pub mod detect;
 pub mod dotenv;
@@ -24,21 +26,17 @@ pub mod mounts;
 pub mod service;
 pub mod tree;
 
-use crate::check::Checker;
-use crate::defaults::{self, Defaults, Override};
-use crate::diag::filter::Sink;
+use crate::defaults::{self, Override};
 use crate::files::{Container, FileOptions};
 use crate::input::{ENV_VAR, Loaded};
-use crate::model::Connection;
-use crate::report::{InputReport, Report};
-use crate::secrets::Secret;
-use crate::source::{FileId, SourceFile, SourceKind};
+use crate::secrets::{Piece, Secret, Text};
+use crate::source::{FileId, SourceDb, SourceFile, SourceKind, Span};
+use crate::text;
 use crate::yaml::{Limits, load};
 use detect::{InputKind, Shape};
 use service::{Env, Place, Value, Var};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use tree::Tree;
 
 /// The DSF BPE image's working directory: relative paths of the config count from here.
@@ -85,46 +83,82 @@ pub struct Options<'a> {
     pub workdir: Option<&'a Path>,
     /// The user's file options (`--path-map`, `--skip-file-checks`).
     pub files: FileOptions,
-    /// `--connection`: only these connections.
-    pub connections: &'a [String],
-    /// How many resolved connections to keep (for `explain` and the probes).
-    pub keep_models: usize,
     /// The environment of the tool (which is that of `docker compose` for interpolation).
     pub env: &'a dyn Fn(&str) -> Option<String>,
-    /// The defaults of the tool's environment, which a service's own values replace.
-    pub defaults: &'a Defaults,
     /// `--max-input-size`: the services' environments together, and their configs together,
     /// get the budget of one input.
     pub budget: usize,
 }
 
-/// Checks the compose inputs of a run.
-pub struct Driver<'a> {
-    pub options: Options<'a>,
-    /// `--service` names found in some compose input.
-    matched: BTreeSet<String>,
-    /// Values of secret-named variables that interpolation substituted (`${DB_PASSWORD}`): kept
-    /// out of every output, wherever the value lands.
-    substituted_secrets: std::cell::RefCell<Vec<String>>,
+/// What compose's own reading found wrong, where it is written: the rules of
+/// `rules::compose` word it.
+#[derive(Debug)]
+pub enum Finding {
+    /// A `${...}` of a variable the config depends on.
+    Interpolation {
+        file: FileId,
+        span: Span,
+        variable: String,
+        finding: interpolate::Finding,
+    },
+    /// A required `env_file` compose cannot read.
+    EnvFileUnreadable {
+        file: FileId,
+        span: Span,
+        why: String,
+    },
 }
 
-/// One service (or the fragment) whose config is checked.
-struct Planned {
-    name: Option<String>,
-    env: Env,
-    container: Option<Container>,
+/// One service (or the fragment) whose config is checked, its sources added.
+#[derive(Debug)]
+pub struct ServiceSource {
+    pub info: ServiceInfo,
+    /// "service `x`" or "the fragment", for notes.
+    pub shown: Text,
+    /// The config as the container gets it; `None` when it passes an unset variable through.
+    pub config: Option<FileId>,
+    /// Its `DEFAULT_*` values, over those of the tool's environment.
+    pub overrides: Vec<Override>,
+    /// The container view of its files (`None` for the fragment).
+    pub container: Option<Container>,
+    /// Notes about it (each names the compose file).
+    pub notes: Vec<Text>,
 }
 
-/// What was read from a compose file, before any source is added.
-struct Plan {
-    fragment: bool,
-    services: Vec<Planned>,
+/// A compose file read as compose reads it, its texts added to the sources: pure planning,
+/// nothing is checked or reported here.
+#[derive(Debug)]
+pub struct Plan {
+    pub name: String,
+    pub host: FileId,
+    /// The DSF docs' fragment rather than a compose file.
+    pub fragment: bool,
+    pub services: Vec<ServiceSource>,
     /// Services that do not set the variable.
-    others: usize,
-    notes: Vec<String>,
-    /// Why an `--env-file` (or the `.env` beside the file) cannot be used: compose refuses to
-    /// start, and what the container sees is unknown.
-    failed: Vec<String>,
+    pub others: usize,
+    /// Services named by `--service` found here.
+    pub matched: Vec<String>,
+    pub findings: Vec<Finding>,
+    /// Notes about the file (each names it).
+    pub notes: Vec<Text>,
+    /// Why part of it cannot be checked (exit 2).
+    pub failed: Vec<(String, String)>,
+    /// Values of secret-named variables (kept out of every output); `substituted` first: those
+    /// interpolation put into other values (`${DB_PASSWORD}`), which can land anywhere.
+    pub secrets: Vec<String>,
+    pub substituted: Vec<String>,
+}
+
+/// What an input is.
+pub enum Planned {
+    /// Not a compose file: check it as a config.
+    Config(Loaded),
+    /// Named a compose file (`--input-kind compose`) but it is not one.
+    NotCompose {
+        name: String,
+        why: String,
+    },
+    Compose(Plan),
 }
 
 /// The folder relative paths of a compose input count from.
@@ -138,473 +172,408 @@ fn project_dir(l: &Loaded) -> PathBuf {
     }
 }
 
-impl<'a> Driver<'a> {
-    pub fn new(options: Options<'a>) -> Self {
-        Driver {
-            options,
-            matched: BTreeSet::new(),
-            substituted_secrets: std::cell::RefCell::new(Vec::new()),
-        }
-    }
-
-    /// The variables compose interpolates with: `--env-file` or `.env` in `dir`, each value
-    /// interpolated itself; the environment wins over them at lookup.
-    fn project_vars(&self, dir: &Path, failed: &mut Vec<String>) -> HashMap<String, String> {
-        let env = self.options.env;
-        let files: Vec<PathBuf> = if self.options.env_files.is_empty() {
-            let dot = dir.join(".env");
-            if dot.is_file() { vec![dot] } else { Vec::new() }
-        } else {
-            self.options.env_files.to_vec()
-        };
-        let mut vars = HashMap::new();
-        for f in files {
-            let parsed = crate::files::read_regular(&f)
-                .map_err(|e| e.describe())
-                .and_then(|b| String::from_utf8(b).map_err(|_| "not UTF-8".to_string()))
-                .and_then(|t| dotenv::parse(&t));
-            match parsed {
-                Ok(parsed) => {
-                    for r in dotenv::resolve(&parsed, &|n: &str| env(n)) {
-                        vars.insert(r.name, r.value.text);
-                    }
-                }
-                Err(why) => failed.push(format!(
-                    "env file {}: {why} (docker compose would refuse to start)",
-                    f.display()
-                )),
-            }
-        }
-        vars
-    }
-
-    /// Read the compose file: its shape, and each service's environment and mounts.
-    fn plan(&self, l: &Loaded) -> Option<Plan> {
-        let doc = load(&l.text, Limits::default()).ok()?;
-        let root = doc.root.as_ref()?;
-        let tree = Tree::new(root);
-        let shape = detect::shape(&tree, root);
-        if matches!(shape, Shape::Other) {
-            return None;
-        }
-        let dir = project_dir(l);
-        let mut failed = Vec::new();
-        let vars = self.project_vars(&dir, &mut failed);
-        let env = self.options.env;
-        // each variable judged once per file (a file can refer to it 100,000 times)
-        let seen = std::cell::RefCell::new(std::collections::HashSet::new());
-        let lookup = |n: &str| {
-            let v = env(n).or_else(|| vars.get(n).cloned());
-            if let Some(v) = &v
-                && !seen.borrow().contains(n)
-                && seen.borrow_mut().insert(n.to_string())
-                && secret_var(n, v)
-            {
-                self.substituted_secrets.borrow_mut().push(v.clone());
-            }
-            v
-        };
-        let mut plan = Plan {
-            fragment: matches!(shape, Shape::Fragment(_)),
-            services: Vec::new(),
-            others: 0,
-            notes: Vec::new(),
-            failed,
-        };
-        match shape {
-            Shape::Fragment(block) => {
-                let vars = service::environment(&tree, &l.text, block, &lookup);
-                plan.services.push(Planned {
-                    name: None,
-                    env: Env {
-                        vars,
-                        ..Env::default()
-                    },
-                    container: None,
-                });
-            }
-            Shape::Compose(services) => {
-                let interpolate = |s: &str| interpolate::interpolate_str(s, &lookup).0;
-                let mctx = mounts::Ctx {
-                    project_dir: &dir,
-                    home: env("HOME"),
-                    interpolate: &interpolate,
-                };
-                let declared = mounts::declared(&tree, root, &mctx);
-                // the services' environments together get the budget of one input, counted as
-                // they are made: env files, anchors and `${VAR}`s can give thousands of services
-                // the same megabytes (1.7 MB of compose file and .env were 10 GB)
-                let budget = self.options.budget;
-                let mut planned = 0usize;
-                for (name, node, _) in tree.entries(services) {
-                    if !self.options.services.is_empty()
-                        && !self.options.services.iter().any(|s| s == name)
-                    {
-                        continue;
-                    }
-                    let senv = service::service_env(&tree, &l.text, node, &dir, &lookup);
-                    planned = planned.saturating_add(senv.bytes());
-                    if planned > budget {
-                        plan.failed.push(format!(
-                            "the environments of its services come to more than {budget} bytes (env files, anchors and ${{VAR}}s repeat them): service `{name}` and those after it were not checked"
-                        ));
-                        break;
-                    }
-                    if senv.get(ENV_VAR).is_none() {
-                        plan.others += 1;
-                        continue;
-                    }
-                    let workdir = match self.options.workdir {
-                        Some(w) => w.to_path_buf(),
-                        None => tree
-                            .get(node, "working_dir")
-                            .and_then(|w| tree.text(w))
-                            .map_or_else(|| PathBuf::from(DEFAULT_WORKDIR), PathBuf::from),
-                    };
-                    let container = mounts::container(
-                        &tree,
-                        &declared,
-                        name,
-                        node,
-                        workdir,
-                        self.options.files.path_maps.clone(),
-                        &mctx,
-                    );
-                    plan.services.push(Planned {
-                        name: Some(name.to_string()),
-                        env: senv,
-                        container: Some(container),
-                    });
-                }
-            }
-            Shape::Other => {}
-        }
-        Some(plan)
-    }
-
-    /// Check `l` if it is a compose file (or fragment); otherwise hand it back.
-    pub fn check(
-        &mut self,
-        l: Loaded,
-        report: &mut Report,
-        sink: &mut Sink,
-        models: &mut Vec<Connection>,
-    ) -> Result<(), Loaded> {
-        let forced = self.options.kind == InputKind::Compose;
-        if self.options.kind == InputKind::Config
-            || l.invalid_utf8_at.is_some()
-            || (!forced && !detect::may_be_compose(&l.text))
-        {
-            return Err(l);
-        }
-        let Some(mut plan) = self.plan(&l) else {
-            // YAML that does not parse is reported as such by the config check
-            let parses = load(&l.text, Limits::default()).is_ok_and(|d| d.root.is_some());
-            if forced && parses {
-                report.failed.push((
-                    l.name.clone(),
-                    format!("not a docker compose file: no top-level `services` mapping, and no {ENV_VAR} of a fragment (check it as a config with --input-kind config)"),
-                ));
-                return Ok(());
-            }
-            return Err(l);
-        };
-        for why in std::mem::take(&mut plan.failed) {
-            report.failed.push((l.name.clone(), why));
-        }
-        let host = report
-            .sources
-            .add(SourceFile::new(l.name.clone(), l.kind.clone(), l.text));
-        sink.scan_source(host, &report.sources.get(host).text);
-        let mut checked: Vec<String> = Vec::new();
-        // the services' own notes follow the line saying which services were checked
-        let notes_before = report.notes.len();
-        let setting = plan.services.len();
-        // anchors and merge keys can give a thousand services one big config: the configs of
-        // one compose file together get the budget of one input
-        let budget = self.options.budget;
-        let mut spent = 0usize;
-        for planned in plan.services {
-            if let Some(n) = &planned.name {
-                self.matched.insert(n.clone());
-            }
-            let before = report.sources.total_text();
-            if let Some(line) = self.check_service(&l.name, host, planned, report, sink, models) {
-                checked.push(line);
-            }
-            spent += report.sources.total_text().saturating_sub(before);
-            if spent > budget {
-                report.failed.push((
-                    l.name.clone(),
-                    format!("the configs of its services come to more than {budget} bytes (anchors and merge keys repeat them): the remaining services were not checked"),
-                ));
-                break;
-            }
-        }
-        let service_notes = report.notes.split_off(notes_before);
-        let listed = if checked.len() > MAX_LISTED {
-            format!(
-                "{} and {} more services",
-                checked[..MAX_LISTED].join(", "),
-                checked.len() - MAX_LISTED
-            )
-        } else {
-            checked.join(", ")
-        };
-        let others = if plan.others > 0 {
-            format!(
-                "; {} other service{} set{} no {ENV_VAR}",
-                plan.others,
-                if plan.others == 1 { "" } else { "s" },
-                if plan.others == 1 { "s" } else { "" }
-            )
-        } else {
-            String::new()
-        };
-        // a service that sets the variable but was not checked has a note of its own
-        let summary = match (setting, checked.is_empty()) {
-            (0, _) if !self.options.services.is_empty() => Some(format!(
-                "no service named by --service ({}) sets {ENV_VAR} here: nothing to check",
-                self.options.services.join(", ")
-            )),
-            (0, _) => Some(format!("no service sets {ENV_VAR}: nothing to check")),
-            (_, true) => None,
-            _ if plan.fragment => None,
-            _ => Some(format!("checked {listed}{others}")),
-        };
-        if let Some(summary) = summary {
-            report.notes.push(format!("{}: {summary}", l.name));
-        }
-        if checked.is_empty() {
-            report.inputs.push(InputReport {
-                name: l.name.clone(),
-                file: host,
-                connections: Vec::new(),
-                readable: true,
-                service: None,
-            });
-        }
-        report
-            .notes
-            .extend(plan.notes.into_iter().map(|n| format!("{}: {n}", l.name)));
-        report.notes.extend(service_notes);
-        Ok(())
-    }
-
-    /// Check one service's config; a line for the summary when it was checked.
-    fn check_service(
-        &self,
-        name: &str,
-        host: FileId,
-        planned: Planned,
-        report: &mut Report,
-        sink: &mut Sink,
-        models: &mut Vec<Connection>,
-    ) -> Option<String> {
-        let Planned {
-            name: service,
-            mut env,
-            container,
-        } = planned;
-        let shown = service
-            .as_deref()
-            .map_or_else(|| "the fragment".to_string(), |s| format!("service `{s}`"));
-        // the env files are sources of their own: values there are reported there
-        let file_ids: Vec<FileId> = std::mem::take(&mut env.files)
-            .into_iter()
-            .map(|f| {
-                report.sources.add(SourceFile::new(
-                    f.path.display().to_string(),
-                    SourceKind::File,
-                    f.text,
-                ))
-            })
-            .collect();
-        let place = |p: Place| match p {
-            Place::Host => host,
-            Place::EnvFile(i) => file_ids.get(i).copied().unwrap_or(host),
-        };
-        for (span, why) in std::mem::take(&mut env.unreadable) {
-            if self.options.files.skip {
-                report.notes.push(format!(
-                    "{name}: {shown}: env_file not checked (--skip-file-checks): {why}"
-                ));
-            } else {
-                sink.push(crate::rules::compose::env_file_unreadable(host, span, &why));
-            }
-        }
-        let relevant = |n: &str| {
-            n == ENV_VAR || n.starts_with(defaults::PREFIX) || PROXY_VARIABLES.contains(&n)
-        };
-        let mut overrides = Vec::new();
-        let mut proxy = Vec::new();
-        for v in env.effective() {
-            if relevant(&v.name) {
-                for (span, f) in &v.findings {
-                    sink.push(crate::rules::compose::interpolation(
-                        place(v.place),
-                        *span,
-                        &v.name,
-                        f,
-                    ));
-                }
-            }
-            mask_secret(v, place(v.place), report);
-            if PROXY_VARIABLES.contains(&v.name.as_str())
-                && let Some(t) = v.text()
-            {
-                proxy.push((v.name.clone(), Secret::new(t)));
-            }
-            if v.name.starts_with(defaults::PREFIX) {
-                let (value, span) = match &v.value {
-                    Value::Written(m) => (m.text.clone(), m.host()),
-                    Value::Inherited(Some(t)) => (t.clone(), v.name_span),
-                    Value::Inherited(None) => continue,
-                };
-                overrides.push(Override {
-                    name: v.name.clone(),
-                    value,
-                    file: place(v.place),
-                    span,
-                });
-            }
-        }
-        // the config's text and map move into its source (a large config is not copied)
-        let at = env.vars.iter().rposition(|v| v.name == ENV_VAR)?;
-        let config = env.vars.swap_remove(at);
-        let source = match config.value {
-            Value::Written(m) => SourceFile::new(
-                name,
-                SourceKind::Embedded {
-                    host: place(config.place),
-                    map: m.map,
-                },
-                m.text,
-            ),
-            Value::Inherited(Some(t)) => {
-                SourceFile::new(format!("${ENV_VAR}"), SourceKind::EnvVar, t)
-            }
-            Value::Inherited(None) => {
-                report.notes.push(format!(
-                    "{name}: {shown} passes {ENV_VAR} through from the environment of docker compose, where it is not set: nothing to check"
-                ));
-                return None;
-            }
-        };
-        let mut found = Vec::new();
-        let service_defaults = self.options.defaults.with_overrides(&overrides, &mut found);
-        sink.extend(found);
-        let mut files = self.options.files.clone();
-        files.container = container.map(Arc::new);
-        let mut checker = match Checker::new(files, service_defaults) {
-            Ok(c) => c,
-            Err(why) => {
-                report.failed.push((name.to_string(), why));
-                return None;
-            }
-        };
-        checker.keep_models = self.options.keep_models;
-        let file = report.sources.add(source);
-        let src = report.sources.get(file);
-        sink.scan_source(file, &src.text);
-        let mut checked = checker.check(file, src, sink);
-        let wanted = self.options.connections;
-        if !wanted.is_empty() {
-            checked.connections.retain(|c| wanted.contains(c));
-            checked.models.retain(|m| wanted.contains(&m.id));
-        }
-        let src = report.sources.get_mut(file);
-        src.secrets = checked.secrets;
-        src.text_masks = checked.text_masks;
-        report.scrub.extend(checked.secret_values);
-        report
-            .notes
-            .extend(checker.finish(sink).map(|n| format!("{name}: {n}")));
-        models.extend(checked.models);
-        let n = checked.connections.len();
-        report.inputs.push(InputReport {
-            name: name.to_string(),
-            file,
-            connections: checked.connections,
-            readable: checked.readable,
-            service: Some(ServiceInfo {
-                name: service,
-                proxy,
-            }),
-        });
-        Some(format!(
-            "{shown} ({n} connection{})",
-            if n == 1 { "" } else { "s" }
-        ))
-    }
-
-    /// `--service` names no compose input has (or whose service sets no config).
-    pub fn finish(&self, report: &mut Report) {
-        report
-            .scrub_first
-            .extend(self.substituted_secrets.borrow_mut().drain(..));
-        for s in self.options.services {
-            if !self.matched.contains(s) {
-                report.failed.push((
-                    format!("--service {s}"),
-                    format!("no compose input has a service `{s}` that sets {ENV_VAR}"),
-                ));
-            }
-        }
-    }
+/// One service read from the file, before its sources are added.
+struct Read {
+    name: Option<String>,
+    env: Env,
+    container: Option<Container>,
 }
 
+/// Plan `l`: a compose file (or the docs' fragment) into its services' configs, added to `db`.
+pub fn plan(l: Loaded, options: &Options, db: &mut SourceDb) -> Planned {
+    let forced = options.kind == InputKind::Compose;
+    if options.kind == InputKind::Config
+        || l.invalid_utf8_at.is_some()
+        || (!forced && !detect::may_be_compose(&l.text))
+    {
+        return Planned::Config(l);
+    }
+    let mut substituted = Vec::new();
+    let Some(read) = read(&l, options, &mut substituted) else {
+        // YAML that does not parse is reported as such by the config check
+        let parses = load(&l.text, Limits::default()).is_ok_and(|d| d.root.is_some());
+        if forced && parses {
+            return Planned::NotCompose {
+                name: l.name,
+                why: format!(
+                    "not a docker compose file: no top-level `services` mapping, and no {ENV_VAR} of a fragment (check it as a config with --input-kind config)"
+                ),
+            };
+        }
+        return Planned::Config(l);
+    };
+    let (fragment, services, others, notes, failed) = read;
+    let name = l.name.clone();
+    let host = db.add(SourceFile::new(l.name, l.kind, l.text));
+    let mut plan = Plan {
+        name: name.clone(),
+        host,
+        fragment,
+        services: Vec::new(),
+        others,
+        matched: Vec::new(),
+        findings: Vec::new(),
+        notes: notes
+            .into_iter()
+            .map(|n| text!("{}: {}", Piece::value(&name), n))
+            .collect(),
+        failed: failed.into_iter().map(|w| (name.clone(), w)).collect(),
+        secrets: Vec::new(),
+        substituted,
+    };
+    // anchors and merge keys can give a thousand services one big config: the configs of
+    // one compose file together get the budget of one input
+    let mut spent = 0usize;
+    for r in services {
+        if let Some(n) = &r.name {
+            plan.matched.push(n.clone());
+        }
+        let before = db.total_text();
+        service(r, options, db, &mut plan);
+        spent += db.total_text().saturating_sub(before);
+        if spent > options.budget {
+            plan.failed.push((
+                name.clone(),
+                format!(
+                    "the configs of its services come to more than {} bytes (anchors and merge keys repeat them): the remaining services were not checked",
+                    options.budget
+                ),
+            ));
+            break;
+        }
+    }
+    Planned::Compose(plan)
+}
+
+/// The variables compose interpolates with: `--env-file` or `.env` in `dir`, each value
+/// interpolated itself; the environment wins over them at lookup.
+fn project_vars(
+    options: &Options,
+    dir: &Path,
+    failed: &mut Vec<String>,
+) -> HashMap<String, String> {
+    let env = options.env;
+    let files: Vec<PathBuf> = if options.env_files.is_empty() {
+        let dot = dir.join(".env");
+        if dot.is_file() { vec![dot] } else { Vec::new() }
+    } else {
+        options.env_files.to_vec()
+    };
+    let mut vars = HashMap::new();
+    for f in files {
+        let parsed = crate::files::read_regular(&f)
+            .map_err(|e| e.describe())
+            .and_then(|b| String::from_utf8(b).map_err(|_| "not UTF-8".to_string()))
+            .and_then(|t| dotenv::parse(&t));
+        match parsed {
+            Ok(parsed) => {
+                for r in dotenv::resolve(&parsed, &|n: &str| env(n)) {
+                    vars.insert(r.name, r.value.text);
+                }
+            }
+            Err(why) => failed.push(format!(
+                "env file {}: {why} (docker compose would refuse to start)",
+                f.display()
+            )),
+        }
+    }
+    vars
+}
+
+type Read4 = (bool, Vec<Read>, usize, Vec<Text>, Vec<String>);
+
+/// Read the compose file: its shape, and each service's environment and mounts (`None`: not
+/// a compose file or fragment).
+fn read(l: &Loaded, options: &Options, substituted: &mut Vec<String>) -> Option<Read4> {
+    let doc = load(&l.text, Limits::default()).ok()?;
+    let root = doc.root.as_ref()?;
+    let tree = Tree::new(root);
+    let shape = detect::shape(&tree, root);
+    if matches!(shape, Shape::Other) {
+        return None;
+    }
+    let dir = project_dir(l);
+    let mut failed = Vec::new();
+    let vars = project_vars(options, &dir, &mut failed);
+    let env = options.env;
+    // each variable judged once per file (a file can refer to it 100,000 times)
+    let seen = std::cell::RefCell::new(std::collections::HashSet::new());
+    let found = std::cell::RefCell::new(Vec::new());
+    let lookup = |n: &str| {
+        let v = env(n).or_else(|| vars.get(n).cloned());
+        if let Some(v) = &v
+            && !seen.borrow().contains(n)
+            && seen.borrow_mut().insert(n.to_string())
+            && secret_var(n, v)
+        {
+            found.borrow_mut().push(v.clone());
+        }
+        v
+    };
+    let fragment = matches!(shape, Shape::Fragment(_));
+    let mut services = Vec::new();
+    let mut others = 0;
+    let notes = Vec::new();
+    match shape {
+        Shape::Fragment(block) => {
+            let vars = service::environment(&tree, &l.text, block, &lookup);
+            services.push(Read {
+                name: None,
+                env: Env {
+                    vars,
+                    ..Env::default()
+                },
+                container: None,
+            });
+        }
+        Shape::Compose(list) => {
+            let interpolate = |s: &str| interpolate::interpolate_str(s, &lookup).0;
+            let mctx = mounts::Ctx {
+                project_dir: &dir,
+                home: env("HOME"),
+                interpolate: &interpolate,
+            };
+            let declared = mounts::declared(&tree, root, &mctx);
+            // the services' environments together get the budget of one input, counted as
+            // they are made: env files, anchors and `${VAR}`s can give thousands of services
+            // the same megabytes (1.7 MB of compose file and .env were 10 GB)
+            let budget = options.budget;
+            let mut planned = 0usize;
+            for (name, node, _) in tree.entries(list) {
+                if !options.services.is_empty() && !options.services.iter().any(|s| s == name) {
+                    continue;
+                }
+                let senv = service::service_env(&tree, &l.text, node, &dir, &lookup);
+                planned = planned.saturating_add(senv.bytes());
+                if planned > budget {
+                    failed.push(format!(
+                        "the environments of its services come to more than {budget} bytes (env files, anchors and ${{VAR}}s repeat them): service `{name}` and those after it were not checked"
+                    ));
+                    break;
+                }
+                if senv.get(ENV_VAR).is_none() {
+                    others += 1;
+                    continue;
+                }
+                let workdir = match options.workdir {
+                    Some(w) => w.to_path_buf(),
+                    None => tree
+                        .get(node, "working_dir")
+                        .and_then(|w| tree.text(w))
+                        .map_or_else(|| PathBuf::from(DEFAULT_WORKDIR), PathBuf::from),
+                };
+                let container = mounts::container(
+                    &tree,
+                    &declared,
+                    name,
+                    node,
+                    workdir,
+                    options.files.path_maps.clone(),
+                    &mctx,
+                );
+                services.push(Read {
+                    name: Some(name.to_string()),
+                    env: senv,
+                    container: Some(container),
+                });
+            }
+        }
+        Shape::Other => {}
+    }
+    substituted.extend(found.into_inner());
+    Some((fragment, services, others, notes, failed))
+}
+
+/// Add one service's sources (its env files, its config) and what it found to `plan`.
+fn service(r: Read, options: &Options, db: &mut SourceDb, plan: &mut Plan) {
+    let Read {
+        name: service,
+        mut env,
+        container,
+    } = r;
+    let host = plan.host;
+    let shown = match &service {
+        None => Text::from("the fragment"),
+        Some(s) => text!("service `{}`", Piece::value(s)),
+    };
+    let file_name = Piece::value(&plan.name);
+    // the env files are sources of their own: values there are reported there
+    let file_ids: Vec<FileId> = std::mem::take(&mut env.files)
+        .into_iter()
+        .map(|f| {
+            db.add(SourceFile::new(
+                f.path.display().to_string(),
+                SourceKind::File,
+                f.text,
+            ))
+        })
+        .collect();
+    let place = |p: Place| match p {
+        Place::Host => host,
+        Place::EnvFile(i) => file_ids.get(i).copied().unwrap_or(host),
+    };
+    let mut notes = Vec::new();
+    for (span, why) in std::mem::take(&mut env.unreadable) {
+        if options.files.skip {
+            notes.push(text!(
+                "{}: {}: env_file not checked (--skip-file-checks): {}",
+                file_name.clone(),
+                shown.clone(),
+                Piece::value(&why)
+            ));
+        } else {
+            plan.findings.push(Finding::EnvFileUnreadable {
+                file: host,
+                span,
+                why,
+            });
+        }
+    }
+    let relevant =
+        |n: &str| n == ENV_VAR || n.starts_with(defaults::PREFIX) || PROXY_VARIABLES.contains(&n);
+    let mut overrides = Vec::new();
+    let mut proxy = Vec::new();
+    for v in env.effective() {
+        if relevant(&v.name) {
+            for (span, f) in &v.findings {
+                plan.findings.push(Finding::Interpolation {
+                    file: place(v.place),
+                    span: *span,
+                    variable: v.name.clone(),
+                    finding: f.clone(),
+                });
+            }
+        }
+        mask_secret(v, place(v.place), db, plan);
+        if PROXY_VARIABLES.contains(&v.name.as_str())
+            && let Some(t) = v.text()
+        {
+            proxy.push((v.name.clone(), Secret::new(t)));
+        }
+        if v.name.starts_with(defaults::PREFIX) {
+            let (value, span) = match &v.value {
+                Value::Written(m) => (m.text.clone(), m.host()),
+                Value::Inherited(Some(t)) => (t.clone(), v.name_span),
+                Value::Inherited(None) => continue,
+            };
+            overrides.push(Override {
+                name: v.name.clone(),
+                value,
+                file: place(v.place),
+                span,
+            });
+        }
+    }
+    // the config's text and map move into its source (a large config is not copied)
+    let Some(at) = env.vars.iter().rposition(|v| v.name == ENV_VAR) else {
+        return;
+    };
+    let config = env.vars.swap_remove(at);
+    let source = match config.value {
+        Value::Written(m) => Some(SourceFile::new(
+            plan.name.clone(),
+            SourceKind::Embedded {
+                host: place(config.place),
+                map: m.map,
+            },
+            m.text,
+        )),
+        Value::Inherited(Some(t)) => Some(SourceFile::new(
+            format!("${ENV_VAR}"),
+            SourceKind::EnvVar,
+            t,
+        )),
+        Value::Inherited(None) => {
+            notes.push(text!(
+                "{}: {} passes {} through from the environment of docker compose, where it is not set: nothing to check",
+                file_name.clone(),
+                shown.clone(),
+                ENV_VAR
+            ));
+            None
+        }
+    };
+    plan.services.push(ServiceSource {
+        notes,
+        info: ServiceInfo {
+            name: service,
+            proxy,
+        },
+        shown,
+        config: source.map(|s| db.add(s)),
+        overrides,
+        container,
+    });
+}
+
+/// The summary note of a compose file once its services are checked: which ones (with their
+/// number of connections), or why none was; `services` is `--service`.
+pub fn summary(plan: &Plan, services: &[String], checked: &[(Text, usize)]) -> Option<Text> {
+    let name = Piece::value(&plan.name);
+    if plan.services.is_empty() {
+        return Some(if services.is_empty() {
+            text!("{}: no service sets {}: nothing to check", name, ENV_VAR)
+        } else {
+            text!(
+                "{}: no service named by --service ({}) sets {} here: nothing to check",
+                name,
+                Piece::value(&services.join(", ")),
+                ENV_VAR
+            )
+        });
+    }
+    if checked.is_empty() || plan.fragment {
+        return None;
+    }
+    let mut listed = Text::new();
+    for (i, (shown, n)) in checked.iter().take(MAX_LISTED).enumerate() {
+        if i > 0 {
+            listed.push(", ");
+        }
+        listed.push(text!(
+            "{} ({} connection{})",
+            shown.clone(),
+            *n,
+            if *n == 1 { "" } else { "s" }
+        ));
+    }
+    if checked.len() > MAX_LISTED {
+        listed.push(text!(" and {} more services", checked.len() - MAX_LISTED));
+    }
+    let others = plan.others;
+    let others = if others > 0 {
+        text!(
+            "; {} other service{} set{} no {}",
+            others,
+            if others == 1 { "" } else { "s" },
+            if others == 1 { "s" } else { "" },
+            ENV_VAR
+        )
+    } else {
+        Text::new()
+    };
+    Some(text!("{}: checked {}{}", name, listed, others))
+}
 /// Whether a variable holds a secret: its name says so (`*_PASSWORD`, `*_SECRET`, `*_TOKEN`,
 /// ...) and its value is not the path of a file (`*_PRIVATE_KEY: /run/secrets/dic1.key`).
 fn secret_var(name: &str, value: &str) -> bool {
     // a variable's value is a scalar: `NPM_AUTH` counts too
     crate::secrets::names::is_scalar_secret_name(name)
-        && !crate::rules::values::looks_like_path(value)
+        && !crate::secrets::names::looks_like_path(value)
 }
 
 /// A secret variable's value is masked wherever its file is shown.
-fn mask_secret(v: &Var, file: FileId, report: &mut Report) {
+fn mask_secret(v: &Var, file: FileId, db: &mut SourceDb, plan: &mut Plan) {
     let Some(t) = v.text() else {
         return;
     };
     if !secret_var(&v.name, t) {
         return;
     }
-    report.scrub.insert(t.to_string());
+    plan.secrets.push(t.to_string());
     if let Value::Written(m) = &v.value
         && !m.host().is_empty()
     {
-        report.sources.get_mut(file).secrets.push(m.host());
+        db.get_mut(file).secrets.push(m.host());
     }
-}
-
-/// The models of a run in runs of the same input kind: those of one compose service (probed
-/// with its own environment), and the others (`None`: the tool's environment).
-pub fn probe_groups<'r>(
-    report: &'r Report,
-    models: &[Connection],
-) -> Vec<(Option<&'r ServiceInfo>, std::ops::Range<usize>)> {
-    let service_of = |c: &Connection| {
-        report
-            .inputs
-            .iter()
-            .find(|i| i.file == c.file)
-            .and_then(|i| i.service.as_ref())
-    };
-    let mut groups: Vec<(Option<&ServiceInfo>, std::ops::Range<usize>)> = Vec::new();
-    for (i, c) in models.iter().enumerate() {
-        let s = service_of(c);
-        match groups.last_mut() {
-            Some((last, range))
-                if range.end == i && last.map(|l| l as *const _) == s.map(|x| x as *const _) =>
-            {
-                range.end = i + 1
-            }
-            _ => groups.push((s, i..i + 1)),
-        }
-    }
-    if groups.is_empty() {
-        groups.push((None, 0..0));
-    }
-    groups
 }

@@ -4,7 +4,6 @@
 
 pub mod filter;
 
-use crate::rules::Rule;
 use crate::secrets::Text;
 use crate::source::{FileId, Span};
 
@@ -53,6 +52,25 @@ impl Outcome {
             Outcome::SilentlyWrong => "accepts it silently, with another value than meant",
             Outcome::MayFail => "accepts it; the connection may fail when used",
         }
+    }
+}
+
+/// A rule: what it is called and what it means. The check lives beside it.
+#[derive(Debug)]
+pub struct Rule {
+    /// The stable code (JSON `code`, `--ignore`, inline suppression). Never renamed.
+    pub name: &'static str,
+    pub severity: Severity,
+    /// What the DSF BPE usually does with the mistake (a diagnostic may say otherwise).
+    pub outcome: Option<Outcome>,
+    pub summary: &'static str,
+    /// Markdown: what it means, why it matters, a bad example, the fix.
+    pub docs: &'static str,
+}
+
+impl PartialEq for Rule {
+    fn eq(&self, other: &Rule) -> bool {
+        self.name == other.name
     }
 }
 

@@ -52,7 +52,7 @@ pub fn emit(report: &Report, opts: &Options, w: &mut dyn Write) -> std::io::Resu
     }
     if !opts.quiet {
         for n in &report.notes {
-            writeln!(w, "note: {}", visible(n))?;
+            writeln!(w, "note: {}", visible(&opts.r.text(n)))?;
         }
         writeln!(w, "dsf-connections: {}", ci::summary(report))?;
     }

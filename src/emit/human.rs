@@ -268,7 +268,7 @@ fn summary(report: &Report, style: &Style, w: &mut dyn Write) -> std::io::Result
         )?;
     }
     for n in &report.notes {
-        writeln!(w, "note: {}", visible(n))?;
+        writeln!(w, "note: {}", visible(&style.r.text(n)))?;
     }
     if !report.failed.is_empty() && !nothing_checked {
         writeln!(

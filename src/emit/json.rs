@@ -106,7 +106,7 @@ struct Summary<'r> {
     suppressed: usize,
     /// How many of those are errors (the server still fails on them).
     suppressed_errors: usize,
-    notes: &'r [String],
+    notes: Vec<String>,
     /// Inputs that could not be read: `[name, why]`.
     failed: &'r [(String, String)],
 }
@@ -172,7 +172,7 @@ pub fn emit(report: &Report, r: &Redactor, w: &mut dyn Write) -> std::io::Result
                 .collect(),
             suppressed: report.omitted.suppressed,
             suppressed_errors: report.omitted.suppressed_errors,
-            notes: &report.notes,
+            notes: report.notes.iter().map(|n| r.text(n)).collect(),
             failed: &report.failed,
         },
         connections: report

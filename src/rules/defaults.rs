@@ -29,23 +29,17 @@ DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG_DEFAULT_TIMEOUT_CONNECT=5s
 };
 /// A `DEFAULT_*` variable (`suffix`, one of `defaults::VARIABLES`) with a value the server
 /// cannot use.
-pub fn invalid(
-    file: FileId,
-    span: Span,
-    suffix: &'static str,
-    what: &'static str,
-    help: impl Into<Text>,
-) -> Diagnostic {
+pub fn invalid(bad: crate::defaults::BadDefault) -> Diagnostic {
     Diagnostic::new(
         &INVALID_DEFAULT,
-        file,
-        span,
-        text!("${}{} {}", crate::defaults::PREFIX, suffix, what),
+        bad.file,
+        bad.span,
+        text!("${}{} {}", crate::defaults::PREFIX, bad.suffix, bad.what),
     )
     .at("")
     .outcome(Some(Outcome::DoesNotStart))
     .label("bad default")
-    .help(help)
+    .help(bad.help)
 }
 
 pub static DEFAULT_TRUST_STORE_MISSING: Rule = Rule {
@@ -77,13 +71,14 @@ pub fn check(
     file: FileId,
     span: Span,
     meaningful: bool,
-) -> Result<Option<Diagnostic>, String> {
+) -> Result<Option<Diagnostic>, Text> {
     let shown = store.host.display().to_string();
     // the path as this machine sees it (mapped by `--path-map`), quoted from where it is set
     let path = || Piece::decoded(file, span, &shown);
     match &store.state {
-        DefaultTrustState::Missing if !meaningful => Err(format!(
-            "the default trust store {shown} (inside the BPE image) was not checked: it is not on this machine"
+        DefaultTrustState::Missing if !meaningful => Err(text!(
+            "the default trust store {} (inside the BPE image) was not checked: it is not on this machine",
+            path()
         )),
         DefaultTrustState::Missing => Ok(Some(
             Diagnostic::new(

@@ -8,7 +8,7 @@ use super::{Ctx, Rule, name_of, on_value};
 use crate::diag::{Diagnostic, Outcome, Severity};
 use crate::duration::{MAX_MILLIS, Nanos, ParseError, parse_java, suggest};
 use crate::model::{At, Connection, Timeout, Written};
-use crate::schema::map::{Anchor, MapCtx, Path};
+use crate::rules::schema_errors::{Anchor, MapCtx, Path};
 use crate::secrets::{Piece, Text};
 use crate::text;
 use crate::yaml::{Node, NodeKind};

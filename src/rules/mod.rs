@@ -19,31 +19,15 @@ pub mod files;
 pub mod input;
 pub mod key_material;
 pub mod properties;
+pub mod schema_errors;
 pub mod structure;
 pub mod syntax;
 pub mod values;
 
-use crate::diag::{Diagnostic, Outcome, Severity};
+use crate::diag::Diagnostic;
 use crate::model::{At, Connection};
 
-/// A rule: what it is called and what it means. The check lives beside it.
-#[derive(Debug)]
-pub struct Rule {
-    /// The stable code (JSON `code`, `--ignore`, inline suppression). Never renamed.
-    pub name: &'static str,
-    pub severity: Severity,
-    /// What the DSF BPE usually does with the mistake (a diagnostic may say otherwise).
-    pub outcome: Option<Outcome>,
-    pub summary: &'static str,
-    /// Markdown: what it means, why it matters, a bad example, the fix.
-    pub docs: &'static str,
-}
-
-impl PartialEq for Rule {
-    fn eq(&self, other: &Rule) -> bool {
-        self.name == other.name
-    }
-}
+pub use crate::diag::Rule;
 
 /// Every rule, in the order of `docs/codes.md`.
 pub static ALL: &[&Rule] = &[

@@ -6,7 +6,7 @@
 use super::Rule;
 use crate::diag::{Diagnostic, Outcome, Severity};
 use crate::props::Kind;
-use crate::schema::map::{Anchor, MapCtx, Path};
+use crate::rules::schema_errors::{Anchor, MapCtx, Path};
 use crate::secrets::{Piece, Text};
 use crate::source::Span;
 use crate::suggest::{self, Suggestion};

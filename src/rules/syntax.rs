@@ -190,28 +190,7 @@ fn char_name(c: char) -> Piece {
     })
 }
 
-pub const TYPOGRAPHIC: &[(char, &str)] = &[
-    ('\u{2019}', "U+2019 RIGHT SINGLE QUOTATION MARK"),
-    ('\u{2018}', "U+2018 LEFT SINGLE QUOTATION MARK"),
-    ('\u{201C}', "U+201C LEFT DOUBLE QUOTATION MARK"),
-    ('\u{201D}', "U+201D RIGHT DOUBLE QUOTATION MARK"),
-    ('\u{201E}', "U+201E DOUBLE LOW-9 QUOTATION MARK"),
-    (
-        '\u{00AB}',
-        "U+00AB LEFT-POINTING DOUBLE ANGLE QUOTATION MARK",
-    ),
-    (
-        '\u{00BB}',
-        "U+00BB RIGHT-POINTING DOUBLE ANGLE QUOTATION MARK",
-    ),
-    ('\u{00B4}', "U+00B4 ACUTE ACCENT"),
-    ('\u{2032}', "U+2032 PRIME"),
-];
-
-/// The name of a typographic quote character.
-pub fn typographic(c: char) -> Option<&'static str> {
-    TYPOGRAPHIC.iter().find(|(t, _)| *t == c).map(|(_, n)| *n)
-}
+pub use crate::yaml::{TYPOGRAPHIC, typographic};
 
 /// What kind of error the parser reported, from its exact message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,7 +7,7 @@
 use super::{Ctx, Rule, name_of, on_value, value_of};
 use crate::diag::{Diagnostic, Outcome, Severity};
 use crate::model::{At, Connection, Setting};
-use crate::schema::map::{Anchor, MapCtx, Path};
+use crate::rules::schema_errors::{Anchor, MapCtx, Path};
 use crate::secrets::{Piece, Secret, Text};
 use crate::text;
 use crate::yaml::scalar::{Plain, resolve_plain};
@@ -312,30 +312,6 @@ Bad:
 };
 
 /// Whether a secret's text looks like the path of a file rather than a secret.
-pub(crate) fn looks_like_path(s: &str) -> bool {
-    let s = s.trim();
-    if s.is_empty() || s.contains(char::is_whitespace) {
-        return false;
-    }
-    let rooted = s.starts_with('/') && s[1..].contains('/')
-        || s.starts_with("./")
-        || s.starts_with("../")
-        || s.starts_with("~/")
-        || s.starts_with("/run/secrets/");
-    // a file name: `basic.password`, `token.txt` (not `bearer...token`)
-    let extension = s.rsplit_once('.').is_some_and(|(stem, ext)| {
-        !stem.is_empty()
-            && stem
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '/'))
-            && matches!(
-                ext.to_ascii_lowercase().as_str(),
-                "txt" | "password" | "pass" | "pw" | "secret" | "token" | "key" | "pem" | "file"
-            )
-    });
-    rooted || extension
-}
-
 fn secret_path(
     setting: Option<&Setting<Secret>>,
     file_prop: &'static str,
@@ -345,7 +321,7 @@ fn secret_path(
     let (Some(secret), Some(at)) = (s.ok(), s.at()) else {
         return;
     };
-    if looks_like_path(secret.expose()) {
+    if crate::secrets::names::looks_like_path(secret.expose()) {
         let name = name_of(at);
         out.push(
             on_value(
@@ -569,7 +545,7 @@ mod tests {
             "secret.key",
             "~/pw",
         ] {
-            assert!(looks_like_path(p), "{p}");
+            assert!(crate::secrets::names::looks_like_path(p), "{p}");
         }
         for s in [
             "hunter2",
@@ -579,7 +555,7 @@ mod tests {
             "s3cr3t!",
             "bearer...token",
         ] {
-            assert!(!looks_like_path(s), "{s}");
+            assert!(!crate::secrets::names::looks_like_path(s), "{s}");
         }
         assert!(has_typographic_quotes("“https://x”"));
         assert!(has_typographic_quotes("‘/run/secrets/x’"));

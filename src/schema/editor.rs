@@ -80,10 +80,7 @@ fn retype(name: &str, def: &mut Value) {
     if matches!(name, "nonBlank" | "file" | "secret" | "nonBlankSecret")
         && let Value::Object(m) = def
     {
-        let quotes: String = crate::rules::syntax::TYPOGRAPHIC
-            .iter()
-            .map(|(c, _)| *c)
-            .collect();
+        let quotes: String = crate::yaml::TYPOGRAPHIC.iter().map(|(c, _)| *c).collect();
         m.insert(
             "not".into(),
             json!({"type": "string", "pattern": format!("^\\s*[{quotes}]|[{quotes}]\\s*$")}),

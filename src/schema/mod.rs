@@ -4,7 +4,6 @@
 //! YAML 1.2 tools that `dsf-connections schema` prints.
 
 pub mod editor;
-pub mod map;
 
 use serde_json::Value;
 

@@ -218,6 +218,32 @@ fn words(key: &str) -> Vec<String> {
     out
 }
 
+/// Whether a value looks like the path of a file (`/run/secrets/x`, `./token.txt`): such a
+/// value under a secret name is a file's name, not the secret (`*_PRIVATE_KEY: /run/...`).
+pub fn looks_like_path(s: &str) -> bool {
+    let s = s.trim();
+    if s.is_empty() || s.contains(char::is_whitespace) {
+        return false;
+    }
+    let rooted = s.starts_with('/') && s[1..].contains('/')
+        || s.starts_with("./")
+        || s.starts_with("../")
+        || s.starts_with("~/")
+        || s.starts_with("/run/secrets/");
+    // a file name: `basic.password`, `token.txt` (not `bearer...token`)
+    let extension = s.rsplit_once('.').is_some_and(|(stem, ext)| {
+        !stem.is_empty()
+            && stem
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '/'))
+            && matches!(
+                ext.to_ascii_lowercase().as_str(),
+                "txt" | "password" | "pass" | "pw" | "secret" | "token" | "key" | "pem" | "file"
+            )
+    });
+    rooted || extension
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

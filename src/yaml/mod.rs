@@ -10,6 +10,31 @@ pub mod scalar;
 pub use load::{Document, Limits, LoadError, LoadErrorKind, load, load_streaming};
 pub use node::{Entry, Node, NodeKind, Scalar, Style, Tag};
 
+/// Quote characters of word processors and web pages that YAML does not take as quotes, with
+/// their Unicode names: a value wrapped in them keeps them as part of the value.
+pub const TYPOGRAPHIC: &[(char, &str)] = &[
+    ('\u{2019}', "U+2019 RIGHT SINGLE QUOTATION MARK"),
+    ('\u{2018}', "U+2018 LEFT SINGLE QUOTATION MARK"),
+    ('\u{201C}', "U+201C LEFT DOUBLE QUOTATION MARK"),
+    ('\u{201D}', "U+201D RIGHT DOUBLE QUOTATION MARK"),
+    ('\u{201E}', "U+201E DOUBLE LOW-9 QUOTATION MARK"),
+    (
+        '\u{00AB}',
+        "U+00AB LEFT-POINTING DOUBLE ANGLE QUOTATION MARK",
+    ),
+    (
+        '\u{00BB}',
+        "U+00BB RIGHT-POINTING DOUBLE ANGLE QUOTATION MARK",
+    ),
+    ('\u{00B4}', "U+00B4 ACUTE ACCENT"),
+    ('\u{2032}', "U+2032 PRIME"),
+];
+
+/// The name of a typographic quote character.
+pub fn typographic(c: char) -> Option<&'static str> {
+    TYPOGRAPHIC.iter().find(|(t, _)| *t == c).map(|(_, n)| *n)
+}
+
 /// The length of the line break starting at `i`, if one does: LF, CR, CR LF, and the YAML 1.1
 /// breaks NEL, LS and PS (the server's parser counts them; editors mostly do too).
 pub fn break_len(bytes: &[u8], i: usize) -> Option<usize> {

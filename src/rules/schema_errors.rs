@@ -6,10 +6,10 @@
 //! which can embed the instance (and secrets), is never used. The validator's version is pinned
 //! exactly in Cargo.toml, and every branch here has a test.
 
-use super::Schema;
 use crate::diag::{Diagnostic, Outcome};
 use crate::props::{self, Block, Place};
 use crate::rules::{self, Rule};
+use crate::schema::Schema;
 use crate::secrets::{Piece, Text};
 use crate::source::{FileId, Span};
 use crate::yaml::pointer::escape;

@@ -1,0 +1,294 @@
+//! The checks of one run, in one direction: inputs (read by `input`) → sources (a compose file
+//! planned into its services' configs by `compose::plan`, which adds texts and checks nothing)
+//! → each source checked by the one function [`check_source`] → the [`Report`], built from the
+//! results at the end. Nothing here prints; `app` renders the report.
+
+use crate::check::Checker;
+use crate::cli::CheckArgs;
+use crate::compose::{self, Planned};
+use crate::diag::filter::Sink;
+use crate::diag::{Diagnostic, Outcome, sort_and_dedup};
+use crate::input::Loaded;
+use crate::model::Connection;
+use crate::report::{InputReport, Report};
+use crate::secrets::{Piece, Text};
+use crate::source::{FileId, SourceDb, SourceFile};
+use crate::text;
+
+/// An input read, or its name and why it could not be.
+pub type InputResult = Result<Loaded, (String, String)>;
+
+/// What a run checks and keeps.
+pub struct Run<'a> {
+    pub args: &'a CheckArgs,
+    /// The tool's environment (the `DEFAULT_*` variables, compose's interpolation).
+    pub env: &'a dyn Fn(&str) -> Option<String>,
+    /// How many resolved connections to keep (for `explain` and the probes; 0: none).
+    pub keep_models: usize,
+    /// Who keeps them, for the note when some are left out.
+    pub keeper: &'static str,
+}
+
+/// A checked run: the report, and the resolved connections kept.
+pub struct Checked {
+    pub report: Report,
+    pub models: Vec<Connection>,
+}
+
+/// Check every input of a run. `Err` is a usage error (the tool cannot run at all).
+pub fn run(run: &Run, loaded: Vec<InputResult>) -> Result<Checked, String> {
+    let args = run.args;
+    let mut db = SourceDb::default();
+    let mut sink = Sink::new(args.filter());
+    let mut bad = Vec::new();
+    let defaults = crate::defaults::read(run.env, &mut db, &mut bad);
+    sink.extend(bad.into_iter().map(crate::rules::defaults::invalid));
+    let env_file = defaults.file;
+    let mut checker = Checker::new(args.file_options(), defaults.clone())?;
+    checker.keep_models = run.keep_models;
+    let compose_options = compose::Options {
+        kind: args.input_kind,
+        services: &args.services,
+        env_files: &args.env_files,
+        workdir: args.container_workdir.as_deref(),
+        files: args.file_options(),
+        env: run.env,
+        budget: usize::try_from(args.max_input_size).unwrap_or(usize::MAX),
+    };
+    let mut out = Out::default();
+    let mut matched = std::collections::BTreeSet::new();
+    for l in loaded {
+        let l = match l {
+            Ok(l) => l,
+            Err(failed) => {
+                out.failed.push(failed);
+                continue;
+            }
+        };
+        match compose::plan(l, &compose_options, &mut db) {
+            Planned::Config(l) => {
+                let file = db.add(SourceFile::new(l.name.clone(), l.kind.clone(), l.text));
+                let input = check_source(
+                    &mut checker,
+                    &mut db,
+                    file,
+                    l.invalid_utf8_at,
+                    args,
+                    &mut sink,
+                    &mut out,
+                );
+                out.inputs.push(input);
+            }
+            Planned::NotCompose { name, why } => out.failed.push((name, why)),
+            Planned::Compose(plan) => {
+                matched.extend(plan.matched.iter().cloned());
+                let defaults = &defaults;
+                let make = |container| {
+                    let mut files = args.file_options();
+                    files.container = container;
+                    files
+                };
+                compose_input(plan, defaults, &make, run, &mut db, &mut sink, &mut out)?;
+            }
+        }
+    }
+    for s in &args.services {
+        if !matched.contains(s) {
+            out.failed.push((
+                format!("--service {s}"),
+                format!(
+                    "no compose input has a service `{s}` that sets {}",
+                    crate::input::ENV_VAR
+                ),
+            ));
+        }
+    }
+    out.notes.extend(checker.finish(&mut sink));
+    out.dropped += checker.models_dropped;
+    // the cap holds across inputs and compose services too
+    if out.models.len() > run.keep_models {
+        out.dropped += out.models.len() - run.keep_models;
+        out.models.truncate(run.keep_models);
+    }
+    if out.dropped > 0 && run.keep_models > 0 {
+        out.notes.push(text!(
+            "{} shows the first {} connections, {} more were left out: pick them with --connection ID",
+            run.keeper,
+            run.keep_models,
+            out.dropped
+        ));
+    }
+    for id in &args.connections {
+        if !out.inputs.iter().any(|i| i.connections.contains(id)) {
+            out.failed.push((
+                format!("--connection {id}"),
+                "no connection of that id in the config".into(),
+            ));
+        }
+    }
+    let mut diagnostics = sink.kept;
+    sort_and_dedup(&mut diagnostics);
+    crate::diag::sort_by_place(&mut diagnostics, &db);
+    // the inputs first, then what concerns the environment
+    diagnostics.sort_by_key(|d| d.file() == env_file);
+    let report = Report {
+        sources: db,
+        inputs: out.inputs,
+        failed: out.failed,
+        diagnostics,
+        omitted: sink.omitted,
+        notes: out.notes,
+        models: None,
+        probes: None,
+        scrub: out.scrub,
+        scrub_first: out.scrub_first,
+    };
+    Ok(Checked {
+        report,
+        models: out.models,
+    })
+}
+
+/// What the checks of a run collect besides diagnostics.
+#[derive(Default)]
+struct Out {
+    inputs: Vec<InputReport>,
+    failed: Vec<(String, String)>,
+    notes: Vec<Text>,
+    models: Vec<Connection>,
+    dropped: usize,
+    scrub: std::collections::HashSet<String>,
+    scrub_first: Vec<String>,
+}
+
+/// Check one source (a config file, standard input, the variable, or a config embedded in a
+/// compose file) into its input of the report.
+fn check_source(
+    checker: &mut Checker,
+    db: &mut SourceDb,
+    file: FileId,
+    invalid_utf8_at: Option<usize>,
+    args: &CheckArgs,
+    sink: &mut Sink,
+    out: &mut Out,
+) -> InputReport {
+    let source = db.get(file);
+    sink.scan_source(file, &source.text);
+    let mut input = InputReport {
+        name: source.name.clone(),
+        file,
+        connections: Vec::new(),
+        readable: true,
+        service: None,
+    };
+    if let Some(at) = invalid_utf8_at {
+        sink.push(crate::rules::input::not_utf8(file, &source.text, at));
+        input.readable = false;
+        return input;
+    }
+    let kept_before = sink.kept.len();
+    let mut checked = checker.check(file, source, sink);
+    if !checked.readable && compose::detect::is_compose_text(&source.text) {
+        compose_syntax(&mut sink.kept[kept_before..], file);
+    }
+    if !args.connections.is_empty() {
+        checked.connections.retain(|c| args.connections.contains(c));
+        checked.models.retain(|m| args.connections.contains(&m.id));
+    }
+    input.connections = checked.connections;
+    input.readable = checked.readable;
+    out.models.extend(checked.models);
+    let src = db.get_mut(file);
+    src.secrets = checked.secrets;
+    src.text_masks = checked.text_masks;
+    out.scrub.extend(checked.secret_values);
+    input
+}
+
+/// A compose file: what compose's reading found, then each service's config as a source.
+fn compose_input(
+    plan: compose::Plan,
+    defaults: &crate::defaults::Defaults,
+    files: &dyn Fn(Option<std::sync::Arc<crate::files::Container>>) -> crate::files::FileOptions,
+    run: &Run,
+    db: &mut SourceDb,
+    sink: &mut Sink,
+    out: &mut Out,
+) -> Result<(), String> {
+    let args = run.args;
+    sink.scan_source(plan.host, &db.get(plan.host).text);
+    for f in &plan.findings {
+        sink.push(match f {
+            compose::Finding::Interpolation {
+                file,
+                span,
+                variable,
+                finding,
+            } => crate::rules::compose::interpolation(*file, *span, variable, finding),
+            compose::Finding::EnvFileUnreadable { file, span, why } => {
+                crate::rules::compose::env_file_unreadable(*file, *span, why)
+            }
+        });
+    }
+    out.failed.extend(plan.failed.iter().cloned());
+    out.scrub.extend(plan.secrets.iter().cloned());
+    out.scrub_first.extend(plan.substituted.iter().cloned());
+    let mut checked: Vec<(Text, usize)> = Vec::new();
+    let mut service_notes: Vec<Text> = Vec::new();
+    let name = Piece::value(&plan.name);
+    for s in &plan.services {
+        service_notes.extend(s.notes.iter().cloned());
+        let Some(file) = s.config else {
+            continue;
+        };
+        let mut bad = Vec::new();
+        let service_defaults = defaults.with_overrides(&s.overrides, &mut bad);
+        sink.extend(bad.into_iter().map(crate::rules::defaults::invalid));
+        let mut checker = Checker::new(
+            files(s.container.clone().map(std::sync::Arc::new)),
+            service_defaults,
+        )?;
+        checker.keep_models = run.keep_models;
+        let mut input = check_source(&mut checker, db, file, None, args, sink, out);
+        // the input is the compose file's, whatever source the config came from
+        input.name = plan.name.clone();
+        service_notes.extend(
+            checker
+                .finish(sink)
+                .map(|n| text!("{}: {}", name.clone(), n)),
+        );
+        out.dropped += checker.models_dropped;
+        checked.push((s.shown.clone(), input.connections.len()));
+        input.service = Some(s.info.clone());
+        out.inputs.push(input);
+    }
+    if checked.is_empty() {
+        out.inputs.push(InputReport {
+            name: plan.name.clone(),
+            file: plan.host,
+            connections: Vec::new(),
+            readable: true,
+            service: None,
+        });
+    }
+    out.notes
+        .extend(compose::summary(&plan, &args.services, &checked));
+    out.notes.extend(service_notes);
+    Ok(())
+}
+
+/// A docker compose file that is not YAML: compose itself refuses it, so the BPE does not start
+/// at all (not "starts with no connections", as for a config).
+fn compose_syntax(diags: &mut [Diagnostic], file: FileId) {
+    for d in diags
+        .iter_mut()
+        .filter(|d| d.file() == file && d.rule.name.starts_with("yaml-"))
+    {
+        d.outcome = Some(Outcome::DoesNotStart);
+        let note = "this is a docker compose file (it has `services:`): docker compose cannot read it, so the BPE is not started";
+        d.help = Some(match d.help.take() {
+            Some(h) => h.then("; ").then(note),
+            None => note.into(),
+        });
+    }
+}
