@@ -32,8 +32,11 @@ pub struct Checked {
     pub secret_values: std::collections::HashSet<String>,
     /// False when the text is not YAML at all.
     pub readable: bool,
-    /// What the text scan for secrets found (`emit::mask::text_masks`).
+    /// What the text's patterns (and, without a whole tree, the text scan) found to mask.
     pub text_masks: Option<Vec<Span>>,
+    /// Whether the secrets layer walked the tree of the whole text (no syntax error, no second
+    /// document the parser left unread).
+    pub whole_tree: bool,
 }
 
 pub struct Checker {
@@ -75,7 +78,12 @@ impl Checker {
 
     pub fn check(&mut self, file: FileId, source: &SourceFile, sink: &mut Sink) -> Checked {
         let mut checked = self.check_text(file, source, sink);
-        checked.text_masks = Some(crate::secrets::masks::text_masks(&source.text));
+        // with a tree, the secrets layer walked it; without one, the text scan stands in
+        checked.text_masks = Some(if checked.whole_tree {
+            crate::secrets::masks::patterns(&source.text)
+        } else {
+            crate::secrets::masks::text_masks(&source.text)
+        });
         checked
     }
 
@@ -96,11 +104,13 @@ impl Checker {
         let text = server_text.as_ref();
         sink.extend(syntax::directives(file, text));
         let mut structure = Structure::new(file);
+        let mut secrets = crate::secrets::tree::Collector::default();
         let mut uses_default_trust = false;
         let mut dropped = 0;
         let this = &*self;
         // connections are checked one by one as the parser completes them, then dropped
         let mut on_entry = |entry: &Entry| {
+            secrets.connection(text, entry);
             let RootEntry::Connection { id, first } = structure.root_entry(entry, sink) else {
                 return;
             };
@@ -123,8 +133,8 @@ impl Checker {
         let loaded = load_streaming(text, self.limits, Some(&mut |e: Entry| on_entry(&e)));
         self.uses_default_trust |= uses_default_trust;
         self.models_dropped += dropped;
-        checked.secrets = structure.secrets;
-        checked.secret_values = structure.secret_values;
+        checked.secrets = secrets.spans;
+        checked.secret_values = secrets.values;
         let doc = match loaded {
             Ok(doc) => doc,
             Err(e) => {
@@ -136,6 +146,14 @@ impl Checker {
         if !doc.scalars.is_empty() || text.contains('\t') {
             sink.extend(syntax::tabs(file, text, &doc.scalars));
         }
+        // a root that is not a mapping of connections: the secrets layer walks it whole
+        if let Some(root) = doc.root.as_ref().filter(|r| r.as_map().is_none()) {
+            let mut c = crate::secrets::tree::Collector::default();
+            c.document(text, root);
+            checked.secrets.extend(c.spans);
+            checked.secret_values.extend(c.values);
+        }
+        checked.whole_tree = doc.second_document.is_none();
         if let Some(span) = doc.second_document {
             sink.push(document::second_document(file, span));
         }

@@ -358,7 +358,8 @@ fn no_secret_whatever_yaml_makes_of_the_value() {
     }
     let out = run(&["check", "--color", "never", &path], None, &[]);
     assert!(out.stdout.contains("password: ****\n"), "{}", out.stdout);
-    assert!(out.stdout.contains("6 |     foo: 1"), "{}", out.stdout);
+    // (an unknown key in an auth block may be a misspelt credential: its value is masked too)
+    assert!(out.stdout.contains("6 |     foo: ****"), "{}", out.stdout);
 }
 
 /// A value YAML reads as a tag or an anchor is reported as such, not as a blank value to
@@ -429,7 +430,7 @@ fn a_block_scalar_mask_ends_with_its_content() {
         );
         assert!(!out.stdout.contains("CANARYblk"), "{}", out.stdout);
         assert!(
-            out.stdout.contains("9 |     foo: 1\n"),
+            out.stdout.contains("9 |     foo: ****\n"),
             "{header}:\n{}",
             out.stdout
         );
@@ -500,5 +501,47 @@ fn a_secret_quoted_elsewhere_stays_hidden_in_a_huge_config() {
                 &out[at.saturating_sub(200)..(at + 50).min(out.len())]
             });
         }
+    }
+}
+
+/// r14: a value is masked whatever its shape inside an auth block, under an auth block's name
+/// (also misspelt), and under any name the tool would suggest renaming to a secret (short
+/// ones next to `password` too); in a compose file, other services' credentials shown as
+/// context lines (a Traefik `basicauth.users` label, a JWT in a `DEV_DSF_BPE_*` variable).
+#[test]
+fn r14_values_are_masked_whatever_their_shape() {
+    let configs = [
+        "c:\n  base-url: https://x\n  bearer-auth: [CANARYr14a]\n",
+        "c:\n  base-url: https://x\n  bearer-auth:\n    - CANARYr14b\n",
+        "c:\n  base-url: https://x\n  bearer-aut: CANARYr14c\n",
+        "c:\n  base-url: https://x\n  beerer-auth:\n    tokem: CANARYr14d\n",
+        "c:\n  base-url: https://x\n  basic-auth:\n    username: u\n    psw: CANARYr14e\n    pssw: CANARYr14f\n    cred: CANARYr14g\n",
+        "c:\n  base-url: https://x\n  oidc-auth:\n    base-url: https://o\n    client-id: c\n    client-assertion: CANARYr14h\n",
+        "c:\n  base-url: https://x\n  basic-auth: {username: u, password: [CANARYr14i, x]}\n",
+        "c:\n  base-url: https://x\n  psw: CANARYr14j\n  cred: {x: CANARYr14k}\n",
+        "c:\n  base-url: https://x\n  cert-auth:\n    p12-file: /p\n    pin: CANARYr14l\n",
+    ];
+    for yaml in configs {
+        for (what, text) in every_output(yaml) {
+            assert!(
+                !text.contains("CANARYr14"),
+                "{what} shows a secret of\n{yaml}\n---\n{text}"
+            );
+        }
+    }
+    // the usernames and settings around them stay readable
+    let out = run(
+        &["check", "--color", "never", "-"],
+        Some(configs[4].as_bytes()),
+        &[],
+    );
+    assert!(out.stdout.contains("username: u"), "{}", out.stdout);
+    let jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJDQU5BUllyMTRqd3QifQ.c2lnbmF0dXJlQ0FOQVJZ";
+    let compose = format!(
+        "services:\n  proxy:\n    image: traefik\n    labels:\n      - traefik.http.middlewares.auth.basicauth.users=admin:$$apr1$$CANARYr14$$hash0123456\n      - traefik.enable=true\n  other:\n    image: x\n    environment:\n      DEV_DSF_BPE_PROCESS_TOKEN_VALUE: {jwt}\n      FOO: bar\n  bpe:\n    image: datasharingframework/bpe\n    environment:\n      DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG: |\n        c:\n          base-url: https://x\n          read-timeout: 5s\n"
+    );
+    for (what, text) in every_output(&compose) {
+        assert!(!text.contains("CANARYr14"), "{what}:\n{text}");
+        assert!(!text.contains(jwt), "{what}:\n{text}");
     }
 }

@@ -202,9 +202,12 @@ pub fn plan(l: Loaded, options: &Options, db: &mut SourceDb) -> Planned {
         }
         return Planned::Config(l);
     };
-    let (fragment, services, others, notes, failed) = read;
+    let (fragment, services, others, notes, failed, secrets) = read;
     let name = l.name.clone();
-    let host = db.add(SourceFile::new(l.name, l.kind, l.text));
+    let mut host_source = SourceFile::new(l.name, l.kind, l.text);
+    host_source.text_masks = Some(crate::secrets::masks::patterns(&host_source.text));
+    host_source.secrets = secrets.spans;
+    let host = db.add(host_source);
     let mut plan = Plan {
         name: name.clone(),
         host,
@@ -218,7 +221,7 @@ pub fn plan(l: Loaded, options: &Options, db: &mut SourceDb) -> Planned {
             .map(|n| text!("{}: {}", Piece::value(&name), n))
             .collect(),
         failed: failed.into_iter().map(|w| (name.clone(), w)).collect(),
-        secrets: Vec::new(),
+        secrets: secrets.values.into_iter().collect(),
         substituted,
     };
     // anchors and merge keys can give a thousand services one big config: the configs of
@@ -280,7 +283,14 @@ fn project_vars(
     vars
 }
 
-type Read4 = (bool, Vec<Read>, usize, Vec<Text>, Vec<String>);
+type Read4 = (
+    bool,
+    Vec<Read>,
+    usize,
+    Vec<Text>,
+    Vec<String>,
+    crate::secrets::tree::Collector,
+);
 
 /// Read the compose file: its shape, and each service's environment and mounts (`None`: not
 /// a compose file or fragment).
@@ -311,6 +321,9 @@ fn read(l: &Loaded, options: &Options, substituted: &mut Vec<String>) -> Option<
         v
     };
     let fragment = matches!(shape, Shape::Fragment(_));
+    // where the file's secrets are, for every output that shows it (other services' too)
+    let mut secrets = crate::secrets::tree::Collector::default();
+    secrets.document(&l.text, root);
     let mut services = Vec::new();
     let mut others = 0;
     let notes = Vec::new();
@@ -381,7 +394,7 @@ fn read(l: &Loaded, options: &Options, substituted: &mut Vec<String>) -> Option<
         Shape::Other => {}
     }
     substituted.extend(found.into_inner());
-    Some((fragment, services, others, notes, failed))
+    Some((fragment, services, others, notes, failed, secrets))
 }
 
 /// Add one service's sources (its env files, its config) and what it found to `plan`.
@@ -469,6 +482,9 @@ fn service(r: Read, options: &Options, db: &mut SourceDb, plan: &mut Plan) {
         return;
     };
     let config = env.vars.swap_remove(at);
+    if let Value::Written(m) = &config.value {
+        scan_config_in_host(db, place(config.place), m.host());
+    }
     let source = match config.value {
         Value::Written(m) => Some(SourceFile::new(
             plan.name.clone(),
@@ -560,6 +576,25 @@ fn secret_var(name: &str, value: &str) -> bool {
     // a variable's value is a scalar: `NPM_AUTH` counts too
     crate::secrets::names::is_scalar_secret_name(name)
         && !crate::secrets::names::looks_like_path(value)
+}
+
+/// The config as written in the compose file is not the config the container gets: compose's
+/// interpolation changes it (`pa$word` becomes `pa`), so the parsed config cannot say where
+/// its secrets stand in the compose file's text. There, the text scan stands in.
+fn scan_config_in_host(db: &mut SourceDb, file: FileId, span: Span) {
+    let text = &db.get(file).text;
+    let start = text
+        .get(..span.start)
+        .and_then(|t| t.rfind(['\n', '\r']))
+        .map_or(0, |i| i + 1);
+    let Some(written) = text.get(start..span.end) else {
+        return;
+    };
+    let found: Vec<Span> = crate::secrets::scan::scan(written)
+        .into_iter()
+        .map(|s| Span::new(s.start + start, s.end + start))
+        .collect();
+    db.get_mut(file).secrets.extend(found);
 }
 
 /// A secret variable's value is masked wherever its file is shown.

@@ -2,7 +2,6 @@
 //! read: duplicate keys (the last one wins, except that a key beyond the number of properties a
 //! block can hold is a parse error), aliases (read as the anchor's name), merge keys, keys that
 //! are collections, and Spring placeholders (`${...}`, `#{...}`) substituted before parsing.
-//! The walk also collects the spans of secret values, for masking.
 
 use super::Rule;
 use crate::diag::filter::Sink;
@@ -13,7 +12,7 @@ use crate::secrets::{Piece, Text};
 use crate::source::{FileId, Span};
 use crate::text;
 use crate::yaml::pointer::escape;
-use crate::yaml::{Entry, Node, NodeKind, Style};
+use crate::yaml::{Entry, Node, NodeKind};
 use std::collections::{HashMap, HashSet};
 
 pub static YAML_DUPLICATE_KEY: Rule = Rule {
@@ -142,12 +141,6 @@ pub struct Structure {
     pub file: FileId,
     /// Pointers reported here; schema errors at the same place are dropped.
     pub reported: HashSet<String>,
-    /// Spans of secret values (masked in every output).
-    pub secrets: Vec<Span>,
-    /// The secret values as decoded (kept out of every output), each once.
-    pub secret_values: HashSet<String>,
-    /// Bytes in `secret_values`.
-    secret_bytes: usize,
     /// Connection ids seen so far, with the span of their key.
     ids: HashMap<String, Span>,
 }
@@ -165,9 +158,6 @@ impl Structure {
         Structure {
             file,
             reported: HashSet::new(),
-            secrets: Vec::new(),
-            secret_values: HashSet::new(),
-            secret_bytes: 0,
             ids: HashMap::new(),
         }
     }
@@ -225,45 +215,7 @@ impl Structure {
             NodeKind::Scalar(_) => {}
         }
         let key = e.key.text().unwrap_or_default();
-        // connection ids are names, not secret keys
-        if !path.is_empty() {
-            match crate::secrets::names::secrecy(key) {
-                crate::secrets::names::Secrecy::Any => {
-                    self.secrets.push(secret_span(&e.value));
-                    if let NodeKind::Scalar(s) = &e.value.kind {
-                        self.secret_value(&s.value);
-                    }
-                    if let NodeKind::Alias {
-                        anchor: Some(a), ..
-                    } = &e.value.kind
-                    {
-                        // the anchored value is the secret too
-                        self.secrets.push(*a);
-                    }
-                }
-                // `basic-auth: hunter2`: a credential where a block of settings belongs
-                crate::secrets::names::Secrecy::Scalar => {
-                    if let NodeKind::Scalar(s) = &e.value.kind {
-                        self.secrets.push(secret_span(&e.value));
-                        self.secret_value(&s.value);
-                    }
-                }
-                _ => {}
-            }
-        }
         Some(key)
-    }
-
-    /// Kept once: 400,000 connections with one password would otherwise hold 400,000 copies.
-    /// Kept up to 1 MiB in all: the output scrubber takes 256 KiB of patterns (a few escaped
-    /// forms of each), and a file of a million secrets would hold them all for nothing (masking
-    /// at the source hides every one of them regardless).
-    fn secret_value(&mut self, v: &str) {
-        const KEPT: usize = 1024 * 1024;
-        if self.secret_bytes < KEPT && !self.secret_values.contains(v) {
-            self.secret_bytes += v.len();
-            self.secret_values.insert(v.to_string());
-        }
     }
 
     fn walk<'n>(&mut self, node: &'n Node, path: &mut Vec<Tok<'n>>, out: &mut Sink) {
@@ -532,18 +484,5 @@ fn block_of(path: &[Tok]) -> Option<&'static Block> {
             _ => None,
         },
         _ => None,
-    }
-}
-
-/// The part of a secret value to mask: inside the quotes of a quoted scalar, else all of it.
-fn secret_span(node: &Node) -> Span {
-    match &node.kind {
-        NodeKind::Scalar(s)
-            if matches!(s.style, Style::SingleQuoted | Style::DoubleQuoted)
-                && node.span.len() >= 2 =>
-        {
-            Span::new(node.span.start + 1, node.span.end - 1)
-        }
-        _ => node.span,
     }
 }

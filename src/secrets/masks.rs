@@ -1,21 +1,13 @@
 //! Where secrets are in each source, for whatever shows it: the secret values the parsed tree
-//! found (relocated into the host file for embedded sources), and what the text scan finds
-//! where the tree cannot say.
+//! found (`tree`), the patterns of the text (credentials in URLs, tokens on command lines,
+//! JWTs, `Bearer`/`Basic` credentials, password hashes), and, where there is no tree (a text
+//! that does not parse, an env file), what the text scan of `scan` finds.
 
 use super::scan::{flag_secrets, scan};
 use super::url::url_secrets;
-use crate::source::{FileId, SourceDb, Span};
+use crate::source::Span;
 
-/// Every region to mask when `file` is shown, sorted and disjoint.
-pub fn masks(db: &SourceDb, file: FileId) -> Vec<Span> {
-    let text = &db.get(file).text;
-    let mut regions = tree_masks(text, db.masks(file));
-    regions.extend_from_slice(&scanned(db.get(file)));
-    merge(text, regions)
-}
-
-/// [`text_masks`] of a source: found beside its check (`Checker::check` runs the scan on a
-/// second thread), or now.
+/// The text masks of a source: [`patterns`] when its tree was walked, else [`text_masks`].
 pub(crate) fn scanned(src: &crate::source::SourceFile) -> std::borrow::Cow<'_, [Span]> {
     match &src.text_masks {
         Some(m) => std::borrow::Cow::Borrowed(m),
@@ -35,12 +27,20 @@ pub(crate) fn tree_masks(text: &str, mut spans: Vec<Span>) -> Vec<Span> {
     spans
 }
 
-/// What the text alone says to mask: values after secret keys, credentials in URLs and on
-/// command lines.
+/// What the text alone says to mask, for a text with no tree: values after secret keys, and
+/// the [`patterns`].
 pub fn text_masks(text: &str) -> Vec<Span> {
     let mut out = scan(text);
-    out.extend(url_secrets(text));
+    out.extend(patterns(text));
+    crate::source::merge_spans(out)
+}
+
+/// The secrets a text shows by their form, wherever they stand: credentials in URLs and on
+/// command lines, JWTs, `Bearer`/`Basic` credentials, password hashes.
+pub fn patterns(text: &str) -> Vec<Span> {
+    let mut out = url_secrets(text);
     out.extend(flag_secrets(text));
+    out.extend(tokens(text));
     // the scans find some values twice (`?token=…` is a query value and a secret key's value):
     // joined now, what is kept is one span per masked region
     crate::source::merge_spans(out)
@@ -59,4 +59,111 @@ pub(crate) fn merge(text: &str, mut regions: Vec<Span>) -> Vec<Span> {
         }
     }
     merged
+}
+
+/// Characters of a token (base64, base64url, JWT parts).
+fn token_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'+' | b'/' | b'=')
+}
+
+/// Where a run of [`token_byte`]s starting at `from` ends.
+fn token_end(bytes: &[u8], from: usize) -> usize {
+    from + bytes[from.min(bytes.len())..]
+        .iter()
+        .take_while(|&&b| token_byte(b))
+        .count()
+}
+
+/// JWTs (`eyJ…` with two dots: a signed token is a credential wherever it stands), the
+/// credential after `Bearer ` or `Basic ` (an Authorization header written out), and password
+/// hashes (`$apr1$…`, `$2y$…`, also with compose's `$$`: htpasswd lines in labels).
+fn tokens(text: &str) -> Vec<Span> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(rel) = text[from..].find("eyJ") {
+        let s = from + rel;
+        let e = token_end(bytes, s);
+        if s == 0 || !token_byte(bytes[s - 1]) {
+            let dots = bytes[s..e].iter().filter(|&&b| b == b'.').count();
+            if dots >= 2 && e - s >= 16 {
+                out.push(Span::new(s, e));
+            }
+        }
+        from = e.max(s + 3);
+    }
+    for word in [
+        "Bearer ", "bearer ", "BEARER ", "Basic ", "basic ", "BASIC ",
+    ] {
+        let mut from = 0;
+        while let Some(rel) = text[from..].find(word) {
+            let s = from + rel + word.len();
+            let e = token_end(bytes, s);
+            if e - s >= 8 {
+                out.push(Span::new(s, e));
+            }
+            from = e.max(s);
+        }
+    }
+    for marker in ["$apr1$", "$2y$", "$2a$", "$2b$", "$6$", "$5$"] {
+        for doubled in [false, true] {
+            let m: String = if doubled {
+                marker.replace('$', "$$")
+            } else {
+                marker.to_string()
+            };
+            let mut from = 0;
+            while let Some(rel) = text[from..].find(&m) {
+                let s = from + rel;
+                let mut e = s + m.len();
+                while e < bytes.len() && (token_byte(bytes[e]) || bytes[e] == b'$') {
+                    e += 1;
+                }
+                if e - s >= m.len() + 8 {
+                    out.push(Span::new(s, e));
+                }
+                from = e;
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn masked(text: &str) -> String {
+        let mut out = String::new();
+        let mut at = 0;
+        for r in merge(text, patterns(text)) {
+            out.push_str(&text[at..r.start]);
+            out.push_str(crate::secrets::MASK);
+            at = r.end;
+        }
+        out.push_str(&text[at..]);
+        out
+    }
+
+    #[test]
+    fn tokens_by_their_form() {
+        let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl";
+        assert_eq!(masked(&format!("X: {jwt} y")), "X: **** y");
+        assert_eq!(
+            masked("h: 'Authorization: Bearer abcdefgh12345' and Basic dXNlcjpwYXNz"),
+            "h: 'Authorization: Bearer ****' and Basic ****"
+        );
+        assert_eq!(
+            masked(
+                "- traefik.http.middlewares.a.basicauth.users=u:$$apr1$$H6uskkkW$$IgXLP6ewTrSuBkTrqE8wj/"
+            ),
+            "- traefik.http.middlewares.a.basicauth.users=u:****"
+        );
+        // ordinary words stay
+        assert_eq!(
+            masked("Basic auth as user `bpe`"),
+            "Basic auth as user `bpe`"
+        );
+        assert_eq!(masked("eyJust.a.word"), "eyJust.a.word");
+    }
 }

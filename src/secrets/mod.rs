@@ -13,6 +13,7 @@ pub mod remote;
 pub mod scan;
 pub mod scrub;
 pub mod text;
+pub mod tree;
 pub mod url;
 pub mod value;
 

@@ -60,6 +60,12 @@ const SECRET_PARTS: &[&str] = &[
     // credentials, and what derives or proves one (`DB_CREDS`, `PASSWORD_SALT`, `HMAC`,
     // `WEBHOOK_SIGNATURE`)
     "creds",
+    // what proves an identity in OAuth (`client-assertion`), htpasswd-style user lists
+    // (`basicauth.users`, Traefik's labels)
+    "assertion",
+    "basicauth",
+    "digestauth",
+    "htpasswd",
     "salt",
     "hmac",
     "signature",
@@ -71,7 +77,7 @@ const SECRET_PARTS: &[&str] = &[
 
 /// Credential words that count only as a whole word of a key (`DB_PW`, `admin-pw`, `otp`),
 /// where a substring would match ordinary words.
-const SECRET_WORDS: &[&str] = &["pw", "otp", "pin"];
+const SECRET_WORDS: &[&str] = &["pw", "psw", "pssw", "pwd", "cred", "otp", "pin"];
 
 /// [`SECRET_PARTS`], then what every word-based test of [`secrecy`] needs in a key: a secret
 /// word, `key`, `auth` (also the start of `authorization`, `authorisation`).

@@ -40,7 +40,7 @@ fn unicode_break_before(bytes: &[u8], i: usize) -> bool {
 }
 
 /// Where the line holding `from` ends (its line break, or the end of the text).
-fn line_end(text: &str, from: usize) -> usize {
+pub(crate) fn line_end(text: &str, from: usize) -> usize {
     let bytes = text.as_bytes();
     let mut i = from;
     while i < bytes.len() {
