@@ -139,21 +139,23 @@ impl Collector {
             start += 1;
         }
         let end = trimmed_end(text, v);
-        // a comment after the value, on its last line: it may be the rest of the secret
-        let line_end = super::scan::line_end(text, end);
-        let rest = text.get(end..line_end).unwrap_or("");
-        let end = if rest.trim_start().starts_with('#') {
-            line_end
+        // a comment after the value, on its last line: it may be the rest of the secret (only
+        // blanks are looked at before it: a line can hold a thousand flow values)
+        let mut after = end;
+        while matches!(bytes.get(after), Some(b' ' | b'\t')) {
+            after += 1;
+        }
+        let end = if bytes.get(after) == Some(&b'#') {
+            super::scan::line_end(text, after)
         } else {
             end
         };
         // what stands between on the key's line (a tag, an anchor, a block indicator)
-        let between_end = super::scan::line_end(text, start).min(v.span.start);
-        if text
-            .get(start..between_end)
-            .is_some_and(|t| !t.trim().is_empty())
-        {
-            self.spans.push(Span::new(start, between_end));
+        if let Some(between) = text.get(start..v.span.start) {
+            let on_line = between.find(['\n', '\r']).unwrap_or(between.len());
+            if !between[..on_line].trim().is_empty() {
+                self.spans.push(Span::new(start, start + on_line));
+            }
         }
         self.spans.push(inner(v, end));
     }
