@@ -203,10 +203,10 @@ fn huge_collections_inside_a_connection_hit_a_limit() {
     ));
     assert_eq!(code, 1);
     assert_eq!(json["diagnostics"][0]["code"], "input-limit", "{json}");
-    // and so is a flow collection beyond 1 MiB, before the parser reads it ahead (a bit
+    // and so is a flow collection beyond 256 KiB, before the parser reads it ahead (a bit
     // smaller one is read: the limit is not lower than it says)
     let mut flow = String::from("{");
-    while flow.len() < 1_000_000 {
+    while flow.len() < 250_000 {
         flow.push_str("c: {base-url: https://x}, ");
     }
     let (code, json) = json_of(run(
@@ -216,7 +216,7 @@ fn huge_collections_inside_a_connection_hit_a_limit() {
     ));
     assert_eq!(code, 1);
     assert_ne!(json["diagnostics"][0]["code"], "input-limit", "{json}");
-    while flow.len() < 1_100_000 {
+    while flow.len() < 280_000 {
         flow.push_str("c: {base-url: https://x}, ");
     }
     flow.push_str("z: {}}\n");

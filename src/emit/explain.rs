@@ -227,12 +227,18 @@ impl Builder<'_> {
 /// The rows of every kept model of `report`, as every output shows them: secrets the run knows
 /// scrubbed (a `username` that is also a password), then each text clipped to
 /// [`super::MAX_TEXT`] characters (a valid config can hold a megabyte-long `base-url`).
+/// Bytes of `explain` rows (as JSON) an output holds at most: however many connections a
+/// config has and whatever their files hold, `explain` stays a readable size; the rest is
+/// counted ([`explained_note`]).
+pub const BUDGET: usize = 512 * 1024;
+
+/// The connections `explain` shows, and how many it leaves out for the output budget.
 pub fn explain_all(
     report: &crate::report::Report,
     redactor: &crate::secrets::Redactor,
-) -> Vec<Explained> {
+) -> (Vec<Explained>, usize) {
     let Some(models) = &report.models else {
-        return Vec::new();
+        return (Vec::new(), 0);
     };
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -242,9 +248,10 @@ pub fn explain_all(
         let t = super::clip(&scrubber.text(s)).into_owned();
         *s = t;
     };
-    models
-        .iter()
-        .map(|c| {
+    let mut spent = 0usize;
+    let mut shown = Vec::new();
+    for c in models {
+        let e = {
             let mut e = explain(&report.sources, now, c);
             fix(&mut e.id);
             fix(&mut e.file);
@@ -258,8 +265,25 @@ pub fn explain_all(
                 }
             }
             e
-        })
-        .collect()
+        };
+        spent += serde_json::to_string(&e).map_or(0, |j| j.len());
+        if spent > BUDGET && !shown.is_empty() {
+            break;
+        }
+        shown.push(e);
+    }
+    let omitted = models.len() - shown.len();
+    (shown, omitted)
+}
+
+/// The note when the output budget left connections out of `explain`.
+pub fn explained_note(omitted: usize) -> Option<String> {
+    (omitted > 0).then(|| {
+        format!(
+            "explain shows the connections within its output budget ({} KiB): {omitted} more were left out; pick them with --connection ID",
+            BUDGET / 1024
+        )
+    })
 }
 
 pub fn explain(db: &SourceDb, now: i64, c: &Connection) -> Explained {

@@ -26,8 +26,11 @@ pub fn emit(report: &Report, style: &Style, w: &mut dyn Write) -> std::io::Resul
         w.write_all(text.as_bytes())?;
     }
     if report.models.is_some() {
-        let rows = explain::explain_all(report, style.r);
+        let (rows, omitted) = explain::explain_all(report, style.r);
         explain::emit_human(&rows, style.color, w)?;
+        if let Some(note) = explain::explained_note(omitted) {
+            writeln!(w, "note: {note}")?;
+        }
         if !rows.is_empty() {
             writeln!(w)?;
         }

@@ -138,6 +138,9 @@ fn diag<'r>(report: &'r Report, r: &Redactor, d: &'r Diagnostic) -> DiagOut<'r> 
 }
 
 pub fn emit(report: &Report, r: &Redactor, w: &mut dyn Write) -> std::io::Result<()> {
+    let (explained, omitted) = explain::explain_all(report, r);
+    let mut notes: Vec<String> = report.notes.iter().map(|n| r.text(n)).collect();
+    notes.extend(explain::explained_note(omitted));
     let out = Out {
         version: 1,
         inputs: report
@@ -172,13 +175,10 @@ pub fn emit(report: &Report, r: &Redactor, w: &mut dyn Write) -> std::io::Result
                 .collect(),
             suppressed: report.omitted.suppressed,
             suppressed_errors: report.omitted.suppressed_errors,
-            notes: report.notes.iter().map(|n| r.text(n)).collect(),
+            notes,
             failed: &report.failed,
         },
-        connections: report
-            .models
-            .is_some()
-            .then(|| explain::explain_all(report, r)),
+        connections: report.models.is_some().then_some(explained),
         probes: report.probes.as_ref().map(|(r, _)| r.as_slice()),
         not_probed: report.probes.as_ref().map(|(_, n)| n.as_slice()),
     };

@@ -27,6 +27,8 @@ struct ShownLine {
     text: String,
     /// (start column, width, primary, message) of each mark on this line.
     marks: Vec<(usize, usize, bool, Option<String>)>,
+    /// Marks too far away on a long line to be shown in its window: (primary, where and what).
+    far: Vec<(bool, String)>,
 }
 
 /// The masked region holding `offset`, if any (`masks` sorted and disjoint).
@@ -97,10 +99,27 @@ pub fn snippet(src: &SourceFile, masks: &[Span], marks: &[Mark], style: &Style) 
     let mut last_window: Option<(usize, usize)> = None;
     for &l in &wanted {
         let range = lines.line_range(text, l);
-        let on_line: Vec<&Mark> = marks
+        let mut on_line: Vec<&Mark> = marks
             .iter()
             .filter(|m| lines.line_of(m.span.start) == l)
             .collect();
+        // on a long line, marks far from the primary one (or the first) get no window of their
+        // own: they are named by their column below (one window spanning both would print the
+        // line between them, a megabyte for a one-line config)
+        let mut far: Vec<&Mark> = Vec::new();
+        if range.len() > 2 * WINDOW + 40
+            && let Some(anchor) = on_line
+                .iter()
+                .find(|m| m.primary)
+                .or(on_line.first())
+                .map(|m| m.span.start)
+        {
+            let (near, away): (Vec<&Mark>, Vec<&Mark>) = on_line
+                .iter()
+                .partition(|m| m.span.start.abs_diff(anchor) <= 2 * WINDOW);
+            on_line = near;
+            far = away;
+        }
         let (from, to) = if range.len() <= 2 * WINDOW + 40 {
             (range.start, range.end)
         } else if let (Some(lo), Some(hi)) = (
@@ -146,10 +165,19 @@ pub fn snippet(src: &SourceFile, masks: &[Span], marks: &[Mark], style: &Style) 
             ));
         }
         line_marks.sort_by_key(|m| m.0);
+        let far = far
+            .iter()
+            .map(|m| {
+                let at = src.pos(m.span.start);
+                let what = m.message.as_deref().unwrap_or("also");
+                (m.primary, format!("{what} at {}:{}", at.line, at.column))
+            })
+            .collect();
         shown.push(ShownLine {
             number: l + 1,
             text: format!("{lead}{body}"),
             marks: line_marks,
+            far,
         });
     }
     let gutter = shown.last().map_or(1, |s| s.number.to_string().len());
@@ -183,6 +211,14 @@ pub fn snippet(src: &SourceFile, masks: &[Span], marks: &[Mark], style: &Style) 
                 .map(|m| format!(" {}", paint(&super::clip(m), *primary)))
                 .unwrap_or_default();
             out.push(format!("{pad} {bar} {}{marker}{msg}", " ".repeat(*col)));
+        }
+        for (primary, what) in &s.far {
+            let ch = if *primary { "^" } else { "-" };
+            out.push(format!(
+                "{pad} {bar} {} {}",
+                paint(ch, *primary),
+                paint(&super::clip(what), *primary)
+            ));
         }
     }
     out.push(format!("{pad} {bar}"));

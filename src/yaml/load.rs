@@ -29,9 +29,10 @@ impl Default for Limits {
             max_anchors: 10_000,
             // a block has at most 12 properties; real audience lists are short
             max_collection: 10_000,
-            // about 30,000 connections written in flow style; the parser holds ~45x of it (its
-            // scanner keeps every token of a flow collection at the root until its end)
-            max_flow_bytes: 1024 * 1024,
+            // about 7,000 connections written in flow style, twice what the config variable can
+            // hold in a container (131,028 bytes); the parser holds ~45x of it (its scanner
+            // keeps every token of a flow collection at the root until its end)
+            max_flow_bytes: 256 * 1024,
         }
     }
 }
