@@ -101,7 +101,7 @@ pub fn emit(report: &Report, opts: &Options, w: &mut dyn Write) -> std::io::Resu
             };
             let mut text = format!("{}: {}", visible(&r.connection), ci::probe_failure(r));
             if let Some(c) = code {
-                text.push_str(&format!("\ndocs: {}", super::docs::probe_code_url(c)));
+                text.push_str(&format!("\ndocs: {}", super::docs::probe_code_url(c.name)));
             }
             writeln!(
                 w,

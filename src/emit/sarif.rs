@@ -354,7 +354,7 @@ fn notifications(report: &Report) -> Vec<Notification> {
                 },
                 descriptor: ci::failed_step(r)
                     .and_then(|s| s.code)
-                    .map(|id| Descriptor { id }),
+                    .map(|c| Descriptor { id: c.name }),
             });
         }
     }

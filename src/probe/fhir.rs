@@ -10,6 +10,53 @@ use super::{Flow, ProbeOptions, ProbeTarget, Recorder, ServerOutcome, codes, ste
 use serde::de::{self, Deserialize, Deserializer, Visitor};
 use serde_json::Value;
 
+use super::codes::{Group, ProbeCode};
+
+pub static HTTP_REDIRECT: ProbeCode = ProbeCode {
+    name: "http-redirect",
+    group: Group::Http,
+    summary: "the server answered with a redirect (3xx)",
+    docs: r##"**What:** the server answered with a redirect (3xx). Redirects are not followed, because
+credentials must not travel to another address. The detail shows `Location` and suggests the
+redirect target as `base-url`. **Fix:** set `base-url` to the final URL (without `/metadata`)."##,
+};
+
+pub static HTTP_UNAUTHORIZED: ProbeCode = ProbeCode {
+    name: "http-unauthorized",
+    group: Group::Http,
+    summary: "`401`: the credential was not accepted, or none was sent",
+    docs: r##"**What:** `401`. The detail says which credential was offered (Basic auth and its user, a bearer
+token, the OIDC access token with its claims, a client certificate) and what the server asks for
+(`WWW-Authenticate`), plus any OperationOutcome issues. **Fix:** correct the credential of the
+auth block, or configure the one the server asks for."##,
+};
+
+pub static HTTP_FORBIDDEN: ProbeCode = ProbeCode {
+    name: "http-forbidden",
+    group: Group::Http,
+    summary: "`403`: the credential was accepted but not allowed",
+    docs: r##"**What:** `403`: the credential was accepted but not allowed. **Fix:** grant the BPE's identity
+(user, client certificate, token audience or roles) access on the FHIR server."##,
+};
+
+pub static HTTP_STATUS: ProbeCode = ProbeCode {
+    name: "http-status",
+    group: Group::Http,
+    summary: "another status than 200, e.g. `404` (a wrong `base-url` path) or `5xx`",
+    docs: r##"**What:** another status than 200, e.g. `404` (wrong `base-url` path) or `5xx`. The detail shows
+OperationOutcome issues or the start of the body. **Fix:** check the path of `base-url` (it must
+be the FHIR base, where `/metadata` is served)."##,
+};
+
+pub static NOT_CAPABILITY_STATEMENT: ProbeCode = ProbeCode {
+    name: "not-a-capability-statement",
+    group: Group::Http,
+    summary: "`200`, but the body is not a FHIR R4 CapabilityStatement (HTML, another resource, not JSON)",
+    docs: r##"**What:** `200`, but the body is not a FHIR R4 CapabilityStatement (HTML, another resource, not
+JSON). **Why:** the server calls its test successful only with a CapabilityStatement. **Fix:**
+point `base-url` at the FHIR base, not at a web page or a proxy's landing page."##,
+};
+
 pub(crate) const ACCEPT: &str = "application/fhir+json; fhirVersion=4.0";
 
 static NAMES: Names = Names {
@@ -136,7 +183,7 @@ fn judge_status(
             .map(|b| format!(": set base-url to `{b}`"))
             .unwrap_or_default();
         return Err(rec.fail(
-            codes::HTTP_REDIRECT,
+            &codes::HTTP_REDIRECT,
             format!(
                 "{line} to {location}; redirects are not followed (credentials must not travel to another address){suggestion}"
             ),
@@ -153,7 +200,7 @@ fn judge_status(
     let raw = String::from_utf8_lossy(&resp.body);
     if status == 400 && raw.contains("No required SSL certificate was sent") {
         return Err(rec.fail(
-            codes::TLS_CLIENT_CERT_REQUIRED,
+            &codes::TLS_CLIENT_CERT_REQUIRED,
             format!("{line}: the server requires a client certificate and none was sent (cert-auth is not configured)"),
             outcome,
         ));
@@ -163,7 +210,7 @@ fn judge_status(
             .and_then(TlsSetup::client_subject)
             .unwrap_or("the client certificate");
         return Err(rec.fail(
-            codes::TLS_CLIENT_CERT_REJECTED,
+            &codes::TLS_CLIENT_CERT_REJECTED,
             format!("{line}: the server rejected {sent} (its issuer is not among the CAs the server trusts for clients, or it expired)"),
             outcome,
         ));
@@ -181,16 +228,16 @@ fn judge_status(
             detail.push_str(&format!("; body: {body}"));
         }
         let code = if status == 401 {
-            codes::HTTP_UNAUTHORIZED
+            &codes::HTTP_UNAUTHORIZED
         } else {
-            codes::HTTP_FORBIDDEN
+            &codes::HTTP_FORBIDDEN
         };
         return Err(rec.fail(code, detail, outcome));
     }
     if issues.is_none() && !body.is_empty() {
         detail.push_str(&format!("; body: {body}"));
     }
-    Err(rec.fail(codes::HTTP_STATUS, detail, outcome))
+    Err(rec.fail(&codes::HTTP_STATUS, detail, outcome))
 }
 
 /// Which credential the request carried, in words (never the secret).
@@ -266,10 +313,10 @@ fn operation_outcome(body: &[u8], rec: &Recorder) -> Option<String> {
     })
 }
 
-fn capability(resp: &Resp, rec: &Recorder) -> Result<String, (&'static str, String)> {
-    let not = |d: String| (codes::NOT_CAPABILITY_STATEMENT, d);
+fn capability(resp: &Resp, rec: &Recorder) -> Result<String, (&'static ProbeCode, String)> {
+    let not = |d: String| (&codes::NOT_CAPABILITY_STATEMENT, d);
     if resp.truncated {
-        return Err((codes::BODY_TOO_LARGE, resp.too_large()));
+        return Err((&codes::BODY_TOO_LARGE, resp.too_large()));
     }
     let ct = resp.content_type().to_ascii_lowercase();
     let trimmed = String::from_utf8_lossy(&resp.body);

@@ -30,6 +30,19 @@ use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
+use codes::{Group, ProbeCode};
+
+pub static PROBE_TIMEOUT: ProbeCode = ProbeCode {
+    name: "probe-timeout",
+    group: Group::Network,
+    summary: "`--probe-timeout` (default 30 s) ended the probe before the configured timeouts would have",
+    docs: r##"**What:** `--probe-timeout` (default 30 s) ended the probe before the configured timeouts would
+have. The detail says how long the server itself would wait at that step (the default read
+timeout is ten minutes). **Why:** a smoke check should not wait as long as the server may. **Fix:**
+find out why the server does not answer; a larger `--probe-timeout` shows whether it answers at
+all."##,
+};
+
 /// Step names (the `name` of a step in JSON; stable). [`render::label`] gives the human label.
 pub mod step {
     pub const FHIR_RESOLVE: &str = "fhir.name-resolution";
@@ -178,7 +191,7 @@ pub struct ProbeStep {
     pub duration: Duration,
     pub detail: String,
     /// For failures: a stable code, see [`codes`] and docs/probe-codes.md.
-    pub code: Option<&'static str>,
+    pub code: Option<&'static ProbeCode>,
     /// For failures: what the server does with this failure at start-up.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub server_outcome: Option<ServerOutcome>,
@@ -255,7 +268,7 @@ impl Recorder {
         &mut self,
         ok: bool,
         detail: String,
-        code: Option<&'static str>,
+        code: Option<&'static ProbeCode>,
         outcome: Option<ServerOutcome>,
     ) {
         let (name, started) = self.current.take().unwrap_or(("probe", Instant::now()));
@@ -279,7 +292,7 @@ impl Recorder {
 
     pub(crate) fn fail(
         &mut self,
-        code: &'static str,
+        code: &'static ProbeCode,
         detail: impl Into<String>,
         outcome: ServerOutcome,
     ) -> Stop {
@@ -407,7 +420,7 @@ async fn probe_one(t: &ProbeTarget, options: &ProbeOptions) -> ProbeResult {
             "no result within the probe timeout of {} (--probe-timeout){server}",
             human_duration(options.probe_timeout)
         );
-        rec.fail(codes::PROBE_TIMEOUT, detail, ServerOutcome::Unknown);
+        rec.fail(&codes::PROBE_TIMEOUT, detail, ServerOutcome::Unknown);
     }
     let failed = rec.steps.iter().find(|s| !s.ok);
     let ok = failed.is_none() && !rec.steps.is_empty();

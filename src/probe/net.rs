@@ -23,6 +23,126 @@ use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 
+use super::codes::{Group, ProbeCode};
+
+pub static INVALID_URL: ProbeCode = ProbeCode {
+    name: "invalid-url",
+    group: Group::Settings,
+    summary: "`base-url` (or an OIDC endpoint) is not an `http://` or `https://` URL with a host",
+    docs: r##"**What:** `base-url` (or an OIDC endpoint) is not an `http://` or `https://` URL with a host.
+**Why:** the server would fail the same request. **Fix:** write the full URL, e.g.
+`https://fhir.example.org/fhir`.
+
+**Also a diagnostic code, by design:** `check` reports a `base-url` it cannot use as the
+diagnostic [`invalid-url`](codes.md#invalid-url) and does not probe that connection; the probe
+code is for a URL only the probe meets (a discovery URL made of `base-url` and
+`discovery-path`, a host name TLS cannot verify, a request that cannot be built from it). It is
+one mistake seen at two stages, so both keep the name: codes are never renamed. They never mix:
+JSON has the diagnostic's in `diagnostics[].code` and the probe's in `probes[].steps[].code`,
+`--ignore`/`--select` filter diagnostics only, and `--explain-code invalid-url` shows both."##,
+};
+
+pub static DNS_FAILED: ProbeCode = ProbeCode {
+    name: "dns-failed",
+    group: Group::Network,
+    summary: "the host name of `base-url` (or of the proxy) does not resolve here",
+    docs: r##"**What:** the host name of `base-url` (or of the proxy) does not resolve here. **Why:** in a
+compose network, names like `dic1-fhir` exist only inside the network. **Fix:** check the
+spelling; when probing from the host, map the name with `--resolve dic1-fhir:443:127.0.0.1` (TLS
+still checks the certificate against `dic1-fhir`)."##,
+};
+
+pub static CONNECT_REFUSED: ProbeCode = ProbeCode {
+    name: "connect-refused",
+    group: Group::Network,
+    summary: "the TCP connection was refused: nothing listens on that address and port",
+    docs: r##"**What:** the TCP connection was refused: nothing listens on that address and port. **Why:** the
+server is down, or the port in `base-url` is wrong. **Fix:** check the port (443 is implied by
+`https://`) and that the server runs."##,
+};
+
+pub static CONNECT_TIMEOUT: ProbeCode = ProbeCode {
+    name: "connect-timeout",
+    group: Group::Network,
+    summary: "no TCP answer within the configured connect timeout (`connect-timeout`, default PT2S; for OIDC the configured `read-timeout`, because the server swaps the two)",
+    docs: r##"**What:** no TCP answer within the configured connect timeout (`connect-timeout`, default PT2S;
+for OIDC the configured `read-timeout`, because the server swaps the two). **Why:** a firewall
+drops the packets, or the host is unreachable. **Fix:** open the firewall between the BPE and the
+server, or go through the proxy (`DEV_DSF_PROXY_URL`)."##,
+};
+
+pub static CONNECT_FAILED: ProbeCode = ProbeCode {
+    name: "connect-failed",
+    group: Group::Network,
+    summary: "the TCP connection failed for another reason (network unreachable, no route)",
+    docs: r##"**What:** the TCP connection failed for another reason (network unreachable, no route). **Fix:**
+check routing from this host; the detail has the operating system's error."##,
+};
+
+pub static READ_TIMEOUT: ProbeCode = ProbeCode {
+    name: "read-timeout",
+    group: Group::Network,
+    summary: "the server accepted the connection but sent nothing within the read timeout (`read-timeout`; for OIDC the configured `connect-timeout`, swapped by the server) while the probe waited for the TLS handshake, the proxy or the HTTP response",
+    docs: r##"**What:** the server accepted the connection but sent nothing within the read timeout
+(`read-timeout`; for OIDC the configured `connect-timeout`, swapped by the server) while the
+probe waited for the TLS handshake, the proxy or the HTTP response. The read timeout bounds
+each wait for data, as in the server, and the probe also bounds the whole of each phase (the TLS
+handshake, the proxy's answer, the HTTP response with its body) by it, so a server that sends a
+byte now and then cannot hold the probe; the detail then says how many bytes came. **Why:** an
+overloaded or hung server, or a port that speaks another protocol and waits for the client.
+**Fix:** check the server; raise the timeout only if the server is known to be slow."##,
+};
+
+pub static PROXY_AUTH: ProbeCode = ProbeCode {
+    name: "proxy-auth-required",
+    group: Group::Proxy,
+    summary: "the proxy answered `407`",
+    docs: r##"**What:** the proxy answered `407`. The detail says whether credentials were offered. **Fix:**
+set `DEV_DSF_PROXY_USERNAME` and `DEV_DSF_PROXY_PASSWORD` (or `_PASSWORD_FILE`) to credentials the
+proxy accepts."##,
+};
+
+pub static PROXY_REFUSED: ProbeCode = ProbeCode {
+    name: "proxy-refused",
+    group: Group::Proxy,
+    summary: "the proxy refused the `CONNECT` tunnel (another status than 2xx) or closed the connection",
+    docs: r##"**What:** the proxy refused the `CONNECT` tunnel (another status than 2xx) or closed the
+connection. **Why:** proxies often allow `CONNECT` only to some ports or hosts. **Fix:** ask the
+proxy's operator to allow the target, or add the host to `DEV_DSF_PROXY_NOPROXY` when it must be
+reached directly."##,
+};
+
+pub static PROXY_UNSUPPORTED: ProbeCode = ProbeCode {
+    name: "proxy-unsupported",
+    group: Group::Proxy,
+    summary: "`DEV_DSF_PROXY_URL` is an `https://` URL; the probe speaks to `http://` proxies only",
+    docs: r##"**What:** `DEV_DSF_PROXY_URL` is an `https://` URL; the probe speaks to `http://` proxies only.
+**Fix:** none needed for the server; probe from a host where the target is reachable without the
+proxy, or through an `http://` proxy."##,
+};
+
+pub static HTTP_FAILED: ProbeCode = ProbeCode {
+    name: "http-failed",
+    group: Group::Http,
+    summary: "no HTTP response: the connection closed or the answer was not HTTP",
+    docs: r##"**What:** no HTTP response: the connection closed or the answer was not HTTP. **Fix:** check
+that `base-url` points at a FHIR server; the detail has the error."##,
+};
+
+pub static BODY_TOO_LARGE: ProbeCode = ProbeCode {
+    name: "body-too-large",
+    group: Group::Http,
+    summary: "a `200` answer whose body is larger than the probe reads: 16 MiB for the CapabilityStatement, 1 MiB for an OIDC discovery document, JWKS or token response (a `Content-Length` above that fails at once, without reading)",
+    docs: r##"**What:** a `200` answer whose body is larger than the probe reads: 16 MiB for the
+CapabilityStatement, 1 MiB for an OIDC discovery document, JWKS or token response (a
+`Content-Length` above that fails at once, without reading). Error answers are read up to 64 KiB
+and only their start is shown, so they never fail this way. **Why:** real ones are far smaller; a
+body this large is a misconfigured endpoint (a file download, a stream) or a server sending
+without end, and the probe bounds its memory (many connections are probed at once). The server
+itself would try to read it whole. **Fix:** check that `base-url` (or the OIDC base URL) points
+at the FHIR server or the provider."##,
+};
+
 // Bodies are read up to a cap that depends on what they are for, and memory beyond a small part
 // of each is reserved from one budget for the whole process: 200 probes against servers that
 // stream endless bodies hold about 200 × (FREE_BODY + hyper's and TLS buffers) + BODY_BUDGET,
@@ -73,12 +193,12 @@ pub(crate) enum Mode {
 }
 
 pub(crate) struct Failure {
-    pub code: &'static str,
+    pub code: &'static ProbeCode,
     pub detail: String,
 }
 
 impl Failure {
-    pub(crate) fn new(code: &'static str, detail: impl Into<String>) -> Self {
+    pub(crate) fn new(code: &'static ProbeCode, detail: impl Into<String>) -> Self {
         Failure {
             code,
             detail: detail.into(),
@@ -168,7 +288,7 @@ pub(crate) struct Target {
 pub(crate) fn parse_target(raw: &str) -> Result<Target, Failure> {
     let url = url::Url::parse(raw).map_err(|e| {
         Failure::new(
-            codes::INVALID_URL,
+            &codes::INVALID_URL,
             format!("`{}` is not a URL: {e}", redact_url(raw)),
         )
     })?;
@@ -177,7 +297,7 @@ pub(crate) fn parse_target(raw: &str) -> Result<Target, Failure> {
         "http" => false,
         s => {
             return Err(Failure::new(
-                codes::INVALID_URL,
+                &codes::INVALID_URL,
                 format!(
                     "`{}`: the scheme `{s}` is neither http nor https",
                     redact_url(raw)
@@ -191,7 +311,7 @@ pub(crate) fn parse_target(raw: &str) -> Result<Target, Failure> {
         Some(url::Host::Ipv6(a)) => (a.to_string(), Some(IpAddr::V6(a))),
         None => {
             return Err(Failure::new(
-                codes::INVALID_URL,
+                &codes::INVALID_URL,
                 format!("`{}` has no host", redact_url(raw)),
             ));
         }
@@ -437,7 +557,7 @@ impl Client<'_> {
     fn read_timeout_failure(&self, waiting_for: &str) -> Failure {
         let limit = self.timeouts.read;
         Failure::new(
-            codes::READ_TIMEOUT,
+            &codes::READ_TIMEOUT,
             format!(
                 "no answer within the read timeout of {} ({}) while waiting for {waiting_for}",
                 human_duration(limit),
@@ -452,7 +572,7 @@ impl Client<'_> {
             return self.read_timeout_failure(what);
         }
         Failure::new(
-            codes::READ_TIMEOUT,
+            &codes::READ_TIMEOUT,
             format!(
                 "{what} was not complete within the read timeout of {} ({}): {got} bytes came in that time; the probe bounds the whole of it by the read timeout, so a server sending a byte now and then cannot hold it",
                 human_duration(self.timeouts.read),
@@ -531,7 +651,7 @@ impl Client<'_> {
                 rec.start(n.proxy);
             }
             let f = Failure::new(
-                codes::PROXY_UNSUPPORTED,
+                &codes::PROXY_UNSUPPORTED,
                 format!(
                     "the proxy {} is an https:// URL; this probe speaks to http:// proxies only",
                     redact_url(&p.url)
@@ -669,7 +789,7 @@ impl Client<'_> {
                 }
                 if list.is_empty() {
                     return Err(Failure::new(
-                        codes::DNS_FAILED,
+                        &codes::DNS_FAILED,
                         format!("`{host}` has no address"),
                     ));
                 }
@@ -677,7 +797,7 @@ impl Client<'_> {
                 Ok((list, format!("{host} → {}", shown.join(", "))))
             }
             Err(e) => Err(Failure::new(
-                codes::DNS_FAILED,
+                &codes::DNS_FAILED,
                 format!(
                     "cannot resolve `{host}`: {e} (in a compose network, probe from the host with --resolve {host}:{port}:ADDRESS)"
                 ),
@@ -688,7 +808,7 @@ impl Client<'_> {
     /// Each address in turn, each with the connect timeout (as Apache HttpClient does).
     async fn connect(&self, addrs: &[SocketAddr]) -> Result<(TcpStream, String), Failure> {
         let limit = self.timeouts.connect;
-        let mut errors: Vec<(SocketAddr, &'static str, String)> = Vec::new();
+        let mut errors: Vec<(SocketAddr, &'static ProbeCode, String)> = Vec::new();
         for &addr in addrs {
             let attempt = TcpStream::connect(addr);
             let r = if limit.is_zero() {
@@ -702,12 +822,12 @@ impl Client<'_> {
                     return Ok((s, addr.to_string()));
                 }
                 Ok(Err(e)) if e.kind() == io::ErrorKind::ConnectionRefused => {
-                    errors.push((addr, codes::CONNECT_REFUSED, "refused: nothing listens on this port".into()))
+                    errors.push((addr, &codes::CONNECT_REFUSED, "refused: nothing listens on this port".into()))
                 }
-                Ok(Err(e)) => errors.push((addr, codes::CONNECT_FAILED, e.to_string())),
+                Ok(Err(e)) => errors.push((addr, &codes::CONNECT_FAILED, e.to_string())),
                 Err(_) => errors.push((
                     addr,
-                    codes::CONNECT_TIMEOUT,
+                    &codes::CONNECT_TIMEOUT,
                     format!(
                         "no answer within the connect timeout of {} ({}): a firewall may drop the packets",
                         human_duration(limit),
@@ -716,7 +836,7 @@ impl Client<'_> {
                 )),
             }
         }
-        let code = errors.first().map_or(codes::CONNECT_FAILED, |e| e.1);
+        let code = errors.first().map_or(&codes::CONNECT_FAILED, |e| e.1);
         let detail = errors
             .iter()
             .map(|(a, _, m)| format!("{a}: {m}"))
@@ -748,7 +868,7 @@ impl Client<'_> {
         let io_fail = |e: io::Error| match cause(&e) {
             Cause::ReadTimeout => self.read_timeout_failure("the proxy's answer to CONNECT"),
             _ => Failure::new(
-                codes::PROXY_REFUSED,
+                &codes::PROXY_REFUSED,
                 format!("the proxy closed the connection: {}", chain_text(&e)),
             ),
         };
@@ -759,14 +879,14 @@ impl Client<'_> {
         while !buf.ends_with(b"\r\n\r\n") {
             if buf.len() > 16 * 1024 {
                 return Err(Failure::new(
-                    codes::PROXY_REFUSED,
+                    &codes::PROXY_REFUSED,
                     "the proxy's answer to CONNECT has no end of headers",
                 ));
             }
             let n = stream.read(&mut byte).await.map_err(io_fail)?;
             if n == 0 {
                 return Err(Failure::new(
-                    codes::PROXY_REFUSED,
+                    &codes::PROXY_REFUSED,
                     "the proxy closed the connection instead of answering CONNECT",
                 ));
             }
@@ -778,7 +898,7 @@ impl Client<'_> {
             Ok(httparse::Status::Complete(_)) => parsed.code.unwrap_or(0),
             _ => {
                 return Err(Failure::new(
-                    codes::PROXY_REFUSED,
+                    &codes::PROXY_REFUSED,
                     "the proxy's answer to CONNECT is not HTTP",
                 ));
             }
@@ -799,7 +919,7 @@ impl Client<'_> {
                     _ => "no credentials were offered: set DEV_DSF_PROXY_USERNAME and DEV_DSF_PROXY_PASSWORD".into(),
                 };
                 Err(Failure::new(
-                    codes::PROXY_AUTH,
+                    &codes::PROXY_AUTH,
                     format!(
                         "the proxy {} answered 407 {reason}: {offered}",
                         proxy.authority()
@@ -807,7 +927,7 @@ impl Client<'_> {
                 ))
             }
             _ => Err(Failure::new(
-                codes::PROXY_REFUSED,
+                &codes::PROXY_REFUSED,
                 format!(
                     "the proxy {} refused CONNECT {authority}: {status} {reason}",
                     proxy.authority()
@@ -821,10 +941,10 @@ impl Client<'_> {
         stream: TimedIo<TcpStream>,
         target: &Target,
     ) -> Result<(tokio_rustls::client::TlsStream<TimedIo<TcpStream>>, String), Failure> {
-        let name = tls::server_name(target).map_err(|d| Failure::new(codes::INVALID_URL, d))?;
+        let name = tls::server_name(target).map_err(|d| Failure::new(&codes::INVALID_URL, d))?;
         let Some(setup) = self.tls else {
             return Err(Failure::new(
-                codes::TLS_HANDSHAKE,
+                &codes::TLS_HANDSHAKE,
                 "no TLS settings for an https:// URL",
             ));
         };
@@ -881,7 +1001,7 @@ impl Client<'_> {
         };
         let request = builder.body(body).map_err(|_| {
             Failure::new(
-                codes::INVALID_URL,
+                &codes::INVALID_URL,
                 "the request cannot be built from this URL or header value",
             )
         })?;
@@ -984,7 +1104,7 @@ impl Client<'_> {
             Cause::ReadTimeout => self.read_timeout_failure("the HTTP response"),
             Cause::Tls(t) => match self.tls {
                 Some(setup) => setup.explain_after_handshake(t),
-                None => Failure::new(codes::TLS_HANDSHAKE, t.to_string()),
+                None => Failure::new(&codes::TLS_HANDSHAKE, t.to_string()),
             },
             _ => {
                 let text = chain_text(e);
@@ -997,7 +1117,7 @@ impl Client<'_> {
                     String::new()
                 };
                 Failure::new(
-                    codes::HTTP_FAILED,
+                    &codes::HTTP_FAILED,
                     format!("no HTTP response: {text}{hint}"),
                 )
             }

@@ -17,6 +17,186 @@ use std::time::SystemTime;
 
 use ServerOutcome::{DoesNotStart, Logged};
 
+use super::codes::{Group, ProbeCode};
+
+pub static OIDC_DISCOVERY_STATUS: ProbeCode = ProbeCode {
+    name: "oidc-discovery-status",
+    group: Group::Oidc,
+    summary: "`GET {base-url}{discovery-path}` did not answer 200",
+    docs: r##"**What:** `GET {base-url}{discovery-path}` did not answer 200. **Server:** does not start.
+**Fix:** check `oidc-auth.base-url` (e.g. `https://keycloak/realms/dsf`) and `discovery-path`."##,
+};
+
+pub static OIDC_DISCOVERY_INVALID: ProbeCode = ProbeCode {
+    name: "oidc-discovery-invalid",
+    group: Group::Oidc,
+    summary: "the discovery document is not JSON (or comes with a non-JSON content type)",
+    docs: r##"**What:** the discovery document is not JSON (or comes with a non-JSON content type). **Server:**
+does not start. **Fix:** point `base-url` at the OpenID provider itself."##,
+};
+
+pub static OIDC_ISSUER_MISMATCH: ProbeCode = ProbeCode {
+    name: "oidc-issuer-mismatch",
+    group: Group::Oidc,
+    summary: "the discovery document's `issuer` is not exactly `base-url` minus one trailing slash",
+    docs: r##"**What:** the discovery document's `issuer` is not exactly `base-url` minus one trailing slash.
+**Server:** does not start. **Fix:** set `oidc-auth.base-url` to the issuer the provider
+publishes. An issuer ending in `/` never matches (the server strips one `/` from `base-url`)."##,
+};
+
+pub static OIDC_JWKS_URI: ProbeCode = ProbeCode {
+    name: "oidc-jwks-uri",
+    group: Group::Oidc,
+    summary: "`jwks_uri` is missing or not `https://`",
+    docs: r##"**What:** `jwks_uri` is missing or not `https://`. **Server:** does not start. **Fix:** configure
+the provider's public URL with https."##,
+};
+
+pub static OIDC_JWKS_STATUS: ProbeCode = ProbeCode {
+    name: "oidc-jwks-status",
+    group: Group::Oidc,
+    summary: "the JWKS request did not answer 200",
+    docs: r##"**What:** the JWKS request did not answer 200. **Server:** does not start. **Fix:** check that
+the provider serves its `jwks_uri` to the BPE's network."##,
+};
+
+pub static OIDC_JWKS_INVALID: ProbeCode = ProbeCode {
+    name: "oidc-jwks-invalid",
+    group: Group::Oidc,
+    summary: "the JWKS is not JSON, or two keys share a `kid`",
+    docs: r##"**What:** the JWKS is not JSON, or two keys share a `kid`. **Server:** does not start. **Fix:**
+remove the duplicate key at the provider."##,
+};
+
+pub static OIDC_GRANT_TYPE: ProbeCode = ProbeCode {
+    name: "oidc-grant-type",
+    group: Group::Oidc,
+    summary: "`grant_types_supported` does not contain `client_credentials`",
+    docs: r##"**What:** `grant_types_supported` does not contain `client_credentials`. **Server:** logged.
+**Fix:** enable the client credentials grant (Keycloak: "Service accounts roles" on the client)."##,
+};
+
+pub static OIDC_TOKEN_ENDPOINT: ProbeCode = ProbeCode {
+    name: "oidc-token-endpoint",
+    group: Group::Oidc,
+    summary: "`token_endpoint` is missing or not `https://`",
+    docs: r##"**What:** `token_endpoint` is missing or not `https://`. **Server:** logged. **Fix:** serve the
+provider over https."##,
+};
+
+pub static OIDC_TOKEN_STATUS: ProbeCode = ProbeCode {
+    name: "oidc-token-status",
+    group: Group::Oidc,
+    summary: "the token request (`client_id:client_secret` as Basic auth, `grant_type=client_credentials`) did not answer 200; the detail has the OAuth error (`invalid_client`, `unauthorized_client`...)",
+    docs: r##"**What:** the token request (`client_id:client_secret` as Basic auth, `grant_type=client_credentials`)
+did not answer 200; the detail has the OAuth error (`invalid_client`, `unauthorized_client`...).
+A network or TLS failure of this request is reported with its network code and stops the server.
+**Server:** logged. **Fix:** correct `client-id` or `client-secret`, or allow the grant for the
+client."##,
+};
+
+pub static OIDC_TOKEN_INVALID: ProbeCode = ProbeCode {
+    name: "oidc-token-invalid",
+    group: Group::Oidc,
+    summary: "the token response has no `access_token`, is not JSON (the server does not start), or a time claim is not a number",
+    docs: r##"**What:** the token response has no `access_token`, is not JSON (the server does not start), or a
+time claim is not a number. **Fix:** check the provider's token endpoint."##,
+};
+
+pub static OIDC_TOKEN_NOT_JWT: ProbeCode = ProbeCode {
+    name: "oidc-token-not-jwt",
+    group: Group::Oidc,
+    summary: "the access token is not a JWT (an opaque token)",
+    docs: r##"**What:** the access token is not a JWT (an opaque token). **Server:** logged. **Fix:** make the
+provider issue JWT access tokens for this client (e.g. oidc-provider's `accessTokenFormat: 'jwt'`)."##,
+};
+
+pub static OIDC_TOKEN_NO_KID: ProbeCode = ProbeCode {
+    name: "oidc-token-no-kid",
+    group: Group::Oidc,
+    summary: "the token's header has no `kid`",
+    docs: r##"**What:** the token's header has no `kid`. **Server:** logged. **Fix:** configure the provider to
+put `kid` into access tokens."##,
+};
+
+pub static OIDC_KEY_NOT_FOUND: ProbeCode = ProbeCode {
+    name: "oidc-key-not-found",
+    group: Group::Oidc,
+    summary: "no JWKS key has the token's `kid`, or that key's `use` is not `sig`",
+    docs: r##"**What:** no JWKS key has the token's `kid`, or that key's `use` is not `sig`. **Server:** logged.
+**Fix:** publish the signing key with `use: sig`; after a key rotation, check that the JWKS holds
+the new key."##,
+};
+
+pub static OIDC_KEY_UNUSABLE: ProbeCode = ProbeCode {
+    name: "oidc-key-unusable",
+    group: Group::Oidc,
+    summary: "the JWKS key of the token's `kid` is unusable for the server: no `use`, no `kty` or `alg`, a `kty` other than RSA/EC, an `alg` other than RS256/384/512 or ES256/384/512, a curve other than P-256/384/521, or an RSA key below 2048 bits",
+    docs: r##"**What:** the JWKS key of the token's `kid` is unusable for the server: no `use`, no `kty` or
+`alg`, a `kty` other than RSA/EC, an `alg` other than RS256/384/512 or ES256/384/512, a curve other
+than P-256/384/521, or an RSA key below 2048 bits. **Server:** does not start (the server's check
+throws). **Fix:** publish `kty`, `alg` and `use` for the signing key, with a supported algorithm."##,
+};
+
+pub static OIDC_ALG_MISMATCH: ProbeCode = ProbeCode {
+    name: "oidc-alg-mismatch",
+    group: Group::Oidc,
+    summary: "the token's `alg` differs from the JWKS key's `alg`",
+    docs: r##"**What:** the token's `alg` differs from the JWKS key's `alg`. **Server:** logged. **Fix:** make
+the provider sign with the key's algorithm."##,
+};
+
+pub static OIDC_SIGNATURE: ProbeCode = ProbeCode {
+    name: "oidc-signature-invalid",
+    group: Group::Oidc,
+    summary: "the signature does not verify with the JWKS key (or the key's curve does not fit its `alg`)",
+    docs: r##"**What:** the signature does not verify with the JWKS key (or the key's curve does not fit its
+`alg`). **Server:** logged. **Fix:** check that the provider signs with the key it publishes."##,
+};
+
+pub static OIDC_TOKEN_EXPIRED: ProbeCode = ProbeCode {
+    name: "oidc-token-expired",
+    group: Group::Oidc,
+    summary: "`exp` is in the past beyond the leeway (default PT10S)",
+    docs: r##"**What:** `exp` is in the past beyond the leeway (default PT10S). **Server:** logged. **Fix:**
+check the clocks of the BPE host and the provider."##,
+};
+
+pub static OIDC_TOKEN_NOT_YET_VALID: ProbeCode = ProbeCode {
+    name: "oidc-token-not-yet-valid",
+    group: Group::Oidc,
+    summary: "`nbf` or `iat` is in the future beyond the leeway",
+    docs: r##"**What:** `nbf` or `iat` is in the future beyond the leeway. **Server:** logged. **Fix:** check
+the clocks; `DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG_OIDC_TIME_VALIDATION_LEEWAY` widens the
+leeway."##,
+};
+
+pub static OIDC_TOKEN_NO_EXP: ProbeCode = ProbeCode {
+    name: "oidc-token-no-exp",
+    group: Group::Oidc,
+    summary: "the token has no `exp`",
+    docs: r##"**What:** the token has no `exp`. **Server:** does not start (its token cache, on by default,
+needs `exp`). **Fix:** configure a token lifetime at the provider."##,
+};
+
+pub static OIDC_AUDIENCE: ProbeCode = ProbeCode {
+    name: "oidc-audience",
+    group: Group::Oidc,
+    summary: "the token's `aud` lacks one of the `required-audience` values (all are required)",
+    docs: r##"**What:** the token's `aud` lacks one of the `required-audience` values (all are required).
+**Server:** logged. **Fix:** add an audience mapper at the provider, or correct
+`required-audience`."##,
+};
+
+pub static OIDC_AUTHORIZED_PARTY: ProbeCode = ProbeCode {
+    name: "oidc-authorized-party",
+    group: Group::Oidc,
+    summary: "`azp` is missing or is not the `client-id`, and `verify-authorized-party` is on (the default)",
+    docs: r##"**What:** `azp` is missing or is not the `client-id`, and `verify-authorized-party` is on (the
+default). **Server:** logged. **Fix:** make the provider set `azp`, or set
+`verify-authorized-party: false`."##,
+};
+
 /// The token the FHIR probe sends, and its non-secret claims for messages.
 pub(crate) struct AccessToken {
     pub token: Secret,
@@ -52,7 +232,12 @@ fn not_json(resp: &Resp, what: &str, rec: &Recorder) -> String {
 }
 
 /// A 2xx answer whose body is beyond the probe's cap.
-fn too_large(resp: &Resp, code: &'static str, outcome: ServerOutcome, rec: &mut Recorder) -> Stop {
+fn too_large(
+    resp: &Resp,
+    code: &'static ProbeCode,
+    outcome: ServerOutcome,
+    rec: &mut Recorder,
+) -> Stop {
     rec.fail(
         code,
         format!("{}: {}", resp.status_line(), resp.too_large()),
@@ -108,7 +293,7 @@ pub(crate) async fn probe(
             })
             .unwrap_or_default();
         return Err(rec.fail(
-            codes::OIDC_DISCOVERY_STATUS,
+            &codes::OIDC_DISCOVERY_STATUS,
             format!(
                 "{}{location} for {}: the server needs 200 (check base-url and discovery-path)",
                 resp.status_line(),
@@ -119,19 +304,19 @@ pub(crate) async fn probe(
     }
     if !is_json(&resp) {
         return Err(rec.fail(
-            codes::OIDC_DISCOVERY_INVALID,
+            &codes::OIDC_DISCOVERY_INVALID,
             not_json(&resp, "discovery document", rec),
             DoesNotStart,
         ));
     }
     if resp.truncated {
-        return Err(too_large(&resp, codes::BODY_TOO_LARGE, DoesNotStart, rec));
+        return Err(too_large(&resp, &codes::BODY_TOO_LARGE, DoesNotStart, rec));
     }
     let doc: Value = match serde_json::from_slice(&resp.body) {
         Ok(v @ Value::Object(_)) => v,
         _ => {
             return Err(rec.fail(
-                codes::OIDC_DISCOVERY_INVALID,
+                &codes::OIDC_DISCOVERY_INVALID,
                 format!(
                     "{}: the discovery document is not a JSON object",
                     resp.status_line()
@@ -177,7 +362,7 @@ pub(crate) async fn probe(
                 None => String::new(),
             };
             return Err(rec.fail(
-                codes::OIDC_ISSUER_MISMATCH,
+                &codes::OIDC_ISSUER_MISMATCH,
                 format!(
                     "the discovery document's issuer `{shown}` is not the base-url `{}` (exact compare){hint}",
                     o.base_url
@@ -193,7 +378,7 @@ pub(crate) async fn probe(
         Some(u) if u.starts_with("https://") => u.clone(),
         other => {
             return Err(rec.fail(
-                codes::OIDC_JWKS_URI,
+                &codes::OIDC_JWKS_URI,
                 format!(
                     "jwks_uri is {}: the server needs an https:// URL",
                     other.as_deref().map_or("missing".to_string(), |u| format!(
@@ -217,7 +402,7 @@ pub(crate) async fn probe(
     let jwks_shown = rec.server_value(&net::redact_url(&rec.scrub(&jwks_url)), 300);
     if resp.status.as_u16() != 200 {
         return Err(rec.fail(
-            codes::OIDC_JWKS_STATUS,
+            &codes::OIDC_JWKS_STATUS,
             format!(
                 "{} for {jwks_shown}: the server needs 200",
                 resp.status_line(),
@@ -227,13 +412,13 @@ pub(crate) async fn probe(
     }
     if !is_json(&resp) {
         return Err(rec.fail(
-            codes::OIDC_JWKS_INVALID,
+            &codes::OIDC_JWKS_INVALID,
             not_json(&resp, "JWKS", rec),
             DoesNotStart,
         ));
     }
     if resp.truncated {
-        return Err(too_large(&resp, codes::BODY_TOO_LARGE, DoesNotStart, rec));
+        return Err(too_large(&resp, &codes::BODY_TOO_LARGE, DoesNotStart, rec));
     }
     let parsed = jwt::parse_jwks(&resp.body);
     drop(resp);
@@ -241,7 +426,7 @@ pub(crate) async fn probe(
         Ok(k) => k,
         Err(e) => {
             return Err(rec.fail(
-                codes::OIDC_JWKS_INVALID,
+                &codes::OIDC_JWKS_INVALID,
                 format!("the JWKS is unusable: {e}"),
                 DoesNotStart,
             ));
@@ -268,7 +453,7 @@ pub(crate) async fn probe(
     rec.start(step::OIDC_GRANT_TYPE);
     if !grant_types.iter().any(|g| g == "client_credentials") {
         return Err(rec.fail(
-            codes::OIDC_GRANT_TYPE,
+            &codes::OIDC_GRANT_TYPE,
             format!(
                 "grant_types_supported is [{}]: client_credentials is missing (enable the client credentials grant at the provider)",
                 rec.server_value(&grant_types.join(", "), 300)
@@ -286,7 +471,7 @@ pub(crate) async fn probe(
         }
         other => {
             return Err(rec.fail(
-                codes::OIDC_TOKEN_ENDPOINT,
+                &codes::OIDC_TOKEN_ENDPOINT,
                 format!(
                     "token_endpoint is {}: the server needs an https:// URL",
                     other.as_deref().map_or("missing".to_string(), |u| format!(
@@ -317,17 +502,21 @@ pub(crate) async fn probe(
     };
     let resp = client.send(rec, Mode::Folded, req).await?;
     if resp.status.as_u16() != 200 {
-        return Err(rec.fail(codes::OIDC_TOKEN_STATUS, token_error(&resp, o, rec), Logged));
+        return Err(rec.fail(
+            &codes::OIDC_TOKEN_STATUS,
+            token_error(&resp, o, rec),
+            Logged,
+        ));
     }
     if !is_json(&resp) {
         return Err(rec.fail(
-            codes::OIDC_TOKEN_INVALID,
+            &codes::OIDC_TOKEN_INVALID,
             not_json(&resp, "token response", rec),
             DoesNotStart,
         ));
     }
     if resp.truncated {
-        return Err(too_large(&resp, codes::BODY_TOO_LARGE, Logged, rec));
+        return Err(too_large(&resp, &codes::BODY_TOO_LARGE, Logged, rec));
     }
     let body: Value = serde_json::from_slice(&resp.body).unwrap_or(Value::Null);
     let Some(token) = body
@@ -336,7 +525,7 @@ pub(crate) async fn probe(
         .map(str::to_string)
     else {
         return Err(rec.fail(
-            codes::OIDC_TOKEN_INVALID,
+            &codes::OIDC_TOKEN_INVALID,
             format!("{}: the answer has no access_token", resp.status_line()),
             Logged,
         ));
@@ -358,7 +547,7 @@ pub(crate) async fn probe(
         Ok(j) => j,
         Err(e) => {
             return Err(rec.fail(
-                codes::OIDC_TOKEN_NOT_JWT,
+                &codes::OIDC_TOKEN_NOT_JWT,
                 format!("the access token is not a JWT: {e}"),
                 Logged,
             ));
@@ -368,7 +557,7 @@ pub(crate) async fn probe(
     let claims = rec.server_value(&jws.public_claims(), 500);
     let Some(kid_raw) = jws.header_text("kid") else {
         return Err(rec.fail(
-            codes::OIDC_TOKEN_NO_KID,
+            &codes::OIDC_TOKEN_NO_KID,
             format!("the token's header has no `kid` (claims: {claims})"),
             Logged,
         ));
@@ -379,7 +568,7 @@ pub(crate) async fn probe(
         .find(|k| k.kid.as_deref() == Some(kid_raw.as_str()))
     else {
         return Err(rec.fail(
-            codes::OIDC_KEY_NOT_FOUND,
+            &codes::OIDC_KEY_NOT_FOUND,
             format!(
                 "kid `{kid}` is not in the JWKS (keys: {}; claims: {claims})",
                 listed.join(", ")
@@ -391,7 +580,7 @@ pub(crate) async fn probe(
         Some("sig") => {}
         Some(u) => {
             return Err(rec.fail(
-                codes::OIDC_KEY_NOT_FOUND,
+                &codes::OIDC_KEY_NOT_FOUND,
                 format!(
                     "the JWKS key `{kid}` has use `{}`, the server needs `sig`",
                     rec.server_value(u, 50)
@@ -401,7 +590,7 @@ pub(crate) async fn probe(
         }
         None => {
             return Err(rec.fail(
-                codes::OIDC_KEY_UNUSABLE,
+                &codes::OIDC_KEY_UNUSABLE,
                 format!("the JWKS key `{kid}` has no `use` (the server's check throws a NullPointerException)"),
                 DoesNotStart,
             ));
@@ -411,7 +600,7 @@ pub(crate) async fn probe(
         Ok(k) => k,
         Err(e) => {
             return Err(rec.fail(
-                codes::OIDC_KEY_UNUSABLE,
+                &codes::OIDC_KEY_UNUSABLE,
                 format!("the JWKS key `{kid}` is unusable for the server: {e}"),
                 DoesNotStart,
             ));
@@ -420,7 +609,7 @@ pub(crate) async fn probe(
     let alg = jws.header_text("alg").unwrap_or_default();
     if alg != vkey.alg {
         return Err(rec.fail(
-            codes::OIDC_ALG_MISMATCH,
+            &codes::OIDC_ALG_MISMATCH,
             format!(
                 "the token is signed with `{}`, the JWKS key `{kid}` is for {}",
                 rec.server_value(&alg, 50),
@@ -434,7 +623,7 @@ pub(crate) async fn probe(
     rec.start(step::OIDC_SIGNATURE);
     if let Err(e) = jws.verify(&vkey) {
         return Err(rec.fail(
-            codes::OIDC_SIGNATURE,
+            &codes::OIDC_SIGNATURE,
             format!("{e} (claims: {claims})"),
             Logged,
         ));
@@ -451,11 +640,15 @@ pub(crate) async fn probe(
     let leeway = i64::try_from(o.leeway.as_secs()).unwrap_or(i64::MAX);
     match jws.check_times(now, leeway) {
         Ok(d) => rec.pass(d),
-        Err(TimeProblem::Expired(d)) => return Err(rec.fail(codes::OIDC_TOKEN_EXPIRED, d, Logged)),
-        Err(TimeProblem::NotYet(d)) => {
-            return Err(rec.fail(codes::OIDC_TOKEN_NOT_YET_VALID, d, Logged));
+        Err(TimeProblem::Expired(d)) => {
+            return Err(rec.fail(&codes::OIDC_TOKEN_EXPIRED, d, Logged));
         }
-        Err(TimeProblem::Invalid(d)) => return Err(rec.fail(codes::OIDC_TOKEN_INVALID, d, Logged)),
+        Err(TimeProblem::NotYet(d)) => {
+            return Err(rec.fail(&codes::OIDC_TOKEN_NOT_YET_VALID, d, Logged));
+        }
+        Err(TimeProblem::Invalid(d)) => {
+            return Err(rec.fail(&codes::OIDC_TOKEN_INVALID, d, Logged));
+        }
     }
 
     rec.start(step::OIDC_AUDIENCE);
@@ -469,7 +662,7 @@ pub(crate) async fn probe(
     if !missing.is_empty() {
         let missing: Vec<&str> = missing.iter().map(|s| s.as_str()).collect();
         return Err(rec.fail(
-            codes::OIDC_AUDIENCE,
+            &codes::OIDC_AUDIENCE,
             format!(
                 "aud is [{aud_shown}]; required-audience needs every one of [{}]: {} missing (claims: {claims})",
                 o.required_audience.join(", "),
@@ -489,7 +682,7 @@ pub(crate) async fn probe(
         let azp = jws.claim_text("azp");
         if azp.as_deref() != Some(o.client_id.as_str()) {
             return Err(rec.fail(
-                codes::OIDC_AUTHORIZED_PARTY,
+                &codes::OIDC_AUTHORIZED_PARTY,
                 format!(
                     "azp is {}, the client-id is `{}`: the provider must set azp to the client id, or set verify-authorized-party: false (claims: {claims})",
                     azp.map_or_else(
@@ -510,7 +703,7 @@ pub(crate) async fn probe(
     if !matches!(jws.exp(), Ok(Some(_))) {
         rec.start(step::OIDC_TIMES);
         return Err(rec.fail(
-            codes::OIDC_TOKEN_NO_EXP,
+            &codes::OIDC_TOKEN_NO_EXP,
             "the token has no `exp`: the server's token cache (on by default) throws a NullPointerException",
             DoesNotStart,
         ));

@@ -24,6 +24,103 @@ use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 use x509_parser::prelude::*;
 
+use super::codes::{Group, ProbeCode};
+
+pub static TRUST_STORE: ProbeCode = ProbeCode {
+    name: "trust-store-unusable",
+    group: Group::Settings,
+    summary: "none of the certificates in the connection's trust store (or the default trust store) can be used as a root",
+    docs: r##"**What:** none of the certificates in the connection's trust store (or the default trust store)
+can be used as a root. **Why:** the probe trusts exactly what the BPE trusts, never the system's
+roots. **Fix:** put the PEM certificate of the CA that issued the server's chain into
+`trusted-root-certificates-file` (or the default store)."##,
+};
+
+pub static CLIENT_IDENTITY: ProbeCode = ProbeCode {
+    name: "client-identity-unusable",
+    group: Group::Settings,
+    summary: "the `cert-auth` key or chain cannot be used for TLS (an empty chain, or a key type rustls/ring does not support, such as a P-521 or DSA key)",
+    docs: r##"**What:** the `cert-auth` key or chain cannot be used for TLS (an empty chain, or a key type
+rustls/ring does not support, such as a P-521 or DSA key). **Why:** without it no client
+certificate can be sent. **Fix:** use an RSA (≥ 2048 bit) or ECDSA P-256/P-384 key; `check` itself
+reports key/certificate mismatches."##,
+};
+
+pub static TLS_UNKNOWN_ISSUER: ProbeCode = ProbeCode {
+    name: "tls-unknown-issuer",
+    group: Group::Tls,
+    summary: "the server's certificate chain does not lead to a root in the connection's trust store",
+    docs: r##"**What:** the server's certificate chain does not lead to a root in the connection's trust store.
+The detail names the server certificate, its issuer, the chain the server sent, and the subjects
+of the trusted certificates. **Why:** the BPE would reject the same chain. A common cause is a
+server that does not send its intermediate certificate (the detail says so). **Fix:** add the root
+CA of the server's chain to `trusted-root-certificates-file`, or make the server send its chain."##,
+};
+
+pub static TLS_EXPIRED: ProbeCode = ProbeCode {
+    name: "tls-expired",
+    group: Group::Tls,
+    summary: "a certificate of the server's chain has expired; the detail names it with its dates",
+    docs: r##"**What:** a certificate of the server's chain has expired; the detail names it with its dates.
+**Fix:** renew the certificate on the server."##,
+};
+
+pub static TLS_NOT_YET_VALID: ProbeCode = ProbeCode {
+    name: "tls-not-yet-valid",
+    group: Group::Tls,
+    summary: "a certificate of the server's chain is valid only from a later date",
+    docs: r##"**What:** a certificate of the server's chain is valid only from a later date. **Why:** usually
+a clock that is wrong on one of the two hosts, or a certificate issued for the future. **Fix:**
+check both clocks (NTP)."##,
+};
+
+pub static TLS_NAME_MISMATCH: ProbeCode = ProbeCode {
+    name: "tls-name-mismatch",
+    group: Group::Tls,
+    summary: "the server's certificate does not hold the host name of `base-url`; the detail lists the names it holds",
+    docs: r##"**What:** the server's certificate does not hold the host name of `base-url`; the detail lists the
+names it holds. **Fix:** use one of those names in `base-url`; to reach it at another address
+from this host, add `--resolve NAME:PORT:ADDRESS`."##,
+};
+
+pub static TLS_BAD_CERTIFICATE: ProbeCode = ProbeCode {
+    name: "tls-bad-certificate",
+    group: Group::Tls,
+    summary: "the server's certificate is unacceptable for another reason (bad signature, wrong key usage, unsupported algorithm, revoked)",
+    docs: r##"**What:** the server's certificate is unacceptable for another reason (bad signature, wrong key
+usage, unsupported algorithm, revoked). The detail has rustls' reason. **Fix:** reissue the
+server certificate for TLS server use."##,
+};
+
+pub static TLS_CLIENT_CERT_REQUIRED: ProbeCode = ProbeCode {
+    name: "tls-client-cert-required",
+    group: Group::Tls,
+    summary: "the server requires a client certificate and none was sent (TLS alert `certificate_required`, or nginx' `400 No required SSL certificate was sent`)",
+    docs: r##"**What:** the server requires a client certificate and none was sent (TLS alert
+`certificate_required`, or nginx' `400 No required SSL certificate was sent`). The detail lists
+the CAs the server accepts client certificates from, when it names them. **Fix:** configure
+`cert-auth` for this connection."##,
+};
+
+pub static TLS_CLIENT_CERT_REJECTED: ProbeCode = ProbeCode {
+    name: "tls-client-cert-rejected",
+    group: Group::Tls,
+    summary: "the server rejected the client certificate that was sent (an alert such as `bad_certificate` or `unknown_ca`, or nginx' `400 The SSL certificate error`)",
+    docs: r##"**What:** the server rejected the client certificate that was sent (an alert such as
+`bad_certificate` or `unknown_ca`, or nginx' `400 The SSL certificate error`). **Why:** its issuer
+is not among the CAs the server trusts for clients, or it expired. **Fix:** use a client
+certificate issued by a CA the server trusts, or add that CA to the server's client trust."##,
+};
+
+pub static TLS_HANDSHAKE: ProbeCode = ProbeCode {
+    name: "tls-handshake-failed",
+    group: Group::Tls,
+    summary: "the TLS handshake failed otherwise: the port does not speak TLS (an `https://` URL at a plain-HTTP port), no common protocol version or cipher suite, or the server closed the connection",
+    docs: r##"**What:** the TLS handshake failed otherwise: the port does not speak TLS (an `https://` URL at a
+plain-HTTP port), no common protocol version or cipher suite, or the server closed the
+connection. **Fix:** check the scheme and port of `base-url`; the detail has the alert or error."##,
+};
+
 /// What the peer showed during the handshake.
 #[derive(Debug, Default)]
 struct Observed {
@@ -204,7 +301,7 @@ impl TlsSetup {
         }
         if roots.is_empty() {
             return Err(Failure::new(
-                codes::TRUST_STORE,
+                &codes::TRUST_STORE,
                 format!(
                     "no usable root certificate in {} (the server trusts exactly these)",
                     source_text(&trust.source)
@@ -219,7 +316,7 @@ impl TlsSetup {
             .build()
             .map_err(|e| {
                 Failure::new(
-                    codes::TRUST_STORE,
+                    &codes::TRUST_STORE,
                     format!("{}: {e}", source_text(&trust.source)),
                 )
             })?;
@@ -237,7 +334,7 @@ impl TlsSetup {
         };
         let config = ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
-            .map_err(|e| Failure::new(codes::TLS_HANDSHAKE, e.to_string()))?
+            .map_err(|e| Failure::new(&codes::TLS_HANDSHAKE, e.to_string()))?
             // "dangerous" only by name: the verifier delegates every check to webpki
             .dangerous()
             .with_custom_certificate_verifier(Arc::new(verifier))
@@ -326,7 +423,7 @@ impl TlsSetup {
                         None => format!("{leaf_text} has expired"),
                     };
                     Failure::new(
-                        codes::TLS_EXPIRED,
+                        &codes::TLS_EXPIRED,
                         format!("{text}: renew it on the server"),
                     )
                 }
@@ -345,7 +442,7 @@ impl TlsSetup {
                         ),
                         None => format!("{leaf_text} is not valid yet"),
                     };
-                    Failure::new(codes::TLS_NOT_YET_VALID, text)
+                    Failure::new(&codes::TLS_NOT_YET_VALID, text)
                 }
                 CertificateError::NotValidForName
                 | CertificateError::NotValidForNameContext { .. } => {
@@ -364,14 +461,14 @@ impl TlsSetup {
                         format!("holds {}", names.join(", "))
                     };
                     Failure::new(
-                        codes::TLS_NAME_MISMATCH,
+                        &codes::TLS_NAME_MISMATCH,
                         format!(
                             "{leaf_text} {holds}, not `{host}`: use one of its names in base-url (and --resolve NAME:PORT:ADDRESS to reach it at another address)"
                         ),
                     )
                 }
                 other => Failure::new(
-                    codes::TLS_BAD_CERTIFICATE,
+                    &codes::TLS_BAD_CERTIFICATE,
                     format!(
                         "{leaf_text} is not acceptable: {}",
                         rustls::Error::InvalidCertificate(other.clone())
@@ -381,20 +478,20 @@ impl TlsSetup {
             rustls::Error::AlertReceived(alert) => self.alert(*alert, true),
             rustls::Error::InvalidMessage(_) | rustls::Error::InappropriateMessage { .. } => {
                 Failure::new(
-                    codes::TLS_HANDSHAKE,
+                    &codes::TLS_HANDSHAKE,
                     format!(
                         "the server does not speak TLS here ({err}): does the port serve plain http://?"
                     ),
                 )
             }
             rustls::Error::PeerIncompatible(_) => Failure::new(
-                codes::TLS_HANDSHAKE,
+                &codes::TLS_HANDSHAKE,
                 format!(
                     "no TLS version or cipher suite in common with the server ({err}); the server's Java accepts TLS 1.2 and 1.3"
                 ),
             ),
             other => Failure::new(
-                codes::TLS_HANDSHAKE,
+                &codes::TLS_HANDSHAKE,
                 format!("TLS handshake failed: {other}"),
             ),
         }
@@ -415,7 +512,7 @@ impl TlsSetup {
         );
         let Some(leaf) = chain.first() else {
             return Failure::new(
-                codes::TLS_UNKNOWN_ISSUER,
+                &codes::TLS_UNKNOWN_ISSUER,
                 format!("the server's certificate does not lead to a root in {trusted}"),
             );
         };
@@ -444,7 +541,7 @@ impl TlsSetup {
             text.push_str(&format!("; the server also sent {}", sent.join(", ")));
         }
         text.push_str(": add the root CA of that chain to the trust store");
-        Failure::new(codes::TLS_UNKNOWN_ISSUER, text)
+        Failure::new(&codes::TLS_UNKNOWN_ISSUER, text)
     }
 
     /// An alert from the server. `during`: still in the handshake (else the server's verdict
@@ -468,7 +565,7 @@ impl TlsSetup {
         };
         match alert {
             AlertDescription::CertificateRequired => Failure::new(
-                codes::TLS_CLIENT_CERT_REQUIRED,
+                &codes::TLS_CLIENT_CERT_REQUIRED,
                 format!(
                     "the server requires a client certificate and none is configured (cert-auth) (alert {name} {when}){issuers}"
                 ),
@@ -486,7 +583,7 @@ impl TlsSetup {
             {
                 match client {
                     Some(c) if o.client_cert_offered => Failure::new(
-                        codes::TLS_CLIENT_CERT_REJECTED,
+                        &codes::TLS_CLIENT_CERT_REJECTED,
                         format!(
                             "the server rejected the client certificate {} (issued by {}, valid until {}) with alert {name} {when}{issuers}",
                             c.subject,
@@ -495,7 +592,7 @@ impl TlsSetup {
                         ),
                     ),
                     _ => Failure::new(
-                        codes::TLS_CLIENT_CERT_REQUIRED,
+                        &codes::TLS_CLIENT_CERT_REQUIRED,
                         format!(
                             "the server asked for a client certificate, none was sent, and it ended the session with alert {name} {when}{issuers}"
                         ),
@@ -503,7 +600,7 @@ impl TlsSetup {
                 }
             }
             _ => Failure::new(
-                codes::TLS_HANDSHAKE,
+                &codes::TLS_HANDSHAKE,
                 format!("the server ended the TLS session with alert {name} {when}"),
             ),
         }
@@ -513,7 +610,7 @@ impl TlsSetup {
     pub(crate) fn explain_after_handshake(&self, err: &rustls::Error) -> Failure {
         match err {
             rustls::Error::AlertReceived(a) => self.alert(*a, false),
-            other => Failure::new(codes::TLS_HANDSHAKE, format!("TLS failed: {other}")),
+            other => Failure::new(&codes::TLS_HANDSHAKE, format!("TLS failed: {other}")),
         }
     }
 
@@ -524,7 +621,7 @@ impl TlsSetup {
             .map(|h| format!(" ({h})"))
             .unwrap_or_default();
         Failure::new(
-            codes::TLS_HANDSHAKE,
+            &codes::TLS_HANDSHAKE,
             format!(
                 "the connection ended during the TLS handshake: {}{hint}; does the port speak TLS?",
                 super::net::chain_text(err)
@@ -591,19 +688,19 @@ fn certified_key(
     // the provider's error would not name the key, but say nothing of its bytes either
     let signing = provider.key_provider.load_private_key(key).map_err(|_| {
         Failure::new(
-            codes::CLIENT_IDENTITY,
+            &codes::CLIENT_IDENTITY,
             "the client key cannot be used for TLS (rustls/ring accept RSA, ECDSA P-256/P-384 and Ed25519 keys)",
         )
     })?;
     let Some(leaf) = id.chain.first() else {
         return Err(Failure::new(
-            codes::CLIENT_IDENTITY,
+            &codes::CLIENT_IDENTITY,
             "the client certificate chain is empty",
         ));
     };
     let summary = summary(leaf).ok_or_else(|| {
         Failure::new(
-            codes::CLIENT_IDENTITY,
+            &codes::CLIENT_IDENTITY,
             "the client certificate is not a valid X.509 certificate",
         )
     })?;

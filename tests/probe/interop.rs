@@ -167,16 +167,16 @@ fn nginx_and_oidc_provider_with_every_auth_kind() {
             .contains("client certificate CN=dsf-ci-client sent")
     );
     assert!(names(by("oidc")).contains(&"oidc.token-signature"));
-    assert_eq!(code("basic-wrong"), Some(codes::HTTP_UNAUTHORIZED));
-    assert_eq!(code("mtls-none"), Some(codes::TLS_CLIENT_CERT_REQUIRED));
-    assert_eq!(code("untrusted"), Some(codes::TLS_UNKNOWN_ISSUER));
+    assert_eq!(code("basic-wrong"), Some(&codes::HTTP_UNAUTHORIZED));
+    assert_eq!(code("mtls-none"), Some(&codes::TLS_CLIENT_CERT_REQUIRED));
+    assert_eq!(code("untrusted"), Some(&codes::TLS_UNKNOWN_ISSUER));
     assert!(
         by("untrusted").steps[2]
             .detail
             .contains("DSF CI Intermediate CA")
     );
-    assert_eq!(code("redirect"), Some(codes::HTTP_REDIRECT));
-    assert_eq!(code("oidc-wrong-secret"), Some(codes::OIDC_TOKEN_STATUS));
+    assert_eq!(code("redirect"), Some(&codes::HTTP_REDIRECT));
+    assert_eq!(code("oidc-wrong-secret"), Some(&codes::OIDC_TOKEN_STATUS));
     assert_eq!(
         by("oidc-wrong-secret").server_outcome,
         ServerOutcome::Logged
@@ -189,7 +189,7 @@ fn nginx_and_oidc_provider_with_every_auth_kind() {
             .detail
             .contains("invalid_client")
     );
-    assert_eq!(code("oidc-wrong-audience"), Some(codes::OIDC_AUDIENCE));
+    assert_eq!(code("oidc-wrong-audience"), Some(&codes::OIDC_AUDIENCE));
 
     let mut out = Vec::new();
     probe::render::render(&results, false, &mut out).expect("render");
