@@ -24,8 +24,9 @@ pub use target::{
     BasicCredentials, ClientIdentity, KeyFormat, OidcTarget, PrivateKey, ProbeTarget, TrustRoots,
 };
 
+use crate::secrets::{Piece, Text};
 use futures_util::StreamExt;
-use serde::{Serialize, Serializer};
+use serde::Serialize;
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
@@ -159,16 +160,14 @@ impl std::fmt::Debug for ProbeOptions {
     }
 }
 
-fn millis<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_u64(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-}
-
-/// The result of probing one connection.
-#[derive(Debug, Clone, Serialize)]
+/// The result of probing one connection. Its JSON (`probes[]` in `--format json`, a versioned
+/// contract) is written by `emit::json::ProbeJson`, which renders each detail through the run's
+/// [`Redactor`](crate::secrets::Redactor); serialising a result on its own renders the details
+/// with no secret value of a run known ([`plain`]).
+#[derive(Debug, Clone)]
 pub struct ProbeResult {
     pub connection: String,
     pub ok: bool,
-    #[serde(rename = "duration_ms", serialize_with = "millis")]
     pub duration: Duration,
     pub server_outcome: ServerOutcome,
     /// The connection's effective `test-connection-on-startup`.
@@ -182,19 +181,48 @@ pub struct ProbeResult {
     pub steps: Vec<ProbeStep>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct ProbeStep {
     /// Stable step name, see [`step`].
     pub name: &'static str,
     pub ok: bool,
-    #[serde(rename = "duration_ms", serialize_with = "millis")]
     pub duration: Duration,
-    pub detail: String,
-    /// For failures: a stable code, see [`codes`] and docs/probe-codes.md.
+    /// What the step found, in typed pieces: the tool's words (`Own`), values of the config
+    /// (`Value`: shown through the one URL redactor), text a server sent (`Remote`: scrubbed of
+    /// every form of what the probe sent before it got here). Rendered by the emitters'
+    /// `Redactor`, like a diagnostic's message.
+    pub detail: Text,
+    /// For failures: a stable code, see [`codes`].
     pub code: Option<&'static ProbeCode>,
     /// For failures: what the server does with this failure at start-up.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub server_outcome: Option<ServerOutcome>,
+}
+
+impl ProbeStep {
+    /// The detail as the outputs show it, without the secret values of a run ([`plain`]).
+    pub fn detail_text(&self) -> String {
+        plain(&self.detail)
+    }
+}
+
+/// A probe text rendered with no source and no secret value of a run known: each piece as the
+/// outputs render it (values through the URL redactor, server text scrubbed already). For
+/// library users and tests; the outputs use the run's `Redactor`.
+pub fn plain(t: &Text) -> String {
+    let db = crate::source::SourceDb::default();
+    crate::secrets::Redactor::new(&db, crate::secrets::scrub::Scrubber::default()).text(t)
+}
+
+impl Serialize for ProbeResult {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let db = crate::source::SourceDb::default();
+        let r = crate::secrets::Redactor::new(&db, crate::secrets::scrub::Scrubber::default());
+        crate::emit::json::ProbeJson {
+            result: self,
+            r: &r,
+        }
+        .serialize(s)
+    }
 }
 
 /// A step failed: the probe of this connection ends here (the failure is recorded).
@@ -203,12 +231,13 @@ pub(crate) struct Stop;
 
 pub(crate) type Flow<T> = Result<T, Stop>;
 
-/// Collects the steps of one probe as they finish. Every detail passes through the secret
-/// masking ([`scrub`]) and is cut to [`MAX_DETAIL`] characters, so a secret that reached a message
-/// (an echoing server, a library's error text) is masked before it can be printed. Text from a
-/// server goes through [`Recorder::server_text`] (or [`Recorder::scrub`]) *before* it is
+/// Collects the steps of one probe as they finish. Details are typed texts ([`Text`]): text from
+/// a server becomes a `Remote` piece through [`Recorder::server_text`] or
+/// [`Recorder::server_value`], which mask every registered secret *before* the text is
 /// collapsed, cut or parsed into a message, so no transformation can split a secret past the
-/// masking.
+/// masking. As a second line, every piece of a finished detail that is not a fixed word of the
+/// tool is scrubbed again (a library's error text, a value), and each is cut to [`MAX_DETAIL`]
+/// characters.
 pub(crate) struct Recorder {
     steps: Vec<ProbeStep>,
     current: Option<(&'static str, Instant)>,
@@ -219,7 +248,7 @@ pub(crate) struct Recorder {
     pub(crate) oidc_via_proxy: Option<bool>,
 }
 
-/// The longest detail of a step, in characters (server-controlled parts are cut shorter).
+/// The longest piece of a step's detail, in characters (server-controlled parts are cut shorter).
 const MAX_DETAIL: usize = 2000;
 
 impl Recorder {
@@ -248,15 +277,18 @@ impl Recorder {
     /// Text from a server (a body, a header, an error description) for a message: secrets masked
     /// first, then on one line (control characters and white space runs made one space), cut to
     /// `limit` characters; a tail that is the start of a secret is masked too.
-    pub(crate) fn server_text(&self, text: &str, limit: usize) -> String {
-        self.secrets.one_line(text, limit)
+    pub(crate) fn server_text(&self, text: &str, limit: usize) -> Piece {
+        Piece::Remote(self.secrets.one_line(text, limit).into())
     }
 
     /// Text from a server kept as it is (an issuer, a URL, a key id), secrets masked, cut to
     /// `limit` characters.
-    pub(crate) fn server_value(&self, text: &str, limit: usize) -> String {
-        self.secrets
-            .clip(text, limit, crate::secrets::remote::Tail::Always)
+    pub(crate) fn server_value(&self, text: &str, limit: usize) -> Piece {
+        Piece::Remote(
+            self.secrets
+                .clip(text, limit, crate::secrets::remote::Tail::Always)
+                .into(),
+        )
     }
 
     pub(crate) fn start(&mut self, name: &'static str) {
@@ -267,14 +299,20 @@ impl Recorder {
     fn finish(
         &mut self,
         ok: bool,
-        detail: String,
+        detail: Text,
         code: Option<&'static ProbeCode>,
         outcome: Option<ServerOutcome>,
     ) {
         let (name, started) = self.current.take().unwrap_or(("probe", Instant::now()));
-        let detail = self
-            .secrets
-            .clip(&detail, MAX_DETAIL, crate::secrets::remote::Tail::AtCut);
+        debug_assert!(
+            !detail
+                .pieces()
+                .iter()
+                .any(|p| matches!(p, Piece::Legacy(_))),
+            "a probe detail in a free string: {detail:?}"
+        );
+        let mut detail = self.rescrub(detail);
+        detail.bound(MAX_DETAIL);
         self.steps.push(ProbeStep {
             name,
             ok,
@@ -286,14 +324,29 @@ impl Recorder {
         self.waiting = None;
     }
 
-    pub(crate) fn pass(&mut self, detail: impl Into<String>) {
+    /// Every piece that is not a fixed word of the tool scrubbed of the registered secrets.
+    fn rescrub(&self, detail: Text) -> Text {
+        let mut out = Text::new();
+        for p in detail.pieces() {
+            out.push(match p {
+                Piece::Own(std::borrow::Cow::Owned(w)) => Piece::own(self.scrub(w)),
+                Piece::Value(v) => Piece::Value(self.scrub(v).into()),
+                Piece::Remote(v) => Piece::Remote(self.scrub(v).into()),
+                Piece::Legacy(v) => Piece::Legacy(self.scrub(v)),
+                other => other.clone(),
+            });
+        }
+        out
+    }
+
+    pub(crate) fn pass(&mut self, detail: impl Into<Text>) {
         self.finish(true, detail.into(), None, None);
     }
 
     pub(crate) fn fail(
         &mut self,
         code: &'static ProbeCode,
-        detail: impl Into<String>,
+        detail: impl Into<Text>,
         outcome: ServerOutcome,
     ) -> Stop {
         self.finish(false, detail.into(), Some(code), Some(outcome));
@@ -303,6 +356,21 @@ impl Recorder {
     pub(crate) fn running(&self) -> bool {
         self.current.is_some()
     }
+}
+
+/// `items` as one text, `sep` between them.
+pub(crate) fn join<P: Into<crate::secrets::text::Part>>(
+    items: impl IntoIterator<Item = P>,
+    sep: &'static str,
+) -> Text {
+    let mut out = Text::new();
+    for (i, p) in items.into_iter().enumerate() {
+        if i > 0 {
+            out.push(sep);
+        }
+        out.push(p);
+    }
+    out
 }
 
 /// Human text for a duration in messages: `250 ms`, `2 s`, `1.5 s`, `10 min`.
@@ -407,18 +475,21 @@ async fn probe_one(t: &ProbeTarget, options: &ProbeOptions) -> ProbeResult {
             rec.start(step::PROBE);
         }
         let server = match &rec.waiting {
-            Some((limit, what)) if limit.is_zero() => {
-                format!("; the server would wait forever here ({what} is 0)")
-            }
-            Some((limit, what)) => format!(
-                "; the server would wait up to {} here ({what})",
-                human_duration(*limit)
+            Some((limit, what)) if limit.is_zero() => crate::text!(
+                "; the server would wait forever here ({} is 0)",
+                Piece::own(what.as_str())
             ),
-            None => String::new(),
+            Some((limit, what)) => crate::text!(
+                "; the server would wait up to {} here ({})",
+                Piece::own(human_duration(*limit)),
+                Piece::own(what.as_str())
+            ),
+            None => Text::new(),
         };
-        let detail = format!(
-            "no result within the probe timeout of {} (--probe-timeout){server}",
-            human_duration(options.probe_timeout)
+        let detail = crate::text!(
+            "no result within the probe timeout of {} (--probe-timeout){}",
+            Piece::own(human_duration(options.probe_timeout)),
+            server
         );
         rec.fail(&codes::PROBE_TIMEOUT, detail, ServerOutcome::Unknown);
     }

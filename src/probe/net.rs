@@ -7,7 +7,9 @@
 
 use super::codes;
 use super::tls::{self, TlsSetup};
-use super::{Flow, ProbeOptions, ProxyConfig, Recorder, ServerOutcome, human_duration};
+use super::{Flow, ProbeOptions, ProxyConfig, Recorder, ServerOutcome, human_duration, join};
+use crate::secrets::{Piece, Text};
+use crate::text;
 use base64::Engine;
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Body as _, Bytes};
@@ -194,11 +196,11 @@ pub(crate) enum Mode {
 
 pub(crate) struct Failure {
     pub code: &'static ProbeCode,
-    pub detail: String,
+    pub detail: Text,
 }
 
 impl Failure {
-    pub(crate) fn new(code: &'static ProbeCode, detail: impl Into<String>) -> Self {
+    pub(crate) fn new(code: &'static ProbeCode, detail: impl Into<Text>) -> Self {
         Failure {
             code,
             detail: detail.into(),
@@ -241,21 +243,22 @@ impl Resp {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
     /// `the body is larger than 16 MiB, ...` for a truncated body.
-    pub(crate) fn too_large(&self) -> String {
-        format!(
+    pub(crate) fn too_large(&self) -> Text {
+        text!(
             "the body is larger than {}, the most the probe reads for this answer (a misconfigured endpoint, or a server streaming without end)",
-            human_size(self.limit)
+            Piece::own(human_size(self.limit))
         )
     }
     /// `200 OK` (the canonical reason: the server's own reason phrase is not shown).
-    pub(crate) fn status_line(&self) -> String {
-        format!(
-            "{} {}",
-            self.status.as_u16(),
-            self.status.canonical_reason().unwrap_or("")
+    pub(crate) fn status_line(&self) -> Piece {
+        Piece::own(
+            format!(
+                "{} {}",
+                self.status.as_u16(),
+                self.status.canonical_reason().unwrap_or("")
+            )
+            .trim_end(),
         )
-        .trim_end()
-        .to_string()
     }
 }
 
@@ -289,7 +292,11 @@ pub(crate) fn parse_target(raw: &str) -> Result<Target, Failure> {
     let url = url::Url::parse(raw).map_err(|e| {
         Failure::new(
             &codes::INVALID_URL,
-            format!("`{}` is not a URL: {e}", redact_url(raw)),
+            text!(
+                "`{}` is not a URL: {}",
+                Piece::value(raw),
+                Piece::own(e.to_string())
+            ),
         )
     })?;
     let https = match url.scheme() {
@@ -298,9 +305,10 @@ pub(crate) fn parse_target(raw: &str) -> Result<Target, Failure> {
         s => {
             return Err(Failure::new(
                 &codes::INVALID_URL,
-                format!(
-                    "`{}`: the scheme `{s}` is neither http nor https",
-                    redact_url(raw)
+                text!(
+                    "`{}`: the scheme `{}` is neither http nor https",
+                    Piece::value(raw),
+                    Piece::value(s)
                 ),
             ));
         }
@@ -312,7 +320,7 @@ pub(crate) fn parse_target(raw: &str) -> Result<Target, Failure> {
         None => {
             return Err(Failure::new(
                 &codes::INVALID_URL,
-                format!("`{}` has no host", redact_url(raw)),
+                text!("`{}` has no host", Piece::value(raw)),
             ));
         }
     };
@@ -340,22 +348,6 @@ pub(crate) fn parse_target(raw: &str) -> Result<Target, Failure> {
         path,
         absolute,
     })
-}
-
-/// A URL for messages: userinfo (a password) removed.
-pub(crate) fn redact_url(raw: &str) -> String {
-    match url::Url::parse(raw) {
-        Ok(mut u) if !u.username().is_empty() || u.password().is_some() => {
-            let _ = u.set_username("");
-            let _ = u.set_password(None);
-            u.to_string()
-        }
-        Ok(_) => raw.to_string(),
-        Err(_) => match (raw.find("://"), raw.find('@')) {
-            (Some(s), Some(at)) if at > s => format!("{}****{}", &raw[..s + 3], &raw[at..]),
-            _ => raw.to_string(),
-        },
-    }
 }
 
 /// `64 KiB`, `16 MiB`.
@@ -554,29 +546,32 @@ pub(crate) fn chain_text(err: &(dyn std::error::Error + 'static)) -> String {
 }
 
 impl Client<'_> {
-    fn read_timeout_failure(&self, waiting_for: &str) -> Failure {
+    fn read_timeout_failure(&self, waiting_for: &'static str) -> Failure {
         let limit = self.timeouts.read;
         Failure::new(
             &codes::READ_TIMEOUT,
-            format!(
-                "no answer within the read timeout of {} ({}) while waiting for {waiting_for}",
-                human_duration(limit),
-                self.timeouts.read_name
+            text!(
+                "no answer within the read timeout of {} ({}) while waiting for {}",
+                Piece::own(human_duration(limit)),
+                self.timeouts.read_name,
+                waiting_for
             ),
         )
     }
 
     /// A phase whose answer came partly, then not whole within the read timeout.
-    fn slow_failure(&self, what: &str, got: usize) -> Failure {
+    fn slow_failure(&self, what: &'static str, got: usize) -> Failure {
         if got == 0 {
             return self.read_timeout_failure(what);
         }
         Failure::new(
             &codes::READ_TIMEOUT,
-            format!(
-                "{what} was not complete within the read timeout of {} ({}): {got} bytes came in that time; the probe bounds the whole of it by the read timeout, so a server sending a byte now and then cannot hold it",
-                human_duration(self.timeouts.read),
-                self.timeouts.read_name
+            text!(
+                "{} was not complete within the read timeout of {} ({}): {} bytes came in that time; the probe bounds the whole of it by the read timeout, so a server sending a byte now and then cannot hold it",
+                what,
+                Piece::own(human_duration(self.timeouts.read)),
+                self.timeouts.read_name,
+                got
             ),
         )
     }
@@ -585,7 +580,7 @@ impl Client<'_> {
     async fn within<T>(
         &self,
         received: &AtomicUsize,
-        what: &str,
+        what: &'static str,
         phase: impl Future<Output = Result<T, Failure>>,
     ) -> Result<T, Failure> {
         let limit = self.timeouts.read;
@@ -606,8 +601,8 @@ impl Client<'_> {
         &self,
         rec: &mut Recorder,
         explicit: bool,
-        phase: &str,
-        r: Result<(T, String), Failure>,
+        phase: &'static str,
+        r: Result<(T, Text), Failure>,
     ) -> Flow<T> {
         match r {
             Ok((v, detail)) => {
@@ -620,7 +615,7 @@ impl Client<'_> {
                 let detail = if explicit {
                     f.detail
                 } else {
-                    format!("{phase}: {}", f.detail)
+                    text!("{}: {}", phase, f.detail)
                 };
                 Err(rec.fail(f.code, detail, self.outcome))
             }
@@ -652,9 +647,9 @@ impl Client<'_> {
             }
             let f = Failure::new(
                 &codes::PROXY_UNSUPPORTED,
-                format!(
+                text!(
                     "the proxy {} is an https:// URL; this probe speaks to http:// proxies only",
-                    redact_url(&p.url)
+                    Piece::value(&p.url)
                 ),
             );
             return self.record(rec, explicit, "proxy", Err(f));
@@ -673,10 +668,11 @@ impl Client<'_> {
             .await
             .map(|(addrs, d)| {
                 let d = match self.proxy {
-                    Some(p) => format!(
-                        "proxy {}: {d} (the proxy resolves {})",
-                        p.authority(),
-                        target.host
+                    Some(p) => text!(
+                        "proxy {}: {} (the proxy resolves {})",
+                        Piece::value(&p.authority()),
+                        d,
+                        Piece::value(&target.host)
                     ),
                     None => d,
                 };
@@ -693,7 +689,7 @@ impl Client<'_> {
         ));
         let r = self.connect(&addrs).await.map(|(s, d)| {
             let d = match self.proxy {
-                Some(_) => format!("proxy at {d}"),
+                Some(_) => text!("proxy at {}", d),
                 None => d,
             };
             (s, d)
@@ -749,7 +745,7 @@ impl Client<'_> {
                 let detail = if explicit {
                     f.detail
                 } else {
-                    format!("HTTP: {}", f.detail)
+                    text!("HTTP: {}", f.detail)
                 };
                 Err(rec.fail(f.code, detail, self.outcome))
             }
@@ -761,11 +757,14 @@ impl Client<'_> {
         host: &str,
         ip: Option<IpAddr>,
         port: u16,
-    ) -> Result<(Vec<SocketAddr>, String), Failure> {
+    ) -> Result<(Vec<SocketAddr>, Text), Failure> {
         if let Some(ip) = ip {
             return Ok((
                 vec![SocketAddr::new(ip, port)],
-                format!("{ip} (an address: nothing to resolve)"),
+                text!(
+                    "{} (an address: nothing to resolve)",
+                    Piece::own(ip.to_string())
+                ),
             ));
         }
         if let Some(r) = self
@@ -776,7 +775,12 @@ impl Client<'_> {
         {
             return Ok((
                 vec![SocketAddr::new(r.addr, port)],
-                format!("{host}:{port} → {} (--resolve)", r.addr),
+                text!(
+                    "{}:{} → {} (--resolve)",
+                    Piece::value(host),
+                    port,
+                    Piece::own(r.addr.to_string())
+                ),
             ));
         }
         match tokio::net::lookup_host((host, port)).await {
@@ -790,25 +794,32 @@ impl Client<'_> {
                 if list.is_empty() {
                     return Err(Failure::new(
                         &codes::DNS_FAILED,
-                        format!("`{host}` has no address"),
+                        text!("`{}` has no address", Piece::value(host)),
                     ));
                 }
                 let shown: Vec<String> = list.iter().map(|a| a.ip().to_string()).collect();
-                Ok((list, format!("{host} → {}", shown.join(", "))))
+                Ok((
+                    list,
+                    text!("{} → {}", Piece::value(host), Piece::own(shown.join(", "))),
+                ))
             }
             Err(e) => Err(Failure::new(
                 &codes::DNS_FAILED,
-                format!(
-                    "cannot resolve `{host}`: {e} (in a compose network, probe from the host with --resolve {host}:{port}:ADDRESS)"
+                text!(
+                    "cannot resolve `{}`: {} (in a compose network, probe from the host with --resolve {}:{}:ADDRESS)",
+                    Piece::value(host),
+                    Piece::own(e.to_string()),
+                    Piece::value(host),
+                    port
                 ),
             )),
         }
     }
 
     /// Each address in turn, each with the connect timeout (as Apache HttpClient does).
-    async fn connect(&self, addrs: &[SocketAddr]) -> Result<(TcpStream, String), Failure> {
+    async fn connect(&self, addrs: &[SocketAddr]) -> Result<(TcpStream, Text), Failure> {
         let limit = self.timeouts.connect;
-        let mut errors: Vec<(SocketAddr, &'static ProbeCode, String)> = Vec::new();
+        let mut errors: Vec<(SocketAddr, &'static ProbeCode, Text)> = Vec::new();
         for &addr in addrs {
             let attempt = TcpStream::connect(addr);
             let r = if limit.is_zero() {
@@ -819,29 +830,30 @@ impl Client<'_> {
             match r {
                 Ok(Ok(s)) => {
                     let _ = s.set_nodelay(true);
-                    return Ok((s, addr.to_string()));
+                    return Ok((s, Text::from(Piece::own(addr.to_string()))));
                 }
                 Ok(Err(e)) if e.kind() == io::ErrorKind::ConnectionRefused => {
                     errors.push((addr, &codes::CONNECT_REFUSED, "refused: nothing listens on this port".into()))
                 }
-                Ok(Err(e)) => errors.push((addr, &codes::CONNECT_FAILED, e.to_string())),
+                Ok(Err(e)) => errors.push((addr, &codes::CONNECT_FAILED, Piece::own(e.to_string()).into())),
                 Err(_) => errors.push((
                     addr,
                     &codes::CONNECT_TIMEOUT,
-                    format!(
+                    text!(
                         "no answer within the connect timeout of {} ({}): a firewall may drop the packets",
-                        human_duration(limit),
+                        Piece::own(human_duration(limit)),
                         self.timeouts.connect_name
                     ),
                 )),
             }
         }
         let code = errors.first().map_or(&codes::CONNECT_FAILED, |e| e.1);
-        let detail = errors
-            .iter()
-            .map(|(a, _, m)| format!("{a}: {m}"))
-            .collect::<Vec<_>>()
-            .join("; ");
+        let detail = join(
+            errors
+                .into_iter()
+                .map(|(a, _, m)| text!("{}: {}", Piece::own(a.to_string()), m)),
+            "; ",
+        );
         Err(Failure::new(code, detail))
     }
 
@@ -852,7 +864,7 @@ impl Client<'_> {
         proxy: &ProxyConfig,
         target: &Target,
         rec: &Recorder,
-    ) -> Result<((), String), Failure> {
+    ) -> Result<((), Text), Failure> {
         let authority = if target.host.contains(':') {
             format!("[{}]:{}", target.host, target.port)
         } else {
@@ -869,7 +881,10 @@ impl Client<'_> {
             Cause::ReadTimeout => self.read_timeout_failure("the proxy's answer to CONNECT"),
             _ => Failure::new(
                 &codes::PROXY_REFUSED,
-                format!("the proxy closed the connection: {}", chain_text(&e)),
+                text!(
+                    "the proxy closed the connection: {}",
+                    Piece::remote(&chain_text(&e))
+                ),
             ),
         };
         stream.write_all(head.as_bytes()).await.map_err(io_fail)?;
@@ -908,29 +923,37 @@ impl Client<'_> {
         match status {
             200..=299 => Ok((
                 (),
-                format!(
-                    "CONNECT {authority} → {status} {reason} (proxy {})",
-                    proxy.authority()
+                text!(
+                    "CONNECT {} → {} {} (proxy {})",
+                    Piece::value(&authority),
+                    status,
+                    reason,
+                    Piece::value(&proxy.authority())
                 ),
             )),
             407 => {
                 let offered = match (&proxy.username, &proxy.password) {
-                    (Some(u), Some(_)) => format!("Basic credentials of user `{u}` were offered (DEV_DSF_PROXY_USERNAME/PASSWORD)"),
+                    (Some(u), Some(_)) => text!("Basic credentials of user `{}` were offered (DEV_DSF_PROXY_USERNAME/PASSWORD)", Piece::value(u)),
                     _ => "no credentials were offered: set DEV_DSF_PROXY_USERNAME and DEV_DSF_PROXY_PASSWORD".into(),
                 };
                 Err(Failure::new(
                     &codes::PROXY_AUTH,
-                    format!(
-                        "the proxy {} answered 407 {reason}: {offered}",
-                        proxy.authority()
+                    text!(
+                        "the proxy {} answered 407 {}: {}",
+                        Piece::value(&proxy.authority()),
+                        reason,
+                        offered
                     ),
                 ))
             }
             _ => Err(Failure::new(
                 &codes::PROXY_REFUSED,
-                format!(
-                    "the proxy {} refused CONNECT {authority}: {status} {reason}",
-                    proxy.authority()
+                text!(
+                    "the proxy {} refused CONNECT {}: {} {}",
+                    Piece::value(&proxy.authority()),
+                    Piece::value(&authority),
+                    status,
+                    reason
                 ),
             )),
         }
@@ -940,7 +963,7 @@ impl Client<'_> {
         &self,
         stream: TimedIo<TcpStream>,
         target: &Target,
-    ) -> Result<(tokio_rustls::client::TlsStream<TimedIo<TcpStream>>, String), Failure> {
+    ) -> Result<(tokio_rustls::client::TlsStream<TimedIo<TcpStream>>, Text), Failure> {
         let name = tls::server_name(target).map_err(|d| Failure::new(&codes::INVALID_URL, d))?;
         let Some(setup) = self.tls else {
             return Err(Failure::new(
@@ -1104,21 +1127,21 @@ impl Client<'_> {
             Cause::ReadTimeout => self.read_timeout_failure("the HTTP response"),
             Cause::Tls(t) => match self.tls {
                 Some(setup) => setup.explain_after_handshake(t),
-                None => Failure::new(&codes::TLS_HANDSHAKE, t.to_string()),
+                None => Failure::new(&codes::TLS_HANDSHAKE, Piece::remote(&t.to_string())),
             },
             _ => {
-                let text = chain_text(e);
-                let hint = if e.is_incomplete_message() || text.contains("closed") {
+                let chain = chain_text(e);
+                let hint = if e.is_incomplete_message() || chain.contains("closed") {
                     match self.tls.and_then(TlsSetup::client_auth_hint) {
-                        Some(h) => format!(" ({h})"),
-                        None => String::new(),
+                        Some(h) => text!(" ({})", h),
+                        None => Text::new(),
                     }
                 } else {
-                    String::new()
+                    Text::new()
                 };
                 Failure::new(
                     &codes::HTTP_FAILED,
-                    format!("no HTTP response: {text}{hint}"),
+                    text!("no HTTP response: {}{}", Piece::remote(&chain), hint),
                 )
             }
         }
@@ -1214,13 +1237,6 @@ mod tests {
         assert_eq!(basic_value("u", "ä", true), "Basic dTrk");
         assert_eq!(basic_value("u", "ä", false), "Basic dTo/");
         assert_eq!(basic_value("u", "€", true), "Basic dTo/");
-    }
-
-    #[test]
-    fn urls_for_messages_lose_their_userinfo() {
-        assert_eq!(redact_url("https://u:secret@h/fhir"), "https://h/fhir");
-        assert_eq!(redact_url("https://h/fhir"), "https://h/fhir");
-        assert!(!redact_url("https://u:secret@ bad/x").contains("secret"));
     }
 
     #[test]

@@ -158,12 +158,12 @@ fn nginx_and_oidc_provider_with_every_auth_kind() {
     }
     assert!(
         by("open").steps[4]
-            .detail
+            .detail_text()
             .contains("nginx CI stand-in 1.0, FHIR 4.0.1")
     );
     assert!(
         by("mtls-pem").steps[2]
-            .detail
+            .detail_text()
             .contains("client certificate CN=dsf-ci-client sent")
     );
     assert!(names(by("oidc")).contains(&"oidc.token-signature"));
@@ -172,7 +172,7 @@ fn nginx_and_oidc_provider_with_every_auth_kind() {
     assert_eq!(code("untrusted"), Some(&codes::TLS_UNKNOWN_ISSUER));
     assert!(
         by("untrusted").steps[2]
-            .detail
+            .detail_text()
             .contains("DSF CI Intermediate CA")
     );
     assert_eq!(code("redirect"), Some(&codes::HTTP_REDIRECT));
@@ -186,13 +186,15 @@ fn nginx_and_oidc_provider_with_every_auth_kind() {
             .steps
             .last()
             .expect("step")
-            .detail
+            .detail_text()
             .contains("invalid_client")
     );
     assert_eq!(code("oidc-wrong-audience"), Some(&codes::OIDC_AUDIENCE));
 
     let mut out = Vec::new();
-    probe::render::render(&results, false, &mut out).expect("render");
+    let db = dsf_connections::source::SourceDb::default();
+    let r = dsf_connections::secrets::Redactor::new(&db, Default::default());
+    probe::render::render(&results, &r, false, &mut out).expect("render");
     let out =
         String::from_utf8(out).expect("utf8") + &serde_json::to_string(&results).expect("json");
     if std::env::var_os("DSF_CI_SHOW").is_some() {
