@@ -1,7 +1,7 @@
 //! Stable codes of failed probe steps (the `code` of a step in `--format json`), in the registry
 //! style of the diagnostic codes (`crate::rules::Rule`): one [`ProbeCode`] static per code, with
-//! its summary and docs, declared beside the code that produces it (`net` for the network, proxy
-//! and HTTP transport, `tls`, `fhir`, `oidc`, `probe_one` for `probe-timeout`) and listed in
+//! its summary and docs, declared beside the code that produces it (`endpoint`, `net::tcp`,
+//! `net::tunnel`, `net::http` and `net` for URLs and the transport, `tls`, `fhir`, `oidc`, `probe_one` for `probe-timeout`) and listed in
 //! [`ALL`]. `docs/probe-codes.md`, `--explain-code` and `dsf-connections codes` are made from it
 //! (`UPDATE_DOCS=1 cargo test probe_docs_are_generated` regenerates the file; a test keeps it in
 //! step). Like the diagnostic codes they are public API: never renamed.
@@ -12,12 +12,13 @@
 use serde::{Serialize, Serializer};
 
 pub use super::PROBE_TIMEOUT;
+pub use super::endpoint::INVALID_URL;
 pub use super::fhir::{
     HTTP_FORBIDDEN, HTTP_REDIRECT, HTTP_STATUS, HTTP_UNAUTHORIZED, NOT_CAPABILITY_STATEMENT,
 };
 pub use super::net::{
     BODY_TOO_LARGE, CONNECT_FAILED, CONNECT_REFUSED, CONNECT_TIMEOUT, DNS_FAILED, HTTP_FAILED,
-    INVALID_URL, PROXY_AUTH, PROXY_REFUSED, PROXY_UNSUPPORTED, READ_TIMEOUT,
+    PROXY_AUTH, PROXY_REFUSED, PROXY_UNSUPPORTED, READ_TIMEOUT,
 };
 pub use super::oidc::{
     OIDC_ALG_MISMATCH, OIDC_AUDIENCE, OIDC_AUTHORIZED_PARTY, OIDC_DISCOVERY_INVALID,

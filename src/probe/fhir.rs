@@ -161,7 +161,10 @@ fn judge_status(
                 rec.server_text(resp.content_type(), 100)
             },
             if resp.truncated {
-                Piece::own(format!("more than {}", net::human_size(resp.limit)))
+                Piece::own(format!(
+                    "more than {}",
+                    super::words::human_size(resp.limit)
+                ))
             } else {
                 Piece::own(size(resp.body.len()))
             }

@@ -9,6 +9,7 @@
 
 pub mod args;
 pub mod codes;
+mod endpoint;
 mod fhir;
 pub mod from_model;
 mod jwt;
@@ -18,6 +19,7 @@ pub mod proxy;
 pub mod render;
 pub mod target;
 mod tls;
+mod words;
 
 pub use proxy::ProxyConfig;
 pub use target::{
@@ -30,6 +32,7 @@ use serde::Serialize;
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
+use words::{human_duration, join};
 
 use codes::{Group, ProbeCode};
 
@@ -358,37 +361,6 @@ impl Recorder {
     }
 }
 
-/// `items` as one text, `sep` between them.
-pub(crate) fn join<P: Into<crate::secrets::text::Part>>(
-    items: impl IntoIterator<Item = P>,
-    sep: &'static str,
-) -> Text {
-    let mut out = Text::new();
-    for (i, p) in items.into_iter().enumerate() {
-        if i > 0 {
-            out.push(sep);
-        }
-        out.push(p);
-    }
-    out
-}
-
-/// Human text for a duration in messages: `250 ms`, `2 s`, `1.5 s`, `10 min`.
-pub(crate) fn human_duration(d: Duration) -> String {
-    let ms = d.as_millis();
-    if ms == 0 {
-        "0 (wait forever)".into()
-    } else if ms < 1000 {
-        format!("{ms} ms")
-    } else if ms.is_multiple_of(60_000) {
-        format!("{} min", ms / 60_000)
-    } else if ms.is_multiple_of(1000) {
-        format!("{} s", ms / 1000)
-    } else {
-        format!("{:.1} s", d.as_secs_f64())
-    }
-}
-
 /// Probes every target, at most `options.concurrency` at once; results in input order.
 pub async fn probe_all(targets: &[ProbeTarget], options: &ProbeOptions) -> Vec<ProbeResult> {
     let total = targets.len();
@@ -527,20 +499,26 @@ fn secrets_of(t: &ProbeTarget, options: &ProbeOptions) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(b) = &t.basic {
         out.push(b.password.expose().to_string());
-        out.extend(net::basic_forms(&b.username, b.password.expose()));
+        out.extend(crate::secrets::remote::basic_forms(
+            &b.username,
+            b.password.expose(),
+        ));
     }
     if let Some(b) = &t.bearer {
         out.push(b.expose().to_string());
     }
     if let Some(o) = &t.oidc {
         out.push(o.client_secret.expose().to_string());
-        out.extend(net::basic_forms(&o.client_id, o.client_secret.expose()));
+        out.extend(crate::secrets::remote::basic_forms(
+            &o.client_id,
+            o.client_secret.expose(),
+        ));
     }
     if let Some(p) = &options.proxy
         && let Some(pw) = &p.password
     {
         out.push(pw.expose().to_string());
-        out.extend(net::basic_forms(
+        out.extend(crate::secrets::remote::basic_forms(
             p.username.as_deref().unwrap_or_default(),
             pw.expose(),
         ));
@@ -574,14 +552,5 @@ mod tests {
         r.add_secret("abcdefgh");
         r.add_secret("ab");
         assert_eq!(r.scrub("x abcdefgh y abcd ab"), "x **** y **** ab");
-    }
-
-    #[test]
-    fn durations_read_like_the_config() {
-        assert_eq!(human_duration(Duration::from_secs(600)), "10 min");
-        assert_eq!(human_duration(Duration::from_secs(2)), "2 s");
-        assert_eq!(human_duration(Duration::from_millis(1500)), "1.5 s");
-        assert_eq!(human_duration(Duration::from_millis(250)), "250 ms");
-        assert_eq!(human_duration(Duration::ZERO), "0 (wait forever)");
     }
 }

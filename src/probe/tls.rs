@@ -7,8 +7,9 @@
 //! names in the certificate, client certificate required or rejected).
 
 use super::codes;
+use super::endpoint::Target;
 use super::join;
-use super::net::{Failure, Target};
+use super::net::Failure;
 use super::target::{ClientIdentity, KeyFormat, TrustRoots};
 use crate::secrets::{Piece, Text};
 use crate::text;
@@ -669,7 +670,7 @@ impl TlsSetup {
             &codes::TLS_HANDSHAKE,
             text!(
                 "the connection ended during the TLS handshake: {}{}; does the port speak TLS?",
-                Piece::remote(&super::net::chain_text(err)),
+                Piece::remote(&super::words::chain_text(err)),
                 hint
             ),
         )

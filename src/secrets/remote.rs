@@ -18,6 +18,8 @@
 //! is about the echoes that happen (error pages quoting the request, debug output) and the forms
 //! the probe itself sends.
 
+use base64::Engine;
+
 /// What a masked stretch of text becomes.
 pub(crate) const MASK: &str = "****";
 
@@ -233,6 +235,41 @@ impl Scrubber {
         }
         any
     }
+}
+
+/// The forms Basic credentials travel in, to mask in what servers answer: the base64 of
+/// `user:password` in both charsets (ISO-8859-1 or US-ASCII as sent, UTF-8 as a server may
+/// re-encode it), standard and URL-safe, with and without padding.
+pub(crate) fn basic_forms(user: &str, password: &str) -> Vec<String> {
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+    let mut out = Vec::new();
+    for bytes in [
+        basic_bytes(user, password, true),
+        basic_bytes(user, password, false),
+        format!("{user}:{password}").into_bytes(),
+    ] {
+        for engine in [STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD] {
+            out.push(engine.encode(&bytes));
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// `user:password` as the probe sends it in Basic auth: ISO-8859-1 (`latin1`) or US-ASCII, a
+/// character outside the charset as `?`, as Java's encoder does.
+pub(crate) fn basic_bytes(user: &str, password: &str, latin1: bool) -> Vec<u8> {
+    let limit = if latin1 { 0xFF } else { 0x7F };
+    format!("{user}:{password}")
+        .chars()
+        .map(|c| {
+            u8::try_from(u32::from(c))
+                .ok()
+                .filter(|&b| u32::from(b) <= limit)
+                .unwrap_or(b'?')
+        })
+        .collect()
 }
 
 fn emit_units(text: &str, units: &[Unit], masked: &[bool], collapse: bool) -> String {
