@@ -266,9 +266,15 @@ impl Recorder {
         }
     }
 
-    /// Registers a secret, with the forms it travels in (URL-encoded, JSON- and XML-escaped).
+    /// Registers a secret, with the forms it travels in (see `secrets::remote`).
+    #[cfg(test)]
     pub(crate) fn add_secret(&mut self, secret: &str) {
         self.secrets.add(secret);
+    }
+
+    /// The scrubber of what this probe sends, to register secrets with as they are used.
+    pub(crate) fn secrets(&mut self) -> &mut crate::secrets::remote::Scrubber {
+        &mut self.secrets
     }
 
     /// The text with every registered secret masked (also when split by control characters or
@@ -430,9 +436,7 @@ pub fn run(targets: &[ProbeTarget], options: &ProbeOptions) -> std::io::Result<V
 async fn probe_one(t: &ProbeTarget, options: &ProbeOptions) -> ProbeResult {
     let started = Instant::now();
     let mut rec = Recorder::new();
-    for s in secrets_of(t, options) {
-        rec.add_secret(&s);
-    }
+    register_secrets(t, options, rec.secrets());
     let ended_by_probe_timeout = if options.probe_timeout.is_zero() {
         let _ = probe_steps(t, options, &mut rec).await;
         false
@@ -492,38 +496,35 @@ async fn probe_steps(t: &ProbeTarget, options: &ProbeOptions, rec: &mut Recorder
     fhir::probe(t, options, rec, token.as_ref()).await
 }
 
-/// Every secret of a target and the proxy, also as they travel: Basic credentials as base64 of
-/// `user:password` (the Authorization header a server may echo). [`Recorder::add_secret`] adds
-/// the URL-encoded and escaped forms of each.
-fn secrets_of(t: &ProbeTarget, options: &ProbeOptions) -> Vec<String> {
-    let mut out = Vec::new();
+/// Every secret of a target and the proxy, registered with the forms the probe sends it in
+/// (`secrets::remote`): Basic credentials (the password, the header values in both charsets),
+/// the bearer token (and its header value), the client secret, the proxy password, and every
+/// credential and query value of the configured URLs. The URLs the probe requests, the
+/// Authorization values it sends and the access token it gets are registered as they are used.
+fn register_secrets(
+    t: &ProbeTarget,
+    options: &ProbeOptions,
+    secrets: &mut crate::secrets::remote::Scrubber,
+) {
     if let Some(b) = &t.basic {
-        out.push(b.password.expose().to_string());
-        out.extend(crate::secrets::remote::basic_forms(
-            &b.username,
-            b.password.expose(),
-        ));
+        secrets.add_basic(&b.username, b.password.expose());
     }
     if let Some(b) = &t.bearer {
-        out.push(b.expose().to_string());
+        secrets.add_bearer(b.expose());
     }
     if let Some(o) = &t.oidc {
-        out.push(o.client_secret.expose().to_string());
-        out.extend(crate::secrets::remote::basic_forms(
-            &o.client_id,
-            o.client_secret.expose(),
-        ));
+        secrets.add_basic(&o.client_id, o.client_secret.expose());
+        secrets.add_url(&o.base_url);
     }
-    if let Some(p) = &options.proxy
-        && let Some(pw) = &p.password
-    {
-        out.push(pw.expose().to_string());
-        out.extend(crate::secrets::remote::basic_forms(
-            p.username.as_deref().unwrap_or_default(),
-            pw.expose(),
-        ));
+    if let Some(p) = &options.proxy {
+        if let Some(pw) = &p.password {
+            secrets.add_basic(p.username.as_deref().unwrap_or_default(), pw.expose());
+        }
+        secrets.add_url(&p.url);
     }
-    // userinfo in a URL is a credential too
+    secrets.add_url(&t.base_url);
+    // userinfo in a URL is a credential too; the masking decodes `%XX`, and the URL parser's
+    // decoded password is matched as well
     for url in [
         Some(t.base_url.as_str()),
         t.oidc.as_ref().map(|o| o.base_url.as_str()),
@@ -534,11 +535,9 @@ fn secrets_of(t: &ProbeTarget, options: &ProbeOptions) -> Vec<String> {
         if let Ok(u) = url::Url::parse(url)
             && let Some(pw) = u.password()
         {
-            // the masking decodes `%XX`: the decoded password is matched as well
-            out.push(pw.to_string());
+            secrets.add(pw);
         }
     }
-    out
 }
 
 #[cfg(test)]

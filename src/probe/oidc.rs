@@ -486,7 +486,8 @@ async fn token_request(
             Logged,
         ));
     };
-    add_token(rec, &token);
+    // masked wherever a server echoes it, in every form it travels in
+    rec.secrets().add_access_token(&token);
     let expires_in = body
         .get("expires_in")
         .map(|v| text!(", expires_in {} s", rec.server_value(&v.to_string(), 40)))
@@ -498,22 +499,6 @@ async fn token_request(
         expires_in
     ));
     Ok(token)
-}
-
-/// The access token and its pieces, to mask wherever a server echoes them: the token, and for a
-/// JWS or JWE (parts separated by `.`) each part but the first (the header says only which key
-/// and algorithm) and the signed part `header.payload`.
-fn add_token(rec: &mut Recorder, token: &str) {
-    rec.add_secret(token);
-    let parts: Vec<&str> = token.split('.').collect();
-    if parts.len() > 1 {
-        for p in &parts[1..] {
-            rec.add_secret(p);
-        }
-        if let Some((signed, _)) = token.rsplit_once('.') {
-            rec.add_secret(signed);
-        }
-    }
 }
 
 /// A failed token request: status and the OAuth error (RFC 6749 §5.2), masked and cut like all

@@ -223,6 +223,11 @@ impl Client<'_> {
             Mode::Folded => None,
         };
         let explicit = names.is_some();
+        // what this request sends is never shown back: its query values, its credentials
+        rec.secrets().add_url(req.url);
+        if let Some(a) = &req.authorization {
+            rec.secrets().add_authorization(a);
+        }
         let target = match parse_target(req.url) {
             Ok(t) => t,
             Err(f) => {
