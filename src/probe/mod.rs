@@ -4,7 +4,8 @@
 //! for the probes alone.
 //!
 //! Input is plain data ([`ProbeTarget`]); output is one [`ProbeResult`] per target, in input
-//! order, rendered by [`render`] (human) or serialised with serde (JSON). Steps are recorded as
+//! order, its details typed texts rendered by the run's redactor: [`render`] (human), the CI
+//! formats and `emit::json::ProbeJson` (JSON). Steps are recorded as
 //! they finish, so a probe cut short by `--probe-timeout` still shows how far it got.
 
 pub mod args;
