@@ -151,7 +151,7 @@ fn main() {
             .filter(|r| {
                 r.steps
                     .last()
-                    .is_some_and(|s| s.code == Some(probe::codes::BODY_TOO_LARGE))
+                    .is_some_and(|s| s.code == Some(&probe::codes::BODY_TOO_LARGE))
             })
             .count();
         println!(

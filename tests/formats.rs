@@ -688,7 +688,7 @@ fn codes_lists_every_code() {
         assert!(out.stdout.contains(r.summary), "{}", r.name);
     }
     for c in dsf_connections::probe::codes::ALL {
-        assert!(row(c, "probe"), "{c} in\n{}", out.stdout);
+        assert!(row(c.name, "probe"), "{} in\n{}", c.name, out.stdout);
     }
     for heading in [
         "Diagnostic codes",

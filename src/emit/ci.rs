@@ -7,6 +7,7 @@ use super::text::visible;
 use crate::diag::Diagnostic;
 use crate::probe::{ProbeResult, ProbeStep, ServerOutcome};
 use crate::report::Report;
+use crate::secrets::Redactor;
 use crate::source::{FileId, SourceFile};
 use md5::{Digest, Md5};
 use std::collections::HashMap;
@@ -176,14 +177,18 @@ pub fn probe_outcome(r: &ProbeResult) -> &'static str {
     }
 }
 
-/// A failed probe as text: `TLS handshake: certificate expired (the BPE would not start)`.
-pub fn probe_failure(r: &ProbeResult) -> String {
-    let (label, detail) = failed_step(r).map_or(("probe", ""), |s| {
-        (crate::probe::render::label(s.name), s.detail.as_str())
+/// A failed probe as text: `TLS handshake: certificate expired (the BPE would not start)`, its
+/// detail rendered by `redactor`.
+pub fn probe_failure(r: &ProbeResult, redactor: &Redactor) -> String {
+    let (label, detail) = failed_step(r).map_or(("probe", String::new()), |s| {
+        (
+            crate::probe::render::label(s.name),
+            redactor.text(&s.detail),
+        )
     });
     format!(
         "{label}: {} ({})",
-        visible(&super::clip(detail)),
+        visible(&super::clip(&detail)),
         probe_outcome(r)
     )
 }
@@ -191,7 +196,7 @@ pub fn probe_failure(r: &ProbeResult) -> String {
 /// A probe as one concise line, `None` for a passed probe under `--quiet`:
 /// `probe fhir: error[tls-expired] TLS handshake: ... (the BPE would not start)` or
 /// `probe fhir: ok in 120 ms`.
-pub fn probe_line(r: &ProbeResult, quiet: bool) -> Option<String> {
+pub fn probe_line(r: &ProbeResult, quiet: bool, redactor: &Redactor) -> Option<String> {
     let id = visible(&r.connection);
     if r.ok {
         return (!quiet).then(|| {
@@ -205,7 +210,10 @@ pub fn probe_line(r: &ProbeResult, quiet: bool) -> Option<String> {
         .and_then(|s| s.code)
         .map(|c| format!("[{c}]"))
         .unwrap_or_default();
-    Some(format!("probe {id}: error{code} {}", probe_failure(r)))
+    Some(format!(
+        "probe {id}: error{code} {}",
+        probe_failure(r, redactor)
+    ))
 }
 
 #[cfg(test)]

@@ -27,7 +27,7 @@ pub fn emit(report: &Report, opts: &Options, w: &mut dyn Write) -> std::io::Resu
     }
     if let Some((results, not_probed)) = &report.probes {
         for r in results {
-            if let Some(line) = ci::probe_line(r, opts.quiet) {
+            if let Some(line) = ci::probe_line(r, opts.quiet, opts.r) {
                 writeln!(w, "{line}")?;
             }
         }

@@ -1,15 +1,15 @@
 //! Where each code is documented, so every output can link to it: the terminal
 //! (`--explain-code CODE`, the `= docs:` line of human output) and the web (SARIF `helpUri`,
 //! GitLab and GitHub annotations). Diagnostic codes are documented by their rules
-//! (`rules::find(code).docs`, rendered into docs/codes.md); probe codes by their section of
-//! docs/probe-codes.md, which is embedded here so one text serves the file and the terminal.
+//! (`rules::find(code).docs`, rendered into docs/codes.md), probe codes by theirs
+//! (`probe::codes::find(code).docs`, rendered into docs/probe-codes.md): one text serves the file
+//! and the terminal, and nothing is parsed at run time.
 
+use crate::probe::codes::{self as probe_codes, Group};
 use crate::rules;
 
 /// The repository (Cargo.toml `repository`): the one place the web links are made from.
 pub const REPOSITORY: &str = env!("CARGO_PKG_REPOSITORY");
-
-const PROBE_DOCS: &str = include_str!("../../docs/probe-codes.md");
 
 /// The stable web address of a diagnostic code's section: codes are never renamed, and a
 /// `` ### `code` `` heading gets the anchor `#code`.
@@ -25,16 +25,6 @@ pub fn probe_code_url(code: &str) -> String {
 /// How to read a code's documentation in the terminal.
 pub fn command(code: &str) -> String {
     format!("dsf-connections --explain-code {code}")
-}
-
-/// A probe code's section of docs/probe-codes.md (without its heading).
-pub fn probe_section(code: &str) -> Option<&'static str> {
-    let heading = format!("### `{code}`\n");
-    let start = PROBE_DOCS.find(&heading)? + heading.len();
-    let rest = &PROBE_DOCS[start..];
-    // up to the next section or group heading
-    let end = rest.find("\n#").map_or(rest.len(), |i| i + 1);
-    Some(rest[..end].trim())
 }
 
 /// The text `--explain-code CODE` prints: the diagnostic code's docs, the probe code's, or both
@@ -53,37 +43,28 @@ pub fn explain(code: &str) -> Option<String> {
             code_url(r.name)
         ));
     }
-    if let Some(section) = probe_section(code) {
+    if let Some(c) = probe_codes::find(code) {
         if !out.is_empty() {
             out.push('\n');
         }
         out.push_str(&format!(
-            "# {code} (a failed step of check --test-connections)\n\n{section}\n\nOnline: {}\n",
-            probe_code_url(code)
+            "# {} (a failed step of check --test-connections)\n\n{}\n\nOnline: {}\n",
+            c.name,
+            c.docs.trim(),
+            probe_code_url(c.name)
         ));
     }
     (!out.is_empty()).then_some(out)
 }
 
-/// A probe code's one-line summary: the first sentence of its **What:**.
-fn probe_summary(section: &str) -> String {
-    let text = section.split_whitespace().collect::<Vec<_>>().join(" ");
-    let what = text.strip_prefix("**What:**").unwrap_or(&text).trim();
-    let what = what.split(" **Why").next().unwrap_or(what);
-    what.split_once(". ")
-        .map_or(what, |(first, _)| first)
-        .trim_end_matches('.')
-        .to_string()
-}
-
 /// What `dsf-connections codes` (and `--explain-code` without a code) prints: every diagnostic
-/// code by severity and every probe code by the group of docs/probe-codes.md, each with its
+/// code by severity and every probe code by its group, each with its
 /// kind and one-line summary, one line per code (for `grep`).
 pub fn list(styled: bool) -> String {
     let width = rules::ALL
         .iter()
         .map(|r| r.name.len())
-        .chain(crate::probe::codes::ALL.iter().map(|c| c.len()))
+        .chain(probe_codes::ALL.iter().map(|c| c.name.len()))
         .max()
         .unwrap_or(0);
     let row = |code: &str, kind: &str, summary: &str| {
@@ -111,25 +92,11 @@ pub fn list(styled: bool) -> String {
     out.push_str(&head(
         "Probe codes (a failed step of check --test-connections, exit 3)",
     ));
-    // the groups of docs/probe-codes.md, in its order
-    for group in PROBE_DOCS.split("\n## ").skip(1) {
-        let title = group.lines().next().unwrap_or_default();
-        let codes: Vec<&str> = crate::probe::codes::ALL
-            .iter()
-            .copied()
-            .filter(|c| group.contains(&format!("\n### `{c}`\n")))
-            .collect();
-        if codes.is_empty() {
-            continue;
-        }
+    for group in Group::ALL {
         out.push('\n');
-        out.push_str(&head(title));
-        for c in codes {
-            out.push_str(&row(
-                c,
-                "probe",
-                &probe_summary(probe_section(c).unwrap_or("")),
-            ));
+        out.push_str(&head(group.title()));
+        for c in probe_codes::ALL.iter().filter(|c| c.group == group) {
+            out.push_str(&row(c.name, "probe", c.summary));
         }
     }
     out.push_str(&format!(
@@ -147,7 +114,7 @@ pub fn suggest(code: &str) -> Option<&'static str> {
     let names = rules::ALL
         .iter()
         .map(|r| r.name)
-        .chain(crate::probe::codes::ALL.iter().copied());
+        .chain(probe_codes::ALL.iter().map(|c| c.name));
     names
         .map(|n| (crate::suggest::distance(code, n), n))
         .filter(|(d, n)| *d <= n.len() / 3 + 1)
@@ -165,10 +132,9 @@ mod tests {
             let text = explain(r.name).unwrap_or_default();
             assert!(text.contains("**What:**"), "{}", r.name);
         }
-        for code in crate::probe::codes::ALL {
-            let section = probe_section(code).unwrap_or_default();
-            assert!(section.starts_with("**What:**"), "{code}: {section}");
-            assert!(!section.contains("\n### "), "{code}");
+        for c in probe_codes::ALL {
+            let text = explain(c.name).unwrap_or_default();
+            assert!(text.contains("**What:**"), "{}", c.name);
         }
         // a name that is both: both sections
         let both = explain("invalid-url").unwrap_or_default();
@@ -182,7 +148,7 @@ mod tests {
         for code in rules::ALL
             .iter()
             .map(|r| r.name)
-            .chain(crate::probe::codes::ALL.iter().copied())
+            .chain(probe_codes::ALL.iter().map(|c| c.name))
         {
             let rows = list
                 .lines()

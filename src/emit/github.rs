@@ -89,7 +89,7 @@ pub fn emit(report: &Report, opts: &Options, w: &mut dyn Write) -> std::io::Resu
         }
         for r in results {
             if r.ok {
-                if let Some(line) = ci::probe_line(r, opts.quiet) {
+                if let Some(line) = ci::probe_line(r, opts.quiet, opts.r) {
                     writeln!(w, "{line}")?;
                 }
                 continue;
@@ -99,9 +99,13 @@ pub fn emit(report: &Report, opts: &Options, w: &mut dyn Write) -> std::io::Resu
                 Some(c) => format!("dsf-connections probe ({c})"),
                 None => "dsf-connections probe".to_string(),
             };
-            let mut text = format!("{}: {}", visible(&r.connection), ci::probe_failure(r));
+            let mut text = format!(
+                "{}: {}",
+                visible(&r.connection),
+                ci::probe_failure(r, opts.r)
+            );
             if let Some(c) = code {
-                text.push_str(&format!("\ndocs: {}", super::docs::probe_code_url(c)));
+                text.push_str(&format!("\ndocs: {}", super::docs::probe_code_url(c.name)));
             }
             writeln!(
                 w,

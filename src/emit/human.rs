@@ -47,14 +47,14 @@ pub fn emit(report: &Report, style: &Style, w: &mut dyn Write) -> std::io::Resul
         if style.quiet {
             let failed: Vec<_> = results.iter().filter(|r| !r.ok).cloned().collect();
             if !failed.is_empty() {
-                crate::probe::render::render(&failed, style.color, w)?;
+                crate::probe::render::render(&failed, style.r, style.color, w)?;
             } else if results.is_empty() {
                 // nothing probed is a problem too (exit 3): say why
                 let line = crate::probe::render::summary(results, not_probed);
                 writeln!(w, "{line}")?;
             }
         } else {
-            crate::probe::render::render(results, style.color, w)?;
+            crate::probe::render::render(results, style.r, style.color, w)?;
             writeln!(w)?;
         }
     }

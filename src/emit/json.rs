@@ -4,6 +4,7 @@
 
 use super::{clip, explain};
 use crate::diag::{Diagnostic, Label};
+use crate::probe::{ProbeResult, ServerOutcome};
 use crate::report::Report;
 use crate::secrets::Redactor;
 use crate::source::Location;
@@ -22,7 +23,7 @@ struct Out<'r> {
     connections: Option<Vec<explain::Explained>>,
     /// With `--test-connections`: one result per probed connection.
     #[serde(skip_serializing_if = "Option::is_none")]
-    probes: Option<&'r [crate::probe::ProbeResult]>,
+    probes: Option<Vec<ProbeJson<'r, 'r>>>,
     /// With `--test-connections`: connections not probed, and why.
     #[serde(skip_serializing_if = "Option::is_none")]
     not_probed: Option<&'r [crate::probe::from_model::NotProbed]>,
@@ -137,6 +138,74 @@ fn diag<'r>(report: &'r Report, r: &Redactor, d: &'r Diagnostic) -> DiagOut<'r> 
     }
 }
 
+/// One probe result of `probes[]`, its details rendered by the run's redactor like a
+/// diagnostic's message. A versioned contract: the fields, their order and their values are
+/// those of the README (`connection`, `ok`, `duration_ms`, `server_outcome`,
+/// `server_tests_at_startup`, `via_proxy`, `oidc_via_proxy`, `ended_by_probe_timeout`,
+/// `steps[]` with `name`, `ok`, `duration_ms`, `detail`, `code`, and `server_outcome` for
+/// failures).
+pub struct ProbeJson<'a, 'r> {
+    pub result: &'a ProbeResult,
+    pub r: &'a Redactor<'r>,
+}
+
+#[derive(Serialize)]
+struct ProbeOut<'a> {
+    connection: &'a str,
+    ok: bool,
+    duration_ms: u64,
+    server_outcome: ServerOutcome,
+    server_tests_at_startup: bool,
+    via_proxy: bool,
+    oidc_via_proxy: Option<bool>,
+    ended_by_probe_timeout: bool,
+    steps: Vec<StepOut>,
+}
+
+#[derive(Serialize)]
+struct StepOut {
+    name: &'static str,
+    ok: bool,
+    duration_ms: u64,
+    detail: String,
+    code: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    server_outcome: Option<ServerOutcome>,
+}
+
+fn millis(d: std::time::Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+impl Serialize for ProbeJson<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let p = self.result;
+        ProbeOut {
+            connection: &p.connection,
+            ok: p.ok,
+            duration_ms: millis(p.duration),
+            server_outcome: p.server_outcome,
+            server_tests_at_startup: p.server_tests_at_startup,
+            via_proxy: p.via_proxy,
+            oidc_via_proxy: p.oidc_via_proxy,
+            ended_by_probe_timeout: p.ended_by_probe_timeout,
+            steps: p
+                .steps
+                .iter()
+                .map(|st| StepOut {
+                    name: st.name,
+                    ok: st.ok,
+                    duration_ms: millis(st.duration),
+                    detail: self.r.text(&st.detail),
+                    code: st.code.map(|c| c.name),
+                    server_outcome: st.server_outcome,
+                })
+                .collect(),
+        }
+        .serialize(s)
+    }
+}
+
 pub fn emit(report: &Report, r: &Redactor, w: &mut dyn Write) -> std::io::Result<()> {
     let (explained, omitted) = explain::explain_all(report, r);
     let mut notes: Vec<String> = report.notes.iter().map(|n| r.text(n)).collect();
@@ -179,7 +248,10 @@ pub fn emit(report: &Report, r: &Redactor, w: &mut dyn Write) -> std::io::Result
             failed: &report.failed,
         },
         connections: report.models.is_some().then_some(explained),
-        probes: report.probes.as_ref().map(|(r, _)| r.as_slice()),
+        probes: report
+            .probes
+            .as_ref()
+            .map(|(results, _)| results.iter().map(|p| ProbeJson { result: p, r }).collect()),
         not_probed: report.probes.as_ref().map(|(_, n)| n.as_slice()),
     };
     // serialize first: serde_json would hide a broken pipe inside its own error type

@@ -323,7 +323,7 @@ fn result(
     }
 }
 
-fn notifications(report: &Report) -> Vec<Notification> {
+fn notifications(report: &Report, opts: &Options) -> Vec<Notification> {
     let mut out: Vec<Notification> = report
         .failed
         .iter()
@@ -350,11 +350,15 @@ fn notifications(report: &Report) -> Vec<Notification> {
             out.push(Notification {
                 level: "error",
                 message: Text {
-                    text: format!("probe {}: {}", visible(&r.connection), ci::probe_failure(r)),
+                    text: format!(
+                        "probe {}: {}",
+                        visible(&r.connection),
+                        ci::probe_failure(r, opts.r)
+                    ),
                 },
                 descriptor: ci::failed_step(r)
                     .and_then(|s| s.code)
-                    .map(|id| Descriptor { id }),
+                    .map(|c| Descriptor { id: c.name }),
             });
         }
     }
@@ -401,7 +405,7 @@ pub fn emit(report: &Report, opts: &Options, w: &mut dyn Write) -> std::io::Resu
             },
             invocations: vec![Invocation {
                 execution_successful: report.failed.is_empty(),
-                tool_execution_notifications: notifications(report),
+                tool_execution_notifications: notifications(report, opts),
             }],
             column_kind: "utf16CodeUnits",
             results,

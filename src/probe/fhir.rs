@@ -6,9 +6,58 @@
 use super::net::{self, Client, Mode, Names, Req, Resp, Timeouts};
 use super::oidc::AccessToken;
 use super::tls::TlsSetup;
-use super::{Flow, ProbeOptions, ProbeTarget, Recorder, ServerOutcome, codes, step};
+use super::{Flow, ProbeOptions, ProbeTarget, Recorder, ServerOutcome, codes, join, step};
+use crate::secrets::{Piece, Text};
+use crate::text;
 use serde::de::{self, Deserialize, Deserializer, Visitor};
 use serde_json::Value;
+
+use super::codes::{Group, ProbeCode};
+
+pub static HTTP_REDIRECT: ProbeCode = ProbeCode {
+    name: "http-redirect",
+    group: Group::Http,
+    summary: "the server answered with a redirect (3xx)",
+    docs: r##"**What:** the server answered with a redirect (3xx). Redirects are not followed, because
+credentials must not travel to another address. The detail shows `Location` and suggests the
+redirect target as `base-url`. **Fix:** set `base-url` to the final URL (without `/metadata`)."##,
+};
+
+pub static HTTP_UNAUTHORIZED: ProbeCode = ProbeCode {
+    name: "http-unauthorized",
+    group: Group::Http,
+    summary: "`401`: the credential was not accepted, or none was sent",
+    docs: r##"**What:** `401`. The detail says which credential was offered (Basic auth and its user, a bearer
+token, the OIDC access token with its claims, a client certificate) and what the server asks for
+(`WWW-Authenticate`), plus any OperationOutcome issues. **Fix:** correct the credential of the
+auth block, or configure the one the server asks for."##,
+};
+
+pub static HTTP_FORBIDDEN: ProbeCode = ProbeCode {
+    name: "http-forbidden",
+    group: Group::Http,
+    summary: "`403`: the credential was accepted but not allowed",
+    docs: r##"**What:** `403`: the credential was accepted but not allowed. **Fix:** grant the BPE's identity
+(user, client certificate, token audience or roles) access on the FHIR server."##,
+};
+
+pub static HTTP_STATUS: ProbeCode = ProbeCode {
+    name: "http-status",
+    group: Group::Http,
+    summary: "another status than 200, e.g. `404` (a wrong `base-url` path) or `5xx`",
+    docs: r##"**What:** another status than 200, e.g. `404` (wrong `base-url` path) or `5xx`. The detail shows
+OperationOutcome issues or the start of the body. **Fix:** check the path of `base-url` (it must
+be the FHIR base, where `/metadata` is served)."##,
+};
+
+pub static NOT_CAPABILITY_STATEMENT: ProbeCode = ProbeCode {
+    name: "not-a-capability-statement",
+    group: Group::Http,
+    summary: "`200`, but the body is not a FHIR R4 CapabilityStatement (HTML, another resource, not JSON)",
+    docs: r##"**What:** `200`, but the body is not a FHIR R4 CapabilityStatement (HTML, another resource, not
+JSON). **Why:** the server calls its test successful only with a CapabilityStatement. **Fix:**
+point `base-url` at the FHIR base, not at a web page or a proxy's landing page."##,
+};
 
 pub(crate) const ACCEPT: &str = "application/fhir+json; fhirVersion=4.0";
 
@@ -103,17 +152,21 @@ fn judge_status(
     let status = resp.status.as_u16();
     let line = resp.status_line();
     if status == 200 {
-        rec.pass(format!(
-            "{line} ({}, {})",
+        rec.pass(text!(
+            "{} ({}, {})",
+            line,
             if resp.content_type().is_empty() {
-                "no content type".to_string()
+                Piece::from("no content type")
             } else {
                 rec.server_text(resp.content_type(), 100)
             },
             if resp.truncated {
-                format!("more than {}", net::human_size(resp.limit))
+                Piece::own(format!(
+                    "more than {}",
+                    super::words::human_size(resp.limit)
+                ))
             } else {
-                size(resp.body.len())
+                Piece::own(size(resp.body.len()))
             }
         ));
         return Ok(());
@@ -126,82 +179,88 @@ fn judge_status(
             .and_then(|base| base.join(&location).ok())
             .map(|u| u.to_string())
             .unwrap_or(location);
-        let location = rec.server_value(&net::redact_url(&absolute), 500);
-        let suggestion = location
+        // the suggestion is the URL without query and fragment: nothing of it is masked
+        let base = absolute
             .split(['?', '#'])
             .next()
             .unwrap_or("")
             .trim_end_matches('/')
             .strip_suffix("/metadata")
-            .map(|b| format!(": set base-url to `{b}`"))
+            .map(str::to_string);
+        let suggestion = base
+            .map(|b| text!(": set base-url to `{}`", rec.server_value(&b, 500)))
             .unwrap_or_default();
         return Err(rec.fail(
-            codes::HTTP_REDIRECT,
-            format!(
-                "{line} to {location}; redirects are not followed (credentials must not travel to another address){suggestion}"
+            &codes::HTTP_REDIRECT,
+            text!(
+                "{} to {}; redirects are not followed (credentials must not travel to another address){}",
+                line,
+                rec.server_value(&absolute, 500),
+                suggestion
             ),
             outcome,
         ));
     }
     let body = body_text(resp, rec);
+    let body_empty = matches!(&body, Piece::Remote(b) if b.is_empty());
     let issues = operation_outcome(&resp.body, rec);
-    let mut detail = line.clone();
+    let mut detail = Text::from(line.clone());
     if let Some(i) = &issues {
-        detail.push_str(&format!("; OperationOutcome: {i}"));
+        detail.push(text!("; OperationOutcome: {}", i.clone()));
     }
     // nginx answers a missing or bad client certificate with its own 400 pages
     let raw = String::from_utf8_lossy(&resp.body);
     if status == 400 && raw.contains("No required SSL certificate was sent") {
         return Err(rec.fail(
-            codes::TLS_CLIENT_CERT_REQUIRED,
-            format!("{line}: the server requires a client certificate and none was sent (cert-auth is not configured)"),
+            &codes::TLS_CLIENT_CERT_REQUIRED,
+            text!("{}: the server requires a client certificate and none was sent (cert-auth is not configured)", line),
             outcome,
         ));
     }
     if status == 400 && raw.contains("SSL certificate error") {
         let sent = tls
             .and_then(TlsSetup::client_subject)
-            .unwrap_or("the client certificate");
+            .map_or(Piece::from("the client certificate"), Piece::value);
         return Err(rec.fail(
-            codes::TLS_CLIENT_CERT_REJECTED,
-            format!("{line}: the server rejected {sent} (its issuer is not among the CAs the server trusts for clients, or it expired)"),
+            &codes::TLS_CLIENT_CERT_REJECTED,
+            text!("{}: the server rejected {} (its issuer is not among the CAs the server trusts for clients, or it expired)", line, sent),
             outcome,
         ));
     }
     if status == 401 || status == 403 {
         let offered = offered(t, tls, token);
-        detail.push_str(&format!("; offered: {offered}"));
+        detail.push(text!("; offered: {}", offered));
         if let Some(w) = resp.header("www-authenticate") {
-            detail.push_str(&format!(
-                "; the server asks for: {}",
-                rec.server_text(w, 300)
-            ));
+            detail.push(text!("; the server asks for: {}", rec.server_text(w, 300)));
         }
-        if issues.is_none() && !body.is_empty() {
-            detail.push_str(&format!("; body: {body}"));
+        if issues.is_none() && !body_empty {
+            detail.push(text!("; body: {}", body.clone()));
         }
         let code = if status == 401 {
-            codes::HTTP_UNAUTHORIZED
+            &codes::HTTP_UNAUTHORIZED
         } else {
-            codes::HTTP_FORBIDDEN
+            &codes::HTTP_FORBIDDEN
         };
         return Err(rec.fail(code, detail, outcome));
     }
-    if issues.is_none() && !body.is_empty() {
-        detail.push_str(&format!("; body: {body}"));
+    if issues.is_none() && !body_empty {
+        detail.push(text!("; body: {}", body));
     }
-    Err(rec.fail(codes::HTTP_STATUS, detail, outcome))
+    Err(rec.fail(&codes::HTTP_STATUS, detail, outcome))
 }
 
 /// Which credential the request carried, in words (never the secret).
-fn offered(t: &ProbeTarget, tls: Option<&TlsSetup>, token: Option<&AccessToken>) -> String {
+fn offered(t: &ProbeTarget, tls: Option<&TlsSetup>, token: Option<&AccessToken>) -> Text {
     let mut parts = Vec::new();
     if let Some(b) = &t.basic {
-        parts.push(format!("Basic auth as user `{}` (basic-auth)", b.username));
+        parts.push(text!(
+            "Basic auth as user `{}` (basic-auth)",
+            Piece::value(&b.username)
+        ));
     } else if t.bearer.is_some() {
-        parts.push("a bearer token (bearer-auth)".to_string());
+        parts.push(Text::from("a bearer token (bearer-auth)"));
     } else if let Some(a) = token {
-        parts.push(format!("the OIDC access token ({})", a.claims));
+        parts.push(text!("the OIDC access token ({})", a.claims.clone()));
     }
     if let Some(subject) = tls.and_then(TlsSetup::client_subject) {
         let asked = if tls.is_some_and(TlsSetup::client_auth_requested) {
@@ -209,12 +268,16 @@ fn offered(t: &ProbeTarget, tls: Option<&TlsSetup>, token: Option<&AccessToken>)
         } else {
             "configured, but the server did not ask for it"
         };
-        parts.push(format!("client certificate {subject} ({asked})"));
+        parts.push(text!(
+            "client certificate {} ({})",
+            Piece::value(subject),
+            asked
+        ));
     }
     if parts.is_empty() {
-        "no credentials (no auth block is configured)".into()
+        Text::from("no credentials (no auth block is configured)")
     } else {
-        parts.join(" and ")
+        join(parts, " and ")
     }
 }
 
@@ -228,12 +291,12 @@ fn size(n: usize) -> String {
 
 /// The first 200 characters of a body, on one line, secrets masked before it was collapsed and
 /// cut.
-pub(crate) fn body_text(resp: &Resp, rec: &Recorder) -> String {
+pub(crate) fn body_text(resp: &Resp, rec: &Recorder) -> Piece {
     rec.server_text(&String::from_utf8_lossy(&resp.body), 200)
 }
 
 /// `severity code: diagnostics` of the first issues of a FHIR OperationOutcome, as server text.
-fn operation_outcome(body: &[u8], rec: &Recorder) -> Option<String> {
+fn operation_outcome(body: &[u8], rec: &Recorder) -> Option<Piece> {
     const SHOWN: usize = 5;
     let v: Value = serde_json::from_slice(body).ok()?;
     if v.get("resourceType")?.as_str()? != "OperationOutcome" {
@@ -260,16 +323,16 @@ fn operation_outcome(body: &[u8], rec: &Recorder) -> Option<String> {
     }
     // decoded from JSON first (escapes undone), then masked, collapsed and cut as one text
     Some(if issues.is_empty() {
-        "no issues".into()
+        Piece::from("no issues")
     } else {
         rec.server_text(&issues.join("; "), 500)
     })
 }
 
-fn capability(resp: &Resp, rec: &Recorder) -> Result<String, (&'static str, String)> {
-    let not = |d: String| (codes::NOT_CAPABILITY_STATEMENT, d);
+fn capability(resp: &Resp, rec: &Recorder) -> Result<Text, (&'static ProbeCode, Text)> {
+    let not = |d: Text| (&codes::NOT_CAPABILITY_STATEMENT, d);
     if resp.truncated {
-        return Err((codes::BODY_TOO_LARGE, resp.too_large()));
+        return Err((&codes::BODY_TOO_LARGE, resp.too_large()));
     }
     let ct = resp.content_type().to_ascii_lowercase();
     let trimmed = String::from_utf8_lossy(&resp.body);
@@ -282,26 +345,26 @@ fn capability(resp: &Resp, rec: &Recorder) -> Result<String, (&'static str, Stri
             .last()
             .is_some_and(|r| r.trim_start().starts_with("<CapabilityStatement"));
         return if root_ok {
-            Ok(
-                "an XML CapabilityStatement (the server asked for JSON; its client parses XML too)"
-                    .into(),
-            )
+            Ok(Text::from(
+                "an XML CapabilityStatement (the server asked for JSON; its client parses XML too)",
+            ))
         } else {
-            Err(not(format!(
+            Err(not(text!(
                 "the XML body is not a CapabilityStatement: {}",
                 body_text(resp, rec)
             )))
         };
     }
     let head: Head = serde_json::from_slice(&resp.body)
-        .map_err(|_| not(format!("the body is not JSON: {}", body_text(resp, rec))))?;
+        .map_err(|_| not(text!("the body is not JSON: {}", body_text(resp, rec))))?;
     let rt = head.resource_type.unwrap_or_default();
     if rt != "CapabilityStatement" {
         return Err(not(if rt.is_empty() {
-            "the JSON body is not a FHIR resource (no resourceType): is base-url the FHIR base?"
-                .into()
+            Text::from(
+                "the JSON body is not a FHIR resource (no resourceType): is base-url the FHIR base?",
+            )
         } else {
-            format!(
+            text!(
                 "the body is a {}, not a CapabilityStatement: is base-url the FHIR base?",
                 rec.server_value(&rt, 100)
             )
@@ -313,13 +376,15 @@ fn capability(resp: &Resp, rec: &Recorder) -> Result<String, (&'static str, Stri
         _ => "software not named".into(),
     };
     let software = rec.server_value(&software, 200);
-    let version = head.fhir_version.map(|v| rec.server_value(&v, 50));
-    let fhir = match version.as_deref() {
-        Some(v) if v.starts_with("4.0") => format!("FHIR {v}"),
-        Some(v) => format!("FHIR {v}: not R4 (4.0.x); the BPE's R4 client may misread this server"),
-        None => "no fhirVersion".into(),
+    let fhir = match head.fhir_version.as_deref() {
+        Some(v) if v.starts_with("4.0") => text!("FHIR {}", rec.server_value(v, 50)),
+        Some(v) => text!(
+            "FHIR {}: not R4 (4.0.x); the BPE's R4 client may misread this server",
+            rec.server_value(v, 50)
+        ),
+        None => Text::from("no fhirVersion"),
     };
-    Ok(format!("{software}, {fhir}"))
+    Ok(text!("{}, {}", software, fhir))
 }
 
 /// The members of a CapabilityStatement the probe shows, read without building the document in
@@ -340,7 +405,7 @@ struct Software {
 }
 
 /// A string member, or `None` for any other JSON value (skipped without keeping it).
-struct Text(Option<String>);
+struct Member(Option<String>);
 
 /// The visitor methods for the JSON values a reader does not want: skip them, give `$empty`.
 macro_rules! skip_others {
@@ -367,28 +432,28 @@ macro_rules! skip_others {
     };
 }
 
-impl<'de> Deserialize<'de> for Text {
+impl<'de> Deserialize<'de> for Member {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
         impl<'de> Visitor<'de> for V {
-            type Value = Text;
+            type Value = Member;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("a JSON value")
             }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Text, E> {
-                Ok(Text(Some(v.to_string())))
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Member, E> {
+                Ok(Member(Some(v.to_string())))
             }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<Text, E> {
-                Ok(Text(Some(v)))
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Member, E> {
+                Ok(Member(Some(v)))
             }
-            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Text, A::Error> {
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Member, A::Error> {
                 while map
                     .next_entry::<de::IgnoredAny, de::IgnoredAny>()?
                     .is_some()
                 {}
-                Ok(Text(None))
+                Ok(Member(None))
             }
-            skip_others!(Text(None));
+            skip_others!(Member(None));
         }
         d.deserialize_any(V)
     }
@@ -409,8 +474,8 @@ impl<'de> Deserialize<'de> for Software {
                 let mut s = Software::default();
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
-                        "name" => s.name = map.next_value::<Text>()?.0,
-                        "version" => s.version = map.next_value::<Text>()?.0,
+                        "name" => s.name = map.next_value::<Member>()?.0,
+                        "version" => s.version = map.next_value::<Member>()?.0,
                         _ => {
                             map.next_value::<de::IgnoredAny>()?;
                         }
@@ -439,8 +504,8 @@ impl<'de> Deserialize<'de> for Head {
                 let mut h = Head::default();
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
-                        "resourceType" => h.resource_type = map.next_value::<Text>()?.0,
-                        "fhirVersion" => h.fhir_version = map.next_value::<Text>()?.0,
+                        "resourceType" => h.resource_type = map.next_value::<Member>()?.0,
+                        "fhirVersion" => h.fhir_version = map.next_value::<Member>()?.0,
                         "software" => h.software = map.next_value::<Software>()?,
                         _ => {
                             map.next_value::<de::IgnoredAny>()?;

@@ -4,11 +4,13 @@
 //! for the probes alone.
 //!
 //! Input is plain data ([`ProbeTarget`]); output is one [`ProbeResult`] per target, in input
-//! order, rendered by [`render`] (human) or serialised with serde (JSON). Steps are recorded as
+//! order, its details typed texts rendered by the run's redactor: [`render`] (human), the CI
+//! formats and `emit::json::ProbeJson` (JSON). Steps are recorded as
 //! they finish, so a probe cut short by `--probe-timeout` still shows how far it got.
 
 pub mod args;
 pub mod codes;
+mod endpoint;
 mod fhir;
 pub mod from_model;
 mod jwt;
@@ -18,17 +20,33 @@ pub mod proxy;
 pub mod render;
 pub mod target;
 mod tls;
+mod words;
 
 pub use proxy::ProxyConfig;
 pub use target::{
     BasicCredentials, ClientIdentity, KeyFormat, OidcTarget, PrivateKey, ProbeTarget, TrustRoots,
 };
 
+use crate::secrets::{Piece, Text};
 use futures_util::StreamExt;
-use serde::{Serialize, Serializer};
+use serde::Serialize;
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
+use words::{human_duration, join};
+
+use codes::{Group, ProbeCode};
+
+pub static PROBE_TIMEOUT: ProbeCode = ProbeCode {
+    name: "probe-timeout",
+    group: Group::Network,
+    summary: "`--probe-timeout` (default 30 s) ended the probe before the configured timeouts would have",
+    docs: r##"**What:** `--probe-timeout` (default 30 s) ended the probe before the configured timeouts would
+have. The detail says how long the server itself would wait at that step (the default read
+timeout is ten minutes). **Why:** a smoke check should not wait as long as the server may. **Fix:**
+find out why the server does not answer; a larger `--probe-timeout` shows whether it answers at
+all."##,
+};
 
 /// Step names (the `name` of a step in JSON; stable). [`render::label`] gives the human label.
 pub mod step {
@@ -146,16 +164,14 @@ impl std::fmt::Debug for ProbeOptions {
     }
 }
 
-fn millis<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_u64(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-}
-
-/// The result of probing one connection.
-#[derive(Debug, Clone, Serialize)]
+/// The result of probing one connection. Its JSON (`probes[]` in `--format json`, a versioned
+/// contract) is written by `emit::json::ProbeJson`, which renders each detail through the run's
+/// [`Redactor`](crate::secrets::Redactor); serialising a result on its own renders the details
+/// with no secret value of a run known ([`plain`]).
+#[derive(Debug, Clone)]
 pub struct ProbeResult {
     pub connection: String,
     pub ok: bool,
-    #[serde(rename = "duration_ms", serialize_with = "millis")]
     pub duration: Duration,
     pub server_outcome: ServerOutcome,
     /// The connection's effective `test-connection-on-startup`.
@@ -169,19 +185,48 @@ pub struct ProbeResult {
     pub steps: Vec<ProbeStep>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct ProbeStep {
     /// Stable step name, see [`step`].
     pub name: &'static str,
     pub ok: bool,
-    #[serde(rename = "duration_ms", serialize_with = "millis")]
     pub duration: Duration,
-    pub detail: String,
-    /// For failures: a stable code, see [`codes`] and docs/probe-codes.md.
-    pub code: Option<&'static str>,
+    /// What the step found, in typed pieces: the tool's words (`Own`), values of the config
+    /// (`Value`: shown through the one URL redactor), text a server sent (`Remote`: scrubbed of
+    /// every form of what the probe sent before it got here). Rendered by the emitters'
+    /// `Redactor`, like a diagnostic's message.
+    pub detail: Text,
+    /// For failures: a stable code, see [`codes`].
+    pub code: Option<&'static ProbeCode>,
     /// For failures: what the server does with this failure at start-up.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub server_outcome: Option<ServerOutcome>,
+}
+
+impl ProbeStep {
+    /// The detail as the outputs show it, without the secret values of a run ([`plain`]).
+    pub fn detail_text(&self) -> String {
+        plain(&self.detail)
+    }
+}
+
+/// A probe text rendered with no source and no secret value of a run known: each piece as the
+/// outputs render it (values through the URL redactor, server text scrubbed already). For
+/// library users and tests; the outputs use the run's `Redactor`.
+pub fn plain(t: &Text) -> String {
+    let db = crate::source::SourceDb::default();
+    crate::secrets::Redactor::new(&db, crate::secrets::scrub::Scrubber::default()).text(t)
+}
+
+impl Serialize for ProbeResult {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let db = crate::source::SourceDb::default();
+        let r = crate::secrets::Redactor::new(&db, crate::secrets::scrub::Scrubber::default());
+        crate::emit::json::ProbeJson {
+            result: self,
+            r: &r,
+        }
+        .serialize(s)
+    }
 }
 
 /// A step failed: the probe of this connection ends here (the failure is recorded).
@@ -190,12 +235,13 @@ pub(crate) struct Stop;
 
 pub(crate) type Flow<T> = Result<T, Stop>;
 
-/// Collects the steps of one probe as they finish. Every detail passes through the secret
-/// masking ([`scrub`]) and is cut to [`MAX_DETAIL`] characters, so a secret that reached a message
-/// (an echoing server, a library's error text) is masked before it can be printed. Text from a
-/// server goes through [`Recorder::server_text`] (or [`Recorder::scrub`]) *before* it is
+/// Collects the steps of one probe as they finish. Details are typed texts ([`Text`]): text from
+/// a server becomes a `Remote` piece through [`Recorder::server_text`] or
+/// [`Recorder::server_value`], which mask every registered secret *before* the text is
 /// collapsed, cut or parsed into a message, so no transformation can split a secret past the
-/// masking.
+/// masking. As a second line, every piece of a finished detail that is not a fixed word of the
+/// tool is scrubbed again (a library's error text, a value), and each is cut to [`MAX_DETAIL`]
+/// characters.
 pub(crate) struct Recorder {
     steps: Vec<ProbeStep>,
     current: Option<(&'static str, Instant)>,
@@ -206,7 +252,7 @@ pub(crate) struct Recorder {
     pub(crate) oidc_via_proxy: Option<bool>,
 }
 
-/// The longest detail of a step, in characters (server-controlled parts are cut shorter).
+/// The longest piece of a step's detail, in characters (server-controlled parts are cut shorter).
 const MAX_DETAIL: usize = 2000;
 
 impl Recorder {
@@ -221,9 +267,15 @@ impl Recorder {
         }
     }
 
-    /// Registers a secret, with the forms it travels in (URL-encoded, JSON- and XML-escaped).
+    /// Registers a secret, with the forms it travels in (see `secrets::remote`).
+    #[cfg(test)]
     pub(crate) fn add_secret(&mut self, secret: &str) {
         self.secrets.add(secret);
+    }
+
+    /// The scrubber of what this probe sends, to register secrets with as they are used.
+    pub(crate) fn secrets(&mut self) -> &mut crate::secrets::remote::Scrubber {
+        &mut self.secrets
     }
 
     /// The text with every registered secret masked (also when split by control characters or
@@ -235,15 +287,18 @@ impl Recorder {
     /// Text from a server (a body, a header, an error description) for a message: secrets masked
     /// first, then on one line (control characters and white space runs made one space), cut to
     /// `limit` characters; a tail that is the start of a secret is masked too.
-    pub(crate) fn server_text(&self, text: &str, limit: usize) -> String {
-        self.secrets.one_line(text, limit)
+    pub(crate) fn server_text(&self, text: &str, limit: usize) -> Piece {
+        Piece::Remote(self.secrets.one_line(text, limit).into())
     }
 
     /// Text from a server kept as it is (an issuer, a URL, a key id), secrets masked, cut to
     /// `limit` characters.
-    pub(crate) fn server_value(&self, text: &str, limit: usize) -> String {
-        self.secrets
-            .clip(text, limit, crate::secrets::remote::Tail::Always)
+    pub(crate) fn server_value(&self, text: &str, limit: usize) -> Piece {
+        Piece::Remote(
+            self.secrets
+                .clip(text, limit, crate::secrets::remote::Tail::Always)
+                .into(),
+        )
     }
 
     pub(crate) fn start(&mut self, name: &'static str) {
@@ -254,14 +309,13 @@ impl Recorder {
     fn finish(
         &mut self,
         ok: bool,
-        detail: String,
-        code: Option<&'static str>,
+        detail: Text,
+        code: Option<&'static ProbeCode>,
         outcome: Option<ServerOutcome>,
     ) {
         let (name, started) = self.current.take().unwrap_or(("probe", Instant::now()));
-        let detail = self
-            .secrets
-            .clip(&detail, MAX_DETAIL, crate::secrets::remote::Tail::AtCut);
+        let mut detail = self.rescrub(detail);
+        detail.bound(MAX_DETAIL);
         self.steps.push(ProbeStep {
             name,
             ok,
@@ -273,14 +327,28 @@ impl Recorder {
         self.waiting = None;
     }
 
-    pub(crate) fn pass(&mut self, detail: impl Into<String>) {
+    /// Every piece that is not a fixed word of the tool scrubbed of the registered secrets.
+    fn rescrub(&self, detail: Text) -> Text {
+        let mut out = Text::new();
+        for p in detail.pieces() {
+            out.push(match p {
+                Piece::Own(std::borrow::Cow::Owned(w)) => Piece::own(self.scrub(w)),
+                Piece::Value(v) => Piece::Value(self.scrub(v).into()),
+                Piece::Remote(v) => Piece::Remote(self.scrub(v).into()),
+                other => other.clone(),
+            });
+        }
+        out
+    }
+
+    pub(crate) fn pass(&mut self, detail: impl Into<Text>) {
         self.finish(true, detail.into(), None, None);
     }
 
     pub(crate) fn fail(
         &mut self,
-        code: &'static str,
-        detail: impl Into<String>,
+        code: &'static ProbeCode,
+        detail: impl Into<Text>,
         outcome: ServerOutcome,
     ) -> Stop {
         self.finish(false, detail.into(), Some(code), Some(outcome));
@@ -289,22 +357,6 @@ impl Recorder {
 
     pub(crate) fn running(&self) -> bool {
         self.current.is_some()
-    }
-}
-
-/// Human text for a duration in messages: `250 ms`, `2 s`, `1.5 s`, `10 min`.
-pub(crate) fn human_duration(d: Duration) -> String {
-    let ms = d.as_millis();
-    if ms == 0 {
-        "0 (wait forever)".into()
-    } else if ms < 1000 {
-        format!("{ms} ms")
-    } else if ms.is_multiple_of(60_000) {
-        format!("{} min", ms / 60_000)
-    } else if ms.is_multiple_of(1000) {
-        format!("{} s", ms / 1000)
-    } else {
-        format!("{:.1} s", d.as_secs_f64())
     }
 }
 
@@ -377,9 +429,7 @@ pub fn run(targets: &[ProbeTarget], options: &ProbeOptions) -> std::io::Result<V
 async fn probe_one(t: &ProbeTarget, options: &ProbeOptions) -> ProbeResult {
     let started = Instant::now();
     let mut rec = Recorder::new();
-    for s in secrets_of(t, options) {
-        rec.add_secret(&s);
-    }
+    register_secrets(t, options, rec.secrets());
     let ended_by_probe_timeout = if options.probe_timeout.is_zero() {
         let _ = probe_steps(t, options, &mut rec).await;
         false
@@ -394,20 +444,23 @@ async fn probe_one(t: &ProbeTarget, options: &ProbeOptions) -> ProbeResult {
             rec.start(step::PROBE);
         }
         let server = match &rec.waiting {
-            Some((limit, what)) if limit.is_zero() => {
-                format!("; the server would wait forever here ({what} is 0)")
-            }
-            Some((limit, what)) => format!(
-                "; the server would wait up to {} here ({what})",
-                human_duration(*limit)
+            Some((limit, what)) if limit.is_zero() => crate::text!(
+                "; the server would wait forever here ({} is 0)",
+                Piece::own(what.as_str())
             ),
-            None => String::new(),
+            Some((limit, what)) => crate::text!(
+                "; the server would wait up to {} here ({})",
+                Piece::own(human_duration(*limit)),
+                Piece::own(what.as_str())
+            ),
+            None => Text::new(),
         };
-        let detail = format!(
-            "no result within the probe timeout of {} (--probe-timeout){server}",
-            human_duration(options.probe_timeout)
+        let detail = crate::text!(
+            "no result within the probe timeout of {} (--probe-timeout){}",
+            Piece::own(human_duration(options.probe_timeout)),
+            server
         );
-        rec.fail(codes::PROBE_TIMEOUT, detail, ServerOutcome::Unknown);
+        rec.fail(&codes::PROBE_TIMEOUT, detail, ServerOutcome::Unknown);
     }
     let failed = rec.steps.iter().find(|s| !s.ok);
     let ok = failed.is_none() && !rec.steps.is_empty();
@@ -436,32 +489,35 @@ async fn probe_steps(t: &ProbeTarget, options: &ProbeOptions, rec: &mut Recorder
     fhir::probe(t, options, rec, token.as_ref()).await
 }
 
-/// Every secret of a target and the proxy, also as they travel: Basic credentials as base64 of
-/// `user:password` (the Authorization header a server may echo). [`Recorder::add_secret`] adds
-/// the URL-encoded and escaped forms of each.
-fn secrets_of(t: &ProbeTarget, options: &ProbeOptions) -> Vec<String> {
-    let mut out = Vec::new();
+/// Every secret of a target and the proxy, registered with the forms the probe sends it in
+/// (`secrets::remote`): Basic credentials (the password, the header values in both charsets),
+/// the bearer token (and its header value), the client secret, the proxy password, and every
+/// credential and query value of the configured URLs. The URLs the probe requests, the
+/// Authorization values it sends and the access token it gets are registered as they are used.
+fn register_secrets(
+    t: &ProbeTarget,
+    options: &ProbeOptions,
+    secrets: &mut crate::secrets::remote::Scrubber,
+) {
     if let Some(b) = &t.basic {
-        out.push(b.password.expose().to_string());
-        out.extend(net::basic_forms(&b.username, b.password.expose()));
+        secrets.add_basic(&b.username, b.password.expose());
     }
     if let Some(b) = &t.bearer {
-        out.push(b.expose().to_string());
+        secrets.add_bearer(b.expose());
     }
     if let Some(o) = &t.oidc {
-        out.push(o.client_secret.expose().to_string());
-        out.extend(net::basic_forms(&o.client_id, o.client_secret.expose()));
+        secrets.add_basic(&o.client_id, o.client_secret.expose());
+        secrets.add_url(&o.base_url);
     }
-    if let Some(p) = &options.proxy
-        && let Some(pw) = &p.password
-    {
-        out.push(pw.expose().to_string());
-        out.extend(net::basic_forms(
-            p.username.as_deref().unwrap_or_default(),
-            pw.expose(),
-        ));
+    if let Some(p) = &options.proxy {
+        if let Some(pw) = &p.password {
+            secrets.add_basic(p.username.as_deref().unwrap_or_default(), pw.expose());
+        }
+        secrets.add_url(&p.url);
     }
-    // userinfo in a URL is a credential too
+    secrets.add_url(&t.base_url);
+    // userinfo in a URL is a credential too; the masking decodes `%XX`, and the URL parser's
+    // decoded password is matched as well
     for url in [
         Some(t.base_url.as_str()),
         t.oidc.as_ref().map(|o| o.base_url.as_str()),
@@ -472,11 +528,9 @@ fn secrets_of(t: &ProbeTarget, options: &ProbeOptions) -> Vec<String> {
         if let Ok(u) = url::Url::parse(url)
             && let Some(pw) = u.password()
         {
-            // the masking decodes `%XX`: the decoded password is matched as well
-            out.push(pw.to_string());
+            secrets.add(pw);
         }
     }
-    out
 }
 
 #[cfg(test)]
@@ -490,14 +544,5 @@ mod tests {
         r.add_secret("abcdefgh");
         r.add_secret("ab");
         assert_eq!(r.scrub("x abcdefgh y abcd ab"), "x **** y **** ab");
-    }
-
-    #[test]
-    fn durations_read_like_the_config() {
-        assert_eq!(human_duration(Duration::from_secs(600)), "10 min");
-        assert_eq!(human_duration(Duration::from_secs(2)), "2 s");
-        assert_eq!(human_duration(Duration::from_millis(1500)), "1.5 s");
-        assert_eq!(human_duration(Duration::from_millis(250)), "250 ms");
-        assert_eq!(human_duration(Duration::ZERO), "0 (wait forever)");
     }
 }

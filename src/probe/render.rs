@@ -5,6 +5,7 @@
 use super::from_model::NotProbed;
 use super::{ProbeResult, Progress, ProgressFn, ServerOutcome, step};
 use crate::emit::text::visible;
+use crate::secrets::Redactor;
 use owo_colors::OwoColorize;
 use std::io::{self, Write};
 use std::sync::Arc;
@@ -63,8 +64,14 @@ fn verdict(r: &ProbeResult) -> String {
     }
 }
 
-/// Every result, then a one-line summary.
-pub fn render(results: &[ProbeResult], color: bool, out: &mut dyn Write) -> io::Result<()> {
+/// Every result, then a one-line summary; details rendered by `r`, like diagnostics.
+pub fn render(
+    results: &[ProbeResult],
+    r: &Redactor,
+    color: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let redactor = r;
     let width = results
         .iter()
         .flat_map(|r| r.steps.iter().map(|s| label(s.name).len()))
@@ -104,7 +111,7 @@ pub fn render(results: &[ProbeResult], color: bool, out: &mut dyn Write) -> io::
                 mark(s.ok, color),
                 elapsed(s.duration),
                 label(s.name),
-                visible(&s.detail),
+                visible(&redactor.text(&s.detail)),
             )?;
         }
     }

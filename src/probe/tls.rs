@@ -7,8 +7,12 @@
 //! names in the certificate, client certificate required or rejected).
 
 use super::codes;
-use super::net::{Failure, Target};
+use super::endpoint::Target;
+use super::join;
+use super::net::Failure;
 use super::target::{ClientIdentity, KeyFormat, TrustRoots};
+use crate::secrets::{Piece, Text};
+use crate::text;
 use rustls::client::ResolvesClientCert;
 use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -23,6 +27,103 @@ use rustls::{
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 use x509_parser::prelude::*;
+
+use super::codes::{Group, ProbeCode};
+
+pub static TRUST_STORE: ProbeCode = ProbeCode {
+    name: "trust-store-unusable",
+    group: Group::Settings,
+    summary: "none of the certificates in the connection's trust store (or the default trust store) can be used as a root",
+    docs: r##"**What:** none of the certificates in the connection's trust store (or the default trust store)
+can be used as a root. **Why:** the probe trusts exactly what the BPE trusts, never the system's
+roots. **Fix:** put the PEM certificate of the CA that issued the server's chain into
+`trusted-root-certificates-file` (or the default store)."##,
+};
+
+pub static CLIENT_IDENTITY: ProbeCode = ProbeCode {
+    name: "client-identity-unusable",
+    group: Group::Settings,
+    summary: "the `cert-auth` key or chain cannot be used for TLS (an empty chain, or a key type rustls/ring does not support, such as a P-521 or DSA key)",
+    docs: r##"**What:** the `cert-auth` key or chain cannot be used for TLS (an empty chain, or a key type
+rustls/ring does not support, such as a P-521 or DSA key). **Why:** without it no client
+certificate can be sent. **Fix:** use an RSA (≥ 2048 bit) or ECDSA P-256/P-384 key; `check` itself
+reports key/certificate mismatches."##,
+};
+
+pub static TLS_UNKNOWN_ISSUER: ProbeCode = ProbeCode {
+    name: "tls-unknown-issuer",
+    group: Group::Tls,
+    summary: "the server's certificate chain does not lead to a root in the connection's trust store",
+    docs: r##"**What:** the server's certificate chain does not lead to a root in the connection's trust store.
+The detail names the server certificate, its issuer, the chain the server sent, and the subjects
+of the trusted certificates. **Why:** the BPE would reject the same chain. A common cause is a
+server that does not send its intermediate certificate (the detail says so). **Fix:** add the root
+CA of the server's chain to `trusted-root-certificates-file`, or make the server send its chain."##,
+};
+
+pub static TLS_EXPIRED: ProbeCode = ProbeCode {
+    name: "tls-expired",
+    group: Group::Tls,
+    summary: "a certificate of the server's chain has expired; the detail names it with its dates",
+    docs: r##"**What:** a certificate of the server's chain has expired; the detail names it with its dates.
+**Fix:** renew the certificate on the server."##,
+};
+
+pub static TLS_NOT_YET_VALID: ProbeCode = ProbeCode {
+    name: "tls-not-yet-valid",
+    group: Group::Tls,
+    summary: "a certificate of the server's chain is valid only from a later date",
+    docs: r##"**What:** a certificate of the server's chain is valid only from a later date. **Why:** usually
+a clock that is wrong on one of the two hosts, or a certificate issued for the future. **Fix:**
+check both clocks (NTP)."##,
+};
+
+pub static TLS_NAME_MISMATCH: ProbeCode = ProbeCode {
+    name: "tls-name-mismatch",
+    group: Group::Tls,
+    summary: "the server's certificate does not hold the host name of `base-url`; the detail lists the names it holds",
+    docs: r##"**What:** the server's certificate does not hold the host name of `base-url`; the detail lists the
+names it holds. **Fix:** use one of those names in `base-url`; to reach it at another address
+from this host, add `--resolve NAME:PORT:ADDRESS`."##,
+};
+
+pub static TLS_BAD_CERTIFICATE: ProbeCode = ProbeCode {
+    name: "tls-bad-certificate",
+    group: Group::Tls,
+    summary: "the server's certificate is unacceptable for another reason (bad signature, wrong key usage, unsupported algorithm, revoked)",
+    docs: r##"**What:** the server's certificate is unacceptable for another reason (bad signature, wrong key
+usage, unsupported algorithm, revoked). The detail has rustls' reason. **Fix:** reissue the
+server certificate for TLS server use."##,
+};
+
+pub static TLS_CLIENT_CERT_REQUIRED: ProbeCode = ProbeCode {
+    name: "tls-client-cert-required",
+    group: Group::Tls,
+    summary: "the server requires a client certificate and none was sent (TLS alert `certificate_required`, or nginx' `400 No required SSL certificate was sent`)",
+    docs: r##"**What:** the server requires a client certificate and none was sent (TLS alert
+`certificate_required`, or nginx' `400 No required SSL certificate was sent`). The detail lists
+the CAs the server accepts client certificates from, when it names them. **Fix:** configure
+`cert-auth` for this connection."##,
+};
+
+pub static TLS_CLIENT_CERT_REJECTED: ProbeCode = ProbeCode {
+    name: "tls-client-cert-rejected",
+    group: Group::Tls,
+    summary: "the server rejected the client certificate that was sent (an alert such as `bad_certificate` or `unknown_ca`, or nginx' `400 The SSL certificate error`)",
+    docs: r##"**What:** the server rejected the client certificate that was sent (an alert such as
+`bad_certificate` or `unknown_ca`, or nginx' `400 The SSL certificate error`). **Why:** its issuer
+is not among the CAs the server trusts for clients, or it expired. **Fix:** use a client
+certificate issued by a CA the server trusts, or add that CA to the server's client trust."##,
+};
+
+pub static TLS_HANDSHAKE: ProbeCode = ProbeCode {
+    name: "tls-handshake-failed",
+    group: Group::Tls,
+    summary: "the TLS handshake failed otherwise: the port does not speak TLS (an `https://` URL at a plain-HTTP port), no common protocol version or cipher suite, or the server closed the connection",
+    docs: r##"**What:** the TLS handshake failed otherwise: the port does not speak TLS (an `https://` URL at a
+plain-HTTP port), no common protocol version or cipher suite, or the server closed the
+connection. **Fix:** check the scheme and port of `base-url`; the detail has the alert or error."##,
+};
 
 /// What the peer showed during the handshake.
 #[derive(Debug, Default)]
@@ -39,7 +140,7 @@ struct Observed {
 pub(crate) struct TlsSetup {
     pub config: Arc<ClientConfig>,
     observed: Arc<Mutex<Observed>>,
-    trust_source: String,
+    trust_source: Piece,
     trust_subjects: Vec<String>,
     client: Option<Summary>,
     now: i64,
@@ -204,8 +305,8 @@ impl TlsSetup {
         }
         if roots.is_empty() {
             return Err(Failure::new(
-                codes::TRUST_STORE,
-                format!(
+                &codes::TRUST_STORE,
+                text!(
                     "no usable root certificate in {} (the server trusts exactly these)",
                     source_text(&trust.source)
                 ),
@@ -219,8 +320,12 @@ impl TlsSetup {
             .build()
             .map_err(|e| {
                 Failure::new(
-                    codes::TRUST_STORE,
-                    format!("{}: {e}", source_text(&trust.source)),
+                    &codes::TRUST_STORE,
+                    text!(
+                        "{}: {}",
+                        source_text(&trust.source),
+                        Piece::own(e.to_string())
+                    ),
                 )
             })?;
         let verifier = Recording {
@@ -237,7 +342,7 @@ impl TlsSetup {
         };
         let config = ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
-            .map_err(|e| Failure::new(codes::TLS_HANDSHAKE, e.to_string()))?
+            .map_err(|e| Failure::new(&codes::TLS_HANDSHAKE, Piece::own(e.to_string())))?
             // "dangerous" only by name: the verifier delegates every check to webpki
             .dangerous()
             .with_custom_certificate_verifier(Arc::new(verifier))
@@ -267,30 +372,33 @@ impl TlsSetup {
         }
     }
 
-    pub(crate) fn describe_success(&self, conn: &rustls::ClientConnection) -> String {
+    pub(crate) fn describe_success(&self, conn: &rustls::ClientConnection) -> Text {
         let version = match conn.protocol_version() {
             Some(rustls::ProtocolVersion::TLSv1_3) => "TLS 1.3",
             Some(rustls::ProtocolVersion::TLSv1_2) => "TLS 1.2",
             _ => "TLS",
         };
         let o = self.observed();
-        let mut out = version.to_string();
+        let mut out = Text::from(version);
         if let Some(leaf) = o.presented.first().and_then(|d| summary(d)) {
-            out.push_str(&format!(
+            out.push(text!(
                 ", server certificate {} issued by {}, valid until {}",
-                leaf.subject,
-                leaf.issuer,
-                date(leaf.not_after)
+                Piece::remote(&leaf.subject),
+                Piece::remote(&leaf.issuer),
+                Piece::own(date(leaf.not_after))
             ));
         }
         match (&self.client, o.client_auth_requested) {
-            (Some(c), true) => out.push_str(&format!("; client certificate {} sent", c.subject)),
-            (Some(c), false) => out.push_str(&format!(
+            (Some(c), true) => out.push(text!(
+                "; client certificate {} sent",
+                Piece::value(&c.subject)
+            )),
+            (Some(c), false) => out.push(text!(
                 "; the server did not ask for the client certificate {} (yet)",
-                c.subject
+                Piece::value(&c.subject)
             )),
             (None, true) => {
-                out.push_str("; the server asked for a client certificate, none is configured")
+                out.push("; the server asked for a client certificate, none is configured")
             }
             (None, false) => {}
         }
@@ -302,8 +410,8 @@ impl TlsSetup {
         let o = self.observed();
         let leaf = o.presented.first().and_then(|d| summary(d));
         let leaf_text = leaf.as_ref().map_or_else(
-            || "the server's certificate".to_string(),
-            |l| format!("the server's certificate {}", l.subject),
+            || Text::from("the server's certificate"),
+            |l| text!("the server's certificate {}", Piece::remote(&l.subject)),
         );
         match err {
             rustls::Error::InvalidCertificate(ce) => match ce {
@@ -315,19 +423,19 @@ impl TlsSetup {
                         .filter_map(|d| summary(d))
                         .find(|s| s.not_after < self.now);
                     let text = match expired {
-                        Some(s) => format!(
+                        Some(s) => text!(
                             "the certificate {} (issued by {}) expired on {} (valid from {}); today is {}",
-                            s.subject,
-                            s.issuer,
-                            date(s.not_after),
-                            date(s.not_before),
-                            date(self.now)
+                            Piece::remote(&s.subject),
+                            Piece::remote(&s.issuer),
+                            Piece::own(date(s.not_after)),
+                            Piece::own(date(s.not_before)),
+                            Piece::own(date(self.now))
                         ),
-                        None => format!("{leaf_text} has expired"),
+                        None => text!("{} has expired", leaf_text),
                     };
                     Failure::new(
-                        codes::TLS_EXPIRED,
-                        format!("{text}: renew it on the server"),
+                        &codes::TLS_EXPIRED,
+                        text!("{}: renew it on the server", text),
                     )
                 }
                 CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
@@ -337,15 +445,15 @@ impl TlsSetup {
                         .filter_map(|d| summary(d))
                         .find(|s| s.not_before > self.now);
                     let text = match early {
-                        Some(s) => format!(
+                        Some(s) => text!(
                             "the certificate {} is valid only from {}; today is {} (check the clocks of both hosts)",
-                            s.subject,
-                            date(s.not_before),
-                            date(self.now)
+                            Piece::remote(&s.subject),
+                            Piece::own(date(s.not_before)),
+                            Piece::own(date(self.now))
                         ),
-                        None => format!("{leaf_text} is not valid yet"),
+                        None => text!("{} is not valid yet", leaf_text),
                     };
-                    Failure::new(codes::TLS_NOT_YET_VALID, text)
+                    Failure::new(&codes::TLS_NOT_YET_VALID, text)
                 }
                 CertificateError::NotValidForName
                 | CertificateError::NotValidForNameContext { .. } => {
@@ -359,92 +467,111 @@ impl TlsSetup {
                         names = leaf.as_ref().map(|l| l.names.clone()).unwrap_or_default();
                     }
                     let holds = if names.is_empty() {
-                        "holds no DNS name or IP address (subject alternative names)".to_string()
+                        Text::from("holds no DNS name or IP address (subject alternative names)")
                     } else {
-                        format!("holds {}", names.join(", "))
+                        text!("holds {}", Piece::remote(&names.join(", ")))
                     };
                     Failure::new(
-                        codes::TLS_NAME_MISMATCH,
-                        format!(
-                            "{leaf_text} {holds}, not `{host}`: use one of its names in base-url (and --resolve NAME:PORT:ADDRESS to reach it at another address)"
+                        &codes::TLS_NAME_MISMATCH,
+                        text!(
+                            "{} {}, not `{}`: use one of its names in base-url (and --resolve NAME:PORT:ADDRESS to reach it at another address)",
+                            leaf_text,
+                            holds,
+                            Piece::value(host)
                         ),
                     )
                 }
                 other => Failure::new(
-                    codes::TLS_BAD_CERTIFICATE,
-                    format!(
-                        "{leaf_text} is not acceptable: {}",
-                        rustls::Error::InvalidCertificate(other.clone())
+                    &codes::TLS_BAD_CERTIFICATE,
+                    text!(
+                        "{} is not acceptable: {}",
+                        leaf_text,
+                        Piece::own(rustls::Error::InvalidCertificate(other.clone()).to_string())
                     ),
                 ),
             },
             rustls::Error::AlertReceived(alert) => self.alert(*alert, true),
             rustls::Error::InvalidMessage(_) | rustls::Error::InappropriateMessage { .. } => {
                 Failure::new(
-                    codes::TLS_HANDSHAKE,
-                    format!(
-                        "the server does not speak TLS here ({err}): does the port serve plain http://?"
+                    &codes::TLS_HANDSHAKE,
+                    text!(
+                        "the server does not speak TLS here ({}): does the port serve plain http://?",
+                        Piece::own(err.to_string())
                     ),
                 )
             }
             rustls::Error::PeerIncompatible(_) => Failure::new(
-                codes::TLS_HANDSHAKE,
-                format!(
-                    "no TLS version or cipher suite in common with the server ({err}); the server's Java accepts TLS 1.2 and 1.3"
+                &codes::TLS_HANDSHAKE,
+                text!(
+                    "no TLS version or cipher suite in common with the server ({}); the server's Java accepts TLS 1.2 and 1.3",
+                    Piece::own(err.to_string())
                 ),
             ),
             other => Failure::new(
-                codes::TLS_HANDSHAKE,
-                format!("TLS handshake failed: {other}"),
+                &codes::TLS_HANDSHAKE,
+                text!("TLS handshake failed: {}", Piece::own(other.to_string())),
             ),
         }
     }
 
     fn unknown_issuer(&self, o: &Observed) -> Failure {
         let chain: Vec<Summary> = o.presented.iter().filter_map(|d| summary(d)).collect();
-        let trusted = format!(
+        let trusted = text!(
             "{} ({} certificate{}: {})",
-            self.trust_source,
+            self.trust_source.clone(),
             self.trust_subjects.len(),
             if self.trust_subjects.len() == 1 {
                 ""
             } else {
                 "s"
             },
-            self.trust_subjects.join("; ")
+            Piece::value(&self.trust_subjects.join("; "))
         );
         let Some(leaf) = chain.first() else {
             return Failure::new(
-                codes::TLS_UNKNOWN_ISSUER,
-                format!("the server's certificate does not lead to a root in {trusted}"),
+                &codes::TLS_UNKNOWN_ISSUER,
+                text!(
+                    "the server's certificate does not lead to a root in {}",
+                    trusted
+                ),
             );
         };
         let mut text = if leaf.subject == leaf.issuer {
-            format!(
-                "the server's certificate {} is self-signed and not among {trusted}",
-                leaf.subject
+            text!(
+                "the server's certificate {} is self-signed and not among {}",
+                Piece::remote(&leaf.subject),
+                trusted
             )
         } else {
             let top = chain.last().map_or(&leaf.issuer, |c| &c.issuer);
-            format!(
-                "the server's certificate {} is issued by {}; the chain ends at {top}, which is not in {trusted}",
-                leaf.subject, leaf.issuer
+            text!(
+                "the server's certificate {} is issued by {}; the chain ends at {}, which is not in {}",
+                Piece::remote(&leaf.subject),
+                Piece::remote(&leaf.issuer),
+                Piece::remote(top),
+                trusted
             )
         };
         if chain.len() == 1 && leaf.subject != leaf.issuer {
-            text.push_str(&format!(
+            text.push(text!(
                 "; the server sent no intermediate certificate: if {} is an intermediate CA, configure the server to send its chain",
-                leaf.issuer
+                Piece::remote(&leaf.issuer)
             ));
         } else if chain.len() > 1 {
-            let sent: Vec<String> = chain[1..]
-                .iter()
-                .map(|c| format!("{} (issued by {})", c.subject, c.issuer))
-                .collect();
-            text.push_str(&format!("; the server also sent {}", sent.join(", ")));
+            let sent = join(
+                chain[1..].iter().map(|c| {
+                    text!(
+                        "{} (issued by {})",
+                        Piece::remote(&c.subject),
+                        Piece::remote(&c.issuer)
+                    )
+                }),
+                ", ",
+            );
+            text.push(text!("; the server also sent {}", sent));
         }
-        text.push_str(": add the root CA of that chain to the trust store");
-        Failure::new(codes::TLS_UNKNOWN_ISSUER, text)
+        text.push(": add the root CA of that chain to the trust store");
+        Failure::new(&codes::TLS_UNKNOWN_ISSUER, text)
     }
 
     /// An alert from the server. `during`: still in the handshake (else the server's verdict
@@ -454,11 +581,11 @@ impl TlsSetup {
         let name = alert_name(alert);
         let client = self.client.as_ref();
         let issuers = if o.acceptable_issuers.is_empty() {
-            String::new()
+            Text::new()
         } else {
-            format!(
+            text!(
                 "; it accepts client certificates issued by: {}",
-                o.acceptable_issuers.join("; ")
+                Piece::remote(&o.acceptable_issuers.join("; "))
             )
         };
         let when = if during {
@@ -468,9 +595,12 @@ impl TlsSetup {
         };
         match alert {
             AlertDescription::CertificateRequired => Failure::new(
-                codes::TLS_CLIENT_CERT_REQUIRED,
-                format!(
-                    "the server requires a client certificate and none is configured (cert-auth) (alert {name} {when}){issuers}"
+                &codes::TLS_CLIENT_CERT_REQUIRED,
+                text!(
+                    "the server requires a client certificate and none is configured (cert-auth) (alert {} {}){}",
+                    Piece::own(name.as_str()),
+                    when,
+                    issuers
                 ),
             ),
             AlertDescription::BadCertificate
@@ -486,25 +616,35 @@ impl TlsSetup {
             {
                 match client {
                     Some(c) if o.client_cert_offered => Failure::new(
-                        codes::TLS_CLIENT_CERT_REJECTED,
-                        format!(
-                            "the server rejected the client certificate {} (issued by {}, valid until {}) with alert {name} {when}{issuers}",
-                            c.subject,
-                            c.issuer,
-                            date(c.not_after)
+                        &codes::TLS_CLIENT_CERT_REJECTED,
+                        text!(
+                            "the server rejected the client certificate {} (issued by {}, valid until {}) with alert {} {}{}",
+                            Piece::value(&c.subject),
+                            Piece::value(&c.issuer),
+                            Piece::own(date(c.not_after)),
+                            Piece::own(name.as_str()),
+                            when,
+                            issuers
                         ),
                     ),
                     _ => Failure::new(
-                        codes::TLS_CLIENT_CERT_REQUIRED,
-                        format!(
-                            "the server asked for a client certificate, none was sent, and it ended the session with alert {name} {when}{issuers}"
+                        &codes::TLS_CLIENT_CERT_REQUIRED,
+                        text!(
+                            "the server asked for a client certificate, none was sent, and it ended the session with alert {} {}{}",
+                            Piece::own(name.as_str()),
+                            when,
+                            issuers
                         ),
                     ),
                 }
             }
             _ => Failure::new(
-                codes::TLS_HANDSHAKE,
-                format!("the server ended the TLS session with alert {name} {when}"),
+                &codes::TLS_HANDSHAKE,
+                text!(
+                    "the server ended the TLS session with alert {} {}",
+                    Piece::own(name.as_str()),
+                    when
+                ),
             ),
         }
     }
@@ -513,7 +653,10 @@ impl TlsSetup {
     pub(crate) fn explain_after_handshake(&self, err: &rustls::Error) -> Failure {
         match err {
             rustls::Error::AlertReceived(a) => self.alert(*a, false),
-            other => Failure::new(codes::TLS_HANDSHAKE, format!("TLS failed: {other}")),
+            other => Failure::new(
+                &codes::TLS_HANDSHAKE,
+                text!("TLS failed: {}", Piece::own(other.to_string())),
+            ),
         }
     }
 
@@ -521,29 +664,30 @@ impl TlsSetup {
     pub(crate) fn explain_io(&self, err: &std::io::Error) -> Failure {
         let hint = self
             .client_auth_hint()
-            .map(|h| format!(" ({h})"))
+            .map(|h| text!(" ({})", h))
             .unwrap_or_default();
         Failure::new(
-            codes::TLS_HANDSHAKE,
-            format!(
-                "the connection ended during the TLS handshake: {}{hint}; does the port speak TLS?",
-                super::net::chain_text(err)
+            &codes::TLS_HANDSHAKE,
+            text!(
+                "the connection ended during the TLS handshake: {}{}; does the port speak TLS?",
+                Piece::remote(&super::words::chain_text(err)),
+                hint
             ),
         )
     }
 
     /// When the server asked for a client certificate: what we sent.
-    pub(crate) fn client_auth_hint(&self) -> Option<String> {
+    pub(crate) fn client_auth_hint(&self) -> Option<Text> {
         let o = self.observed();
         if !o.client_auth_requested {
             return None;
         }
         Some(match (&self.client, o.client_cert_offered) {
-            (Some(c), true) => format!(
+            (Some(c), true) => text!(
                 "the server asked for a client certificate; {} was sent",
-                c.subject
+                Piece::value(&c.subject)
             ),
-            _ => "the server asked for a client certificate and none is configured".into(),
+            _ => Text::from("the server asked for a client certificate and none is configured"),
         })
     }
 
@@ -557,11 +701,11 @@ impl TlsSetup {
     }
 }
 
-fn source_text(source: &str) -> String {
+fn source_text(source: &str) -> Piece {
     if source.is_empty() {
-        "the trust store".into()
+        Piece::from("the trust store")
     } else {
-        source.to_string()
+        Piece::value(source)
     }
 }
 
@@ -591,19 +735,19 @@ fn certified_key(
     // the provider's error would not name the key, but say nothing of its bytes either
     let signing = provider.key_provider.load_private_key(key).map_err(|_| {
         Failure::new(
-            codes::CLIENT_IDENTITY,
+            &codes::CLIENT_IDENTITY,
             "the client key cannot be used for TLS (rustls/ring accept RSA, ECDSA P-256/P-384 and Ed25519 keys)",
         )
     })?;
     let Some(leaf) = id.chain.first() else {
         return Err(Failure::new(
-            codes::CLIENT_IDENTITY,
+            &codes::CLIENT_IDENTITY,
             "the client certificate chain is empty",
         ));
     };
     let summary = summary(leaf).ok_or_else(|| {
         Failure::new(
-            codes::CLIENT_IDENTITY,
+            &codes::CLIENT_IDENTITY,
             "the client certificate is not a valid X.509 certificate",
         )
     })?;
@@ -616,11 +760,15 @@ fn certified_key(
 }
 
 /// The name TLS verifies: the URL's host (also with `--resolve`, like curl).
-pub(crate) fn server_name(target: &Target) -> Result<ServerName<'static>, String> {
+pub(crate) fn server_name(target: &Target) -> Result<ServerName<'static>, Text> {
     match target.ip {
         Some(ip) => Ok(ServerName::IpAddress(ip.into())),
-        None => ServerName::try_from(target.host.clone())
-            .map_err(|_| format!("`{}` is not a valid host name for TLS", target.host)),
+        None => ServerName::try_from(target.host.clone()).map_err(|_| {
+            text!(
+                "`{}` is not a valid host name for TLS",
+                Piece::value(&target.host)
+            )
+        }),
     }
 }
 

@@ -96,7 +96,8 @@ impl<'a> Redactor<'a> {
                 }
                 Piece::Value(v) => push_clipped(&mut out, &url_credentials(v)),
                 Piece::Secret => out.push_str(MASK),
-                Piece::Remote(v) => out.push_str(v),
+                // scrubbed of what the probe sent already; URLs in it shown as every URL is
+                Piece::Remote(v) => out.push_str(&super::url::urls_in_text(v)),
             }
         }
         self.scrub.text(&out).into_owned()

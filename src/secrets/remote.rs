@@ -18,6 +18,8 @@
 //! is about the echoes that happen (error pages quoting the request, debug output) and the forms
 //! the probe itself sends.
 
+use base64::Engine;
+
 /// What a masked stretch of text becomes.
 pub(crate) const MASK: &str = "****";
 
@@ -61,6 +63,47 @@ pub(crate) enum Tail {
 impl Scrubber {
     /// Registers a secret with the forms it travels in.
     pub(crate) fn add(&mut self, secret: &str) {
+        // the secret as the config has it, and as the other charsets read it: US-ASCII as the
+        // OIDC client sends it (`?` for every other character), its ISO-8859-1 bytes read as
+        // UTF-8 (U+FFFD for each), its UTF-8 bytes read as ISO-8859-1 (`Ã¤` for `ä`)
+        let mut readings = vec![secret.to_string()];
+        if !secret.is_ascii() {
+            let each = |f: &dyn Fn(char) -> String| secret.chars().map(f).collect::<String>();
+            readings.push(each(&|c| if c.is_ascii() { c.into() } else { "?".into() }));
+            readings.push(each(&|c| {
+                if c.is_ascii() {
+                    c.into()
+                } else if u32::from(c) <= 0xFF {
+                    "\u{fffd}".into()
+                } else {
+                    "?".into()
+                }
+            }));
+            readings.push(secret.bytes().map(char::from).collect());
+        }
+        for r in &readings {
+            self.add_encodings(r);
+        }
+        // base64 of its bytes in both charsets (a server quoting what it decoded, or a token)
+        let mut bytes = vec![secret.as_bytes().to_vec()];
+        if !secret.is_ascii() && secret.chars().all(|c| u32::from(c) <= 0xFF) {
+            bytes.push(
+                secret
+                    .chars()
+                    .filter_map(|c| u8::try_from(c).ok())
+                    .collect(),
+            );
+        }
+        for b in bytes {
+            for f in base64_forms(&b) {
+                self.add_form(&f);
+            }
+        }
+    }
+
+    /// One reading of a secret with the forms it travels in: itself, URL-encoded, JSON- and
+    /// XML-escaped.
+    fn add_encodings(&mut self, secret: &str) {
         self.add_form(secret);
         // application/x-www-form-urlencoded (space as `+`) and percent-encoding (space as `%20`)
         let form: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
@@ -76,6 +119,68 @@ impl Scrubber {
         self.add_form(json);
         self.add_form(&json.replace('/', "\\/"));
         self.add_form(&xml_escape(secret));
+    }
+
+    /// An `Authorization` (or `Proxy-Authorization`) header value the probe sends: its
+    /// credential (after the scheme, which stays readable: `Basic ****`) and the whole value in
+    /// base64 (a server dumping its request headers encoded).
+    pub(crate) fn add_authorization(&mut self, value: &str) {
+        self.add_form(value.split_once(' ').map_or(value, |(_, c)| c));
+        for f in base64_forms(value.as_bytes()) {
+            self.add_form(&f);
+        }
+    }
+
+    /// Basic credentials: the password with its forms, and `user:password` as base64 in both
+    /// charsets (ISO-8859-1 as the FHIR and proxy clients send it, US-ASCII as the OIDC client
+    /// does, UTF-8 as a server may re-encode it), with the header values the probe sends.
+    pub(crate) fn add_basic(&mut self, user: &str, password: &str) {
+        self.add(password);
+        for f in basic_forms(user, password) {
+            self.add_authorization(&format!("Basic {f}"));
+            self.add_form(&f);
+        }
+    }
+
+    /// A bearer token: the token with its forms, and the header value the probe sends.
+    pub(crate) fn add_bearer(&mut self, token: &str) {
+        self.add(token);
+        self.add_authorization(&format!("Bearer {token}"));
+    }
+
+    /// An access token the probe got: as a bearer token, and for a JWS or JWE (parts separated
+    /// by `.`) each part but the first (the header says only which key and algorithm) and the
+    /// signed part `header.payload`.
+    pub(crate) fn add_access_token(&mut self, token: &str) {
+        self.add_bearer(token);
+        let parts: Vec<&str> = token.split('.').collect();
+        if parts.len() > 1 {
+            for p in &parts[1..] {
+                self.add(p);
+            }
+            if let Some((signed, _)) = token.rsplit_once('.') {
+                self.add(signed);
+            }
+        }
+    }
+
+    /// A URL the probe requests: the password of its userinfo and every value of its query and
+    /// fragment that the URL redactor masks (a server echoes its request path, a `Location`, a
+    /// link), as written and percent-decoded. A value shorter than four characters cannot be
+    /// told from other text: it is masked only where the URL redactor sees a URL.
+    pub(crate) fn add_url(&mut self, url: &str) {
+        for span in super::url::url_secrets(url) {
+            let Some(raw) = url.get(span.range()) else {
+                continue;
+            };
+            self.add(raw);
+            let decoded = url::form_urlencoded::parse(format!("x={raw}").as_bytes())
+                .next()
+                .map(|(_, v)| v.into_owned());
+            if let Some(d) = decoded.filter(|d| d != raw) {
+                self.add(&d);
+            }
+        }
     }
 
     fn add_form(&mut self, form: &str) {
@@ -233,6 +338,49 @@ impl Scrubber {
         }
         any
     }
+}
+
+/// The forms Basic credentials travel in, to mask in what servers answer: the base64 of
+/// `user:password` in both charsets (ISO-8859-1 or US-ASCII as sent, UTF-8 as a server may
+/// re-encode it), standard and URL-safe, with and without padding.
+pub(crate) fn basic_forms(user: &str, password: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for bytes in [
+        basic_bytes(user, password, true),
+        basic_bytes(user, password, false),
+        format!("{user}:{password}").into_bytes(),
+    ] {
+        out.extend(base64_forms(&bytes));
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// `bytes` in base64, standard and URL-safe, with and without padding.
+fn base64_forms(bytes: &[u8]) -> Vec<String> {
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+    let mut out: Vec<String> = [STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD]
+        .iter()
+        .map(|e| e.encode(bytes))
+        .collect();
+    out.dedup();
+    out
+}
+
+/// `user:password` as the probe sends it in Basic auth: ISO-8859-1 (`latin1`) or US-ASCII, a
+/// character outside the charset as `?`, as Java's encoder does.
+pub(crate) fn basic_bytes(user: &str, password: &str, latin1: bool) -> Vec<u8> {
+    let limit = if latin1 { 0xFF } else { 0x7F };
+    format!("{user}:{password}")
+        .chars()
+        .map(|c| {
+            u8::try_from(u32::from(c))
+                .ok()
+                .filter(|&b| u32::from(b) <= limit)
+                .unwrap_or(b'?')
+        })
+        .collect()
 }
 
 fn emit_units(text: &str, units: &[Unit], masked: &[bool], collapse: bool) -> String {
@@ -657,5 +805,36 @@ mod tests {
             assert_eq!(s.scrub(odd), odd);
             assert_eq!(s.one_line(odd, 10), odd);
         }
+    }
+
+    #[test]
+    fn what_the_probe_sends_is_registered_in_every_form() {
+        use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+        let mut s = Scrubber::default();
+        s.add_basic("bpe", "Päss-Wörd-7Zq81x");
+        s.add_bearer("Bz4-Kq8Lx2Vm7Np");
+        s.add_url("https://h/fhir?apikey=Qv7Lm2Xp9Rt4Wz/metadata&_format=json#frag-Ab12");
+        for echo in [
+            // ISO-8859-1 bytes read as UTF-8, US-ASCII, UTF-8 read as ISO-8859-1
+            "bpe:P\u{fffd}ss-W\u{fffd}rd-7Zq81x".to_string(),
+            "P?ss-W?rd-7Zq81x".into(),
+            "PÃ¤ss-WÃ¶rd-7Zq81x".into(),
+            STANDARD.encode("Päss-Wörd-7Zq81x"),
+            STANDARD.encode(b"P\xe4ss-W\xf6rd-7Zq81x"),
+            STANDARD.encode("bpe:Päss-Wörd-7Zq81x"),
+            URL_SAFE_NO_PAD.encode("Bz4-Kq8Lx2Vm7Np"),
+            STANDARD.encode("Bearer Bz4-Kq8Lx2Vm7Np"),
+            "GET /fhir?apikey=Qv7Lm2Xp9Rt4Wz/metadata".into(),
+            "Qv7Lm2Xp9Rt4Wz%2Fmetadata".into(),
+            "#frag-Ab12".into(),
+        ] {
+            assert!(!s.scrub(&format!("[{echo}]")).contains("7Zq81x"), "{echo}");
+            let out = s.scrub(&format!("[{echo}]"));
+            assert!(out.contains("****"), "{echo}: {out}");
+        }
+        // the scheme of a header value stays readable; FHIR's formatting parameters too
+        s.add_authorization("Bearer Bz4-Kq8Lx2Vm7Np");
+        assert_eq!(s.scrub("Bearer Bz4-Kq8Lx2Vm7Np"), "Bearer ****");
+        assert_eq!(s.scrub("_format=json"), "_format=json");
     }
 }

@@ -142,3 +142,21 @@ pub fn url_credentials(s: &str) -> Cow<'_, str> {
     out.push_str(&s[at..]);
     Cow::Owned(out)
 }
+
+/// Free text (what a server sent) with the credentials of every URL in it masked: a URL ends at
+/// a blank or a quote, as in [`url_secrets`].
+pub fn urls_in_text(s: &str) -> Cow<'_, str> {
+    let regions = merge(s, url_secrets(s));
+    if regions.is_empty() {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut at = 0;
+    for r in regions {
+        out.push_str(&s[at..r.start]);
+        out.push_str(MASK);
+        at = r.end;
+    }
+    out.push_str(&s[at..]);
+    Cow::Owned(out)
+}

@@ -158,25 +158,25 @@ fn nginx_and_oidc_provider_with_every_auth_kind() {
     }
     assert!(
         by("open").steps[4]
-            .detail
+            .detail_text()
             .contains("nginx CI stand-in 1.0, FHIR 4.0.1")
     );
     assert!(
         by("mtls-pem").steps[2]
-            .detail
+            .detail_text()
             .contains("client certificate CN=dsf-ci-client sent")
     );
     assert!(names(by("oidc")).contains(&"oidc.token-signature"));
-    assert_eq!(code("basic-wrong"), Some(codes::HTTP_UNAUTHORIZED));
-    assert_eq!(code("mtls-none"), Some(codes::TLS_CLIENT_CERT_REQUIRED));
-    assert_eq!(code("untrusted"), Some(codes::TLS_UNKNOWN_ISSUER));
+    assert_eq!(code("basic-wrong"), Some(&codes::HTTP_UNAUTHORIZED));
+    assert_eq!(code("mtls-none"), Some(&codes::TLS_CLIENT_CERT_REQUIRED));
+    assert_eq!(code("untrusted"), Some(&codes::TLS_UNKNOWN_ISSUER));
     assert!(
         by("untrusted").steps[2]
-            .detail
+            .detail_text()
             .contains("DSF CI Intermediate CA")
     );
-    assert_eq!(code("redirect"), Some(codes::HTTP_REDIRECT));
-    assert_eq!(code("oidc-wrong-secret"), Some(codes::OIDC_TOKEN_STATUS));
+    assert_eq!(code("redirect"), Some(&codes::HTTP_REDIRECT));
+    assert_eq!(code("oidc-wrong-secret"), Some(&codes::OIDC_TOKEN_STATUS));
     assert_eq!(
         by("oidc-wrong-secret").server_outcome,
         ServerOutcome::Logged
@@ -186,13 +186,15 @@ fn nginx_and_oidc_provider_with_every_auth_kind() {
             .steps
             .last()
             .expect("step")
-            .detail
+            .detail_text()
             .contains("invalid_client")
     );
-    assert_eq!(code("oidc-wrong-audience"), Some(codes::OIDC_AUDIENCE));
+    assert_eq!(code("oidc-wrong-audience"), Some(&codes::OIDC_AUDIENCE));
 
     let mut out = Vec::new();
-    probe::render::render(&results, false, &mut out).expect("render");
+    let db = dsf_connections::source::SourceDb::default();
+    let r = dsf_connections::secrets::Redactor::new(&db, Default::default());
+    probe::render::render(&results, &r, false, &mut out).expect("render");
     let out =
         String::from_utf8(out).expect("utf8") + &serde_json::to_string(&results).expect("json");
     if std::env::var_os("DSF_CI_SHOW").is_some() {
