@@ -308,8 +308,13 @@ fn check(args: &CheckArgs, probe: Option<&ProbeArgs>, explain: bool, io: &mut Io
                 Some(_) => &service_env,
                 None => &env,
             };
-            let (r, n, m) =
-                crate::probe::from_model::run_for(&report, &models[range], p, env, progress);
+            let (r, n, m) = crate::probe::from_model::run_for(
+                &report.diagnostics,
+                &models[range],
+                p,
+                env,
+                progress,
+            );
             results.extend(r);
             not_probed.extend(n);
             notes.extend(m);
@@ -331,7 +336,7 @@ fn check(args: &CheckArgs, probe: Option<&ProbeArgs>, explain: bool, io: &mut Io
     } else if report
         .probes
         .as_ref()
-        .is_some_and(|(r, _)| crate::probe::render::failed(r))
+        .is_some_and(|(r, _)| crate::probe::failed(r))
     {
         // a probe failed, or none could be run: a smoke check that tested nothing has not passed
         ExitStatus::ProbeFailed

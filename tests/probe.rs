@@ -113,7 +113,7 @@ fn human(results: &[ProbeResult]) -> String {
     let mut out = Vec::new();
     let db = dsf_connections::source::SourceDb::default();
     let r = dsf_connections::secrets::Redactor::new(&db, Default::default());
-    probe::render::render(results, &r, false, &mut out).expect("render");
+    dsf_connections::emit::probes::render(results, &r, false, &mut out).expect("render");
     String::from_utf8(out).expect("utf8")
 }
 
@@ -583,7 +583,7 @@ fn many_connections_one_silent_all_finish_in_input_order() {
         seen.contains(&(21, 21)),
         "progress reached the end: {seen:?}"
     );
-    let line = probe::render::progress_line(&probe::Progress {
+    let line = probe::progress::progress_line(&probe::Progress {
         done: 3,
         total: 21,
         slowest: Some(("silent".into(), Duration::from_millis(1500))),

@@ -9,6 +9,7 @@ mod formats;
 mod fuzz;
 mod golden;
 mod hostile;
+mod layout;
 mod mistakes;
 mod pki;
 mod placement;

@@ -155,7 +155,7 @@ pub fn summary(report: &Report) -> String {
     }
     if let Some((results, not_probed)) = &report.probes {
         line.push_str("; ");
-        line.push_str(&crate::probe::render::summary(results, not_probed));
+        line.push_str(&crate::emit::probes::summary(results, not_probed));
     }
     line
 }
@@ -181,10 +181,7 @@ pub fn probe_outcome(r: &ProbeResult) -> &'static str {
 /// detail rendered by `redactor`.
 pub fn probe_failure(r: &ProbeResult, redactor: &Redactor) -> String {
     let (label, detail) = failed_step(r).map_or(("probe", String::new()), |s| {
-        (
-            crate::probe::render::label(s.name),
-            redactor.text(&s.detail),
-        )
+        (crate::emit::probes::label(s.name), redactor.text(&s.detail))
     });
     format!(
         "{label}: {} ({})",
@@ -202,7 +199,7 @@ pub fn probe_line(r: &ProbeResult, quiet: bool, redactor: &Redactor) -> Option<S
         return (!quiet).then(|| {
             format!(
                 "probe {id}: ok in {}",
-                crate::probe::render::elapsed(r.duration)
+                crate::emit::probes::elapsed(r.duration)
             )
         });
     }

@@ -36,7 +36,7 @@ pub fn emit(report: &Report, opts: &Options, w: &mut dyn Write) -> std::io::Resu
             writeln!(
                 w,
                 "dsf-connections: {}",
-                crate::probe::render::summary(results, not_probed)
+                crate::emit::probes::summary(results, not_probed)
             )?;
         }
         if !opts.quiet {

@@ -84,7 +84,7 @@ pub fn emit(report: &Report, opts: &Options, w: &mut dyn Write) -> std::io::Resu
             writeln!(
                 w,
                 "::error title=dsf-connections probe::{}",
-                escape_data(&crate::probe::render::summary(results, not_probed))
+                escape_data(&crate::emit::probes::summary(results, not_probed))
             )?;
         }
         for r in results {

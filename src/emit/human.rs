@@ -47,14 +47,14 @@ pub fn emit(report: &Report, style: &Style, w: &mut dyn Write) -> std::io::Resul
         if style.quiet {
             let failed: Vec<_> = results.iter().filter(|r| !r.ok).cloned().collect();
             if !failed.is_empty() {
-                crate::probe::render::render(&failed, style.r, style.color, w)?;
+                crate::emit::probes::render(&failed, style.r, style.color, w)?;
             } else if results.is_empty() {
                 // nothing probed is a problem too (exit 3): say why
-                let line = crate::probe::render::summary(results, not_probed);
+                let line = crate::emit::probes::summary(results, not_probed);
                 writeln!(w, "{line}")?;
             }
         } else {
-            crate::probe::render::render(results, style.r, style.color, w)?;
+            crate::emit::probes::render(results, style.r, style.color, w)?;
             writeln!(w)?;
         }
     }
@@ -192,7 +192,7 @@ fn summary(report: &Report, style: &Style, w: &mut dyn Write) -> std::io::Result
     let nothing_checked = report.inputs.is_empty() && failed > 0;
     // with --test-connections: `ok` only when the probes passed too
     let probes = report.probes.as_ref().filter(|_| !nothing_checked);
-    let probes_failed = probes.is_some_and(|(r, _)| crate::probe::render::failed(r));
+    let probes_failed = probes.is_some_and(|(r, _)| crate::probe::failed(r));
     let line = if nothing_checked {
         // every input failed: there is nothing to call "no problems"
         format!(
@@ -223,7 +223,7 @@ fn summary(report: &Report, style: &Style, w: &mut dyn Write) -> std::io::Result
     let line = match probes {
         Some((results, not_probed)) => format!(
             "{line}; {}",
-            crate::probe::render::summary(results, not_probed)
+            crate::emit::probes::summary(results, not_probed)
         ),
         None => line,
     };

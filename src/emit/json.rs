@@ -206,6 +206,20 @@ impl Serialize for ProbeJson<'_, '_> {
     }
 }
 
+/// A probe result on its own in the JSON of `probes[]`, its details rendered with no source
+/// and no secret value of a run known (for library users and tests).
+impl Serialize for ProbeResult {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let db = crate::source::SourceDb::default();
+        let r = crate::secrets::Redactor::new(&db, crate::secrets::scrub::Scrubber::default());
+        ProbeJson {
+            result: self,
+            r: &r,
+        }
+        .serialize(s)
+    }
+}
+
 pub fn emit(report: &Report, r: &Redactor, w: &mut dyn Write) -> std::io::Result<()> {
     let (explained, omitted) = explain::explain_all(report, r);
     let mut notes: Vec<String> = report.notes.iter().map(|n| r.text(n)).collect();

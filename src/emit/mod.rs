@@ -12,6 +12,7 @@ pub mod gitlab;
 pub mod human;
 pub mod json;
 pub mod markdown;
+pub mod probes;
 pub mod sarif;
 pub mod snippet;
 pub mod text;

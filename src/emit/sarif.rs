@@ -341,7 +341,7 @@ fn notifications(report: &Report, opts: &Options) -> Vec<Notification> {
             out.push(Notification {
                 level: "error",
                 message: Text {
-                    text: crate::probe::render::summary(results, not_probed),
+                    text: crate::emit::probes::summary(results, not_probed),
                 },
                 descriptor: None,
             });

@@ -227,7 +227,7 @@ pub fn target(c: &Connection) -> Result<ProbeTarget, String> {
 /// keeps), those without errors; the others are listed as not probed. Returns the results, the
 /// connections not probed, and notes for the summary.
 pub fn run_for(
-    report: &crate::report::Report,
+    diagnostics: &[crate::diag::Diagnostic],
     models: &[Connection],
     args: &super::args::ProbeArgs,
     env: &dyn Fn(&str) -> Option<String>,
@@ -244,7 +244,7 @@ pub fn run_for(
         {
             continue;
         }
-        let errors = report.diagnostics.iter().any(|d| {
+        let errors = diagnostics.iter().any(|d| {
             d.severity == crate::diag::Severity::Error
                 && d.primary.file == c.file
                 && d.connection.as_deref() == Some(c.id.as_str())
@@ -270,7 +270,7 @@ pub fn run_for(
         )),
     }
     if progress {
-        options.progress = Some(super::render::stderr_progress());
+        options.progress = Some(super::progress::stderr_progress());
     }
     let results = match super::run(&targets, &options) {
         Ok(r) => r,
@@ -284,7 +284,7 @@ pub fn run_for(
         }
     };
     if progress {
-        super::render::clear_progress();
+        super::progress::clear_progress();
     }
     (results, not_probed, notes)
 }

@@ -16,11 +16,11 @@ pub mod from_model;
 mod jwt;
 mod net;
 mod oidc;
+pub mod progress;
 pub mod proxy;
-pub mod render;
 pub mod target;
 mod tls;
-mod words;
+pub mod words;
 
 pub use proxy::ProxyConfig;
 pub use target::{
@@ -217,16 +217,10 @@ pub fn plain(t: &Text) -> String {
     crate::secrets::Redactor::new(&db, crate::secrets::scrub::Scrubber::default()).text(t)
 }
 
-impl Serialize for ProbeResult {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let db = crate::source::SourceDb::default();
-        let r = crate::secrets::Redactor::new(&db, crate::secrets::scrub::Scrubber::default());
-        crate::emit::json::ProbeJson {
-            result: self,
-            r: &r,
-        }
-        .serialize(s)
-    }
+/// Whether the probes did not pass: one failed, or none ran at all (a smoke check that tested
+/// nothing has not passed).
+pub fn failed(results: &[ProbeResult]) -> bool {
+    results.is_empty() || results.iter().any(|r| !r.ok)
 }
 
 /// A step failed: the probe of this connection ends here (the failure is recorded).

@@ -65,6 +65,18 @@ pub(crate) fn human_duration(d: Duration) -> String {
     }
 }
 
+/// `0 ms`, `12 ms`, `1.2 s`, `42 s`.
+pub fn elapsed(d: Duration) -> String {
+    let ms = d.as_millis();
+    if ms < 1000 {
+        format!("{ms} ms")
+    } else if ms < 10_000 {
+        format!("{:.1} s", d.as_secs_f64())
+    } else {
+        format!("{} s", d.as_secs())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

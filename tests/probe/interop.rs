@@ -194,7 +194,7 @@ fn nginx_and_oidc_provider_with_every_auth_kind() {
     let mut out = Vec::new();
     let db = dsf_connections::source::SourceDb::default();
     let r = dsf_connections::secrets::Redactor::new(&db, Default::default());
-    probe::render::render(&results, &r, false, &mut out).expect("render");
+    dsf_connections::emit::probes::render(&results, &r, false, &mut out).expect("render");
     let out =
         String::from_utf8(out).expect("utf8") + &serde_json::to_string(&results).expect("json");
     if std::env::var_os("DSF_CI_SHOW").is_some() {

@@ -2,14 +2,13 @@
 //! would do, then one line per step (mark, time, label, detail, code); and the progress line
 //! shown on a terminal while probes run.
 
-use super::from_model::NotProbed;
-use super::{ProbeResult, Progress, ProgressFn, ServerOutcome, step};
-use crate::emit::text::visible;
+use crate::printable::visible;
+use crate::probe::from_model::NotProbed;
+pub use crate::probe::words::elapsed;
+use crate::probe::{ProbeResult, ServerOutcome, step};
 use crate::secrets::Redactor;
 use owo_colors::OwoColorize;
 use std::io::{self, Write};
-use std::sync::Arc;
-use std::time::Duration;
 
 /// The human label of a step name.
 pub fn label(name: &str) -> &'static str {
@@ -33,18 +32,6 @@ pub fn label(name: &str) -> &'static str {
         step::OIDC_AZP => "token azp",
         step::PROBE => "probe",
         _ => "step",
-    }
-}
-
-/// `0 ms`, `12 ms`, `1.2 s`, `42 s`.
-pub fn elapsed(d: Duration) -> String {
-    let ms = d.as_millis();
-    if ms < 1000 {
-        format!("{ms} ms")
-    } else if ms < 10_000 {
-        format!("{:.1} s", d.as_secs_f64())
-    } else {
-        format!("{} s", d.as_secs())
     }
 }
 
@@ -124,12 +111,6 @@ pub fn render(
     Ok(())
 }
 
-/// Whether the probes did not pass: one failed, or none ran at all (a smoke check that tested
-/// nothing has not passed).
-pub fn failed(results: &[ProbeResult]) -> bool {
-    results.is_empty() || results.iter().any(|r| !r.ok)
-}
-
 /// Failed connections named in a summary at most; the rest are counted.
 const NAMED: usize = 5;
 
@@ -198,29 +179,4 @@ fn mark(ok: bool, color: bool) -> String {
         (true, false) => "✓".into(),
         (false, false) => "✗".into(),
     }
-}
-
-/// `probing 12/200 done, slowest: fhir-x (12 s)`.
-pub fn progress_line(p: &Progress) -> String {
-    let mut s = format!("probing {}/{} done", p.done, p.total);
-    if let Some((id, t)) = &p.slowest {
-        s.push_str(&format!(", slowest: {} ({})", visible(id), elapsed(*t)));
-    }
-    s
-}
-
-/// A progress callback that rewrites one line on standard error; pass it only when standard
-/// error is a terminal, and call [`clear_progress`] after the run.
-pub fn stderr_progress() -> ProgressFn {
-    Arc::new(|p: &Progress| {
-        let mut err = io::stderr().lock();
-        let _ = write!(err, "\r\x1b[2K{}", progress_line(p));
-        let _ = err.flush();
-    })
-}
-
-pub fn clear_progress() {
-    let mut err = io::stderr().lock();
-    let _ = write!(err, "\r\x1b[2K");
-    let _ = err.flush();
 }
