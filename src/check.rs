@@ -48,6 +48,9 @@ pub struct Checker {
     ctx: rules::Ctx,
     /// Keep up to this many resolved connections (for `explain` and the probes).
     pub keep_models: usize,
+    /// Whether the run wants resolved connections at all (then those beyond `keep_models` are
+    /// counted as left out).
+    pub wants_models: bool,
     /// Connections resolved but not kept (beyond `keep_models`).
     pub models_dropped: usize,
     /// Whether some connection relies on the default trust store.
@@ -71,6 +74,7 @@ impl Checker {
             files: (!files.skip).then(|| FileService::new(files)),
             defaults,
             keep_models: 0,
+            wants_models: false,
             models_dropped: 0,
             uses_default_trust: false,
         })
@@ -125,7 +129,7 @@ impl Checker {
                 uses_default_trust |= relies_on_default_trust(&model);
                 if checked.models.len() < this.keep_models {
                     checked.models.push(model);
-                } else if this.keep_models > 0 {
+                } else if this.wants_models {
                     dropped += 1;
                 }
             }

@@ -45,7 +45,6 @@ pub fn run(run: &Run, loaded: Vec<InputResult>) -> Result<Checked, String> {
     sink.extend(bad.into_iter().map(crate::rules::defaults::invalid));
     let env_file = defaults.file;
     let mut checker = Checker::new(args.file_options(), defaults.clone())?;
-    checker.keep_models = run.keep_models;
     let compose_options = compose::Options {
         kind: args.input_kind,
         services: &args.services,
@@ -55,7 +54,10 @@ pub fn run(run: &Run, loaded: Vec<InputResult>) -> Result<Checked, String> {
         env: run.env,
         budget: usize::try_from(args.max_input_size).unwrap_or(usize::MAX),
     };
-    let mut out = Out::default();
+    let mut out = Out {
+        keep: run.keep_models,
+        ..Out::default()
+    };
     let mut matched = std::collections::BTreeSet::new();
     for l in loaded {
         let l = match l {
@@ -156,6 +158,8 @@ struct Out {
     failed: Vec<(String, String)>,
     notes: Vec<Text>,
     models: Vec<Connection>,
+    /// How many resolved connections the run keeps in all.
+    keep: usize,
     dropped: usize,
     scrub: std::collections::HashSet<String>,
     scrub_first: Vec<String>,
@@ -187,6 +191,9 @@ fn check_source(
         return input;
     }
     let kept_before = sink.kept.len();
+    // the connections kept for explain and the probes: one budget for the whole run
+    checker.keep_models = out.keep.saturating_sub(out.models.len());
+    checker.wants_models = out.keep > 0;
     let mut checked = checker.check(file, source, sink);
     if !checked.readable && compose::detect::is_compose_text(&source.text) {
         compose_syntax(&mut sink.kept[kept_before..], file);
@@ -248,7 +255,6 @@ fn compose_input(
             files(s.container.clone().map(std::sync::Arc::new)),
             service_defaults,
         )?;
-        checker.keep_models = run.keep_models;
         let mut input = check_source(&mut checker, db, file, None, args, sink, out);
         // the input is the compose file's, whatever source the config came from
         input.name = plan.name.clone();

@@ -24,8 +24,9 @@ use crate::yaml::{Entry, Node, NodeKind, Style};
 use std::collections::HashSet;
 
 /// How much of the decoded secret values is kept for the scrubber (bytes): the output
-/// scrubber takes 256 KiB of patterns, and masking at the source hides every secret anyway.
-const KEPT: usize = 1024 * 1024;
+/// scrubber takes 64 KiB of patterns (and looks at four times as many), and masking at the
+/// source hides every secret anyway.
+const KEPT: usize = 256 * 1024;
 
 /// The secrets of one source, as the walk finds them.
 #[derive(Debug, Default)]
