@@ -100,7 +100,7 @@ pub const NEAR_LABEL: usize = NEAR;
 
 /// The secret values the run knows, each once, in the order the scrubber's budget takes them.
 /// The budget cannot hold every secret of a huge file, so the order matters: first the secrets
-/// compose substituted, then those near what the output shows, then the rest, up to four times
+/// compose substituted, then those near what the output shows, then the rest, up to twice
 /// the budget.
 fn ordered_secrets<'r>(known: &Known<'r>) -> Vec<&'r str> {
     let mut order = Order::default();
@@ -130,7 +130,7 @@ fn ordered_secrets<'r>(known: &Known<'r>) -> Vec<&'r str> {
     order.ordered
 }
 
-/// Secret values in the order first taken, each once, up to four times the budget.
+/// Secret values in the order first taken, each once, up to twice the budget.
 #[derive(Default)]
 struct Order<'r> {
     ordered: Vec<&'r str>,
@@ -141,7 +141,7 @@ struct Order<'r> {
 impl<'r> Order<'r> {
     /// False once full.
     fn take(&mut self, s: &'r str) -> bool {
-        if self.taken > 4 * BUDGET {
+        if self.taken > 2 * BUDGET {
             return false;
         }
         if self.seen.insert(s) {

@@ -24,7 +24,7 @@ use crate::yaml::{Entry, Node, NodeKind, Style};
 use std::collections::HashSet;
 
 /// How much of the decoded secret values is kept for the scrubber (bytes): the output
-/// scrubber takes 64 KiB of patterns (and looks at four times as many), and masking at the
+/// scrubber takes 64 KiB of patterns (and looks at twice as many), and masking at the
 /// source hides every secret anyway.
 const KEPT: usize = 256 * 1024;
 
