@@ -38,8 +38,15 @@ pub fn text_masks(text: &str) -> Vec<Span> {
 /// The secrets a text shows by their form, wherever they stand: credentials in URLs and on
 /// command lines, JWTs, `Bearer`/`Basic` credentials, password hashes.
 pub fn patterns(text: &str) -> Vec<Span> {
-    let mut out = url_secrets(text);
+    let mut out = config_patterns(text);
     out.extend(flag_secrets(text));
+    crate::source::merge_spans(out)
+}
+
+/// [`patterns`] but command-line credentials, for a config (which holds no command lines; a
+/// compose file's `command:` does).
+pub fn config_patterns(text: &str) -> Vec<Span> {
+    let mut out = url_secrets(text);
     out.extend(tokens(text));
     // the scans find some values twice (`?token=…` is a query value and a secret key's value):
     // joined now, what is kept is one span per masked region
@@ -74,56 +81,54 @@ fn token_end(bytes: &[u8], from: usize) -> usize {
         .count()
 }
 
+/// What starts a token found by its form: a JWT's header, an Authorization header's scheme,
+/// a password hash's prefix (also with compose's `$$`).
+const TOKEN_STARTS: &[&str] = &[
+    "eyJ", "Bearer ", "bearer ", "BEARER ", "Basic ", "basic ", "BASIC ", "$apr1$", "$2y$",
+    "$2a$", "$2b$", "$6$", "$5$", "$$apr1$$", "$$2y$$", "$$2a$$", "$$2b$$", "$$6$$", "$$5$$",
+];
+
+static TOKEN_FINDER: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
+    std::sync::LazyLock::new(|| {
+        aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .build(TOKEN_STARTS)
+            .ok()
+    });
+
 /// JWTs (`eyJ…` with two dots: a signed token is a credential wherever it stands), the
 /// credential after `Bearer ` or `Basic ` (an Authorization header written out), and password
-/// hashes (`$apr1$…`, `$2y$…`, also with compose's `$$`: htpasswd lines in labels).
+/// hashes (`$apr1$…`, `$2y$…`, also with compose's `$$`: htpasswd lines in labels). One pass.
 fn tokens(text: &str) -> Vec<Span> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
-    let mut from = 0;
-    while let Some(rel) = text[from..].find("eyJ") {
-        let s = from + rel;
-        let e = token_end(bytes, s);
-        if s == 0 || !token_byte(bytes[s - 1]) {
-            let dots = bytes[s..e].iter().filter(|&&b| b == b'.').count();
-            if dots >= 2 && e - s >= 16 {
-                out.push(Span::new(s, e));
-            }
+    let Some(finder) = TOKEN_FINDER.as_ref() else {
+        return out;
+    };
+    let mut covered = 0;
+    for m in finder.find_iter(text) {
+        let (s, marker) = (m.start(), TOKEN_STARTS[m.pattern().as_usize()]);
+        if s < covered {
+            continue;
         }
-        from = e.max(s + 3);
-    }
-    for word in [
-        "Bearer ", "bearer ", "BEARER ", "Basic ", "basic ", "BASIC ",
-    ] {
-        let mut from = 0;
-        while let Some(rel) = text[from..].find(word) {
-            let s = from + rel + word.len();
+        let span = if marker == "eyJ" {
             let e = token_end(bytes, s);
-            if e - s >= 8 {
-                out.push(Span::new(s, e));
+            let dots = bytes[s..e].iter().filter(|&&b| b == b'.').count();
+            let starts_word = s == 0 || !token_byte(bytes[s - 1]);
+            (starts_word && dots >= 2 && e - s >= 16).then(|| Span::new(s, e))
+        } else if marker.starts_with('$') {
+            let mut e = m.end();
+            while e < bytes.len() && (token_byte(bytes[e]) || bytes[e] == b'$') {
+                e += 1;
             }
-            from = e.max(s);
-        }
-    }
-    for marker in ["$apr1$", "$2y$", "$2a$", "$2b$", "$6$", "$5$"] {
-        for doubled in [false, true] {
-            let m: String = if doubled {
-                marker.replace('$', "$$")
-            } else {
-                marker.to_string()
-            };
-            let mut from = 0;
-            while let Some(rel) = text[from..].find(&m) {
-                let s = from + rel;
-                let mut e = s + m.len();
-                while e < bytes.len() && (token_byte(bytes[e]) || bytes[e] == b'$') {
-                    e += 1;
-                }
-                if e - s >= m.len() + 8 {
-                    out.push(Span::new(s, e));
-                }
-                from = e;
-            }
+            (e - s >= marker.len() + 8).then(|| Span::new(s, e))
+        } else {
+            let e = token_end(bytes, m.end());
+            (e - m.end() >= 8).then(|| Span::new(m.end(), e))
+        };
+        if let Some(span) = span {
+            covered = span.end;
+            out.push(span);
         }
     }
     out
