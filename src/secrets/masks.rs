@@ -84,8 +84,8 @@ fn token_end(bytes: &[u8], from: usize) -> usize {
 /// What starts a token found by its form: a JWT's header, an Authorization header's scheme,
 /// a password hash's prefix (also with compose's `$$`).
 const TOKEN_STARTS: &[&str] = &[
-    "eyJ", "Bearer ", "bearer ", "BEARER ", "Basic ", "basic ", "BASIC ", "$apr1$", "$2y$",
-    "$2a$", "$2b$", "$6$", "$5$", "$$apr1$$", "$$2y$$", "$$2a$$", "$$2b$$", "$$6$$", "$$5$$",
+    "eyJ", "Bearer ", "bearer ", "BEARER ", "Basic ", "basic ", "BASIC ", "$apr1$", "$2y$", "$2a$",
+    "$2b$", "$6$", "$5$", "$$apr1$$", "$$2y$$", "$$2a$$", "$$2b$$", "$$6$$", "$$5$$",
 ];
 
 static TOKEN_FINDER: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
