@@ -230,32 +230,13 @@ fn normalize(name: &str) -> String {
 const MAX_NAME: usize = 64;
 
 /// Edit distance where swapping two neighbouring letters counts once (`secrte` is one edit from
-/// `secret`), as typos go. Rows live on the stack: it runs for every unknown key.
+/// `secret`), as typos go: strsim's optimal string alignment. Names longer than `MAX_NAME` are
+/// never near anything (the table is quadratic in their length).
 pub(crate) fn distance(a: &str, b: &str) -> usize {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
     if a.len() > MAX_NAME || b.len() > MAX_NAME {
         return usize::MAX;
     }
-    // rows i-2, i-1 and i, rotating (distances fit in a byte: names are at most 64 long)
-    let mut rows = [[0u8; MAX_NAME + 1]; 3];
-    for (j, cell) in rows[0].iter_mut().enumerate().take(b.len() + 1) {
-        *cell = j as u8;
-    }
-    for i in 1..=a.len() {
-        let (cur, prev, two_back) = (i % 3, (i + 2) % 3, (i + 1) % 3);
-        rows[cur][0] = i as u8;
-        for j in 1..=b.len() {
-            let cost = u8::from(a[i - 1] != b[j - 1]);
-            let mut v = (rows[prev][j] + 1)
-                .min(rows[cur][j - 1] + 1)
-                .min(rows[prev][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(rows[two_back][j - 2] + 1);
-            }
-            rows[cur][j] = v;
-        }
-    }
-    usize::from(rows[a.len() % 3][b.len()])
+    strsim::osa_distance(a, b)
 }
 
 /// How many edits a name of this length may be from a suggestion.
