@@ -7,6 +7,7 @@
 mod golden;
 mod interop;
 mod issuer;
+mod jdk;
 mod leaks;
 mod pki;
 mod servers;

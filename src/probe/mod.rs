@@ -13,6 +13,7 @@ pub mod codes;
 mod endpoint;
 mod fhir;
 pub mod from_model;
+mod hostname;
 mod jwt;
 mod net;
 mod oidc;

@@ -263,7 +263,7 @@ impl Client<'_> {
             Cause::ReadTimeout => self.read_timeout_failure("the HTTP response"),
             Cause::Tls(t) => match self.tls {
                 Some(setup) => setup.explain_after_handshake(t),
-                None => Failure::new(&codes::TLS_HANDSHAKE, Piece::remote(&t.to_string())),
+                None => Failure::new(&codes::TLS_HANDSHAKE, tls::tls_problem(t)),
             },
             _ => {
                 let chain = chain_text(e);

@@ -324,7 +324,7 @@ impl Client<'_> {
                 )
                 .await;
             let tls = self.record(rec, explicit, "TLS handshake", r)?;
-            Box::new(tls)
+            Box::new(CloseIsEnd(tls))
         } else {
             Box::new(stream)
         };
@@ -375,5 +375,49 @@ impl Client<'_> {
                 _ => setup.explain_io(&e),
             }),
         }
+    }
+}
+
+/// A TLS stream whose end without `close_notify` reads as the end of the stream, as the JDK's
+/// `SSLSocket` under HttpClient reads it: a close-delimited answer (no `Content-Length`, HTTP/1.0
+/// style) from a server that just closes the connection is a complete answer for the BPE
+/// (`BaseOidcClientJersey` then judges its status). An answer with `Content-Length` or chunked
+/// that ends early is still an error: hyper knows its length.
+struct CloseIsEnd<S>(S);
+
+impl<S: AsyncRead + Unpin> AsyncRead for CloseIsEnd<S> {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<io::Result<()>> {
+        match std::pin::Pin::new(&mut self.0).poll_read(cx, buf) {
+            std::task::Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                std::task::Poll::Ready(Ok(()))
+            }
+            other => other,
+        }
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for CloseIsEnd<S> {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<io::Result<usize>> {
+        std::pin::Pin::new(&mut self.0).poll_write(cx, buf)
+    }
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<io::Result<()>> {
+        std::pin::Pin::new(&mut self.0).poll_flush(cx)
+    }
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<io::Result<()>> {
+        std::pin::Pin::new(&mut self.0).poll_shutdown(cx)
     }
 }
