@@ -350,6 +350,17 @@ impl Recorder {
         Stop
     }
 
+    /// Puts `context` before the detail of the step that just failed (a redirect's hop).
+    pub(crate) fn prefix_last(&mut self, context: Text) {
+        let rescrubbed = self.rescrub(context);
+        if let Some(last) = self.steps.last_mut() {
+            let mut d = rescrubbed;
+            d.push(std::mem::take(&mut last.detail));
+            d.bound(MAX_DETAIL);
+            last.detail = d;
+        }
+    }
+
     pub(crate) fn running(&self) -> bool {
         self.current.is_some()
     }

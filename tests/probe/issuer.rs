@@ -238,6 +238,12 @@ fn handle(r: &HttpReq, base: &str, k: &Knobs, signer: &Signer) -> HttpResp {
             }),
         );
     }
+    if path == "/realms/test/moved-discovery" {
+        return HttpResp::new(302, "text/html", "moved").with_header(
+            "Location",
+            &format!("https://{host}/.well-known/openid-configuration"),
+        );
+    }
     if path == "/realms/test/jwks" {
         let mut keys = vec![signer.jwk(k)];
         if k.duplicate_kid {

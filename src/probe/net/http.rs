@@ -79,6 +79,8 @@ pub(crate) struct Resp {
     pub limit: usize,
     /// The body's share of [`BUDGET`], given back when the answer is dropped.
     _reserved: Option<tokio::sync::SemaphorePermit<'static>>,
+    /// The redirects followed to this answer, for the step's detail (`; followed 301 to …`).
+    pub redirects: Text,
 }
 
 impl Resp {
@@ -255,6 +257,7 @@ impl Client<'_> {
             truncated: rest.is_some(),
             limit,
             _reserved: reserved,
+            redirects: Text::new(),
         })
     }
 
