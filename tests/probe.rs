@@ -506,6 +506,35 @@ fn redirects_are_followed_as_the_server_follows_them() {
     assert_eq!(failure(&r).code, Some(&codes::HTTP_REDIRECT), "{r:#?}");
 }
 
+/// `client/oidc/OidcClientProviderImpl.java:121-124`: only the token cache needs `exp`; with
+/// `DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG_OIDC_CACHE=false` a token without it works.
+#[test]
+fn a_token_without_exp_fails_only_with_the_oidc_cache_on() {
+    let knobs = || Knobs {
+        exp_in: None,
+        ..Knobs::default()
+    };
+    let iss = issuer::start(knobs());
+    let fhir = fhir_server(Some(good_tls()), |r| {
+        r.header("authorization")
+            .is_some_and(|a| a.starts_with("Bearer ey"))
+    });
+    let mut o = opts(&[iss.server.port, fhir.port]);
+    o.oidc_cache = false;
+    let r = probe_one(oidc_target(&iss, fhir.port), &o);
+    assert!(r.ok, "{r:#?}");
+    let times = r
+        .steps
+        .iter()
+        .find(|s| s.name == "oidc.token-times")
+        .map(|s| s.detail_text())
+        .unwrap_or_default();
+    assert!(times.contains("no `exp`"), "{times}");
+    let (_, f) = oidc_failure(knobs(), |_| {});
+    assert_eq!(f.code, Some(&codes::OIDC_TOKEN_NO_EXP));
+    assert_eq!(f.server_outcome, Some(ServerOutcome::DoesNotStart));
+}
+
 /// OIDC discovery is a GET of the same client: its redirects are followed too
 /// (`dsf-common-oidc …/BaseOidcClientJersey.java:139`).
 #[test]

@@ -137,6 +137,9 @@ pub struct ProbeOptions {
     pub now: SystemTime,
     /// Called every 200 ms and after each finished probe; set it only for a terminal.
     pub progress: Option<ProgressFn>,
+    /// The server's OIDC cache (`DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG_OIDC_CACHE`, default
+    /// on): only with it does a token without `exp` stop the BPE.
+    pub oidc_cache: bool,
 }
 
 impl Default for ProbeOptions {
@@ -148,6 +151,7 @@ impl Default for ProbeOptions {
             resolve: Vec::new(),
             now: SystemTime::now(),
             progress: None,
+            oidc_cache: true,
         }
     }
 }

@@ -560,11 +560,12 @@ fn token_checks(
     token_audience(o, &jws, &claims, rec)?;
     token_authorized_party(o, &jws, &claims, rec)?;
     // the server's token cache computes the expiry from `exp` after verification
-    if !matches!(jws.exp(), Ok(Some(_))) {
+    // (`client/oidc/OidcClientProviderImpl.java:121-124`); without the cache `exp` is optional
+    if options.oidc_cache && !matches!(jws.exp(), Ok(Some(_))) {
         rec.start(step::OIDC_TIMES);
         return Err(rec.fail(
             &OIDC_TOKEN_NO_EXP,
-            "the token has no `exp`: the server's token cache (on by default) throws a NullPointerException",
+            "the token has no `exp`: the server's token cache (on: DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG_OIDC_CACHE is not false) throws a NullPointerException",
             DoesNotStart,
         ));
     }
@@ -761,9 +762,11 @@ leeway."##,
 pub static OIDC_TOKEN_NO_EXP: ProbeCode = ProbeCode {
     name: "oidc-token-no-exp",
     group: Group::Oidc,
-    summary: "the token has no `exp`",
-    docs: r##"**What:** the token has no `exp`. **Server:** does not start (its token cache, on by default,
-needs `exp`). **Fix:** configure a token lifetime at the provider."##,
+    summary: "the token has no `exp` while the server's OIDC cache is on (the default)",
+    docs: r##"**What:** the token has no `exp`. **Server:** does not start while its OIDC token cache is on
+(`DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG_OIDC_CACHE`, on by default, needs `exp`); with the
+cache off a token without `exp` is accepted, and so is it by the probe. **Fix:** configure a token
+lifetime at the provider."##,
 };
 
 /// `exp`, `nbf` and `iat` against now, with the leeway.
