@@ -95,6 +95,15 @@ fn opts(ports: &[u16]) -> ProbeOptions {
     }
 }
 
+/// The detail of the step of this name (empty when there is none).
+fn step_detail(r: &ProbeResult, name: &str) -> String {
+    r.steps
+        .iter()
+        .find(|s| s.name == name)
+        .map(|s| s.detail_text())
+        .unwrap_or_default()
+}
+
 fn probe_one(t: ProbeTarget, o: &ProbeOptions) -> ProbeResult {
     probe::run(&[t], o).expect("runtime").remove(0)
 }
@@ -497,6 +506,23 @@ fn redirects_are_followed_as_the_server_follows_them() {
     );
     assert_eq!(s.requests().len(), 2);
 
+    // from plain http:// to https://: the same trust store verifies the hop
+    let secure = fhir_server(Some(good_tls()), |_| true);
+    let to = secure.port;
+    let s = servers::http(
+        None,
+        Arc::new(move |_r: &HttpReq| {
+            HttpResp::new(308, "text/html", "upgrade")
+                .with_header("Location", &format!("https://fhir.test:{to}/fhir/metadata"))
+        }),
+    );
+    let r = probe_one(
+        target("upgrade", format!("http://fhir.test:{}/fhir", s.port)),
+        &opts(&[s.port, to]),
+    );
+    assert!(r.ok, "{r:#?}");
+    assert_eq!(secure.requests().len(), 1);
+
     // a 3xx HttpClient does not follow (300, or one without Location) is reported as it came
     let s = servers::http(
         Some(good_tls()),
@@ -523,16 +549,32 @@ fn a_token_without_exp_fails_only_with_the_oidc_cache_on() {
     o.oidc_cache = false;
     let r = probe_one(oidc_target(&iss, fhir.port), &o);
     assert!(r.ok, "{r:#?}");
-    let times = r
-        .steps
-        .iter()
-        .find(|s| s.name == "oidc.token-times")
-        .map(|s| s.detail_text())
-        .unwrap_or_default();
+    let times = step_detail(&r, "oidc.token-times");
     assert!(times.contains("no `exp`"), "{times}");
     let (_, f) = oidc_failure(knobs(), |_| {});
     assert_eq!(f.code, Some(&codes::OIDC_TOKEN_NO_EXP));
     assert_eq!(f.server_outcome, Some(ServerOutcome::DoesNotStart));
+}
+
+/// `OidcClientJersey` posts the client id and secret to whatever `token_endpoint` names.
+#[test]
+fn a_token_endpoint_on_another_origin_is_named() {
+    let r = oidc_probe(
+        Knobs {
+            token_elsewhere: true,
+            ..Knobs::default()
+        },
+        |_| {},
+    );
+    assert!(r.ok, "{r:#?}");
+    let d = step_detail(&r, "oidc.token-endpoint");
+    assert!(
+        d.contains("https://fhir.test:") && d.contains("another origin") && d.contains("secret"),
+        "{d}"
+    );
+    let r = oidc_probe(Knobs::default(), |_| {});
+    let d = step_detail(&r, "oidc.token-endpoint");
+    assert!(!d.contains("another origin"), "{d}");
 }
 
 /// OIDC discovery is a GET of the same client: its redirects are followed too
@@ -543,12 +585,7 @@ fn oidc_discovery_follows_a_redirect() {
         o.discovery_path = "/moved-discovery".into()
     });
     assert!(r.ok, "{r:#?}");
-    let d = r
-        .steps
-        .iter()
-        .find(|s| s.name == "oidc.discovery")
-        .map(|s| s.detail_text())
-        .unwrap_or_default();
+    let d = step_detail(&r, "oidc.discovery");
     assert!(d.contains("followed 302 Found to"), "{d}");
 }
 

@@ -93,7 +93,8 @@ pub(crate) async fn probe(
             }
         }
     } else {
-        None
+        // for a redirect to https://, which the server follows with the same trust store
+        TlsSetup::new(&t.trust, t.client_identity.as_ref(), options.now).ok()
     };
     let proxy = options.proxy.as_ref().filter(|p| p.applies_to(&t.base_url));
     rec.via_proxy = proxy.is_some();

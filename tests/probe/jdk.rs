@@ -24,11 +24,7 @@ fn probe_at(chain: &Chain, trust: TrustRoots, host: &str) -> ProbeResult {
 }
 
 fn tls_detail(r: &ProbeResult) -> String {
-    r.steps
-        .iter()
-        .find(|s| s.name.ends_with("tls-handshake"))
-        .map(|s| s.detail_text())
-        .unwrap_or_default()
+    super::step_detail(r, "fhir.tls-handshake")
 }
 
 /// JDK PKIX (`sun.security.validator.PKIXValidator.engineValidate`: a chain whose first
