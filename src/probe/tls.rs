@@ -82,7 +82,10 @@ pub static TLS_NAME_MISMATCH: ProbeCode = ProbeCode {
     group: Group::Tls,
     summary: "the server's certificate does not hold the host name of `base-url`; the detail lists the names it holds",
     docs: r##"**What:** the server's certificate does not hold the host name of `base-url`; the detail lists the
-names it holds. **Fix:** use one of those names in `base-url`; to reach it at another address
+names it holds. Names are compared as the server's HttpClient 4 compares them: the DNS subject
+alternative names for a host name, the IP ones for an IP address, the CN only when there is no
+DNS or IP subject alternative name at all; one `*` stands for part of one label, left of the
+registrable domain. **Fix:** use one of those names in `base-url`; to reach it at another address
 from this host, add `--resolve NAME:PORT:ADDRESS`."##,
 };
 
