@@ -91,7 +91,7 @@ pub struct Override {
 }
 
 /// Spring's boolean conversion: true/on/yes/1, false/off/no/0, any case.
-fn spring_bool(s: &str) -> Option<bool> {
+pub(crate) fn spring_bool(s: &str) -> Option<bool> {
     match s.trim().to_ascii_lowercase().as_str() {
         "true" | "on" | "yes" | "1" => Some(true),
         "false" | "off" | "no" | "0" => Some(false),

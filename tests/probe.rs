@@ -7,6 +7,7 @@
 mod golden;
 mod interop;
 mod issuer;
+mod jdk;
 mod leaks;
 mod pki;
 mod servers;
@@ -92,6 +93,15 @@ fn opts(ports: &[u16]) -> ProbeOptions {
         probe_timeout: Duration::from_secs(20),
         ..ProbeOptions::default()
     }
+}
+
+/// The detail of the step of this name (empty when there is none).
+fn step_detail(r: &ProbeResult, name: &str) -> String {
+    r.steps
+        .iter()
+        .find(|s| s.name == name)
+        .map(|s| s.detail_text())
+        .unwrap_or_default()
 }
 
 fn probe_one(t: ProbeTarget, o: &ProbeOptions) -> ProbeResult {
@@ -422,38 +432,181 @@ fn name_mismatch_lists_the_names_in_the_certificate() {
     );
 }
 
+/// HttpClient 4 follows redirects of a GET (Jersey's `FOLLOW_REDIRECTS` is on by default;
+/// `DefaultRedirectStrategy`, `RedirectExec` copies the request's headers to the next request).
 #[test]
-fn redirects_are_not_followed_and_suggest_the_base_url() {
+fn redirects_are_followed_as_the_server_follows_them() {
+    // same origin: the credential goes along, the steps pass, the detail lists the hop
     let s = servers::http_with_port(Some(good_tls()), |port| {
-        Arc::new(move |_r: &HttpReq| {
-            HttpResp::new(301, "text/html", "moved").with_header(
+        Arc::new(move |r: &HttpReq| match r.path.as_str() {
+            "/fhir/metadata" => HttpResp::new(301, "text/html", "moved").with_header(
                 "Location",
                 &format!("https://fhir.test:{port}/new/fhir/metadata"),
-            )
+            ),
+            "/new/fhir/metadata" if r.header("authorization") == Some("Bearer same-origin") => {
+                HttpResp::fhir(200, &capability())
+            }
+            _ => HttpResp::new(404, "text/plain", "no"),
         })
     });
     let mut t = target("redirect", fhir_url(s.port));
-    t.bearer = Some(Secret::new("never-sent-twice"));
+    t.bearer = Some(Secret::new("same-origin"));
     let r = probe_one(t, &opts(&[s.port]));
+    assert!(r.ok, "{r:#?}");
+    let http = r.steps[3].detail_text();
+    assert!(
+        http.contains(&format!(
+            "followed 301 Moved Permanently to https://fhir.test:{}/new/fhir/metadata",
+            s.port
+        )) && !http.contains("another origin"),
+        "{http}"
+    );
+    assert_eq!(s.requests().len(), 2);
+
+    // another origin: the BPE would send the token there; the probe does not, and says so
+    let target_server = fhir_server(Some(good_tls()), |r| r.header("authorization").is_none());
+    let to = target_server.port;
+    let s = servers::http(
+        Some(good_tls()),
+        Arc::new(move |_r: &HttpReq| {
+            HttpResp::new(302, "text/html", "found")
+                .with_header("Location", &format!("https://oidc.test:{to}/fhir/metadata"))
+        }),
+    );
+    let mut t = target("redirect", fhir_url(s.port));
+    t.bearer = Some(Secret::new("stays-home"));
+    let r = probe_one(t, &opts(&[s.port, to]));
+    assert!(r.ok, "{r:#?}");
+    let http = r.steps[3].detail_text();
+    assert!(
+        http.contains("another origin: the BPE sends its Authorization header there as well; the probe did not"),
+        "{http}"
+    );
+    assert_eq!(target_server.requests()[0].header("authorization"), None);
+
+    // a circular redirect is refused, as HttpClient refuses it (CircularRedirectException)
+    let s = servers::http_with_port(Some(good_tls()), |port| {
+        Arc::new(move |r: &HttpReq| {
+            let next = if r.path == "/fhir/metadata" {
+                "/b"
+            } else {
+                "/fhir/metadata"
+            };
+            HttpResp::new(307, "text/html", "again")
+                .with_header("Location", &format!("https://fhir.test:{port}{next}"))
+        })
+    });
+    let r = probe_one(target("loop", fhir_url(s.port)), &opts(&[s.port]));
     let f = failure(&r);
     assert_eq!(f.code, Some(&codes::HTTP_REDIRECT));
     assert!(
-        f.detail_text().contains(&format!(
-            "to https://fhir.test:{}/new/fhir/metadata",
-            s.port
-        )),
+        f.detail_text().contains("circular redirect"),
         "{}",
         f.detail_text()
     );
+    assert_eq!(s.requests().len(), 2);
+
+    // from plain http:// to https://: the same trust store verifies the hop
+    let secure = fhir_server(Some(good_tls()), |_| true);
+    let to = secure.port;
+    let s = servers::http(
+        None,
+        Arc::new(move |_r: &HttpReq| {
+            HttpResp::new(308, "text/html", "upgrade")
+                .with_header("Location", &format!("https://fhir.test:{to}/fhir/metadata"))
+        }),
+    );
+    let r = probe_one(
+        target("upgrade", format!("http://fhir.test:{}/fhir", s.port)),
+        &opts(&[s.port, to]),
+    );
+    assert!(r.ok, "{r:#?}");
+    assert_eq!(secure.requests().len(), 1);
+
+    // a 3xx HttpClient does not follow (300, or one without Location) is reported as it came
+    let s = servers::http(
+        Some(good_tls()),
+        Arc::new(|_r: &HttpReq| HttpResp::new(302, "text/html", "nowhere")),
+    );
+    let r = probe_one(target("nowhere", fhir_url(s.port)), &opts(&[s.port]));
+    assert_eq!(failure(&r).code, Some(&codes::HTTP_REDIRECT), "{r:#?}");
+}
+
+/// `client/oidc/OidcClientProviderImpl.java:121-124`: only the token cache needs `exp`; with
+/// `DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG_OIDC_CACHE=false` a token without it works.
+#[test]
+fn a_token_without_exp_fails_only_with_the_oidc_cache_on() {
+    let knobs = || Knobs {
+        exp_in: None,
+        ..Knobs::default()
+    };
+    let iss = issuer::start(knobs());
+    let fhir = fhir_server(Some(good_tls()), |r| {
+        r.header("authorization")
+            .is_some_and(|a| a.starts_with("Bearer ey"))
+    });
+    let mut o = opts(&[iss.server.port, fhir.port]);
+    o.oidc_cache = false;
+    let r = probe_one(oidc_target(&iss, fhir.port), &o);
+    assert!(r.ok, "{r:#?}");
+    let times = step_detail(&r, "oidc.token-times");
+    assert!(times.contains("no `exp`"), "{times}");
+    let (_, f) = oidc_failure(knobs(), |_| {});
+    assert_eq!(f.code, Some(&codes::OIDC_TOKEN_NO_EXP));
+    assert_eq!(f.server_outcome, Some(ServerOutcome::DoesNotStart));
+}
+
+/// `OidcClientJersey` posts the client id and secret to whatever `token_endpoint` names.
+#[test]
+fn a_token_endpoint_on_another_origin_is_named() {
+    let r = oidc_probe(
+        Knobs {
+            token_elsewhere: true,
+            ..Knobs::default()
+        },
+        |_| {},
+    );
+    assert!(r.ok, "{r:#?}");
+    let d = step_detail(&r, "oidc.token-endpoint");
     assert!(
-        f.detail_text().contains(&format!(
-            "set base-url to `https://fhir.test:{}/new/fhir`",
-            s.port
-        )),
-        "{}",
-        f.detail_text()
+        d.contains("https://fhir.test:") && d.contains("another origin") && d.contains("secret"),
+        "{d}"
     );
-    assert_eq!(s.requests().len(), 1, "the redirect was not followed");
+    let r = oidc_probe(Knobs::default(), |_| {});
+    let d = step_detail(&r, "oidc.token-endpoint");
+    assert!(!d.contains("another origin"), "{d}");
+}
+
+/// OIDC discovery is a GET of the same client: its redirects are followed too
+/// (`dsf-common-oidc …/BaseOidcClientJersey.java:139`).
+#[test]
+fn oidc_discovery_follows_a_redirect() {
+    let r = oidc_probe(Knobs::default(), |o| {
+        o.discovery_path = "/moved-discovery".into()
+    });
+    assert!(r.ok, "{r:#?}");
+    let d = step_detail(&r, "oidc.discovery");
+    assert!(d.contains("followed 302 Found to"), "{d}");
+}
+
+/// `FhirConnectionTestClientJersey.java:136-139` appends `/` to base-url; Jersey's
+/// `path("metadata")` extends the path and keeps the query, the `/` included.
+#[test]
+fn a_base_url_with_a_query_is_extended_as_jersey_extends_it() {
+    let s = servers::http(
+        Some(good_tls()),
+        Arc::new(|r: &HttpReq| {
+            if r.path == "/fhir/metadata?tenant=a/" {
+                HttpResp::fhir(200, &capability())
+            } else {
+                HttpResp::new(404, "text/plain", "no")
+            }
+        }),
+    );
+    let url = format!("https://fhir.test:{}/fhir?tenant=a", s.port);
+    let r = probe_one(target("query", url), &opts(&[s.port]));
+    assert!(r.ok, "{r:#?}");
+    assert_eq!(s.requests()[0].path, "/fhir/metadata?tenant=a/");
 }
 
 #[test]

@@ -17,10 +17,13 @@ use super::codes::{Group, ProbeCode};
 pub static HTTP_REDIRECT: ProbeCode = ProbeCode {
     name: "http-redirect",
     group: Group::Http,
-    summary: "the server answered with a redirect (3xx)",
-    docs: r##"**What:** the server answered with a redirect (3xx). Redirects are not followed, because
-credentials must not travel to another address. The detail shows `Location` and suggests the
-redirect target as `base-url`. **Fix:** set `base-url` to the final URL (without `/metadata`)."##,
+    summary: "a redirect the server's HTTP client does not follow (a 3xx other than 301/302/303/307/308, or without `Location`), a circular one, or more than 10 in a row",
+    docs: r##"**What:** a redirect the server's HTTP client does not follow: a 3xx other than 301, 302,
+303, 307 and 308, or one without `Location`; a redirect to a URL already visited (HttpClient's
+`CircularRedirectException`); or more than 10 in a row (HttpClient allows 50; the probe stops
+at 10). Redirects of GET requests are followed as the server follows them, and the step that
+passes lists them; to another origin the BPE sends its `Authorization` header too, the probe
+does not. **Fix:** set `base-url` to the final URL (without `/metadata`)."##,
 };
 
 pub static HTTP_UNAUTHORIZED: ProbeCode = ProbeCode {
@@ -90,7 +93,8 @@ pub(crate) async fn probe(
             }
         }
     } else {
-        None
+        // for a redirect to https://, which the server follows with the same trust store
+        TlsSetup::new(&t.trust, t.client_identity.as_ref(), options.now).ok()
     };
     let proxy = options.proxy.as_ref().filter(|p| p.applies_to(&t.base_url));
     rec.via_proxy = proxy.is_some();
@@ -106,11 +110,7 @@ pub(crate) async fn probe(
         },
         outcome,
     };
-    let url = if t.base_url.ends_with('/') {
-        format!("{}metadata", t.base_url)
-    } else {
-        format!("{}/metadata", t.base_url)
-    };
+    let url = metadata_url(&t.base_url);
     let authorization = if let Some(b) = &t.basic {
         Some(net::basic_value(&b.username, b.password.expose(), true))
     } else if let Some(b) = &t.bearer {
@@ -126,7 +126,7 @@ pub(crate) async fn probe(
         body: None,
         body_limit: net::CAPABILITY_BODY,
     };
-    let resp = client.send(rec, Mode::Explicit(&NAMES), req).await?;
+    let resp = client.get(rec, Mode::Explicit(&NAMES), req).await?;
     judge_status(t, &resp, &url, setup.as_ref(), token, rec, outcome)?;
     rec.start(step::FHIR_CAPABILITY);
     let verdict = capability(&resp, rec);
@@ -137,6 +137,27 @@ pub(crate) async fn probe(
             Ok(())
         }
         Err((code, d)) => Err(rec.fail(code, d, outcome)),
+    }
+}
+
+/// The URL the server's test asks for: `FhirConnectionTestClientJersey.getResource` appends `/`
+/// to the base URL (`client/fhir/FhirConnectionTestClientJersey.java:136-139`), then Jersey's
+/// `path("metadata")` adds `metadata` to the URL's path, and everything from the first `?` or
+/// `#` on stays where it is, the added `/` included: `…/fhir?x=1` is asked for as
+/// `…/fhir/metadata?x=1/`.
+pub(crate) fn metadata_url(base: &str) -> String {
+    let base = if base.ends_with('/') {
+        base.to_string()
+    } else {
+        format!("{base}/")
+    };
+    match base.find(['?', '#']) {
+        Some(i) => {
+            let (path, rest) = base.split_at(i);
+            let sep = if path.ends_with('/') { "" } else { "/" };
+            format!("{path}{sep}metadata{rest}")
+        }
+        None => format!("{base}metadata"),
     }
 }
 
@@ -153,7 +174,7 @@ fn judge_status(
     let line = resp.status_line();
     if status == 200 {
         rec.pass(text!(
-            "{} ({}, {})",
+            "{} ({}, {}){}",
             line,
             if resp.content_type().is_empty() {
                 Piece::from("no content type")
@@ -167,7 +188,8 @@ fn judge_status(
                 ))
             } else {
                 Piece::own(size(resp.body.len()))
-            }
+            },
+            resp.redirects.clone()
         ));
         return Ok(());
     }
@@ -193,18 +215,21 @@ fn judge_status(
         return Err(rec.fail(
             &codes::HTTP_REDIRECT,
             text!(
-                "{} to {}; redirects are not followed (credentials must not travel to another address){}",
+                "{}{} to {}: a redirect the server's HTTP client does not follow (it follows 301, 302, 303, 307 and 308 with a Location header){}",
                 line,
+                resp.redirects.clone(),
                 rec.server_value(&absolute, 500),
                 suggestion
             ),
             outcome,
         ));
     }
+    // the redirects followed to this answer belong to its status
+    let line = text!("{}{}", line, resp.redirects.clone());
     let body = body_text(resp, rec);
     let body_empty = matches!(&body, Piece::Remote(b) if b.is_empty());
     let issues = operation_outcome(&resp.body, rec);
-    let mut detail = Text::from(line.clone());
+    let mut detail = line.clone();
     if let Some(i) = &issues {
         detail.push(text!("; OperationOutcome: {}", i.clone()));
     }
@@ -523,6 +548,28 @@ impl<'de> Deserialize<'de> for Head {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn metadata_url_as_jersey_extends_it() {
+        assert_eq!(metadata_url("https://h/fhir"), "https://h/fhir/metadata");
+        assert_eq!(metadata_url("https://h/fhir/"), "https://h/fhir/metadata");
+        assert_eq!(
+            metadata_url("https://h/fhir?x=1"),
+            "https://h/fhir/metadata?x=1/"
+        );
+        assert_eq!(
+            metadata_url("https://h/fhir/?x=1"),
+            "https://h/fhir/metadata?x=1/"
+        );
+        assert_eq!(
+            metadata_url("https://h/fhir?x=1/"),
+            "https://h/fhir/metadata?x=1/"
+        );
+        assert_eq!(
+            metadata_url("https://h/fhir#top"),
+            "https://h/fhir/metadata#top/"
+        );
+    }
 
     fn head(json: &str) -> Option<(Option<String>, Option<String>, Option<String>)> {
         let h: Head = serde_json::from_str(json).ok()?;

@@ -269,6 +269,11 @@ pub fn run_for(
             "DEV_DSF_PROXY_URL is ignored, as the server ignores it: {why}"
         )),
     }
+    // `spring/config/PropertiesConfig.java:180-181` (default true); a value Spring cannot read
+    // stops the BPE, which `check` reports: the probe then assumes the default
+    options.oidc_cache = env("DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG_OIDC_CACHE")
+        .and_then(|v| crate::defaults::spring_bool(&v))
+        .unwrap_or(true);
     if progress {
         options.progress = Some(super::progress::stderr_progress());
     }

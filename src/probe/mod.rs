@@ -13,6 +13,7 @@ pub mod codes;
 mod endpoint;
 mod fhir;
 pub mod from_model;
+mod hostname;
 mod jwt;
 mod net;
 mod oidc;
@@ -136,6 +137,9 @@ pub struct ProbeOptions {
     pub now: SystemTime,
     /// Called every 200 ms and after each finished probe; set it only for a terminal.
     pub progress: Option<ProgressFn>,
+    /// The server's OIDC cache (`DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG_OIDC_CACHE`, default
+    /// on): only with it does a token without `exp` stop the BPE.
+    pub oidc_cache: bool,
 }
 
 impl Default for ProbeOptions {
@@ -147,6 +151,7 @@ impl Default for ProbeOptions {
             resolve: Vec::new(),
             now: SystemTime::now(),
             progress: None,
+            oidc_cache: true,
         }
     }
 }
@@ -347,6 +352,17 @@ impl Recorder {
     ) -> Stop {
         self.finish(false, detail.into(), Some(code), Some(outcome));
         Stop
+    }
+
+    /// Puts `context` before the detail of the step that just failed (a redirect's hop).
+    pub(crate) fn prefix_last(&mut self, context: Text) {
+        let rescrubbed = self.rescrub(context);
+        if let Some(last) = self.steps.last_mut() {
+            let mut d = rescrubbed;
+            d.push(std::mem::take(&mut last.detail));
+            d.bound(MAX_DETAIL);
+            last.detail = d;
+        }
     }
 
     pub(crate) fn running(&self) -> bool {

@@ -110,7 +110,7 @@ pub(crate) async fn probe(
     let keys = jwks(&client, &doc, rec).await?;
     // the rest throws OidcClientException: logged, the BPE starts (but see each code)
     grant_type(&doc, rec)?;
-    let token_url = token_endpoint(&doc, rec)?;
+    let token_url = token_endpoint(&doc, o, rec)?;
     let token = token_request(&client, o, token_url, rec).await?;
     token_checks(o, options, &keys, token, rec)
 }
@@ -150,7 +150,7 @@ async fn discovery(client: &Client<'_>, o: &OidcTarget, rec: &mut Recorder) -> F
         body: None,
         body_limit: net::DOC_BODY,
     };
-    let resp = client.send(rec, Mode::Explicit(&NAMES), req).await?;
+    let resp = client.get(rec, Mode::Explicit(&NAMES), req).await?;
     if resp.status.as_u16() != 200 {
         let location = resp
             .header("location")
@@ -159,9 +159,10 @@ async fn discovery(client: &Client<'_>, o: &OidcTarget, rec: &mut Recorder) -> F
         return Err(rec.fail(
             &OIDC_DISCOVERY_STATUS,
             text!(
-                "{}{} for {}: the server needs 200 (check base-url and discovery-path)",
+                "{}{}{} for {}: the server needs 200 (check base-url and discovery-path)",
                 resp.status_line(),
                 location,
+                resp.redirects.clone(),
                 Piece::value(&discovery_url)
             ),
             DoesNotStart,
@@ -207,9 +208,10 @@ async fn discovery(client: &Client<'_>, o: &OidcTarget, rec: &mut Recorder) -> F
     };
     drop(doc);
     rec.pass(text!(
-        "{} from {}",
+        "{} from {}{}",
         resp.status_line(),
-        Piece::value(&discovery_url)
+        Piece::value(&discovery_url),
+        resp.redirects.clone()
     ));
     Ok(found)
 }
@@ -310,8 +312,12 @@ async fn jwks(client: &Client<'_>, doc: &Discovery, rec: &mut Recorder) -> Flow<
         body: None,
         body_limit: net::DOC_BODY,
     };
-    let resp = client.send(rec, Mode::Folded, req).await?;
-    let jwks_shown = server_url(rec, jwks_url, 300);
+    let resp = client.get(rec, Mode::Folded, req).await?;
+    let jwks_shown = text!(
+        "{}{}",
+        server_url(rec, jwks_url, 300),
+        resp.redirects.clone()
+    );
     if resp.status.as_u16() != 200 {
         return Err(rec.fail(
             &OIDC_JWKS_STATUS,
@@ -399,11 +405,18 @@ provider over https."##,
 };
 
 /// An https `token_endpoint`.
-fn token_endpoint<'d>(doc: &'d Discovery, rec: &mut Recorder) -> Flow<&'d str> {
+fn token_endpoint<'d>(doc: &'d Discovery, o: &OidcTarget, rec: &mut Recorder) -> Flow<&'d str> {
     rec.start(step::OIDC_TOKEN_ENDPOINT);
     match &doc.token_endpoint {
         Some(u) if u.starts_with("https://") => {
-            rec.pass(server_url(rec, u, 300));
+            let mut d = Text::from(server_url(rec, u, 300));
+            // `OidcClientJersey` posts the client secret to whatever token_endpoint says
+            if net::origin_of(u) != net::origin_of(&o.base_url) {
+                d.push(
+                    ": on another origin than the OIDC base-url; the BPE sends the client id and secret there (Basic auth), and so does this probe",
+                );
+            }
+            rec.pass(d);
             Ok(u)
         }
         other => Err(rec.fail(
@@ -547,11 +560,12 @@ fn token_checks(
     token_audience(o, &jws, &claims, rec)?;
     token_authorized_party(o, &jws, &claims, rec)?;
     // the server's token cache computes the expiry from `exp` after verification
-    if !matches!(jws.exp(), Ok(Some(_))) {
+    // (`client/oidc/OidcClientProviderImpl.java:121-124`); without the cache `exp` is optional
+    if options.oidc_cache && !matches!(jws.exp(), Ok(Some(_))) {
         rec.start(step::OIDC_TIMES);
         return Err(rec.fail(
             &OIDC_TOKEN_NO_EXP,
-            "the token has no `exp`: the server's token cache (on by default) throws a NullPointerException",
+            "the token has no `exp`: the server's token cache (on: DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG_OIDC_CACHE is not false) throws a NullPointerException",
             DoesNotStart,
         ));
     }
@@ -748,9 +762,11 @@ leeway."##,
 pub static OIDC_TOKEN_NO_EXP: ProbeCode = ProbeCode {
     name: "oidc-token-no-exp",
     group: Group::Oidc,
-    summary: "the token has no `exp`",
-    docs: r##"**What:** the token has no `exp`. **Server:** does not start (its token cache, on by default,
-needs `exp`). **Fix:** configure a token lifetime at the provider."##,
+    summary: "the token has no `exp` while the server's OIDC cache is on (the default)",
+    docs: r##"**What:** the token has no `exp`. **Server:** does not start while its OIDC token cache is on
+(`DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG_OIDC_CACHE`, on by default, needs `exp`); with the
+cache off a token without `exp` is accepted, and so is it by the probe. **Fix:** configure a token
+lifetime at the provider."##,
 };
 
 /// `exp`, `nbf` and `iat` against now, with the leeway.

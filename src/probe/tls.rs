@@ -14,7 +14,6 @@ use super::target::{ClientIdentity, KeyFormat, TrustRoots};
 use crate::secrets::{Piece, Text};
 use crate::text;
 use rustls::client::ResolvesClientCert;
-use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::{
     CertificateDer, PrivateKeyDer, PrivatePkcs1KeyDer, PrivatePkcs8KeyDer, PrivateSec1KeyDer,
@@ -83,7 +82,10 @@ pub static TLS_NAME_MISMATCH: ProbeCode = ProbeCode {
     group: Group::Tls,
     summary: "the server's certificate does not hold the host name of `base-url`; the detail lists the names it holds",
     docs: r##"**What:** the server's certificate does not hold the host name of `base-url`; the detail lists the
-names it holds. **Fix:** use one of those names in `base-url`; to reach it at another address
+names it holds. Names are compared as the server's HttpClient 4 compares them: the DNS subject
+alternative names for a host name, the IP ones for an IP address, the CN only when there is no
+DNS or IP subject alternative name at all; one `*` stands for part of one label, left of the
+registrable domain. **Fix:** use one of those names in `base-url`; to reach it at another address
 from this host, add `--resolve NAME:PORT:ADDRESS`."##,
 };
 
@@ -92,7 +94,7 @@ pub static TLS_BAD_CERTIFICATE: ProbeCode = ProbeCode {
     group: Group::Tls,
     summary: "the server's certificate is unacceptable for another reason (bad signature, wrong key usage, unsupported algorithm, revoked)",
     docs: r##"**What:** the server's certificate is unacceptable for another reason (bad signature, wrong key
-usage, unsupported algorithm, revoked). The detail has rustls' reason. **Fix:** reissue the
+usage, unsupported algorithm, revoked). The detail says why in plain words. **Fix:** reissue the
 server certificate for TLS server use."##,
 };
 
@@ -134,6 +136,10 @@ struct Observed {
     /// Distinguished names of the CAs the server accepts client certificates from.
     acceptable_issuers: Vec<String>,
     client_cert_offered: bool,
+    /// The server's certificate is itself in the trust store (accepted as is).
+    trusted_leaf: bool,
+    /// Why HttpClient's host name check failed.
+    name_mismatch: Option<super::hostname::Mismatch>,
 }
 
 /// A client config for one connection plus what it observes.
@@ -159,27 +165,13 @@ pub(crate) struct Summary {
 
 pub(crate) fn summary(der: &[u8]) -> Option<Summary> {
     let (_, cert) = X509Certificate::from_der(der).ok()?;
-    let mut names = Vec::new();
-    if let Ok(Some(san)) = cert.subject_alternative_name() {
-        for n in &san.value.general_names {
-            match n {
-                GeneralName::DNSName(d) => names.push((*d).to_string()),
-                GeneralName::IPAddress(b) => {
-                    let ip = match b.len() {
-                        4 => <[u8; 4]>::try_from(*b)
-                            .ok()
-                            .map(|a| std::net::IpAddr::from(a).to_string()),
-                        16 => <[u8; 16]>::try_from(*b)
-                            .ok()
-                            .map(|a| std::net::IpAddr::from(a).to_string()),
-                        _ => None,
-                    };
-                    names.extend(ip.map(|i| format!("IP {i}")));
-                }
-                _ => {}
-            }
-        }
-    }
+    let names = super::hostname::names(der)
+        .map(|n| {
+            let mut v = n.dns;
+            v.extend(n.ips.iter().map(|i| format!("IP {i}")));
+            v
+        })
+        .unwrap_or_default();
     Some(Summary {
         subject: name_text(&cert.subject().to_string()),
         issuer: name_text(&cert.issuer().to_string()),
@@ -201,36 +193,78 @@ fn date(unix: i64) -> String {
     crate::crypto::date(unix)
 }
 
+/// The JDK's trust decision (PKIX as `SunJSSE` makes it for Jersey's `SslConfigurator`) and
+/// HttpClient 4's host name check, in the order the server makes them:
+///
+/// 1. A server certificate that is itself in the trust store (byte for byte) is accepted as is:
+///    `PKIXValidator.engineValidate` returns at once, and `Validator.validate` skips the end-entity
+///    checks for such a chain of one. No dates, no key usage, no CA flag are looked at (a
+///    self-signed `openssl req -x509` certificate as its own trust store, measured with Java 17).
+/// 2. Otherwise the chain is built from the certificates the server sent to a trusted root and
+///    checked (dates, signatures, CA flags, extended key usage `serverAuth` when present): webpki
+///    does this part.
+/// 3. Then the host name, by HttpClient's `DefaultHostnameVerifier` ([`super::hostname`]), never by
+///    webpki (which knows no CN fallback).
+///
+/// The signature of the handshake is verified with the server certificate's key either way.
 #[derive(Debug)]
-struct Recording {
-    inner: Arc<WebPkiServerVerifier>,
+struct JdkVerifier {
+    roots: Arc<rustls::RootCertStore>,
+    /// The trust store's certificates as given (DER).
+    anchors: Vec<Vec<u8>>,
+    algorithms: rustls::crypto::WebPkiSupportedAlgorithms,
     observed: Arc<Mutex<Observed>>,
     now: UnixTime,
 }
 
-impl ServerCertVerifier for Recording {
+impl ServerCertVerifier for JdkVerifier {
     fn verify_server_cert(
         &self,
         end_entity: &CertificateDer<'_>,
         intermediates: &[CertificateDer<'_>],
         server_name: &ServerName<'_>,
-        ocsp_response: &[u8],
+        _ocsp_response: &[u8],
         _now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
+        let trusted_leaf = self.anchors.iter().any(|a| a == end_entity.as_ref());
         if let Ok(mut o) = self.observed.lock() {
             o.presented = std::iter::once(end_entity)
                 .chain(intermediates)
                 .map(|c| c.as_ref().to_vec())
                 .collect();
+            o.trusted_leaf = trusted_leaf;
         }
-        // webpki does the whole verification; only the clock is ours (`ProbeOptions::now`)
-        self.inner.verify_server_cert(
-            end_entity,
-            intermediates,
-            server_name,
-            ocsp_response,
-            self.now,
-        )
+        if !trusted_leaf {
+            // only the clock is ours (`ProbeOptions::now`)
+            let parsed = rustls::server::ParsedCertificate::try_from(end_entity)?;
+            rustls::client::verify_server_cert_signed_by_trust_anchor(
+                &parsed,
+                &self.roots,
+                intermediates,
+                self.now,
+                self.algorithms.all,
+            )?;
+        }
+        let names = super::hostname::names(end_entity.as_ref()).ok_or(
+            rustls::Error::InvalidCertificate(CertificateError::BadEncoding),
+        )?;
+        let (host, ip) = match server_name {
+            ServerName::DnsName(d) => (d.as_ref().to_string(), None),
+            ServerName::IpAddress(a) => {
+                let ip = std::net::IpAddr::from(*a);
+                (ip.to_string(), Some(ip))
+            }
+            _ => (String::new(), None),
+        };
+        if let Err(m) = super::hostname::verify(&names, &host, ip) {
+            if let Ok(mut o) = self.observed.lock() {
+                o.name_mismatch = Some(m);
+            }
+            return Err(rustls::Error::InvalidCertificate(
+                CertificateError::NotValidForName,
+            ));
+        }
+        Ok(ServerCertVerified::assertion())
     }
 
     fn verify_tls12_signature(
@@ -239,7 +273,7 @@ impl ServerCertVerifier for Recording {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.inner.verify_tls12_signature(message, cert, dss)
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algorithms)
     }
 
     fn verify_tls13_signature(
@@ -248,11 +282,11 @@ impl ServerCertVerifier for Recording {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.inner.verify_tls13_signature(message, cert, dss)
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algorithms)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.inner.supported_verify_schemes()
+        self.algorithms.supported_schemes()
     }
 }
 
@@ -316,20 +350,10 @@ impl TlsSetup {
             .duration_since(SystemTime::UNIX_EPOCH)
             .unwrap_or_default();
         let observed = Arc::new(Mutex::new(Observed::default()));
-        let inner = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
-            .build()
-            .map_err(|e| {
-                Failure::new(
-                    &codes::TRUST_STORE,
-                    text!(
-                        "{}: {}",
-                        source_text(&trust.source),
-                        Piece::own(e.to_string())
-                    ),
-                )
-            })?;
-        let verifier = Recording {
-            inner,
+        let verifier = JdkVerifier {
+            roots: Arc::new(roots),
+            anchors: trust.certificates.clone(),
+            algorithms: provider.signature_verification_algorithms,
             observed: observed.clone(),
             now: UnixTime::since_unix_epoch(unix),
         };
@@ -343,7 +367,7 @@ impl TlsSetup {
         let config = ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .map_err(|e| Failure::new(&codes::TLS_HANDSHAKE, Piece::own(e.to_string())))?
-            // "dangerous" only by name: the verifier delegates every check to webpki
+            // "dangerous" only by name: the JDK's decisions, webpki for the chain ([`JdkVerifier`])
             .dangerous()
             .with_custom_certificate_verifier(Arc::new(verifier))
             .with_client_cert_resolver(Arc::new(ClientCert {
@@ -367,6 +391,11 @@ impl TlsSetup {
                 client_auth_requested: o.client_auth_requested,
                 acceptable_issuers: o.acceptable_issuers.clone(),
                 client_cert_offered: o.client_cert_offered,
+                trusted_leaf: o.trusted_leaf,
+                name_mismatch: o.name_mismatch.as_ref().map(|m| super::hostname::Mismatch {
+                    compared: m.compared.clone(),
+                    cn_fallback: m.cn_fallback,
+                }),
             },
             Err(_) => Observed::default(),
         }
@@ -387,6 +416,18 @@ impl TlsSetup {
                 Piece::remote(&leaf.issuer),
                 Piece::own(date(leaf.not_after))
             ));
+            if o.trusted_leaf {
+                out.push(
+                    "; the certificate itself is in the trust store, which the server's Java accepts as is (no chain, dates or key usage checked)",
+                );
+                if leaf.not_after < self.now || leaf.not_before > self.now {
+                    out.push(text!(
+                        "; it is not valid today ({} to {}): the BPE still connects, other clients will not",
+                        Piece::own(date(leaf.not_before)),
+                        Piece::own(date(leaf.not_after))
+                    ));
+                }
+            }
         }
         match (&self.client, o.client_auth_requested) {
             (Some(c), true) => out.push(text!(
@@ -416,6 +457,20 @@ impl TlsSetup {
         match err {
             rustls::Error::InvalidCertificate(ce) => match ce {
                 CertificateError::UnknownIssuer => self.unknown_issuer(&o),
+                // a trusted certificate of the issuer's name whose key did not sign: the JDK
+                // finds no path either ("unable to find valid certification path")
+                CertificateError::BadSignature
+                    if o.presented
+                        .iter()
+                        .filter_map(|d| summary(d))
+                        .any(|c| self.trust_subjects.contains(&c.issuer)) =>
+                {
+                    let mut f = self.unknown_issuer(&o);
+                    f.detail.push(
+                        " (the trust store holds a certificate of the issuer's name, but with another key: was the server's certificate or its CA made anew?)",
+                    );
+                    f
+                }
                 CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
                     let expired = o
                         .presented
@@ -457,19 +512,38 @@ impl TlsSetup {
                 }
                 CertificateError::NotValidForName
                 | CertificateError::NotValidForNameContext { .. } => {
-                    let mut names = match ce {
-                        CertificateError::NotValidForNameContext { presented, .. } => {
-                            presented.clone()
+                    let holds = match &o.name_mismatch {
+                        Some(m) if m.cn_fallback => match m.compared.first() {
+                            Some(cn) => text!(
+                                "has no subject alternative name (DNS or IP), so the server compares its {}",
+                                Piece::remote(cn)
+                            ),
+                            None => Text::from(
+                                "has neither a subject alternative name (DNS or IP) nor a CN",
+                            ),
+                        },
+                        Some(m) if m.compared.is_empty() => {
+                            Text::from("holds no subject alternative name of this kind")
                         }
-                        _ => Vec::new(),
-                    };
-                    if names.is_empty() {
-                        names = leaf.as_ref().map(|l| l.names.clone()).unwrap_or_default();
-                    }
-                    let holds = if names.is_empty() {
-                        Text::from("holds no DNS name or IP address (subject alternative names)")
-                    } else {
-                        text!("holds {}", Piece::remote(&names.join(", ")))
+                        Some(m) => text!(
+                            "holds {}{}",
+                            Piece::remote(&m.compared.join(", ")),
+                            if target_is_ip(host) {
+                                " (for an IP address in base-url the server compares only IP subject alternative names)"
+                            } else {
+                                " (subject alternative names; the CN is not compared when there are any)"
+                            }
+                        ),
+                        None => {
+                            let names = leaf.as_ref().map(|l| l.names.clone()).unwrap_or_default();
+                            if names.is_empty() {
+                                Text::from(
+                                    "holds no DNS name or IP address (subject alternative names)",
+                                )
+                            } else {
+                                text!("holds {}", Piece::remote(&names.join(", ")))
+                            }
+                        }
                     };
                     Failure::new(
                         &codes::TLS_NAME_MISMATCH,
@@ -486,7 +560,7 @@ impl TlsSetup {
                     text!(
                         "{} is not acceptable: {}",
                         leaf_text,
-                        Piece::own(rustls::Error::InvalidCertificate(other.clone()).to_string())
+                        certificate_problem(other)
                     ),
                 ),
             },
@@ -495,21 +569,19 @@ impl TlsSetup {
                 Failure::new(
                     &codes::TLS_HANDSHAKE,
                     text!(
-                        "the server does not speak TLS here ({}): does the port serve plain http://?",
-                        Piece::own(err.to_string())
+                        "the server does not speak TLS here (its answer is not a TLS record): does the port serve plain http://?"
                     ),
                 )
             }
             rustls::Error::PeerIncompatible(_) => Failure::new(
                 &codes::TLS_HANDSHAKE,
                 text!(
-                    "no TLS version or cipher suite in common with the server ({}); the server's Java accepts TLS 1.2 and 1.3",
-                    Piece::own(err.to_string())
+                    "no TLS version, cipher suite or key exchange in common with the server; the probe offers TLS 1.2 and 1.3 with the usual ECDHE suites, as the server's Java does"
                 ),
             ),
             other => Failure::new(
                 &codes::TLS_HANDSHAKE,
-                text!("TLS handshake failed: {}", Piece::own(other.to_string())),
+                text!("TLS handshake failed: {}", tls_problem(other)),
             ),
         }
     }
@@ -655,7 +727,7 @@ impl TlsSetup {
             rustls::Error::AlertReceived(a) => self.alert(*a, false),
             other => Failure::new(
                 &codes::TLS_HANDSHAKE,
-                text!("TLS failed: {}", Piece::own(other.to_string())),
+                text!("TLS failed: {}", tls_problem(other)),
             ),
         }
     }
@@ -698,6 +770,97 @@ impl TlsSetup {
 
     pub(crate) fn client_auth_requested(&self) -> bool {
         self.observed().client_auth_requested
+    }
+}
+
+fn target_is_ip(host: &str) -> bool {
+    host.trim_matches(|c| c == '[' || c == ']')
+        .parse::<std::net::IpAddr>()
+        .is_ok()
+}
+
+/// A certificate the chain check rejected, in the operator's words (never rustls' or webpki's
+/// Debug names, which the `Other` variant would print).
+fn certificate_problem(e: &CertificateError) -> &'static str {
+    match e {
+        CertificateError::BadEncoding => "it is not a well-formed X.509 certificate",
+        CertificateError::BadSignature => {
+            "a signature in its chain does not verify (a certificate was altered, or signed by another key than its issuer's)"
+        }
+        CertificateError::UnsupportedSignatureAlgorithmContext { .. }
+        | CertificateError::UnsupportedSignatureAlgorithmForPublicKeyContext { .. } => {
+            "a certificate of its chain is signed with an algorithm the probe does not verify (RSA PKCS#1/PSS with SHA-256/384/512, ECDSA P-256/P-384 and Ed25519 are supported): the server's Java may still accept it"
+        }
+        CertificateError::Revoked => "it is revoked",
+        CertificateError::InvalidPurpose | CertificateError::InvalidPurposeContext { .. } => {
+            "its extended key usage does not allow TLS server use (serverAuth): reissue it for servers"
+        }
+        CertificateError::Expired | CertificateError::ExpiredContext { .. } => "it has expired",
+        CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
+            "it is not valid yet"
+        }
+        CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
+            "it is not issued for this host name"
+        }
+        CertificateError::Other(o) => {
+            // webpki's reasons, by name (its error type is not ours to match on)
+            let name = o.to_string();
+            let words = [
+                (
+                    "CaUsedAsEndEntity",
+                    "it is a CA certificate (basicConstraints CA:TRUE) used as the server certificate; the server's Java accepts that, the probe's TLS library does not: put the certificate itself into the trust store, or issue a server certificate without CA:TRUE",
+                ),
+                (
+                    "EndEntityUsedAsCa",
+                    "a certificate the chain uses as a CA is not a CA certificate (no basicConstraints CA:TRUE)",
+                ),
+                (
+                    "PathLenConstraintViolated",
+                    "the chain is longer than a CA's path length constraint allows",
+                ),
+                (
+                    "NameConstraintViolation",
+                    "a CA's name constraints do not allow the names in the server certificate",
+                ),
+                (
+                    "UnsupportedCertVersion",
+                    "it is not an X.509 version 3 certificate",
+                ),
+                (
+                    "UnsupportedCriticalExtension",
+                    "it has a critical extension the probe does not know",
+                ),
+                (
+                    "MaximumPathBuildCallsExceeded",
+                    "the chain the server sent is too complex to build a path through",
+                ),
+                (
+                    "RequiredEkuNotFound",
+                    "its extended key usage does not allow TLS server use (serverAuth)",
+                ),
+            ];
+            words
+                .iter()
+                .find(|(k, _)| name.contains(k))
+                .map_or("its chain is not acceptable", |(_, w)| w)
+        }
+        _ => "its chain is not acceptable",
+    }
+}
+
+/// A TLS error other than a certificate's, in the operator's words.
+pub(crate) fn tls_problem(e: &rustls::Error) -> &'static str {
+    match e {
+        rustls::Error::PeerMisbehaved(_) => "the server broke the TLS protocol",
+        rustls::Error::DecryptError => "a TLS record could not be decrypted",
+        rustls::Error::NoCertificatesPresented => "the server sent no certificate",
+        rustls::Error::InvalidCertificate(_) => "the server's certificate is not acceptable",
+        rustls::Error::InvalidCertRevocationList(_) => "a revocation list is not usable",
+        rustls::Error::EncryptError | rustls::Error::FailedToGetRandomBytes => {
+            "a local cryptographic operation failed"
+        }
+        rustls::Error::HandshakeNotComplete => "the handshake did not complete",
+        _ => "the TLS session ended with an error",
     }
 }
 

@@ -71,6 +71,8 @@ pub struct Knobs {
     /// The `error_description` of a rejected token request, made from the client secret the
     /// request carried (an echoing provider); `None`: a fixed text.
     pub token_error: Option<fn(&str) -> String>,
+    /// The token endpoint names `fhir.test` (another origin, same server) instead of `oidc.test`.
+    pub token_elsewhere: bool,
 }
 
 impl Default for Knobs {
@@ -97,6 +99,7 @@ impl Default for Knobs {
             exp_in: Some(300),
             iat_in: 0,
             token_error: None,
+            token_elsewhere: false,
         }
     }
 }
@@ -232,10 +235,20 @@ fn handle(r: &HttpReq, base: &str, k: &Knobs, signer: &Signer) -> HttpResp {
             200,
             &json!({
                 "issuer": k.issuer.clone().unwrap_or_else(|| base.to_string()) + k.issuer_suffix,
-                "token_endpoint": format!("{}://{host}/token", k.token_endpoint_scheme),
+                "token_endpoint": format!(
+                    "{}://{}/token",
+                    k.token_endpoint_scheme,
+                    if k.token_elsewhere { host.replace("oidc.test", "fhir.test") } else { host.to_string() }
+                ),
                 "jwks_uri": format!("{}://{host}/jwks", k.jwks_scheme),
                 "grant_types_supported": k.grant_types,
             }),
+        );
+    }
+    if path == "/realms/test/moved-discovery" {
+        return HttpResp::new(302, "text/html", "moved").with_header(
+            "Location",
+            &format!("https://{host}/.well-known/openid-configuration"),
         );
     }
     if path == "/realms/test/jwks" {

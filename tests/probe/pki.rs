@@ -43,6 +43,15 @@ pub struct Pki {
     pub client_rsa_pkcs1: ClientIdentity,
     pub client_p12: Vec<u8>,
     pub client_untrusted: ClientIdentity,
+    /// A server certificate without subject alternative names, CN `fhir.test`
+    pub cn_only: Chain,
+    /// Self-signed server certificates (`openssl req -x509` style), each its own trust store:
+    /// with CA:TRUE, without any extension but the names, and one that expired
+    pub self_signed_ca: Chain,
+    pub self_signed_plain: Chain,
+    pub self_signed_expired: Chain,
+    /// A CA certificate (CA:TRUE) for the server names, issued by the intermediate
+    pub ca_as_server: Chain,
 }
 
 pub const P12_PASSWORD: &str = "p12-pa55";
@@ -170,6 +179,28 @@ fn p12(chain: &[Vec<u8>], key: &[u8]) -> Vec<u8> {
     store.writer(P12_PASSWORD).write().expect("write p12")
 }
 
+fn self_signed(names: &[&str], is_ca: bool, from: i64, to: i64) -> Chain {
+    let key = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256).expect("key");
+    let mut params =
+        CertificateParams::new(names.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+            .expect("params");
+    params.distinguished_name = dn("fhir.test");
+    if is_ca {
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    }
+    validity(&mut params, from, to);
+    Chain {
+        certs: vec![
+            params
+                .self_signed(&key)
+                .expect("self-signed")
+                .der()
+                .to_vec(),
+        ],
+        key: key.serialize_der(),
+    }
+}
+
 pub static PKI: LazyLock<Pki> = LazyLock::new(|| {
     let root = ca("Probe Test Root CA", None);
     let intermediate = ca("Probe Test Intermediate CA", Some(&root));
@@ -243,7 +274,39 @@ pub static PKI: LazyLock<Pki> = LazyLock::new(|| {
         KeyFormat::Pkcs8,
         uk.serialize_der(),
     );
+    let (nk, nd) = leaf(&intermediate, "fhir.test", &[], false, -1, 365);
+    let cn_only = chain((nk, nd), &intermediate);
+    let mut ca_params = CertificateParams::new(
+        SERVER_NAMES
+            .iter()
+            .map(|s| s.to_string())
+            .collect::<Vec<_>>(),
+    )
+    .expect("params");
+    ca_params.distinguished_name = dn("fhir.test");
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    validity(&mut ca_params, -1, 365);
+    let ca_key = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256).expect("key");
+    let ca_as_server = Chain {
+        certs: vec![
+            ca_params
+                .signed_by(
+                    &ca_key,
+                    &Issuer::from_params(&intermediate.params, &intermediate.key),
+                )
+                .expect("CA leaf")
+                .der()
+                .to_vec(),
+            intermediate.der.clone(),
+        ],
+        key: ca_key.serialize_der(),
+    };
     Pki {
+        ca_as_server,
+        cn_only,
+        self_signed_ca: self_signed(SERVER_NAMES, true, -1, 365),
+        self_signed_plain: self_signed(SERVER_NAMES, false, -1, 365),
+        self_signed_expired: self_signed(SERVER_NAMES, false, -400, -30),
         root,
         other_root,
         server,
@@ -264,6 +327,14 @@ pub fn trust_root() -> TrustRoots {
     TrustRoots {
         certificates: vec![PKI.root.der.clone()],
         source: "ca/test-root.pem".into(),
+    }
+}
+
+/// A trust store holding exactly this chain's server certificate.
+pub fn trust_itself(chain: &Chain) -> TrustRoots {
+    TrustRoots {
+        certificates: vec![chain.certs[0].clone()],
+        source: "ca/server-itself.pem".into(),
     }
 }
 

@@ -279,6 +279,45 @@ pub fn streaming(head: &str, chunk: Vec<u8>, every: std::time::Duration) -> u16 
     port
 }
 
+/// A server that answers every request with `answer` (a whole HTTP/1.0-style response without
+/// `Content-Length`), then ends the connection by closing it: with `tls`, the TCP connection
+/// is closed without a TLS `close_notify`, as some servers and load balancers do.
+pub fn close_delimited(tls: Option<Arc<rustls::ServerConfig>>, answer: &'static str) -> u16 {
+    let (listener, port) = bind();
+    RT.spawn(async move {
+        while let Ok((mut tcp, _)) = listener.accept().await {
+            let tls = tls.clone();
+            tokio::spawn(async move {
+                match tls {
+                    Some(cfg) => {
+                        let Ok(mut s) = tokio_rustls::TlsAcceptor::from(cfg).accept(tcp).await
+                        else {
+                            return;
+                        };
+                        if read_head(&mut s).await.is_none()
+                            || s.write_all(answer.as_bytes()).await.is_err()
+                            || s.flush().await.is_err()
+                        {
+                            return;
+                        }
+                        // no close_notify: close the TCP connection under the TLS session
+                        let (mut tcp, _) = s.into_inner();
+                        let _ = tcp.shutdown().await;
+                    }
+                    None => {
+                        if read_head(&mut tcp).await.is_some()
+                            && tcp.write_all(answer.as_bytes()).await.is_ok()
+                        {
+                            let _ = tcp.shutdown().await;
+                        }
+                    }
+                }
+            });
+        }
+    });
+    port
+}
+
 /// A port nothing listens on.
 pub fn closed_port() -> u16 {
     let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");

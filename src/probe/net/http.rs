@@ -79,6 +79,8 @@ pub(crate) struct Resp {
     pub limit: usize,
     /// The body's share of [`BUDGET`], given back when the answer is dropped.
     _reserved: Option<tokio::sync::SemaphorePermit<'static>>,
+    /// The redirects followed to this answer, for the step's detail (`; followed 301 to …`).
+    pub redirects: Text,
 }
 
 impl Resp {
@@ -255,6 +257,7 @@ impl Client<'_> {
             truncated: rest.is_some(),
             limit,
             _reserved: reserved,
+            redirects: Text::new(),
         })
     }
 
@@ -263,7 +266,7 @@ impl Client<'_> {
             Cause::ReadTimeout => self.read_timeout_failure("the HTTP response"),
             Cause::Tls(t) => match self.tls {
                 Some(setup) => setup.explain_after_handshake(t),
-                None => Failure::new(&codes::TLS_HANDSHAKE, Piece::remote(&t.to_string())),
+                None => Failure::new(&codes::TLS_HANDSHAKE, tls::tls_problem(t)),
             },
             _ => {
                 let chain = chain_text(e);

@@ -2,7 +2,8 @@
 //! resolution (or `--resolve`), TCP connect (connect timeout, each address in turn), the proxy's
 //! CONNECT tunnel, the TLS handshake, then one HTTP/1.1 request on hyper. Reads are bounded like
 //! Java's `SO_TIMEOUT` (the read timeout is the longest wait for the next bytes, handshake
-//! included). Redirects are never followed. Each phase is either its own step or folded into the
+//! included). Redirects of a GET are followed as HttpClient 4 follows them ([`Client::get`]).
+//! Each phase is either its own step or folded into the
 //! caller's step, and every failure gets a stable code and an operator's sentence.
 //!
 //! This module is the transport only, one file per phase: [`tcp`] (name resolution, TCP connect,
@@ -49,6 +50,19 @@ byte now and then cannot hold the probe; the detail then says how many bytes cam
 overloaded or hung server, or a port that speaks another protocol and waits for the client.
 **Fix:** check the server; raise the timeout only if the server is known to be slow."##,
 };
+
+/// Redirects one GET follows at most (HttpClient 4: 50; real chains are one or two long).
+pub(crate) const MAX_REDIRECTS: usize = 10;
+
+/// Scheme, host and port of a URL (`None` when it does not parse).
+pub(crate) fn origin_of(u: &str) -> Option<(String, String, Option<u16>)> {
+    let u = url::Url::parse(u).ok()?;
+    Some((
+        u.scheme().to_string(),
+        u.host_str()?.to_ascii_lowercase(),
+        u.port_or_known_default(),
+    ))
+}
 
 /// The timeouts in force and how the config names them (for messages).
 #[derive(Debug, Clone)]
@@ -324,7 +338,7 @@ impl Client<'_> {
                 )
                 .await;
             let tls = self.record(rec, explicit, "TLS handshake", r)?;
-            Box::new(tls)
+            Box::new(CloseIsEnd(tls))
         } else {
             Box::new(stream)
         };
@@ -348,6 +362,98 @@ impl Client<'_> {
                 Err(rec.fail(f.code, detail, self.outcome))
             }
         }
+    }
+
+    /// A GET as Jersey on HttpClient 4 makes it: `DefaultRedirectStrategy` follows 301, 302, 303,
+    /// 307 and 308 with a `Location` (relative ones resolved against the URL asked for),
+    /// `RedirectExec` sends the original request's headers again (Jersey's `Authorization`
+    /// included, also to another host), and a URL visited before ends it
+    /// (`CircularRedirectException`; HttpClient allows 50 redirects, the probe [`MAX_REDIRECTS`]).
+    /// The probe itself sends the `Authorization` header to the same origin only (scheme, host and
+    /// port of the first URL); the step's detail says where the BPE would send it besides.
+    pub(crate) async fn get(&self, rec: &mut Recorder, mode: Mode, req: Req<'_>) -> Flow<Resp> {
+        let first = req.url.to_string();
+        let authorization = req.authorization.clone();
+        let (accept, body_limit) = (req.accept, req.body_limit);
+        let mut resp = self.send(rec, mode, req).await?;
+        let origin = origin_of(&first);
+        let mut visited = vec![first.clone()];
+        let mut notes = Text::new();
+        loop {
+            let status = resp.status.as_u16();
+            if !matches!(status, 301 | 302 | 303 | 307 | 308) {
+                break;
+            }
+            let Some(next) = resp.header("location").and_then(|l| {
+                let base = url::Url::parse(visited.last()?).ok()?;
+                base.join(l).ok().map(|u| u.to_string())
+            }) else {
+                // no usable Location: the caller reports the 3xx as it came
+                break;
+            };
+            rec.secrets().add_url(&next);
+            let shown = rec.server_value(&next, 300);
+            if visited.contains(&next) {
+                return Err(rec.fail(
+                    &super::fhir::HTTP_REDIRECT,
+                    text!(
+                        "{} to {}, a URL already visited: a circular redirect, which the server's HTTP client refuses (CircularRedirectException)",
+                        resp.status_line(),
+                        shown
+                    ),
+                    self.outcome,
+                ));
+            }
+            if visited.len() > MAX_REDIRECTS {
+                return Err(rec.fail(
+                    &super::fhir::HTTP_REDIRECT,
+                    text!(
+                        "more than {} redirects (the last {} to {}); the probe follows at most {}, the server's HTTP client 50",
+                        MAX_REDIRECTS,
+                        resp.status_line(),
+                        shown,
+                        MAX_REDIRECTS
+                    ),
+                    self.outcome,
+                ));
+            }
+            let foreign = origin_of(&next) != origin;
+            notes.push(text!(
+                "; followed {} to {}",
+                resp.status_line(),
+                shown.clone()
+            ));
+            if foreign {
+                notes.push(match &authorization {
+                    Some(_) => Text::from(
+                        " (another origin: the BPE sends its Authorization header there as well; the probe did not)",
+                    ),
+                    None => Text::from(" (another origin)"),
+                });
+            }
+            if next.starts_with("http:") && first.starts_with("https:") {
+                notes.push(" (from https:// to plain http://: the BPE follows it unencrypted)");
+            }
+            drop(resp);
+            let hop = Req {
+                method: hyper::Method::GET,
+                url: &next,
+                accept,
+                authorization: if foreign { None } else { authorization.clone() },
+                body: None,
+                body_limit,
+            };
+            resp = match self.send(rec, Mode::Folded, hop).await {
+                Ok(r) => r,
+                Err(stop) => {
+                    rec.prefix_last(text!("redirected{}; then ", notes.clone()));
+                    return Err(stop);
+                }
+            };
+            visited.push(next);
+        }
+        resp.redirects = notes;
+        Ok(resp)
     }
 
     async fn handshake(
@@ -375,5 +481,49 @@ impl Client<'_> {
                 _ => setup.explain_io(&e),
             }),
         }
+    }
+}
+
+/// A TLS stream whose end without `close_notify` reads as the end of the stream, as the JDK's
+/// `SSLSocket` under HttpClient reads it: a close-delimited answer (no `Content-Length`, HTTP/1.0
+/// style) from a server that just closes the connection is a complete answer for the BPE
+/// (`BaseOidcClientJersey` then judges its status). An answer with `Content-Length` or chunked
+/// that ends early is still an error: hyper knows its length.
+struct CloseIsEnd<S>(S);
+
+impl<S: AsyncRead + Unpin> AsyncRead for CloseIsEnd<S> {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<io::Result<()>> {
+        match std::pin::Pin::new(&mut self.0).poll_read(cx, buf) {
+            std::task::Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                std::task::Poll::Ready(Ok(()))
+            }
+            other => other,
+        }
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for CloseIsEnd<S> {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<io::Result<usize>> {
+        std::pin::Pin::new(&mut self.0).poll_write(cx, buf)
+    }
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<io::Result<()>> {
+        std::pin::Pin::new(&mut self.0).poll_flush(cx)
+    }
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<io::Result<()>> {
+        std::pin::Pin::new(&mut self.0).poll_shutdown(cx)
     }
 }
