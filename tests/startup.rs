@@ -314,3 +314,35 @@ fn typographic_closing_quote_inside_a_compose_file() {
         ["yaml-typographic-quote no-connections  10:28"]
     );
 }
+
+#[test]
+fn a_compose_service_is_judged_with_its_own_proxy() {
+    // the BPE container sees the service's DEV_DSF_PROXY_URL, not the tool's
+    let dir = crate::util::temp_dir("proxy-compose");
+    let compose = |proxy: &str| {
+        format!(
+            "services:\n  bpe:\n    image: ghcr.io/datasharingframework/bpe:2.0.2\n    environment:\n{proxy}      DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG: |\n        fhir:\n          base-url: HTTPS://f/fhir\n          test-connection-on-startup: true\n"
+        )
+    };
+    let path = dir.join("compose.yaml");
+    let path_s = path.display().to_string();
+    let check = |env: &[(&str, &str)]| {
+        let (_, json) = json_of(run(
+            &["check", "--skip-file-checks", "--format", "json", &path_s],
+            None,
+            env,
+        ));
+        seen(&json)
+    };
+    std::fs::write(
+        &path,
+        compose("      DEV_DSF_PROXY_URL: http://proxy:3128\n"),
+    )
+    .expect("write");
+    assert_eq!(
+        check(&[]),
+        ["proxy-url-scheme does-not-start /fhir/base-url 8:21"]
+    );
+    std::fs::write(&path, compose("")).expect("write");
+    assert!(check(&[("DEV_DSF_PROXY_URL", "http://proxy:3128")]).is_empty());
+}
