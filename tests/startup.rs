@@ -346,3 +346,70 @@ fn a_compose_service_is_judged_with_its_own_proxy() {
     std::fs::write(&path, compose("")).expect("write");
     assert!(check(&[("DEV_DSF_PROXY_URL", "http://proxy:3128")]).is_empty());
 }
+
+#[test]
+fn an_empty_cert_auth_password_file_stops_the_bpe_only_when_the_server_reads_it() {
+    use crate::pki::{self, PASSWORD, Usage};
+    // a 0-byte password file throws in readAllLines(...).get(0) (config/FhirClientConfigYaml.java:710),
+    // reached only through readKeyStore (:120-143) once the key files are readable (:145-164);
+    // otherwise validation's own check says "first line empty or blank" (:626-650)
+    let dir = crate::util::temp_dir("empty-password-file");
+    let ca = pki::ca();
+    let client = pki::leaf(&ca, "client", Usage::Client, -1, 365);
+    let write = |name: &str, bytes: &[u8]| {
+        let p = dir.join(name);
+        std::fs::write(&p, bytes).expect("write");
+        p.display().to_string()
+    };
+    let p12 = write("client.p12", &pki::pkcs12(&client, &ca, PASSWORD));
+    let cert = write("client.crt", client.pem.as_bytes());
+    let key = write(
+        "client.key",
+        pki::encrypted_key(&client.key, PASSWORD).as_bytes(),
+    );
+    let pw = write("pw", b"");
+    let ca_file = write("ca.pem", ca.pem.as_bytes());
+    let check = |cert_auth: String| {
+        let yaml = format!(
+            "c:\n  base-url: https://x/fhir\n  cert-auth:\n{cert_auth}    password-file: {pw}\n"
+        );
+        let (_, json) = json_of(run(
+            &["check", "--format", "json", "-"],
+            Some(yaml.as_bytes()),
+            &[(
+                "DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG_DEFAULT_TRUST_SERVER_CERTIFICATE_CAS",
+                ca_file.as_str(),
+            )],
+        ));
+        seen(&json)
+            .into_iter()
+            .filter(|d| d.starts_with("secret-file-empty"))
+            .collect::<Vec<_>>()
+    };
+    // key material read: p12 alone, or certificate and key
+    assert_eq!(
+        check(format!("    p12-file: {p12}\n")),
+        ["secret-file-empty does-not-start /c/cert-auth/password-file 5:20"]
+    );
+    assert_eq!(
+        check(format!(
+            "    certificate-file: {cert}\n    private-key-file: {key}\n"
+        )),
+        ["secret-file-empty does-not-start /c/cert-auth/password-file 6:20"]
+    );
+    // not read: the p12 file is missing, there is no key material, the certificate file is a key
+    for cert_auth in [
+        format!("    p12-file: {}/missing.p12\n", dir.display()),
+        String::new(),
+        format!("    certificate-file: {key}\n    private-key-file: {key}\n"),
+    ] {
+        let line = 4 + cert_auth.lines().count();
+        assert_eq!(
+            check(cert_auth.clone()),
+            [format!(
+                "secret-file-empty no-connections /c/cert-auth/password-file {line}:20"
+            )],
+            "{cert_auth}"
+        );
+    }
+}
