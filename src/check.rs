@@ -55,6 +55,9 @@ pub struct Checker {
     pub models_dropped: usize,
     /// Whether some connection relies on the default trust store.
     uses_default_trust: bool,
+    /// For a negative `DEFAULT_TIMEOUT_CONNECT` / `_READ`: whether some client built at
+    /// start-up uses it.
+    negative_default_at_startup: [bool; 2],
 }
 
 impl Checker {
@@ -69,6 +72,7 @@ impl Checker {
                 now,
                 path_maps: !files.path_maps.is_empty(),
                 container: files.container.clone(),
+                proxy: false,
                 once: Default::default(),
             },
             files: (!files.skip).then(|| FileService::new(files)),
@@ -77,7 +81,13 @@ impl Checker {
             wants_models: false,
             models_dropped: 0,
             uses_default_trust: false,
+            negative_default_at_startup: [false; 2],
         })
+    }
+
+    /// Whether the server's forward proxy is on (see [`rules::proxy::enabled`]).
+    pub fn set_proxy(&mut self, enabled: bool) {
+        self.ctx.proxy = enabled;
     }
 
     pub fn check(&mut self, file: FileId, source: &SourceFile, sink: &mut Sink) -> Checked {
@@ -110,6 +120,7 @@ impl Checker {
         let mut structure = Structure::new(file);
         let mut secrets = crate::secrets::tree::Collector::default();
         let mut uses_default_trust = false;
+        let mut negative_default = [false; 2];
         let mut dropped = 0;
         let this = &*self;
         // connections are checked one by one as the parser completes them, then dropped
@@ -127,6 +138,9 @@ impl Checker {
             if let Some(model) = this.connection(file, text, entry, &id, &structure.reported, sink)
             {
                 uses_default_trust |= relies_on_default_trust(&model);
+                let used = default_timeouts_at_startup(&model);
+                negative_default[0] |= used[0];
+                negative_default[1] |= used[1];
                 if checked.models.len() < this.keep_models {
                     checked.models.push(model);
                 } else if this.wants_models {
@@ -143,6 +157,8 @@ impl Checker {
             load_streaming(text, self.limits, Some(&mut |e: Entry| on_entry(&e)))
         };
         self.uses_default_trust |= uses_default_trust;
+        self.negative_default_at_startup[0] |= negative_default[0];
+        self.negative_default_at_startup[1] |= negative_default[1];
         self.models_dropped += dropped;
         checked.secrets = secrets.spans;
         checked.secret_values = secrets.values;
@@ -243,6 +259,18 @@ impl Checker {
     /// What concerns the whole run rather than one input: the default trust store. Returns a
     /// note for the summary when there is nothing worth a diagnostic.
     pub fn finish(&self, sink: &mut Sink) -> Option<crate::secrets::Text> {
+        let d = &self.defaults;
+        for (i, t) in [&d.connect_timeout, &d.read_timeout]
+            .into_iter()
+            .enumerate()
+        {
+            if t.value.is_negative() {
+                sink.push(rules::durations::negative_default(
+                    t,
+                    self.negative_default_at_startup[i],
+                ));
+            }
+        }
         if !self.uses_default_trust {
             return None;
         }
@@ -355,6 +383,23 @@ fn parse_beside<'a>(
 }
 
 /// An https connection (or OIDC provider) without its own trust store uses the default one.
+/// Which of the default connect and read timeouts a client the server builds at start-up uses
+/// (a connection's FHIR client when tested at start-up, the OIDC client of every connection with
+/// `oidc-auth`), when the connection does not set its own.
+fn default_timeouts_at_startup(c: &Connection) -> [bool; 2] {
+    let default = |t: &crate::model::Timeout| t.setting.at().is_none();
+    let mut used = [false; 2];
+    if c.fhir_client_at_startup() {
+        used[0] |= default(&c.connect_timeout);
+        used[1] |= default(&c.read_timeout);
+    }
+    if let Some(o) = c.oidc_auth.get().filter(|_| c.oidc_client_at_startup()) {
+        used[0] |= default(&o.connect_timeout);
+        used[1] |= default(&o.read_timeout);
+    }
+    used
+}
+
 fn relies_on_default_trust(c: &Connection) -> bool {
     let https = |url: Option<&String>| {
         url.is_some_and(|u| u.trim_start().to_ascii_lowercase().starts_with("https:"))

@@ -19,8 +19,10 @@ pub enum Kind {
     Text,
 }
 
-/// (variable suffix, kind, built-in value)
-pub const VARIABLES: [(&str, Kind, &str); 8] = [
+/// (variable suffix, kind, built-in value), as DSF `spring/config/PropertiesConfig.java:153-198`
+/// declares them (the durations are strings given to `Duration.parse` where they are used:
+/// :656-664, :683-702).
+pub const VARIABLES: [(&str, Kind, &str); 12] = [
     ("DEFAULT_TEST_CONNECTION_ON_STARTUP", Kind::Bool, "false"),
     ("DEFAULT_ENABLE_DEBUG_LOGGING", Kind::Bool, "false"),
     ("DEFAULT_TIMEOUT_CONNECT", Kind::Duration, "PT2S"),
@@ -37,6 +39,26 @@ pub const VARIABLES: [(&str, Kind, &str); 8] = [
     ),
     ("DEFAULT_OIDC_VERIFY_AUTHORIZED_PARTY", Kind::Bool, "true"),
     ("OIDC_TIME_VALIDATION_LEEWAY", Kind::Duration, "PT10S"),
+    ("OIDC_CACHE", Kind::Bool, "true"),
+    (
+        "OIDC_CACHE_TIMEOUT_CONFIGURATION_RESOURCE",
+        Kind::Duration,
+        "PT1H",
+    ),
+    ("OIDC_CACHE_TIMEOUT_JWKS_RESOURCE", Kind::Duration, "PT1H"),
+    ("OIDC_CACHE_TIMEOUT_ACCESS_TOKEN", Kind::Duration, "PT10S"),
+];
+
+/// The duration variables the server rejects when negative (`assertPositive`,
+/// `PropertiesConfig.java:501-507`, and `client/oidc/OidcClientProviderImpl.java:76-90`): read
+/// whenever the OIDC client provider is made at start-up, whatever the connections are
+/// (`spring/config/OidcClientProviderConfig.java`). The two default timeouts are not checked
+/// there: a negative one is accepted and fails where a client is built with it.
+pub const NOT_NEGATIVE: [&str; 4] = [
+    "OIDC_TIME_VALIDATION_LEEWAY",
+    "OIDC_CACHE_TIMEOUT_CONFIGURATION_RESOURCE",
+    "OIDC_CACHE_TIMEOUT_JWKS_RESOURCE",
+    "OIDC_CACHE_TIMEOUT_ACCESS_TOKEN",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,6 +89,12 @@ pub struct Defaults {
     pub oidc_discovery_path: Default<String>,
     pub oidc_verify_authorized_party: Default<bool>,
     pub oidc_leeway: Default<Nanos>,
+    /// The OIDC client cache (`..._OIDC_CACHE`) and its three timeouts; not part of a
+    /// connection, but read and checked at start-up.
+    pub oidc_cache: Default<bool>,
+    pub oidc_cache_configuration: Default<Nanos>,
+    pub oidc_cache_jwks: Default<Nanos>,
+    pub oidc_cache_access_token: Default<Nanos>,
     /// Each variable as read (in [`VARIABLES`] order), to rebuild with a service's own values.
     raw: Vec<Raw>,
 }
@@ -221,11 +249,31 @@ fn build(
     let test_connection_on_startup = boolean("DEFAULT_TEST_CONNECTION_ON_STARTUP");
     let enable_debug_logging = boolean("DEFAULT_ENABLE_DEBUG_LOGGING");
     let oidc_verify_authorized_party = boolean("DEFAULT_OIDC_VERIFY_AUTHORIZED_PARTY");
+    let oidc_cache = boolean("OIDC_CACHE");
     let mut duration = |suffix: &'static str| {
         let (i, r, builtin) = get(suffix);
         let r = r.unwrap_or_else(|| missing(file, suffix, builtin));
-        let value = match parse_java(&r.value) {
-            Ok(n) if !n.is_negative() => n,
+        // `Duration.parse` takes the string as it is: no trimming, no plain numbers
+        let parsed = if r.value.trim() == r.value {
+            parse_java(&r.value)
+        } else {
+            Err(crate::duration::ParseError::Syntax)
+        };
+        let negative_ok = !NOT_NEGATIVE.contains(&suffix);
+        let value = match parsed {
+            Ok(n) if negative_ok || !n.is_negative() => n,
+            Ok(_) => {
+                if report(i) {
+                    out.push(BadDefault {
+                        file: r.file,
+                        span: r.span,
+                        suffix,
+                        what: "is negative",
+                        help: Text::from("the server rejects a negative value here when it starts; use PT0S or more"),
+                    });
+                }
+                parse_java(builtin).unwrap_or(Nanos(0))
+            }
             _ => {
                 if report(i) {
                     // a suggestion is a Java duration the tool computed: its own words
@@ -240,7 +288,7 @@ fn build(
                         file: r.file,
                         span: r.span,
                         suffix,
-                        what: "is not a positive ISO-8601 duration",
+                        what: "is not an ISO-8601 duration",
                         help: hint,
                     });
                 }
@@ -257,6 +305,9 @@ fn build(
     let connect_timeout = duration("DEFAULT_TIMEOUT_CONNECT");
     let read_timeout = duration("DEFAULT_TIMEOUT_READ");
     let oidc_leeway = duration("OIDC_TIME_VALIDATION_LEEWAY");
+    let oidc_cache_configuration = duration("OIDC_CACHE_TIMEOUT_CONFIGURATION_RESOURCE");
+    let oidc_cache_jwks = duration("OIDC_CACHE_TIMEOUT_JWKS_RESOURCE");
+    let oidc_cache_access_token = duration("OIDC_CACHE_TIMEOUT_ACCESS_TOKEN");
     let text = |suffix: &'static str| {
         let (_, r, builtin) = get(suffix);
         let r = r.unwrap_or_else(|| missing(file, suffix, builtin));
@@ -274,9 +325,21 @@ fn build(
         connect_timeout,
         read_timeout,
         trust_store: text("DEFAULT_TRUST_SERVER_CERTIFICATE_CAS"),
-        oidc_discovery_path: text("DEFAULT_OIDC_DISCOVERY_PATH"),
+        // the server adds a leading `/` when it is missing
+        // (`config/FhirClientConfigYamlReaderImpl.java:94-96`)
+        oidc_discovery_path: {
+            let mut p = text("DEFAULT_OIDC_DISCOVERY_PATH");
+            if !p.value.starts_with('/') {
+                p.value.insert(0, '/');
+            }
+            p
+        },
         oidc_verify_authorized_party,
         oidc_leeway,
+        oidc_cache,
+        oidc_cache_configuration,
+        oidc_cache_jwks,
+        oidc_cache_access_token,
         raw,
     }
 }

@@ -45,6 +45,7 @@ pub fn run(run: &Run, loaded: Vec<InputResult>) -> Result<Checked, String> {
     sink.extend(bad.into_iter().map(crate::rules::defaults::invalid));
     let env_file = defaults.file;
     let mut checker = Checker::new(args.file_options(), defaults.clone())?;
+    checker.set_proxy(crate::rules::proxy::enabled(run.env));
     let compose_options = compose::Options {
         kind: args.input_kind,
         services: &args.services,
@@ -255,6 +256,8 @@ fn compose_input(
             files(s.container.clone().map(std::sync::Arc::new)),
             service_defaults,
         )?;
+        // a service's container sees its own DEV_DSF_PROXY_* values (as its probes do)
+        checker.set_proxy(crate::rules::proxy::enabled(&|n: &str| s.info.env(n)));
         let mut input = check_source(&mut checker, db, file, None, args, sink, out);
         // the input is the compose file's, whatever source the config came from
         input.name = plan.name.clone();

@@ -19,4 +19,5 @@ mod rules;
 mod secrets;
 mod server_fixtures;
 mod snapshots;
+mod startup;
 mod util;

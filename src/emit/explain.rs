@@ -414,15 +414,27 @@ fn oidc(b: &mut Builder, o: &OidcAuth) {
     b.duration("oidc-auth.connect-timeout", &o.connect_timeout);
     b.duration("oidc-auth.read-timeout", &o.read_timeout);
     b.trust("oidc-auth.trusted-root-certificates-file", &o.trust);
-    let leeway: &Setting<Nanos> = &o.leeway;
-    let value = leeway.ok().map(|n| n.iso()).unwrap_or_default();
-    let human = leeway.ok().map(|n| short(*n));
-    let r = b.push(
-        "oidc-auth.time-validation-leeway",
-        value,
-        &leeway.origin,
-        false,
+    global_duration(b, "oidc-auth.time-validation-leeway", &o.leeway);
+    // the server's OIDC client cache: set by variables only, the same for every connection
+    b.boolean("oidc-auth.cache", &o.cache);
+    global_duration(
+        b,
+        "oidc-auth.cache-timeout-configuration-resource",
+        &o.cache_configuration,
     );
+    global_duration(b, "oidc-auth.cache-timeout-jwks-resource", &o.cache_jwks);
+    global_duration(
+        b,
+        "oidc-auth.cache-timeout-access-token",
+        &o.cache_access_token,
+    );
+}
+
+/// A duration only a variable sets (no connection property).
+fn global_duration(b: &mut Builder, name: &str, d: &Setting<Nanos>) {
+    let value = d.ok().map(|n| n.iso()).unwrap_or_default();
+    let human = d.ok().map(|n| short(*n));
+    let r = b.push(name, value, &d.origin, false);
     r.human = human;
 }
 

@@ -281,6 +281,12 @@ pub struct OidcAuth {
     pub required_audience_items: Vec<At>,
     pub verify_authorized_party: Setting<bool>,
     pub leeway: Setting<Nanos>,
+    /// The server's OIDC client cache (`..._OIDC_CACHE`) and how long it keeps the discovery
+    /// document, the JWKS and an access token before it expires (shared by every connection).
+    pub cache: Setting<bool>,
+    pub cache_configuration: Setting<Nanos>,
+    pub cache_jwks: Setting<Nanos>,
+    pub cache_access_token: Setting<Nanos>,
 }
 
 #[derive(Debug, Clone)]
@@ -303,6 +309,45 @@ pub struct Connection {
     pub basic_auth: Block<BasicAuth>,
     pub bearer_auth: Block<BearerAuth>,
     pub oidc_auth: Block<OidcAuth>,
+}
+
+impl Connection {
+    /// A user connection `#dsf` is replaced by the server's built-in one before anything is
+    /// built from it (DSF `spring/config/FhirClientConnectionsConfig.java:105`, `addConfig` puts
+    /// the built-in entry over it: `config/FhirClientConfigsImpl.java:54`).
+    pub fn replaced_by_builtin(&self) -> bool {
+        self.id == "#dsf"
+    }
+
+    /// Whether the server builds this connection's FHIR client at start-up: only to test it,
+    /// when its effective `test-connection-on-startup` is true
+    /// (`FhirClientConnectionsConfig.java:141-142`, client built in
+    /// `client/fhir/FhirConnectionTestClientJersey.java:77-127`).
+    pub fn fhir_client_at_startup(&self) -> bool {
+        !self.replaced_by_builtin() && self.test_connection_on_startup.ok() == Some(&true)
+    }
+
+    /// Whether the server builds this connection's OIDC client at start-up: for every
+    /// connection with `oidc-auth`, whatever the test flags say
+    /// (`FhirClientConnectionsConfig.java:138-139, 154-155`); it uses the `oidc-auth` timeouts
+    /// (`config/FhirClientConfigYamlReaderImpl.java:215-216`).
+    pub fn oidc_client_at_startup(&self) -> bool {
+        !self.replaced_by_builtin() && self.oidc_auth.get().is_some()
+    }
+}
+
+/// What a failure to build a client means to the server: the BPE does not start when the client
+/// is built at start-up; otherwise it starts and the connection fails when a plugin uses it; a
+/// user `#dsf` is never built (the built-in entry replaces it).
+pub fn build_failure_outcome(c: &Connection, at_startup: bool) -> crate::diag::Outcome {
+    use crate::diag::Outcome;
+    if c.replaced_by_builtin() {
+        Outcome::SilentlyWrong
+    } else if at_startup {
+        Outcome::DoesNotStart
+    } else {
+        Outcome::MayFail
+    }
 }
 
 /// `base-url` as the server uses it: one trailing `/` removed.

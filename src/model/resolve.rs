@@ -448,6 +448,10 @@ fn oidc_auth(s: &Scope) -> Block<OidcAuth> {
         verify_authorized_party: s
             .boolean("verify-authorized-party", &d.oidc_verify_authorized_party),
         leeway: from_default(&d.oidc_leeway, |n| *n),
+        cache: from_default(&d.oidc_cache, |b| *b),
+        cache_configuration: from_default(&d.oidc_cache_configuration, |n| *n),
+        cache_jwks: from_default(&d.oidc_cache_jwks, |n| *n),
+        cache_access_token: from_default(&d.oidc_cache_access_token, |n| *n),
     });
     with(b, value)
 }

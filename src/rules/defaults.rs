@@ -15,9 +15,9 @@ pub static INVALID_DEFAULT: Rule = Rule {
     severity: Severity::Error,
     outcome: Some(Outcome::DoesNotStart),
     summary: "a DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG_DEFAULT_* variable with a bad value",
-    docs: r##"**What:** One of the `DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG_DEFAULT_*` variables (or `..._OIDC_TIME_VALIDATION_LEEWAY`) has a value the server cannot convert: a boolean that is not true/false/yes/no/on/off/1/0, or a duration that is not a positive ISO-8601 duration. The diagnostic points into the pseudo-file `<environment>`, one line per variable.
+    docs: r##"**What:** One of the `DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG_DEFAULT_*` variables (or `..._OIDC_TIME_VALIDATION_LEEWAY`, `..._OIDC_CACHE`, `..._OIDC_CACHE_TIMEOUT_CONFIGURATION_RESOURCE`, `..._OIDC_CACHE_TIMEOUT_JWKS_RESOURCE`, `..._OIDC_CACHE_TIMEOUT_ACCESS_TOKEN`) has a value the server cannot convert: a boolean that is not true/false/yes/no/on/off/1/0 (any case), a duration that is not an ISO-8601 duration for Java's `Duration.parse` (no spaces around it), or a negative leeway or cache timeout. The diagnostic points into the pseudo-file `<environment>`, one line per variable.
 
-**Why it matters:** The server converts these when it starts; a bad value stops it.
+**Why it matters:** The server converts these when it starts, whatever the connections are; a bad value stops it. (A negative `..._DEFAULT_TIMEOUT_CONNECT`/`_READ` is accepted there and reported as `duration-negative`.)
 
 Bad:
 

@@ -7,7 +7,7 @@
 use super::{Ctx, Rule, name_of, on_value};
 use crate::diag::{Diagnostic, Outcome, Severity};
 use crate::duration::{MAX_MILLIS, Nanos, ParseError, parse_java, suggest};
-use crate::model::{At, Connection, Timeout, Written};
+use crate::model::{At, Connection, Timeout, Written, build_failure_outcome};
 use crate::rules::schema_errors::{Anchor, MapCtx, Path};
 use crate::secrets::{Piece, Text};
 use crate::text;
@@ -112,11 +112,11 @@ Fix:
 pub static DURATION_NEGATIVE: Rule = Rule {
     name: "duration-negative",
     severity: Severity::Error,
-    outcome: Some(Outcome::DoesNotStart),
+    outcome: Some(Outcome::MayFail),
     summary: "a negative timeout",
     docs: r##"**What:** A negative timeout.
 
-**Why it matters:** It passes the server's validation, but building an HTTP client with it throws: the BPE does not start (at the latest when a plugin uses the connection).
+**Why it matters:** It passes the server's validation, but building an HTTP client with it throws. The BPE does not start when that client is built at start-up: the OIDC client of every connection with `oidc-auth` (it uses the `oidc-auth` timeouts), the FHIR client of a connection with `test-connection-on-startup` (from the connection or `..._DEFAULT_TEST_CONNECTION_ON_STARTUP`). Otherwise the BPE starts and the connection fails when a plugin uses it (`may-fail`). A negative `..._DEFAULT_TIMEOUT_CONNECT`/`_READ` is reported the same way at the variable.
 
 Bad:
 
@@ -180,7 +180,10 @@ fn looks_like_millis(name: &str, n: Nanos) -> bool {
     name == "connect-timeout" || secs % 1000 == 0
 }
 
-fn judge(t: &Timeout, out: &mut Vec<Diagnostic>) {
+/// `build` is what a client built with this timeout means when building it fails (a negative
+/// timeout throws in Jersey's `ClientBuilder`: `FhirConnectionTestClientJersey.java:86-87`,
+/// `dsf-common-oidc .../BaseOidcClientJersey.java:117-118`).
+fn judge(t: &Timeout, build: Outcome, out: &mut Vec<Diagnostic>) {
     let (Some(n), Some(at)) = (t.setting.ok().copied(), t.setting.at()) else {
         return;
     };
@@ -191,10 +194,20 @@ fn judge(t: &Timeout, out: &mut Vec<Diagnostic>) {
     } else if n.millis() > MAX_MILLIS {
         out.push(too_large(at, Outcome::NoConnections));
     } else if n.is_negative() {
+        let when = match build {
+            Outcome::DoesNotStart => "the server builds this client at start-up and cannot",
+            Outcome::SilentlyWrong => {
+                "the server replaces a user `#dsf` by its built-in connection, so this is never used; it could never build a client"
+            }
+            _ => {
+                "the server starts and fails to build this client when a plugin uses the connection"
+            }
+        };
         out.push(
             on_value(&DURATION_NEGATIVE, at, text!("`{}` is negative", name))
+                .outcome(Some(build))
                 .label("negative")
-                .help("use a positive duration such as PT30S; the server passes its validation but cannot build a client with it"),
+                .help(text!("use a positive duration such as PT30S. A negative timeout passes the server's validation, but {}", when)),
         );
     } else if n.0 == 0 {
         out.push(
@@ -245,10 +258,48 @@ fn too_large(at: &At, outcome: Outcome) -> Diagnostic {
 }
 
 pub fn check(_ctx: &Ctx, c: &Connection, out: &mut Vec<Diagnostic>) {
-    judge(&c.connect_timeout, out);
-    judge(&c.read_timeout, out);
+    // the connection's timeouts serve its FHIR client only; the OIDC client has its own
+    let fhir = build_failure_outcome(c, c.fhir_client_at_startup());
+    judge(&c.connect_timeout, fhir, out);
+    judge(&c.read_timeout, fhir, out);
     if let Some(o) = c.oidc_auth.get() {
-        judge(&o.connect_timeout, out);
-        judge(&o.read_timeout, out);
+        let oidc = build_failure_outcome(c, c.oidc_client_at_startup());
+        judge(&o.connect_timeout, oidc, out);
+        judge(&o.read_timeout, oidc, out);
     }
+}
+
+/// A negative `..._DEFAULT_TIMEOUT_CONNECT` or `_READ`: `PropertiesConfig.java:656-664` parses it
+/// without a sign check, so the server starts unless a client built at start-up uses it
+/// (`at_startup`); the built-in `#dsf` connection always does when a plugin uses it.
+pub fn negative_default(t: &crate::defaults::Default<Nanos>, at_startup: bool) -> Diagnostic {
+    let name = match &t.origin {
+        crate::defaults::Origin::Env(n) => n.clone(),
+        crate::defaults::Origin::BuiltIn => String::new(),
+    };
+    let (outcome, when) = if at_startup {
+        (
+            Outcome::DoesNotStart,
+            "a client the server builds at start-up (an OIDC client, or a connection tested at start-up) uses it",
+        )
+    } else {
+        (
+            Outcome::MayFail,
+            "no client built at start-up uses it, but every connection that takes the default (the built-in `#dsf` too) fails when a plugin uses it",
+        )
+    };
+    Diagnostic::new(
+        &DURATION_NEGATIVE,
+        t.file,
+        t.span,
+        // the variable's name is one of the tool's own
+        text!("`${}` is negative", Piece::own(name)),
+    )
+    .at("")
+    .outcome(Some(outcome))
+    .label("negative")
+    .help(text!(
+        "use a positive duration such as PT30S: the server accepts a negative default, but cannot build an HTTP client with it; {}",
+        when
+    ))
 }

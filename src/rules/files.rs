@@ -198,6 +198,42 @@ fn secret_file(
     });
 }
 
+/// Whether the server reads the `cert-auth` password file, where a 0-byte one throws
+/// (`readAllLines(...).get(0)`: DSF `config/FhirClientConfigYaml.java:710`) and stops the BPE;
+/// otherwise only validation's own check sees it ("first line empty or blank", :626-650: no
+/// connections). It is read only with key material (`readKeyStore`, :120-143), reached once
+/// every key file named is readable and not empty (`validateKeyStore`, :145-164), without an
+/// inline `password` (which wins, :704-707), and for PEM files only after the certificate file
+/// was read as certificates (:128-129).
+fn password_file_read(a: &crate::model::CertAuth) -> bool {
+    use crate::crypto::CertsError;
+    use crate::model::{FileState, KeyMaterial};
+    let usable = |f: &Option<FileRef>| {
+        f.as_ref()
+            .is_some_and(|f| matches!(f.state, FileState::Read | FileState::NotChecked))
+    };
+    if a.password.is_some() {
+        return false;
+    }
+    match (&a.p12_file, &a.certificate_file, &a.private_key_file) {
+        (Some(_), None, None) => usable(&a.p12_file),
+        (None, Some(_), Some(_)) => {
+            usable(&a.certificate_file)
+                && usable(&a.private_key_file)
+                && !matches!(
+                    &a.material,
+                    KeyMaterial::Pem {
+                        certificates: Loaded::Invalid(
+                            CertsError::NotACertificate { .. } | CertsError::Unparsable { .. }
+                        ),
+                        ..
+                    }
+                )
+        }
+        _ => false,
+    }
+}
+
 pub fn check(ctx: &Ctx, c: &Connection, out: &mut Vec<Diagnostic>) {
     let trust = |t: &Trust, out: &mut Vec<Diagnostic>| {
         if let Trust::Own { file, .. } = t {
@@ -216,7 +252,12 @@ pub fn check(ctx: &Ctx, c: &Connection, out: &mut Vec<Diagnostic>) {
             }
         }
         if let Some(f) = &a.password_file {
-            secret_file(ctx, "password-file", f, Outcome::DoesNotStart, out);
+            let empty = if password_file_read(a) {
+                Outcome::DoesNotStart
+            } else {
+                Outcome::NoConnections
+            };
+            secret_file(ctx, "password-file", f, empty, out);
         }
     }
     if let Some(f) = c.basic_auth.get().and_then(|a| a.password_file.as_ref()) {

@@ -19,6 +19,7 @@ pub mod files;
 pub mod input;
 pub mod key_material;
 pub mod properties;
+pub mod proxy;
 pub mod schema_errors;
 pub mod structure;
 pub mod syntax;
@@ -76,6 +77,7 @@ pub static ALL: &[&Rule] = &[
     &connection::INVALID_URL,
     &connection::URL_QUERY_OR_FRAGMENT,
     &connection::OIDC_NOT_HTTPS,
+    &proxy::PROXY_URL_SCHEME,
     &files::FILE_NOT_READABLE,
     &files::FILE_EMPTY,
     &files::SECRET_FILE_EMPTY,
@@ -118,6 +120,9 @@ pub struct Ctx {
     pub path_maps: bool,
     /// The BPE's container, when checking a compose service.
     pub container: Option<std::sync::Arc<crate::files::Container>>,
+    /// Whether the server's forward proxy is on (`DEV_DSF_PROXY_URL` of the tool's environment
+    /// or the compose service): then its proxy code judges every URL a client is built for.
+    pub proxy: bool,
     /// What was reported already, for what is reported once per check (a missing mount).
     pub once: std::sync::Mutex<std::collections::HashSet<String>>,
 }
@@ -143,6 +148,7 @@ pub static CONNECTION_CHECKS: &[ConnectionCheck] = &[
     files::check,
     compose::check,
     key_material::check,
+    proxy::check,
 ];
 
 /// The name of the property at `at`, for a message: the tool's own word for a property of the

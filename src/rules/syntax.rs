@@ -253,6 +253,14 @@ fn char_span(text: &str, at: usize) -> Span {
 
 /// A parser error as a diagnostic.
 pub fn diagnostic(file: FileId, text: &str, e: &LoadError) -> Diagnostic {
+    // a value "closed" with a typographic quote runs on into the lines after it: whatever the
+    // parser trips over later (an indentation error, a quote of the next connection) is its
+    // consequence
+    if kind(e) != ErrorKind::Limit
+        && let Some(d) = typographic_close(file, text, e)
+    {
+        return d;
+    }
     match kind(e) {
         // the loader's own words about its limits (numbers only)
         ErrorKind::Limit => Diagnostic::new(&super::input::INPUT_LIMIT, file, e.span, Piece::own(e.message.clone()))
@@ -539,6 +547,94 @@ fn misindented(file: FileId, text: &str, e: &LoadError, deeper: bool) -> Option<
 /// "1 space", "4 spaces": a width the tool counted.
 fn spaces(n: usize) -> Text {
     text!("{} space{}", n, if n == 1 { "" } else { "s" })
+}
+
+/// The first line before the parser's error that opens a quoted value with `'` or `"` and, instead
+/// of the matching quote, has a typographic quote after it (`'password.file’`): that value never
+/// ends where it seems to, so the error is its consequence.
+fn typographic_close(file: FileId, text: &str, e: &LoadError) -> Option<Diagnostic> {
+    let limit = e.span.start.min(text.len());
+    let mut start = 0;
+    while start <= limit {
+        let end = text[start..]
+            .find(['\n', '\r'])
+            .map_or(text.len(), |i| start + i);
+        let line = &text[start..end];
+        if let Some((open, quote)) = value_quote(line) {
+            let rest = &line[open + 1..];
+            // `'it''s'` escapes a quote by doubling it: any matching quote means no slip here
+            // the slip closes the value: the typographic quote is the line's last character
+            // (a comment may follow)
+            let body = rest.find(" #").map_or(rest, |i| &rest[..i]).trim_end();
+            if !rest.contains(quote)
+                && let Some((i, c)) = body.char_indices().next_back()
+                && let Some(name) = typographic(c)
+            {
+                let open = start + open;
+                let at = open + 1 + i;
+                return Some(typographic_diagnostic(file, open, quote, at, c, name));
+            }
+        }
+        if end >= text.len() {
+            break;
+        }
+        start = end + 1;
+    }
+    None
+}
+
+/// Where a line's value opens with `'` or `"`: after `key: `, after `- `, or at the line's
+/// start (a continuation); not in a comment line.
+fn value_quote(line: &str) -> Option<(usize, char)> {
+    let trimmed = line.trim_start();
+    if trimmed.starts_with('#') {
+        return None;
+    }
+    let indent = line.len() - trimmed.len();
+    let quoted = |i: usize| match line[i..].chars().next() {
+        Some(q @ ('\'' | '"')) => Some((i, q)),
+        _ => None,
+    };
+    let after_dash = trimmed
+        .strip_prefix("- ")
+        .map(|r| indent + 2 + (r.len() - r.trim_start().len()));
+    if let Some(i) = after_dash.and_then(quoted) {
+        return Some(i);
+    }
+    // the first `: ` outside quotes ends the key
+    let colon = line.find(": ")?;
+    let key = &line[..colon];
+    if key.contains(['\'', '"']) {
+        return None;
+    }
+    let value = colon + 2;
+    let skip = line[value..].len() - line[value..].trim_start().len();
+    quoted(value + skip)
+}
+
+fn typographic_diagnostic(
+    file: FileId,
+    open: usize,
+    quote: char,
+    at: usize,
+    c: char,
+    name: &'static str,
+) -> Diagnostic {
+    // the quotes are named in the tool's own words: `'` or `"`, and a character of the table
+    // of typographic quotes, which the message names anyway
+    Diagnostic::new(
+        &YAML_TYPOGRAPHIC_QUOTE,
+        file,
+        Span::new(open, open + 1),
+        text!(
+            "this quoted value never ends: it is closed with `{}` ({}), which YAML does not treat as a quote",
+            c,
+            name
+        ),
+    )
+    .label(text!("opened with {}", quote))
+    .also(Span::new(at, at + c.len_utf8()), None, text!("`{}` is not `{}`", c, quote))
+    .help(text!("replace `{}` with `{}` (a common copy-paste slip from web pages)", c, quote))
 }
 
 /// The opening quote of the scalar that never closed: the first quote after the last token the
