@@ -81,7 +81,11 @@ pub fn run(run: &Run, loaded: Vec<InputResult>) -> Result<Checked, String> {
                 let in_environment = l.kind == crate::source::SourceKind::EnvVar;
                 let bytes = crate::input::ENV_VAR.len() + l.text.len() + 2;
                 let file = db.add(SourceFile::new(l.name.clone(), l.kind.clone(), l.text));
-                if bytes > compose::MAX_ENV_STRING {
+                // (a compose file read as a config, because it could not be read as one, is
+                // not a config value)
+                if bytes > compose::MAX_ENV_STRING
+                    && !compose::detect::is_compose_text(&db.get(file).text)
+                {
                     sink.push(crate::rules::compose::too_large(
                         file,
                         &db.get(file).text,

@@ -258,6 +258,10 @@ fn chosen<'e>(env: &'e Env, canonical: &str) -> Option<&'e str> {
 
 /// The documented name a variable stands for (itself, or what Spring finds it as).
 fn canonical(name: &str) -> std::borrow::Cow<'_, str> {
+    // the other spellings Spring finds have a lower-case letter or a `.`
+    if !name.bytes().any(|b| b.is_ascii_lowercase() || b == b'.') {
+        return std::borrow::Cow::Borrowed(name);
+    }
     match names::classify(name) {
         names::Name::Spelling { canonical } => std::borrow::Cow::Borrowed(canonical),
         _ => std::borrow::Cow::Borrowed(name),
@@ -860,25 +864,49 @@ fn variable_names(
     plan: &mut Plan,
 ) -> bool {
     let mut misspelt_config = false;
-    let mut judged = std::collections::HashMap::new();
-    for v in &env.vars {
-        let class = *judged
-            .entry(v.name.as_str())
-            .or_insert_with(|| names::classify(&v.name));
-        let finding = match class {
+    // each name judged once (a service can have thousands of variables)
+    let mut judged: HashMap<&str, names::Name> = HashMap::new();
+    let classes: Vec<names::Name> = env
+        .vars
+        .iter()
+        .map(|v| {
+            *judged
+                .entry(&v.name)
+                .or_insert_with(|| names::classify(&v.name))
+        })
+        .collect();
+    if classes.iter().all(|c| *c == names::Name::Fine) {
+        return false;
+    }
+    let set: Vec<&str> = env.vars.iter().map(|v| v.name.as_str()).collect();
+    let mut winners: HashMap<&str, Option<&str>> = HashMap::new();
+    let mut winner = |canonical: &'static str| {
+        *winners
+            .entry(canonical)
+            .or_insert_with(|| names::winner(canonical, &set))
+    };
+    let stands_for = |i: usize| match classes[i] {
+        names::Name::Spelling { canonical } => canonical,
+        _ => env.vars[i].name.as_str(),
+    };
+    for (i, v) in env.vars.iter().enumerate() {
+        let finding = match classes[i] {
             names::Name::Fine => continue,
             names::Name::Spelling { canonical } => {
-                let read = chosen(env, canonical);
+                let read = winner(canonical);
                 let other = |want_read: bool| {
-                    env.vars
-                        .iter()
+                    (0..env.vars.len())
                         .rev()
-                        .find(|o| {
+                        .find(|&j| {
+                            let o = &env.vars[j];
                             o.name != v.name
-                                && self::canonical(&o.name) == canonical
+                                && stands_for(j) == canonical
                                 && (Some(o.name.as_str()) == read) == want_read
                         })
-                        .map(|o| (place(o.place), o.name_span, o.name.clone()))
+                        .map(|j| {
+                            let o = &env.vars[j];
+                            (place(o.place), o.name_span, o.name.clone())
+                        })
                 };
                 if read == Some(v.name.as_str()) {
                     NameFinding::Spelling {
@@ -899,7 +927,7 @@ fn variable_names(
                 NameFinding::Misspelt {
                     meant,
                     how,
-                    set: chosen(env, meant).is_some(),
+                    set: winner(meant).is_some(),
                 }
             }
         };

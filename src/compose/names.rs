@@ -102,9 +102,28 @@ fn finds(name: &str, canonical: &str, property: &str) -> bool {
     spring_names(property).iter().any(|n| n == name)
 }
 
-/// Edit distance, a swap of neighbours counting once (names are at most 160 bytes here).
-fn distance(a: &str, b: &str) -> usize {
-    strsim::osa_distance(a, b)
+/// Edit distance, a swap of neighbours counting once (names are at most 160 bytes here);
+/// `usize::MAX` when the lengths alone put it over `max`.
+fn distance_within(a: &str, b: &str, max: usize) -> usize {
+    if a.len().abs_diff(b.len()) > max {
+        return usize::MAX;
+    }
+    // what both start and end with changes nothing: compare the rest (names of the family
+    // share long starts, and a service can have thousands of variables)
+    let start = a
+        .char_indices()
+        .zip(b.chars())
+        .find(|((_, x), y)| x != y)
+        .map_or(a.len().min(b.len()), |((i, _), _)| i);
+    let (a, b) = (&a[start..], &b[start..]);
+    let end = a
+        .chars()
+        .rev()
+        .zip(b.chars().rev())
+        .take_while(|(x, y)| x == y)
+        .map(|(x, _)| x.len_utf8())
+        .sum::<usize>();
+    strsim::osa_distance(&a[..a.len() - end], &b[..b.len() - end])
 }
 
 /// Upper case with `-` and `.` as `_`.
@@ -136,7 +155,7 @@ const STARTS: [&str; 9] = [
 
 /// How far `n` (normalised) is from `f`, and how, when it is close.
 fn closeness(n: &str, f: &str) -> Option<(usize, How)> {
-    let d = distance(n, f);
+    let d = distance_within(n, f, limit(f.len()));
     if d <= limit(f.len()) {
         return Some((d, How::Letters));
     }
@@ -167,14 +186,18 @@ fn closeness(n: &str, f: &str) -> Option<(usize, How)> {
     if ns.len() >= 3 && f.starts_with(n) && n.len() * 4 >= f.len() * 3 {
         return Some((f.len() - n.len(), How::Letters));
     }
-    // the end of the name only
+    // the end of the name only (a name with the start has been compared whole)
+    if n.starts_with("DEV_DSF_") {
+        return None;
+    }
     for i in 1..fs.len().saturating_sub(1) {
         if !STARTS.contains(&fs[i]) {
             continue;
         }
         let suffix = fs[i..].join("_");
-        let d = distance(n, &suffix);
-        if suffix.len() >= 9 && d <= limit(suffix.len()).saturating_sub(1) {
+        let max = limit(suffix.len()).saturating_sub(1);
+        if suffix.len() >= 9 && distance_within(n, &suffix, max) <= max {
+            let d = distance_within(n, &suffix, max);
             return Some((d + 1, How::Prefix));
         }
     }
@@ -231,13 +254,11 @@ pub fn classify(name: &str) -> Name {
         return Name::Fine;
     };
     // closer to another BPE variable: a misspelling of that one, not of the family
-    let other = BPE_VARIABLES
+    let closer = BPE_VARIABLES
         .iter()
         .filter(|(f, _)| !in_family(f))
-        .map(|(f, _)| distance(&n, f))
-        .min()
-        .unwrap_or(usize::MAX);
-    if other < cost {
+        .any(|(f, _)| cost > 0 && distance_within(&n, f, cost - 1) < cost);
+    if closer {
         return Name::Fine;
     }
     Name::Misspelt { meant, how }
