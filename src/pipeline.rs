@@ -327,6 +327,7 @@ fn compose_input(
     out.notes
         .extend(compose::summary(&plan, &args.services, &checked));
     out.notes.extend(service_notes);
+    out.notes.extend(plan.notes.iter().cloned());
     Ok(())
 }
 

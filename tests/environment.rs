@@ -437,3 +437,42 @@ fn docker_inspect_output_is_the_container_environment() {
         }
     }
 }
+
+#[test]
+fn an_override_file_beside_the_compose_file_is_named() {
+    let dir = temp_dir("env-override");
+    let file = write(
+        &dir,
+        "docker-compose.yml",
+        &format!(
+            "services:\n  bpe:\n    environment:\n      DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG: \"{CONFIG}\"\n"
+        ),
+    );
+    let plain = run(&["check", "--skip-file-checks", &file], None, &[]);
+    assert_eq!(plain.code, 0);
+    assert!(!plain.stdout.contains("also reads"), "{}", plain.stdout);
+    write(
+        &dir,
+        "docker-compose.override.yml",
+        "services:\n  bpe:\n    environment:\n      TZ: UTC\n",
+    );
+    let out = run(&["check", "--skip-file-checks", &file], None, &[]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("`docker compose up` in its folder also reads")
+            && out.stdout.contains("docker-compose.override.yml"),
+        "{}",
+        out.stdout
+    );
+    // a file of another name is not what compose picks up by itself
+    let other = write(
+        &dir,
+        "bpe.yml",
+        &format!(
+            "services:\n  bpe:\n    environment:\n      DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG: \"{CONFIG}\"\n"
+        ),
+    );
+    let out = run(&["check", "--skip-file-checks", &other], None, &[]);
+    assert!(!out.stdout.contains("also reads"), "{}", out.stdout);
+}

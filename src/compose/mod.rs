@@ -213,6 +213,36 @@ pub enum Planned {
     Compose(Plan),
 }
 
+/// The override file `docker compose` reads beside a compose file of a default name (it merges
+/// it over that file when neither `-f` nor `COMPOSE_FILE` is given).
+fn override_beside(l: &Loaded) -> Option<String> {
+    const DEFAULT: [&str; 4] = [
+        "compose.yaml",
+        "compose.yml",
+        "docker-compose.yaml",
+        "docker-compose.yml",
+    ];
+    const OVERRIDE: [&str; 4] = [
+        "compose.override.yml",
+        "compose.override.yaml",
+        "docker-compose.override.yml",
+        "docker-compose.override.yaml",
+    ];
+    if l.kind != SourceKind::File {
+        return None;
+    }
+    let name = Path::new(&l.name).file_name()?.to_str()?;
+    if !DEFAULT.contains(&name) {
+        return None;
+    }
+    let dir = project_dir(l);
+    OVERRIDE
+        .iter()
+        .map(|o| dir.join(o))
+        .find(|p| p.is_file())
+        .map(|p| p.display().to_string())
+}
+
 /// The folder relative paths of a compose input count from.
 fn project_dir(l: &Loaded) -> PathBuf {
     match l.kind {
@@ -291,7 +321,13 @@ pub fn plan(l: Loaded, options: &Options, db: &mut SourceDb) -> Planned {
         }
         return Planned::Config(l);
     };
-    let (fragment, services, others, notes, failed, secrets) = read;
+    let (fragment, services, others, mut notes, failed, secrets) = read;
+    if let Some(o) = override_beside(&l) {
+        notes.push(text!(
+            "`docker compose up` in its folder also reads {} and merges it over this file; that merge is not checked here (check the override too, or the output of `docker compose config`)",
+            Piece::value(&o)
+        ));
+    }
     let inspect = detect::is_inspect(&l.text);
     let name = l.name.clone();
     let mut host_source = SourceFile::new(l.name, l.kind, l.text);
