@@ -19,6 +19,8 @@ pub struct Io<'a> {
     pub stderr: &'a mut dyn Write,
     /// Looks up an environment variable; `Err` when it is set but not valid Unicode.
     pub env: &'a dyn Fn(&str) -> Result<Option<String>, String>,
+    /// The names of the environment's variables (for the names the BPE would misread).
+    pub env_names: &'a dyn Fn() -> Vec<String>,
     pub stdout_is_terminal: bool,
     /// Progress of probes is shown on standard error only when it is a terminal.
     pub stderr_is_terminal: bool,
@@ -231,7 +233,11 @@ use crate::pipeline::InputResult;
 fn load_inputs(args: &CheckArgs, io: &mut Io) -> Result<Vec<InputResult>, String> {
     let limit = args.max_input_size;
     if args.inputs.is_empty() {
-        let value = (io.env)(ENV_VAR).map_err(|e| format!("${ENV_VAR}: {e}"))?;
+        // the variable as the server finds it (Spring also finds `dev_dsf_..._config`)
+        let names = (io.env_names)();
+        let set: Vec<&str> = names.iter().map(String::as_str).collect();
+        let name = crate::compose::names::winner(ENV_VAR, &set).unwrap_or(ENV_VAR);
+        let value = (io.env)(name).map_err(|e| format!("${name}: {e}"))?;
         return match input::from_env(value, limit) {
             Ok(Some(l)) => Ok(vec![Ok(l)]),
             Ok(None) => Err(format!(
@@ -283,6 +289,7 @@ fn check(args: &CheckArgs, probe: Option<&ProbeArgs>, explain: bool, io: &mut Io
     let run = crate::pipeline::Run {
         args,
         env: &env,
+        env_names: (io.env_names)(),
         keep_models: keep,
         keeper: if explain {
             "explain"

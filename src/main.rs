@@ -19,6 +19,11 @@ fn main() -> ExitCode {
         // writes its message to standard error, and must not wait forever for this lock
         stderr: &mut std::io::stderr(),
         env: &env,
+        env_names: &|| {
+            std::env::vars_os()
+                .filter_map(|(k, _)| k.into_string().ok())
+                .collect()
+        },
         stdout_is_terminal,
         stderr_is_terminal: std::io::stderr().is_terminal(),
     };

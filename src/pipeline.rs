@@ -23,6 +23,8 @@ pub struct Run<'a> {
     pub args: &'a CheckArgs,
     /// The tool's environment (the `DEFAULT_*` variables, compose's interpolation).
     pub env: &'a dyn Fn(&str) -> Option<String>,
+    /// The names of the tool's environment's variables.
+    pub env_names: Vec<String>,
     /// How many resolved connections to keep (for `explain` and the probes; 0: none).
     pub keep_models: usize,
     /// Who keeps them, for the note when some are left out.
@@ -41,7 +43,14 @@ pub fn run(run: &Run, loaded: Vec<InputResult>) -> Result<Checked, String> {
     let mut db = SourceDb::default();
     let mut sink = Sink::new(args.filter());
     let mut bad = Vec::new();
-    let defaults = crate::defaults::read(run.env, &mut db, &mut bad);
+    // the variables as the server finds them: Spring also finds `dev_dsf_..._default_...`
+    let set: Vec<&str> = run.env_names.iter().map(String::as_str).collect();
+    let spring_env = |name: &str| {
+        let found = compose::names::winner(name, &set).unwrap_or(name);
+        (run.env)(found)
+    };
+    let defaults = crate::defaults::read(&spring_env, &mut db, &mut bad);
+    environment_names(&set, &mut db, &mut sink);
     sink.extend(bad.into_iter().map(crate::rules::defaults::invalid));
     let env_file = defaults.file;
     let mut checker = Checker::new(args.file_options(), defaults.clone())?;
@@ -70,7 +79,21 @@ pub fn run(run: &Run, loaded: Vec<InputResult>) -> Result<Checked, String> {
         };
         match compose::plan(l, &compose_options, &mut db) {
             Planned::Config(l) => {
+                let in_environment = l.kind == crate::source::SourceKind::EnvVar;
+                let bytes = crate::input::ENV_VAR.len() + l.text.len() + 2;
                 let file = db.add(SourceFile::new(l.name.clone(), l.kind.clone(), l.text));
+                // (a compose file read as a config, because it could not be read as one, is
+                // not a config value)
+                if bytes > compose::MAX_ENV_STRING
+                    && !compose::detect::is_compose_text(&db.get(file).text)
+                {
+                    sink.push(crate::rules::compose::too_large(
+                        file,
+                        &db.get(file).text,
+                        bytes,
+                        in_environment,
+                    ));
+                }
                 let input = check_source(
                     &mut checker,
                     &mut db,
@@ -236,6 +259,30 @@ fn compose_input(
             compose::Finding::EnvFileUnreadable { file, span, why } => {
                 crate::rules::compose::env_file_unreadable(*file, *span, why)
             }
+            compose::Finding::EnvironmentEntry { file, span, why } => {
+                crate::rules::compose::invalid_environment(*file, *span, why)
+            }
+            compose::Finding::VariableName {
+                file,
+                span,
+                name,
+                service,
+                finding,
+            } => crate::rules::compose::variable_name(
+                *file,
+                *span,
+                name,
+                service.as_deref(),
+                finding,
+            ),
+            compose::Finding::NoConfig {
+                file,
+                span,
+                service,
+            } => crate::rules::compose::no_config(*file, *span, service),
+            compose::Finding::TooLarge { config, bytes } => {
+                crate::rules::compose::too_large(*config, &db.get(*config).text, *bytes, true)
+            }
         });
     }
     out.failed.extend(plan.failed.iter().cloned());
@@ -283,6 +330,7 @@ fn compose_input(
     out.notes
         .extend(compose::summary(&plan, &args.services, &checked));
     out.notes.extend(service_notes);
+    out.notes.extend(plan.notes.iter().cloned());
     Ok(())
 }
 
@@ -299,5 +347,87 @@ fn compose_syntax(diags: &mut [Diagnostic], file: FileId) {
             Some(h) => h.then("; ").then(note),
             None => note.into(),
         });
+    }
+}
+
+/// The variables of the tool's environment the BPE would misread (a misspelt or undocumented
+/// name of the connections family), each reported on its line of a pseudo-source
+/// `<environment>` that names them (their values are not shown), beside the documented names
+/// they compete with.
+fn environment_names(names: &[&str], db: &mut SourceDb, sink: &mut Sink) {
+    use compose::names::{Name, classify};
+    let mut found: Vec<(&str, Name)> = names
+        .iter()
+        .map(|n| (*n, classify(n)))
+        .filter(|(_, c)| *c != Name::Fine)
+        .collect();
+    if found.is_empty() {
+        return;
+    }
+    found.sort_by_key(|(n, _)| *n);
+    // the documented names another spelling competes with are listed too
+    let mut listed: Vec<&str> = found.iter().map(|(n, _)| *n).collect();
+    for (_, c) in &found {
+        if let Name::Spelling { canonical } = c
+            && names.contains(canonical)
+            && !listed.contains(canonical)
+        {
+            listed.push(canonical);
+        }
+    }
+    let mut text = String::new();
+    let mut spans = std::collections::HashMap::new();
+    for n in &listed {
+        spans.insert(
+            *n,
+            crate::source::Span::new(text.len(), text.len() + n.len()),
+        );
+        text.push_str(n);
+        text.push('\n');
+    }
+    let file = db.add(SourceFile::new(
+        "<environment>",
+        crate::source::SourceKind::Environment,
+        text,
+    ));
+    let at = |n: &str| {
+        (
+            file,
+            spans.get(n).copied().unwrap_or_default(),
+            n.to_string(),
+        )
+    };
+    for (name, class) in &found {
+        let finding = match *class {
+            Name::Fine => continue,
+            Name::Spelling { canonical } => {
+                let read = compose::names::winner(canonical, names);
+                let competing = listed.iter().copied().find(|o| {
+                    o != name
+                        && (*o == canonical
+                            || matches!(classify(o), Name::Spelling { canonical: k } if k == canonical))
+                });
+                if read == Some(*name) {
+                    compose::NameFinding::Spelling {
+                        canonical,
+                        shadows: competing.map(at),
+                        shadowed_by: None,
+                    }
+                } else {
+                    compose::NameFinding::Spelling {
+                        canonical,
+                        shadows: None,
+                        shadowed_by: read.map(at),
+                    }
+                }
+            }
+            Name::Misspelt { meant, how } => compose::NameFinding::Misspelt {
+                meant,
+                how,
+                set: names.contains(&meant),
+            },
+        };
+        let span = spans.get(name).copied().unwrap_or_default();
+        sink.push(crate::rules::compose::variable_name(file, span, name, None, &finding).at(""));
     }
 }

@@ -163,6 +163,7 @@ fn run_tool(args: &[&str], stdin: &str) -> (u8, String) {
             stdout: &mut out,
             stderr: &mut err,
             env: &env,
+            env_names: &Vec::new,
             stdout_is_terminal: false,
             stderr_is_terminal: false,
         };

@@ -4,6 +4,7 @@ mod cli;
 mod compose;
 mod dialect;
 mod editor_schema;
+mod environment;
 mod explain;
 mod formats;
 mod fuzz;

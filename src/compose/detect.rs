@@ -25,6 +25,8 @@ pub enum Shape<'n, 'a> {
     Compose(&'n Node<'a>),
     /// A fragment: the mapping or list that sets the variable.
     Fragment(&'n Node<'a>),
+    /// `docker inspect` output: a list of containers, each a mapping with `Config.Env`.
+    Inspect(&'n Node<'a>),
     Other,
 }
 
@@ -38,7 +40,16 @@ pub fn is_compose_text(text: &str) -> bool {
     })
 }
 
+/// Whether `text` may be `docker inspect` output: a JSON array of containers with
+/// `"Config": {"Env": [...]}`.
+pub fn is_inspect(text: &str) -> bool {
+    text.trim_start().starts_with('[') && text.contains("\"Env\"")
+}
+
 pub fn may_be_compose(text: &str) -> bool {
+    if is_inspect(text) {
+        return true;
+    }
     if !(text.contains("services") || text.contains("environment") || text.contains(ENV_VAR)) {
         return false;
     }
@@ -66,6 +77,16 @@ const COMPOSE_KEYS: [&str; 7] = [
 ];
 
 pub fn shape<'n, 'a>(tree: &Tree<'n, 'a>, root: &'n Node<'a>) -> Shape<'n, 'a> {
+    let containers = tree.items(root);
+    if !containers.is_empty()
+        && containers.iter().all(|c| {
+            tree.get(c, "Config")
+                .and_then(|config| tree.get(config, "Env"))
+                .is_some_and(|env| tree.resolve(env).as_map().is_none())
+        })
+    {
+        return Shape::Inspect(root);
+    }
     let entries = tree.entries(root);
     if root.as_map().is_none() {
         return Shape::Other;

@@ -18,11 +18,13 @@
 //! config as an embedded source; it checks nothing and reports nothing. The run checks each
 //! planned config as one input (with its service name), as it checks a config file.
 
+pub mod bpe_variables;
 pub mod detect;
 pub mod dotenv;
 pub mod embed;
 pub mod interpolate;
 pub mod mounts;
+pub mod names;
 pub mod service;
 pub mod tree;
 
@@ -107,7 +109,51 @@ pub enum Finding {
         span: Span,
         why: String,
     },
+    /// An entry of `environment:` compose refuses (a mapping in the list form, a value that
+    /// is not a scalar).
+    EnvironmentEntry {
+        file: FileId,
+        span: Span,
+        why: &'static str,
+    },
+    /// A variable name the BPE takes otherwise than its writer meant.
+    VariableName {
+        file: FileId,
+        span: Span,
+        name: String,
+        service: Option<String>,
+        finding: NameFinding,
+    },
+    /// A DSF BPE service that does not set the config.
+    NoConfig {
+        file: FileId,
+        span: Span,
+        service: String,
+    },
+    /// A config value over the kernel's limit of one environment string.
+    TooLarge { config: FileId, bytes: usize },
 }
+
+/// What is wrong with a variable's name.
+#[derive(Debug, Clone)]
+pub enum NameFinding {
+    /// Another spelling Spring finds for `canonical`; `shadows`: the other spelling set, which
+    /// the server ignores for it (or `shadowed_by`: the one it reads instead).
+    Spelling {
+        canonical: &'static str,
+        shadows: Option<(FileId, Span, String)>,
+        shadowed_by: Option<(FileId, Span, String)>,
+    },
+    /// Not found by the server; `set`: the meant variable is set too.
+    Misspelt {
+        meant: &'static str,
+        how: names::How,
+        set: bool,
+    },
+}
+
+/// Linux's limit of one environment string (`MAX_ARG_STRLEN`), name, `=` and NUL included.
+pub const MAX_ENV_STRING: usize = 131_072;
 
 /// One service (or the fragment) whose config is checked, its sources added.
 #[derive(Debug)]
@@ -133,9 +179,15 @@ pub struct Plan {
     pub host: FileId,
     /// The DSF docs' fragment rather than a compose file.
     pub fragment: bool,
+    /// `docker inspect` output: its services are containers.
+    pub inspect: bool,
     pub services: Vec<ServiceSource>,
     /// Services that do not set the variable.
     pub others: usize,
+    /// DSF BPE services that do not set it (nor a misspelling of it), where each is named.
+    pub bare: Vec<(String, Span)>,
+    /// DSF BPE services seen (those that set the config, and those that do not).
+    pub bpe_services: usize,
     /// Services named by `--service` found here.
     pub matched: Vec<String>,
     pub findings: Vec<Finding>,
@@ -161,6 +213,36 @@ pub enum Planned {
     Compose(Plan),
 }
 
+/// The override file `docker compose` reads beside a compose file of a default name (it merges
+/// it over that file when neither `-f` nor `COMPOSE_FILE` is given).
+fn override_beside(l: &Loaded) -> Option<String> {
+    const DEFAULT: [&str; 4] = [
+        "compose.yaml",
+        "compose.yml",
+        "docker-compose.yaml",
+        "docker-compose.yml",
+    ];
+    const OVERRIDE: [&str; 4] = [
+        "compose.override.yml",
+        "compose.override.yaml",
+        "docker-compose.override.yml",
+        "docker-compose.override.yaml",
+    ];
+    if l.kind != SourceKind::File {
+        return None;
+    }
+    let name = Path::new(&l.name).file_name()?.to_str()?;
+    if !DEFAULT.contains(&name) {
+        return None;
+    }
+    let dir = project_dir(l);
+    OVERRIDE
+        .iter()
+        .map(|o| dir.join(o))
+        .find(|p| p.is_file())
+        .map(|p| p.display().to_string())
+}
+
 /// The folder relative paths of a compose input count from.
 fn project_dir(l: &Loaded) -> PathBuf {
     match l.kind {
@@ -175,8 +257,45 @@ fn project_dir(l: &Loaded) -> PathBuf {
 /// One service read from the file, before its sources are added.
 struct Read {
     name: Option<String>,
+    /// Where its name is written.
+    key: Span,
     env: Env,
     container: Option<Container>,
+    /// Whether it sets the config (in a spelling the server finds).
+    config: bool,
+    /// Whether it is a DSF BPE (its image, or a `DEV_DSF_BPE_*` variable).
+    bpe: bool,
+}
+
+/// Whether a service or container is a DSF BPE: by its image, or a `DEV_DSF_BPE_*` variable.
+fn is_bpe(image: Option<&str>, env: &Env) -> bool {
+    image.is_some_and(|i| {
+        let i = i.strip_prefix("docker.io/").unwrap_or(i);
+        i.starts_with("ghcr.io/datasharingframework/bpe")
+            || i.starts_with("datasharingframework/bpe")
+    }) || env.vars.iter().any(|v| {
+        v.name
+            .get(..12)
+            .is_some_and(|p| p.eq_ignore_ascii_case("DEV_DSF_BPE_") || p == "dev.dsf.bpe.")
+    })
+}
+
+/// Of the variables of `env`, the name the server reads for documented `canonical`.
+fn chosen<'e>(env: &'e Env, canonical: &str) -> Option<&'e str> {
+    let set: Vec<&str> = env.vars.iter().map(|v| v.name.as_str()).collect();
+    names::winner(canonical, &set)
+}
+
+/// The documented name a variable stands for (itself, or what Spring finds it as).
+fn canonical(name: &str) -> std::borrow::Cow<'_, str> {
+    // the other spellings Spring finds have a lower-case letter or a `.`
+    if !name.bytes().any(|b| b.is_ascii_lowercase() || b == b'.') {
+        return std::borrow::Cow::Borrowed(name);
+    }
+    match names::classify(name) {
+        names::Name::Spelling { canonical } => std::borrow::Cow::Borrowed(canonical),
+        _ => std::borrow::Cow::Borrowed(name),
+    }
 }
 
 /// Plan `l`: a compose file (or the docs' fragment) into its services' configs, added to `db`.
@@ -202,7 +321,14 @@ pub fn plan(l: Loaded, options: &Options, db: &mut SourceDb) -> Planned {
         }
         return Planned::Config(l);
     };
-    let (fragment, services, others, notes, failed, secrets) = read;
+    let (fragment, services, others, mut notes, failed, secrets) = read;
+    if let Some(o) = override_beside(&l) {
+        notes.push(text!(
+            "`docker compose up` in its folder also reads {} and merges it over this file; that merge is not checked here (check the override too, or the output of `docker compose config`)",
+            Piece::value(&o)
+        ));
+    }
+    let inspect = detect::is_inspect(&l.text);
     let name = l.name.clone();
     let mut host_source = SourceFile::new(l.name, l.kind, l.text);
     host_source.text_masks = Some(crate::secrets::masks::patterns(&host_source.text));
@@ -212,8 +338,11 @@ pub fn plan(l: Loaded, options: &Options, db: &mut SourceDb) -> Planned {
         name: name.clone(),
         host,
         fragment,
+        inspect,
         services: Vec::new(),
         others,
+        bare: Vec::new(),
+        bpe_services: 0,
         matched: Vec::new(),
         findings: Vec::new(),
         notes: notes
@@ -228,7 +357,7 @@ pub fn plan(l: Loaded, options: &Options, db: &mut SourceDb) -> Planned {
     // one compose file together get the budget of one input
     let mut spent = 0usize;
     for r in services {
-        if let Some(n) = &r.name {
+        if let Some(n) = r.name.as_ref().filter(|_| r.config) {
             plan.matched.push(n.clone());
         }
         let before = db.total_text();
@@ -243,6 +372,17 @@ pub fn plan(l: Loaded, options: &Options, db: &mut SourceDb) -> Planned {
                 ),
             ));
             break;
+        }
+    }
+    // when no service sets the config, each BPE service runs with only `#dsf`; when one does,
+    // the others are the site's other BPEs (the DSF dev setup's dic2-bpe)
+    if plan.services.is_empty() {
+        for (service, span) in &plan.bare {
+            plan.findings.push(Finding::NoConfig {
+                file: host,
+                span: *span,
+                service: service.clone(),
+            });
         }
     }
     Planned::Compose(plan)
@@ -329,14 +469,20 @@ fn read(l: &Loaded, options: &Options, substituted: &mut Vec<String>) -> Option<
     let notes = Vec::new();
     match shape {
         Shape::Fragment(block) => {
-            let vars = service::environment(&tree, &l.text, block, &lookup);
+            let mut rejected = Vec::new();
+            let vars = service::environment(&tree, &l.text, block, &lookup, &mut rejected);
+            let env = Env {
+                vars,
+                rejected,
+                ..Env::default()
+            };
             services.push(Read {
                 name: None,
-                env: Env {
-                    vars,
-                    ..Env::default()
-                },
+                key: block.span,
+                config: chosen(&env, ENV_VAR).is_some(),
+                env,
                 container: None,
+                bpe: true,
             });
         }
         Shape::Compose(list) => {
@@ -352,7 +498,7 @@ fn read(l: &Loaded, options: &Options, substituted: &mut Vec<String>) -> Option<
             // the same megabytes (1.7 MB of compose file and .env were 10 GB)
             let budget = options.budget;
             let mut planned = 0usize;
-            for (name, node, _) in tree.entries(list) {
+            for (name, node, key) in tree.entries(list) {
                 if !options.services.is_empty() && !options.services.iter().any(|s| s == name) {
                     continue;
                 }
@@ -364,8 +510,18 @@ fn read(l: &Loaded, options: &Options, substituted: &mut Vec<String>) -> Option<
                     ));
                     break;
                 }
-                if senv.get(ENV_VAR).is_none() {
+                if chosen(&senv, ENV_VAR).is_none() {
                     others += 1;
+                    let image = tree.get(node, "image").and_then(|i| tree.text(i));
+                    let bpe = is_bpe(image, &senv);
+                    services.push(Read {
+                        name: Some(name.to_string()),
+                        key,
+                        env: senv,
+                        container: None,
+                        config: false,
+                        bpe,
+                    });
                     continue;
                 }
                 let workdir = match options.workdir {
@@ -386,8 +542,51 @@ fn read(l: &Loaded, options: &Options, substituted: &mut Vec<String>) -> Option<
                 );
                 services.push(Read {
                     name: Some(name.to_string()),
+                    key,
                     env: senv,
                     container: Some(container),
+                    config: true,
+                    bpe: true,
+                });
+            }
+        }
+        Shape::Inspect(list) => {
+            for container in tree.items(list) {
+                let Some(env) = tree
+                    .get(container, "Config")
+                    .and_then(|c| tree.get(c, "Env"))
+                else {
+                    continue;
+                };
+                let name = tree
+                    .get(container, "Name")
+                    .and_then(|n| tree.text(n))
+                    .map(|n| n.trim_start_matches('/').to_string())
+                    .unwrap_or_default();
+                let key = tree
+                    .entries(container)
+                    .into_iter()
+                    .find(|(k, _, _)| *k == "Name")
+                    .map_or(container.span, |(_, _, s)| s);
+                if !options.services.is_empty() && !options.services.contains(&name) {
+                    continue;
+                }
+                let senv = service::inspected(&tree, &l.text, env);
+                let image = tree
+                    .get(container, "Config")
+                    .and_then(|c| tree.get(c, "Image"))
+                    .and_then(|i| tree.text(i));
+                let config = chosen(&senv, ENV_VAR).is_some();
+                if !config {
+                    others += 1;
+                }
+                services.push(Read {
+                    name: Some(name),
+                    key,
+                    bpe: is_bpe(image, &senv),
+                    env: senv,
+                    container: None,
+                    config,
                 });
             }
         }
@@ -401,12 +600,16 @@ fn read(l: &Loaded, options: &Options, substituted: &mut Vec<String>) -> Option<
 fn service(r: Read, options: &Options, db: &mut SourceDb, plan: &mut Plan) {
     let Read {
         name: service,
+        key,
         mut env,
         container,
+        config: sets_config,
+        bpe,
     } = r;
     let host = plan.host;
     let shown = match &service {
         None => Text::from("the fragment"),
+        Some(s) if plan.inspect => text!("container `{}`", Piece::value(s)),
         Some(s) => text!("service `{}`", Piece::value(s)),
     };
     let file_name = Piece::value(&plan.name);
@@ -425,6 +628,27 @@ fn service(r: Read, options: &Options, db: &mut SourceDb, plan: &mut Plan) {
         Place::Host => host,
         Place::EnvFile(i) => file_ids.get(i).copied().unwrap_or(host),
     };
+    let rejected = !env.rejected.is_empty();
+    for (span, why) in std::mem::take(&mut env.rejected) {
+        plan.findings.push(Finding::EnvironmentEntry {
+            file: host,
+            span,
+            why,
+        });
+    }
+    let misspelt_config = variable_names(&env, &service, &place, plan);
+    if !sets_config {
+        for v in env.effective() {
+            mask_secret(v, place(v.place), db, plan);
+        }
+        if let Some(name) = service.filter(|_| bpe && !misspelt_config && !rejected) {
+            plan.bare.push((name, key));
+        } else if bpe {
+            plan.bpe_services += 1;
+        }
+        return;
+    }
+    plan.bpe_services += 1;
     let mut notes = Vec::new();
     for (span, why) in std::mem::take(&mut env.unreadable) {
         if options.files.skip {
@@ -446,8 +670,24 @@ fn service(r: Read, options: &Options, db: &mut SourceDb, plan: &mut Plan) {
         |n: &str| n == ENV_VAR || n.starts_with(defaults::PREFIX) || PROXY_VARIABLES.contains(&n);
     let mut overrides = Vec::new();
     let mut proxy = Vec::new();
+    let set: Vec<&str> = env.vars.iter().map(|v| v.name.as_str()).collect();
+    // per variable of the family, the spelling the server reads (judged once: a service can
+    // have 100,000 variables)
+    let mut read: HashMap<String, Option<&str>> = HashMap::new();
     for v in env.effective() {
-        if relevant(&v.name) {
+        let canon = canonical(&v.name);
+        // of two spellings of one variable, the one the server reads
+        if names::in_family(&canon) {
+            let winner = *read
+                .entry(canon.to_string())
+                .or_insert_with(|| names::winner(&canon, &set));
+            if winner != Some(v.name.as_str()) {
+                mask_secret(v, place(v.place), db, plan);
+                continue;
+            }
+        }
+        let canon = canon.into_owned();
+        if relevant(&canon) {
             for (span, f) in &v.findings {
                 plan.findings.push(Finding::Interpolation {
                     file: place(v.place),
@@ -458,19 +698,19 @@ fn service(r: Read, options: &Options, db: &mut SourceDb, plan: &mut Plan) {
             }
         }
         mask_secret(v, place(v.place), db, plan);
-        if PROXY_VARIABLES.contains(&v.name.as_str())
+        if PROXY_VARIABLES.contains(&canon.as_str())
             && let Some(t) = v.text()
         {
-            proxy.push((v.name.clone(), Secret::new(t)));
+            proxy.push((canon.clone(), Secret::new(t)));
         }
-        if v.name.starts_with(defaults::PREFIX) {
+        if canon.starts_with(defaults::PREFIX) {
             let (value, span) = match &v.value {
                 Value::Written(m) => (m.text.clone(), m.host()),
                 Value::Inherited(Some(t)) => (t.clone(), v.name_span),
                 Value::Inherited(None) => continue,
             };
             overrides.push(Override {
-                name: v.name.clone(),
+                name: canon.clone(),
                 value,
                 file: place(v.place),
                 span,
@@ -478,12 +718,22 @@ fn service(r: Read, options: &Options, db: &mut SourceDb, plan: &mut Plan) {
         }
     }
     // the config's text and map move into its source (a large config is not copied)
-    let Some(at) = env.vars.iter().rposition(|v| v.name == ENV_VAR) else {
+    let Some(at) = chosen(&env, ENV_VAR)
+        .map(str::to_string)
+        .and_then(|c| env.vars.iter().rposition(|v| v.name == c))
+    else {
         return;
     };
     let config = env.vars.swap_remove(at);
+    let mut too_large = None;
     if let Value::Written(m) = &config.value {
         scan_config_in_host(db, place(config.place), m.host());
+    }
+    if let Some(t) = config.text() {
+        let bytes = config.name.len() + t.len() + 2;
+        if bytes > MAX_ENV_STRING {
+            too_large = Some(bytes);
+        }
     }
     let source = match config.value {
         Value::Written(m) => Some(SourceFile::new(
@@ -509,6 +759,10 @@ fn service(r: Read, options: &Options, db: &mut SourceDb, plan: &mut Plan) {
             None
         }
     };
+    let config = source.map(|s| db.add(s));
+    if let (Some(bytes), Some(config)) = (too_large, config) {
+        plan.findings.push(Finding::TooLarge { config, bytes });
+    }
     plan.services.push(ServiceSource {
         notes,
         info: ServiceInfo {
@@ -516,7 +770,7 @@ fn service(r: Read, options: &Options, db: &mut SourceDb, plan: &mut Plan) {
             proxy,
         },
         shown,
-        config: source.map(|s| db.add(s)),
+        config,
         overrides,
         container,
     });
@@ -527,15 +781,35 @@ fn service(r: Read, options: &Options, db: &mut SourceDb, plan: &mut Plan) {
 pub fn summary(plan: &Plan, services: &[String], checked: &[(Text, usize)]) -> Option<Text> {
     let name = Piece::value(&plan.name);
     if plan.services.is_empty() {
-        return Some(if services.is_empty() {
-            text!("{}: no service sets {}: nothing to check", name, ENV_VAR)
-        } else {
+        return Some(if !services.is_empty() {
             text!(
                 "{}: no service named by --service ({}) sets {} here: nothing to check",
                 name,
                 Piece::value(&services.join(", ")),
                 ENV_VAR
             )
+        } else if plan.bpe_services == 0 && plan.bare.is_empty() && !plan.fragment {
+            text!(
+                "{}: nothing checked: no service is a DSF BPE (none has the image ghcr.io/datasharingframework/bpe or a DEV_DSF_BPE_* variable): probably not the BPE's compose file",
+                name
+            )
+        } else if !plan.bare.is_empty() {
+            text!(
+                "{}: no service sets {}: {} {} with only the built-in `#dsf` connection",
+                name,
+                ENV_VAR,
+                Piece::value(
+                    &plan
+                        .bare
+                        .iter()
+                        .map(|(n, _)| n.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                if plan.bare.len() == 1 { "runs" } else { "run" }
+            )
+        } else {
+            text!("{}: no service sets {}: nothing to check", name, ENV_VAR)
         });
     }
     if checked.is_empty() || plan.fragment {
@@ -615,4 +889,91 @@ fn mask_secret(v: &Var, file: FileId, db: &mut SourceDb, plan: &mut Plan) {
     {
         db.get_mut(file).secrets.push(m.host());
     }
+}
+
+/// The variable names of a service the server takes otherwise than meant, into `plan`;
+/// whether one of them is a misspelling of the config variable.
+fn variable_names(
+    env: &Env,
+    service: &Option<String>,
+    place: &dyn Fn(Place) -> FileId,
+    plan: &mut Plan,
+) -> bool {
+    let mut misspelt_config = false;
+    // each name judged once (a service can have thousands of variables)
+    let mut judged: HashMap<&str, names::Name> = HashMap::new();
+    let classes: Vec<names::Name> = env
+        .vars
+        .iter()
+        .map(|v| {
+            *judged
+                .entry(&v.name)
+                .or_insert_with(|| names::classify(&v.name))
+        })
+        .collect();
+    if classes.iter().all(|c| *c == names::Name::Fine) {
+        return false;
+    }
+    let set: Vec<&str> = env.vars.iter().map(|v| v.name.as_str()).collect();
+    let mut winners: HashMap<&str, Option<&str>> = HashMap::new();
+    let mut winner = |canonical: &'static str| {
+        *winners
+            .entry(canonical)
+            .or_insert_with(|| names::winner(canonical, &set))
+    };
+    let stands_for = |i: usize| match classes[i] {
+        names::Name::Spelling { canonical } => canonical,
+        _ => env.vars[i].name.as_str(),
+    };
+    for (i, v) in env.vars.iter().enumerate() {
+        let finding = match classes[i] {
+            names::Name::Fine => continue,
+            names::Name::Spelling { canonical } => {
+                let read = winner(canonical);
+                let other = |want_read: bool| {
+                    (0..env.vars.len())
+                        .rev()
+                        .find(|&j| {
+                            let o = &env.vars[j];
+                            o.name != v.name
+                                && stands_for(j) == canonical
+                                && (Some(o.name.as_str()) == read) == want_read
+                        })
+                        .map(|j| {
+                            let o = &env.vars[j];
+                            (place(o.place), o.name_span, o.name.clone())
+                        })
+                };
+                if read == Some(v.name.as_str()) {
+                    NameFinding::Spelling {
+                        canonical,
+                        shadows: other(false),
+                        shadowed_by: None,
+                    }
+                } else {
+                    NameFinding::Spelling {
+                        canonical,
+                        shadows: None,
+                        shadowed_by: other(true),
+                    }
+                }
+            }
+            names::Name::Misspelt { meant, how } => {
+                misspelt_config |= meant == ENV_VAR;
+                NameFinding::Misspelt {
+                    meant,
+                    how,
+                    set: winner(meant).is_some(),
+                }
+            }
+        };
+        plan.findings.push(Finding::VariableName {
+            file: place(v.place),
+            span: v.name_span,
+            name: v.name.clone(),
+            service: service.clone(),
+            finding,
+        });
+    }
+    misspelt_config
 }

@@ -64,6 +64,8 @@ pub struct Env {
     /// Required `env_file`s compose cannot read (compose refuses to start): where each is named
     /// in the compose file, and why.
     pub unreadable: Vec<(crate::source::Span, String)>,
+    /// Entries of `environment:` compose refuses (it does not start): where, and why.
+    pub rejected: Vec<(Span, &'static str)>,
 }
 
 impl Env {
@@ -112,11 +114,19 @@ pub fn environment<'n>(
     text: &str,
     block: &'n Node<'_>,
     lookup: Lookup,
+    rejected: &mut Vec<(Span, &'static str)>,
 ) -> Vec<Var> {
     let mut vars = Vec::new();
     let block = tree.resolve(block);
     if block.as_map().is_some() {
         for (name, value, name_span) in tree.entries(block) {
+            if tree.resolve(value).as_scalar().is_none() && !value.is_null() {
+                rejected.push((
+                    tree.resolve(value).span,
+                    "the value of a variable must be a string, number, boolean or null, not a list or mapping",
+                ));
+                continue;
+            }
             let var = if value.is_null() {
                 Some((Value::Inherited(lookup(name)), Vec::new()))
             } else {
@@ -136,6 +146,14 @@ pub fn environment<'n>(
     }
     for item in tree.items(block) {
         let Some((m, findings)) = written(text, item, lookup) else {
+            rejected.push((
+                item.span,
+                if item.as_map().is_some() {
+                    "a mapping inside the list form of `environment:`: each item must be a `KEY=value` string (or use the mapping form `KEY: value` for the whole block)"
+                } else {
+                    "an item of the list form of `environment:` must be a `KEY=value` string"
+                },
+            ));
             continue;
         };
         let (name, value) = match m.text.find('=') {
@@ -155,6 +173,31 @@ pub fn environment<'n>(
         });
     }
     vars
+}
+
+/// The `Config.Env` of `docker inspect`: `KEY=value` strings as the container got them (no
+/// interpolation: compose has done it).
+pub fn inspected(tree: &Tree<'_, '_>, text: &str, env: &Node<'_>) -> Env {
+    let mut out = Env::default();
+    for item in tree.items(env) {
+        let Some(scalar) = item.as_scalar() else {
+            continue;
+        };
+        let m = embed::scalar(text, item, &scalar.value);
+        let Some(k) = m.text.find('=') else {
+            continue;
+        };
+        let name = m.text[..k].to_string();
+        let name_span = m.host_span(0..k);
+        out.vars.push(Var {
+            name,
+            place: Place::Host,
+            name_span,
+            value: Value::Written(m.slice(k + 1..m.text.len())),
+            findings: Vec::new(),
+        });
+    }
+    out
 }
 
 /// A service's environment: `env_file:` (paths relative to `project_dir`), then `environment:`.
@@ -238,7 +281,10 @@ pub fn service_env<'n>(
         }
     }
     if let Some(block) = tree.get(service, "environment") {
-        env.vars.extend(environment(tree, text, block, lookup));
+        let mut rejected = Vec::new();
+        env.vars
+            .extend(environment(tree, text, block, lookup, &mut rejected));
+        env.rejected = rejected;
     }
     env
 }

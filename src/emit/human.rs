@@ -211,6 +211,16 @@ fn summary(report: &Report, style: &Style, w: &mut dyn Write) -> std::io::Result
             "ok: no problems in {conns}{inputs}, {} suppressed",
             plural(report.omitted.suppressed_errors, "error")
         )
+    } else if e == 0 && wn == 0 && c == 0 && report.unreadable() == 0 && !report.notes.is_empty() {
+        // nothing found because nothing was there to check: the notes say why
+        format!(
+            "ok: nothing was checked{inputs}: see the {} below",
+            if report.notes.len() == 1 {
+                "note"
+            } else {
+                "notes"
+            }
+        )
     } else if e == 0 && wn == 0 {
         format!("ok: no problems in {conns}{inputs}")
     } else {

@@ -404,3 +404,283 @@ pub fn check(ctx: &Ctx, c: &Connection, out: &mut Vec<Diagnostic>) {
         }
     }
 }
+
+pub static COMPOSE_INVALID_ENVIRONMENT: Rule = Rule {
+    name: "compose-invalid-environment",
+    severity: Severity::Error,
+    outcome: Some(Outcome::DoesNotStart),
+    summary: "an entry of `environment:` docker compose refuses: compose does not start",
+    docs: r##"**What:** An entry of a service's `environment:` is not what compose accepts: in the list form an item that is a mapping (`- DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG: |` instead of `- DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG=...`) or a list, in the mapping form a value that is a list or mapping instead of a string, number, boolean or null.
+
+**Why it matters:** `docker compose up` stops with `services.bpe.environment... must be a string`: the BPE is not started. A tool that skipped the entry would report a clean file.
+
+Bad:
+
+```yaml
+services:
+  bpe:
+    environment:
+      - TZ=Europe/Berlin
+      - DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG: |
+          fhir:
+            base-url: https://fhir.example.org/fhir
+```
+
+**Fix:** Use one form for the whole block: the mapping form (`KEY: value` lines, a block scalar for the config), or list items `- KEY=value`."##,
+};
+
+/// An entry of `environment:` compose refuses, where it is written.
+pub fn invalid_environment(file: FileId, span: Span, why: &'static str) -> Diagnostic {
+    Diagnostic::new(
+        &COMPOSE_INVALID_ENVIRONMENT,
+        file,
+        span,
+        text!("docker compose refuses this `environment:` entry: {}", why),
+    )
+    .label("compose refuses this")
+    .help("write the whole block in one form: `KEY: value` lines (a block scalar `KEY: |` for the config), or `- KEY=value` items")
+}
+
+pub static VARIABLE_MISSPELT: Rule = Rule {
+    name: "variable-misspelt",
+    severity: Severity::Error,
+    outcome: Some(Outcome::SilentlyWrong),
+    summary: "a variable named almost like one the BPE reads, which the server does not find",
+    docs: r##"**What:** A variable of the BPE's environment (a compose service's `environment:` or `env_file:`, or the environment of this tool) is named almost like `DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG`, one of its `..._DEFAULT_*` variables, the OIDC cache variables or `DEV_DSF_PROXY_*`: a letter or word missing or extra, mixed case, `-` for `_`, the `DEV_DSF_BPE_...` start left out, or a `_FILE` the BPE reads only for passwords and secrets. It is not one of the BPE's documented variables either (the table of DSF 2.1.1's variables is built in).
+
+The BPE reads its variables through Spring's placeholders: for `dev.dsf.bpe.fhir.client.connections.config` it looks for `dev.dsf.bpe.fhir.client.connections.config`, `dev_dsf_bpe_fhir_client_connections_config`, `DEV.DSF.BPE.FHIR.CLIENT.CONNECTIONS.CONFIG` and `DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG`, nothing else (no mixed case, no `-`; the BPE does not use Spring Boot's relaxed binding). Those other spellings are found (see `variable-spelling`); this code is for names the server does not find.
+
+**Why it matters:** The server never sees the value and starts without complaint: a misspelt config variable leaves the BPE with only its built-in `#dsf` connection, a misspelt default or proxy variable leaves the built-in value. Process plugins fail hours later.
+
+Bad:
+
+```yaml
+services:
+  bpe:
+    environment:
+      DEV_DSF_BPE_FHIR_CLIENT_CONNECTION_CONFIG: |     # CONNECTIONS
+        fhir:
+          base-url: https://fhir.example.org/fhir
+```
+
+**Fix:** Rename the variable as the help says."##,
+};
+
+pub static VARIABLE_SPELLING: Rule = Rule {
+    name: "variable-spelling",
+    severity: Severity::Warning,
+    outcome: None,
+    summary: "a variable the server finds under another spelling than the documented one",
+    docs: r##"**What:** A variable of the connections family is spelt as Spring also finds it, not as documented: all lower case with `_` (`dev_dsf_bpe_fhir_client_connections_config`), or with `.` (`dev.dsf.bpe...`, `DEV.DSF.BPE...`); for `*_PASSWORD_FILE` any case. The tool checks it as the variable it stands for.
+
+**Why it matters:** It works, but the spelling hides it from people and tools that look for the documented name, and when both spellings are set the server takes the first Spring tries (`dev.dsf...`, then `dev_dsf...`, then `DEV.DSF...`, then `DEV_DSF...`): a lower-case leftover in an `env_file` wins over the `DEV_DSF_...` value in `environment:`.
+
+Bad:
+
+```yaml
+    environment:
+      dev_dsf_bpe_fhir_client_connections_config: |
+        fhir:
+          base-url: https://fhir.example.org/fhir
+```
+
+**Fix:** Use the documented name (`DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG`), and set each variable once."##,
+};
+
+/// A variable name the BPE takes otherwise than meant.
+pub fn variable_name(
+    file: FileId,
+    span: Span,
+    name: &str,
+    service: Option<&str>,
+    finding: &crate::compose::NameFinding,
+) -> Diagnostic {
+    use crate::compose::NameFinding;
+    use crate::compose::names::How;
+    // variable names are not secrets; the name is quoted from where it is written
+    let written = Piece::decoded(file, span, name);
+    let of = match service {
+        Some(s) => text!(" of service `{}`", Piece::value(s)),
+        None => Text::new(),
+    };
+    match finding {
+        NameFinding::Misspelt { meant, how, set } => {
+            let what = if *meant == crate::input::ENV_VAR {
+                Text::from(
+                    "the server does not read it, and without the config it runs with only the built-in `#dsf` connection",
+                )
+            } else {
+                Text::from("the server does not read it and uses the built-in value instead")
+            };
+            let why = match how {
+                How::Case => {
+                    " (the server looks only for `DEV_DSF_...` with `_` or `.`, or the property's own spelling in lower case: not mixed case, not `-`)"
+                }
+                How::Prefix => " (the name lacks the start the server looks for)",
+                How::File => {
+                    " (the BPE reads a `_FILE` variable only for passwords and secrets: put the value itself into the variable)"
+                }
+                How::Letters => "",
+            };
+            let also = if *set {
+                text!("; {} is set too, so this one is only a leftover", *meant)
+            } else {
+                Text::new()
+            };
+            Diagnostic::new(
+                &VARIABLE_MISSPELT,
+                file,
+                span,
+                text!(
+                    "variable `{}`{} is not one the BPE reads: {}{}",
+                    written.clone(),
+                    of,
+                    what,
+                    also
+                ),
+            )
+            .label(text!("did you mean {}?", *meant))
+            .help(text!("rename it to `{}`{}", *meant, why))
+        }
+        NameFinding::Spelling {
+            canonical,
+            shadows,
+            shadowed_by,
+        } => {
+            let mut d = Diagnostic::new(
+                &VARIABLE_SPELLING,
+                file,
+                span,
+                text!(
+                    "variable `{}`{} is found by the server as {} (Spring also looks up the lower-case and dotted spellings), but it is not the documented name",
+                    written.clone(),
+                    of.clone(),
+                    *canonical
+                ),
+            )
+            .label("an undocumented spelling")
+            .help(text!("write `{}`, and set it only once", *canonical));
+            if let Some((f, s, n)) = shadows {
+                d = d.outcome(Some(Outcome::SilentlyWrong)).related(
+                    crate::diag::Label::new(*f, *s).message(text!(
+                        "`{}` is set too, and ignored: the server reads this spelling first",
+                        Piece::decoded(*f, *s, n)
+                    )),
+                );
+            }
+            if let Some((f, s, n)) = shadowed_by {
+                d.message = text!(
+                    "variable `{}`{} is ignored: the server reads `{}` for {} first (Spring's order: `dev.dsf...`, `dev_dsf...`, `DEV.DSF...`, `DEV_DSF...`)",
+                    written,
+                    of,
+                    Piece::decoded(*f, *s, n),
+                    *canonical
+                );
+                d = d
+                    .outcome(Some(Outcome::SilentlyWrong))
+                    .related(crate::diag::Label::new(*f, *s).message("the server reads this one"));
+            }
+            d
+        }
+    }
+}
+
+pub static COMPOSE_NO_CONFIG: Rule = Rule {
+    name: "compose-no-config",
+    severity: Severity::Warning,
+    outcome: None,
+    summary: "a DSF BPE service of a compose file does not set the connections config",
+    docs: r##"**What:** A service of the compose file is a DSF BPE (its image is `ghcr.io/datasharingframework/bpe`, or it sets other `DEV_DSF_BPE_*` variables) and sets no `DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG` (nor a misspelling of it, which is `variable-misspelt`), neither in `environment:` nor in an `env_file:`.
+
+**Why it matters:** The BPE then runs with only its built-in `#dsf` connection: process plugins that use another connection fail when they run. That may be intended (a site without such plugins), so this is a warning; the config may also come from a `conf/config.properties` in the image, which this tool does not see.
+
+**Fix:** Set the variable in the service's `environment:` (a block scalar `DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG: |`), or ignore the code if the BPE needs no connection."##,
+};
+
+/// A BPE service without the config, at its name.
+pub fn no_config(file: FileId, span: Span, service: &str) -> Diagnostic {
+    Diagnostic::new(
+        &COMPOSE_NO_CONFIG,
+        file,
+        span,
+        text!(
+            "service `{}` is a DSF BPE but sets no {}: it runs with only the built-in `#dsf` connection",
+            Piece::value(service),
+            crate::input::ENV_VAR
+        ),
+    )
+    .label("no connections config")
+    .help(text!(
+        "set {} in its `environment:` (`{}: |` and the YAML below it), or ignore this if the BPE needs no connection",
+        crate::input::ENV_VAR,
+        crate::input::ENV_VAR
+    ))
+}
+
+pub static CONFIG_TOO_LARGE: Rule = Rule {
+    name: "config-too-large",
+    severity: Severity::Error,
+    outcome: Some(Outcome::DoesNotStart),
+    summary: "the config is over the 131,028 bytes Linux allows an environment variable of its name",
+    docs: r##"**What:** Linux refuses one environment string over 131,072 bytes (`MAX_ARG_STRLEN`; the name, `=` and the closing NUL included), so `DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG` can hold at most 131,028 bytes. The config (as the container gets it, after compose's interpolation) is larger. This is an error where the config travels in the environment (a compose file, its `env_file:` or `.env`, the variable itself) and a warning for a standalone config file, which could also reach the BPE through a properties file, without that limit.
+
+**Why it matters:** The container cannot start: `exec` fails with "argument list too long" before the BPE runs.
+
+**Fix:** Make the config smaller (connections the BPE does not use, comments, long `required-audience` lists), or give it to the BPE in `conf/config.properties` (`dev.dsf.bpe.fhir.client.connections.config=...`), which has no such limit."##,
+};
+
+/// A config over the limit of one environment string; `in_environment`: it travels there.
+pub fn too_large(file: FileId, text: &str, bytes: usize, in_environment: bool) -> Diagnostic {
+    // the first line with text, at most 64 bytes of it
+    let mut start = text.len() - text.trim_start().len();
+    // past comment lines (a generated config's header)
+    while text[start..].starts_with('#') {
+        let next = text[start..]
+            .find('\n')
+            .map_or(text.len(), |i| start + i + 1);
+        start = next + (text[next..].len() - text[next..].trim_start().len());
+    }
+    let rest = &text[start..];
+    let end = rest.find(['\n', '\r']).unwrap_or(rest.len()).min(64);
+    let end = start + crate::source::floor_char(rest, end);
+    let first = start;
+    let limit = crate::compose::MAX_ENV_STRING - crate::input::ENV_VAR.len() - 2;
+    let size = bytes - crate::input::ENV_VAR.len() - 2;
+    let mut d = Diagnostic::new(
+        &CONFIG_TOO_LARGE,
+        file,
+        Span::new(first, end),
+        text!(
+            "the config is {} bytes, over the {} bytes Linux allows in {}: {}",
+            Piece::own(thousands(size)),
+            Piece::own(thousands(limit)),
+            crate::input::ENV_VAR,
+            if in_environment {
+                "the container cannot start (\"argument list too long\")"
+            } else {
+                "given in the environment, the container could not start (\"argument list too long\")"
+            }
+        ),
+    )
+    .at("")
+    .label(text!("{} bytes", Piece::own(thousands(size))))
+    .help("make the config smaller, or give it to the BPE in conf/config.properties, which has no such limit");
+    if !in_environment {
+        d.severity = Severity::Warning;
+        d.outcome = Some(Outcome::MayFail);
+    }
+    d
+}
+
+/// `131028` as `131,028`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}

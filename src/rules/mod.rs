@@ -105,6 +105,11 @@ pub static ALL: &[&Rule] = &[
     &compose::COMPOSE_SECRET_NOT_MOUNTED,
     &compose::COMPOSE_PATH_NOT_MOUNTED,
     &compose::COMPOSE_ENV_FILE_UNREADABLE,
+    &compose::COMPOSE_INVALID_ENVIRONMENT,
+    &compose::COMPOSE_NO_CONFIG,
+    &compose::VARIABLE_MISSPELT,
+    &compose::VARIABLE_SPELLING,
+    &compose::CONFIG_TOO_LARGE,
 ];
 
 /// The rule with this code.
