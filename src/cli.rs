@@ -188,12 +188,15 @@ pub struct CheckArgs {
 }
 
 impl CheckArgs {
+    /// The file options of a run; each call has its own key cache and budget of key
+    /// derivation (clone one for everything the run checks).
     pub fn file_options(&self) -> crate::files::FileOptions {
         crate::files::FileOptions {
             base_dir: self.base_dir.clone(),
             path_maps: self.path_map.clone(),
             skip: self.skip_file_checks,
             container: None,
+            keys: Default::default(),
         }
     }
 

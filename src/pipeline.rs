@@ -53,14 +53,16 @@ pub fn run(run: &Run, loaded: Vec<InputResult>) -> Result<Checked, String> {
     environment_names(&set, &mut db, &mut sink);
     sink.extend(bad.into_iter().map(crate::rules::defaults::invalid));
     let env_file = defaults.file;
-    let mut checker = Checker::new(args.file_options(), defaults.clone())?;
+    // one key cache and one budget of key derivation for every input and compose service
+    let file_options = args.file_options();
+    let mut checker = Checker::new(file_options.clone(), defaults.clone())?;
     checker.set_proxy(crate::rules::proxy::enabled(run.env));
     let compose_options = compose::Options {
         kind: args.input_kind,
         services: &args.services,
         env_files: &args.env_files,
         workdir: args.container_workdir.as_deref(),
-        files: args.file_options(),
+        files: file_options.clone(),
         env: run.env,
         budget: usize::try_from(args.max_input_size).unwrap_or(usize::MAX),
     };
@@ -110,7 +112,7 @@ pub fn run(run: &Run, loaded: Vec<InputResult>) -> Result<Checked, String> {
                 matched.extend(plan.matched.iter().cloned());
                 let defaults = &defaults;
                 let make = |container| {
-                    let mut files = args.file_options();
+                    let mut files = file_options.clone();
                     files.container = container;
                     files
                 };

@@ -80,6 +80,25 @@ fn several_inputs_make_one_report() {
     );
 }
 
+/// Issue 15: `--probe-timeout 0` would turn the cap off (a silent server and `read-timeout: 0`
+/// never end): refused as a usage error, with why.
+#[test]
+fn a_probe_timeout_of_zero_is_refused() {
+    for zero in ["0", "0s", "0ms"] {
+        let out = run(
+            &["check", "--test-connections", "--probe-timeout", zero, "-"],
+            Some(b"c:\n  base-url: https://x\n"),
+            &[],
+        );
+        assert_eq!(out.code, 2, "{zero}: {}", out.stderr);
+        assert!(
+            out.stderr.contains("the probe timeout must be above zero"),
+            "{zero}: {}",
+            out.stderr
+        );
+    }
+}
+
 #[test]
 fn tool_errors_exit_2() {
     let out = run(&["check", "does/not/exist.yaml"], None, &[]);

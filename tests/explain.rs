@@ -88,3 +88,59 @@ fn json() {
     // explained after the diagnostics, which are still there
     assert_eq!(json["summary"]["errors"], 2);
 }
+
+/// Issue 15: a trust store of many certificates named by many connections shows three of them
+/// per connection and counts the rest, so every connection fits the output budget (1,000
+/// connections naming a store of 6,538 printed 618 MB before, then only the first connection).
+#[test]
+fn a_large_trust_store_is_counted_not_listed() {
+    let dir = crate::util::temp_dir("explain-large-store");
+    let ca =
+        std::fs::read_to_string(crate::util::manifest_dir().join("fixtures/secrets/root_ca.crt"))
+            .expect("fixture CA");
+    std::fs::write(dir.join("store.pem"), ca.repeat(500)).expect("write");
+    let yaml: String = (0..200)
+        .map(|i| format!("c{i}:\n  base-url: https://fhir-{i}.example.org/fhir\n  trusted-root-certificates-file: store.pem\n"))
+        .collect();
+    let base = dir.display().to_string();
+    let explain = |format: &str| {
+        run(
+            &[
+                "explain",
+                "--color",
+                "never",
+                "--format",
+                format,
+                "--base-dir",
+                &base,
+                "-",
+            ],
+            Some(yaml.as_bytes()),
+            &[],
+        )
+    };
+    let (_, json) = crate::util::json_of(explain("json"));
+    let conns = json["connections"].as_array().expect("connections");
+    assert_eq!(conns.len(), 200, "every connection is shown");
+    for c in conns {
+        let store = c["settings"]
+            .as_array()
+            .and_then(|s| {
+                s.iter()
+                    .find(|x| x["name"] == "trusted-root-certificates-file")
+            })
+            .expect("trust row");
+        assert_eq!(store["certificates"].as_array().map(Vec::len), Some(3));
+        assert_eq!(store["certificate_count"], 500);
+    }
+    let human = explain("human");
+    assert_eq!(
+        human.stdout.matches("and 497 more certificates").count(),
+        200
+    );
+    assert!(
+        human.stdout.len() < 200 * 1_000,
+        "{} bytes",
+        human.stdout.len()
+    );
+}

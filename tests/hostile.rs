@@ -569,3 +569,165 @@ fn r14_the_default_input_cap_is_one_mebibyte() {
     );
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
 }
+
+/// Issue 15: key files that name their own key derivation. Each is reported with its code at
+/// its property, in `check` and `explain` and every format, and nothing is derived: no abort
+/// (scrypt N = 2^40 asked for 128 TiB: SIGABRT, exit 134), no minutes of PBKDF2.
+#[test]
+fn costly_key_derivations_are_reported_not_run() {
+    use crate::pki::costly;
+    use pkcs5::pbes2::Pbkdf2Prf::{HmacWithSha256, HmacWithSha512};
+    let dir = temp_dir("costly-keys");
+    let cert = std::fs::read(crate::util::manifest_dir().join("fixtures/secrets/client.crt"))
+        .expect("fixture cert");
+    std::fs::write(dir.join("client.crt"), cert).expect("write");
+    let pbkdf2 = |prf, n| costly::pbkdf2(prf, n);
+    let fifty = |n| {
+        (0..50)
+            .map(|_| pbkdf2(HmacWithSha256, n))
+            .collect::<Vec<_>>()
+    };
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        // scrypt: 128 TiB, 1 GiB (OpenSSL itself stops at 32 MiB), p = 1,000 (32 s before)
+        (
+            "scrypt-2-40.key",
+            costly::key(costly::scrypt(1 << 40, 8, 1)),
+            "key-kdf-too-costly",
+        ),
+        (
+            "scrypt-2-20.key",
+            costly::key(costly::scrypt(1 << 20, 8, 1)),
+            "key-kdf-too-costly",
+        ),
+        (
+            "scrypt-p1000.key",
+            costly::key(costly::scrypt(1 << 14, 8, 1_000)),
+            "key-kdf-too-costly",
+        ),
+        (
+            "scrypt-overflow.key",
+            costly::key(costly::scrypt(u64::MAX, u16::MAX, u16::MAX)),
+            "key-kdf-too-costly",
+        ),
+        // PBKDF2: 2^32 - 1 iterations (minutes before), SHA-512 at 2,000,000
+        (
+            "pbkdf2-max.key",
+            costly::key(pbkdf2(HmacWithSha256, u32::MAX)),
+            "key-kdf-too-costly",
+        ),
+        (
+            "pbkdf2-sha512.key",
+            costly::key(pbkdf2(HmacWithSha512, 2_000_000)),
+            "key-kdf-too-costly",
+        ),
+        // PKCS#12: 50 keys of 1,000,000 iterations each (4.8 s before), the same 50 inside an
+        // encrypted safe (seen only once it is open), a MAC above the JDK's own limit, and 65 keys
+        // (the server needs one: judged by their number, none decrypted)
+        (
+            "fifty.p12",
+            costly::p12(
+                Some(1_000_000),
+                costly::shrouded_bags(fifty(1_000_000)),
+                None,
+            ),
+            "key-kdf-too-costly",
+        ),
+        (
+            "hidden.p12",
+            costly::p12(
+                None,
+                costly::shrouded_bags(vec![]),
+                Some((costly::shrouded_bags(fifty(1_000_000)), "pw")),
+            ),
+            "key-kdf-too-costly",
+        ),
+        (
+            "mac.p12",
+            costly::p12(Some(6_000_000), costly::shrouded_bags(vec![]), None),
+            "pkcs12-invalid",
+        ),
+        (
+            "many.p12",
+            costly::p12(
+                None,
+                costly::shrouded_bags((0..65).map(|_| pbkdf2(HmacWithSha256, 2_048)).collect()),
+                None,
+            ),
+            "pkcs12-invalid",
+        ),
+    ];
+    for (name, bytes, code) in cases {
+        std::fs::write(dir.join(name), bytes).expect("write");
+        let (prop, yaml) = if name.ends_with(".p12") {
+            (
+                "p12-file",
+                format!(
+                    "c:\n  base-url: https://x\n  cert-auth:\n    p12-file: {name}\n    password: pw\n"
+                ),
+            )
+        } else {
+            (
+                "private-key-file",
+                format!(
+                    "c:\n  base-url: https://x\n  cert-auth:\n    certificate-file: client.crt\n    private-key-file: {name}\n    password: pw\n"
+                ),
+            )
+        };
+        let base = dir.display().to_string();
+        for command in ["check", "explain"] {
+            for format in ["human", "json"] {
+                let started = Instant::now();
+                let out = run(
+                    &[
+                        command,
+                        "--color",
+                        "never",
+                        "--format",
+                        format,
+                        "--base-dir",
+                        &base,
+                        "-",
+                    ],
+                    Some(yaml.as_bytes()),
+                    &[],
+                );
+                let took = started.elapsed();
+                assert!(
+                    ![101, 134].contains(&out.code),
+                    "{name} {command} {format}: exit {}: {}",
+                    out.code,
+                    out.stderr
+                );
+                assert!(
+                    took < Duration::from_secs(10),
+                    "{name} {command} {format}: {took:?}"
+                );
+                assert!(
+                    out.stdout.contains(code),
+                    "{name} {command} {format}: no {code}:\n{}",
+                    out.stdout
+                );
+                if command == "check" && format == "json" {
+                    let (_, json) = json_of(out);
+                    let d = json["diagnostics"]
+                        .as_array()
+                        .and_then(|ds| ds.iter().find(|d| d["code"] == code))
+                        .unwrap_or_else(|| panic!("{name}: {json}"));
+                    assert_eq!(d["pointer"], format!("/c/cert-auth/{prop}"), "{name}");
+                    let message = d["message"].as_str().unwrap_or_default();
+                    // the verdict says which key and why
+                    assert!(message.contains(name), "{name}: {message}");
+                    let why = if code == "pkcs12-invalid" {
+                        "entries"
+                    } else {
+                        "not decrypted"
+                    };
+                    assert!(
+                        message.contains(why) || message.contains("JDK"),
+                        "{name}: {message}"
+                    );
+                }
+            }
+        }
+    }
+}

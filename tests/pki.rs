@@ -256,3 +256,135 @@ fn legacy_pem(encrypted: Vec<u8>, cipher: &str, iv: &[u8]) -> String {
         .expect("header");
     pem::encode(&pem)
 }
+
+/// Key files whose encryption asks for more work or memory than any tool should spend, built
+/// in the test as an attacker would write them: the structure is real, the ciphertext filler,
+/// since nothing may decrypt them before pricing them (`crypto::kdf`).
+pub mod costly {
+    use der::asn1::OctetString;
+    use der::{Decode, Encode};
+    use pkcs5::pbes2::{self, Kdf, Pbkdf2Params, Pbkdf2Prf, ScryptParams};
+
+    const SALT: [u8; 16] = [7; 16];
+
+    pub fn pbkdf2(prf: Pbkdf2Prf, iterations: u32) -> Kdf {
+        Kdf::Pbkdf2(Pbkdf2Params {
+            salt: SALT[..].try_into().expect("salt"),
+            iteration_count: iterations,
+            key_length: None,
+            prf,
+        })
+    }
+
+    pub fn scrypt(n: u64, r: u16, p: u16) -> Kdf {
+        Kdf::Scrypt(ScryptParams {
+            salt: SALT[..].try_into().expect("salt"),
+            cost_parameter: n,
+            block_size: r,
+            parallelization: p,
+            key_length: None,
+        })
+    }
+
+    fn scheme(kdf: Kdf) -> pkcs5::EncryptionScheme {
+        pkcs5::EncryptionScheme::Pbes2(pbes2::Parameters {
+            kdf,
+            encryption: pbes2::EncryptionScheme::Aes256Cbc { iv: [3; 16] },
+        })
+    }
+
+    /// `EncryptedPrivateKeyInfo` DER with `kdf` and filler for the encrypted key.
+    pub fn key_info(kdf: Kdf) -> Vec<u8> {
+        pkcs8::EncryptedPrivateKeyInfoOwned {
+            encryption_algorithm: scheme(kdf),
+            encrypted_data: OctetString::new(vec![0x5a; 144]).expect("octets"),
+        }
+        .to_der()
+        .expect("der")
+    }
+
+    /// The same as a PEM key file.
+    pub fn key(kdf: Kdf) -> Vec<u8> {
+        pem::encode(&pem::Pem::new("ENCRYPTED PRIVATE KEY", key_info(kdf))).into_bytes()
+    }
+
+    fn any<T: Encode>(t: &T) -> der::Any {
+        der::Any::from_der(&t.to_der().expect("der")).expect("any")
+    }
+
+    fn data(bytes: Vec<u8>) -> pkcs12::cms::content_info::ContentInfo {
+        pkcs12::cms::content_info::ContentInfo {
+            content_type: "1.2.840.113549.1.7.1".parse().expect("oid"),
+            content: any(&OctetString::new(bytes).expect("octets")),
+        }
+    }
+
+    /// Shrouded key bags (`pkcs8ShroudedKeyBag`) with these derivations, as SafeContents DER.
+    pub fn shrouded_bags(kdfs: Vec<Kdf>) -> Vec<u8> {
+        let bags: Vec<pkcs12::SafeBag> = kdfs
+            .into_iter()
+            .map(|kdf| pkcs12::SafeBag {
+                bag_id: "1.2.840.113549.1.12.10.1.2".parse().expect("oid"),
+                // pkcs12 encodes the value inside its [0]
+                bag_value: key_info(kdf),
+                bag_attributes: None,
+            })
+            .collect();
+        bags.to_der().expect("der")
+    }
+
+    /// A PKCS#12 file: an optional MAC (SHA-256 with `mac_iterations`, a filler digest), a plain
+    /// safe of `plain` SafeContents, and, when given, a safe of `hidden` SafeContents encrypted
+    /// for real with `password` and one PBKDF2 iteration (its bags seen only once it is open).
+    pub fn p12(
+        mac_iterations: Option<i32>,
+        plain: Vec<u8>,
+        hidden: Option<(Vec<u8>, &str)>,
+    ) -> Vec<u8> {
+        use pkcs12::cms::content_info::{CmsVersion, ContentInfo};
+        use pkcs12::cms::encrypted_data::EncryptedData;
+        use pkcs12::cms::enveloped_data::EncryptedContentInfo;
+        let mut safes = vec![data(plain)];
+        if let Some((contents, password)) = hidden {
+            let params = pbes2::Parameters::generate_pbkdf2_sha256_aes256cbc(1, &SALT, [4; 16])
+                .expect("params");
+            let encrypted = params
+                .encrypt(password.as_bytes(), &contents)
+                .expect("encrypt");
+            let enc = EncryptedData {
+                version: CmsVersion::V0,
+                enc_content_info: EncryptedContentInfo {
+                    content_type: "1.2.840.113549.1.7.1".parse().expect("oid"),
+                    content_enc_alg: pkcs8::spki::AlgorithmIdentifierOwned {
+                        oid: "1.2.840.113549.1.5.13".parse().expect("oid"),
+                        parameters: Some(any(&params)),
+                    },
+                    encrypted_content: Some(OctetString::new(encrypted).expect("octets")),
+                },
+                unprotected_attrs: None,
+            };
+            safes.push(ContentInfo {
+                content_type: "1.2.840.113549.1.7.6".parse().expect("oid"),
+                content: any(&enc),
+            });
+        }
+        let mac_data = mac_iterations.map(|iterations| pkcs12::MacData {
+            mac: pkcs12::DigestInfo {
+                algorithm: pkcs8::spki::AlgorithmIdentifierOwned {
+                    oid: "2.16.840.1.101.3.4.2.1".parse().expect("oid"),
+                    parameters: None,
+                },
+                digest: OctetString::new(vec![0; 32]).expect("octets"),
+            },
+            mac_salt: OctetString::new(vec![1; 8]).expect("octets"),
+            iterations,
+        });
+        pkcs12::pfx::Pfx {
+            version: pkcs12::pfx::Version::V3,
+            auth_safe: data(safes.to_der().expect("der")),
+            mac_data,
+        }
+        .to_der()
+        .expect("der")
+    }
+}

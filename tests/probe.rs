@@ -690,6 +690,31 @@ fn a_server_that_never_answers_is_cut_by_the_probe_timeout() {
     assert_eq!(r.server_outcome, ServerOutcome::Unknown);
 }
 
+/// Issue 15: the config's timeouts of zero (the server waits forever) do not turn the cap off,
+/// and a zero cap (only a library caller can pass one) is the default 30 s, not none.
+#[test]
+fn timeouts_of_zero_are_still_cut_by_the_probe_timeout() {
+    let port = servers::silent();
+    let mut t = target("silent", format!("https://127.0.0.1:{port}/fhir"));
+    t.read_timeout = Duration::ZERO;
+    t.connect_timeout = Duration::ZERO;
+    let mut o = opts(&[]);
+    o.probe_timeout = Duration::from_millis(500);
+    let started = std::time::Instant::now();
+    let r = probe_one(t, &o);
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert!(r.ended_by_probe_timeout);
+    let f = failure(&r);
+    assert!(
+        f.detail_text()
+            .contains("the server would wait forever here (read-timeout is 0)"),
+        "{}",
+        f.detail_text()
+    );
+    o.probe_timeout = Duration::ZERO;
+    assert_eq!(o.cap(), Duration::from_secs(30));
+}
+
 #[test]
 fn the_configured_read_timeout_ends_a_silent_server_first() {
     let port = servers::silent();

@@ -255,6 +255,33 @@ fn pki_dir() -> TempDir {
         ),
         // a key as `openssl pkcs8 -topk8 -v1 PBE-SHA1-3DES` writes it (PKCS#12 PBE)
         ("client-pbe-sha1-3des.key", pbe_sha1_3des_key()),
+        // keys whose encryption asks for too much to run (`key-kdf-too-costly`): scrypt of 1 PiB,
+        // PBKDF2 of 2^32 - 1 iterations, a PKCS#12 file of 50 keys of 1,000,000 iterations each
+        (
+            "client-scrypt-2-40.key",
+            pki::costly::key(pki::costly::scrypt(1 << 40, 8, 1)),
+        ),
+        (
+            "client-pbkdf2-max.key",
+            pki::costly::key(pki::costly::pbkdf2(
+                pkcs5::pbes2::Pbkdf2Prf::HmacWithSha256,
+                u32::MAX,
+            )),
+        ),
+        (
+            "client-50-keys.p12",
+            pki::costly::p12(
+                Some(1_000_000),
+                pki::costly::shrouded_bags(
+                    (0..50)
+                        .map(|_| {
+                            pki::costly::pbkdf2(pkcs5::pbes2::Pbkdf2Prf::HmacWithSha256, 1_000_000)
+                        })
+                        .collect(),
+                ),
+                None,
+            ),
+        ),
         // plain files
         ("notes.txt", b"ask the admin for the CA file\n".to_vec()),
         ("empty.pem", Vec::new()),

@@ -545,3 +545,30 @@ fn r14_values_are_masked_whatever_their_shape() {
         assert!(!text.contains(jwt), "{what}:\n{text}");
     }
 }
+
+/// A variable named like the config but misspelt holds a config that is not checked as one: its
+/// token must not show (found in a `docker inspect` output and a compose file).
+#[test]
+fn a_misspelt_config_variable_shows_no_secret() {
+    let compose = "services:\n  bpe:\n    image: ghcr.io/datasharingframework/bpe:2.1.0\n    environment:\n      DEV_DSF_BPE_FHIR_CLIENT_CONNECTION_CONFIG: |\n        b:\n          base-url: https://b.example/fhir\n          bearer-auth: {token: CANARYMISSPELT1}\n";
+    let inspect = r#"[{"Id": "abc", "Name": "/bpe", "Config": {"Env": ["DEV_DSF_BPE_FHIR_CLIENT_CONNECTION_CONFIG=b:\n  bearer-auth: {token: CANARYMISSPELT1}\n"]}}]"#;
+    for (name, text) in [("docker-compose.yml", compose), ("inspect.json", inspect)] {
+        let dir = crate::util::temp_dir("secrets-misspelt-config");
+        let path = dir.join(name);
+        std::fs::write(&path, text).expect("write");
+        let path = path.to_str().expect("utf-8");
+        for format in ["human", "json", "concise", "github", "sarif", "gitlab"] {
+            let out = run(
+                &["check", "--skip-file-checks", "--format", format, path],
+                None,
+                &[],
+            );
+            assert_ne!(out.code, 0, "{name} {format}");
+            assert!(
+                !out.stdout.contains("CANARYMISSPELT1") && !out.stderr.contains("CANARYMISSPELT1"),
+                "{name} {format}:\n{}",
+                out.stdout
+            );
+        }
+    }
+}

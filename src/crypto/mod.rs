@@ -4,7 +4,9 @@
 //! decryption included), p256/p384 to derive EC public keys, p12-keystore for PKCS#12.
 //! Nothing here prints key material; errors say what is wrong, never what the bytes are.
 
+pub mod kdf;
 pub mod legacy;
+mod p12;
 
 use crate::secrets::SecretBytes;
 
@@ -241,6 +243,8 @@ pub enum KeyError {
     Invalid(String),
     /// A form the server reads but this tool cannot check (reported as a warning).
     Unverifiable(String),
+    /// Its key derivation is over a limit of this tool: not decrypted (a warning).
+    TooCostly(kdf::TooCostly),
 }
 
 /// The encoding of decoded private-key DER, as TLS libraries name them.
@@ -267,8 +271,45 @@ fn key(format: KeyFormat, der: &[u8], public: PublicId) -> PrivateKey {
     }
 }
 
-/// The first PEM object of a private key file, decrypted with `password` when encrypted.
-pub fn private_key(data: &[u8], password: Option<&[u8]>) -> Result<PrivateKey, KeyError> {
+/// The key derivation of PBES2 parameters, to price it before it runs.
+pub fn pbes2_kdf(params: &pkcs5::pbes2::Parameters) -> kdf::Kdf {
+    use pkcs5::pbes2::{Kdf, Pbkdf2Prf};
+    match &params.kdf {
+        Kdf::Pbkdf2(p) => kdf::Kdf::Pbkdf2 {
+            prf: match p.prf {
+                Pbkdf2Prf::HmacWithSha1 => kdf::Hash::Sha1,
+                Pbkdf2Prf::HmacWithSha224 => kdf::Hash::Sha224,
+                Pbkdf2Prf::HmacWithSha256 => kdf::Hash::Sha256,
+                Pbkdf2Prf::HmacWithSha384 => kdf::Hash::Sha384,
+                // SHA-512 and whatever a later version adds: priced as the dearest
+                _ => kdf::Hash::Sha512,
+            },
+            iterations: u64::from(p.iteration_count),
+            key_len: p
+                .key_length
+                .map_or(params.encryption.key_size() as u64, u64::from),
+        },
+        Kdf::Scrypt(p) => kdf::Kdf::Scrypt {
+            n: p.cost_parameter,
+            r: u64::from(p.block_size),
+            p: u64::from(p.parallelization),
+        },
+        // a KDF of a later version of the crate: its decryption fails as unsupported
+        _ => kdf::Kdf::Pbkdf2 {
+            prf: kdf::Hash::Sha256,
+            iterations: 0,
+            key_len: 0,
+        },
+    }
+}
+
+/// The first PEM object of a private key file, decrypted with `password` when encrypted; the
+/// key derivation is charged to `meter` before it runs.
+pub fn private_key(
+    data: &[u8],
+    password: Option<&[u8]>,
+    meter: &mut kdf::Meter,
+) -> Result<PrivateKey, KeyError> {
     let first = ::pem::parse_many(data)
         .ok()
         .and_then(|v| v.into_iter().next())
@@ -293,12 +334,16 @@ pub fn private_key(data: &[u8], password: Option<&[u8]>) -> Result<PrivateKey, K
                     _ => KeyError::Invalid("not a valid encrypted PKCS#8 key".into()),
                 }
             })?;
-            if info.encryption_algorithm.pbes2().is_none() {
+            let Some(params) = info.encryption_algorithm.pbes2() else {
                 return Err(KeyError::Unverifiable(
                     "the key is encrypted with a PKCS#12 PBE scheme, which this tool cannot decrypt"
                         .into(),
                 ));
-            }
+            };
+            // priced and bounded before any of it runs (scrypt allocates what N and r ask)
+            meter
+                .charge(&pbes2_kdf(params))
+                .map_err(KeyError::TooCostly)?;
             let plain = info.decrypt(password).map_err(|e| match e {
                 pkcs8::Error::EncryptedPrivateKey(pkcs5::Error::UnsupportedAlgorithm {
                     ..
@@ -429,12 +474,30 @@ pub struct P12Info {
 pub enum P12Error {
     WrongPasswordOrCorrupt,
     Invalid(String),
+    /// The JDK refuses to open it (an iteration count above its limit): the server cannot.
+    Refused(String),
+    /// Not opened: a key derivation over a limit of this tool (a warning).
+    TooCostly(kdf::TooCostly),
+    /// Not opened: a file this tool does not read through (a warning).
+    Unverifiable(String),
 }
 
-pub fn pkcs12(data: &[u8], password: &str) -> Result<P12Info, P12Error> {
+/// A PKCS#12 file opened with `password` as the JDK keystore would (p12-keystore's strict
+/// import), every key derivation charged to `meter` before it runs (`p12`).
+pub fn pkcs12(data: &[u8], password: &str, meter: &mut kdf::Meter) -> Result<P12Info, P12Error> {
     use p12_keystore::{KeyStore, KeyStoreEntry, Pkcs12ImportPolicy};
-    let store =
-        KeyStore::from_pkcs12(data, password, Pkcs12ImportPolicy::Strict).map_err(|e| match e {
+    let rebuilt = match p12::open(data, password, meter)? {
+        p12::Opened::Rebuilt(der) => der,
+        p12::Opened::Entries(entries) => {
+            return Ok(P12Info {
+                entries,
+                chain: Vec::new(),
+                key: None,
+            });
+        }
+    };
+    let store = KeyStore::from_pkcs12(&rebuilt, password, Pkcs12ImportPolicy::Strict).map_err(
+        |e| match e {
             p12_keystore::error::Error::MacError(_) | p12_keystore::error::Error::UnpadError => {
                 P12Error::WrongPasswordOrCorrupt
             }
@@ -443,7 +506,8 @@ pub fn pkcs12(data: &[u8], password: &str) -> Result<P12Info, P12Error> {
                 P12Error::Invalid("not a PKCS#12 file".into())
             }
             _ => P12Error::WrongPasswordOrCorrupt,
-        })?;
+        },
+    )?;
     let mut chain = Vec::new();
     let mut private = None;
     for (_, entry) in store.entries() {

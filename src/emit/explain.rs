@@ -43,9 +43,23 @@ pub struct Row {
     /// For a file: where it was looked up on this machine.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub checked_at: Option<String>,
-    /// Certificates of a trust store or client certificate file.
+    /// Certificates of a trust store or client certificate file: the first
+    /// [`MAX_CERTIFICATES`] of them.
     pub certificates: Vec<CertSummary>,
+    /// How many certificates the file holds (present when it holds any), the ones not in
+    /// `certificates` included.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub certificate_count: usize,
 }
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+/// Certificates `explain` shows per file and connection (the rest counted): a trust store of
+/// 6,538 certificates named by 1,000 connections would print them 6.5 million times; its
+/// certificates are checked (expired, not yet valid, expiring) all the same.
+pub const MAX_CERTIFICATES: usize = 3;
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
@@ -81,6 +95,7 @@ struct Builder<'d> {
 fn summarize(certs: &[&CertInfo], now: i64) -> Vec<CertSummary> {
     certs
         .iter()
+        .take(MAX_CERTIFICATES)
         .map(|c| CertSummary {
             subject: c.subject.clone(),
             not_after: c.not_after_date(),
@@ -128,6 +143,7 @@ impl Builder<'_> {
             container_path: None,
             checked_at: None,
             certificates: Vec::new(),
+            certificate_count: 0,
         });
         let last = self.rows.len() - 1;
         &mut self.rows[last]
@@ -209,6 +225,7 @@ impl Builder<'_> {
             Trust::Own { file, .. } => {
                 let r = self.file(name, file);
                 r.certificates = summarize(certs.as_deref().unwrap_or_default(), now);
+                r.certificate_count = certs.as_ref().map_or(0, Vec::len);
             }
             Trust::Default { path, store } => {
                 let value = path.ok().cloned().unwrap_or_default();
@@ -218,6 +235,7 @@ impl Builder<'_> {
                     r.checked_at = host;
                 }
                 r.certificates = summarize(certs.as_deref().unwrap_or_default(), now);
+                r.certificate_count = certs.as_ref().map_or(0, Vec::len);
             }
         }
     }
@@ -308,6 +326,7 @@ pub fn explain(db: &SourceDb, now: i64, c: &Connection) -> Explained {
             };
             let r = b.file("cert-auth.p12-file", p12);
             r.certificates = summarize(&leaf, now);
+            r.certificate_count = leaf.len();
         } else {
             auth.push("cert-auth (PEM certificate and key)".to_string());
             if let Some(f) = &a.certificate_file {
@@ -320,6 +339,7 @@ pub fn explain(db: &SourceDb, now: i64, c: &Connection) -> Explained {
                 };
                 let r = b.file("cert-auth.certificate-file", f);
                 r.certificates = summarize(&leaf, now);
+                r.certificate_count = leaf.len();
             }
             if let Some(f) = &a.private_key_file {
                 b.file("cert-auth.private-key-file", f);
@@ -513,6 +533,16 @@ pub fn emit_human(explained: &[Explained], color: bool, w: &mut dyn Write) -> st
                     "",
                     visible(&c.subject),
                     c.not_after
+                )?;
+            }
+            if s.certificate_count > s.certificates.len() {
+                writeln!(
+                    w,
+                    "  {:width$}    and {} more certificates",
+                    "",
+                    crate::crypto::kdf::grouped(
+                        (s.certificate_count - s.certificates.len()) as u64
+                    )
                 )?;
             }
         }

@@ -16,7 +16,8 @@ pub struct Container {
     pub service: String,
     /// The working directory relative paths resolve against (`/opt/bpe` for the DSF BPE).
     pub workdir: PathBuf,
-    /// Longest target first.
+    /// Sorted by target ([`Container::sort_mounts`]; equal targets in the order declared), so a
+    /// path's mount is found by binary search.
     pub mounts: Vec<Mount>,
     /// Secrets declared at the top level of the compose file (mounted or not).
     pub declared_secrets: std::sync::Arc<std::collections::HashSet<String>>,
@@ -74,20 +75,7 @@ pub fn normalize(path: &Path) -> PathBuf {
     out
 }
 
-/// Whether `path` is `prefix` or inside it: a byte comparison for UTF-8 paths (a config of
-/// thousands of connections looks a path up per file), components otherwise.
-fn under(path: &Path, prefix: &Path) -> bool {
-    match (path.to_str(), prefix.to_str()) {
-        (Some(p), Some(pre)) => {
-            let pre = pre.trim_end_matches('/');
-            p.strip_prefix(pre)
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
-        }
-        _ => path.starts_with(prefix),
-    }
-}
-
-/// What follows `prefix` in `path` (which [`under`] says is inside it), without a leading `/`.
+/// What follows `prefix` in `path` (a folder of it, or itself), without a leading `/`.
 fn rest_after<'p>(path: &'p Path, prefix: &Path) -> &'p Path {
     match (path.to_str(), prefix.to_str()) {
         (Some(p), Some(pre)) => Path::new(
@@ -131,7 +119,7 @@ impl Container {
         if let Some(host) = self.mapped(Path::new(configured.trim()), &container) {
             return (container, Found::Host(host));
         }
-        let mount = self.mounts.iter().find(|m| under(&container, &m.target));
+        let mount = self.mount_of(&container);
         let found = match mount {
             Some(m) => {
                 let rest = rest_after(&container, &m.target);
@@ -174,9 +162,21 @@ impl Container {
         (container, found)
     }
 
+    /// The mount a path of the container is in: the one of the deepest target that is the path
+    /// or a folder of it (the first declared of equal targets). Each folder of the path, the
+    /// deepest first, is looked up by binary search: O(depth · log mounts) per path, not a scan
+    /// of every mount (10,000 mounts and 10,000 connections took 5.2 s, aliased into 6 services
+    /// 31 s).
+    fn mount_of(&self, path: &Path) -> Option<&Mount> {
+        path.ancestors().find_map(|folder| {
+            let i = self.mounts.partition_point(|m| m.target.as_path() < folder);
+            self.mounts.get(i).filter(|m| m.target.as_path() == folder)
+        })
+    }
+
     pub fn sort_mounts(&mut self) {
-        self.mounts
-            .sort_by_key(|m| std::cmp::Reverse(m.target.components().count()));
+        // stable: of equal targets the first declared stays first, and wins
+        self.mounts.sort_by(|a, b| a.target.cmp(&b.target));
         self.path_maps
             .sort_by_key(|(c, _)| std::cmp::Reverse(c.components().count()));
     }
@@ -247,5 +247,53 @@ mod tests {
             f("data/x"),
             Found::Unmounted(Unmounted::NotOnHost { .. })
         ));
+    }
+
+    #[test]
+    fn the_deepest_mount_wins_and_the_first_of_equal_ones() {
+        let host = |h: &str| MountSource::Host(PathBuf::from(h));
+        let mut c = container();
+        c.mounts.extend([
+            Mount {
+                target: "/opt/bpe/certs/client".into(),
+                source: host("/deeper"),
+            },
+            Mount {
+                target: "/opt/bpe/certs".into(),
+                source: host("/second"),
+            },
+            Mount {
+                target: "/".into(),
+                source: host("/root"),
+            },
+        ]);
+        c.sort_mounts();
+        let f = |p: &str| c.find(p).1;
+        assert_eq!(f("certs/client/k.pem"), Found::Host("/deeper/k.pem".into()));
+        assert_eq!(f("certs/client"), Found::Host("/deeper".into()));
+        assert_eq!(f("certs/clientx"), Found::Host("/p/certs/clientx".into()));
+        assert_eq!(f("/opt/bpe/certs/"), Found::Host("/p/certs".into()));
+        assert_eq!(f("/etc/hosts"), Found::Host("/root/etc/hosts".into()));
+    }
+
+    /// 10,000 mounts and 10,000 lookups (5.2 s with a scan of the mounts per lookup).
+    #[test]
+    fn many_mounts_are_looked_up_by_search() {
+        let mut c = container();
+        c.mounts = (0..10_000)
+            .map(|i| Mount {
+                target: format!("/srv/m{i}").into(),
+                source: MountSource::Host(format!("/host/m{i}").into()),
+            })
+            .collect();
+        c.sort_mounts();
+        let started = std::time::Instant::now();
+        for i in 0..10_000 {
+            assert_eq!(
+                c.find(&format!("/srv/m{i}/ca.pem")).1,
+                Found::Host(format!("/host/m{i}/ca.pem").into())
+            );
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
     }
 }

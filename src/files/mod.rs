@@ -7,6 +7,11 @@
 //! hundred spellings of one large file cost one read. Nothing read is ever printed. For a
 //! compose service, paths are the container's and are looked up through its mounts
 //! (`container`).
+//!
+//! Keys are opened once too: a private key decrypted and its public point derived, a PKCS#12
+//! file opened, per canonical file and password ([`Keys`], shared by every file service of a
+//! run, compose services too), every key derivation charged to the run's one budget
+//! (`crypto::kdf`). One encrypted key named by 100,000 connections is decrypted once.
 
 pub mod container;
 pub mod paths;
@@ -15,7 +20,7 @@ pub use container::{Container, Found, Unmounted};
 
 pub use paths::{parse_path_map, trust_folder_files};
 
-use crate::crypto::{self, CertInfo, CertsError};
+use crate::crypto::{self, CertInfo, CertsError, KeyError, P12Error, P12Info, PrivateKey};
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -25,6 +30,9 @@ use std::sync::{Arc, Mutex, OnceLock};
 pub const MAX_FILE_SIZE: u64 = 4 * 1024 * 1024;
 /// Total bytes the cache keeps; beyond it files are read each time they are named.
 pub const MAX_CACHE: usize = 64 * 1024 * 1024;
+/// Total bytes (about) the cache of opened keys keeps; beyond it keys are opened each time,
+/// within the run's budget of key derivation.
+pub const MAX_KEY_CACHE: usize = 16 * 1024 * 1024;
 
 #[derive(Debug, Clone, Default)]
 pub struct FileOptions {
@@ -34,6 +42,56 @@ pub struct FileOptions {
     pub skip: bool,
     /// The BPE's container when checking a compose service: paths go through its mounts.
     pub container: Option<Arc<Container>>,
+    /// The keys opened in this run and its budget of key derivation (clones share them).
+    pub keys: Arc<Keys>,
+}
+
+/// A key file's password as a cache key (kept as the config's `Secret` keeps it: in memory
+/// only, never printed).
+type KeyId = (PathBuf, Box<[u8]>);
+
+/// Opened keys of a run, per canonical file and password, and the run's budget of key
+/// derivation work.
+#[derive(Default)]
+pub struct Keys {
+    pub budget: crypto::kdf::Budget,
+    cache: Mutex<KeyCache>,
+}
+
+#[derive(Default)]
+struct KeyCache {
+    pem: HashMap<KeyId, Result<Arc<PrivateKey>, KeyError>>,
+    p12: HashMap<KeyId, Result<Arc<P12Info>, P12Error>>,
+    total: usize,
+}
+
+impl std::fmt::Debug for Keys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // the cache holds passwords and keys: only how much work is left
+        f.debug_struct("Keys")
+            .field("budget_left", &self.budget.left())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Keys {
+    /// Keys with a budget of `work` for the run (see `crypto::kdf`; the default is
+    /// [`crypto::kdf::RUN_BUDGET`]).
+    pub fn with_budget(work: u64) -> Keys {
+        Keys {
+            budget: crypto::kdf::Budget::new(work),
+            cache: Mutex::default(),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, KeyCache> {
+        self.cache.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// About what an opened key keeps in memory.
+fn key_size(k: &PrivateKey) -> usize {
+    256 + k.der.expose().len()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -184,6 +242,62 @@ impl FileService {
     /// Read a file already resolved to this machine's path.
     pub fn read_host(&self, host: &Path) -> Result<Bytes, FileError> {
         self.read_path(host)
+    }
+
+    /// The private key at this machine's path, decrypted with `password` and its public half
+    /// derived once per canonical file and password (`None`: the file cannot be read).
+    pub fn private_key_host(
+        &self,
+        host: &Path,
+        password: &[u8],
+    ) -> Option<Result<Arc<PrivateKey>, KeyError>> {
+        let keys = &self.options.keys;
+        let id: KeyId = (std::fs::canonicalize(host).ok()?, password.into());
+        if let Some(k) = keys.lock().pem.get(&id) {
+            return Some(k.clone());
+        }
+        let bytes = self.read_path(&id.0).ok()?;
+        let opened =
+            crypto::private_key(&bytes, Some(password), &mut keys.budget.meter()).map(Arc::new);
+        let size =
+            id.0.as_os_str().len() + password.len() + opened.as_ref().map_or(256, |k| key_size(k));
+        let mut cache = keys.lock();
+        if cache.total + size <= MAX_KEY_CACHE {
+            cache.total += size;
+            cache.pem.insert(id, opened.clone());
+        }
+        Some(opened)
+    }
+
+    /// The PKCS#12 file at this machine's path, opened with `password` once per canonical file
+    /// and password (`None`: the file cannot be read).
+    pub fn pkcs12_host(
+        &self,
+        host: &Path,
+        password: &str,
+    ) -> Option<Result<Arc<P12Info>, P12Error>> {
+        let keys = &self.options.keys;
+        let id: KeyId = (
+            std::fs::canonicalize(host).ok()?,
+            password.as_bytes().into(),
+        );
+        if let Some(k) = keys.lock().p12.get(&id) {
+            return Some(k.clone());
+        }
+        let bytes = self.read_path(&id.0).ok()?;
+        let opened = crypto::pkcs12(&bytes, password, &mut keys.budget.meter()).map(Arc::new);
+        let size = id.0.as_os_str().len()
+            + password.len()
+            + opened.as_ref().map_or(256, |p| {
+                p.chain.iter().map(|c| 256 + c.der.len()).sum::<usize>()
+                    + p.key.as_ref().map_or(0, key_size)
+            });
+        let mut cache = keys.lock();
+        if cache.total + size <= MAX_KEY_CACHE {
+            cache.total += size;
+            cache.p12.insert(id, opened.clone());
+        }
+        Some(opened)
     }
 
     /// A file of PEM certificates at this machine's path, decoded once per canonical file.
@@ -351,6 +465,57 @@ mod tests {
         let cache = files.lock();
         assert_eq!((cache.bytes.len(), cache.total), (1, 1 << 20));
         drop(cache);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// One budget for the run: five copies of a key (2,048 PBKDF2 iterations each) with room
+    /// for three; each named a thousand times, by two services sharing the keys (compose
+    /// services do), costs nothing more: with the budget spent, any work redone would fail.
+    #[test]
+    fn keys_are_opened_once_within_the_runs_budget() {
+        let dir = std::env::temp_dir().join(format!("dsf-keys-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        let key = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/secrets/client.key"
+        ))
+        .expect("fixture key");
+        for i in 0..5 {
+            std::fs::write(dir.join(format!("k{i}.key")), &key).expect("write");
+        }
+        let keys = Arc::new(Keys::with_budget(3 * 2_048));
+        let service = || {
+            FileService::new(FileOptions {
+                base_dir: Some(dir.clone()),
+                keys: Arc::clone(&keys),
+                ..FileOptions::default()
+            })
+        };
+        let (one, two) = (service(), service());
+        let pw = b"fixture-password";
+        for round in 0..1_000 {
+            for (i, files) in [&one, &two].into_iter().cycle().take(5).enumerate() {
+                let k = files
+                    .private_key_host(&dir.join(format!("k{i}.key")), pw)
+                    .expect("readable");
+                if i < 3 {
+                    assert!(k.is_ok(), "round {round}, key {i}: {:?}", k.err());
+                } else {
+                    assert_eq!(
+                        k.err(),
+                        Some(KeyError::TooCostly(crypto::kdf::TooCostly::Budget)),
+                        "round {round}, key {i}"
+                    );
+                }
+            }
+        }
+        assert_eq!(keys.budget.left(), 0);
+        // another password is another key: not in the cache, and no budget left for it
+        assert_eq!(
+            one.private_key_host(&dir.join("k0.key"), b"other")
+                .and_then(Result::err),
+            Some(KeyError::TooCostly(crypto::kdf::TooCostly::Budget))
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 

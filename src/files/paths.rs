@@ -76,6 +76,7 @@ mod tests {
             ],
             skip: false,
             container: None,
+            keys: Default::default(),
         };
         options
             .path_maps

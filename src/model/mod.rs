@@ -222,10 +222,10 @@ impl<T> Block<T> {
 pub enum KeyMaterial {
     /// `--skip-file-checks`, or a combination of files the schema rejects.
     NotChecked,
-    Pkcs12(Loaded<P12Info, crate::crypto::P12Error>),
+    Pkcs12(Loaded<Arc<P12Info>, crate::crypto::P12Error>),
     Pem {
         certificates: Loaded<Arc<Vec<CertInfo>>, CertsError>,
-        key: Loaded<PrivateKey, KeyError>,
+        key: Loaded<Arc<PrivateKey>, KeyError>,
     },
 }
 

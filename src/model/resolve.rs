@@ -6,7 +6,6 @@
 //! the file and key service. Nothing is judged here: rules do that on the result.
 
 use super::*;
-use crate::crypto;
 use crate::defaults::{self, Defaults};
 use crate::files::FileService;
 use crate::props::{BASIC_AUTH, BEARER_AUTH, CERT_AUTH, OIDC_AUTH};
@@ -352,16 +351,21 @@ fn key_material(ctx: &Context, c: &CertAuth) -> KeyMaterial {
         return KeyMaterial::NotChecked;
     };
     let password = c.effective_password().map(|(p, _)| p.clone());
-    let read = |f: &FileRef| match (&f.state, &f.host) {
-        (FileState::Read, Some(host)) => files.read_host(host).ok(),
+    let readable = |f: &FileRef| match (&f.state, &f.host) {
+        (FileState::Read, Some(host)) => Some(host.clone()),
         _ => None,
     };
+    fn loaded<T, E>(r: Option<Result<T, E>>) -> Loaded<T, E> {
+        match r {
+            Some(Ok(k)) => Loaded::Ok(k),
+            Some(Err(e)) => Loaded::Invalid(e),
+            None => Loaded::NotChecked,
+        }
+    }
     match (&c.p12_file, &c.private_key_file, &c.certificate_file) {
-        (Some(p12), None, None) => KeyMaterial::Pkcs12(match (read(p12), &password) {
-            (Some(bytes), Some(pw)) => match crypto::pkcs12(&bytes, pw.expose()) {
-                Ok(info) => Loaded::Ok(info),
-                Err(e) => Loaded::Invalid(e),
-            },
+        // opened once per file and password for the whole run (`files::Keys`)
+        (Some(p12), None, None) => KeyMaterial::Pkcs12(match (readable(p12), &password) {
+            (Some(host), Some(pw)) => loaded(files.pkcs12_host(&host, pw.expose())),
             _ => Loaded::NotChecked,
         }),
         (None, Some(key), Some(cert)) => {
@@ -373,12 +377,9 @@ fn key_material(ctx: &Context, c: &CertAuth) -> KeyMaterial {
                 },
                 _ => Loaded::NotChecked,
             };
-            let key = match (read(key), &password) {
-                (Some(bytes), Some(pw)) => {
-                    match crypto::private_key(&bytes, Some(pw.expose().as_bytes())) {
-                        Ok(k) => Loaded::Ok(k),
-                        Err(e) => Loaded::Invalid(e),
-                    }
+            let key = match (readable(key), &password) {
+                (Some(host), Some(pw)) => {
+                    loaded(files.private_key_host(&host, pw.expose().as_bytes()))
                 }
                 _ => Loaded::NotChecked,
             };

@@ -12,8 +12,9 @@ pub struct ProbeArgs {
     #[arg(long)]
     pub test_connections: bool,
 
-    /// Cap on each probe's whole run (e.g. 30s, 1m); the server's own read timeout is 10 min.
-    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    /// Cap on each probe's whole run (e.g. 30s, 1m; above zero); the server's own read timeout
+    /// is 10 min.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_probe_timeout)]
     pub probe_timeout: Duration,
 
     /// Probes running at once.
@@ -26,8 +27,17 @@ pub struct ProbeArgs {
     pub resolve: Vec<Resolve>,
 }
 
-fn parse_duration(s: &str) -> Result<Duration, String> {
-    humantime::parse_duration(s).map_err(|e| format!("{e} (e.g. 30s, 2m, 500ms)"))
+/// A duration above zero: the cap on a probe cannot be turned off (a config's `read-timeout: 0`
+/// against a silent server would otherwise wait forever).
+fn parse_probe_timeout(s: &str) -> Result<Duration, String> {
+    let d = humantime::parse_duration(s).map_err(|e| format!("{e} (e.g. 30s, 2m, 500ms)"))?;
+    if d.is_zero() {
+        return Err(
+            "the probe timeout must be above zero: it is what ends a probe of a server that never answers (e.g. 30s, 2m)"
+                .into(),
+        );
+    }
+    Ok(d)
 }
 
 /// curl's `HOST:PORT:ADDR`; ADDR may be an IPv6 address, with or without brackets.
@@ -100,5 +110,12 @@ mod tests {
         assert_eq!(c.probe.probe_timeout, Duration::from_secs(5));
         assert_eq!(c.probe.concurrency, 16);
         assert!(Cmd::try_parse_from(["x", "--concurrency", "0"]).is_err());
+        for zero in ["0", "0s", "0ms"] {
+            let e = Cmd::try_parse_from(["x", "--probe-timeout", zero])
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            assert!(e.contains("must be above zero"), "{zero}: {e}");
+        }
     }
 }

@@ -128,7 +128,8 @@ pub type ProgressFn = Arc<dyn Fn(&Progress) + Send + Sync>;
 pub struct ProbeOptions {
     /// Probes running at once (`--concurrency`, default 16).
     pub concurrency: usize,
-    /// Cap on each probe's whole run (`--probe-timeout`, default 30 s); zero: no cap.
+    /// Cap on each probe's whole run (`--probe-timeout`, default 30 s, above zero); zero is
+    /// taken as the default: a probe is always capped, whatever the config's timeouts say.
     pub probe_timeout: Duration,
     /// The server's forward proxy (`DEV_DSF_PROXY_*`).
     pub proxy: Option<ProxyConfig>,
@@ -140,6 +141,18 @@ pub struct ProbeOptions {
     /// The server's OIDC cache (`DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG_OIDC_CACHE`, default
     /// on): only with it does a token without `exp` stop the BPE.
     pub oidc_cache: bool,
+}
+
+impl ProbeOptions {
+    /// The cap on one probe: `probe_timeout`, or the default 30 s for zero (the command line
+    /// refuses zero; a probe of a silent server with `read-timeout: 0` must still end).
+    pub fn cap(&self) -> Duration {
+        if self.probe_timeout.is_zero() {
+            Duration::from_secs(30)
+        } else {
+            self.probe_timeout
+        }
+    }
 }
 
 impl Default for ProbeOptions {
@@ -440,14 +453,10 @@ async fn probe_one(t: &ProbeTarget, options: &ProbeOptions) -> ProbeResult {
     let started = Instant::now();
     let mut rec = Recorder::new();
     register_secrets(t, options, rec.secrets());
-    let ended_by_probe_timeout = if options.probe_timeout.is_zero() {
-        let _ = probe_steps(t, options, &mut rec).await;
-        false
-    } else {
-        tokio::time::timeout(options.probe_timeout, probe_steps(t, options, &mut rec))
-            .await
-            .is_err()
-    };
+    let cap = options.cap();
+    let ended_by_probe_timeout = tokio::time::timeout(cap, probe_steps(t, options, &mut rec))
+        .await
+        .is_err();
     if ended_by_probe_timeout {
         if !rec.running() {
             // the cap fell between two steps: still a failure of its own
@@ -467,7 +476,7 @@ async fn probe_one(t: &ProbeTarget, options: &ProbeOptions) -> ProbeResult {
         };
         let detail = crate::text!(
             "no result within the probe timeout of {} (--probe-timeout){}",
-            Piece::own(human_duration(options.probe_timeout)),
+            Piece::own(human_duration(cap)),
             server
         );
         rec.fail(&codes::PROBE_TIMEOUT, detail, ServerOutcome::Unknown);

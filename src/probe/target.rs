@@ -97,7 +97,8 @@ impl ClientIdentity {
 
     /// A PKCS#12 file opened with `password` (through `crypto`, as the checks open it).
     pub fn from_pkcs12(data: &[u8], password: &str) -> Result<ClientIdentity, String> {
-        let info = crate::crypto::pkcs12(data, password)
+        let budget = crate::crypto::kdf::Budget::default();
+        let info = crate::crypto::pkcs12(data, password, &mut budget.meter())
             .map_err(|_| "the PKCS#12 file cannot be opened with this password".to_string())?;
         ClientIdentity::from_p12(&info)
             .ok_or_else(|| "the PKCS#12 file holds no private key entry".into())

@@ -83,7 +83,7 @@ pub static PKCS12_INVALID: Rule = Rule {
     severity: Severity::Error,
     outcome: Some(Outcome::NoConnections),
     summary: "a PKCS#12 file that cannot be opened or does not hold exactly one key entry",
-    docs: r##"**What:** A `p12-file` that cannot be opened with the password, is not PKCS#12, or does not hold exactly one entry with a private key and its certificate chain.
+    docs: r##"**What:** A `p12-file` that cannot be opened with the password, is not PKCS#12, asks for more than 5,000,000 iterations for its MAC, an encrypted safe or its key (the JDK's own limit: "MAC iteration count too large"), or does not hold exactly one entry with a private key and its certificate chain.
 
 **Why it matters:** The server rejects it: no connections.
 
@@ -94,11 +94,22 @@ pub static KEY_NOT_VERIFIED: Rule = Rule {
     severity: Severity::Warning,
     outcome: None,
     summary: "key material this tool cannot check (the server may still accept it)",
-    docs: r##"**What:** Key material this tool cannot check: PKCS#8 keys encrypted with a PKCS#12 PBE scheme, legacy PEM keys encrypted with a cipher other than AES-128/192/256-CBC or DES-EDE3-CBC, or key algorithms other than RSA and EC P-256/P-384.
+    docs: r##"**What:** Key material this tool cannot check: PKCS#8 keys encrypted with a PKCS#12 PBE scheme, legacy PEM keys encrypted with a cipher other than AES-128/192/256-CBC or DES-EDE3-CBC, key algorithms other than RSA and EC P-256/P-384, or a PKCS#12 file of more than 1,024 certificates.
 
 **Why it matters:** The server may accept it; this tool cannot confirm that the key opens and matches.
 
 **Fix:** Convert the key to PBES2-encrypted PKCS#8 (`openssl pkcs8 -topk8 -v2 aes-256-cbc`) to have it checked."##,
+};
+pub static KEY_KDF_TOO_COSTLY: Rule = Rule {
+    name: "key-kdf-too-costly",
+    severity: Severity::Warning,
+    outcome: None,
+    summary: "an encrypted key whose key derivation is too costly to run: not verified",
+    docs: r##"**What:** An encrypted `private-key-file` or `p12-file` names a key derivation (PBKDF2 iterations, scrypt N, r and p) costlier than this tool runs: more than 128 MiB of memory, more work than 5,000,000 PBKDF2-HMAC-SHA-256 iterations for the file, or more than is left of the run's budget of 10,000,000 for all files together. The key was not decrypted, so it is not verified: neither the password nor whether it matches the certificate.
+
+**Why it matters:** The server (Bouncy Castle, the JDK) derives the key at start-up with the file's parameters, taking as long and as much memory as they ask: OpenSSL and keytool write 2,048 to 600,000 PBKDF2 iterations and scrypt of 16 MiB, a file asking for far more was not made by them, and a start-up can take minutes or run out of memory. A PKCS#12 file with an iteration count above the JDK's own limit (5,000,000) is `pkcs12-invalid`: the server cannot open it at all.
+
+**Fix:** Encrypt the key again with common parameters (`openssl pkcs8 -topk8 -v2 aes-256-cbc -iter 100000`, or `openssl pkcs12 -export` with its defaults). A key reported because the run's budget was spent on other files is checked in a run of its own."##,
 };
 pub static CERTIFICATE_EXPIRED: Rule = Rule {
     name: "certificate-expired",
@@ -249,10 +260,42 @@ fn password_label(a: &CertAuth, d: Diagnostic) -> Diagnostic {
     }
 }
 
+/// Why a key was not decrypted: a derivation too costly or the run's budget spent.
+fn too_costly(
+    prop: &'static str,
+    at: &At,
+    s: Piece,
+    why: &crate::crypto::kdf::TooCostly,
+    server: &'static str,
+) -> Diagnostic {
+    use crate::crypto::kdf::TooCostly;
+    let help = match why {
+        TooCostly::Budget => Text::from(
+            "the key is not verified; check this file in a run of its own to have it decrypted",
+        ),
+        _ => text!(
+            "the key is not verified (neither the password nor the certificate); {}",
+            Piece::own(server)
+        ),
+    };
+    on_value(
+        &KEY_KDF_TOO_COSTLY,
+        at,
+        text!(
+            "`{}`: {} was not decrypted: {}",
+            Piece::own(prop),
+            s,
+            Piece::own(why.describe())
+        ),
+    )
+    .label("not verified")
+    .help(help)
+}
+
 fn pkcs12(
     ctx: &Ctx,
     a: &CertAuth,
-    loaded: &Loaded<crate::crypto::P12Info, P12Error>,
+    loaded: &Loaded<std::sync::Arc<crate::crypto::P12Info>, P12Error>,
     out: &mut Vec<Diagnostic>,
 ) {
     let Some(f) = &a.p12_file else { return };
@@ -265,6 +308,22 @@ fn pkcs12(
                 .label("cannot open")
                 .help("check the password (or password-file), or whether the file is damaged"),
         )),
+        Loaded::Invalid(P12Error::Refused(why)) => out.push(
+            on_value(&PKCS12_INVALID, at, text!("`p12-file`: {}: {}", s.clone(), Piece::own(why)))
+                .label("the JDK refuses it")
+                .help("export the PKCS#12 file again with keytool's or OpenSSL's defaults (10,000 or 2,048 iterations)"),
+        ),
+        Loaded::Invalid(P12Error::TooCostly(why)) => out.push(too_costly(
+            "p12-file",
+            at,
+            s.clone(),
+            why,
+            "the server opens it at start-up with these parameters, taking as long and as much memory as they ask; export it again with common parameters (`openssl pkcs12 -export` or keytool with their defaults)",
+        )),
+        Loaded::Invalid(P12Error::Unverifiable(why)) => out.push(
+            on_value(&KEY_NOT_VERIFIED, at, text!("`p12-file`: {} could not be checked: {}", s.clone(), from_file(why)))
+                .label("not verified"),
+        ),
         Loaded::Invalid(P12Error::Invalid(why)) => out.push(
             on_value(&PKCS12_INVALID, at, text!("`p12-file`: {}: {}", s.clone(), from_file(why)))
                 .label("not PKCS#12")
@@ -274,7 +333,7 @@ fn pkcs12(
             on_value(
                 &PKCS12_INVALID,
                 at,
-                if info.chain.is_empty() {
+                if info.chain.is_empty() && info.entries <= 1 {
                     text!("`p12-file`: {} holds no private key with a certificate chain", s.clone())
                 } else {
                     text!("`p12-file`: {} holds {} entries; the server needs exactly one", s.clone(), info.entries)
@@ -341,6 +400,13 @@ fn key_error(a: &CertAuth, at: &At, s: Piece, e: &KeyError) -> Diagnostic {
         ),
         KeyError::Unverifiable(why) => on_value(&KEY_NOT_VERIFIED, at, text!("`private-key-file`: {} could not be checked: {}", s, from_file(why)))
             .label("not verified"),
+        KeyError::TooCostly(why) => too_costly(
+            "private-key-file",
+            at,
+            s,
+            why,
+            "the server decrypts it at start-up with these parameters, taking as long and as much memory as they ask; encrypt it again with common parameters (`openssl pkcs8 -topk8 -v2 aes-256-cbc -iter 100000`)",
+        ),
     }
 }
 
@@ -348,7 +414,7 @@ fn pem(
     ctx: &Ctx,
     a: &CertAuth,
     certificates: &Loaded<std::sync::Arc<Vec<CertInfo>>, CertsError>,
-    key: &Loaded<crate::crypto::PrivateKey, KeyError>,
+    key: &Loaded<std::sync::Arc<crate::crypto::PrivateKey>, KeyError>,
     out: &mut Vec<Diagnostic>,
 ) {
     let (Some(cert_file), Some(key_file)) = (&a.certificate_file, &a.private_key_file) else {

@@ -91,6 +91,7 @@ pub static ALL: &[&Rule] = &[
     &key_material::KEY_MISMATCH,
     &key_material::PKCS12_INVALID,
     &key_material::KEY_NOT_VERIFIED,
+    &key_material::KEY_KDF_TOO_COSTLY,
     &key_material::CERTIFICATE_EXPIRED,
     &key_material::CERTIFICATE_NOT_YET_VALID,
     &key_material::CERTIFICATE_EXPIRES_SOON,
