@@ -132,15 +132,7 @@ pub fn url_credentials(s: &str) -> Cow<'_, str> {
     if regions.is_empty() {
         return Cow::Borrowed(s);
     }
-    let mut out = String::with_capacity(s.len());
-    let mut at = 0;
-    for r in regions {
-        out.push_str(&s[at..r.start]);
-        out.push_str(MASK);
-        at = r.end;
-    }
-    out.push_str(&s[at..]);
-    Cow::Owned(out)
+    Cow::Owned(masked(s, &regions))
 }
 
 /// Free text (what a server sent) with the credentials of every URL in it masked: a URL ends at
@@ -150,6 +142,11 @@ pub fn urls_in_text(s: &str) -> Cow<'_, str> {
     if regions.is_empty() {
         return Cow::Borrowed(s);
     }
+    Cow::Owned(masked(s, &regions))
+}
+
+/// `s` with each of `regions` (sorted, apart) replaced by the mask.
+fn masked(s: &str, regions: &[Span]) -> String {
     let mut out = String::with_capacity(s.len());
     let mut at = 0;
     for r in regions {
@@ -158,5 +155,5 @@ pub fn urls_in_text(s: &str) -> Cow<'_, str> {
         at = r.end;
     }
     out.push_str(&s[at..]);
-    Cow::Owned(out)
+    out
 }
