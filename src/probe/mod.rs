@@ -17,6 +17,7 @@ mod hostname;
 mod jwt;
 mod net;
 mod oidc;
+mod pkix;
 pub mod progress;
 pub mod proxy;
 pub mod target;

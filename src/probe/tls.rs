@@ -138,6 +138,8 @@ struct Observed {
     client_cert_offered: bool,
     /// The server's certificate is itself in the trust store (accepted as is).
     trusted_leaf: bool,
+    /// The server's certificate is a CA certificate, accepted by the JDK's rules ([`super::pkix`]).
+    ca_leaf: bool,
     /// Why HttpClient's host name check failed.
     name_mismatch: Option<super::hostname::Mismatch>,
 }
@@ -237,13 +239,28 @@ impl ServerCertVerifier for JdkVerifier {
         if !trusted_leaf {
             // only the clock is ours (`ProbeOptions::now`)
             let parsed = rustls::server::ParsedCertificate::try_from(end_entity)?;
-            rustls::client::verify_server_cert_signed_by_trust_anchor(
+            match rustls::client::verify_server_cert_signed_by_trust_anchor(
                 &parsed,
                 &self.roots,
                 intermediates,
                 self.now,
                 self.algorithms.all,
-            )?;
+            ) {
+                Ok(()) => {}
+                // webpki's one refusal the JDK does not share: its own path check decides
+                Err(rustls::Error::InvalidCertificate(CertificateError::Other(e)))
+                    if e.to_string().contains("CaUsedAsEndEntity") =>
+                {
+                    let others: Vec<&[u8]> = intermediates.iter().map(|c| c.as_ref()).collect();
+                    let now = i64::try_from(self.now.as_secs()).unwrap_or(i64::MAX);
+                    super::pkix::verify_ca_leaf(end_entity.as_ref(), &others, &self.anchors, now)
+                        .map_err(rustls::Error::InvalidCertificate)?;
+                    if let Ok(mut o) = self.observed.lock() {
+                        o.ca_leaf = true;
+                    }
+                }
+                Err(e) => return Err(e),
+            }
         }
         let names = super::hostname::names(end_entity.as_ref()).ok_or(
             rustls::Error::InvalidCertificate(CertificateError::BadEncoding),
@@ -392,6 +409,7 @@ impl TlsSetup {
                 acceptable_issuers: o.acceptable_issuers.clone(),
                 client_cert_offered: o.client_cert_offered,
                 trusted_leaf: o.trusted_leaf,
+                ca_leaf: o.ca_leaf,
                 name_mismatch: o.name_mismatch.as_ref().map(|m| super::hostname::Mismatch {
                     compared: m.compared.clone(),
                     cn_fallback: m.cn_fallback,
@@ -416,6 +434,11 @@ impl TlsSetup {
                 Piece::remote(&leaf.issuer),
                 Piece::own(date(leaf.not_after))
             ));
+            if o.ca_leaf {
+                out.push(
+                    "; it is a CA certificate (basicConstraints CA:TRUE), which the server's Java accepts as a server certificate (browsers and curl do not)",
+                );
+            }
             if o.trusted_leaf {
                 out.push(
                     "; the certificate itself is in the trust store, which the server's Java accepts as is (no chain, dates or key usage checked)",
@@ -807,12 +830,12 @@ fn certificate_problem(e: &CertificateError) -> &'static str {
             let name = o.to_string();
             let words = [
                 (
-                    "CaUsedAsEndEntity",
-                    "it is a CA certificate (basicConstraints CA:TRUE) used as the server certificate; the server's Java accepts that, the probe's TLS library does not: put the certificate itself into the trust store, or issue a server certificate without CA:TRUE",
-                ),
-                (
                     "EndEntityUsedAsCa",
                     "a certificate the chain uses as a CA is not a CA certificate (no basicConstraints CA:TRUE)",
+                ),
+                (
+                    "KeyUsageNoDigitalSignature",
+                    "its key usage does not allow digital signatures, which the TLS handshake needs: reissue it with keyUsage digitalSignature",
                 ),
                 (
                     "PathLenConstraintViolated",

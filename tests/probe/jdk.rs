@@ -3,7 +3,7 @@
 //! `dsf-common-oidc …/BaseOidcClientJersey.java:94-111`: a `SslConfigurator` trust store, no
 //! host name verifier of its own, so HttpClient's `DefaultHostnameVerifier`).
 
-use super::pki::{Chain, PKI, trust_itself, trust_root};
+use super::pki::{Chain, PKI, trust_itself, trust_other, trust_root};
 use super::servers::{self, ClientAuth};
 use super::{failure, fhir_server, opts, probe_one, target};
 use dsf_connections::probe::{ProbeResult, Resolve, TrustRoots, codes};
@@ -78,16 +78,34 @@ fn a_server_certificate_that_is_itself_trusted_is_accepted() {
     );
 }
 
-/// A CA certificate as the server certificate, chained to a root: webpki refuses it
-/// (`CaUsedAsEndEntity`), the JDK would not; the detail says so in words, never the library's name.
+/// A CA certificate (CA:TRUE) as the server certificate, chained to a trusted root through the
+/// intermediate the server sends: webpki refuses it (`CaUsedAsEndEntity`), the JDK accepts it
+/// (`sun.security.validator.EndEntityChecker.checkRemainingExtensions`: "basic constraints
+/// irrelevant in EE certs"; `ConstraintsChecker` looks only above the leaf). Measured with Java 17
+/// (`X509TrustManager.checkServerTrusted`, authType `ECDHE_ECDSA`): accepted; the same with
+/// keyUsage keyCertSign, cRLSign refused ("KeyUsage does not allow digital signatures").
 #[test]
-fn tls_failures_are_worded_never_a_library_debug_name() {
+fn a_ca_certificate_as_server_certificate_is_judged_as_the_jdk_judges_it() {
     let r = probe_at(&PKI.ca_as_server, trust_root(), "fhir.test");
+    assert!(r.ok, "{r:#?}");
+    let d = tls_detail(&r);
+    assert!(d.contains("CA:TRUE") && d.contains("Java accepts"), "{d}");
+    // still a path to a trusted root, and the name
+    let r = probe_at(&PKI.ca_as_server, trust_other(), "fhir.test");
+    assert_eq!(failure(&r).code, Some(&codes::TLS_UNKNOWN_ISSUER), "{r:#?}");
+    let r = probe_at(&PKI.ca_as_server, trust_root(), "wrong.test");
+    assert_eq!(failure(&r).code, Some(&codes::TLS_NAME_MISMATCH), "{r:#?}");
+    // the end-entity checks the JDK does make, worded, never a library's debug name
+    let r = probe_at(&PKI.ca_as_server_no_signature, trust_root(), "fhir.test");
     let f = failure(&r);
     assert_eq!(f.code, Some(&codes::TLS_BAD_CERTIFICATE), "{r:#?}");
     let d = f.detail_text();
-    assert!(d.contains("CA:TRUE") && d.contains("trust store"), "{d}");
+    assert!(
+        d.contains("key usage does not allow digital signatures"),
+        "{d}"
+    );
     for debug in [
+        "KeyUsageNoDigitalSignature",
         "CaUsedAsEndEntity",
         "OtherError",
         "Other(",

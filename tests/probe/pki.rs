@@ -52,6 +52,8 @@ pub struct Pki {
     pub self_signed_expired: Chain,
     /// A CA certificate (CA:TRUE) for the server names, issued by the intermediate
     pub ca_as_server: Chain,
+    /// The same with a CA's key usage (keyCertSign, cRLSign: no digitalSignature)
+    pub ca_as_server_no_signature: Chain,
 }
 
 pub const P12_PASSWORD: &str = "p12-pa55";
@@ -301,8 +303,24 @@ pub static PKI: LazyLock<Pki> = LazyLock::new(|| {
         ],
         key: ca_key.serialize_der(),
     };
+    ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    let ca_as_server_no_signature = Chain {
+        certs: vec![
+            ca_params
+                .signed_by(
+                    &ca_key,
+                    &Issuer::from_params(&intermediate.params, &intermediate.key),
+                )
+                .expect("CA leaf")
+                .der()
+                .to_vec(),
+            intermediate.der.clone(),
+        ],
+        key: ca_key.serialize_der(),
+    };
     Pki {
         ca_as_server,
+        ca_as_server_no_signature,
         cn_only,
         self_signed_ca: self_signed(SERVER_NAMES, true, -1, 365),
         self_signed_plain: self_signed(SERVER_NAMES, false, -1, 365),
