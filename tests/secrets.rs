@@ -572,3 +572,44 @@ fn a_misspelt_config_variable_shows_no_secret() {
         }
     }
 }
+
+/// `explain`'s trust-store section goes through the run's redactor: a store whose file name is
+/// also a password of the config shows masked there (its path, where it was checked), as in the
+/// rows that refer to it.
+#[test]
+fn no_secret_in_the_trust_store_section() {
+    let canary = "CANARY9store";
+    let dir = crate::util::temp_dir("secrets-store-section");
+    let ca =
+        std::fs::read_to_string(crate::util::manifest_dir().join("fixtures/secrets/root_ca.crt"))
+            .expect("fixture CA");
+    std::fs::write(dir.join(format!("{canary}.pem")), ca.repeat(4)).expect("write");
+    let yaml = format!(
+        "a:\n  base-url: https://a.example.org/fhir\n  trusted-root-certificates-file: {canary}.pem\n  basic-auth:\n    username: u\n    password: {canary}\n"
+    );
+    let base = dir.display().to_string();
+    for format in ["human", "json"] {
+        let out = run(
+            &[
+                "explain",
+                "--color",
+                "never",
+                "--format",
+                format,
+                "--base-dir",
+                &base,
+                "-",
+            ],
+            Some(yaml.as_bytes()),
+            &[],
+        );
+        assert_ne!(out.code, 101, "{}", out.stderr);
+        let text = out.stdout + &out.stderr;
+        // the section is there (so the test looks at it) and holds no secret
+        assert!(
+            text.contains("trust_stores") || text.contains("[1] "),
+            "{format}: {text}"
+        );
+        assert!(!text.contains(canary), "{format} leaks the secret:\n{text}");
+    }
+}

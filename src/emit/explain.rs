@@ -32,9 +32,11 @@ pub struct Row {
     /// The effective value as text; secrets are `****`.
     pub value: String,
     /// A human reading of the value (`500ms`), when it helps.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub human: Option<String>,
     pub origin: OriginOut,
-    /// The value is not valid (see the diagnostics); shown as written.
+    /// The value is not valid (see the diagnostics); shown as written. Present only when true.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub invalid: bool,
     /// For a file of a compose service: its path inside the container, when it differs from
     /// the value (a relative path).
@@ -44,12 +46,19 @@ pub struct Row {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub checked_at: Option<String>,
     /// Certificates of a trust store or client certificate file: the first
-    /// [`MAX_CERTIFICATES`] of them.
+    /// [`MAX_CERTIFICATES`] of them (none for a store in the trust-store section).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub certificates: Vec<CertSummary>,
     /// How many certificates the file holds (present when it holds any), the ones not in
     /// `certificates` included.
     #[serde(skip_serializing_if = "is_zero")]
     pub certificate_count: usize,
+    /// A trust store listed once in the trust-store section ([`super::stores`]): its index there.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trust_store: Option<usize>,
+    /// Which loaded trust store this row names ([`super::stores::store_key`]).
+    #[serde(skip)]
+    pub(super) store_key: Option<usize>,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -92,10 +101,10 @@ struct Builder<'d> {
     rows: Vec<Row>,
 }
 
-fn summarize(certs: &[&CertInfo], now: i64) -> Vec<CertSummary> {
+pub(super) fn summarize(certs: &[&CertInfo], now: i64, max: usize) -> Vec<CertSummary> {
     certs
         .iter()
-        .take(MAX_CERTIFICATES)
+        .take(max)
         .map(|c| CertSummary {
             subject: c.subject.clone(),
             not_after: c.not_after_date(),
@@ -144,6 +153,8 @@ impl Builder<'_> {
             checked_at: None,
             certificates: Vec::new(),
             certificate_count: 0,
+            trust_store: None,
+            store_key: None,
         });
         let last = self.rows.len() - 1;
         &mut self.rows[last]
@@ -221,11 +232,14 @@ impl Builder<'_> {
     fn trust(&mut self, name: &str, t: &Trust) {
         let now = self.now;
         let certs = t.certificates();
+        let key = super::stores::store_key(t);
         match t {
             Trust::Own { file, .. } => {
                 let r = self.file(name, file);
-                r.certificates = summarize(certs.as_deref().unwrap_or_default(), now);
+                r.certificates =
+                    summarize(certs.as_deref().unwrap_or_default(), now, MAX_CERTIFICATES);
                 r.certificate_count = certs.as_ref().map_or(0, Vec::len);
+                r.store_key = key;
             }
             Trust::Default { path, store } => {
                 let value = path.ok().cloned().unwrap_or_default();
@@ -234,29 +248,49 @@ impl Builder<'_> {
                 if host.as_deref() != Some(r.value.as_str()) {
                     r.checked_at = host;
                 }
-                r.certificates = summarize(certs.as_deref().unwrap_or_default(), now);
+                r.certificates =
+                    summarize(certs.as_deref().unwrap_or_default(), now, MAX_CERTIFICATES);
                 r.certificate_count = certs.as_ref().map_or(0, Vec::len);
+                r.store_key = key;
             }
         }
     }
 }
 
-/// One connection's rows.
+/// What `explain` shows: the connections within the budget, the trust-store section, and how
+/// many connections the budget left out.
+#[derive(Debug, Default)]
+pub struct Explanation {
+    pub connections: Vec<Explained>,
+    pub trust_stores: Vec<super::stores::StoreOut>,
+    pub omitted: usize,
+}
+
+/// Bytes an `explain` output holds at most, its diagnostics included, measured as pretty JSON
+/// (the largest format; human output is smaller): however many connections a config has and
+/// whatever their files hold, `explain` stays a readable size; the connections past it are
+/// counted ([`explained_note`]), and the trust-store section gets what they leave. One budget
+/// for the whole output, so that a run without diagnostics shows all 1,000 connections a run
+/// keeps (about 1.1 KB each when they name a URL and a file) while one with 1,000 diagnostics
+/// stays under 2 MB.
+pub const OUTPUT_BUDGET: usize = 1_750_000;
+
+/// Bytes `v` takes in the JSON output: pretty, `depth` levels deep (two spaces each).
+pub(super) fn pretty_len<T: Serialize>(v: &T, depth: usize) -> usize {
+    serde_json::to_string_pretty(v).map_or(0, |j| j.len() + depth * 2 * j.matches('\n').count())
+}
+
 /// The rows of every kept model of `report`, as every output shows them: secrets the run knows
 /// scrubbed (a `username` that is also a password), then each text clipped to
 /// [`super::MAX_TEXT`] characters (a valid config can hold a megabyte-long `base-url`).
-/// Bytes of `explain` rows (as JSON) an output holds at most: however many connections a
-/// config has and whatever their files hold, `explain` stays a readable size; the rest is
-/// counted ([`explained_note`]).
-pub const BUDGET: usize = 512 * 1024;
-
-/// The connections `explain` shows, and how many it leaves out for the output budget.
+/// `used`: the bytes the output spent before (its diagnostics, as [`pretty_len`] counts them).
 pub fn explain_all(
     report: &crate::report::Report,
     redactor: &crate::secrets::Redactor,
-) -> (Vec<Explained>, usize) {
+    used: usize,
+) -> Explanation {
     let Some(models) = &report.models else {
-        return (Vec::new(), 0);
+        return Explanation::default();
     };
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -266,10 +300,18 @@ pub fn explain_all(
         let t = super::clip(&scrubber.text(s)).into_owned();
         *s = t;
     };
-    let mut spent = 0usize;
-    let mut shown = Vec::new();
-    for c in models {
-        let e = {
+    let mut certs = super::stores::Certs::new();
+    let mut all: Vec<Explained> = models
+        .iter()
+        .map(|c| {
+            let trusts = std::iter::once(&c.trust).chain(c.oidc_auth.get().map(|o| &o.trust));
+            for t in trusts {
+                if let Some(k) = super::stores::store_key(t) {
+                    certs
+                        .entry(k)
+                        .or_insert_with(|| t.certificates().unwrap_or_default());
+                }
+            }
             let mut e = explain(&report.sources, now, c);
             fix(&mut e.id);
             fix(&mut e.file);
@@ -283,23 +325,34 @@ pub fn explain_all(
                 }
             }
             e
-        };
-        spent += serde_json::to_string(&e).map_or(0, |j| j.len());
-        if spent > BUDGET && !shown.is_empty() {
+        })
+        .collect();
+    super::stores::strip(&mut all, &certs);
+    let mut spent = used;
+    let mut shown = Vec::new();
+    for e in all {
+        spent += pretty_len(&e, 2);
+        if spent > OUTPUT_BUDGET && !shown.is_empty() {
             break;
         }
         shown.push(e);
     }
     let omitted = models.len() - shown.len();
-    (shown, omitted)
+    let left = OUTPUT_BUDGET.saturating_sub(spent);
+    let trust_stores = super::stores::section(&mut shown, &certs, now, left, &fix);
+    Explanation {
+        connections: shown,
+        trust_stores,
+        omitted,
+    }
 }
 
 /// The note when the output budget left connections out of `explain`.
 pub fn explained_note(omitted: usize) -> Option<String> {
     (omitted > 0).then(|| {
         format!(
-            "explain shows the connections within its output budget ({} KiB): {omitted} more were left out; pick them with --connection ID",
-            BUDGET / 1024
+            "explain shows the connections within its output budget ({:.2} MB with the diagnostics): {omitted} more were left out; pick them with --connection ID",
+            OUTPUT_BUDGET as f64 / 1e6
         )
     })
 }
@@ -325,7 +378,7 @@ pub fn explain(db: &SourceDb, now: i64, c: &Connection) -> Explained {
                 _ => Vec::new(),
             };
             let r = b.file("cert-auth.p12-file", p12);
-            r.certificates = summarize(&leaf, now);
+            r.certificates = summarize(&leaf, now, MAX_CERTIFICATES);
             r.certificate_count = leaf.len();
         } else {
             auth.push("cert-auth (PEM certificate and key)".to_string());
@@ -338,7 +391,7 @@ pub fn explain(db: &SourceDb, now: i64, c: &Connection) -> Explained {
                     _ => Vec::new(),
                 };
                 let r = b.file("cert-auth.certificate-file", f);
-                r.certificates = summarize(&leaf, now);
+                r.certificates = summarize(&leaf, now, MAX_CERTIFICATES);
                 r.certificate_count = leaf.len();
             }
             if let Some(f) = &a.private_key_file {
@@ -535,7 +588,15 @@ pub fn emit_human(explained: &[Explained], color: bool, w: &mut dyn Write) -> st
                     c.not_after
                 )?;
             }
-            if s.certificate_count > s.certificates.len() {
+            if let Some(i) = s.trust_store {
+                writeln!(
+                    w,
+                    "  {:width$}    {} certificates, listed once under trust store [{}] below",
+                    "",
+                    crate::crypto::kdf::grouped(s.certificate_count as u64),
+                    i + 1
+                )?;
+            } else if s.certificate_count > s.certificates.len() {
                 writeln!(
                     w,
                     "  {:width$}    and {} more certificates",

@@ -21,17 +21,20 @@ pub struct Style<'a> {
 }
 
 pub fn emit(report: &Report, style: &Style, w: &mut dyn Write) -> std::io::Result<()> {
+    let mut used = 0;
     for d in &report.diagnostics {
         let text = render(report, d, style);
+        used += text.len();
         w.write_all(text.as_bytes())?;
     }
     if report.models.is_some() {
-        let (rows, omitted) = explain::explain_all(report, style.r);
-        explain::emit_human(&rows, style.color, w)?;
-        if let Some(note) = explain::explained_note(omitted) {
+        let x = explain::explain_all(report, style.r, used);
+        explain::emit_human(&x.connections, style.color, w)?;
+        super::stores::emit_human(&x.trust_stores, w)?;
+        if let Some(note) = explain::explained_note(x.omitted) {
             writeln!(w, "note: {note}")?;
         }
-        if !rows.is_empty() {
+        if !x.connections.is_empty() {
             writeln!(w)?;
         }
     }

@@ -21,6 +21,9 @@ struct Out<'r> {
     /// With `explain`: each connection's effective settings.
     #[serde(skip_serializing_if = "Option::is_none")]
     connections: Option<Vec<explain::Explained>>,
+    /// With `explain`: each trust store its connections refer to by index, listed once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    trust_stores: Option<Vec<super::stores::StoreOut>>,
     /// With `--test-connections`: one result per probed connection.
     #[serde(skip_serializing_if = "Option::is_none")]
     probes: Option<Vec<ProbeJson<'r, 'r>>>,
@@ -221,9 +224,19 @@ impl Serialize for ProbeResult {
 }
 
 pub fn emit(report: &Report, r: &Redactor, w: &mut dyn Write) -> std::io::Result<()> {
-    let (explained, omitted) = explain::explain_all(report, r);
+    let diagnostics: Vec<DiagOut> = report
+        .diagnostics
+        .iter()
+        .map(|d| diag(report, r, d))
+        .collect();
+    let used = if report.models.is_some() {
+        explain::pretty_len(&diagnostics, 1)
+    } else {
+        0
+    };
+    let x = explain::explain_all(report, r, used);
     let mut notes: Vec<String> = report.notes.iter().map(|n| r.text(n)).collect();
-    notes.extend(explain::explained_note(omitted));
+    notes.extend(explain::explained_note(x.omitted));
     let out = Out {
         version: 1,
         inputs: report
@@ -241,11 +254,7 @@ pub fn emit(report: &Report, r: &Redactor, w: &mut dyn Write) -> std::io::Result
                 connections_omitted: i.connections.len().saturating_sub(MAX_IDS),
             })
             .collect(),
-        diagnostics: report
-            .diagnostics
-            .iter()
-            .map(|d| diag(report, r, d))
-            .collect(),
+        diagnostics,
         summary: Summary {
             errors: report.errors(),
             warnings: report.warnings(),
@@ -261,7 +270,9 @@ pub fn emit(report: &Report, r: &Redactor, w: &mut dyn Write) -> std::io::Result
             notes,
             failed: &report.failed,
         },
-        connections: report.models.is_some().then_some(explained),
+        trust_stores: (report.models.is_some() && !x.trust_stores.is_empty())
+            .then_some(x.trust_stores),
+        connections: report.models.is_some().then_some(x.connections),
         probes: report
             .probes
             .as_ref()

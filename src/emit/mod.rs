@@ -15,6 +15,7 @@ pub mod markdown;
 pub mod probes;
 pub mod sarif;
 pub mod snippet;
+pub mod stores;
 pub mod text;
 
 /// Longest message, help or label text shown (input quoted in a message can be huge).
