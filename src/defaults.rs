@@ -149,8 +149,9 @@ pub fn read(
     let mut raw: Vec<Raw> = Vec::new();
     for (suffix, _, builtin) in VARIABLES {
         let name = format!("{PREFIX}{suffix}");
-        // a blank variable counts as unset, as with Spring's `${name:default}`
-        let (value, origin, line) = match env(&name).filter(|v| !v.trim().is_empty()) {
+        // a variable set to an empty value is a value to Spring (`${name:default}` takes the
+        // default only when the variable is absent): see [`blank`]
+        let (value, origin, line) = match env(&name) {
             Some(v) => {
                 let v = v.replace(['\r', '\n'], " ");
                 (v.clone(), Origin::Env(name.clone()), format!("{name}={v}"))
@@ -193,10 +194,6 @@ impl Defaults {
         let mut raw = self.raw.clone();
         let mut replaced = vec![false; raw.len()];
         for o in overrides {
-            // a blank value counts as unset, as with Spring's `${name:default}`
-            if o.value.trim().is_empty() {
-                continue;
-            }
             if let Some(i) = raw.iter().position(|r| r.name == o.name) {
                 raw[i] = Raw {
                     name: o.name.clone(),
@@ -210,6 +207,21 @@ impl Defaults {
         }
         build(self.file, raw, &|i| replaced[i], out)
     }
+}
+
+/// What the server does with a variable set to an empty or blank value. Spring's
+/// `PropertyPlaceholderHelper` uses the default of `${name:default}` only when the variable is
+/// absent; an empty environment value is given to the field as it is (`PropertiesConfig.java`,
+/// `@Value` fields). Then a boolean goes through `CustomBooleanEditor` (not allowing empty:
+/// "Invalid boolean value []"), a duration through `Duration.parse` (a `DateTimeParseException`),
+/// and the default trust store through `AbstractCertificateConfig.checkFileOrFolder` ("not
+/// defined"): each stops the BPE when it starts. The discovery path becomes `/`.
+fn blank(builtin: &str, what: &str) -> Text {
+    crate::text!(
+        "the server takes an empty value as given, not as unset, and cannot read it as {}: remove the variable to get the default `{}`",
+        Piece::own(what),
+        Piece::own(builtin)
+    )
 }
 
 /// Convert the variables; `report(i)` says whether a bad value of variable `i` is reported.
@@ -229,12 +241,21 @@ fn build(
         let r = r.unwrap_or_else(|| missing(file, suffix, builtin));
         let value = spring_bool(&r.value).unwrap_or_else(|| {
             if report(i) {
+                let empty = r.value.trim().is_empty();
                 out.push(BadDefault {
                     file: r.file,
                     span: r.span,
                     suffix,
-                    what: "is not a boolean",
-                    help: Text::from("use true or false"),
+                    what: if empty {
+                        "is empty"
+                    } else {
+                        "is not a boolean"
+                    },
+                    help: if empty {
+                        blank(builtin, "a boolean")
+                    } else {
+                        Text::from("use true or false")
+                    },
                 });
             }
             spring_bool(builtin).unwrap_or(false)
@@ -274,6 +295,18 @@ fn build(
                 }
                 parse_java(builtin).unwrap_or(Nanos(0))
             }
+            _ if r.value.trim().is_empty() => {
+                if report(i) {
+                    out.push(BadDefault {
+                        file: r.file,
+                        span: r.span,
+                        suffix,
+                        what: "is empty",
+                        help: blank(builtin, "a duration"),
+                    });
+                }
+                parse_java(builtin).unwrap_or(Nanos(0))
+            }
             _ => {
                 if report(i) {
                     // a suggestion is a Java duration the tool computed: its own words
@@ -308,9 +341,22 @@ fn build(
     let oidc_cache_configuration = duration("OIDC_CACHE_TIMEOUT_CONFIGURATION_RESOURCE");
     let oidc_cache_jwks = duration("OIDC_CACHE_TIMEOUT_JWKS_RESOURCE");
     let oidc_cache_access_token = duration("OIDC_CACHE_TIMEOUT_ACCESS_TOKEN");
-    let text = |suffix: &'static str| {
-        let (_, r, builtin) = get(suffix);
-        let r = r.unwrap_or_else(|| missing(file, suffix, builtin));
+    let mut text = |suffix: &'static str, must_not_be_blank: bool| {
+        let (i, r, builtin) = get(suffix);
+        let mut r = r.unwrap_or_else(|| missing(file, suffix, builtin));
+        if must_not_be_blank && r.value.trim().is_empty() {
+            if report(i) {
+                out.push(BadDefault {
+                    file: r.file,
+                    span: r.span,
+                    suffix,
+                    what: "is empty",
+                    help: blank(builtin, "a file or folder"),
+                });
+            }
+            // the rest is checked as with the default
+            r.value = builtin.to_string();
+        }
         Default {
             value: r.value,
             origin: r.origin,
@@ -324,11 +370,11 @@ fn build(
         enable_debug_logging,
         connect_timeout,
         read_timeout,
-        trust_store: text("DEFAULT_TRUST_SERVER_CERTIFICATE_CAS"),
+        trust_store: text("DEFAULT_TRUST_SERVER_CERTIFICATE_CAS", true),
         // the server adds a leading `/` when it is missing
         // (`config/FhirClientConfigYamlReaderImpl.java:94-96`)
         oidc_discovery_path: {
-            let mut p = text("DEFAULT_OIDC_DISCOVERY_PATH");
+            let mut p = text("DEFAULT_OIDC_DISCOVERY_PATH", false);
             if !p.value.starts_with('/') {
                 p.value.insert(0, '/');
             }

@@ -413,3 +413,92 @@ fn an_empty_cert_auth_password_file_stops_the_bpe_only_when_the_server_reads_it(
         );
     }
 }
+
+/// A variable set to an empty or blank value is a value to Spring, not an unset variable:
+/// `${name:default}` takes the default only when the variable is absent
+/// (spring-core `PropertyPlaceholderHelper`), and `spring/config/PropertiesConfig.java:153-198`
+/// gets "" as it is. A boolean then fails in `CustomBooleanEditor` (no empty value for a
+/// primitive `boolean`: "Invalid boolean value []"), a duration in `Duration.parse`
+/// (`PropertiesConfig.java:656-664, 685-703`), the default trust store in
+/// `dsf-common-config …/AbstractCertificateConfig.java` `checkFileOrFolder` ("not defined"):
+/// the BPE does not start. The discovery path becomes `/` (`FhirClientConfigYamlReaderImpl.java:94-96`),
+/// and a blank config is no connections (`FhirClientConfigYamlReaderImpl.java:114-115`).
+#[test]
+fn a_blank_variable_is_a_value_to_the_server() {
+    const P: &str = "DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG_";
+    let yaml = "a:\n  base-url: https://x.example.org/fhir\n";
+    for (suffix, value, line, column) in [
+        ("DEFAULT_TIMEOUT_CONNECT", "", 3, 68),
+        ("DEFAULT_TIMEOUT_READ", " ", 4, 65),
+        ("DEFAULT_TEST_CONNECTION_ON_STARTUP", "", 1, 79),
+        ("OIDC_CACHE", "  ", 9, 55),
+        ("OIDC_CACHE_TIMEOUT_ACCESS_TOKEN", "", 12, 76),
+        ("DEFAULT_TRUST_SERVER_CERTIFICATE_CAS", "", 5, 81),
+    ] {
+        let name = format!("{P}{suffix}");
+        let (exit, json) = check(yaml, &[(name.as_str(), value)]);
+        assert_eq!(exit, 1, "{name}={value:?}: {json:#}");
+        assert_eq!(
+            seen(&json),
+            [format!("invalid-default does-not-start  {line}:{column}")],
+            "{name}={value:?}"
+        );
+        let d = &diagnostics(&json)[0];
+        assert!(
+            d["message"].as_str().unwrap_or("").ends_with(" is empty"),
+            "{d:#}"
+        );
+        assert!(
+            d["help"].as_str().unwrap_or("").contains("not as unset"),
+            "{d:#}"
+        );
+    }
+    // the same set by a compose service
+    let compose = format!(
+        "services:\n  bpe:\n    environment:\n      {P}DEFAULT_TIMEOUT_CONNECT: ''\n      DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG: |\n        a:\n          base-url: https://x.example.org/fhir\n"
+    );
+    let dir = crate::util::temp_dir("startup-blank-compose");
+    let file = dir.join("docker-compose.yml");
+    std::fs::write(&file, compose).expect("write");
+    let file = file.display().to_string();
+    let (exit, json) = json_of(run(
+        &["check", "--skip-file-checks", "--format", "json", &file],
+        None,
+        &[],
+    ));
+    assert_eq!(exit, 1, "{json:#}");
+    assert_eq!(
+        seen(&json),
+        ["invalid-default does-not-start  4:75"],
+        "{json:#}"
+    );
+    // the discovery path: `/`, as the server makes it
+    let oidc = format!("a:\n  base-url: https://x.example.org/fhir\n{OIDC}");
+    let name = format!("{P}DEFAULT_OIDC_DISCOVERY_PATH");
+    let (_, json) = json_of(run(
+        &["explain", "--skip-file-checks", "--format", "json", "-"],
+        Some(oidc.as_bytes()),
+        &[(name.as_str(), "")],
+    ));
+    assert!(seen(&json).is_empty(), "{json:#}");
+    let rows = json["connections"][0]["settings"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let url = rows
+        .iter()
+        .find(|r| r["name"] == "oidc-auth.discovery-url")
+        .map(|r| r["value"].clone());
+    assert_eq!(
+        url,
+        Some(Value::from("https://oidc.example.org/realms/dsf/"))
+    );
+    // a blank config: no connections, the server starts with its #dsf one
+    let (exit, json) = json_of(run(
+        &["check", "--format", "json"],
+        None,
+        &[("DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG", " ")],
+    ));
+    assert_eq!(exit, 0, "{json:#}");
+    assert_eq!(seen(&json), ["config-blank silently-wrong  1:1"]);
+}
