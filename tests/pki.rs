@@ -388,3 +388,97 @@ pub mod costly {
         .expect("der")
     }
 }
+
+/// [`pkcs12`] with its certificates moved into a safe in the clear (as `openssl pkcs12 -export
+/// -certpbe NONE` writes them, the leaf with the key's local key id), without a MAC: what the
+/// JDK opens without a password with a chain, its key still encrypted.
+pub fn pkcs12_certs_in_clear(leaf: &Leaf, ca: &Ca, password: &str) -> Vec<u8> {
+    use der::Encode;
+    use der::asn1::{Any, AnyRef, OctetString};
+    use pkcs12::cms::content_info::ContentInfo;
+    use pkcs12::pfx::{Pfx, Version};
+    use pkcs12::{CertBag, SafeBag};
+    let data = der::oid::ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1");
+    let cert_bag = der::oid::ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.3");
+    let x509 = der::oid::ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.22.1");
+    let pfx = Pfx::from_der(&pkcs12(leaf, ca, password)).expect("pfx");
+    let octets = |c: &ContentInfo| {
+        OctetString::from_der(&c.content.to_der().expect("der"))
+            .expect("octets")
+            .as_bytes()
+            .to_vec()
+    };
+    let safes = Vec::<ContentInfo>::from_der(&octets(&pfx.auth_safe)).expect("safes");
+    let key_safe = safes
+        .iter()
+        .find(|s| s.content_type == data)
+        .expect("the key's safe");
+    // encoding adds the `[0]` around a bag's value that decoding kept: take it off
+    let key_bags: Vec<SafeBag> = Vec::<SafeBag>::from_der(&octets(key_safe))
+        .expect("bags")
+        .into_iter()
+        .map(|b| SafeBag {
+            bag_value: AnyRef::from_der(&b.bag_value)
+                .expect("[0]")
+                .value()
+                .to_vec(),
+            ..b
+        })
+        .collect();
+    let attributes = key_bags[0].bag_attributes.clone();
+    let ca_der = pem::parse(&ca.pem).expect("ca pem").into_contents();
+    let cert = |der: &[u8], attributes| SafeBag {
+        bag_id: cert_bag,
+        bag_value: CertBag {
+            cert_id: x509,
+            cert_value: OctetString::new(der.to_vec()).expect("octets"),
+        }
+        .to_der()
+        .expect("cert bag"),
+        bag_attributes: attributes,
+    };
+    let certs = vec![cert(&leaf.der, attributes), cert(&ca_der, None)];
+    let plain = |bags: Vec<SafeBag>| ContentInfo {
+        content_type: data,
+        content: Any::from_der(
+            &OctetString::new(bags.to_der().expect("bags"))
+                .expect("octets")
+                .to_der()
+                .expect("der"),
+        )
+        .expect("any"),
+    };
+    let safes = vec![plain(key_bags), plain(certs)];
+    Pfx {
+        version: Version::V3,
+        auth_safe: ContentInfo {
+            content_type: data,
+            content: Any::from_der(
+                &OctetString::new(safes.to_der().expect("safes"))
+                    .expect("octets")
+                    .to_der()
+                    .expect("der"),
+            )
+            .expect("any"),
+        },
+        mac_data: None,
+    }
+    .to_der()
+    .expect("pfx")
+}
+
+/// A PKCS#12 of two key entries (keytool's `-genkeypair` twice into one store), certificates
+/// encrypted as every writer's default.
+pub fn pkcs12_two_entries(leaf: &Leaf, password: &str) -> Vec<u8> {
+    use p12_keystore::{Certificate, KeyStore, KeyStoreEntry, PrivateKey, PrivateKeyChain};
+    let chain = vec![Certificate::from_der(&leaf.der).expect("leaf")];
+    let key = || PrivateKey::from_der(&leaf.key.serialize_der()).expect("key");
+    let mut store = KeyStore::new();
+    for (alias, id) in [("one", 1u8), ("two", 2)] {
+        store.add_entry(
+            alias,
+            KeyStoreEntry::PrivateKeyChain(PrivateKeyChain::new(vec![id], key(), chain.clone())),
+        );
+    }
+    store.writer(password).write().expect("write p12")
+}

@@ -502,3 +502,94 @@ fn a_blank_variable_is_a_value_to_the_server() {
     assert_eq!(exit, 0, "{json:#}");
     assert_eq!(seen(&json), ["config-blank silently-wrong  1:1"]);
 }
+
+/// A `p12-file` with neither `password` nor `password-file` is opened as the JDK opens it then
+/// (`config/FhirClientConfigYaml.java:120-124`: crypto-utils' `KeyStoreReader.readPkcs12` with a
+/// null password, `KeyStore.load(stream, null)`; measured with Java 17): encrypted safes
+/// skipped, keys kept encrypted. Validation then wants one entry with a certificate chain
+/// (`FhirClientConfigYaml.java:166-174`: "KeyStore has no certificate chain for entry …",
+/// "KeyStore has 2 entries …", no connections); a file whose certificates are in the clear
+/// passes it, and its key cannot be used when the TLS client is built
+/// (`client/fhir/FhirConnectionTestClientJersey.java:77-85`, `UnrecoverableKeyException`): the
+/// BPE does not start only when that connection is tested at start-up.
+#[test]
+fn a_pkcs12_without_password_is_judged_as_the_jdk_opens_it() {
+    use crate::pki::{self, PASSWORD, Usage};
+    let dir = crate::util::temp_dir("p12-without-password");
+    let ca = pki::ca();
+    let client = pki::leaf(&ca, "client", Usage::Client, -1, 365);
+    let write = |name: &str, bytes: &[u8]| {
+        let p = dir.join(name);
+        std::fs::write(&p, bytes).expect("write");
+        p.display().to_string()
+    };
+    let default = write("default.p12", &pki::pkcs12(&client, &ca, PASSWORD));
+    let two = write("two.p12", &pki::pkcs12_two_entries(&client, PASSWORD));
+    let clear = write(
+        "clear.p12",
+        &pki::pkcs12_certs_in_clear(&client, &ca, PASSWORD),
+    );
+    let ca_file = write("ca.pem", ca.pem.as_bytes());
+    let env = [(
+        "DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG_DEFAULT_TRUST_SERVER_CERTIFICATE_CAS",
+        ca_file.as_str(),
+    )];
+    let check = |p12: &str, extra: &str, args: &[&str]| {
+        let yaml =
+            format!("c:\n  base-url: https://x/fhir\n{extra}  cert-auth:\n    p12-file: {p12}\n");
+        let mut a = vec!["check", "--format", "json"];
+        a.extend_from_slice(args);
+        a.push("-");
+        let (_, json) = json_of(run(&a, Some(yaml.as_bytes()), &env));
+        let messages: Vec<String> = diagnostics(&json)
+            .iter()
+            .map(|d| d["message"].as_str().unwrap_or("").to_string())
+            .collect();
+        (seen(&json), messages)
+    };
+    // OpenSSL 3's and keytool's default: the certificates are in an encrypted safe
+    let (seen_default, messages) = check(&default, "", &[]);
+    assert_eq!(
+        seen_default,
+        ["pkcs12-invalid no-connections /c/cert-auth/p12-file 4:15"]
+    );
+    assert!(
+        messages[0].contains("no certificate chain") && messages[0].contains("encrypted part"),
+        "{messages:?}"
+    );
+    // two key entries
+    let (seen_two, messages) = check(&two, "", &[]);
+    assert_eq!(
+        seen_two,
+        ["pkcs12-invalid no-connections /c/cert-auth/p12-file 4:15"]
+    );
+    assert!(messages[0].contains("holds 2 entries"), "{messages:?}");
+    // certificates in the clear: the server starts; the connection fails when its client is built
+    let (seen_clear, messages) = check(&clear, "", &[]);
+    assert_eq!(
+        seen_clear,
+        ["pkcs12-invalid may-fail /c/cert-auth/p12-file 4:15"]
+    );
+    assert!(messages[0].contains("stays encrypted"), "{messages:?}");
+    let (seen_tested, _) = check(&clear, "  test-connection-on-startup: true\n", &[]);
+    assert_eq!(
+        seen_tested,
+        ["pkcs12-invalid does-not-start /c/cert-auth/p12-file 5:15"]
+    );
+    // not read here: the common case said, at the block
+    let (seen_skipped, _) = check(&default, "", &["--skip-file-checks"]);
+    assert_eq!(
+        seen_skipped,
+        ["missing-property no-connections /c/cert-auth 3:3"]
+    );
+    // with its password the same files open as before: the default one is fine
+    let yaml = format!(
+        "c:\n  base-url: https://x/fhir\n  cert-auth:\n    p12-file: {default}\n    password: {PASSWORD}\n"
+    );
+    let (exit, json) = json_of(run(
+        &["check", "--format", "json", "-"],
+        Some(yaml.as_bytes()),
+        &env,
+    ));
+    assert_eq!((exit, seen(&json)), (0, Vec::<String>::new()), "{json:#}");
+}

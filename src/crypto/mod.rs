@@ -7,6 +7,8 @@
 pub mod kdf;
 pub mod legacy;
 mod p12;
+mod p12_open;
+pub use p12_open::open_without_password as pkcs12_without_password;
 
 use crate::secrets::SecretBytes;
 
@@ -468,6 +470,9 @@ pub struct P12Info {
     pub chain: Vec<CertInfo>,
     /// The key entry's private key (PKCS#8).
     pub key: Option<PrivateKey>,
+    /// Opened without a password, as the JDK opens it then (no key decrypted): how many
+    /// encrypted safes it passed over.
+    pub without_password: Option<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -493,6 +498,7 @@ pub fn pkcs12(data: &[u8], password: &str, meter: &mut kdf::Meter) -> Result<P12
                 entries,
                 chain: Vec::new(),
                 key: None,
+                without_password: None,
             });
         }
     };
@@ -529,6 +535,7 @@ pub fn pkcs12(data: &[u8], password: &str, meter: &mut kdf::Meter) -> Result<P12
         entries: store.entries_len(),
         chain,
         key: private,
+        without_password: None,
     })
 }
 

@@ -22,15 +22,15 @@ use pkcs12::cms::encrypted_data::EncryptedData;
 use pkcs12::pbe_params::EncryptedPrivateKeyInfo;
 use pkcs12::pfx::{Pfx, Version};
 
-const DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.1");
-const ENCRYPTED_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.6");
+pub(super) const DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.1");
+pub(super) const ENCRYPTED_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.6");
 const PBES2: Oid = Oid::new_unwrap("1.2.840.113549.1.5.13");
 const PBE_SHA1_3DES: Oid = Oid::new_unwrap("1.2.840.113549.1.12.1.3");
 const PBE_SHA1_RC2_40: Oid = Oid::new_unwrap("1.2.840.113549.1.12.1.6");
-const SHROUDED_KEY_BAG: Oid = Oid::new_unwrap("1.2.840.113549.1.12.10.1.2");
+pub(super) const SHROUDED_KEY_BAG: Oid = Oid::new_unwrap("1.2.840.113549.1.12.10.1.2");
 const KEY_BAG: Oid = Oid::new_unwrap("1.2.840.113549.1.12.10.1.1");
-const CERT_BAG: Oid = Oid::new_unwrap("1.2.840.113549.1.12.10.1.3");
-const SECRET_BAG: Oid = Oid::new_unwrap("1.2.840.113549.1.12.10.1.5");
+pub(super) const CERT_BAG: Oid = Oid::new_unwrap("1.2.840.113549.1.12.10.1.3");
+pub(super) const SECRET_BAG: Oid = Oid::new_unwrap("1.2.840.113549.1.12.10.1.5");
 
 /// Key and secret entries beyond which the file is judged by their number alone (the server
 /// needs exactly one): their keys are not decrypted, and p12-keystore does not name them
@@ -203,7 +203,7 @@ fn is_entry(b: &SafeBag) -> bool {
     matches!(b.bag_id, SHROUDED_KEY_BAG | KEY_BAG | SECRET_BAG)
 }
 
-fn bags_of(der: &[u8]) -> der::Result<Vec<SafeBag>> {
+pub(super) fn bags_of(der: &[u8]) -> der::Result<Vec<SafeBag>> {
     if der.is_empty() {
         return Ok(Vec::new());
     }

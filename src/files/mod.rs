@@ -270,24 +270,28 @@ impl FileService {
     }
 
     /// The PKCS#12 file at this machine's path, opened with `password` once per canonical file
-    /// and password (`None`: the file cannot be read).
+    /// and password; without a password as the JDK opens it then (`None`: the file cannot be
+    /// read).
     pub fn pkcs12_host(
         &self,
         host: &Path,
-        password: &str,
+        password: Option<&str>,
     ) -> Option<Result<Arc<P12Info>, P12Error>> {
         let keys = &self.options.keys;
-        let id: KeyId = (
-            std::fs::canonicalize(host).ok()?,
-            password.as_bytes().into(),
-        );
+        // no password: a key no text password can have (0xFF is never UTF-8)
+        let key: Box<[u8]> = password.map_or_else(|| Box::from([0xFF_u8]), |p| p.as_bytes().into());
+        let id: KeyId = (std::fs::canonicalize(host).ok()?, key);
         if let Some(k) = keys.lock().p12.get(&id) {
             return Some(k.clone());
         }
         let bytes = self.read_path(&id.0).ok()?;
-        let opened = crypto::pkcs12(&bytes, password, &mut keys.budget.meter()).map(Arc::new);
+        let opened = match password {
+            Some(p) => crypto::pkcs12(&bytes, p, &mut keys.budget.meter()),
+            None => crypto::pkcs12_without_password(&bytes),
+        }
+        .map(Arc::new);
         let size = id.0.as_os_str().len()
-            + password.len()
+            + id.1.len()
             + opened.as_ref().map_or(256, |p| {
                 p.chain.iter().map(|c| 256 + c.der.len()).sum::<usize>()
                     + p.key.as_ref().map_or(0, key_size)

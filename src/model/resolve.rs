@@ -345,12 +345,14 @@ fn cert_auth(s: &Scope) -> Block<CertAuth> {
 }
 
 /// Decode the client key material the way the server does, for the combinations it accepts:
-/// a PKCS#12 alone, or a PEM certificate with its key; each needs the password.
+/// a PKCS#12 alone (with or without a password), or a PEM certificate with its key (which
+/// needs the password).
 fn key_material(ctx: &Context, c: &CertAuth) -> KeyMaterial {
     let Some(files) = ctx.files else {
         return KeyMaterial::NotChecked;
     };
     let password = c.effective_password().map(|(p, _)| p.clone());
+    let has_password = c.password.is_some() || c.password_file.is_some();
     let readable = |f: &FileRef| match (&f.state, &f.host) {
         (FileState::Read, Some(host)) => Some(host.clone()),
         _ => None,
@@ -365,7 +367,9 @@ fn key_material(ctx: &Context, c: &CertAuth) -> KeyMaterial {
     match (&c.p12_file, &c.private_key_file, &c.certificate_file) {
         // opened once per file and password for the whole run (`files::Keys`)
         (Some(p12), None, None) => KeyMaterial::Pkcs12(match (readable(p12), &password) {
-            (Some(host), Some(pw)) => loaded(files.pkcs12_host(&host, pw.expose())),
+            (Some(host), Some(pw)) => loaded(files.pkcs12_host(&host, Some(pw.expose()))),
+            // neither `password` nor `password-file`: the server opens it without one
+            (Some(host), None) if !has_password => loaded(files.pkcs12_host(&host, None)),
             _ => Loaded::NotChecked,
         }),
         (None, Some(key), Some(cert)) => {

@@ -5,10 +5,10 @@
 //! valid or expire within 30 days. The file and key service decoded everything; messages name
 //! subjects and files, never key bytes.
 
-use super::{Ctx, Rule, on_value, value_of};
+use super::{Ctx, Rule, on_key, on_value, value_of};
 use crate::crypto::{CertInfo, CertsError, ClientCheck, KeyError, P12Error, PublicId};
 use crate::diag::{Diagnostic, Outcome, Severity};
-use crate::model::{At, CertAuth, Connection, FileRef, KeyMaterial, Loaded, Trust};
+use crate::model::{At, Block, CertAuth, Connection, FileRef, KeyMaterial, Loaded, Trust};
 use crate::secrets::{Piece, Text};
 use crate::text;
 
@@ -83,9 +83,9 @@ pub static PKCS12_INVALID: Rule = Rule {
     severity: Severity::Error,
     outcome: Some(Outcome::NoConnections),
     summary: "a PKCS#12 file that cannot be opened or does not hold exactly one key entry",
-    docs: r##"**What:** A `p12-file` that cannot be opened with the password, is not PKCS#12, asks for more than 5,000,000 iterations for its MAC, an encrypted safe or its key (the JDK's own limit: "MAC iteration count too large"), or does not hold exactly one entry with a private key and its certificate chain.
+    docs: r##"**What:** A `p12-file` that cannot be opened with the password, is not PKCS#12, asks for more than 5,000,000 iterations for its MAC, an encrypted safe or its key (the JDK's own limit: "MAC iteration count too large"), or does not hold exactly one entry with a private key and its certificate chain. Without `password` and `password-file` the file is judged as the JDK opens it without a password: encrypted parts skipped (an OpenSSL 3 default file then has no certificate chain), keys left encrypted (a file with its certificates in the clear passes the server's validation, but its TLS client cannot use the key).
 
-**Why it matters:** The server rejects it: no connections.
+**Why it matters:** The server rejects it: no connections (a key the TLS client cannot use stops the BPE where the connection is tested at start-up, and fails the connection otherwise).
 
 **Fix:** Export a PKCS#12 file with exactly the client key and its chain, with the configured password."##,
 };
@@ -294,6 +294,7 @@ fn too_costly(
 
 fn pkcs12(
     ctx: &Ctx,
+    c: &Connection,
     a: &CertAuth,
     loaded: &Loaded<std::sync::Arc<crate::crypto::P12Info>, P12Error>,
     out: &mut Vec<Diagnostic>,
@@ -329,6 +330,7 @@ fn pkcs12(
                 .label("not PKCS#12")
                 .help("the file must be a PKCS#12 (.p12/.pfx) keystore with the client key and its certificate chain"),
         ),
+        Loaded::Ok(info) if info.without_password.is_some() => without_password(ctx, c, at, s, info, out),
         Loaded::Ok(info) if info.entries != 1 || info.chain.is_empty() => out.push(
             on_value(
                 &PKCS12_INVALID,
@@ -347,7 +349,101 @@ fn pkcs12(
                 validity(ctx, at, leaf, "client certificate", out);
             }
         }
-        Loaded::NotChecked => {}
+        Loaded::NotChecked => unread_without_password(c, a, out),
+    }
+}
+
+/// A `p12-file` without `password` or `password-file` that was not read here (not found,
+/// `--skip-file-checks`): no PKCS#12 file works without a password, but what the server then
+/// does depends on the file's content ([`without_password`]); the common case is said.
+fn unread_without_password(c: &Connection, a: &CertAuth, out: &mut Vec<Diagnostic>) {
+    // with a PEM file beside it the schema reports the conflict and the PEM key's password
+    let pem = a.private_key_file.is_some() || a.certificate_file.is_some();
+    if a.p12_file.is_none() || pem || a.password.is_some() || a.password_file.is_some() {
+        return;
+    }
+    if let Block::Present(block, _) = &c.cert_auth {
+        out.push(
+            on_key(
+                &crate::rules::properties::MISSING_PROPERTY,
+                block,
+                text!("`cert-auth` has a `p12-file` but no `password` or `password-file`: the server opens it without a password, which no PKCS#12 file survives"),
+            )
+            .outcome(Some(Outcome::NoConnections))
+            .help("configure the file's password; as OpenSSL 3 and keytool write it, the server then finds no certificate chain (no connections), and a file with its certificates in the clear gives a key its TLS client cannot use"),
+        );
+    }
+}
+
+/// A `p12-file` with neither `password` nor `password-file`, as the server opens it: with the
+/// JDK's `KeyStore.load(stream, null)` (`crypto::pkcs12_without_password`). Its validation
+/// wants one entry with a certificate chain (`config/FhirClientConfigYaml.java:169-174`: no
+/// connections otherwise); then the connection's TLS client cannot use the key, which is still
+/// encrypted (`client/fhir/FhirConnectionTestClientJersey.java:77-85`: Jersey's `SslConfigurator`
+/// with a null password), which stops the BPE only where that client is built at start-up.
+fn without_password(
+    ctx: &Ctx,
+    c: &Connection,
+    at: &At,
+    s: Piece,
+    info: &crate::crypto::P12Info,
+    out: &mut Vec<Diagnostic>,
+) {
+    let skipped = info.without_password.unwrap_or(0);
+    let help = "configure the file's password (`password` or `password-file`): without one the server's Java opens no encrypted part of the file";
+    if info.entries != 1 {
+        out.push(
+            on_value(
+                &PKCS12_INVALID,
+                at,
+                text!(
+                    "`p12-file`: {} holds {} entries as the server opens it without a password (the JDK's `KeyStore.load` with no password); the server needs exactly one",
+                    s.clone(),
+                    info.entries
+                ),
+            )
+            .label("no password")
+            .help(help),
+        );
+    } else if info.chain.is_empty() {
+        let why = if skipped > 0 {
+            "its certificates are in an encrypted part of the file, which the JDK skips without a password (OpenSSL 3 writes them so by default)"
+        } else {
+            "no certificate in the file belongs to its key"
+        };
+        out.push(
+            on_value(
+                &PKCS12_INVALID,
+                at,
+                text!(
+                    "`p12-file`: {} has no certificate chain for its entry as the server opens it without a password: {}",
+                    s.clone(),
+                    Piece::own(why)
+                ),
+            )
+            .label("no password")
+            .help(help),
+        );
+    } else {
+        if let Some(leaf) = info.chain.first() {
+            validity(ctx, at, leaf, "client certificate", out);
+        }
+        out.push(
+            on_value(
+                &PKCS12_INVALID,
+                at,
+                text!(
+                    "`p12-file`: {} opens without a password, but its private key stays encrypted: the server's TLS client cannot use it (`UnrecoverableKeyException`)",
+                    s
+                ),
+            )
+            .outcome(Some(crate::model::build_failure_outcome(
+                c,
+                c.fhir_client_at_startup(),
+            )))
+            .label("no password")
+            .help(help),
+        );
     }
 }
 
@@ -485,8 +581,8 @@ pub fn check(ctx: &Ctx, c: &Connection, out: &mut Vec<Diagnostic>) {
     }
     let Some(a) = c.cert_auth.get() else { return };
     match &a.material {
-        KeyMaterial::Pkcs12(loaded) => pkcs12(ctx, a, loaded, out),
+        KeyMaterial::Pkcs12(loaded) => pkcs12(ctx, c, a, loaded, out),
         KeyMaterial::Pem { certificates, key } => pem(ctx, a, certificates, key, out),
-        KeyMaterial::NotChecked => {}
+        KeyMaterial::NotChecked => unread_without_password(c, a, out),
     }
 }

@@ -9,7 +9,7 @@
 //!   words as strings, numbers and booleans under text properties, YAML 1.1 number forms
 //!   (`1_000`, `0b101`) as durations, and `null` wherever the server takes null for "not set";
 //! - keeps every rule of the bundled schema that still holds on those types (required and
-//!   blank properties, exclusive properties, durations, key material needs a password, ...),
+//!   blank properties, exclusive properties, durations, a PEM key needs a password, ...),
 //!   with null treated as absent, as the server does;
 //! - is JSON Schema draft-07 with every `$ref` inlined, the form editors support best, and has
 //!   no `$id`, so the address it is loaded from is its base
@@ -550,7 +550,7 @@ mod tests {
             json!({"a": {"base-url": "x", "basic-auth": {"username": "u", "password": 1234}}}),
             json!({"a": {"base-url": "x", "basic-auth": {"username": "u", "password": "p", "password-file": "f"}}}),
             json!({"a": {"base-url": "x", "basic-auth": {"username": "u", "password": null}}}),
-            json!({"a": {"base-url": "x", "cert-auth": {"p12-file": "p"}}}),
+            json!({"a": {"base-url": "x", "cert-auth": {"private-key-file": "k", "certificate-file": "c"}}}),
             json!({"a": {"base-url": "x", "cert-auth": {"password": "p", "p12-file": null}}}),
             json!({"a": {"base-url": "x", "cert-auth": {"certificate-file": "c", "password": "p"}}}),
             json!({"a": {"base-url": "x", "bearer-auth": {}}}),
