@@ -483,6 +483,27 @@ fn redirects_are_followed_as_the_server_follows_them() {
         "{http}"
     );
     assert_eq!(target_server.requests()[0].header("authorization"), None);
+    // and where that host wants the credential, its 401 says the probe withheld it
+    let wants = fhir_server(Some(good_tls()), |r| r.header("authorization").is_some());
+    let to = wants.port;
+    let s = servers::http(
+        Some(good_tls()),
+        Arc::new(move |_r: &HttpReq| {
+            HttpResp::new(302, "text/html", "found")
+                .with_header("Location", &format!("https://oidc.test:{to}/fhir/metadata"))
+        }),
+    );
+    let mut t = target("redirect", fhir_url(s.port));
+    t.bearer = Some(Secret::new("stays-home"));
+    let r = probe_one(t, &opts(&[s.port, to]));
+    let f = failure(&r);
+    assert_eq!(f.code, Some(&codes::HTTP_UNAUTHORIZED), "{r:#?}");
+    assert!(
+        f.detail_text()
+            .contains("the BPE sends its Authorization header there as well; the probe did not"),
+        "{}",
+        f.detail_text()
+    );
 
     // a circular redirect is refused, as HttpClient refuses it (CircularRedirectException)
     let s = servers::http_with_port(Some(good_tls()), |port| {
@@ -574,6 +595,31 @@ fn a_token_endpoint_on_another_origin_is_named() {
     );
     let r = oidc_probe(Knobs::default(), |_| {});
     let d = step_detail(&r, "oidc.token-endpoint");
+    assert!(!d.contains("another origin"), "{d}");
+}
+
+/// A `303 See Other` to the token POST is followed as HttpClient 4 follows it
+/// (`DefaultRedirectStrategy`: a 303 for any method, as a GET without the form; `RedirectExec`
+/// sends the original headers again, the Basic auth of the client included), here within the
+/// token endpoint's origin; the GET's answer is the token response.
+#[test]
+fn a_303_to_the_token_request_is_followed_with_a_get() {
+    let r = oidc_probe(
+        Knobs {
+            token_see_other: true,
+            ..Knobs::default()
+        },
+        |_| {},
+    );
+    assert!(r.ok, "{r:#?}");
+    let d = step_detail(&r, "oidc.token-request");
+    assert!(
+        d.contains("followed 303 See Other to")
+            && d.contains("/realms/test/token-issued")
+            && d.contains("a GET without the form"),
+        "{d}"
+    );
+    assert!(d.contains("access token issued"), "{d}");
     assert!(!d.contains("another origin"), "{d}");
 }
 

@@ -458,22 +458,27 @@ async fn token_request(
     rec: &mut Recorder,
 ) -> Flow<String> {
     rec.start(step::OIDC_TOKEN);
+    let authorization = net::basic_value(&o.client_id, o.client_secret.expose(), false);
     let req = Req {
         method: hyper::Method::POST,
         url: token_url,
         accept: "application/json",
-        authorization: Some(net::basic_value(
-            &o.client_id,
-            o.client_secret.expose(),
-            false,
-        )),
+        authorization: Some(authorization.clone()),
         body: Some((
             "application/x-www-form-urlencoded",
             b"grant_type=client_credentials".to_vec(),
         )),
         body_limit: net::DOC_BODY,
     };
-    let resp = client.send(rec, Mode::Folded, req).await?;
+    let mut resp = client.send(rec, Mode::Folded, req).await?;
+    if resp.status.as_u16() == 303
+        && let Some(next) = resp
+            .header("location")
+            .and_then(|l| url::Url::parse(token_url).ok()?.join(l).ok())
+            .map(|u| u.to_string())
+    {
+        resp = see_other(client, rec, token_url, &next, &resp, authorization).await?;
+    }
     if resp.status.as_u16() != 200 {
         return Err(rec.fail(&OIDC_TOKEN_STATUS, token_error(&resp, o, rec), Logged));
     }
@@ -507,11 +512,57 @@ async fn token_request(
         .unwrap_or_default();
     drop(body);
     rec.pass(text!(
-        "{}: access token issued{}",
+        "{}{}: access token issued{}",
         resp.status_line(),
+        resp.redirects.clone(),
         expires_in
     ));
     Ok(token)
+}
+
+/// A 303 to the token POST, followed as the server's HTTP client follows it: HttpClient 4's
+/// `DefaultRedirectStrategy` redirects a 303 whatever the method, as a GET without the form
+/// (`getRedirect`), and `RedirectExec` sends the original headers again, the client id and
+/// secret as Basic auth included (to any host); further redirects of that GET as for every GET.
+/// A 301, 302, 307 or 308 of a POST is not followed: that answer is the token response. The
+/// probe sends the credentials only within the token endpoint's origin.
+async fn see_other(
+    client: &Client<'_>,
+    rec: &mut Recorder,
+    token_url: &str,
+    next: &str,
+    first: &Resp,
+    authorization: String,
+) -> Flow<Resp> {
+    rec.secrets().add_url(next);
+    let same = net::origin_of(next) == net::origin_of(token_url);
+    let mut note = text!(
+        "; followed {} to {} with a GET without the form, as the server's HTTP client does",
+        first.status_line(),
+        rec.server_value(next, 300)
+    );
+    if !same {
+        note.push(" (another origin: the BPE sends the client id and secret there as well; the probe did not)");
+    }
+    let hop = Req {
+        method: hyper::Method::GET,
+        url: next,
+        accept: "application/json",
+        authorization: same.then_some(authorization),
+        body: None,
+        body_limit: net::DOC_BODY,
+    };
+    match client.get(rec, Mode::Folded, hop).await {
+        Ok(mut r) => {
+            note.push(r.redirects.clone());
+            r.redirects = note;
+            Ok(r)
+        }
+        Err(stop) => {
+            rec.prefix_last(text!("redirected{}; then ", note));
+            Err(stop)
+        }
+    }
 }
 
 /// A failed token request: status and the OAuth error (RFC 6749 §5.2), masked and cut like all

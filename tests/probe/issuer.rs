@@ -73,6 +73,9 @@ pub struct Knobs {
     pub token_error: Option<fn(&str) -> String>,
     /// The token endpoint names `fhir.test` (another origin, same server) instead of `oidc.test`.
     pub token_elsewhere: bool,
+    /// The token endpoint answers the POST with `303 See Other` to where a GET (with the same
+    /// Basic auth, no form) gets the token.
+    pub token_see_other: bool,
 }
 
 impl Default for Knobs {
@@ -100,6 +103,7 @@ impl Default for Knobs {
             iat_in: 0,
             token_error: None,
             token_elsewhere: false,
+            token_see_other: false,
         }
     }
 }
@@ -236,9 +240,10 @@ fn handle(r: &HttpReq, base: &str, k: &Knobs, signer: &Signer) -> HttpResp {
             &json!({
                 "issuer": k.issuer.clone().unwrap_or_else(|| base.to_string()) + k.issuer_suffix,
                 "token_endpoint": format!(
-                    "{}://{}/token",
+                    "{}://{}/{}",
                     k.token_endpoint_scheme,
-                    if k.token_elsewhere { host.replace("oidc.test", "fhir.test") } else { host.to_string() }
+                    if k.token_elsewhere { host.replace("oidc.test", "fhir.test") } else { host.to_string() },
+                    if k.token_see_other { "token-303" } else { "token" }
                 ),
                 "jwks_uri": format!("{}://{host}/jwks", k.jwks_scheme),
                 "grant_types_supported": k.grant_types,
@@ -258,7 +263,13 @@ fn handle(r: &HttpReq, base: &str, k: &Knobs, signer: &Signer) -> HttpResp {
         }
         return HttpResp::json(200, &json!({"keys": keys}));
     }
-    if path == "/realms/test/token" && r.method == "POST" {
+    if path == "/realms/test/token-303" && r.method == "POST" {
+        return HttpResp::new(303, "text/html", "see other")
+            .with_header("Location", "/realms/test/token-issued");
+    }
+    // the 303's GET: the server's HTTP client sends the POST's headers again, not its form
+    let issued = path == "/realms/test/token-issued" && r.method == "GET" && r.body.is_empty();
+    if (path == "/realms/test/token" && r.method == "POST") || issued {
         let expected = format!(
             "Basic {}",
             base64::engine::general_purpose::STANDARD
@@ -282,7 +293,7 @@ fn handle(r: &HttpReq, base: &str, k: &Knobs, signer: &Signer) -> HttpResp {
                 &json!({"error": "invalid_client", "error_description": description}),
             );
         }
-        if r.body != b"grant_type=client_credentials" {
+        if !issued && r.body != b"grant_type=client_credentials" {
             return HttpResp::json(400, &json!({"error": "unsupported_grant_type"}));
         }
         let token = if k.opaque {
