@@ -301,36 +301,31 @@ pub fn explain_all(
         *s = t;
     };
     let mut certs = super::stores::Certs::new();
-    let mut all: Vec<Explained> = models
-        .iter()
-        .map(|c| {
-            let trusts = std::iter::once(&c.trust).chain(c.oidc_auth.get().map(|o| &o.trust));
-            for t in trusts {
-                if let Some(k) = super::stores::store_key(t) {
-                    certs
-                        .entry(k)
-                        .or_insert_with(|| t.certificates().unwrap_or_default());
-                }
-            }
-            let mut e = explain(&report.sources, now, c);
-            fix(&mut e.id);
-            fix(&mut e.file);
-            for r in &mut e.settings {
-                fix(&mut r.value);
-                r.human.iter_mut().for_each(fix);
-                r.container_path.iter_mut().for_each(fix);
-                r.checked_at.iter_mut().for_each(fix);
-                for c in &mut r.certificates {
-                    fix(&mut c.subject);
-                }
-            }
-            e
-        })
-        .collect();
-    super::stores::strip(&mut all, &certs);
     let mut spent = used;
     let mut shown = Vec::new();
-    for e in all {
+    // built one by one and left at the budget: the rest are never made
+    for c in models {
+        let trusts = std::iter::once(&c.trust).chain(c.oidc_auth.get().map(|o| &o.trust));
+        for t in trusts {
+            if let Some(k) = super::stores::store_key(t) {
+                certs
+                    .entry(k)
+                    .or_insert_with(|| t.certificates().unwrap_or_default());
+            }
+        }
+        let mut e = explain(&report.sources, now, c);
+        fix(&mut e.id);
+        fix(&mut e.file);
+        for r in &mut e.settings {
+            fix(&mut r.value);
+            r.human.iter_mut().for_each(fix);
+            r.container_path.iter_mut().for_each(fix);
+            r.checked_at.iter_mut().for_each(fix);
+            for c in &mut r.certificates {
+                fix(&mut c.subject);
+            }
+        }
+        super::stores::strip(&mut e, &certs);
         spent += pretty_len(&e, 2);
         if spent > OUTPUT_BUDGET && !shown.is_empty() {
             break;

@@ -51,9 +51,9 @@ pub(super) type Certs<'m> = HashMap<usize, Vec<&'m CertInfo>>;
 
 /// Which stores get the section: those holding more certificates than a row lists (a row
 /// lists a smaller store in full, as before). Their rows list no certificates: the section does.
-pub(super) fn strip(all: &mut [Explained], certs: &Certs) {
+pub(super) fn strip(e: &mut Explained, certs: &Certs) {
     let listed = |k: usize| certs.get(&k).is_some_and(|c| c.len() > MAX_CERTIFICATES);
-    for r in all.iter_mut().flat_map(|e| &mut e.settings) {
+    for r in &mut e.settings {
         if r.store_key.is_some_and(listed) {
             r.certificates.clear();
             // an index is given once the shown connections are known
