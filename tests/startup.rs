@@ -504,7 +504,7 @@ fn a_blank_variable_is_a_value_to_the_server() {
 }
 
 /// A `p12-file` with neither `password` nor `password-file` is opened as the JDK opens it then
-/// (`config/FhirClientConfigYaml.java:120-124`: crypto-utils' `KeyStoreReader.readPkcs12` with a
+/// (`config/FhirClientConfigYaml.java:120-125`: crypto-utils' `KeyStoreReader.readPkcs12` with a
 /// null password, `KeyStore.load(stream, null)`; measured with Java 17): encrypted safes
 /// skipped, keys kept encrypted. Validation then wants one entry with a certificate chain
 /// (`FhirClientConfigYaml.java:166-174`: "KeyStore has no certificate chain for entry …",

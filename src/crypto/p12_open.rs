@@ -1,6 +1,6 @@
 //! A PKCS#12 file as the JDK opens it without a password (`KeyStore.load(stream, null)`, what the
 //! server does for a `p12-file` with neither `password` nor `password-file`:
-//! `config/FhirClientConfigYaml.java:120-124`, crypto-utils' `KeyStoreReader.readPkcs12`).
+//! `config/FhirClientConfigYaml.java:120-125`, crypto-utils' `KeyStoreReader.readPkcs12`).
 //! `sun.security.pkcs12.PKCS12KeyStore.engineLoad` then verifies no MAC, skips every encrypted
 //! safe ("no password was supplied"), keeps each shrouded key bag and secret bag as an entry
 //! without decrypting it, ignores a plain key bag (not a bag type it reads), makes a certificate
