@@ -23,8 +23,10 @@ pub mod detect;
 pub mod dotenv;
 pub mod embed;
 pub mod interpolate;
+pub mod loader;
 pub mod mounts;
 pub mod names;
+pub mod project;
 pub mod service;
 pub mod tree;
 
@@ -35,6 +37,7 @@ use crate::secrets::{Piece, Secret, Text};
 use crate::source::{FileId, SourceDb, SourceFile, SourceKind, Span};
 use crate::text;
 use crate::yaml::{Limits, load};
+
 use detect::{InputKind, Shape};
 use service::{Env, Place, Value, Var};
 use std::collections::HashMap;
@@ -176,7 +179,10 @@ pub struct ServiceSource {
 #[derive(Debug)]
 pub struct Plan {
     pub name: String,
+    /// The first compose file (the input itself when one is read).
     pub host: FileId,
+    /// Every compose file of the project (merged, included, extended), in the order read.
+    pub hosts: Vec<FileId>,
     /// The DSF docs' fragment rather than a compose file.
     pub fragment: bool,
     /// `docker inspect` output: its services are containers.
@@ -185,7 +191,7 @@ pub struct Plan {
     /// Services that do not set the variable.
     pub others: usize,
     /// DSF BPE services that do not set it (nor a misspelling of it), where each is named.
-    pub bare: Vec<(String, Span)>,
+    pub bare: Vec<(String, FileId, Span)>,
     /// DSF BPE services seen (those that set the config, and those that do not).
     pub bpe_services: usize,
     /// Services named by `--service` found here.
@@ -216,27 +222,15 @@ pub enum Planned {
 /// The override file `docker compose` reads beside a compose file of a default name (it merges
 /// it over that file when neither `-f` nor `COMPOSE_FILE` is given).
 fn override_beside(l: &Loaded) -> Option<String> {
-    const DEFAULT: [&str; 4] = [
-        "compose.yaml",
-        "compose.yml",
-        "docker-compose.yaml",
-        "docker-compose.yml",
-    ];
-    const OVERRIDE: [&str; 4] = [
-        "compose.override.yml",
-        "compose.override.yaml",
-        "docker-compose.override.yml",
-        "docker-compose.override.yaml",
-    ];
     if l.kind != SourceKind::File {
         return None;
     }
     let name = Path::new(&l.name).file_name()?.to_str()?;
-    if !DEFAULT.contains(&name) {
+    if !project::DEFAULT_FILES.contains(&name) {
         return None;
     }
     let dir = project_dir(l);
-    OVERRIDE
+    project::OVERRIDE_FILES
         .iter()
         .map(|o| dir.join(o))
         .find(|p| p.is_file())
@@ -246,19 +240,16 @@ fn override_beside(l: &Loaded) -> Option<String> {
 /// The folder relative paths of a compose input count from.
 fn project_dir(l: &Loaded) -> PathBuf {
     match l.kind {
-        SourceKind::File => Path::new(&l.name)
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
+        SourceKind::File => project::parent(Path::new(&l.name)),
         _ => PathBuf::from("."),
     }
 }
 
-/// One service read from the file, before its sources are added.
+/// One service read from the project, before its sources are added.
 struct Read {
     name: Option<String>,
-    /// Where its name is written.
-    key: Span,
+    /// The compose file (its index among the parts) and where its name is written there.
+    key: (usize, Span),
     env: Env,
     container: Option<Container>,
     /// Whether it sets the config (in a spelling the server finds).
@@ -298,6 +289,20 @@ fn canonical(name: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// What reading an input gave, before its texts are sources.
+struct Gathered {
+    name: String,
+    /// Its compose files (the first is the input), each with where its secrets are.
+    parts: Vec<(Loaded, crate::secrets::tree::Collector)>,
+    fragment: bool,
+    services: Vec<Read>,
+    others: usize,
+    notes: Vec<Text>,
+    failed: Vec<String>,
+    secrets: Vec<String>,
+    substituted: Vec<String>,
+}
+
 /// Plan `l`: a compose file (or the docs' fragment) into its services' configs, added to `db`.
 pub fn plan(l: Loaded, options: &Options, db: &mut SourceDb) -> Planned {
     let forced = options.kind == InputKind::Compose;
@@ -307,36 +312,89 @@ pub fn plan(l: Loaded, options: &Options, db: &mut SourceDb) -> Planned {
     {
         return Planned::Config(l);
     }
-    let mut substituted = Vec::new();
-    let Some(read) = read(&l, options, &mut substituted) else {
-        // YAML that does not parse is reported as such by the config check
-        let parses = load(&l.text, Limits::default()).is_ok_and(|d| d.root.is_some());
-        if forced && parses {
-            return Planned::NotCompose {
-                name: l.name,
-                why: format!(
-                    "not a docker compose file: no top-level `services` mapping, and no {ENV_VAR} of a fragment (check it as a config with --input-kind config)"
-                ),
+    let parsed = load(&l.text, Limits::default());
+    let shape = parsed.as_ref().ok().and_then(|d| {
+        let root = d.root.as_ref()?;
+        let tree = Tree::new(root);
+        Some(match detect::shape(&tree, root) {
+            Shape::Compose(_) => 1,
+            Shape::Fragment(_) | Shape::Inspect(_) => 2,
+            Shape::Other => 0,
+        })
+    });
+    let parses = shape.is_some();
+    drop(parsed);
+    let gathered = match shape {
+        Some(1) => {
+            let mut notes = Vec::new();
+            if let Some(o) = override_beside(&l) {
+                notes.push(text!(
+                    "`docker compose up` in its folder also reads {} and merges it over this file; to check the merge, check the folder (or both with -f)",
+                    Piece::value(&o)
+                ));
+            }
+            let p = project::Project {
+                name: l.name.clone(),
+                dir: project_dir(&l),
+                files: vec![l],
             };
+            read_project(p, options, notes)
         }
-        return Planned::Config(l);
+        Some(2) => match read(l, options) {
+            Ok(g) => g,
+            Err(l) => return Planned::Config(l),
+        },
+        _ => {
+            // YAML that does not parse is reported as such by the config check
+            if forced && parses {
+                return Planned::NotCompose {
+                    name: l.name,
+                    why: format!(
+                        "not a docker compose file: no top-level `services` mapping, and no {ENV_VAR} of a fragment (check it as a config with --input-kind config)"
+                    ),
+                };
+            }
+            return Planned::Config(l);
+        }
     };
-    let (fragment, services, others, mut notes, failed, secrets) = read;
-    if let Some(o) = override_beside(&l) {
-        notes.push(text!(
-            "`docker compose up` in its folder also reads {} and merges it over this file; that merge is not checked here (check the override too, or the output of `docker compose config`)",
-            Piece::value(&o)
-        ));
-    }
-    let inspect = detect::is_inspect(&l.text);
-    let name = l.name.clone();
-    let mut host_source = SourceFile::new(l.name, l.kind, l.text);
-    host_source.text_masks = Some(crate::secrets::masks::patterns(&host_source.text));
-    host_source.secrets = secrets.spans;
-    let host = db.add(host_source);
+    Planned::Compose(finish(gathered, options, db))
+}
+
+/// Plan a project of several compose files (`-f`, a folder), merged as compose merges them.
+pub fn plan_project(p: project::Project, options: &Options, db: &mut SourceDb) -> Planned {
+    Planned::Compose(finish(read_project(p, options, Vec::new()), options, db))
+}
+
+/// The texts as sources and each service planned.
+fn finish(g: Gathered, options: &Options, db: &mut SourceDb) -> Plan {
+    let Gathered {
+        name,
+        parts,
+        fragment,
+        services,
+        others,
+        notes,
+        failed,
+        secrets,
+        substituted,
+    } = g;
+    let inspect = parts
+        .first()
+        .is_some_and(|(l, _)| detect::is_inspect(&l.text));
+    let hosts: Vec<FileId> = parts
+        .into_iter()
+        .map(|(l, collected)| {
+            let mut source = SourceFile::new(l.name, l.kind, l.text);
+            source.text_masks = Some(crate::secrets::masks::patterns(&source.text));
+            source.secrets = collected.spans;
+            db.add(source)
+        })
+        .collect();
+    let host = hosts.first().copied().unwrap_or_default();
     let mut plan = Plan {
         name: name.clone(),
         host,
+        hosts,
         fragment,
         inspect,
         services: Vec::new(),
@@ -350,7 +408,7 @@ pub fn plan(l: Loaded, options: &Options, db: &mut SourceDb) -> Planned {
             .map(|n| text!("{}: {}", Piece::value(&name), n))
             .collect(),
         failed: failed.into_iter().map(|w| (name.clone(), w)).collect(),
-        secrets: secrets.values.into_iter().collect(),
+        secrets,
         substituted,
     };
     // anchors and merge keys can give a thousand services one big config: the configs of
@@ -377,15 +435,15 @@ pub fn plan(l: Loaded, options: &Options, db: &mut SourceDb) -> Planned {
     // when no service sets the config, each BPE service runs with only `#dsf`; when one does,
     // the others are the site's other BPEs (the DSF dev setup's dic2-bpe)
     if plan.services.is_empty() {
-        for (service, span) in &plan.bare {
+        for (service, file, span) in &plan.bare {
             plan.findings.push(Finding::NoConfig {
-                file: host,
+                file: *file,
                 span: *span,
                 service: service.clone(),
             });
         }
     }
-    Planned::Compose(plan)
+    plan
 }
 
 /// The variables compose interpolates with: `--env-file` or `.env` in `dir`, each value
@@ -423,132 +481,167 @@ fn project_vars(
     vars
 }
 
-type Read4 = (
+/// Where the secrets of a compose file are, for every output that shows it.
+fn collect_secrets(text: &str) -> crate::secrets::tree::Collector {
+    let mut c = crate::secrets::tree::Collector::default();
+    if let Ok(doc) = load(text, Limits::default())
+        && let Some(root) = doc.root.as_ref()
+    {
+        c.document(text, root);
+    }
+    c
+}
+
+/// Read a project as compose reads it: its files, includes and extends, merged.
+fn read_project(p: project::Project, options: &Options, notes: Vec<Text>) -> Gathered {
+    let mut failed = Vec::new();
+    let vars = project_vars(options, &p.dir, &mut failed);
+    let secret_used = |n: &str, v: &str| secret_var(n, v);
+    let ctx = loader::Ctx {
+        env: options.env,
+        budget: options.budget,
+        secret_used: &secret_used,
+    };
+    let read = loader::project(p.files, &p.dir, &vars, &ctx);
+    failed.extend(read.failed);
+    let declared = read.declared.unwrap_or_default();
+    let mut services = Vec::new();
+    let mut others = 0;
+    for raw in read.services {
+        if !options.services.is_empty() && !options.services.contains(&raw.name) {
+            continue;
+        }
+        if chosen(&raw.env, ENV_VAR).is_none() {
+            others += 1;
+            let bpe = is_bpe(raw.image.as_deref(), &raw.env);
+            services.push(Read {
+                name: Some(raw.name),
+                key: raw.key,
+                env: raw.env,
+                container: None,
+                config: false,
+                bpe,
+            });
+            continue;
+        }
+        let workdir = match options.workdir {
+            Some(w) => w.to_path_buf(),
+            None => raw
+                .workdir
+                .as_deref()
+                .map_or_else(|| PathBuf::from(DEFAULT_WORKDIR), PathBuf::from),
+        };
+        let container = raw.container(&declared, workdir, options.files.path_maps.clone());
+        services.push(Read {
+            name: Some(raw.name),
+            key: raw.key,
+            env: raw.env,
+            container: Some(container),
+            config: true,
+            bpe: true,
+        });
+    }
+    let mut secrets = Vec::new();
+    let parts = read
+        .parts
+        .into_iter()
+        .map(|part| {
+            let c = collect_secrets(&part.loaded.text);
+            secrets.extend(c.values.iter().cloned());
+            (part.loaded, c)
+        })
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    let substituted = read
+        .substituted
+        .into_iter()
+        .filter(|s| seen.insert(s.clone()))
+        .collect();
+    Gathered {
+        name: p.name,
+        parts,
+        fragment: false,
+        services,
+        others,
+        notes,
+        failed,
+        secrets,
+        substituted,
+    }
+}
+
+/// Read the docs' fragment or `docker inspect` output (`Err`: neither, as a config).
+fn read(l: Loaded, options: &Options) -> Result<Gathered, Loaded> {
+    let Some((fragment, services, others, secrets, substituted)) = read_one(&l, options) else {
+        return Err(l);
+    };
+    let values = secrets.values.iter().cloned().collect();
+    Ok(Gathered {
+        name: l.name.clone(),
+        parts: vec![(l, secrets)],
+        fragment,
+        services,
+        others,
+        notes: Vec::new(),
+        failed: Vec::new(),
+        secrets: values,
+        substituted,
+    })
+}
+
+type ReadOne = (
     bool,
     Vec<Read>,
     usize,
-    Vec<Text>,
-    Vec<String>,
     crate::secrets::tree::Collector,
+    Vec<String>,
 );
 
-/// Read the compose file: its shape, and each service's environment and mounts (`None`: not
-/// a compose file or fragment).
-fn read(l: &Loaded, options: &Options, substituted: &mut Vec<String>) -> Option<Read4> {
+/// Read a fragment or `docker inspect` output: each service's (container's) environment.
+fn read_one(l: &Loaded, options: &Options) -> Option<ReadOne> {
     let doc = load(&l.text, Limits::default()).ok()?;
     let root = doc.root.as_ref()?;
     let tree = Tree::new(root);
     let shape = detect::shape(&tree, root);
-    if matches!(shape, Shape::Other) {
-        return None;
-    }
     let dir = project_dir(l);
     let mut failed = Vec::new();
     let vars = project_vars(options, &dir, &mut failed);
     let env = options.env;
-    // each variable judged once per file (a file can refer to it 100,000 times)
-    let seen = std::cell::RefCell::new(std::collections::HashSet::new());
     let found = std::cell::RefCell::new(Vec::new());
     let lookup = |n: &str| {
         let v = env(n).or_else(|| vars.get(n).cloned());
         if let Some(v) = &v
-            && !seen.borrow().contains(n)
-            && seen.borrow_mut().insert(n.to_string())
             && secret_var(n, v)
         {
             found.borrow_mut().push(v.clone());
         }
         v
     };
-    let fragment = matches!(shape, Shape::Fragment(_));
-    // where the file's secrets are, for every output that shows it (other services' too)
     let mut secrets = crate::secrets::tree::Collector::default();
     secrets.document(&l.text, root);
     let mut services = Vec::new();
     let mut others = 0;
-    let notes = Vec::new();
+    let fragment = matches!(shape, Shape::Fragment(_));
     match shape {
         Shape::Fragment(block) => {
             let mut rejected = Vec::new();
             let vars = service::environment(&tree, &l.text, block, &lookup, &mut rejected);
             let env = Env {
                 vars,
-                rejected,
+                rejected: rejected
+                    .into_iter()
+                    .map(|(s, w)| (Place::Compose(0), s, w))
+                    .collect(),
                 ..Env::default()
             };
             services.push(Read {
                 name: None,
-                key: block.span,
+                key: (0, block.span),
                 config: chosen(&env, ENV_VAR).is_some(),
                 env,
                 container: None,
                 bpe: true,
             });
-        }
-        Shape::Compose(list) => {
-            let interpolate = |s: &str| interpolate::interpolate_str(s, &lookup).0;
-            let mctx = mounts::Ctx {
-                project_dir: &dir,
-                home: env("HOME"),
-                interpolate: &interpolate,
-            };
-            let declared = mounts::declared(&tree, root, &mctx);
-            // the services' environments together get the budget of one input, counted as
-            // they are made: env files, anchors and `${VAR}`s can give thousands of services
-            // the same megabytes (1.7 MB of compose file and .env were 10 GB)
-            let budget = options.budget;
-            let mut planned = 0usize;
-            for (name, node, key) in tree.entries(list) {
-                if !options.services.is_empty() && !options.services.iter().any(|s| s == name) {
-                    continue;
-                }
-                let senv = service::service_env(&tree, &l.text, node, &dir, &lookup);
-                planned = planned.saturating_add(senv.bytes());
-                if planned > budget {
-                    failed.push(format!(
-                        "the environments of its services come to more than {budget} bytes (env files, anchors and ${{VAR}}s repeat them): service `{name}` and those after it were not checked"
-                    ));
-                    break;
-                }
-                if chosen(&senv, ENV_VAR).is_none() {
-                    others += 1;
-                    let image = tree.get(node, "image").and_then(|i| tree.text(i));
-                    let bpe = is_bpe(image, &senv);
-                    services.push(Read {
-                        name: Some(name.to_string()),
-                        key,
-                        env: senv,
-                        container: None,
-                        config: false,
-                        bpe,
-                    });
-                    continue;
-                }
-                let workdir = match options.workdir {
-                    Some(w) => w.to_path_buf(),
-                    None => tree
-                        .get(node, "working_dir")
-                        .and_then(|w| tree.text(w))
-                        .map_or_else(|| PathBuf::from(DEFAULT_WORKDIR), PathBuf::from),
-                };
-                let container = mounts::container(
-                    &tree,
-                    &declared,
-                    name,
-                    node,
-                    workdir,
-                    options.files.path_maps.clone(),
-                    &mctx,
-                );
-                services.push(Read {
-                    name: Some(name.to_string()),
-                    key,
-                    env: senv,
-                    container: Some(container),
-                    config: true,
-                    bpe: true,
-                });
-            }
         }
         Shape::Inspect(list) => {
             for container in tree.items(list) {
@@ -582,7 +675,7 @@ fn read(l: &Loaded, options: &Options, substituted: &mut Vec<String>) -> Option<
                 }
                 services.push(Read {
                     name: Some(name),
-                    key,
+                    key: (0, key),
                     bpe: is_bpe(image, &senv),
                     env: senv,
                     container: None,
@@ -590,10 +683,9 @@ fn read(l: &Loaded, options: &Options, substituted: &mut Vec<String>) -> Option<
                 });
             }
         }
-        Shape::Other => {}
+        Shape::Compose(_) | Shape::Other => return None,
     }
-    substituted.extend(found.into_inner());
-    Some((fragment, services, others, notes, failed, secrets))
+    Some((fragment, services, others, secrets, found.into_inner()))
 }
 
 /// Add one service's sources (its env files, its config) and what it found to `plan`.
@@ -607,6 +699,7 @@ fn service(r: Read, options: &Options, db: &mut SourceDb, plan: &mut Plan) {
         bpe,
     } = r;
     let host = plan.host;
+    let hosts = plan.hosts.clone();
     let shown = match &service {
         None => Text::from("the fragment"),
         Some(s) if plan.inspect => text!("container `{}`", Piece::value(s)),
@@ -625,13 +718,13 @@ fn service(r: Read, options: &Options, db: &mut SourceDb, plan: &mut Plan) {
         })
         .collect();
     let place = |p: Place| match p {
-        Place::Host => host,
+        Place::Compose(k) => hosts.get(k).copied().unwrap_or(host),
         Place::EnvFile(i) => file_ids.get(i).copied().unwrap_or(host),
     };
     let rejected = !env.rejected.is_empty();
-    for (span, why) in std::mem::take(&mut env.rejected) {
+    for (at, span, why) in std::mem::take(&mut env.rejected) {
         plan.findings.push(Finding::EnvironmentEntry {
-            file: host,
+            file: place(at),
             span,
             why,
         });
@@ -642,7 +735,7 @@ fn service(r: Read, options: &Options, db: &mut SourceDb, plan: &mut Plan) {
             mask_secret(v, place(v.place), db, plan);
         }
         if let Some(name) = service.filter(|_| bpe && !misspelt_config && !rejected) {
-            plan.bare.push((name, key));
+            plan.bare.push((name, place(Place::Compose(key.0)), key.1));
         } else if bpe {
             plan.bpe_services += 1;
         }
@@ -650,7 +743,7 @@ fn service(r: Read, options: &Options, db: &mut SourceDb, plan: &mut Plan) {
     }
     plan.bpe_services += 1;
     let mut notes = Vec::new();
-    for (span, why) in std::mem::take(&mut env.unreadable) {
+    for (at, span, why) in std::mem::take(&mut env.unreadable) {
         if options.files.skip {
             notes.push(text!(
                 "{}: {}: env_file not checked (--skip-file-checks): {}",
@@ -660,7 +753,7 @@ fn service(r: Read, options: &Options, db: &mut SourceDb, plan: &mut Plan) {
             ));
         } else {
             plan.findings.push(Finding::EnvFileUnreadable {
-                file: host,
+                file: place(at),
                 span,
                 why,
             });
@@ -802,7 +895,7 @@ pub fn summary(plan: &Plan, services: &[String], checked: &[(Text, usize)]) -> O
                     &plan
                         .bare
                         .iter()
-                        .map(|(n, _)| n.as_str())
+                        .map(|(n, _, _)| n.as_str())
                         .collect::<Vec<_>>()
                         .join(", ")
                 ),

@@ -65,10 +65,25 @@ fn top_level<'n>(
 }
 
 /// The top-level `secrets:` and `configs:` of a compose file, read once for all its services.
+#[derive(Default)]
 pub struct Declared {
     secrets: HashMap<String, Option<PathBuf>>,
     configs: HashMap<String, Option<PathBuf>>,
     names: Arc<HashSet<String>>,
+}
+
+impl Declared {
+    /// `over` merged over this one (a later compose file's top-level entries win by name).
+    pub fn merge(&mut self, over: Declared) {
+        self.secrets.extend(over.secrets);
+        self.configs.extend(over.configs);
+        self.names = Arc::new(self.secrets.keys().cloned().collect());
+    }
+
+    /// The names of its secrets, for the container.
+    pub fn names(&self) -> Arc<HashSet<String>> {
+        Arc::clone(&self.names)
+    }
 }
 
 pub fn declared<'n>(tree: &Tree<'n, '_>, root: &'n Node<'_>, ctx: &Ctx) -> Declared {
