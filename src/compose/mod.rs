@@ -93,6 +93,8 @@ pub struct Options<'a> {
     /// `--max-input-size`: the services' environments together, and their configs together,
     /// get the budget of one input.
     pub budget: usize,
+    /// Keep each service's environment in the plan (`--compose-environment`).
+    pub keep_environment: bool,
 }
 
 /// What compose's own reading found wrong, where it is written: the rules of
@@ -205,7 +207,12 @@ pub struct Plan {
     /// interpolation put into other values (`${DB_PASSWORD}`), which can land anywhere.
     pub secrets: Vec<String>,
     pub substituted: Vec<String>,
+    /// With [`Options::keep_environment`]: each service's variables as its container gets them.
+    pub environments: Vec<Environment>,
 }
+
+/// A service's variables as its container gets them (`None`: passed through unset).
+pub type Environment = (String, Vec<(String, Option<String>)>);
 
 /// What an input is.
 pub enum Planned {
@@ -410,6 +417,7 @@ fn finish(g: Gathered, options: &Options, db: &mut SourceDb) -> Plan {
         failed: failed.into_iter().map(|w| (name.clone(), w)).collect(),
         secrets,
         substituted,
+        environments: Vec::new(),
     };
     // anchors and merge keys can give a thousand services one big config: the configs of
     // one compose file together get the budget of one input
@@ -721,6 +729,15 @@ fn service(r: Read, options: &Options, db: &mut SourceDb, plan: &mut Plan) {
         Place::Compose(k) => hosts.get(k).copied().unwrap_or(host),
         Place::EnvFile(i) => file_ids.get(i).copied().unwrap_or(host),
     };
+    if options.keep_environment {
+        let vars = env
+            .effective()
+            .into_iter()
+            .map(|v| (v.name.clone(), v.text().map(str::to_string)))
+            .collect();
+        let name = service.clone().unwrap_or_default();
+        plan.environments.push((name, vars));
+    }
     let rejected = !env.rejected.is_empty();
     for (at, span, why) in std::mem::take(&mut env.rejected) {
         plan.findings.push(Finding::EnvironmentEntry {

