@@ -969,6 +969,7 @@ secrets:
         vec!["explain", "--color", "never"],
         vec!["explain", "--format", "json"],
         vec!["check", "--skip-file-checks"],
+        vec!["check", "--compose-environment"],
     ] {
         let mut all = args.clone();
         all.push(&file);
@@ -988,7 +989,7 @@ secrets:
         }
         outputs += 1;
     }
-    assert_eq!(outputs, 6);
+    assert_eq!(outputs, 7);
     // the lines with the secrets were shown, masked
     let out = run(
         &["check", "--color", "never", "--skip-file-checks", &file],

@@ -333,3 +333,61 @@ fn docker_compose_config_agrees_on_every_merged_environment() {
         );
     }
 }
+
+/// Secrets an override, an included file or an env file of them sets stay out of every
+/// output, the merged environments too.
+#[test]
+fn no_secret_of_a_merged_file_in_any_output() {
+    let dir = crate::util::temp_dir("merge-canaries");
+    let write = |name: &str, text: &str| {
+        let p = dir.join(name);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(&p, text).expect("write");
+    };
+    write(
+        "compose.yaml",
+        "include:\n  - inc/compose.yaml\nservices:\n  bpe:\n    image: ghcr.io/datasharingframework/bpe:2.1.1\n    environment:\n      DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG: 'a: {base-url: https://a}'\n",
+    );
+    write(
+        "compose.override.yaml",
+        "services:\n  bpe:\n    env_file: bpe.env\n    environment:\n      DB_PASSWORD: CANARYoverride\n      DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG: |\n        fhir:\n          base-url: https://fhir.example.org/fhir\n          basic-auth: {username: u, password: 'CANARYcfg'}\n          read-timeout: 5m\n",
+    );
+    write("bpe.env", "API_TOKEN=CANARYenvfile\n");
+    write(
+        "inc/compose.yaml",
+        "services:\n  other-bpe:\n    image: ghcr.io/datasharingframework/bpe:2.1.1\n    environment:\n      X_SECRET: CANARYincluded\n      DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG: 'b: {base-url: https://b, connect-timeout: 5s}'\n",
+    );
+    let d = dir.display().to_string();
+    for args in [
+        vec!["check", "--color", "never"],
+        vec!["check", "--format", "json"],
+        vec!["check", "--format", "sarif"],
+        vec!["explain", "--format", "json"],
+        vec!["check", "--compose-environment"],
+    ] {
+        let mut all = args.clone();
+        all.extend(["--skip-file-checks", d.as_str()]);
+        let out = run(&all, None, &[]);
+        assert_eq!(out.code, 1, "{args:?}: {}{}", out.stdout, out.stderr);
+        for c in [
+            "CANARYoverride",
+            "CANARYcfg",
+            "CANARYenvfile",
+            "CANARYincluded",
+        ] {
+            assert!(!out.stdout.contains(c), "{args:?} leaks {c}:\n{}", out.stdout);
+            assert!(!out.stderr.contains(c), "{args:?} leaks {c}:\n{}", out.stderr);
+        }
+    }
+    // the merged environment is there, masked
+    let out = run(
+        &["check", "--compose-environment", "--skip-file-checks", &d],
+        None,
+        &[],
+    );
+    let json: Value = serde_json::from_str(&out.stdout).expect("json");
+    assert_eq!(json["services"]["bpe"]["DB_PASSWORD"], "****", "{json:#}");
+    assert_eq!(json["services"]["other-bpe"]["X_SECRET"], "****", "{json:#}");
+}
