@@ -298,6 +298,18 @@ fn compose_input(
             compose::Finding::TooLarge { config, bytes } => {
                 crate::rules::compose::too_large(*config, &db.get(*config).text, *bytes, true)
             }
+            compose::Finding::VariableTooLarge {
+                file,
+                span,
+                name,
+                bytes,
+            } => crate::rules::compose::variable_too_large(
+                *file,
+                &db.get(*file).text,
+                *span,
+                name,
+                *bytes,
+            ),
         });
     }
     out.failed.extend(plan.failed.iter().cloned());

@@ -377,8 +377,16 @@ fn no_secret_of_a_merged_file_in_any_output() {
             "CANARYenvfile",
             "CANARYincluded",
         ] {
-            assert!(!out.stdout.contains(c), "{args:?} leaks {c}:\n{}", out.stdout);
-            assert!(!out.stderr.contains(c), "{args:?} leaks {c}:\n{}", out.stderr);
+            assert!(
+                !out.stdout.contains(c),
+                "{args:?} leaks {c}:\n{}",
+                out.stdout
+            );
+            assert!(
+                !out.stderr.contains(c),
+                "{args:?} leaks {c}:\n{}",
+                out.stderr
+            );
         }
     }
     // the merged environment is there, masked
@@ -389,5 +397,8 @@ fn no_secret_of_a_merged_file_in_any_output() {
     );
     let json: Value = serde_json::from_str(&out.stdout).expect("json");
     assert_eq!(json["services"]["bpe"]["DB_PASSWORD"], "****", "{json:#}");
-    assert_eq!(json["services"]["other-bpe"]["X_SECRET"], "****", "{json:#}");
+    assert_eq!(
+        json["services"]["other-bpe"]["X_SECRET"], "****",
+        "{json:#}"
+    );
 }

@@ -137,6 +137,13 @@ pub enum Finding {
     },
     /// A config value over the kernel's limit of one environment string.
     TooLarge { config: FileId, bytes: usize },
+    /// Another variable of a BPE service over that limit (`span`: where its value starts).
+    VariableTooLarge {
+        file: FileId,
+        span: Span,
+        name: String,
+        bytes: usize,
+    },
 }
 
 /// What is wrong with a variable's name.
@@ -747,6 +754,9 @@ fn service(r: Read, options: &Options, db: &mut SourceDb, plan: &mut Plan) {
         });
     }
     let misspelt_config = variable_names(&env, &service, &place, plan);
+    if bpe || sets_config {
+        too_large_variables(&env, &place, plan);
+    }
     if !sets_config {
         for v in env.effective() {
             mask_secret(v, place(v.place), db, plan);
@@ -884,6 +894,31 @@ fn service(r: Read, options: &Options, db: &mut SourceDb, plan: &mut Plan) {
         overrides,
         container,
     });
+}
+
+/// The variables of a BPE service (other than the config, judged as a config) whose string
+/// `NAME=value` is over the kernel's limit: the container cannot start.
+fn too_large_variables(env: &Env, place: &dyn Fn(Place) -> FileId, plan: &mut Plan) {
+    for v in env.effective() {
+        if v.name == ENV_VAR || canonical(&v.name) == ENV_VAR {
+            continue;
+        }
+        let Some(t) = v.text() else { continue };
+        let bytes = v.name.len() + t.len() + 2;
+        if bytes <= MAX_ENV_STRING {
+            continue;
+        }
+        let span = match &v.value {
+            Value::Written(m) => m.host(),
+            Value::Inherited(_) => v.name_span,
+        };
+        plan.findings.push(Finding::VariableTooLarge {
+            file: place(v.place),
+            span,
+            name: v.name.clone(),
+            bytes,
+        });
+    }
 }
 
 /// The summary note of a compose file once its services are checked: which ones (with their

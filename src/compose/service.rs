@@ -168,6 +168,15 @@ fn written(text: &str, node: &Node, lookup: Lookup) -> Option<(Mapped, Vec<(Span
     ))
 }
 
+/// `span` without the line breaks and blanks a block node's span runs on with (a block
+/// mapping inside a list item ends at the next line's start): a mark ends at the value.
+fn trimmed(text: &str, span: Span) -> Span {
+    let end = text
+        .get(span.start..span.end)
+        .map_or(span.end, |t| span.start + t.trim_end().len());
+    Span::new(span.start, end.max(span.start))
+}
+
 /// The `environment:` block (a mapping or a list) of a service or fragment.
 pub fn environment<'n>(
     tree: &Tree<'n, '_>,
@@ -182,7 +191,7 @@ pub fn environment<'n>(
         for (name, value, name_span) in tree.entries(block) {
             if tree.resolve(value).as_scalar().is_none() && !value.is_null() {
                 rejected.push((
-                    tree.resolve(value).span,
+                    trimmed(text, tree.resolve(value).span),
                     "the value of a variable must be a string, number, boolean or null, not a list or mapping",
                 ));
                 continue;
@@ -207,7 +216,7 @@ pub fn environment<'n>(
     for item in tree.items(block) {
         let Some((m, findings)) = written(text, item, lookup) else {
             rejected.push((
-                item.span,
+                trimmed(text, item.span),
                 if item.as_map().is_some() {
                     "a mapping inside the list form of `environment:`: each item must be a `KEY=value` string (or use the mapping form `KEY: value` for the whole block)"
                 } else {

@@ -621,13 +621,43 @@ pub static CONFIG_TOO_LARGE: Rule = Rule {
     name: "config-too-large",
     severity: Severity::Error,
     outcome: Some(Outcome::DoesNotStart),
-    summary: "the config is over the 131,028 bytes Linux allows an environment variable of its name",
-    docs: r##"**What:** Linux refuses one environment string over 131,072 bytes (`MAX_ARG_STRLEN`; the name, `=` and the closing NUL included), so `DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG` can hold at most 131,028 bytes. The config (as the container gets it, after compose's interpolation) is larger. This is an error where the config travels in the environment (a compose file, its `env_file:` or `.env`, the variable itself) and a warning for a standalone config file, which could also reach the BPE through a properties file, without that limit.
+    summary: "the config (or another variable of a BPE service) is over the bytes Linux allows one environment variable",
+    docs: r##"**What:** Linux refuses one environment string over 131,072 bytes (`MAX_ARG_STRLEN`; the name, `=` and the closing NUL included), so `DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG` can hold at most 131,028 bytes. The config (as the container gets it, after compose's interpolation) is larger. This is an error where the config travels in the environment (a compose file, its `env_file:` or `.env`, the variable itself) and a warning for a standalone config file, which could also reach the BPE through a properties file, without that limit. Every other variable of a BPE service is held to the same limit (`NAME=value` and the NUL at most 131,072 bytes): one too large stops the container just as well.
 
 **Why it matters:** The container cannot start: `exec` fails with "argument list too long" before the BPE runs.
 
 **Fix:** Make the config smaller (connections the BPE does not use, comments, long `required-audience` lists), or give it to the BPE in `conf/config.properties` (`dev.dsf.bpe.fhir.client.connections.config=...`), which has no such limit."##,
 };
+
+/// Another variable of a BPE service over the limit of one environment string: `span` is its
+/// value in `text` (marked on its first line, at most 64 bytes).
+pub fn variable_too_large(
+    file: FileId,
+    text: &str,
+    span: Span,
+    name: &str,
+    bytes: usize,
+) -> Diagnostic {
+    let value = text.get(span.start..span.end).unwrap_or_default();
+    let first = value.find(['\n', '\r']).unwrap_or(value.len()).min(64);
+    let end = span.start + crate::source::floor_char(value, first);
+    let limit = crate::compose::MAX_ENV_STRING - name.len() - 2;
+    let size = bytes - name.len() - 2;
+    Diagnostic::new(
+        &CONFIG_TOO_LARGE,
+        file,
+        Span::new(span.start, end.max(span.start)),
+        text!(
+            "the value of {} is {} bytes, over the {} bytes Linux allows in it: the container cannot start (\"argument list too long\")",
+            Piece::value(name),
+            Piece::own(thousands(size)),
+            Piece::own(thousands(limit)),
+        ),
+    )
+    .at("")
+    .label(text!("{} bytes", Piece::own(thousands(size))))
+    .help("make the value smaller, or give it to the container as a file (a secret, a bind mount)")
+}
 
 /// A config over the limit of one environment string; `in_environment`: it travels there.
 pub fn too_large(file: FileId, text: &str, bytes: usize, in_environment: bool) -> Diagnostic {
