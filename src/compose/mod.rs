@@ -28,6 +28,7 @@ pub mod mounts;
 pub mod names;
 pub mod project;
 pub mod service;
+pub mod templates;
 pub mod tree;
 
 use crate::defaults::{self, Override};
@@ -106,6 +107,13 @@ pub enum Finding {
         file: FileId,
         span: Span,
         variable: String,
+        finding: interpolate::Finding,
+    },
+    /// A `${...}` compose refuses in a value outside the services' environments.
+    Template {
+        file: FileId,
+        span: Span,
+        at: String,
         finding: interpolate::Finding,
     },
     /// A required `env_file` compose cannot read.
@@ -315,6 +323,7 @@ struct Gathered {
     failed: Vec<String>,
     secrets: Vec<String>,
     substituted: Vec<String>,
+    templates: Vec<(usize, Span, String, interpolate::Finding)>,
 }
 
 /// Plan `l`: a compose file (or the docs' fragment) into its services' configs, added to `db`.
@@ -391,6 +400,7 @@ fn finish(g: Gathered, options: &Options, db: &mut SourceDb) -> Plan {
         failed,
         secrets,
         substituted,
+        templates,
     } = g;
     let inspect = parts
         .first()
@@ -426,6 +436,14 @@ fn finish(g: Gathered, options: &Options, db: &mut SourceDb) -> Plan {
         substituted,
         environments: Vec::new(),
     };
+    for (k, span, at, finding) in templates {
+        plan.findings.push(Finding::Template {
+            file: plan.hosts.get(k).copied().unwrap_or(host),
+            span,
+            at,
+            finding,
+        });
+    }
     // anchors and merge keys can give a thousand services one big config: the configs of
     // one compose file together get the budget of one input
     let mut spent = 0usize;
@@ -484,6 +502,14 @@ fn project_vars(
         match parsed {
             Ok(parsed) => {
                 for r in dotenv::resolve(&parsed, &|n: &str| env(n)) {
+                    for (_, finding) in r.findings.iter().filter(|(_, x)| templates::fatal(x)) {
+                        failed.push(format!(
+                            "env file {}: {} in {} (docker compose refuses to start)",
+                            f.display(),
+                            templates::describe(finding),
+                            r.name
+                        ));
+                    }
                     vars.insert(r.name, r.value.text);
                 }
             }
@@ -519,6 +545,7 @@ fn read_project(p: project::Project, options: &Options, notes: Vec<Text>) -> Gat
     };
     let read = loader::project(p.files, &p.dir, &vars, &ctx);
     failed.extend(read.failed);
+    let templates = read.templates;
     let declared = read.declared.unwrap_or_default();
     let mut services = Vec::new();
     let mut others = 0;
@@ -582,6 +609,7 @@ fn read_project(p: project::Project, options: &Options, notes: Vec<Text>) -> Gat
         failed,
         secrets,
         substituted,
+        templates,
     }
 }
 
@@ -601,6 +629,7 @@ fn read(l: Loaded, options: &Options) -> Result<Gathered, Loaded> {
         failed: Vec::new(),
         secrets: values,
         substituted,
+        templates: Vec::new(),
     })
 }
 
@@ -757,6 +786,18 @@ fn service(r: Read, options: &Options, db: &mut SourceDb, plan: &mut Plan) {
     if bpe || sets_config {
         too_large_variables(&env, &place, plan);
     }
+    // compose refuses an invalid `${...}` (or an unset required variable) in any variable,
+    // even one a later file overrides: it interpolates every file before merging
+    for v in &env.vars {
+        for (span, f) in v.findings.iter().filter(|(_, f)| templates::fatal(f)) {
+            plan.findings.push(Finding::Interpolation {
+                file: place(v.place),
+                span: *span,
+                variable: v.name.clone(),
+                finding: f.clone(),
+            });
+        }
+    }
     if !sets_config {
         for v in env.effective() {
             mask_secret(v, place(v.place), db, plan);
@@ -808,7 +849,7 @@ fn service(r: Read, options: &Options, db: &mut SourceDb, plan: &mut Plan) {
         }
         let canon = canon.into_owned();
         if relevant(&canon) {
-            for (span, f) in &v.findings {
+            for (span, f) in v.findings.iter().filter(|(_, f)| !templates::fatal(f)) {
                 plan.findings.push(Finding::Interpolation {
                     file: place(v.place),
                     span: *span,

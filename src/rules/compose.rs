@@ -181,10 +181,22 @@ pub fn env_file_unreadable(file: FileId, span: Span, why: &str) -> Diagnostic {
 
 /// A finding of compose's interpolation, at the expression as written in the host.
 pub fn interpolation(file: FileId, span: Span, variable: &str, f: &Finding) -> Diagnostic {
+    interpolation_in(file, span, text!("${}", Piece::value(variable)), f)
+}
+
+/// A `${...}` compose refuses (invalid, or a required variable unset) in a value of the
+/// compose file other than a variable's: `at` is where (`services.bpe.image`).
+pub fn template(file: FileId, span: Span, at: &str, f: &Finding) -> Diagnostic {
+    interpolation_in(file, span, text!("`{}`", Piece::value(at)), f)
+}
+
+/// `shown`: the variable (`$NAME`) or the setting (`` `services.bpe.image` ``) the
+/// expression is in.
+fn interpolation_in(file: FileId, span: Span, shown: Text, f: &Finding) -> Diagnostic {
     // the variable is written in the expression at `span`; the setting it is in has its name
     // in the compose file
     let var = |name: &str| Piece::decoded(file, span, name);
-    let variable = Piece::value(variable);
+    let variable = shown;
     let (rule, message, label, help): (_, Text, _, Text) = match &f.kind {
         FindingKind::Unset {
             name,
@@ -192,9 +204,9 @@ pub fn interpolation(file: FileId, span: Span, variable: &str, f: &Finding) -> D
         } if name.chars().any(|c| c.is_ascii_lowercase()) => (
             &COMPOSE_UNESCAPED_DOLLAR,
             text!(
-                "docker compose reads `${}` in ${} as a variable, and `{}` is not set: the container gets an empty string in its place",
+                "docker compose reads `${}` in {} as a variable, and `{}` is not set: the container gets an empty string in its place",
                 var(name),
-                variable,
+                variable.clone(),
                 var(name)
             ),
             "compose replaces this",
@@ -203,9 +215,9 @@ pub fn interpolation(file: FileId, span: Span, variable: &str, f: &Finding) -> D
         FindingKind::Unset { name, braced } => (
             &COMPOSE_VARIABLE_UNSET,
             text!(
-                "`{}` is not set (neither in the environment nor in .env): compose puts an empty string into ${}",
+                "`{}` is not set (neither in the environment nor in .env): compose puts an empty string into {}",
                 var(name),
-                variable
+                variable.clone()
             ),
             "empty string",
             if *braced {
@@ -251,8 +263,8 @@ pub fn interpolation(file: FileId, span: Span, variable: &str, f: &Finding) -> D
         FindingKind::TooLarge => (
             &COMPOSE_INVALID_INTERPOLATION,
             text!(
-                "the value of ${} grows beyond {} bytes through variables that refer to each other: not followed further",
-                variable,
+                "the value of {} grows beyond {} bytes through variables that refer to each other: not followed further",
+                variable.clone(),
                 crate::compose::interpolate::MAX_VALUE
             ),
             "grows too large",
@@ -261,8 +273,8 @@ pub fn interpolation(file: FileId, span: Span, variable: &str, f: &Finding) -> D
         FindingKind::Invalid => (
             &COMPOSE_INVALID_INTERPOLATION,
             text!(
-                "invalid interpolation in ${}: compose refuses to start",
-                variable
+                "invalid interpolation in {}: compose refuses to start",
+                variable.clone()
             ),
             "not a compose expression",
             Text::from(
