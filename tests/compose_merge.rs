@@ -556,3 +556,52 @@ fn compose_refuses_exactly_the_templates_reported_as_errors() {
     }
     assert!(disagree.is_empty(), "{}", disagree.join("\n"));
 }
+
+/// A `$` compose eats in the project's .env (`fh$ir` becomes `fh`) is reported there; a
+/// secret's value in it stays masked; a single-quoted value is taken as written.
+#[test]
+fn a_dollar_compose_eats_in_dotenv_is_reported_there() {
+    let dir = crate::util::temp_dir("dotenv-dollar");
+    std::fs::write(
+        dir.join("compose.yaml"),
+        "services:\n  bpe:\n    image: ghcr.io/datasharingframework/bpe:2.1.1\n    environment:\n      DB_PASSWORD: ${DB_PASSWORD}\n      DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG: 'fhir: {base-url: \"https://${FHIR_HOST}/fhir\"}'\n",
+    )
+    .expect("write");
+    let dotenv = "# site\nFHIR_HOST=fh$ir.example.org\nDB_PASSWORD=CANARYpa$ss\nQUOTED='fh$ir'\n";
+    std::fs::write(dir.join(".env"), dotenv).expect("write");
+    let d = dir.display().to_string();
+    let (_, json) = json_of(run(
+        &["check", "--format", "json", "--skip-file-checks", &d],
+        None,
+        &[],
+    ));
+    let env_path = format!("{d}/.env");
+    let found: Vec<&Value> = diagnostics(&json)
+        .iter()
+        .filter(|x| x["file"] == env_path.as_str())
+        .collect();
+    assert_eq!(found.len(), 2, "{json:#}");
+    assert_eq!(found[0]["code"], "compose-unescaped-dollar", "{json:#}");
+    assert_eq!(range(found[0]), on(dotenv, 2, "$ir"));
+    assert_eq!(range(found[1]), on(dotenv, 3, "$ss"));
+    for args in [
+        vec!["check", "--color", "never"],
+        vec!["check", "--format", "json"],
+        vec!["check", "--format", "sarif"],
+        vec!["check", "--compose-environment"],
+    ] {
+        let mut all = args.clone();
+        all.extend(["--skip-file-checks", d.as_str()]);
+        let out = run(&all, None, &[]);
+        assert!(
+            !out.stdout.contains("CANARYpa"),
+            "{args:?}:\n{}",
+            out.stdout
+        );
+        assert!(
+            !out.stderr.contains("CANARYpa"),
+            "{args:?}:\n{}",
+            out.stderr
+        );
+    }
+}

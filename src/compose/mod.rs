@@ -27,6 +27,7 @@ pub mod loader;
 pub mod mounts;
 pub mod names;
 pub mod project;
+pub mod project_env;
 pub mod service;
 pub mod templates;
 pub mod tree;
@@ -324,6 +325,8 @@ struct Gathered {
     secrets: Vec<String>,
     substituted: Vec<String>,
     templates: Vec<(usize, Span, String, interpolate::Finding)>,
+    /// The project's env files with a `$` compose eats.
+    dotenvs: Vec<project_env::Reported>,
 }
 
 /// Plan `l`: a compose file (or the docs' fragment) into its services' configs, added to `db`.
@@ -401,6 +404,7 @@ fn finish(g: Gathered, options: &Options, db: &mut SourceDb) -> Plan {
         secrets,
         substituted,
         templates,
+        dotenvs,
     } = g;
     let inspect = parts
         .first()
@@ -436,6 +440,20 @@ fn finish(g: Gathered, options: &Options, db: &mut SourceDb) -> Plan {
         substituted,
         environments: Vec::new(),
     };
+    for d in dotenvs {
+        let mut source = SourceFile::new(d.path.display().to_string(), SourceKind::File, d.text);
+        source.text_masks = Some(crate::secrets::masks::patterns(&source.text));
+        source.secrets = d.secrets;
+        let file = db.add(source);
+        for (variable, span, finding) in d.findings {
+            plan.findings.push(Finding::Interpolation {
+                file,
+                span,
+                variable,
+                finding,
+            });
+        }
+    }
     for (k, span, at, finding) in templates {
         plan.findings.push(Finding::Template {
             file: plan.hosts.get(k).copied().unwrap_or(host),
@@ -479,49 +497,6 @@ fn finish(g: Gathered, options: &Options, db: &mut SourceDb) -> Plan {
     plan
 }
 
-/// The variables compose interpolates with: `--env-file` or `.env` in `dir`, each value
-/// interpolated itself; the environment wins over them at lookup.
-fn project_vars(
-    options: &Options,
-    dir: &Path,
-    failed: &mut Vec<String>,
-) -> HashMap<String, String> {
-    let env = options.env;
-    let files: Vec<PathBuf> = if options.env_files.is_empty() {
-        let dot = dir.join(".env");
-        if dot.is_file() { vec![dot] } else { Vec::new() }
-    } else {
-        options.env_files.to_vec()
-    };
-    let mut vars = HashMap::new();
-    for f in files {
-        let parsed = crate::files::read_regular(&f)
-            .map_err(|e| e.describe())
-            .and_then(|b| String::from_utf8(b).map_err(|_| "not UTF-8".to_string()))
-            .and_then(|t| dotenv::parse(&t));
-        match parsed {
-            Ok(parsed) => {
-                for r in dotenv::resolve(&parsed, &|n: &str| env(n)) {
-                    for (_, finding) in r.findings.iter().filter(|(_, x)| templates::fatal(x)) {
-                        failed.push(format!(
-                            "env file {}: {} in {} (docker compose refuses to start)",
-                            f.display(),
-                            templates::describe(finding),
-                            r.name
-                        ));
-                    }
-                    vars.insert(r.name, r.value.text);
-                }
-            }
-            Err(why) => failed.push(format!(
-                "env file {}: {why} (docker compose would refuse to start)",
-                f.display()
-            )),
-        }
-    }
-    vars
-}
-
 /// Where the secrets of a compose file are, for every output that shows it.
 fn collect_secrets(text: &str) -> crate::secrets::tree::Collector {
     let mut c = crate::secrets::tree::Collector::default();
@@ -536,7 +511,9 @@ fn collect_secrets(text: &str) -> crate::secrets::tree::Collector {
 /// Read a project as compose reads it: its files, includes and extends, merged.
 fn read_project(p: project::Project, options: &Options, notes: Vec<Text>) -> Gathered {
     let mut failed = Vec::new();
-    let vars = project_vars(options, &p.dir, &mut failed);
+    let secret = |n: &str, v: &str| secret_var(n, v);
+    let (vars, dotenvs) =
+        project_env::read(options.env_files, &p.dir, options.env, &secret, &mut failed);
     let secret_used = |n: &str, v: &str| secret_var(n, v);
     let ctx = loader::Ctx {
         env: options.env,
@@ -610,6 +587,7 @@ fn read_project(p: project::Project, options: &Options, notes: Vec<Text>) -> Gat
         secrets,
         substituted,
         templates,
+        dotenvs,
     }
 }
 
@@ -630,6 +608,7 @@ fn read(l: Loaded, options: &Options) -> Result<Gathered, Loaded> {
         secrets: values,
         substituted,
         templates: Vec::new(),
+        dotenvs: Vec::new(),
     })
 }
 
@@ -649,7 +628,8 @@ fn read_one(l: &Loaded, options: &Options) -> Option<ReadOne> {
     let shape = detect::shape(&tree, root);
     let dir = project_dir(l);
     let mut failed = Vec::new();
-    let vars = project_vars(options, &dir, &mut failed);
+    let secret = |n: &str, v: &str| secret_var(n, v);
+    let (vars, _) = project_env::read(options.env_files, &dir, options.env, &secret, &mut failed);
     let env = options.env;
     let found = std::cell::RefCell::new(Vec::new());
     let lookup = |n: &str| {
