@@ -559,3 +559,78 @@ fn an_override_file_beside_the_compose_file_is_named() {
     let out = run(&["check", "--skip-file-checks", &other], None, &[]);
     assert!(!out.stdout.contains("also reads"), "{}", out.stdout);
 }
+
+const INSPECT_MOUNTS: &str = "tests/fixtures/inspect/docker-inspect-dic1-bpe-mounts.json";
+
+/// The files a container's config names are looked for where its `Mounts` put them: each
+/// `bind` mount's `Source` on this machine (relative paths through `Config.WorkingDir`), a
+/// volume not at all.
+#[test]
+fn docker_inspect_mounts_are_followed_for_the_config_files() {
+    let (_, json) = json_of(run(
+        &["explain", "--format", "json", INSPECT_MOUNTS],
+        None,
+        &[],
+    ));
+    let mut got = Vec::new();
+    for c in json["connections"].as_array().into_iter().flatten() {
+        for r in c["settings"].as_array().into_iter().flatten() {
+            if r["name"].as_str().is_some_and(|n| n.ends_with("-file")) {
+                got.push(format!(
+                    "{} {} {}",
+                    c["id"].as_str().unwrap_or_default(),
+                    r["name"].as_str().unwrap_or_default(),
+                    r["checked_at"].as_str().unwrap_or("-")
+                ));
+            }
+        }
+    }
+    assert_eq!(
+        got,
+        [
+            "dic1-fhir trusted-root-certificates-file /srv/dsf/dic1/secrets/ca.pem",
+            "dic1-fhir cert-auth.certificate-file /srv/dsf/dic1/secrets/client_certificate.pem",
+            "dic1-fhir cert-auth.private-key-file /srv/dsf/dic1/secrets/client_certificate_private_key.pem",
+            "dic1-fhir cert-auth.password-file /srv/dsf/dic1/secrets/client_certificate_private_key.pem.password",
+            "ttp-fhir trusted-root-certificates-file /srv/dsf/dic1/certs/ttp_ca.pem",
+            "ttp-fhir oidc-auth.client-secret-file -",
+            // the default trust store: in the image (not mounted), where the container has it
+            "ttp-fhir oidc-auth.trusted-root-certificates-file /opt/bpe/ca/server_root_cas",
+        ],
+        "{json:#}"
+    );
+    // the same recording with its sources in a folder here: the CA is read and fine
+    let dir = temp_dir("inspect-mounts");
+    let ca = crate::pki::ca();
+    std::fs::create_dir_all(dir.join("certs")).expect("mkdir");
+    std::fs::write(dir.join("ca.pem"), &ca.pem).expect("write");
+    std::fs::write(dir.join("certs/ttp_ca.pem"), &ca.pem).expect("write");
+    let text = std::fs::read_to_string(crate::util::manifest_dir().join(INSPECT_MOUNTS))
+        .expect("fixture")
+        .replace(
+            "/srv/dsf/dic1/secrets/ca.pem",
+            &dir.join("ca.pem").display().to_string(),
+        )
+        .replace(
+            "/srv/dsf/dic1/certs",
+            &dir.join("certs").display().to_string(),
+        );
+    let (code, json) = json_of(run(
+        &["check", "--format", "json", "-"],
+        Some(text.as_bytes()),
+        &[],
+    ));
+    assert_eq!(code, 1, "{json:#}");
+    let unreadable: Vec<&str> = diagnostics(&json)
+        .iter()
+        .filter(|d| d["code"] == "file-not-readable")
+        .filter_map(|d| d["message"].as_str())
+        .collect();
+    assert_eq!(unreadable.len(), 3, "the client key files only: {json:#}");
+    assert!(
+        unreadable
+            .iter()
+            .all(|m| m.contains("/srv/dsf/dic1/secrets/client_certificate")),
+        "{unreadable:?}"
+    );
+}

@@ -697,12 +697,22 @@ fn read_one(l: &Loaded, options: &Options) -> Option<ReadOne> {
                 if !config {
                     others += 1;
                 }
+                // its files are where its mounts say
+                let mounted = config.then(|| {
+                    mounts::inspected(
+                        &tree,
+                        &name,
+                        container,
+                        options.workdir,
+                        options.files.path_maps.clone(),
+                    )
+                });
                 services.push(Read {
                     name: Some(name),
                     key: (0, key),
                     bpe: is_bpe(image, &senv),
                     env: senv,
-                    container: None,
+                    container: mounted,
                     config,
                 });
             }

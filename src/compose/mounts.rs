@@ -189,6 +189,55 @@ pub fn container<'n>(
     c
 }
 
+/// The container `docker inspect` shows: its `Mounts` (`bind` from this machine's `Source`,
+/// `volume` by name, anything else not on the host) at their `Destination`, its
+/// `Config.WorkingDir` unless `workdir` is given.
+pub fn inspected<'n>(
+    tree: &Tree<'n, '_>,
+    name: &str,
+    container: &'n Node<'_>,
+    workdir: Option<&Path>,
+    path_maps: Vec<(PathBuf, PathBuf)>,
+) -> Container {
+    let text = |n: &'n Node<'_>, k: &str| tree.get(n, k).and_then(|v| tree.text(v));
+    let mut mounts = Vec::new();
+    for m in tree
+        .get(container, "Mounts")
+        .map(|l| tree.items(l))
+        .unwrap_or_default()
+    {
+        let Some(target) = text(m, "Destination") else {
+            continue;
+        };
+        let source = match (text(m, "Type"), text(m, "Source")) {
+            (Some("bind"), Some(s)) => MountSource::Host(normalize(Path::new(s))),
+            (Some("volume"), _) => {
+                MountSource::Volume(text(m, "Name").unwrap_or("a volume").to_string())
+            }
+            (kind, _) => MountSource::Volume(kind.unwrap_or("a mount").to_string()),
+        };
+        mounts.push(Mount {
+            target: normalize(Path::new(target)),
+            source,
+        });
+    }
+    let workdir = workdir.map(Path::to_path_buf).unwrap_or_else(|| {
+        tree.get(container, "Config")
+            .and_then(|c| text(c, "WorkingDir"))
+            .filter(|w| !w.is_empty())
+            .map_or_else(|| PathBuf::from(super::DEFAULT_WORKDIR), PathBuf::from)
+    });
+    let mut c = Container {
+        service: name.to_string(),
+        workdir,
+        mounts,
+        declared_secrets: Arc::default(),
+        path_maps,
+    };
+    c.sort_mounts();
+    c
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
