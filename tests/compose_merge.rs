@@ -605,3 +605,70 @@ fn a_dollar_compose_eats_in_dotenv_is_reported_there() {
         );
     }
 }
+
+/// env files as compose reads them: each text an `env_file:` of a service, the values the
+/// container gets compared with `docker-compose config` (cases after compose-go's dotenv
+/// tests, written anew). The environment of both has `FROM_ENV`.
+const ENV_FILES: &[&str] = &[
+    "A=1\nB=two words\n",
+    "\u{feff}BOM=first\nNEXT=2\n",
+    "export A=1\nexport  B='two'\n",
+    "A: colon\nB:  spaced\n",
+    "A=1 # comment\nB='1 # not a comment'\nC=\"1 # not either\"\nD=a#b\n",
+    "A=\"line\\nbreak\\ttab \\\"q\\\" \\\\ back\"\nB='line\\nkept'\n",
+    "A=\"multi\nline\"\nB=after\n",
+    "A=x=y=z\nB==lead\n",
+    "FROM_ENV\nNOT_SET\nA=$FROM_ENV\n",
+    "A=1\nB=${A}2\nC=$A$B\nD='${A}'\nE=\"${A:-d}\"\nF=${UNSET:-def}\nG=${A:+alt}\n",
+    "A=pa$$word\nB='pa$$word'\nC=\"pa$$word\"\n",
+    "A=  padded  \nB='  kept  '\n",
+    "A=1\r\nB=crlf\r\n",
+    "# only comments\n\n   \n# more\nA=1\n",
+    "A=first\nA=second\n",
+    "A=\nB=''\nC=\"\"\n",
+    "A=ünïcödé\nB='日本'\n",
+];
+
+#[test]
+fn env_files_are_read_as_compose_reads_them() {
+    let Some(tool) = docker_compose() else {
+        let _ = writeln!(
+            std::io::stderr(),
+            "\nSKIPPED compose_merge: docker-compose is not on PATH; `bash .ci/run` installs it\n"
+        );
+        return;
+    };
+    let mut disagree = Vec::new();
+    for text in ENV_FILES {
+        let dir = crate::util::temp_dir("env-file-oracle");
+        std::fs::write(
+            dir.join("compose.yaml"),
+            "services:\n  bpe:\n    image: ghcr.io/datasharingframework/bpe:2.1.1\n    env_file: bpe.env\n    environment:\n      DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG: 'a: {base-url: https://a}'\n",
+        )
+        .expect("write");
+        std::fs::write(dir.join("bpe.env"), text).expect("write");
+        let out = Command::new(&tool)
+            .current_dir(&*dir)
+            .env_clear()
+            .env("FROM_ENV", "env")
+            .args(["config", "--format", "json"])
+            .output()
+            .expect("run docker-compose");
+        let theirs = serde_json::from_slice::<Value>(&out.stdout)
+            .map(|j| unescaped(&j["services"]["bpe"]["environment"]))
+            .unwrap_or_else(|_| Value::String("refused".into()));
+        let d = dir.display().to_string();
+        let ours = run(
+            &["check", "--compose-environment", "--skip-file-checks", &d],
+            None,
+            &[("FROM_ENV", "env")],
+        );
+        let ours = serde_json::from_str::<Value>(&ours.stdout)
+            .map(|j| j["services"]["bpe"].clone())
+            .unwrap_or_else(|_| Value::String("refused".into()));
+        if ours != theirs {
+            disagree.push(format!("{text:?}:\n  compose: {theirs}\n  here:    {ours}"));
+        }
+    }
+    assert!(disagree.is_empty(), "{}", disagree.join("\n"));
+}
