@@ -67,6 +67,12 @@ const CASES: &[Case] = &[
         env: &[],
         compose: &[],
     },
+    Case {
+        dir: "mounts",
+        args: &["-f", "{dir}/base.yml", "-f", "{dir}/site.yml"],
+        env: &[],
+        compose: &["-f", "base.yml", "-f", "site.yml"],
+    },
 ];
 
 fn args_of(case: &Case) -> Vec<String> {
@@ -272,8 +278,9 @@ fn docker_compose() -> Option<PathBuf> {
 }
 
 /// Each service's environment as `docker compose config --format json` gives it (a service
-/// without one: empty).
-fn compose_view(tool: &PathBuf, case: &Case) -> Value {
+/// without one: empty), and the mounts of those that set the config (container path: host
+/// path, `volume:NAME`, `secret:NAME`).
+fn compose_view(tool: &PathBuf, case: &Case) -> (Value, Value) {
     let dir = manifest_dir().join(MERGE).join(case.dir);
     let mut cmd = Command::new(tool);
     cmd.current_dir(&dir)
@@ -293,14 +300,49 @@ fn compose_view(tool: &PathBuf, case: &Case) -> Value {
     );
     let json: Value = serde_json::from_slice(&out.stdout).expect("compose JSON");
     let mut services = serde_json::Map::new();
+    let mut mounts = serde_json::Map::new();
     for (name, s) in json["services"].as_object().into_iter().flatten() {
         let env = match &s["environment"] {
             Value::Null => Value::Object(Default::default()),
             e => e.clone(),
         };
+        if !env["DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG"].is_null() {
+            let m = compose_mounts(&json, s);
+            if !m.is_empty() {
+                mounts.insert(name.clone(), Value::Object(m));
+            }
+        }
         services.insert(name.clone(), unescaped(&env));
     }
-    Value::Object(services)
+    (Value::Object(services), Value::Object(mounts))
+}
+
+/// A service's volumes, secrets and configs as compose resolved them.
+fn compose_mounts(json: &Value, s: &Value) -> serde_json::Map<String, Value> {
+    let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
+    let mut m = serde_json::Map::new();
+    for v in s["volumes"].as_array().into_iter().flatten() {
+        let from = match v["type"].as_str() {
+            Some("bind") => text(&v["source"]),
+            _ => format!("volume:{}", text(&v["source"])),
+        };
+        m.insert(text(&v["target"]), Value::String(from));
+    }
+    for (key, dir) in [("secrets", "/run/secrets/"), ("configs", "/")] {
+        for v in s[key].as_array().into_iter().flatten() {
+            let source = text(&v["source"]);
+            let target = match v["target"].as_str() {
+                Some(t) if t.starts_with('/') => t.to_string(),
+                Some(t) => format!("{dir}{t}"),
+                None => format!("{dir}{source}"),
+            };
+            let from = json[key][&source]["file"]
+                .as_str()
+                .map_or_else(|| format!("secret:{source}"), str::to_string);
+            m.insert(target, Value::String(from));
+        }
+    }
+    m
 }
 
 /// `docker compose config` writes a `$` of a value as `$$` (its output is a compose file
@@ -315,15 +357,66 @@ fn unescaped(v: &Value) -> Value {
     }
 }
 
-/// Each service's environment as this tool reads it (`--compose-environment`).
-fn our_view(case: &Case) -> Value {
+/// Each service's environment as this tool reads it (`--compose-environment`), and the
+/// mounts of those that set the config.
+fn our_view(case: &Case) -> (Value, Value) {
     let args = args_of(case);
     let mut all = vec!["check", "--compose-environment", "--skip-file-checks"];
     all.extend(args.iter().map(String::as_str));
     let out = run(&all, None, case.env);
     let json: Value = serde_json::from_str(&out.stdout)
         .unwrap_or_else(|e| panic!("{}: {e}: {}", case.dir, out.stdout));
-    json["services"].clone()
+    // absolute host paths, as compose gives them
+    let root = manifest_dir().display().to_string();
+    let mounts = match &json["mounts"] {
+        Value::Object(services) => Value::Object(
+            services
+                .iter()
+                .map(|(name, m)| {
+                    let m = m.as_object().into_iter().flatten().map(|(t, from)| {
+                        let from = from.as_str().unwrap_or_default();
+                        let from = if from.starts_with(MERGE) {
+                            format!("{root}/{from}")
+                        } else {
+                            from.to_string()
+                        };
+                        (t.clone(), Value::String(from))
+                    });
+                    (name.clone(), Value::Object(m.collect()))
+                })
+                .collect(),
+        ),
+        other => other.clone(),
+    };
+    (json["services"].clone(), mounts)
+}
+
+#[test]
+fn mounts_are_merged_by_their_target_and_secrets_by_name() {
+    let (_, mounts) = our_view(&CASES[7]);
+    let m = &mounts["bpe"];
+    let dir = format!("{}/{MERGE}/mounts", manifest_dir().display());
+    // the site's folder over the base's at one target, the base's other mounts kept
+    assert_eq!(
+        m["/opt/bpe/certs"],
+        format!("{dir}/site-certs"),
+        "{mounts:#}"
+    );
+    assert_eq!(
+        m["/opt/bpe/process"],
+        format!("{dir}/process"),
+        "{mounts:#}"
+    );
+    assert_eq!(m["/opt/bpe/data"], "volume:bpe-data", "{mounts:#}");
+    // a secret's file from the later top-level entry of its name; a target given to another
+    assert_eq!(
+        m["/run/secrets/ca.pem"],
+        format!("{dir}/site-secrets/ca.pem")
+    );
+    assert_eq!(
+        m["/run/secrets/app_client_certificate.pem"],
+        format!("{dir}/site-secrets/client.pem")
+    );
 }
 
 #[test]
@@ -336,13 +429,10 @@ fn docker_compose_config_agrees_on_every_merged_environment() {
         return;
     };
     for case in CASES {
-        assert_eq!(
-            our_view(case),
-            compose_view(&tool, case),
-            "{} {:?}",
-            case.dir,
-            case.env
-        );
+        let (ours, our_mounts) = our_view(case);
+        let (theirs, their_mounts) = compose_view(&tool, case);
+        assert_eq!(ours, theirs, "{} {:?}", case.dir, case.env);
+        assert_eq!(our_mounts, their_mounts, "{} {:?}", case.dir, case.env);
     }
 }
 

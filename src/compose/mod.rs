@@ -33,6 +33,7 @@ pub mod templates;
 pub mod tree;
 
 use crate::defaults::{self, Override};
+use crate::files::container::MountSource;
 use crate::files::{Container, FileOptions};
 use crate::input::{ENV_VAR, Loaded};
 use crate::secrets::{Piece, Secret, Text};
@@ -227,8 +228,16 @@ pub struct Plan {
     pub environments: Vec<Environment>,
 }
 
-/// A service's variables as its container gets them (`None`: passed through unset).
-pub type Environment = (String, Vec<(String, Option<String>)>);
+/// A service's variables as its container gets them (`None`: passed through unset), and its
+/// mounts.
+#[derive(Debug, Clone)]
+pub struct Environment {
+    pub service: String,
+    pub vars: Vec<(String, Option<String>)>,
+    /// Where each path of its container comes from (a service that sets the config): the
+    /// host path, or `volume:NAME` / `secret:NAME` for what is not a file here.
+    pub mounts: Vec<(String, String)>,
+}
 
 /// What an input is.
 pub enum Planned {
@@ -761,8 +770,24 @@ fn service(r: Read, options: &Options, db: &mut SourceDb, plan: &mut Plan) {
             .into_iter()
             .map(|v| (v.name.clone(), v.text().map(str::to_string)))
             .collect();
-        let name = service.clone().unwrap_or_default();
-        plan.environments.push((name, vars));
+        let mounts = container
+            .iter()
+            .flat_map(|c| &c.mounts)
+            .map(|m| {
+                let from = match &m.source {
+                    MountSource::Host(p) => p.display().to_string(),
+                    MountSource::Secret { file: Some(p), .. } => p.display().to_string(),
+                    MountSource::Secret { name, file: None } => format!("secret:{name}"),
+                    MountSource::Volume(n) => format!("volume:{n}"),
+                };
+                (m.target.display().to_string(), from)
+            })
+            .collect();
+        plan.environments.push(Environment {
+            service: service.clone().unwrap_or_default(),
+            vars,
+            mounts,
+        });
     }
     let rejected = !env.rejected.is_empty();
     for (at, span, why) in std::mem::take(&mut env.rejected) {
