@@ -762,3 +762,75 @@ fn env_files_are_read_as_compose_reads_them() {
     }
     assert!(disagree.is_empty(), "{}", disagree.join("\n"));
 }
+
+/// Projects compose refuses to read (an include cycle, a service both a file and its include
+/// define, `extends:` of a missing service or in a circle, a missing included file): this
+/// tool cannot check them either and says why (exit 2), as `docker-compose config` fails.
+const REFUSED: &[(&str, &[(&str, &str)])] = &[
+    (
+        "include cycle",
+        &[
+            ("compose.yaml", "include: [a.yaml]\nservices: {}\n"),
+            ("a.yaml", "include: [compose.yaml]\nservices: {}\n"),
+        ],
+    ),
+    (
+        "conflicting include",
+        &[
+            (
+                "compose.yaml",
+                "include: [a.yaml]\nservices:\n  bpe: {image: ghcr.io/datasharingframework/bpe:2.1.1}\n",
+            ),
+            ("a.yaml", "services:\n  bpe: {image: other}\n"),
+        ],
+    ),
+    (
+        "extends a missing service",
+        &[(
+            "compose.yaml",
+            "services:\n  bpe: {extends: base, image: ghcr.io/datasharingframework/bpe:2.1.1}\n",
+        )],
+    ),
+    (
+        "extends in a circle",
+        &[(
+            "compose.yaml",
+            "services:\n  a: {extends: b, image: x}\n  b: {extends: a, image: y}\n",
+        )],
+    ),
+    (
+        "missing included file",
+        &[("compose.yaml", "include: [nowhere.yaml]\nservices: {}\n")],
+    ),
+];
+
+#[test]
+fn projects_compose_refuses_are_not_checked() {
+    let tool = docker_compose();
+    for (name, files) in REFUSED {
+        let dir = crate::util::temp_dir("refused");
+        for (f, text) in *files {
+            std::fs::write(dir.join(f), text).expect("write");
+        }
+        let d = dir.display().to_string();
+        let out = run(&["check", "--skip-file-checks", &d], None, &[]);
+        assert_eq!(out.code, 2, "{name}: {}{}", out.stdout, out.stderr);
+        assert!(
+            out.stderr.contains("docker compose"),
+            "{name}: {}",
+            out.stderr
+        );
+        if let Some(tool) = &tool {
+            let c = Command::new(tool)
+                .current_dir(&*dir)
+                .env_clear()
+                .args(["config", "--format", "json"])
+                .output()
+                .expect("run docker-compose");
+            assert!(
+                serde_json::from_slice::<Value>(&c.stdout).is_err(),
+                "{name}: compose reads it"
+            );
+        }
+    }
+}
