@@ -192,6 +192,14 @@ fn a_folder_is_read_by_compose_s_file_names() {
         "10 minutes",
     );
     assert_eq!(count(&json), 1, "{json:#}");
+    // compose warns that it reads one of the two: so does the summary
+    let notes = json["summary"]["notes"].to_string();
+    assert!(
+        notes.contains(
+            "the folder has compose.yml, docker-compose.yml: docker compose reads only compose.yml"
+        ),
+        "{notes}"
+    );
 }
 
 #[test]

@@ -372,6 +372,7 @@ pub fn plan(l: Loaded, options: &Options, db: &mut SourceDb) -> Planned {
                 name: l.name.clone(),
                 dir: project_dir(&l),
                 files: vec![l],
+                notes: Vec::new(),
             };
             read_project(p, options, notes)
         }
@@ -397,7 +398,12 @@ pub fn plan(l: Loaded, options: &Options, db: &mut SourceDb) -> Planned {
 
 /// Plan a project of several compose files (`-f`, a folder), merged as compose merges them.
 pub fn plan_project(p: project::Project, options: &Options, db: &mut SourceDb) -> Planned {
-    Planned::Compose(finish(read_project(p, options, Vec::new()), options, db))
+    let notes = p
+        .notes
+        .iter()
+        .map(|n| text!("{}", Piece::value(n)))
+        .collect();
+    Planned::Compose(finish(read_project(p, options, notes), options, db))
 }
 
 /// The texts as sources and each service planned.

@@ -32,6 +32,8 @@ pub struct Project {
     /// Relative paths of every merged file count from here (the first file's folder).
     pub dir: PathBuf,
     pub files: Vec<Loaded>,
+    /// What compose would warn about finding them (several files of the default names).
+    pub notes: Vec<String>,
 }
 
 /// The folder of a file (`.` for a bare name).
@@ -54,6 +56,7 @@ pub fn from_files(paths: &[String], limit: u64) -> Result<Project, (String, Stri
         name: paths.join(" + "),
         dir,
         files,
+        notes: Vec::new(),
     })
 }
 
@@ -109,6 +112,27 @@ pub enum DirError {
     Unreadable(String, String),
 }
 
+/// Compose's warning when a folder has several files of the default names (it reads the
+/// first): which ones, and which it reads.
+fn several(dir: &Path) -> Vec<String> {
+    let mut notes = Vec::new();
+    for names in [&DEFAULT_FILES, &OVERRIDE_FILES] {
+        let found: Vec<&str> = names
+            .iter()
+            .copied()
+            .filter(|n| dir.join(n).is_file())
+            .collect();
+        if found.len() > 1 {
+            notes.push(format!(
+                "the folder has {}: docker compose reads only {}",
+                found.join(", "),
+                found[0]
+            ));
+        }
+    }
+    notes
+}
+
 /// The project `docker compose` reads in folder `dir` (named as given).
 pub fn from_dir(
     dir: &str,
@@ -128,6 +152,7 @@ pub fn from_dir(
         name: names.join(" + "),
         dir: PathBuf::from(dir),
         files: loaded,
+        notes: several(Path::new(dir)),
     })
 }
 
