@@ -376,11 +376,24 @@ pub fn project(
         ));
     }
     // extends within each part, then each part's includes imported, then the files merged
+    let index: Vec<HashMap<&str, usize>> = raws
+        .iter()
+        .map(|own| {
+            own.iter()
+                .enumerate()
+                .map(|(i, r)| (r.name.as_str(), i))
+                .collect()
+        })
+        .collect();
+    let bases = Bases {
+        raws: &raws,
+        index: &index,
+    };
     let extended: Vec<Vec<Raw>> = (0..parts.len())
         .map(|k| {
             raws[k]
                 .iter()
-                .filter_map(|r| extend(&raws, k, r, 0, &mut failed))
+                .filter_map(|r| extend(&bases, k, r, 0, &mut failed))
                 .collect()
         })
         .collect();
@@ -419,12 +432,22 @@ fn services_of(
         interpolate: &interpolate,
     };
     let mut own = Vec::new();
-    let Ok(doc) = load(&p.loaded.text, Limits::default()) else {
-        failed.push(format!(
-            "{}: not YAML (docker compose refuses it)",
-            p.loaded.name
-        ));
-        return own;
+    let doc = match load(&p.loaded.text, Limits::default()) {
+        Ok(doc) => doc,
+        Err(e) => {
+            // the line, for an error line without a snippet
+            let line = p
+                .loaded
+                .text
+                .get(..e.span.start)
+                .map_or(1, |t| t.matches('\n').count() + 1);
+            let why = match e.kind {
+                crate::yaml::LoadErrorKind::Syntax => "not YAML: docker compose refuses it",
+                crate::yaml::LoadErrorKind::Limit => "more than this tool reads of a compose file",
+            };
+            failed.push(format!("{}:{line}: {} ({why})", p.loaded.name, e.message));
+            return own;
+        }
     };
     let Some(root) = doc.root.as_ref() else {
         return own;
@@ -493,13 +516,22 @@ fn services_of(
 
 /// `model` merged over `into`, service by service (new ones appended in order).
 fn merge_into(into: &mut Vec<Raw>, model: Vec<Raw>) {
+    // where each service is (a project can have thousands)
+    let mut at: HashMap<String, usize> = into
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.name.clone(), i))
+        .collect();
     for r in model {
-        match into.iter().position(|m| m.name == r.name) {
-            Some(i) => {
+        match at.get(&r.name) {
+            Some(&i) => {
                 let base = into[i].clone();
                 into[i] = base.merge(r, false);
             }
-            None => into.push(r),
+            None => {
+                at.insert(r.name.clone(), into.len());
+                into.push(r);
+            }
         }
     }
 }
@@ -522,8 +554,9 @@ fn with_includes(
             let model = with_includes(parts, extended, j, depth + 1, failed);
             merge_into(&mut imported, model);
         }
+        let names: std::collections::HashSet<String> = own.iter().map(|o| o.name.clone()).collect();
         for r in imported {
-            if own.iter().any(|o| o.name == r.name) {
+            if names.contains(&r.name) {
                 failed.push(format!(
                     "{}: service `{}` is defined here and by an included file too (docker compose refuses the conflict)",
                     parts[k].loaded.name, r.name
@@ -536,14 +569,14 @@ fn with_includes(
     own
 }
 
+/// Every part's services as written, and where each is by name.
+struct Bases<'r> {
+    raws: &'r [Vec<Raw>],
+    index: &'r [HashMap<&'r str, usize>],
+}
+
 /// `r` with its `extends:` applied (its base first, itself over it).
-fn extend(
-    raws: &[Vec<Raw>],
-    k: usize,
-    r: &Raw,
-    depth: usize,
-    failed: &mut Vec<String>,
-) -> Option<Raw> {
+fn extend(bases: &Bases, k: usize, r: &Raw, depth: usize, failed: &mut Vec<String>) -> Option<Raw> {
     let Some((file, base)) = &r.extends else {
         return Some(r.clone());
     };
@@ -555,9 +588,11 @@ fn extend(
         return None;
     }
     let in_part = file.unwrap_or(k);
-    let Some(b) = raws
+    let Some(b) = bases
+        .index
         .get(in_part)
-        .and_then(|s| s.iter().find(|s| &s.name == base))
+        .and_then(|i| i.get(base.as_str()))
+        .and_then(|&i| bases.raws.get(in_part)?.get(i))
     else {
         failed.push(format!(
             "service `{}` extends service `{base}`, which its file does not define (docker compose refuses it)",
@@ -565,7 +600,7 @@ fn extend(
         ));
         return None;
     };
-    let b = extend(raws, in_part, b, depth + 1, failed)?;
+    let b = extend(bases, in_part, b, depth + 1, failed)?;
     let mut child = r.clone();
     child.extends = None;
     Some(b.merge(child, true))
