@@ -68,6 +68,12 @@ const CASES: &[Case] = &[
         compose: &[],
     },
     Case {
+        dir: "nested",
+        args: &["{dir}"],
+        env: &[],
+        compose: &[],
+    },
+    Case {
         dir: "mounts",
         args: &["-f", "{dir}/base.yml", "-f", "{dir}/site.yml"],
         env: &[],
@@ -259,6 +265,23 @@ fn extends_takes_the_base_service_under_the_child() {
     assert_eq!(services, ["dic1-bpe", "dic2-bpe"]);
 }
 
+/// An include with its own override, whose service extends one of a shared file: that file's
+/// env file is read from its own folder, the include's override wins over both.
+#[test]
+fn includes_and_extends_nest() {
+    let (code, json) = check(&CASES[7]);
+    assert_eq!(code, 1, "{json:#}");
+    at(
+        &json,
+        "invalid-default",
+        "nested",
+        "shared/common.env",
+        2,
+        "5s",
+    );
+    assert_eq!(count(&json), 1, "{json:#}");
+}
+
 /// A folder that is no compose project stays one clear error.
 #[test]
 fn a_folder_without_compose_files_says_so() {
@@ -401,7 +424,7 @@ fn our_view(case: &Case) -> (Value, Value) {
 
 #[test]
 fn mounts_are_merged_by_their_target_and_secrets_by_name() {
-    let (_, mounts) = our_view(&CASES[7]);
+    let (_, mounts) = our_view(&CASES[8]);
     let m = &mounts["bpe"];
     let dir = format!("{}/{MERGE}/mounts", manifest_dir().display());
     // the site's folder over the base's at one target, the base's other mounts kept
