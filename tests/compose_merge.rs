@@ -487,7 +487,10 @@ fn no_secret_of_a_merged_file_in_any_output() {
         "compose.override.yaml",
         "services:\n  bpe:\n    env_file: bpe.env\n    environment:\n      DB_PASSWORD: CANARYoverride\n      DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG: |\n        fhir:\n          base-url: https://fhir.example.org/fhir\n          basic-auth: {username: u, password: 'CANARYcfg'}\n          read-timeout: 5m\n",
     );
-    write("bpe.env", "API_TOKEN=CANARYenvfile\n");
+    write(
+        "bpe.env",
+        "API_TOKEN=CANARYenvfile\nDB_PASSWORD=CANARYoverridden\nDEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG_DEFAULT_TIMEOUT_READ=5m\n",
+    );
     write(
         "inc/compose.yaml",
         "services:\n  other-bpe:\n    image: ghcr.io/datasharingframework/bpe:2.1.1\n    environment:\n      X_SECRET: CANARYincluded\n      DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG: 'b: {base-url: https://b, connect-timeout: 5s}'\n",
@@ -509,6 +512,7 @@ fn no_secret_of_a_merged_file_in_any_output() {
             "CANARYcfg",
             "CANARYenvfile",
             "CANARYincluded",
+            "CANARYoverridden",
         ] {
             assert!(
                 !out.stdout.contains(c),
