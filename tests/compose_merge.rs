@@ -869,3 +869,116 @@ fn projects_compose_refuses_are_not_checked() {
         }
     }
 }
+
+/// Two files merged (`-f base.yml -f over.yml`): the service `bpe` of each (its lines after
+/// `bpe:`), with env files `a.env` (`A=a`, `X=from-a`), `b.env` (`B=b`, `X=from-b`) and
+/// `c.env` (`X=from-c`); the merged environments and mounts compared with
+/// `docker-compose config` (cases after compose-go's override tests, written anew).
+const MERGES: &[(&str, &str)] = &[
+    // environment: list and mapping forms, either way round; the later file wins by name
+    (
+        "    environment:\n      - X=list\n      - Y=base\n",
+        "    environment:\n      X: map\n",
+    ),
+    (
+        "    environment:\n      X: map\n      Y:\n",
+        "    environment:\n      - X=list\n      - Z\n",
+    ),
+    // env_file: a string and a list appended, a file named again stays where it was first
+    ("    env_file: a.env\n", "    env_file: [b.env, c.env]\n"),
+    ("    env_file: [a.env, b.env]\n", "    env_file: a.env\n"),
+    (
+        "    env_file: [b.env]\n",
+        "    env_file:\n      - path: a.env\n        required: true\n      - path: missing.env\n        required: false\n",
+    ),
+    // every environment entry wins over every env file, whichever file sets which
+    ("    environment: {X: base-env}\n", "    env_file: c.env\n"),
+    ("    env_file: a.env\n", "    environment: [X=over-env]\n"),
+    // volumes by target: short and long syntax, a named volume replaced by a bind mount
+    (
+        "    volumes:\n      - ./one:/opt/bpe/certs:ro\n      - data:/opt/bpe/data\n",
+        "    volumes:\n      - type: bind\n        source: ./two\n        target: /opt/bpe/certs\n      - ./three:/opt/bpe/data\n",
+    ),
+    // secrets by target, top-level entries by name
+    (
+        "    secrets: [s1, {source: s2, target: client.pem}]\n",
+        "    secrets: [{source: s3, target: s1}]\n",
+    ),
+    // configs
+    (
+        "    configs: [c1]\n",
+        "    configs: [{source: c2, target: /c1}]\n",
+    ),
+];
+
+#[test]
+fn compose_s_merge_rules_agree_with_docker_compose() {
+    let Some(tool) = docker_compose() else {
+        let _ = writeln!(
+            std::io::stderr(),
+            "\nSKIPPED compose_merge: docker-compose is not on PATH; `bash .ci/run` installs it\n"
+        );
+        return;
+    };
+    let top = "secrets:\n  s1: {file: ./s1.pem}\n  s2: {file: ./s2.pem}\n  s3: {file: ./s3.pem}\nconfigs:\n  c1: {file: ./c1.yml}\n  c2: {file: ./c2.yml}\nvolumes:\n  data:\n";
+    let config = "    image: ghcr.io/datasharingframework/bpe:2.1.1\n    environment:\n      DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG: 'a: {base-url: https://a}'\n";
+    let mut disagree = Vec::new();
+    for (base, over) in MERGES {
+        let dir = crate::util::temp_dir("merge-rules");
+        let w = |f: &str, t: &str| std::fs::write(dir.join(f), t).expect("write");
+        // the config in a file of its own, first, so the cases' blocks stay whole
+        w("config.yml", &format!("services:\n  bpe:\n{config}"));
+        w("base.yml", &format!("services:\n  bpe:\n{base}{top}"));
+        w("over.yml", &format!("services:\n  bpe:\n{over}"));
+        w("a.env", "A=a\nX=from-a\n");
+        w("b.env", "B=b\nX=from-b\n");
+        w("c.env", "X=from-c\n");
+        let out = Command::new(&tool)
+            .current_dir(&*dir)
+            .env_clear()
+            .args(["-f", "config.yml", "-f", "base.yml", "-f", "over.yml"])
+            .args(["config", "--format", "json"])
+            .output()
+            .expect("run docker-compose");
+        let Ok(json) = serde_json::from_slice::<Value>(&out.stdout) else {
+            disagree.push(format!(
+                "{base:?} + {over:?}: compose refuses it: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ));
+            continue;
+        };
+        let theirs = unescaped(&json["services"]["bpe"]["environment"]);
+        let their_mounts = Value::Object(compose_mounts(&json, &json["services"]["bpe"]));
+        let files: Vec<String> = ["config.yml", "base.yml", "over.yml"]
+            .iter()
+            .map(|f| dir.join(f).display().to_string())
+            .collect();
+        let ours = run(
+            &[
+                "check",
+                "--compose-environment",
+                "--skip-file-checks",
+                "-f",
+                &files[0],
+                "-f",
+                &files[1],
+                "-f",
+                &files[2],
+            ],
+            None,
+            &[],
+        );
+        let ours: Value = serde_json::from_str(&ours.stdout).expect("our JSON");
+        let our_mounts = match &ours["mounts"]["bpe"] {
+            Value::Null => Value::Object(Default::default()),
+            m => m.clone(),
+        };
+        if ours["services"]["bpe"] != theirs || our_mounts != their_mounts {
+            disagree.push(format!(
+                "{base:?} + {over:?}:\n  compose: {theirs} {their_mounts}\n  here:    {} {our_mounts}",
+                ours["services"]["bpe"]
+            ));
+        }
+    }
+    assert!(disagree.is_empty(), "{}", disagree.join("\n"));
+}
