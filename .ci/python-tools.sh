@@ -14,3 +14,4 @@ python3 -m venv "$venv"
 cp .ci/requirements.txt "$stamp"
 "$venv/bin/pre-commit" --version
 "$venv/bin/check-jsonschema" --version
+"$venv/bin/docker-compose" version

@@ -227,11 +227,23 @@ fn finish(written: std::io::Result<()>, status: ExitStatus, stderr: &mut dyn Wri
     }
 }
 
-use crate::pipeline::InputResult;
+use crate::pipeline::{Input, InputResult};
 
 /// The inputs named on the command line, each read or failed on its own.
 fn load_inputs(args: &CheckArgs, io: &mut Io) -> Result<Vec<InputResult>, String> {
     let limit = args.max_input_size;
+    let io_env = io.env;
+    let env = |n: &str| io_env(n).ok().flatten();
+    // `-f` files: one project, before the other inputs
+    let mut loaded = Vec::new();
+    if !args.compose_files.is_empty() {
+        loaded.push(
+            crate::compose::project::from_files(&args.compose_files, limit).map(Input::Project),
+        );
+    }
+    if args.inputs.is_empty() && !loaded.is_empty() {
+        return Ok(loaded);
+    }
     if args.inputs.is_empty() {
         // the variable as the server finds it (Spring also finds `dev_dsf_..._config`)
         let names = (io.env_names)();
@@ -239,7 +251,7 @@ fn load_inputs(args: &CheckArgs, io: &mut Io) -> Result<Vec<InputResult>, String
         let name = crate::compose::names::winner(ENV_VAR, &set).unwrap_or(ENV_VAR);
         let value = (io.env)(name).map_err(|e| format!("${name}: {e}"))?;
         return match input::from_env(value, limit) {
-            Ok(Some(l)) => Ok(vec![Ok(l)]),
+            Ok(Some(l)) => Ok(vec![Ok(Input::One(l))]),
             Ok(None) => Err(format!(
                 "no INPUT given and ${ENV_VAR} is not set; pass a file, or `-` for standard input"
             )),
@@ -249,23 +261,40 @@ fn load_inputs(args: &CheckArgs, io: &mut Io) -> Result<Vec<InputResult>, String
     if args.inputs.iter().filter(|i| *i == "-").count() > 1 {
         return Err("`-` (standard input) can be given only once".into());
     }
-    Ok(args
-        .inputs
-        .iter()
-        .map(|name| {
-            let r = if name == "-" {
-                input::read_stdin(&mut *io.stdin, limit, args.stdin_filename.as_deref())
-            } else {
-                input::read_file(name, limit)
-            };
-            // standard input by the name it is shown under
-            let shown = match name.as_str() {
-                "-" => args.stdin_filename.as_deref().unwrap_or("<stdin>"),
-                n => n,
-            };
-            r.map_err(|e| (shown.to_string(), e.to_string()))
-        })
-        .collect())
+    loaded.extend(args.inputs.iter().map(|name| {
+        if name != "-" && std::path::Path::new(name).is_dir() {
+            // a folder is a compose project, as `docker compose` run there reads it
+            return crate::compose::project::from_dir(name, &env, limit)
+                .map(Input::Project)
+                .map_err(|e| match e {
+                    crate::compose::project::DirError::NoProject(why) => {
+                        (name.clone(), directory_error(name, &why))
+                    }
+                    crate::compose::project::DirError::Unreadable(file, why) => (file, why),
+                });
+        }
+        let r = if name == "-" {
+            input::read_stdin(&mut *io.stdin, limit, args.stdin_filename.as_deref())
+        } else {
+            input::read_file(name, limit)
+        };
+        // standard input by the name it is shown under
+        let shown = match name.as_str() {
+            "-" => args.stdin_filename.as_deref().unwrap_or("<stdin>"),
+            n => n,
+        };
+        r.map(Input::One)
+            .map_err(|e| (shown.to_string(), e.to_string()))
+    }));
+    Ok(loaded)
+}
+
+/// A folder that is not a compose project: why, and what to name instead.
+fn directory_error(name: &str, why: &str) -> String {
+    let glob = format!("{}/*.yaml", name.trim_end_matches('/'));
+    format!(
+        "is a directory: {why} for docker compose to read; name the config files in it instead, e.g. `dsf-connections check {glob}`"
+    )
 }
 
 fn check(args: &CheckArgs, probe: Option<&ProbeArgs>, explain: bool, io: &mut Io) -> ExitStatus {
@@ -430,7 +459,11 @@ fn emit_report(
     io: &mut Io,
 ) -> std::io::Result<()> {
     let mut out = Vec::new();
-    render(report, r, args, io, &mut out)?;
+    if args.compose_environment {
+        emit::environment::emit(report, r, &mut out)?;
+    } else {
+        render(report, r, args, io, &mut out)?;
+    }
     let out = r.bytes(out);
     io.stdout.write_all(&out)
 }

@@ -152,6 +152,19 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = crate::compose::detect::InputKind::Auto)]
     pub input_kind: crate::compose::detect::InputKind,
 
+    /// A docker compose file of one project (repeatable, in order, as
+    /// `docker compose -f a.yml -f b.yml`): the files merged as compose merges
+    /// them and checked as one input. A folder as INPUT is read as `docker
+    /// compose` reads its project folder (COMPOSE_FILE, or compose.yaml and
+    /// its override).
+    #[arg(long = "compose-file", short = 'f', value_name = "FILE")]
+    pub compose_files: Vec<String>,
+
+    /// Print each compose service's environment as JSON (compose's merged
+    /// view, for comparing with `docker compose config`) instead of the report.
+    #[arg(long, hide = true)]
+    pub compose_environment: bool,
+
     /// Check only this service of a compose file (repeatable).
     #[arg(long = "service", value_name = "NAME")]
     pub services: Vec<String>,

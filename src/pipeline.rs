@@ -16,7 +16,14 @@ use crate::source::{FileId, SourceDb, SourceFile};
 use crate::text;
 
 /// An input read, or its name and why it could not be.
-pub type InputResult = Result<Loaded, (String, String)>;
+pub type InputResult = Result<Input, (String, String)>;
+
+/// One input: a file (standard input, the variable), or the compose files of one project
+/// (`-f`, a folder).
+pub enum Input {
+    One(Loaded),
+    Project(compose::project::Project),
+}
 
 /// What a run checks and keeps.
 pub struct Run<'a> {
@@ -65,6 +72,7 @@ pub fn run(run: &Run, loaded: Vec<InputResult>) -> Result<Checked, String> {
         files: file_options.clone(),
         env: run.env,
         budget: usize::try_from(args.max_input_size).unwrap_or(usize::MAX),
+        keep_environment: args.compose_environment,
     };
     let mut out = Out {
         keep: run.keep_models,
@@ -72,14 +80,15 @@ pub fn run(run: &Run, loaded: Vec<InputResult>) -> Result<Checked, String> {
     };
     let mut matched = std::collections::BTreeSet::new();
     for l in loaded {
-        let l = match l {
-            Ok(l) => l,
+        let planned = match l {
+            Ok(Input::One(l)) => compose::plan(l, &compose_options, &mut db),
+            Ok(Input::Project(p)) => compose::plan_project(p, &compose_options, &mut db),
             Err(failed) => {
                 out.failed.push(failed);
                 continue;
             }
         };
-        match compose::plan(l, &compose_options, &mut db) {
+        match planned {
             Planned::Config(l) => {
                 let in_environment = l.kind == crate::source::SourceKind::EnvVar;
                 let bytes = crate::input::ENV_VAR.len() + l.text.len() + 2;
@@ -170,6 +179,7 @@ pub fn run(run: &Run, loaded: Vec<InputResult>) -> Result<Checked, String> {
         probes: None,
         scrub: out.scrub,
         scrub_first: out.scrub_first,
+        environments: out.environments,
     };
     Ok(Checked {
         report,
@@ -189,6 +199,7 @@ struct Out {
     dropped: usize,
     scrub: std::collections::HashSet<String>,
     scrub_first: Vec<String>,
+    environments: Vec<crate::compose::Environment>,
 }
 
 /// Check one source (a config file, standard input, the variable, or a config embedded in a
@@ -249,7 +260,9 @@ fn compose_input(
     out: &mut Out,
 ) -> Result<(), String> {
     let args = run.args;
-    sink.scan_source(plan.host, &db.get(plan.host).text);
+    for &host in &plan.hosts {
+        sink.scan_source(host, &db.get(host).text);
+    }
     for f in &plan.findings {
         sink.push(match f {
             compose::Finding::Interpolation {
@@ -258,6 +271,12 @@ fn compose_input(
                 variable,
                 finding,
             } => crate::rules::compose::interpolation(*file, *span, variable, finding),
+            compose::Finding::Template {
+                file,
+                span,
+                at,
+                finding,
+            } => crate::rules::compose::template(*file, *span, at, finding),
             compose::Finding::EnvFileUnreadable { file, span, why } => {
                 crate::rules::compose::env_file_unreadable(*file, *span, why)
             }
@@ -285,11 +304,24 @@ fn compose_input(
             compose::Finding::TooLarge { config, bytes } => {
                 crate::rules::compose::too_large(*config, &db.get(*config).text, *bytes, true)
             }
+            compose::Finding::VariableTooLarge {
+                file,
+                span,
+                name,
+                bytes,
+            } => crate::rules::compose::variable_too_large(
+                *file,
+                &db.get(*file).text,
+                *span,
+                name,
+                *bytes,
+            ),
         });
     }
     out.failed.extend(plan.failed.iter().cloned());
     out.scrub.extend(plan.secrets.iter().cloned());
     out.scrub_first.extend(plan.substituted.iter().cloned());
+    out.environments.extend(plan.environments.iter().cloned());
     let mut checked: Vec<(Text, usize)> = Vec::new();
     let mut service_notes: Vec<Text> = Vec::new();
     let name = Piece::value(&plan.name);

@@ -39,6 +39,10 @@ pub struct Report {
     /// Secret values that go into the scrubber before all others (the secret variables compose
     /// substituted: few, and able to turn up in any setting).
     pub scrub_first: Vec<String>,
+    /// With the hidden `--compose-environment`: each compose service's environment as its
+    /// container gets it (name, value; `None`: passed through unset), for the comparison with
+    /// `docker compose config`.
+    pub environments: Vec<crate::compose::Environment>,
 }
 
 impl Report {

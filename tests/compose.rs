@@ -31,7 +31,7 @@ fn check(file: &str, args: &[&str], env: &[(&str, &str)]) -> (i32, Value) {
 
 /// `[line, column, end_line, end_column]` (1-based, columns in characters, end exclusive) of
 /// the text from `start` on line `line` to the end of `end` on line `end_line` of `text`.
-fn place(text: &str, line: usize, start: &str, end_line: usize, end: &str) -> [u64; 4] {
+pub(crate) fn place(text: &str, line: usize, start: &str, end_line: usize, end: &str) -> [u64; 4] {
     let lines: Vec<&str> = text.split('\n').map(|l| l.trim_end_matches('\r')).collect();
     let col = |l: usize, needle: &str| {
         let s = lines.get(l - 1).unwrap_or_else(|| panic!("no line {l}"));
@@ -50,11 +50,11 @@ fn place(text: &str, line: usize, start: &str, end_line: usize, end: &str) -> [u
 }
 
 /// `needle` on line `line`.
-fn on(text: &str, line: usize, needle: &str) -> [u64; 4] {
+pub(crate) fn on(text: &str, line: usize, needle: &str) -> [u64; 4] {
     place(text, line, needle, line, needle)
 }
 
-fn range(d: &Value) -> [u64; 4] {
+pub(crate) fn range(d: &Value) -> [u64; 4] {
     let n = |k: &str| d[k].as_u64().unwrap_or(0);
     [n("line"), n("column"), n("end_line"), n("end_column")]
 }
@@ -969,6 +969,7 @@ secrets:
         vec!["explain", "--color", "never"],
         vec!["explain", "--format", "json"],
         vec!["check", "--skip-file-checks"],
+        vec!["check", "--compose-environment"],
     ] {
         let mut all = args.clone();
         all.push(&file);
@@ -988,7 +989,7 @@ secrets:
         }
         outputs += 1;
     }
-    assert_eq!(outputs, 6);
+    assert_eq!(outputs, 7);
     // the lines with the secrets were shown, masked
     let out = run(
         &["check", "--color", "never", "--skip-file-checks", &file],

@@ -259,26 +259,44 @@ fn entries_compose_refuses_are_errors() {
     );
     let (code, json) = check(&file, &[]);
     assert_eq!(code, 1, "{json:#}");
-    let got: Vec<(String, u64, u64)> = diagnostics(&json)
+    let got: Vec<(String, [u64; 4])> = diagnostics(&json)
         .iter()
         .map(|d| {
             assert_eq!(d["outcome"], "does-not-start", "{d:#}");
+            let n = |k: &str| d[k].as_u64().unwrap_or(0);
             (
                 d["code"].as_str().unwrap_or_default().to_string(),
-                d["line"].as_u64().unwrap_or(0),
-                d["column"].as_u64().unwrap_or(0),
+                [n("line"), n("column"), n("end_line"), n("end_column")],
             )
         })
         .collect();
+    // each mark ends at the value (a block mapping's node runs on to the next line)
+    let code = "compose-invalid-environment".to_string();
     assert_eq!(
         got,
         vec![
-            ("compose-invalid-environment".to_string(), 6, 9),
-            ("compose-invalid-environment".to_string(), 9, 10),
-            ("compose-invalid-environment".to_string(), 10, 10),
+            (code.clone(), [6, 9, 6, 54]),
+            (code.clone(), [9, 10, 9, 16]),
+            (code.clone(), [10, 10, 10, 16]),
         ],
         "{json:#}"
     );
+    // CRLF, a comment and a blank line after the entry: the mark still ends at the value
+    let file = write(
+        &dir,
+        "crlf.yml",
+        "services:\r\n  bpe:\r\n    environment:\r\n      - DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG: x   # c\r\n\r\n      - A=1\r\n  o:\r\n    environment:\r\n      B:\r\n        c: d  # e\r\n\r\n      C: 1\r\n",
+    );
+    let (code_, json) = check(&file, &[]);
+    assert_eq!(code_, 1, "{json:#}");
+    let got: Vec<[u64; 4]> = diagnostics(&json)
+        .iter()
+        .map(|d| {
+            let n = |k: &str| d[k].as_u64().unwrap_or(0);
+            [n("line"), n("column"), n("end_line"), n("end_column")]
+        })
+        .collect();
+    assert_eq!(got, vec![[4, 9, 4, 54], [10, 9, 10, 13]], "{json:#}");
 }
 
 #[test]
@@ -369,6 +387,71 @@ fn the_kernel_limit_of_one_environment_string() {
         131_028
     );
     assert!(found(&check(&file, &[]).1).is_empty());
+}
+
+/// Every variable of a BPE service is held to the kernel's limit, in the file that sets it; a
+/// value just under it is fine, and a service that is no BPE is not judged.
+#[test]
+fn the_kernel_limit_holds_for_every_variable_of_a_bpe_service() {
+    let dir = temp_dir("env-limit-vars");
+    let name = "JAVA_TOOL_OPTIONS";
+    let at_limit = "x".repeat(131_072 - name.len() - 2);
+    let over = format!("{at_limit}y");
+    let compose = write(
+        &dir,
+        "compose.yml",
+        &format!(
+            "services:\n  bpe:\n    image: ghcr.io/datasharingframework/bpe:2.1.1\n    env_file: big.env\n    environment:\n      {name}: {over}\n      FINE: {at_limit}\n      DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG: \"{CONFIG}\"\n  db:\n    image: postgres\n    environment:\n      {name}: {over}\n"
+        ),
+    );
+    write(
+        &dir,
+        "big.env",
+        &format!("# large\nBIG_LIST_OF_HOSTS={over}\n"),
+    );
+    let (code, json) = json_of(run(
+        &[
+            "check",
+            "--format",
+            "json",
+            "--skip-file-checks",
+            "--max-input-size",
+            "10000000",
+            &compose,
+        ],
+        None,
+        &[],
+    ));
+    assert_eq!(code, 1, "{json:#}");
+    let got = found(&json);
+    assert_eq!(
+        got,
+        vec![
+            (
+                "config-too-large".to_string(),
+                "error".to_string(),
+                [6, 26, 6, 90],
+                "compose.yml".to_string()
+            ),
+            (
+                "config-too-large".to_string(),
+                "error".to_string(),
+                [2, 19, 2, 83],
+                "big.env".to_string()
+            ),
+        ],
+        "{json:#}"
+    );
+    let d = diagnostics(&json)
+        .iter()
+        .find(|d| d["file"] == compose.as_str())
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        d["message"].as_str().is_some_and(|m| m
+            .contains("the value of JAVA_TOOL_OPTIONS is 131,054 bytes, over the 131,053 bytes")),
+        "{d:#}"
+    );
 }
 
 const INSPECT: &str = "tests/fixtures/inspect/docker-inspect-dic1-bpe.json";
@@ -475,4 +558,79 @@ fn an_override_file_beside_the_compose_file_is_named() {
     );
     let out = run(&["check", "--skip-file-checks", &other], None, &[]);
     assert!(!out.stdout.contains("also reads"), "{}", out.stdout);
+}
+
+const INSPECT_MOUNTS: &str = "tests/fixtures/inspect/docker-inspect-dic1-bpe-mounts.json";
+
+/// The files a container's config names are looked for where its `Mounts` put them: each
+/// `bind` mount's `Source` on this machine (relative paths through `Config.WorkingDir`), a
+/// volume not at all.
+#[test]
+fn docker_inspect_mounts_are_followed_for_the_config_files() {
+    let (_, json) = json_of(run(
+        &["explain", "--format", "json", INSPECT_MOUNTS],
+        None,
+        &[],
+    ));
+    let mut got = Vec::new();
+    for c in json["connections"].as_array().into_iter().flatten() {
+        for r in c["settings"].as_array().into_iter().flatten() {
+            if r["name"].as_str().is_some_and(|n| n.ends_with("-file")) {
+                got.push(format!(
+                    "{} {} {}",
+                    c["id"].as_str().unwrap_or_default(),
+                    r["name"].as_str().unwrap_or_default(),
+                    r["checked_at"].as_str().unwrap_or("-")
+                ));
+            }
+        }
+    }
+    assert_eq!(
+        got,
+        [
+            "dic1-fhir trusted-root-certificates-file /srv/dsf/dic1/secrets/ca.pem",
+            "dic1-fhir cert-auth.certificate-file /srv/dsf/dic1/secrets/client_certificate.pem",
+            "dic1-fhir cert-auth.private-key-file /srv/dsf/dic1/secrets/client_certificate_private_key.pem",
+            "dic1-fhir cert-auth.password-file /srv/dsf/dic1/secrets/client_certificate_private_key.pem.password",
+            "ttp-fhir trusted-root-certificates-file /srv/dsf/dic1/certs/ttp_ca.pem",
+            "ttp-fhir oidc-auth.client-secret-file -",
+            // the default trust store: in the image (not mounted), where the container has it
+            "ttp-fhir oidc-auth.trusted-root-certificates-file /opt/bpe/ca/server_root_cas",
+        ],
+        "{json:#}"
+    );
+    // the same recording with its sources in a folder here: the CA is read and fine
+    let dir = temp_dir("inspect-mounts");
+    let ca = crate::pki::ca();
+    std::fs::create_dir_all(dir.join("certs")).expect("mkdir");
+    std::fs::write(dir.join("ca.pem"), &ca.pem).expect("write");
+    std::fs::write(dir.join("certs/ttp_ca.pem"), &ca.pem).expect("write");
+    let text = std::fs::read_to_string(crate::util::manifest_dir().join(INSPECT_MOUNTS))
+        .expect("fixture")
+        .replace(
+            "/srv/dsf/dic1/secrets/ca.pem",
+            &dir.join("ca.pem").display().to_string(),
+        )
+        .replace(
+            "/srv/dsf/dic1/certs",
+            &dir.join("certs").display().to_string(),
+        );
+    let (code, json) = json_of(run(
+        &["check", "--format", "json", "-"],
+        Some(text.as_bytes()),
+        &[],
+    ));
+    assert_eq!(code, 1, "{json:#}");
+    let unreadable: Vec<&str> = diagnostics(&json)
+        .iter()
+        .filter(|d| d["code"] == "file-not-readable")
+        .filter_map(|d| d["message"].as_str())
+        .collect();
+    assert_eq!(unreadable.len(), 3, "the client key files only: {json:#}");
+    assert!(
+        unreadable
+            .iter()
+            .all(|m| m.contains("/srv/dsf/dic1/secrets/client_certificate")),
+        "{unreadable:?}"
+    );
 }

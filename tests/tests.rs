@@ -2,6 +2,7 @@
 
 mod cli;
 mod compose;
+mod compose_merge;
 mod dialect;
 mod editor_schema;
 mod environment;

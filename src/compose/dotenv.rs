@@ -33,7 +33,8 @@ fn line_of(text: &str, offset: usize) -> usize {
 pub fn parse(text: &str) -> Result<Vec<Var>, String> {
     let bytes = text.as_bytes();
     let mut vars = Vec::new();
-    let mut i = 0;
+    // a UTF-8 byte order mark is skipped, as compose-go skips it
+    let mut i = if text.starts_with('\u{feff}') { 3 } else { 0 };
     loop {
         // the next statement: skip blanks, line breaks and comment lines
         while i < bytes.len() && (is_space(bytes[i]) || bytes[i] == b'\n') {
@@ -304,6 +305,17 @@ mod tests {
         assert_eq!(get("FROM_ENV"), Some("env"));
         assert_eq!(get("F"), Some("multi\nline"));
         assert_eq!(get("G"), Some("pa$word"));
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_skipped() {
+        let text = "\u{feff}A=1\nB=2\n";
+        assert_eq!(
+            values(text),
+            [("A".into(), "1".into()), ("B".into(), "2".into())]
+        );
+        let vars = parse(text).unwrap_or_default();
+        assert_eq!(&text[vars[0].name_span.range()], "A");
     }
 
     #[test]

@@ -23,18 +23,24 @@ pub mod detect;
 pub mod dotenv;
 pub mod embed;
 pub mod interpolate;
+pub mod loader;
 pub mod mounts;
 pub mod names;
+pub mod project;
+pub mod project_env;
 pub mod service;
+pub mod templates;
 pub mod tree;
 
 use crate::defaults::{self, Override};
+use crate::files::container::MountSource;
 use crate::files::{Container, FileOptions};
 use crate::input::{ENV_VAR, Loaded};
 use crate::secrets::{Piece, Secret, Text};
 use crate::source::{FileId, SourceDb, SourceFile, SourceKind, Span};
 use crate::text;
 use crate::yaml::{Limits, load};
+
 use detect::{InputKind, Shape};
 use service::{Env, Place, Value, Var};
 use std::collections::HashMap;
@@ -90,6 +96,8 @@ pub struct Options<'a> {
     /// `--max-input-size`: the services' environments together, and their configs together,
     /// get the budget of one input.
     pub budget: usize,
+    /// Keep each service's environment in the plan (`--compose-environment`).
+    pub keep_environment: bool,
 }
 
 /// What compose's own reading found wrong, where it is written: the rules of
@@ -101,6 +109,13 @@ pub enum Finding {
         file: FileId,
         span: Span,
         variable: String,
+        finding: interpolate::Finding,
+    },
+    /// A `${...}` compose refuses in a value outside the services' environments.
+    Template {
+        file: FileId,
+        span: Span,
+        at: String,
         finding: interpolate::Finding,
     },
     /// A required `env_file` compose cannot read.
@@ -132,6 +147,13 @@ pub enum Finding {
     },
     /// A config value over the kernel's limit of one environment string.
     TooLarge { config: FileId, bytes: usize },
+    /// Another variable of a BPE service over that limit (`span`: where its value starts).
+    VariableTooLarge {
+        file: FileId,
+        span: Span,
+        name: String,
+        bytes: usize,
+    },
 }
 
 /// What is wrong with a variable's name.
@@ -176,7 +198,10 @@ pub struct ServiceSource {
 #[derive(Debug)]
 pub struct Plan {
     pub name: String,
+    /// The first compose file (the input itself when one is read).
     pub host: FileId,
+    /// Every compose file of the project (merged, included, extended), in the order read.
+    pub hosts: Vec<FileId>,
     /// The DSF docs' fragment rather than a compose file.
     pub fragment: bool,
     /// `docker inspect` output: its services are containers.
@@ -185,7 +210,7 @@ pub struct Plan {
     /// Services that do not set the variable.
     pub others: usize,
     /// DSF BPE services that do not set it (nor a misspelling of it), where each is named.
-    pub bare: Vec<(String, Span)>,
+    pub bare: Vec<(String, FileId, Span)>,
     /// DSF BPE services seen (those that set the config, and those that do not).
     pub bpe_services: usize,
     /// Services named by `--service` found here.
@@ -199,6 +224,19 @@ pub struct Plan {
     /// interpolation put into other values (`${DB_PASSWORD}`), which can land anywhere.
     pub secrets: Vec<String>,
     pub substituted: Vec<String>,
+    /// With [`Options::keep_environment`]: each service's variables as its container gets them.
+    pub environments: Vec<Environment>,
+}
+
+/// A service's variables as its container gets them (`None`: passed through unset), and its
+/// mounts.
+#[derive(Debug, Clone)]
+pub struct Environment {
+    pub service: String,
+    pub vars: Vec<(String, Option<String>)>,
+    /// Where each path of its container comes from (a service that sets the config): the
+    /// host path, or `volume:NAME` / `secret:NAME` for what is not a file here.
+    pub mounts: Vec<(String, String)>,
 }
 
 /// What an input is.
@@ -216,27 +254,15 @@ pub enum Planned {
 /// The override file `docker compose` reads beside a compose file of a default name (it merges
 /// it over that file when neither `-f` nor `COMPOSE_FILE` is given).
 fn override_beside(l: &Loaded) -> Option<String> {
-    const DEFAULT: [&str; 4] = [
-        "compose.yaml",
-        "compose.yml",
-        "docker-compose.yaml",
-        "docker-compose.yml",
-    ];
-    const OVERRIDE: [&str; 4] = [
-        "compose.override.yml",
-        "compose.override.yaml",
-        "docker-compose.override.yml",
-        "docker-compose.override.yaml",
-    ];
     if l.kind != SourceKind::File {
         return None;
     }
     let name = Path::new(&l.name).file_name()?.to_str()?;
-    if !DEFAULT.contains(&name) {
+    if !project::DEFAULT_FILES.contains(&name) {
         return None;
     }
     let dir = project_dir(l);
-    OVERRIDE
+    project::OVERRIDE_FILES
         .iter()
         .map(|o| dir.join(o))
         .find(|p| p.is_file())
@@ -246,19 +272,16 @@ fn override_beside(l: &Loaded) -> Option<String> {
 /// The folder relative paths of a compose input count from.
 fn project_dir(l: &Loaded) -> PathBuf {
     match l.kind {
-        SourceKind::File => Path::new(&l.name)
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
+        SourceKind::File => project::parent(Path::new(&l.name)),
         _ => PathBuf::from("."),
     }
 }
 
-/// One service read from the file, before its sources are added.
+/// One service read from the project, before its sources are added.
 struct Read {
     name: Option<String>,
-    /// Where its name is written.
-    key: Span,
+    /// The compose file (its index among the parts) and where its name is written there.
+    key: (usize, Span),
     env: Env,
     container: Option<Container>,
     /// Whether it sets the config (in a spelling the server finds).
@@ -298,6 +321,23 @@ fn canonical(name: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// What reading an input gave, before its texts are sources.
+struct Gathered {
+    name: String,
+    /// Its compose files (the first is the input), each with where its secrets are.
+    parts: Vec<(Loaded, crate::secrets::tree::Collector)>,
+    fragment: bool,
+    services: Vec<Read>,
+    others: usize,
+    notes: Vec<Text>,
+    failed: Vec<String>,
+    secrets: Vec<String>,
+    substituted: Vec<String>,
+    templates: Vec<(usize, Span, String, interpolate::Finding)>,
+    /// The project's env files with a `$` compose eats.
+    dotenvs: Vec<project_env::Reported>,
+}
+
 /// Plan `l`: a compose file (or the docs' fragment) into its services' configs, added to `db`.
 pub fn plan(l: Loaded, options: &Options, db: &mut SourceDb) -> Planned {
     let forced = options.kind == InputKind::Compose;
@@ -307,36 +347,97 @@ pub fn plan(l: Loaded, options: &Options, db: &mut SourceDb) -> Planned {
     {
         return Planned::Config(l);
     }
-    let mut substituted = Vec::new();
-    let Some(read) = read(&l, options, &mut substituted) else {
-        // YAML that does not parse is reported as such by the config check
-        let parses = load(&l.text, Limits::default()).is_ok_and(|d| d.root.is_some());
-        if forced && parses {
-            return Planned::NotCompose {
-                name: l.name,
-                why: format!(
-                    "not a docker compose file: no top-level `services` mapping, and no {ENV_VAR} of a fragment (check it as a config with --input-kind config)"
-                ),
+    let parsed = load(&l.text, Limits::default());
+    let shape = parsed.as_ref().ok().and_then(|d| {
+        let root = d.root.as_ref()?;
+        let tree = Tree::new(root);
+        Some(match detect::shape(&tree, root) {
+            Shape::Compose(_) => 1,
+            Shape::Fragment(_) | Shape::Inspect(_) => 2,
+            Shape::Other => 0,
+        })
+    });
+    let parses = shape.is_some();
+    drop(parsed);
+    let gathered = match shape {
+        Some(1) => {
+            let mut notes = Vec::new();
+            if let Some(o) = override_beside(&l) {
+                notes.push(text!(
+                    "`docker compose up` in its folder also reads {} and merges it over this file; to check the merge, check the folder (or both with -f)",
+                    Piece::value(&o)
+                ));
+            }
+            let p = project::Project {
+                name: l.name.clone(),
+                dir: project_dir(&l),
+                files: vec![l],
+                notes: Vec::new(),
             };
+            read_project(p, options, notes)
         }
-        return Planned::Config(l);
+        Some(2) => match read(l, options) {
+            Ok(g) => g,
+            Err(l) => return Planned::Config(l),
+        },
+        _ => {
+            // YAML that does not parse is reported as such by the config check
+            if forced && parses {
+                return Planned::NotCompose {
+                    name: l.name,
+                    why: format!(
+                        "not a docker compose file: no top-level `services` mapping, and no {ENV_VAR} of a fragment (check it as a config with --input-kind config)"
+                    ),
+                };
+            }
+            return Planned::Config(l);
+        }
     };
-    let (fragment, services, others, mut notes, failed, secrets) = read;
-    if let Some(o) = override_beside(&l) {
-        notes.push(text!(
-            "`docker compose up` in its folder also reads {} and merges it over this file; that merge is not checked here (check the override too, or the output of `docker compose config`)",
-            Piece::value(&o)
-        ));
-    }
-    let inspect = detect::is_inspect(&l.text);
-    let name = l.name.clone();
-    let mut host_source = SourceFile::new(l.name, l.kind, l.text);
-    host_source.text_masks = Some(crate::secrets::masks::patterns(&host_source.text));
-    host_source.secrets = secrets.spans;
-    let host = db.add(host_source);
+    Planned::Compose(finish(gathered, options, db))
+}
+
+/// Plan a project of several compose files (`-f`, a folder), merged as compose merges them.
+pub fn plan_project(p: project::Project, options: &Options, db: &mut SourceDb) -> Planned {
+    let notes = p
+        .notes
+        .iter()
+        .map(|n| text!("{}", Piece::value(n)))
+        .collect();
+    Planned::Compose(finish(read_project(p, options, notes), options, db))
+}
+
+/// The texts as sources and each service planned.
+fn finish(g: Gathered, options: &Options, db: &mut SourceDb) -> Plan {
+    let Gathered {
+        name,
+        parts,
+        fragment,
+        services,
+        others,
+        notes,
+        failed,
+        secrets,
+        substituted,
+        templates,
+        dotenvs,
+    } = g;
+    let inspect = parts
+        .first()
+        .is_some_and(|(l, _)| detect::is_inspect(&l.text));
+    let hosts: Vec<FileId> = parts
+        .into_iter()
+        .map(|(l, collected)| {
+            let mut source = SourceFile::new(l.name, l.kind, l.text);
+            source.text_masks = Some(crate::secrets::masks::patterns(&source.text));
+            source.secrets = collected.spans;
+            db.add(source)
+        })
+        .collect();
+    let host = hosts.first().copied().unwrap_or_default();
     let mut plan = Plan {
         name: name.clone(),
         host,
+        hosts,
         fragment,
         inspect,
         services: Vec::new(),
@@ -350,9 +451,32 @@ pub fn plan(l: Loaded, options: &Options, db: &mut SourceDb) -> Planned {
             .map(|n| text!("{}: {}", Piece::value(&name), n))
             .collect(),
         failed: failed.into_iter().map(|w| (name.clone(), w)).collect(),
-        secrets: secrets.values.into_iter().collect(),
+        secrets,
         substituted,
+        environments: Vec::new(),
     };
+    for d in dotenvs {
+        let mut source = SourceFile::new(d.path.display().to_string(), SourceKind::File, d.text);
+        source.text_masks = Some(crate::secrets::masks::patterns(&source.text));
+        source.secrets = d.secrets;
+        let file = db.add(source);
+        for (variable, span, finding) in d.findings {
+            plan.findings.push(Finding::Interpolation {
+                file,
+                span,
+                variable,
+                finding,
+            });
+        }
+    }
+    for (k, span, at, finding) in templates {
+        plan.findings.push(Finding::Template {
+            file: plan.hosts.get(k).copied().unwrap_or(host),
+            span,
+            at,
+            finding,
+        });
+    }
     // anchors and merge keys can give a thousand services one big config: the configs of
     // one compose file together get the budget of one input
     let mut spent = 0usize;
@@ -377,178 +501,186 @@ pub fn plan(l: Loaded, options: &Options, db: &mut SourceDb) -> Planned {
     // when no service sets the config, each BPE service runs with only `#dsf`; when one does,
     // the others are the site's other BPEs (the DSF dev setup's dic2-bpe)
     if plan.services.is_empty() {
-        for (service, span) in &plan.bare {
+        for (service, file, span) in &plan.bare {
             plan.findings.push(Finding::NoConfig {
-                file: host,
+                file: *file,
                 span: *span,
                 service: service.clone(),
             });
         }
     }
-    Planned::Compose(plan)
+    plan
 }
 
-/// The variables compose interpolates with: `--env-file` or `.env` in `dir`, each value
-/// interpolated itself; the environment wins over them at lookup.
-fn project_vars(
-    options: &Options,
-    dir: &Path,
-    failed: &mut Vec<String>,
-) -> HashMap<String, String> {
-    let env = options.env;
-    let files: Vec<PathBuf> = if options.env_files.is_empty() {
-        let dot = dir.join(".env");
-        if dot.is_file() { vec![dot] } else { Vec::new() }
-    } else {
-        options.env_files.to_vec()
-    };
-    let mut vars = HashMap::new();
-    for f in files {
-        let parsed = crate::files::read_regular(&f)
-            .map_err(|e| e.describe())
-            .and_then(|b| String::from_utf8(b).map_err(|_| "not UTF-8".to_string()))
-            .and_then(|t| dotenv::parse(&t));
-        match parsed {
-            Ok(parsed) => {
-                for r in dotenv::resolve(&parsed, &|n: &str| env(n)) {
-                    vars.insert(r.name, r.value.text);
-                }
-            }
-            Err(why) => failed.push(format!(
-                "env file {}: {why} (docker compose would refuse to start)",
-                f.display()
-            )),
-        }
+/// Where the secrets of a compose file are, for every output that shows it.
+fn collect_secrets(text: &str) -> crate::secrets::tree::Collector {
+    let mut c = crate::secrets::tree::Collector::default();
+    if let Ok(doc) = load(text, Limits::default())
+        && let Some(root) = doc.root.as_ref()
+    {
+        c.document(text, root);
     }
-    vars
+    c
 }
 
-type Read4 = (
+/// Read a project as compose reads it: its files, includes and extends, merged.
+fn read_project(p: project::Project, options: &Options, notes: Vec<Text>) -> Gathered {
+    let mut failed = Vec::new();
+    let secret = |n: &str, v: &str| secret_var(n, v);
+    let (vars, dotenvs) =
+        project_env::read(options.env_files, &p.dir, options.env, &secret, &mut failed);
+    let secret_used = |n: &str, v: &str| secret_var(n, v);
+    let ctx = loader::Ctx {
+        env: options.env,
+        budget: options.budget,
+        secret_used: &secret_used,
+    };
+    let read = loader::project(p.files, &p.dir, &vars, &ctx);
+    failed.extend(read.failed);
+    let templates = read.templates;
+    let declared = read.declared.unwrap_or_default();
+    let mut services = Vec::new();
+    let mut others = 0;
+    for raw in read.services {
+        if !options.services.is_empty() && !options.services.contains(&raw.name) {
+            continue;
+        }
+        if chosen(&raw.env, ENV_VAR).is_none() {
+            others += 1;
+            let bpe = is_bpe(raw.image.as_deref(), &raw.env);
+            services.push(Read {
+                name: Some(raw.name),
+                key: raw.key,
+                env: raw.env,
+                container: None,
+                config: false,
+                bpe,
+            });
+            continue;
+        }
+        let workdir = match options.workdir {
+            Some(w) => w.to_path_buf(),
+            None => raw
+                .workdir
+                .as_deref()
+                .map_or_else(|| PathBuf::from(DEFAULT_WORKDIR), PathBuf::from),
+        };
+        let container = raw.container(&declared, workdir, options.files.path_maps.clone());
+        services.push(Read {
+            name: Some(raw.name),
+            key: raw.key,
+            env: raw.env,
+            container: Some(container),
+            config: true,
+            bpe: true,
+        });
+    }
+    let mut secrets = Vec::new();
+    let parts = read
+        .parts
+        .into_iter()
+        .map(|part| {
+            let c = collect_secrets(&part.loaded.text);
+            secrets.extend(c.values.iter().cloned());
+            (part.loaded, c)
+        })
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    let substituted = read
+        .substituted
+        .into_iter()
+        .filter(|s| seen.insert(s.clone()))
+        .collect();
+    Gathered {
+        name: p.name,
+        parts,
+        fragment: false,
+        services,
+        others,
+        notes,
+        failed,
+        secrets,
+        substituted,
+        templates,
+        dotenvs,
+    }
+}
+
+/// Read the docs' fragment or `docker inspect` output (`Err`: neither, as a config).
+fn read(l: Loaded, options: &Options) -> Result<Gathered, Loaded> {
+    let Some((fragment, services, others, secrets, substituted)) = read_one(&l, options) else {
+        return Err(l);
+    };
+    let values = secrets.values.iter().cloned().collect();
+    Ok(Gathered {
+        name: l.name.clone(),
+        parts: vec![(l, secrets)],
+        fragment,
+        services,
+        others,
+        notes: Vec::new(),
+        failed: Vec::new(),
+        secrets: values,
+        substituted,
+        templates: Vec::new(),
+        dotenvs: Vec::new(),
+    })
+}
+
+type ReadOne = (
     bool,
     Vec<Read>,
     usize,
-    Vec<Text>,
-    Vec<String>,
     crate::secrets::tree::Collector,
+    Vec<String>,
 );
 
-/// Read the compose file: its shape, and each service's environment and mounts (`None`: not
-/// a compose file or fragment).
-fn read(l: &Loaded, options: &Options, substituted: &mut Vec<String>) -> Option<Read4> {
+/// Read a fragment or `docker inspect` output: each service's (container's) environment.
+fn read_one(l: &Loaded, options: &Options) -> Option<ReadOne> {
     let doc = load(&l.text, Limits::default()).ok()?;
     let root = doc.root.as_ref()?;
     let tree = Tree::new(root);
     let shape = detect::shape(&tree, root);
-    if matches!(shape, Shape::Other) {
-        return None;
-    }
     let dir = project_dir(l);
     let mut failed = Vec::new();
-    let vars = project_vars(options, &dir, &mut failed);
+    let secret = |n: &str, v: &str| secret_var(n, v);
+    let (vars, _) = project_env::read(options.env_files, &dir, options.env, &secret, &mut failed);
     let env = options.env;
-    // each variable judged once per file (a file can refer to it 100,000 times)
-    let seen = std::cell::RefCell::new(std::collections::HashSet::new());
     let found = std::cell::RefCell::new(Vec::new());
     let lookup = |n: &str| {
         let v = env(n).or_else(|| vars.get(n).cloned());
         if let Some(v) = &v
-            && !seen.borrow().contains(n)
-            && seen.borrow_mut().insert(n.to_string())
             && secret_var(n, v)
         {
             found.borrow_mut().push(v.clone());
         }
         v
     };
-    let fragment = matches!(shape, Shape::Fragment(_));
-    // where the file's secrets are, for every output that shows it (other services' too)
     let mut secrets = crate::secrets::tree::Collector::default();
     secrets.document(&l.text, root);
     let mut services = Vec::new();
     let mut others = 0;
-    let notes = Vec::new();
+    let fragment = matches!(shape, Shape::Fragment(_));
     match shape {
         Shape::Fragment(block) => {
             let mut rejected = Vec::new();
             let vars = service::environment(&tree, &l.text, block, &lookup, &mut rejected);
             let env = Env {
                 vars,
-                rejected,
+                rejected: rejected
+                    .into_iter()
+                    .map(|(s, w)| (Place::Compose(0), s, w))
+                    .collect(),
                 ..Env::default()
             };
             services.push(Read {
                 name: None,
-                key: block.span,
+                key: (0, block.span),
                 config: chosen(&env, ENV_VAR).is_some(),
                 env,
                 container: None,
                 bpe: true,
             });
-        }
-        Shape::Compose(list) => {
-            let interpolate = |s: &str| interpolate::interpolate_str(s, &lookup).0;
-            let mctx = mounts::Ctx {
-                project_dir: &dir,
-                home: env("HOME"),
-                interpolate: &interpolate,
-            };
-            let declared = mounts::declared(&tree, root, &mctx);
-            // the services' environments together get the budget of one input, counted as
-            // they are made: env files, anchors and `${VAR}`s can give thousands of services
-            // the same megabytes (1.7 MB of compose file and .env were 10 GB)
-            let budget = options.budget;
-            let mut planned = 0usize;
-            for (name, node, key) in tree.entries(list) {
-                if !options.services.is_empty() && !options.services.iter().any(|s| s == name) {
-                    continue;
-                }
-                let senv = service::service_env(&tree, &l.text, node, &dir, &lookup);
-                planned = planned.saturating_add(senv.bytes());
-                if planned > budget {
-                    failed.push(format!(
-                        "the environments of its services come to more than {budget} bytes (env files, anchors and ${{VAR}}s repeat them): service `{name}` and those after it were not checked"
-                    ));
-                    break;
-                }
-                if chosen(&senv, ENV_VAR).is_none() {
-                    others += 1;
-                    let image = tree.get(node, "image").and_then(|i| tree.text(i));
-                    let bpe = is_bpe(image, &senv);
-                    services.push(Read {
-                        name: Some(name.to_string()),
-                        key,
-                        env: senv,
-                        container: None,
-                        config: false,
-                        bpe,
-                    });
-                    continue;
-                }
-                let workdir = match options.workdir {
-                    Some(w) => w.to_path_buf(),
-                    None => tree
-                        .get(node, "working_dir")
-                        .and_then(|w| tree.text(w))
-                        .map_or_else(|| PathBuf::from(DEFAULT_WORKDIR), PathBuf::from),
-                };
-                let container = mounts::container(
-                    &tree,
-                    &declared,
-                    name,
-                    node,
-                    workdir,
-                    options.files.path_maps.clone(),
-                    &mctx,
-                );
-                services.push(Read {
-                    name: Some(name.to_string()),
-                    key,
-                    env: senv,
-                    container: Some(container),
-                    config: true,
-                    bpe: true,
-                });
-            }
         }
         Shape::Inspect(list) => {
             for container in tree.items(list) {
@@ -580,20 +712,29 @@ fn read(l: &Loaded, options: &Options, substituted: &mut Vec<String>) -> Option<
                 if !config {
                     others += 1;
                 }
+                // its files are where its mounts say
+                let mounted = config.then(|| {
+                    mounts::inspected(
+                        &tree,
+                        &name,
+                        container,
+                        options.workdir,
+                        options.files.path_maps.clone(),
+                    )
+                });
                 services.push(Read {
                     name: Some(name),
-                    key,
+                    key: (0, key),
                     bpe: is_bpe(image, &senv),
                     env: senv,
-                    container: None,
+                    container: mounted,
                     config,
                 });
             }
         }
-        Shape::Other => {}
+        Shape::Compose(_) | Shape::Other => return None,
     }
-    substituted.extend(found.into_inner());
-    Some((fragment, services, others, notes, failed, secrets))
+    Some((fragment, services, others, secrets, found.into_inner()))
 }
 
 /// Add one service's sources (its env files, its config) and what it found to `plan`.
@@ -607,6 +748,7 @@ fn service(r: Read, options: &Options, db: &mut SourceDb, plan: &mut Plan) {
         bpe,
     } = r;
     let host = plan.host;
+    let hosts = plan.hosts.clone();
     let shown = match &service {
         None => Text::from("the fragment"),
         Some(s) if plan.inspect => text!("container `{}`", Piece::value(s)),
@@ -625,24 +767,64 @@ fn service(r: Read, options: &Options, db: &mut SourceDb, plan: &mut Plan) {
         })
         .collect();
     let place = |p: Place| match p {
-        Place::Host => host,
+        Place::Compose(k) => hosts.get(k).copied().unwrap_or(host),
         Place::EnvFile(i) => file_ids.get(i).copied().unwrap_or(host),
     };
+    if options.keep_environment {
+        let vars = env
+            .effective()
+            .into_iter()
+            .map(|v| (v.name.clone(), v.text().map(str::to_string)))
+            .collect();
+        let mounts = container
+            .iter()
+            .flat_map(|c| &c.mounts)
+            .map(|m| {
+                let from = match &m.source {
+                    MountSource::Host(p) => p.display().to_string(),
+                    MountSource::Secret { file: Some(p), .. } => p.display().to_string(),
+                    MountSource::Secret { name, file: None } => format!("secret:{name}"),
+                    MountSource::Volume(n) => format!("volume:{n}"),
+                };
+                (m.target.display().to_string(), from)
+            })
+            .collect();
+        plan.environments.push(Environment {
+            service: service.clone().unwrap_or_default(),
+            vars,
+            mounts,
+        });
+    }
     let rejected = !env.rejected.is_empty();
-    for (span, why) in std::mem::take(&mut env.rejected) {
+    for (at, span, why) in std::mem::take(&mut env.rejected) {
         plan.findings.push(Finding::EnvironmentEntry {
-            file: host,
+            file: place(at),
             span,
             why,
         });
     }
     let misspelt_config = variable_names(&env, &service, &place, plan);
+    if bpe || sets_config {
+        too_large_variables(&env, &place, plan);
+    }
+    // compose refuses an invalid `${...}` (or an unset required variable) in any variable,
+    // even one a later file overrides: it interpolates every file before merging
+    for v in &env.vars {
+        for (span, f) in v.findings.iter().filter(|(_, f)| templates::fatal(f)) {
+            plan.findings.push(Finding::Interpolation {
+                file: place(v.place),
+                span: *span,
+                variable: v.name.clone(),
+                finding: f.clone(),
+            });
+        }
+    }
     if !sets_config {
         for v in env.effective() {
             mask_secret(v, place(v.place), db, plan);
         }
         if let Some(name) = service.filter(|_| bpe && !misspelt_config && !rejected) {
-            plan.bare.push((name, key));
+            plan.bare.push((name, place(Place::Compose(key.0)), key.1));
         } else if bpe {
             plan.bpe_services += 1;
         }
@@ -650,7 +832,7 @@ fn service(r: Read, options: &Options, db: &mut SourceDb, plan: &mut Plan) {
     }
     plan.bpe_services += 1;
     let mut notes = Vec::new();
-    for (span, why) in std::mem::take(&mut env.unreadable) {
+    for (at, span, why) in std::mem::take(&mut env.unreadable) {
         if options.files.skip {
             notes.push(text!(
                 "{}: {}: env_file not checked (--skip-file-checks): {}",
@@ -660,7 +842,7 @@ fn service(r: Read, options: &Options, db: &mut SourceDb, plan: &mut Plan) {
             ));
         } else {
             plan.findings.push(Finding::EnvFileUnreadable {
-                file: host,
+                file: place(at),
                 span,
                 why,
             });
@@ -688,7 +870,7 @@ fn service(r: Read, options: &Options, db: &mut SourceDb, plan: &mut Plan) {
         }
         let canon = canon.into_owned();
         if relevant(&canon) {
-            for (span, f) in &v.findings {
+            for (span, f) in v.findings.iter().filter(|(_, f)| !templates::fatal(f)) {
                 plan.findings.push(Finding::Interpolation {
                     file: place(v.place),
                     span: *span,
@@ -776,6 +958,31 @@ fn service(r: Read, options: &Options, db: &mut SourceDb, plan: &mut Plan) {
     });
 }
 
+/// The variables of a BPE service (other than the config, judged as a config) whose string
+/// `NAME=value` is over the kernel's limit: the container cannot start.
+fn too_large_variables(env: &Env, place: &dyn Fn(Place) -> FileId, plan: &mut Plan) {
+    for v in env.effective() {
+        if v.name == ENV_VAR || canonical(&v.name) == ENV_VAR {
+            continue;
+        }
+        let Some(t) = v.text() else { continue };
+        let bytes = v.name.len() + t.len() + 2;
+        if bytes <= MAX_ENV_STRING {
+            continue;
+        }
+        let span = match &v.value {
+            Value::Written(m) => m.host(),
+            Value::Inherited(_) => v.name_span,
+        };
+        plan.findings.push(Finding::VariableTooLarge {
+            file: place(v.place),
+            span,
+            name: v.name.clone(),
+            bytes,
+        });
+    }
+}
+
 /// The summary note of a compose file once its services are checked: which ones (with their
 /// number of connections), or why none was; `services` is `--service`.
 pub fn summary(plan: &Plan, services: &[String], checked: &[(Text, usize)]) -> Option<Text> {
@@ -802,7 +1009,7 @@ pub fn summary(plan: &Plan, services: &[String], checked: &[(Text, usize)]) -> O
                     &plan
                         .bare
                         .iter()
-                        .map(|(n, _)| n.as_str())
+                        .map(|(n, _, _)| n.as_str())
                         .collect::<Vec<_>>()
                         .join(", ")
                 ),

@@ -65,10 +65,25 @@ fn top_level<'n>(
 }
 
 /// The top-level `secrets:` and `configs:` of a compose file, read once for all its services.
+#[derive(Default)]
 pub struct Declared {
     secrets: HashMap<String, Option<PathBuf>>,
     configs: HashMap<String, Option<PathBuf>>,
     names: Arc<HashSet<String>>,
+}
+
+impl Declared {
+    /// `over` merged over this one (a later compose file's top-level entries win by name).
+    pub fn merge(&mut self, over: Declared) {
+        self.secrets.extend(over.secrets);
+        self.configs.extend(over.configs);
+        self.names = Arc::new(self.secrets.keys().cloned().collect());
+    }
+
+    /// The names of its secrets, for the container.
+    pub fn names(&self) -> Arc<HashSet<String>> {
+        Arc::clone(&self.names)
+    }
 }
 
 pub fn declared<'n>(tree: &Tree<'n, '_>, root: &'n Node<'_>, ctx: &Ctx) -> Declared {
@@ -168,6 +183,55 @@ pub fn container<'n>(
         workdir,
         mounts,
         declared_secrets: Arc::clone(&declared.names),
+        path_maps,
+    };
+    c.sort_mounts();
+    c
+}
+
+/// The container `docker inspect` shows: its `Mounts` (`bind` from this machine's `Source`,
+/// `volume` by name, anything else not on the host) at their `Destination`, its
+/// `Config.WorkingDir` unless `workdir` is given.
+pub fn inspected<'n>(
+    tree: &Tree<'n, '_>,
+    name: &str,
+    container: &'n Node<'_>,
+    workdir: Option<&Path>,
+    path_maps: Vec<(PathBuf, PathBuf)>,
+) -> Container {
+    let text = |n: &'n Node<'_>, k: &str| tree.get(n, k).and_then(|v| tree.text(v));
+    let mut mounts = Vec::new();
+    for m in tree
+        .get(container, "Mounts")
+        .map(|l| tree.items(l))
+        .unwrap_or_default()
+    {
+        let Some(target) = text(m, "Destination") else {
+            continue;
+        };
+        let source = match (text(m, "Type"), text(m, "Source")) {
+            (Some("bind"), Some(s)) => MountSource::Host(normalize(Path::new(s))),
+            (Some("volume"), _) => {
+                MountSource::Volume(text(m, "Name").unwrap_or("a volume").to_string())
+            }
+            (kind, _) => MountSource::Volume(kind.unwrap_or("a mount").to_string()),
+        };
+        mounts.push(Mount {
+            target: normalize(Path::new(target)),
+            source,
+        });
+    }
+    let workdir = workdir.map(Path::to_path_buf).unwrap_or_else(|| {
+        tree.get(container, "Config")
+            .and_then(|c| text(c, "WorkingDir"))
+            .filter(|w| !w.is_empty())
+            .map_or_else(|| PathBuf::from(super::DEFAULT_WORKDIR), PathBuf::from)
+    });
+    let mut c = Container {
+        service: name.to_string(),
+        workdir,
+        mounts,
+        declared_secrets: Arc::default(),
         path_maps,
     };
     c.sort_mounts();

@@ -15,8 +15,9 @@ use std::path::{Path, PathBuf};
 /// Which text a value is written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Place {
-    /// The compose file (or fragment) itself.
-    Host,
+    /// The `i`-th compose file of the project (0: the file itself when one is read alone):
+    /// an override, an included or an extended file sets the value there.
+    Compose(usize),
     /// The `i`-th file of [`Env::files`].
     EnvFile(usize),
 }
@@ -63,9 +64,9 @@ pub struct Env {
     pub files: Vec<EnvFile>,
     /// Required `env_file`s compose cannot read (compose refuses to start): where each is named
     /// in the compose file, and why.
-    pub unreadable: Vec<(crate::source::Span, String)>,
+    pub unreadable: Vec<(Place, Span, String)>,
     /// Entries of `environment:` compose refuses (it does not start): where, and why.
-    pub rejected: Vec<(Span, &'static str)>,
+    pub rejected: Vec<(Place, Span, &'static str)>,
 }
 
 impl Env {
@@ -83,6 +84,65 @@ impl Env {
     /// The variable the container gets for `name` (the last one set wins).
     pub fn get(&self, name: &str) -> Option<&Var> {
         self.vars.iter().rev().find(|v| v.name == name)
+    }
+
+    /// The same environment read from the `file`-th compose file of a project.
+    pub fn relocate(mut self, file: usize) -> Env {
+        let at = |p: &mut Place| {
+            if let Place::Compose(k) = p {
+                *k = file;
+            }
+        };
+        self.vars.iter_mut().for_each(|v| at(&mut v.place));
+        self.unreadable.iter_mut().for_each(|u| at(&mut u.0));
+        self.rejected.iter_mut().for_each(|r| at(&mut r.0));
+        self
+    }
+
+    /// `over` merged over this one, as compose merges a service of a later file (`-f`, an
+    /// override, an `extends:` child over its base): `env_file:` lists appended (a file named
+    /// again stays where it was first), `environment:` entries by name, the later one winning;
+    /// every `environment:` entry still wins over every env file.
+    pub fn merge(self, over: Env) -> Env {
+        let Env {
+            vars,
+            mut files,
+            mut unreadable,
+            mut rejected,
+        } = self;
+        let (mut from_files, mut written): (Vec<Var>, Vec<Var>) = vars
+            .into_iter()
+            .partition(|v| matches!(v.place, Place::EnvFile(_)));
+        // where each of `over`'s files lands among the merged ones (`None`: already there)
+        let mut index = Vec::with_capacity(over.files.len());
+        for f in over.files {
+            if files.iter().any(|g| g.path == f.path) {
+                index.push(None);
+            } else {
+                index.push(Some(files.len()));
+                files.push(f);
+            }
+        }
+        for mut v in over.vars {
+            match v.place {
+                Place::EnvFile(i) => {
+                    if let Some(Some(j)) = index.get(i) {
+                        v.place = Place::EnvFile(*j);
+                        from_files.push(v);
+                    }
+                }
+                Place::Compose(_) => written.push(v),
+            }
+        }
+        from_files.extend(written);
+        unreadable.extend(over.unreadable);
+        rejected.extend(over.rejected);
+        Env {
+            vars: from_files,
+            files,
+            unreadable,
+            rejected,
+        }
     }
 
     /// Each variable once, as the container gets it.
@@ -108,6 +168,15 @@ fn written(text: &str, node: &Node, lookup: Lookup) -> Option<(Mapped, Vec<(Span
     ))
 }
 
+/// `span` without the line breaks and blanks a block node's span runs on with (a block
+/// mapping inside a list item ends at the next line's start): a mark ends at the value.
+fn trimmed(text: &str, span: Span) -> Span {
+    let end = text
+        .get(span.start..span.end)
+        .map_or(span.end, |t| span.start + t.trim_end().len());
+    Span::new(span.start, end.max(span.start))
+}
+
 /// The `environment:` block (a mapping or a list) of a service or fragment.
 pub fn environment<'n>(
     tree: &Tree<'n, '_>,
@@ -122,7 +191,7 @@ pub fn environment<'n>(
         for (name, value, name_span) in tree.entries(block) {
             if tree.resolve(value).as_scalar().is_none() && !value.is_null() {
                 rejected.push((
-                    tree.resolve(value).span,
+                    trimmed(text, tree.resolve(value).span),
                     "the value of a variable must be a string, number, boolean or null, not a list or mapping",
                 ));
                 continue;
@@ -135,7 +204,7 @@ pub fn environment<'n>(
             if let Some((value, findings)) = var {
                 vars.push(Var {
                     name: name.to_string(),
-                    place: Place::Host,
+                    place: Place::Compose(0),
                     name_span,
                     value,
                     findings,
@@ -147,7 +216,7 @@ pub fn environment<'n>(
     for item in tree.items(block) {
         let Some((m, findings)) = written(text, item, lookup) else {
             rejected.push((
-                item.span,
+                trimmed(text, item.span),
                 if item.as_map().is_some() {
                     "a mapping inside the list form of `environment:`: each item must be a `KEY=value` string (or use the mapping form `KEY: value` for the whole block)"
                 } else {
@@ -166,7 +235,7 @@ pub fn environment<'n>(
         let name_span = m.host_span(0..name.len());
         vars.push(Var {
             name,
-            place: Place::Host,
+            place: Place::Compose(0),
             name_span,
             value,
             findings,
@@ -191,7 +260,7 @@ pub fn inspected(tree: &Tree<'_, '_>, text: &str, env: &Node<'_>) -> Env {
         let name_span = m.host_span(0..k);
         out.vars.push(Var {
             name,
-            place: Place::Host,
+            place: Place::Compose(0),
             name_span,
             value: Value::Written(m.slice(k + 1..m.text.len())),
             findings: Vec::new(),
@@ -250,8 +319,11 @@ pub fn service_env<'n>(
                 Ok(t) => t,
                 Err(why) => {
                     if required {
-                        env.unreadable
-                            .push((at, format!("cannot read {}: {why}", full.display())));
+                        env.unreadable.push((
+                            Place::Compose(0),
+                            at,
+                            format!("cannot read {}: {why}", full.display()),
+                        ));
                     }
                     continue;
                 }
@@ -259,8 +331,11 @@ pub fn service_env<'n>(
             let parsed = match dotenv::parse(&file_text) {
                 Ok(p) => p,
                 Err(why) => {
-                    env.unreadable
-                        .push((at, format!("{}: {why}", full.display())));
+                    env.unreadable.push((
+                        Place::Compose(0),
+                        at,
+                        format!("{}: {why}", full.display()),
+                    ));
                     continue;
                 }
             };
@@ -284,7 +359,10 @@ pub fn service_env<'n>(
         let mut rejected = Vec::new();
         env.vars
             .extend(environment(tree, text, block, lookup, &mut rejected));
-        env.rejected = rejected;
+        env.rejected = rejected
+            .into_iter()
+            .map(|(span, why)| (Place::Compose(0), span, why))
+            .collect();
     }
     env
 }

@@ -6,6 +6,7 @@
 pub mod ci;
 pub mod concise;
 pub mod docs;
+pub mod environment;
 pub mod explain;
 pub mod github;
 pub mod gitlab;

@@ -181,10 +181,22 @@ pub fn env_file_unreadable(file: FileId, span: Span, why: &str) -> Diagnostic {
 
 /// A finding of compose's interpolation, at the expression as written in the host.
 pub fn interpolation(file: FileId, span: Span, variable: &str, f: &Finding) -> Diagnostic {
+    interpolation_in(file, span, text!("${}", Piece::value(variable)), f)
+}
+
+/// A `${...}` compose refuses (invalid, or a required variable unset) in a value of the
+/// compose file other than a variable's: `at` is where (`services.bpe.image`).
+pub fn template(file: FileId, span: Span, at: &str, f: &Finding) -> Diagnostic {
+    interpolation_in(file, span, text!("`{}`", Piece::value(at)), f)
+}
+
+/// `shown`: the variable (`$NAME`) or the setting (`` `services.bpe.image` ``) the
+/// expression is in.
+fn interpolation_in(file: FileId, span: Span, shown: Text, f: &Finding) -> Diagnostic {
     // the variable is written in the expression at `span`; the setting it is in has its name
     // in the compose file
     let var = |name: &str| Piece::decoded(file, span, name);
-    let variable = Piece::value(variable);
+    let variable = shown;
     let (rule, message, label, help): (_, Text, _, Text) = match &f.kind {
         FindingKind::Unset {
             name,
@@ -192,9 +204,9 @@ pub fn interpolation(file: FileId, span: Span, variable: &str, f: &Finding) -> D
         } if name.chars().any(|c| c.is_ascii_lowercase()) => (
             &COMPOSE_UNESCAPED_DOLLAR,
             text!(
-                "docker compose reads `${}` in ${} as a variable, and `{}` is not set: the container gets an empty string in its place",
+                "docker compose reads `${}` in {} as a variable, and `{}` is not set: the container gets an empty string in its place",
                 var(name),
-                variable,
+                variable.clone(),
                 var(name)
             ),
             "compose replaces this",
@@ -203,9 +215,9 @@ pub fn interpolation(file: FileId, span: Span, variable: &str, f: &Finding) -> D
         FindingKind::Unset { name, braced } => (
             &COMPOSE_VARIABLE_UNSET,
             text!(
-                "`{}` is not set (neither in the environment nor in .env): compose puts an empty string into ${}",
+                "`{}` is not set (neither in the environment nor in .env): compose puts an empty string into {}",
                 var(name),
-                variable
+                variable.clone()
             ),
             "empty string",
             if *braced {
@@ -251,8 +263,8 @@ pub fn interpolation(file: FileId, span: Span, variable: &str, f: &Finding) -> D
         FindingKind::TooLarge => (
             &COMPOSE_INVALID_INTERPOLATION,
             text!(
-                "the value of ${} grows beyond {} bytes through variables that refer to each other: not followed further",
-                variable,
+                "the value of {} grows beyond {} bytes through variables that refer to each other: not followed further",
+                variable.clone(),
                 crate::compose::interpolate::MAX_VALUE
             ),
             "grows too large",
@@ -261,8 +273,8 @@ pub fn interpolation(file: FileId, span: Span, variable: &str, f: &Finding) -> D
         FindingKind::Invalid => (
             &COMPOSE_INVALID_INTERPOLATION,
             text!(
-                "invalid interpolation in ${}: compose refuses to start",
-                variable
+                "invalid interpolation in {}: compose refuses to start",
+                variable.clone()
             ),
             "not a compose expression",
             Text::from(
@@ -621,13 +633,43 @@ pub static CONFIG_TOO_LARGE: Rule = Rule {
     name: "config-too-large",
     severity: Severity::Error,
     outcome: Some(Outcome::DoesNotStart),
-    summary: "the config is over the 131,028 bytes Linux allows an environment variable of its name",
-    docs: r##"**What:** Linux refuses one environment string over 131,072 bytes (`MAX_ARG_STRLEN`; the name, `=` and the closing NUL included), so `DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG` can hold at most 131,028 bytes. The config (as the container gets it, after compose's interpolation) is larger. This is an error where the config travels in the environment (a compose file, its `env_file:` or `.env`, the variable itself) and a warning for a standalone config file, which could also reach the BPE through a properties file, without that limit.
+    summary: "the config (or another variable of a BPE service) is over the bytes Linux allows one environment variable",
+    docs: r##"**What:** Linux refuses one environment string over 131,072 bytes (`MAX_ARG_STRLEN`; the name, `=` and the closing NUL included), so `DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG` can hold at most 131,028 bytes. The config (as the container gets it, after compose's interpolation) is larger. This is an error where the config travels in the environment (a compose file, its `env_file:` or `.env`, the variable itself) and a warning for a standalone config file, which could also reach the BPE through a properties file, without that limit. Every other variable of a BPE service is held to the same limit (`NAME=value` and the NUL at most 131,072 bytes): one too large stops the container just as well.
 
 **Why it matters:** The container cannot start: `exec` fails with "argument list too long" before the BPE runs.
 
 **Fix:** Make the config smaller (connections the BPE does not use, comments, long `required-audience` lists), or give it to the BPE in `conf/config.properties` (`dev.dsf.bpe.fhir.client.connections.config=...`), which has no such limit."##,
 };
+
+/// Another variable of a BPE service over the limit of one environment string: `span` is its
+/// value in `text` (marked on its first line, at most 64 bytes).
+pub fn variable_too_large(
+    file: FileId,
+    text: &str,
+    span: Span,
+    name: &str,
+    bytes: usize,
+) -> Diagnostic {
+    let value = text.get(span.start..span.end).unwrap_or_default();
+    let first = value.find(['\n', '\r']).unwrap_or(value.len()).min(64);
+    let end = span.start + crate::source::floor_char(value, first);
+    let limit = crate::compose::MAX_ENV_STRING - name.len() - 2;
+    let size = bytes - name.len() - 2;
+    Diagnostic::new(
+        &CONFIG_TOO_LARGE,
+        file,
+        Span::new(span.start, end.max(span.start)),
+        text!(
+            "the value of {} is {} bytes, over the {} bytes Linux allows in it: the container cannot start (\"argument list too long\")",
+            Piece::value(name),
+            Piece::own(thousands(size)),
+            Piece::own(thousands(limit)),
+        ),
+    )
+    .at("")
+    .label(text!("{} bytes", Piece::own(thousands(size))))
+    .help("make the value smaller, or give it to the container as a file (a secret, a bind mount)")
+}
 
 /// A config over the limit of one environment string; `in_environment`: it travels there.
 pub fn too_large(file: FileId, text: &str, bytes: usize, in_environment: bool) -> Diagnostic {
