@@ -13,6 +13,7 @@ use crate::source::{FileId, Span};
 use crate::text;
 
 pub static COMPOSE_UNESCAPED_DOLLAR: Rule = Rule {
+    fix: None,
     name: "compose-unescaped-dollar",
     severity: Severity::Warning,
     outcome: Some(Outcome::SilentlyWrong),
@@ -39,6 +40,7 @@ services:
 };
 
 pub static COMPOSE_VARIABLE_UNSET: Rule = Rule {
+    fix: None,
     name: "compose-variable-unset",
     severity: Severity::Warning,
     outcome: Some(Outcome::SilentlyWrong),
@@ -59,6 +61,7 @@ Bad:
 };
 
 pub static COMPOSE_VARIABLE_REQUIRED: Rule = Rule {
+    fix: None,
     name: "compose-variable-required",
     severity: Severity::Error,
     outcome: Some(Outcome::DoesNotStart),
@@ -77,6 +80,7 @@ Bad:
 };
 
 pub static COMPOSE_INVALID_INTERPOLATION: Rule = Rule {
+    fix: None,
     name: "compose-invalid-interpolation",
     severity: Severity::Error,
     outcome: Some(Outcome::DoesNotStart),
@@ -95,6 +99,7 @@ Bad:
 };
 
 pub static COMPOSE_SECRET_NOT_MOUNTED: Rule = Rule {
+    fix: None,
     name: "compose-secret-not-mounted",
     severity: Severity::Error,
     outcome: Some(Outcome::NoConnections),
@@ -127,6 +132,7 @@ secrets:
 };
 
 pub static COMPOSE_PATH_NOT_MOUNTED: Rule = Rule {
+    fix: None,
     name: "compose-path-not-mounted",
     severity: Severity::Warning,
     outcome: Some(Outcome::MayFail),
@@ -147,6 +153,7 @@ Bad:
 };
 
 pub static COMPOSE_ENV_FILE_UNREADABLE: Rule = Rule {
+    fix: None,
     name: "compose-env-file-unreadable",
     severity: Severity::Error,
     outcome: Some(Outcome::DoesNotStart),
@@ -406,6 +413,7 @@ pub fn check(ctx: &Ctx, c: &Connection, out: &mut Vec<Diagnostic>) {
 }
 
 pub static COMPOSE_INVALID_ENVIRONMENT: Rule = Rule {
+    fix: None,
     name: "compose-invalid-environment",
     severity: Severity::Error,
     outcome: Some(Outcome::DoesNotStart),
@@ -442,6 +450,7 @@ pub fn invalid_environment(file: FileId, span: Span, why: &'static str) -> Diagn
 }
 
 pub static VARIABLE_MISSPELT: Rule = Rule {
+    fix: None,
     name: "variable-misspelt",
     severity: Severity::Error,
     outcome: Some(Outcome::SilentlyWrong),
@@ -467,6 +476,7 @@ services:
 };
 
 pub static VARIABLE_SPELLING: Rule = Rule {
+    fix: None,
     name: "variable-spelling",
     severity: Severity::Warning,
     outcome: None,
@@ -586,6 +596,7 @@ pub fn variable_name(
 }
 
 pub static COMPOSE_NO_CONFIG: Rule = Rule {
+    fix: None,
     name: "compose-no-config",
     severity: Severity::Warning,
     outcome: None,
@@ -618,6 +629,7 @@ pub fn no_config(file: FileId, span: Span, service: &str) -> Diagnostic {
 }
 
 pub static CONFIG_TOO_LARGE: Rule = Rule {
+    fix: None,
     name: "config-too-large",
     severity: Severity::Error,
     outcome: Some(Outcome::DoesNotStart),

@@ -171,6 +171,19 @@ pub fn value_of(at: &At, shown: &str) -> crate::secrets::Piece {
     crate::secrets::Piece::decoded(at.file, at.value, shown)
 }
 
+/// Whether a fix may replace `node` as a whole by a plain scalar: a plain or quoted scalar (a
+/// block scalar's span does not cover its header).
+pub fn flow_scalar(node: &crate::yaml::Node) -> bool {
+    node.as_scalar().is_some_and(|s| {
+        matches!(
+            s.style,
+            crate::yaml::Style::Plain
+                | crate::yaml::Style::SingleQuoted
+                | crate::yaml::Style::DoubleQuoted
+        )
+    })
+}
+
 /// A diagnostic on the value written at `at` (its key when the value has no width).
 pub fn on_value(
     rule: &'static Rule,

@@ -16,6 +16,7 @@ use jsonschema::ValidationError;
 use jsonschema::error::ValidationErrorKind as K;
 
 pub static CONNECTION_EMPTY: Rule = Rule {
+    fix: None,
     name: "connection-empty",
     severity: Severity::Error,
     outcome: Some(Outcome::NoConnections),
@@ -35,6 +36,7 @@ next:
 **Fix:** Give the connection its settings indented below it, or remove it."##,
 };
 pub static UNKNOWN_PROPERTY: Rule = Rule {
+    fix: None,
     name: "unknown-property",
     severity: Severity::Error,
     outcome: Some(Outcome::NoConnections),
@@ -58,6 +60,7 @@ fhir:
 ```"##,
 };
 pub static INVALID_TYPE: Rule = Rule {
+    fix: None,
     name: "invalid-type",
     severity: Severity::Error,
     outcome: Some(Outcome::NoConnections),
@@ -81,6 +84,7 @@ fhir:
 ```"##,
 };
 pub static MISSING_PROPERTY: Rule = Rule {
+    fix: None,
     name: "missing-property",
     severity: Severity::Error,
     outcome: Some(Outcome::NoConnections),
@@ -108,6 +112,7 @@ fhir:
 ```"##,
 };
 pub static CONFLICTING_PROPERTIES: Rule = Rule {
+    fix: None,
     name: "conflicting-properties",
     severity: Severity::Error,
     outcome: Some(Outcome::NoConnections),
@@ -126,6 +131,7 @@ Bad:
 **Fix:** Keep one of them."##,
 };
 pub static INVALID_VALUE: Rule = Rule {
+    fix: None,
     name: "invalid-value",
     severity: Severity::Error,
     outcome: Some(Outcome::NoConnections),

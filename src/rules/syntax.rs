@@ -14,6 +14,7 @@ use crate::text;
 use crate::yaml::{LoadError, LoadErrorKind};
 
 pub static YAML_SYNTAX: Rule = Rule {
+    fix: None,
     name: "yaml-syntax",
     severity: Severity::Error,
     outcome: Some(Outcome::NoConnections),
@@ -34,6 +35,7 @@ fhir:
 **Fix:** Fix the syntax at the position shown."##,
 };
 pub static YAML_TYPOGRAPHIC_QUOTE: Rule = Rule {
+    fix: None,
     name: "yaml-typographic-quote",
     severity: Severity::Error,
     outcome: Some(Outcome::NoConnections),
@@ -55,6 +57,7 @@ Fix:
 ```"##,
 };
 pub static YAML_TAB_INDENTATION: Rule = Rule {
+    fix: None,
     name: "yaml-tab-indentation",
     severity: Severity::Error,
     outcome: Some(Outcome::NoConnections),
@@ -73,6 +76,7 @@ fhir:
 **Fix:** Indent with spaces."##,
 };
 pub static YAML_INDENTATION: Rule = Rule {
+    fix: None,
     name: "yaml-indentation",
     severity: Severity::Error,
     outcome: Some(Outcome::NoConnections),
@@ -93,6 +97,7 @@ fhir:
 };
 
 pub static YAML_BAD_ESCAPE: Rule = Rule {
+    fix: None,
     name: "yaml-bad-escape",
     severity: Severity::Error,
     outcome: Some(Outcome::NoConnections),
@@ -111,6 +116,7 @@ Bad:
 };
 
 pub static YAML_UNPRINTABLE: Rule = Rule {
+    fix: None,
     name: "yaml-unprintable",
     severity: Severity::Error,
     outcome: Some(Outcome::NoConnections),
@@ -129,6 +135,7 @@ Bad:
 };
 
 pub static YAML_VERSION: Rule = Rule {
+    fix: None,
     name: "yaml-version",
     severity: Severity::Error,
     outcome: Some(Outcome::NoConnections),
@@ -150,6 +157,7 @@ fhir:
 };
 
 pub static YAML_LINE_SEPARATOR: Rule = Rule {
+    fix: None,
     name: "yaml-line-separator",
     severity: Severity::Error,
     outcome: Some(Outcome::SilentlyWrong),

@@ -14,6 +14,7 @@ use crate::yaml::scalar::{Plain, resolve_plain};
 use crate::yaml::{Node, NodeKind, Style};
 
 pub static BLANK_VALUE: Rule = Rule {
+    fix: None,
     name: "blank-value",
     severity: Severity::Error,
     outcome: Some(Outcome::NoConnections),
@@ -124,6 +125,7 @@ pub fn audience_item(ctx: &MapCtx, path: &Path, node: Option<&Node>) -> Diagnost
 }
 
 pub static INVALID_BOOLEAN: Rule = Rule {
+    fix: None,
     name: "invalid-boolean",
     severity: Severity::Error,
     outcome: Some(Outcome::NoConnections),
@@ -197,6 +199,7 @@ pub fn invalid_boolean(ctx: &MapCtx, path: &Path, node: Option<&Node>) -> Diagno
 }
 
 pub static SECRET_NOT_STRING: Rule = Rule {
+    fix: None,
     name: "secret-not-string",
     severity: Severity::Error,
     outcome: Some(Outcome::NoConnections),
@@ -260,6 +263,7 @@ pub fn secret_not_string(ctx: &MapCtx, path: &Path, node: Option<&Node>) -> Diag
 }
 
 pub static PASSWORD_NOT_LATIN1: Rule = Rule {
+    fix: None,
     name: "password-not-latin1",
     severity: Severity::Error,
     outcome: Some(Outcome::NoConnections),
@@ -292,6 +296,7 @@ pub fn not_latin1(at: &At, what: &'static str) -> Diagnostic {
 }
 
 pub static SECRET_LOOKS_LIKE_PATH: Rule = Rule {
+    fix: None,
     name: "secret-looks-like-path",
     severity: Severity::Warning,
     outcome: Some(Outcome::SilentlyWrong),
@@ -336,6 +341,7 @@ fn secret_path(
 }
 
 pub static AUDIENCE_LOOKS_LIKE_LIST: Rule = Rule {
+    fix: None,
     name: "audience-looks-like-list",
     severity: Severity::Warning,
     outcome: Some(Outcome::SilentlyWrong),
@@ -384,6 +390,7 @@ fn audience_list(a: &crate::model::OidcAuth, out: &mut Vec<Diagnostic>) {
 }
 
 pub static TYPOGRAPHIC_QUOTES: Rule = Rule {
+    fix: None,
     name: "typographic-quotes",
     severity: Severity::Error,
     outcome: Some(Outcome::SilentlyWrong),
