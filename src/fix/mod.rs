@@ -4,7 +4,12 @@
 //! the scalar that holds the config (a block's indentation, a double-quoted string's escapes, a
 //! single-quoted one's `''`, compose's `$$`). Where no exact mapping exists the fix is not
 //! offered, and the reason says why. [`apply`] splices edits into a text; `run` drives
-//! `check --fix` (apply, check again, roll back what breaks, write atomically).
+//! `check --fix` (apply, check again, roll back what breaks), `write` replaces a file atomically
+//! and `diff` renders `--diff`.
+
+pub mod diff;
+pub mod run;
+pub mod write;
 
 use crate::diag::Fix;
 use crate::secrets::Text;

@@ -5,7 +5,7 @@
 
 use super::{Ctx, Rule, on_value};
 use crate::compose::interpolate::{Finding, FindingKind};
-use crate::diag::{Diagnostic, Outcome, Severity};
+use crate::diag::{Applicability, Fix, FixDoc, Diagnostic, Outcome, Severity};
 use crate::files::{Found, Unmounted};
 use crate::model::{Connection, FileRef, Trust};
 use crate::secrets::{Piece, Text};
@@ -13,7 +13,10 @@ use crate::source::{FileId, Span};
 use crate::text;
 
 pub static COMPOSE_UNESCAPED_DOLLAR: Rule = Rule {
-    fix: None,
+    fix: Some(FixDoc {
+        applicability: Applicability::Unsafe,
+        why: "that the `$` is a literal one (a password's) and not a variable meant to be set is a guess: the fix doubles it (`$$`), which compose reads as one `$`",
+    }),
     name: "compose-unescaped-dollar",
     severity: Severity::Warning,
     outcome: Some(Outcome::SilentlyWrong),
@@ -187,7 +190,13 @@ pub fn env_file_unreadable(file: FileId, span: Span, why: &str) -> Diagnostic {
 }
 
 /// A finding of compose's interpolation, at the expression as written in the host.
-pub fn interpolation(file: FileId, span: Span, variable: &str, f: &Finding) -> Diagnostic {
+pub fn interpolation(
+    file: FileId,
+    text: &str,
+    span: Span,
+    variable: &str,
+    f: &Finding,
+) -> Diagnostic {
     // the variable is written in the expression at `span`; the setting it is in has its name
     // in the compose file
     let var = |name: &str| Piece::decoded(file, span, name);
@@ -277,10 +286,24 @@ pub fn interpolation(file: FileId, span: Span, variable: &str, f: &Finding) -> D
             ),
         ),
     };
+    // `$word` written where the diagnostic is: `$$word`
+    let fix = (std::ptr::eq(rule, &COMPOSE_UNESCAPED_DOLLAR)
+        && text.get(span.range()).is_some_and(|t| t.starts_with('$')))
+    .then(|| {
+        crate::diag::Edit::insert(span.start, "$")
+    })
+    .map(|e| {
+        Fix {
+            description: Text::from("write `$$` for a literal `$`"),
+            applicability: Applicability::Unsafe,
+            edits: vec![e],
+        }
+    });
     Diagnostic::new(rule, file, span, message)
         .at("")
         .label(label)
         .help(help)
+        .maybe_fix(fix)
 }
 
 /// Every file a connection names, with its property.

@@ -67,7 +67,7 @@ pub fn invalid_duration(ctx: &MapCtx, path: &Path, node: Option<&Node>) -> Diagn
     // a suggestion is a Java duration the tool computed: its own words
     let suggested = suggest(&text);
     let fix = match (node, &suggested) {
-        (Some(n), Some(s)) if super::flow_scalar(n) => Some(Fix::replace(
+        (Some(n), Some(s)) if n.is_flow_scalar() => Some(Fix::replace(
             Applicability::Safe,
             text!("write `{}` as `{}`", value(&text), Piece::own(s.clone())),
             n.span,
@@ -170,7 +170,10 @@ Fix:
 ```"##,
 };
 pub static DURATION_MILLISECONDS: Rule = Rule {
-    fix: None,
+    fix: Some(FixDoc {
+        applicability: Applicability::Unsafe,
+        why: "that the number means milliseconds is a guess (the server reads seconds, and a timeout of an hour may be meant): the fix writes the number of milliseconds as an ISO-8601 duration",
+    }),
     name: "duration-milliseconds",
     severity: Severity::Warning,
     outcome: Some(Outcome::SilentlyWrong),
@@ -255,7 +258,15 @@ fn judge(t: &Timeout, build: Outcome, out: &mut Vec<Diagnostic>) {
                 "if you meant {} milliseconds, write `{}`",
                 secs,
                 Piece::own(meant.iso())
-            )),
+            ))
+            .maybe_fix(at.flow.then(|| {
+                Fix::replace(
+                    Applicability::Unsafe,
+                    text!("read {} as milliseconds: `{}`", secs, Piece::own(meant.iso())),
+                    at.value,
+                    meant.iso(),
+                )
+            })),
         );
     }
 }

@@ -20,6 +20,7 @@ pub mod input;
 pub mod key_material;
 pub mod properties;
 pub mod proxy;
+pub mod reindent;
 pub mod schema_errors;
 pub mod structure;
 pub mod syntax;
@@ -169,19 +170,6 @@ pub fn name_of(at: &At) -> crate::secrets::Piece {
 /// The value written at `at` for a message, in the decoded form `shown`.
 pub fn value_of(at: &At, shown: &str) -> crate::secrets::Piece {
     crate::secrets::Piece::decoded(at.file, at.value, shown)
-}
-
-/// Whether a fix may replace `node` as a whole by a plain scalar: a plain or quoted scalar (a
-/// block scalar's span does not cover its header).
-pub fn flow_scalar(node: &crate::yaml::Node) -> bool {
-    node.as_scalar().is_some_and(|s| {
-        matches!(
-            s.style,
-            crate::yaml::Style::Plain
-                | crate::yaml::Style::SingleQuoted
-                | crate::yaml::Style::DoubleQuoted
-        )
-    })
 }
 
 /// A diagnostic on the value written at `at` (its key when the value has no width).
