@@ -58,10 +58,13 @@ pub struct Fixed {
 impl Fixed {
     /// The indices of the inputs whose text changed.
     pub fn changed(&self) -> impl Iterator<Item = usize> + '_ {
-        self.original.iter().enumerate().filter_map(|(i, l)| match (l, &self.texts[i]) {
-            (Ok(l), Some(t)) if *t != l.text => Some(i),
-            _ => None,
-        })
+        self.original
+            .iter()
+            .enumerate()
+            .filter_map(|(i, l)| match (l, &self.texts[i]) {
+                (Ok(l), Some(t)) if *t != l.text => Some(i),
+                _ => None,
+            })
     }
 }
 
@@ -188,6 +191,17 @@ pub fn annotate(report: &mut Report, inputs: &[InputResult]) {
     }
 }
 
+/// Why no fix is offered, from the sources alone (a plain `check`: which inputs could be
+/// rewritten is not asked).
+pub fn annotate_sources(report: &mut Report) {
+    let db = &report.sources;
+    for d in &mut report.diagnostics {
+        if let Some(fix) = &d.fix {
+            d.fix_unavailable = host_edits(db, d.file(), fix).err();
+        }
+    }
+}
+
 /// The texts with `chosen` applied; `Err` names the input whose edits did not apply.
 fn texts_with(
     texts: &[Option<String>],
@@ -195,7 +209,10 @@ fn texts_with(
 ) -> Result<Vec<Option<String>>, usize> {
     let mut by_input: HashMap<usize, Vec<HostEdit>> = HashMap::new();
     for c in chosen {
-        by_input.entry(c.input).or_default().extend(c.edits.iter().cloned());
+        by_input
+            .entry(c.input)
+            .or_default()
+            .extend(c.edits.iter().cloned());
     }
     let mut out = texts.to_vec();
     for (i, edits) in by_input {
@@ -409,7 +426,12 @@ pub fn fix(
         for &i in &touched {
             let Some((_, why)) = failed.iter().find(|(f, _)| *f == i) else {
                 texts[i].clone_from(&new_texts[i]);
-                applied.extend(chosen.iter().filter(|c| c.input == i).map(|c| c.listed.clone()));
+                applied.extend(
+                    chosen
+                        .iter()
+                        .filter(|c| c.input == i)
+                        .map(|c| c.listed.clone()),
+                );
                 continue;
             };
             let mine: Vec<&&Candidate> = chosen.iter().filter(|c| c.input == i).collect();
@@ -449,7 +471,12 @@ pub fn count_unsafe(report: &Report) -> usize {
     report
         .diagnostics
         .iter()
-        .filter(|d| fixable(d) && d.fix.as_ref().is_some_and(|f| f.applicability == Applicability::Unsafe))
+        .filter(|d| {
+            fixable(d)
+                && d.fix
+                    .as_ref()
+                    .is_some_and(|f| f.applicability == Applicability::Unsafe)
+        })
         .count()
 }
 
@@ -458,8 +485,31 @@ pub fn count_safe(report: &Report) -> usize {
     report
         .diagnostics
         .iter()
-        .filter(|d| fixable(d) && d.fix.as_ref().is_some_and(|f| f.applicability == Applicability::Safe))
+        .filter(|d| {
+            fixable(d)
+                && d.fix
+                    .as_ref()
+                    .is_some_and(|f| f.applicability == Applicability::Safe)
+        })
         .count()
+}
+
+/// The note of a plain `check` when fixes are on offer (`2 fixable with check --fix (1 more
+/// with --unsafe-fixes)`).
+pub fn fixable_note(report: &Report) -> Option<Text> {
+    let (safe, unsafe_) = (count_safe(report), count_unsafe(report));
+    if safe + unsafe_ == 0 {
+        return None;
+    }
+    Some(match (safe, unsafe_) {
+        (0, u) => text!("{} fixable with `check --fix --unsafe-fixes`", u),
+        (s, 0) => text!("{} fixable with `check --fix`", s),
+        (s, u) => text!(
+            "{} fixable with `check --fix` ({} more with --unsafe-fixes)",
+            s,
+            u
+        ),
+    })
 }
 
 fn fixable(d: &Diagnostic) -> bool {
@@ -479,10 +529,7 @@ pub fn summary(f: &Fixed, diff: bool) -> Text {
         t.push(text!(" ({} more with --unsafe-fixes)", f.unsafe_available));
     }
     if !f.rolled_back.is_empty() {
-        t.push(text!(
-            "; {} rolled back (see above)",
-            f.rolled_back.len()
-        ));
+        t.push(text!("; {} rolled back (see above)", f.rolled_back.len()));
     }
     t.push(".");
     t
