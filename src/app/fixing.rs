@@ -33,6 +33,7 @@ pub fn check(args: &CheckArgs, fix: &FixArgs, io: &mut Io) -> ExitStatus {
     let fixed = crate::pipeline::run(&pipeline_run, loaded.clone()).and_then(|first| {
         let options = run::Options {
             unsafe_fixes: fix.unsafe_fixes,
+            describe: fix.show_fixes,
         };
         run::fix(&pipeline_run, loaded, first, options)
     });
