@@ -12,7 +12,9 @@ Exit codes:
      at all (check --test-connections: a smoke check that tested nothing
      has not passed)
 
-With --deny-warnings (or --fail-on warning), warnings exit 1 too.
+With --deny-warnings (or --fail-on warning), warnings exit 1 too. With
+--diff: 1 when there is something to fix, else 0 (--fix: as above, for what
+remains after fixing).
 
 Every diagnostic code is explained by `dsf-connections --explain-code CODE`
 (and in docs/codes.md of the repository): what it means, why it matters, a bad
