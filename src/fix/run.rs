@@ -296,7 +296,13 @@ fn regression(
     let new = errors_by_input(after, &files_after);
     let empty = HashMap::new();
     let old_i = old.get(&i).unwrap_or(&empty);
+    // a text that did not parse had no other errors to compare: what parsing it now reveals
+    // is not the fix's doing, only a syntax error is
+    let unparsable = old_i.keys().any(|(code, _)| code.starts_with("yaml-"));
     for ((code, pointer), n) in new.get(&i).unwrap_or(&empty) {
+        if unparsable && !code.starts_with("yaml-") {
+            continue;
+        }
         if old_i.get(&(*code, pointer.clone())).copied().unwrap_or(0) < *n {
             return Some(if code.starts_with("yaml-") {
                 format!("it leaves the text unparsable (`{code}`)")
