@@ -116,7 +116,8 @@ pub struct FixArgs {
     #[arg(long, conflicts_with = "test_connections", help_heading = "Fixing")]
     pub diff: bool,
 
-    /// List each fix applied (or, with --diff, that would be).
+    /// List each fix applied (with --diff, or alone, each that would be;
+    /// alone, nothing is written).
     #[arg(long, help_heading = "Fixing")]
     pub show_fixes: bool,
 }
@@ -124,7 +125,7 @@ pub struct FixArgs {
 impl FixArgs {
     /// Whether the run fixes (or shows what it would fix).
     pub fn active(&self) -> bool {
-        self.fix || self.diff
+        self.fix || self.diff || self.show_fixes
     }
 }
 

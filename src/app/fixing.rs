@@ -83,6 +83,14 @@ pub fn check(args: &CheckArgs, fix: &FixArgs, io: &mut Io) -> ExitStatus {
             )
         })
         .collect();
+    // `--show-fixes` alone writes nothing: the report is of the text as it is
+    if !fix.fix
+        && !fix.diff
+        && let Some(first) = fixed.first.take()
+    {
+        fixed.checked = first;
+        run::annotate(&mut fixed.checked.report, &fixed.original);
+    }
     let report = &mut fixed.checked.report;
     report.notes.extend(rolled.iter().cloned());
     report.notes.push(summary.clone());
