@@ -129,7 +129,7 @@ impl FixArgs {
     }
 }
 
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct CheckArgs {
     /// YAML files to check; `-` reads standard input. Without any, the value
     /// of $DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG is checked.

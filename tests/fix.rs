@@ -508,3 +508,42 @@ fn show_fixes_alone_lists_and_writes_nothing() {
     );
     assert_eq!(std::fs::read_to_string(&f).expect("read"), text);
 }
+
+#[test]
+fn fixes_beyond_max_diagnostics_are_applied_and_the_rest_stays_capped() {
+    let dir = temp_dir("fix-cap");
+    let f = dir.join("c.yaml");
+    let mut text = String::new();
+    for i in 0..40 {
+        text.push_str(&format!(
+            "c{i}:\n  baseUrl: https://c{i}.example.org/fhir\n  connect-timeout: 5s\n  read-timeout: [1]\n"
+        ));
+    }
+    std::fs::write(&f, &text).expect("write");
+    let c = f.to_string_lossy().into_owned();
+    let out = run(
+        &[
+            "check",
+            "--skip-file-checks",
+            "--max-diagnostics",
+            "5",
+            "--fix",
+            &c,
+        ],
+        None,
+        &[],
+    );
+    // 80 fixed in one round, none rolled back; the 40 left (a list is no duration) capped at 5
+    assert!(out.stdout.contains("Fixed 80 problems."), "{}", out.stdout);
+    assert!(!out.stdout.contains("rolled back"), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("35 more diagnostics not shown (--max-diagnostics)"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(out.code, 1);
+    let fixed = std::fs::read_to_string(&f).expect("read");
+    assert_eq!(fixed.matches("connect-timeout: PT5S").count(), 40);
+    assert!(!fixed.contains("baseUrl"));
+}

@@ -23,8 +23,12 @@ pub fn check(args: &CheckArgs, fix: &FixArgs, io: &mut Io) -> ExitStatus {
     };
     let io_env = io.env;
     let env = |name: &str| io_env(name).ok().flatten();
+    // the rounds see (almost) every diagnostic: one left out by the cap has no fix, and would
+    // look new once those before it are fixed
+    let mut rounds_args = args.clone();
+    rounds_args.max_diagnostics = args.max_diagnostics.max(run::ROUND_CAP);
     let pipeline_run = crate::pipeline::Run {
-        args,
+        args: &rounds_args,
         env: &env,
         env_names: (io.env_names)(),
         keep_models: 0,
@@ -92,6 +96,10 @@ pub fn check(args: &CheckArgs, fix: &FixArgs, io: &mut Io) -> ExitStatus {
         run::annotate(&mut fixed.checked.report, &fixed.original);
     }
     let report = &mut fixed.checked.report;
+    run::cap(
+        report,
+        usize::try_from(args.max_diagnostics).unwrap_or(usize::MAX),
+    );
     report.notes.extend(rolled.iter().cloned());
     report.notes.push(summary.clone());
     let status = if !report.failed.is_empty() || !failed_writes.is_empty() {

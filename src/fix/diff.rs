@@ -22,7 +22,10 @@ pub fn unified(name: &str, old: (&Redactor, FileId), new: (&Redactor, FileId)) -
     let old_text = &old.0.db().get(old.1).text;
     let new_text = &new.0.db().get(new.1).text;
     let (old_lines, new_lines) = (line_spans(old_text), line_spans(new_text));
-    let diff = TextDiff::from_lines(old_text.as_str(), new_text.as_str());
+    // bounded: past the deadline the diff is approximate (larger hunks), never a hang
+    let diff = TextDiff::configure()
+        .timeout(std::time::Duration::from_millis(500))
+        .diff_lines(old_text.as_str(), new_text.as_str());
     let mut out = format!("--- {name}\n+++ {name}\n");
     for group in diff.grouped_ops(3) {
         let (Some(first), Some(last)) = (group.first(), group.last()) else {

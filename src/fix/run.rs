@@ -5,7 +5,7 @@
 //! tried one at a time and a fix that still breaks it is rolled back and reported. Rounds
 //! repeat, bounded, until nothing applies (ruff's loop). Nothing here writes or prints.
 
-use super::{HostEdit, apply, host_edits, overlaps};
+use super::{HostEdit, apply, host_edits};
 use crate::diag::{Applicability, Diagnostic, Severity};
 use crate::pipeline::{self, Checked, InputResult, Run};
 use crate::report::Report;
@@ -15,9 +15,11 @@ use crate::source::{FileId, SourceDb, SourceKind};
 use crate::text;
 use std::collections::{HashMap, HashSet};
 
+/// Diagnostics a round keeps at least (`--max-diagnostics` applies to what is shown after).
+pub const ROUND_CAP: u64 = 20_000;
 /// Rounds at most: a fix may reveal another (a key renamed, then its value judged).
 const MAX_ROUNDS: usize = 8;
-/// Rounds at most when an input's fixes are tried one at a time after a rollback.
+/// Rounds at most once an input's fixes are tried in smaller sets after a rollback.
 const MAX_SOLO_ROUNDS: usize = 64;
 
 /// A fix applied (or, with `--diff`, to be applied), for `--show-fixes`: rendered when it was
@@ -117,6 +119,43 @@ pub fn input_files(db: &SourceDb, inputs: &[InputResult]) -> HashMap<FileId, usi
         *k += 1;
     }
     out
+}
+
+/// The bytes the fixes of a round change, per file: disjoint intervals by start, so each fix is
+/// tested in logarithmic time (a file of 100,000 fixes stays linear-logarithmic).
+#[derive(Default)]
+struct Taken(std::collections::BTreeMap<(FileId, usize), usize>);
+
+impl Taken {
+    /// Whether `edits` are clear of those taken (an insertion counts as its first byte); they
+    /// are taken if so.
+    fn take(&mut self, edits: &[HostEdit]) -> bool {
+        let range = |e: &HostEdit| (e.span.start, e.span.end.max(e.span.start + 1));
+        let clear = edits.iter().all(|e| {
+            let (s, t) = range(e);
+            self.0
+                .range(..(e.file, t))
+                .next_back()
+                .is_none_or(|(&(f, _), &end)| f != e.file || end <= s)
+        }) && !overlaps_within(edits);
+        if clear {
+            for e in edits {
+                let (s, t) = range(e);
+                self.0.insert((e.file, s), t);
+            }
+        }
+        clear
+    }
+}
+
+/// Whether two edits of one fix touch the same bytes (sorted: a fix may have an edit per line).
+fn overlaps_within(edits: &[HostEdit]) -> bool {
+    let mut r: Vec<(FileId, usize, usize)> = edits
+        .iter()
+        .map(|e| (e.file, e.span.start, e.span.end.max(e.span.start + 1)))
+        .collect();
+    r.sort_unstable();
+    r.windows(2).any(|w| w[0].0 == w[1].0 && w[1].1 < w[0].2)
 }
 
 /// One fix of a round, mapped.
@@ -246,10 +285,11 @@ fn loaded(original: &[InputResult], texts: &[Option<String>]) -> Vec<InputResult
         .collect()
 }
 
-/// Per input: how many errors of each (code, pointer) it has.
+/// Per input: how many errors of each (code, pointer) it has (`coarse`: per code only).
 fn errors_by_input(
     report: &Report,
     files: &HashMap<FileId, usize>,
+    coarse: bool,
 ) -> HashMap<usize, HashMap<(&'static str, String), usize>> {
     let mut out: HashMap<usize, HashMap<(&'static str, String), usize>> = HashMap::new();
     for d in &report.diagnostics {
@@ -260,7 +300,14 @@ fn errors_by_input(
         if let Some(&i) = files.get(&host) {
             *out.entry(i)
                 .or_default()
-                .entry((d.code(), d.pointer.clone()))
+                .entry((
+                    d.code(),
+                    if coarse {
+                        String::new()
+                    } else {
+                        d.pointer.clone()
+                    },
+                ))
                 .or_insert(0) += 1;
         }
     }
@@ -292,8 +339,22 @@ fn regression(
 ) -> Option<String> {
     let files_before = input_files(&before.sources, inputs_before);
     let files_after = input_files(&after.sources, inputs_after);
-    let old = errors_by_input(before, &files_before);
-    let new = errors_by_input(after, &files_after);
+    // with diagnostics left out by the cap, pointers cannot be compared: per code, in all
+    let coarse = before.omitted.capped_total() + after.omitted.capped_total() > 0;
+    let (mut old, mut new) = (
+        errors_by_input(before, &files_before, coarse),
+        errors_by_input(after, &files_after, coarse),
+    );
+    if coarse {
+        for (report, counts) in [(before, &mut old), (after, &mut new)] {
+            let e = counts.entry(i).or_default();
+            for (code, (sev, n)) in &report.omitted.capped {
+                if *sev == Severity::Error {
+                    *e.entry((code, String::new())).or_insert(0) += n;
+                }
+            }
+        }
+    }
     let empty = HashMap::new();
     let old_i = old.get(&i).unwrap_or(&empty);
     // a text that did not parse had no other errors to compare: what parsing it now reveals
@@ -375,12 +436,13 @@ pub fn fix(
     let mut applied = Vec::new();
     let mut rolled_back: Vec<RolledBack> = Vec::new();
     let mut skip: HashSet<(usize, usize, &'static str, String)> = HashSet::new();
-    // inputs whose fixes are tried one at a time (after a rollback)
-    let mut solo: HashSet<usize> = HashSet::new();
+    // inputs whose fixes broke them: how many of their fixes a round tries (halved on each
+    // failure until the one that breaks it is found, doubled on success)
+    let mut limits: HashMap<usize, usize> = HashMap::new();
     let mut rounds = 0;
     loop {
         rounds += 1;
-        let limit = if solo.is_empty() {
+        let limit = if limits.is_empty() {
             MAX_ROUNDS
         } else {
             MAX_SOLO_ROUNDS
@@ -390,15 +452,19 @@ pub fn fix(
         }
         let inputs_before = loaded(&original, &texts);
         let all = candidates(&current.report, &inputs_before, options, &skip);
-        // the fixes of this round: no two touching the same bytes, one per solo input
+        // the fixes of this round: no two touching the same bytes, within an input's limit
         let mut chosen: Vec<&Candidate> = Vec::new();
+        let mut taken = Taken::default();
+        let mut per_input: HashMap<usize, usize> = HashMap::new();
         for c in &all {
-            if solo.contains(&c.input) && chosen.iter().any(|o| o.input == c.input) {
+            let n = per_input.entry(c.input).or_insert(0);
+            if limits.get(&c.input).is_some_and(|l| *n >= *l) {
                 continue;
             }
-            if chosen.iter().any(|o| overlaps(&o.edits, &c.edits)) {
+            if !taken.take(&c.edits) {
                 continue;
             }
+            *n += 1;
             chosen.push(c);
         }
         if chosen.is_empty() {
@@ -433,12 +499,18 @@ pub fn fix(
         if failed.is_empty() {
             applied.extend(chosen.iter().map(|c| c.listed.clone()));
             texts = new_texts;
+            for l in limits.values_mut() {
+                *l = l.saturating_mul(2);
+            }
             replace(&mut current, after);
             continue;
         }
-        // keep the inputs that passed; the others go solo, or lose their one fix
+        // keep the inputs that passed; the others try half as many, or lose their one fix
         for &i in &touched {
             let Some((_, why)) = failed.iter().find(|(f, _)| *f == i) else {
+                if let Some(l) = limits.get_mut(&i) {
+                    *l = l.saturating_mul(2);
+                }
                 texts[i].clone_from(&new_texts[i]);
                 applied.extend(
                     chosen
@@ -456,7 +528,7 @@ pub fn fix(
                     why: why.clone(),
                 });
             } else {
-                solo.insert(i);
+                limits.insert(i, mine.len() / 2);
             }
         }
         replace(&mut current, pipeline::run(run, loaded(&original, &texts))?);
@@ -478,6 +550,21 @@ pub fn fix(
         rolled_back,
         unsafe_available,
     })
+}
+
+/// The report as `--max-diagnostics` shows it: the first `max`, the rest counted by code.
+pub fn cap(report: &mut Report, max: usize) {
+    if report.diagnostics.len() <= max {
+        return;
+    }
+    for d in report.diagnostics.drain(max..) {
+        report
+            .omitted
+            .capped
+            .entry(d.code())
+            .or_insert((d.severity, 0))
+            .1 += 1;
+    }
 }
 
 /// Unsafe fixes on offer in `report` (annotated first).
