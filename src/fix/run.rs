@@ -635,3 +635,33 @@ pub fn summary(f: &Fixed, diff: bool) -> Text {
     t.push(".");
     t
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Span;
+
+    fn e(file: FileId, s: usize, t: usize) -> HostEdit {
+        HostEdit {
+            file,
+            span: Span::new(s, t),
+            replacement: String::new(),
+        }
+    }
+
+    #[test]
+    fn taken_refuses_what_touches_a_taken_byte() {
+        let mut t = Taken::default();
+        assert!(t.take(&[e(0, 10, 20)]));
+        assert!(!t.take(&[e(0, 15, 16)]));
+        assert!(!t.take(&[e(0, 5, 11)]));
+        assert!(!t.take(&[e(0, 10, 10)]), "an insertion at a taken byte");
+        assert!(t.take(&[e(0, 20, 25)]), "touching is not overlapping");
+        assert!(t.take(&[e(1, 12, 13)]), "another file");
+        assert!(t.take(&[e(0, 0, 5), e(0, 30, 31)]));
+        assert!(!t.take(&[e(0, 40, 41), e(0, 24, 26)]), "one edit of many");
+        assert!(t.take(&[e(0, 40, 41)]), "a refused fix takes nothing");
+        assert!(overlaps_within(&[e(0, 1, 3), e(0, 2, 4)]));
+        assert!(!overlaps_within(&[e(0, 3, 4), e(0, 1, 3)]));
+    }
+}
