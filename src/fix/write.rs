@@ -112,6 +112,23 @@ mod tests {
     }
 
     #[test]
+    fn keeps_the_owner_where_the_tool_may_set_it() {
+        use std::os::unix::fs::MetadataExt;
+        let d = dir("owner");
+        let f = d.join("c.yaml");
+        std::fs::write(&f, "a: 1\n").expect("write");
+        // only root may give a file away: elsewhere the owner is the tool's own anyway
+        if std::os::unix::fs::chown(&f, Some(4321), Some(4321)).is_err() {
+            let _ = std::fs::remove_dir_all(&d);
+            return;
+        }
+        replace(&f, b"a: 1\n", b"a: 2\n").expect("replaced");
+        let m = std::fs::metadata(&f).expect("meta");
+        assert_eq!((m.uid(), m.gid()), (4321, 4321));
+        let _ = std::fs::remove_dir_all(&d);
+    }
+
+    #[test]
     fn refuses_a_file_changed_since_it_was_read() {
         let d = dir("changed");
         let f = d.join("c.yaml");
