@@ -11,6 +11,8 @@ use crate::report::Report;
 use crate::secrets::Redactor;
 use clap::Parser;
 use std::ffi::OsString;
+
+mod fixing;
 use std::io::{Read, Write};
 
 pub struct Io<'a> {
@@ -135,6 +137,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io) -> ExitStatus 
                 io.stderr,
             )
         }
+        Command::Check(c) if c.fix.active() => fixing::check(&c.args, &c.fix, io),
         Command::Check(c) => check(&c.args, Some(&c.probe), false, io),
         Command::Explain(args) => check(&args, None, true, io),
     }
@@ -327,7 +330,13 @@ fn check(args: &CheckArgs, probe: Option<&ProbeArgs>, explain: bool, io: &mut Io
         },
     };
     let (mut report, models) = match crate::pipeline::run(&run, loaded) {
-        Ok(c) => (c.report, c.models),
+        Ok(mut c) => {
+            crate::fix::run::annotate_sources(&mut c.report);
+            if !explain && let Some(n) = crate::fix::run::fixable_note(&c.report) {
+                c.report.notes.push(n);
+            }
+            (c.report, c.models)
+        }
         Err(m) => {
             let _ = io.stderr.write_all(error_line(&m).as_bytes());
             return ExitStatus::Usage;

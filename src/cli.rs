@@ -12,7 +12,9 @@ Exit codes:
      at all (check --test-connections: a smoke check that tested nothing
      has not passed)
 
-With --deny-warnings (or --fail-on warning), warnings exit 1 too.
+With --deny-warnings (or --fail-on warning), warnings exit 1 too. With
+--diff: 1 when there is something to fix, else 0 (--fix: as above, for what
+remains after fixing).
 
 Every diagnostic code is explained by `dsf-connections --explain-code CODE`
 (and in docs/codes.md of the repository): what it means, why it matters, a bad
@@ -93,9 +95,41 @@ pub struct CheckCommand {
     pub args: CheckArgs,
     #[command(flatten)]
     pub probe: crate::probe::args::ProbeArgs,
+    #[command(flatten)]
+    pub fix: FixArgs,
 }
 
-#[derive(Debug, clap::Args)]
+/// `check --fix` and its companions (ruff's flags).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct FixArgs {
+    /// Apply the safe fixes to the files (standard input: the fixed text
+    /// goes to standard output, the report to standard error).
+    #[arg(long, conflicts_with = "test_connections", help_heading = "Fixing")]
+    pub fix: bool,
+
+    /// Apply the unsafe fixes too (guesses at intent; with --fix or --diff).
+    #[arg(long, help_heading = "Fixing")]
+    pub unsafe_fixes: bool,
+
+    /// Print a unified diff of the fixes instead of writing them; exit 1
+    /// when there is something to fix.
+    #[arg(long, conflicts_with = "test_connections", help_heading = "Fixing")]
+    pub diff: bool,
+
+    /// List each fix applied (with --diff, or alone, each that would be;
+    /// alone, nothing is written).
+    #[arg(long, help_heading = "Fixing")]
+    pub show_fixes: bool,
+}
+
+impl FixArgs {
+    /// Whether the run fixes (or shows what it would fix).
+    pub fn active(&self) -> bool {
+        self.fix || self.diff || self.show_fixes
+    }
+}
+
+#[derive(Debug, Clone, clap::Args)]
 pub struct CheckArgs {
     /// YAML files to check; `-` reads standard input. Without any, the value
     /// of $DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG is checked.

@@ -270,13 +270,19 @@ fn compose_input(
                 span,
                 variable,
                 finding,
-            } => crate::rules::compose::interpolation(*file, *span, variable, finding),
+            } => crate::rules::compose::interpolation(
+                *file,
+                &db.get(*file).text,
+                *span,
+                variable,
+                finding,
+            ),
             compose::Finding::Template {
                 file,
                 span,
                 at,
                 finding,
-            } => crate::rules::compose::template(*file, *span, at, finding),
+            } => crate::rules::compose::template(*file, &db.get(*file).text, *span, at, finding),
             compose::Finding::EnvFileUnreadable { file, span, why } => {
                 crate::rules::compose::env_file_unreadable(*file, *span, why)
             }
