@@ -124,6 +124,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io) -> ExitStatus 
                     "codes" => "dsf-connections-codes",
                     "completions" => "dsf-connections-completions",
                     "man" => "dsf-connections-man",
+                    "lsp" => "dsf-connections-lsp",
                     _ => "dsf-connections",
                 };
                 cmd = sub.name(page_name);
@@ -136,6 +137,13 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io) -> ExitStatus 
             )
         }
         Command::Check(c) => check(&c.args, Some(&c.probe), false, io),
+        Command::Lsp => match crate::lsp::serve() {
+            Ok(()) => ExitStatus::Valid,
+            Err(m) => {
+                let _ = io.stderr.write_all(error_line(&m).as_bytes());
+                ExitStatus::Usage
+            }
+        },
         Command::Explain(args) => check(&args, None, true, io),
     }
 }
@@ -350,7 +358,7 @@ fn check(args: &CheckArgs, probe: Option<&ProbeArgs>, explain: bool, io: &mut Io
     } else {
         ExitStatus::Valid
     };
-    let scrubber = scrubber(&report);
+    let scrubber = crate::pipeline::scrubber(&report);
     let redactor = Redactor::new(&report.sources, scrubber);
     for (name, why) in &report.failed {
         let line = error_line(&format!("{name}: {why}"));
@@ -360,30 +368,6 @@ fn check(args: &CheckArgs, probe: Option<&ProbeArgs>, explain: bool, io: &mut Io
     }
     let written = emit_report(&report, &redactor, args, io);
     finish(written.and_then(|()| io.stdout.flush()), status, io.stderr)
-}
-
-/// The scrubber of every secret value the run knows, the secrets near what the output shows
-/// first.
-fn scrubber(report: &Report) -> crate::secrets::scrub::Scrubber {
-    use crate::secrets::scrub::{Known, NEAR_LABEL, Scrubber};
-    let mut near = Vec::new();
-    for d in &report.diagnostics {
-        for l in std::iter::once(&d.primary).chain(&d.related) {
-            let from = l.span.start.saturating_sub(NEAR_LABEL);
-            let to = l.span.end.saturating_add(NEAR_LABEL);
-            near.push((l.file, crate::source::Span::new(from, to)));
-        }
-    }
-    for m in report.models.iter().flatten() {
-        near.push((m.file, m.value));
-    }
-    Scrubber::for_run(&Known {
-        first: &report.scrub_first,
-        near,
-        values: &report.scrub,
-        db: &report.sources,
-        vocabulary: crate::rules::vocabulary(),
-    })
 }
 
 /// The models of a run in runs of the same input kind: those of one compose service (probed

@@ -77,6 +77,9 @@ pub enum Command {
     /// List every diagnostic and probe code with its severity and summary
     /// (`--explain-code CODE` explains one)
     Codes,
+    /// Run a Language Server over standard input and output, for editors
+    /// (diagnostics while typing, also inside compose files; see README "Editors")
+    Lsp,
 }
 
 #[derive(Debug, clap::Args)]

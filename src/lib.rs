@@ -29,6 +29,7 @@ pub mod emit;
 pub mod exit;
 pub mod files;
 pub mod input;
+pub mod lsp;
 pub mod manpage;
 pub mod model;
 pub mod pipeline;
