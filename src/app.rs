@@ -11,6 +11,8 @@ use crate::report::Report;
 use crate::secrets::Redactor;
 use clap::Parser;
 use std::ffi::OsString;
+
+mod fixing;
 use std::io::{Read, Write};
 
 pub struct Io<'a> {
@@ -136,6 +138,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io) -> ExitStatus 
                 io.stderr,
             )
         }
+        Command::Check(c) if c.fix.active() => fixing::check(&c.args, &c.fix, io),
         Command::Check(c) => check(&c.args, Some(&c.probe), false, io),
         Command::Lsp => match crate::lsp::serve() {
             Ok(()) => ExitStatus::Valid,

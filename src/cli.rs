@@ -96,6 +96,37 @@ pub struct CheckCommand {
     pub args: CheckArgs,
     #[command(flatten)]
     pub probe: crate::probe::args::ProbeArgs,
+    #[command(flatten)]
+    pub fix: FixArgs,
+}
+
+/// `check --fix` and its companions (ruff's flags).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct FixArgs {
+    /// Apply the safe fixes to the files (standard input: the fixed text
+    /// goes to standard output, the report to standard error).
+    #[arg(long, conflicts_with = "test_connections", help_heading = "Fixing")]
+    pub fix: bool,
+
+    /// Apply the unsafe fixes too (guesses at intent; with --fix or --diff).
+    #[arg(long, help_heading = "Fixing")]
+    pub unsafe_fixes: bool,
+
+    /// Print a unified diff of the fixes instead of writing them; exit 1
+    /// when there is something to fix.
+    #[arg(long, conflicts_with = "test_connections", help_heading = "Fixing")]
+    pub diff: bool,
+
+    /// List each fix applied (or, with --diff, that would be).
+    #[arg(long, help_heading = "Fixing")]
+    pub show_fixes: bool,
+}
+
+impl FixArgs {
+    /// Whether the run fixes (or shows what it would fix).
+    pub fn active(&self) -> bool {
+        self.fix || self.diff
+    }
 }
 
 #[derive(Debug, clap::Args)]

@@ -13,13 +13,15 @@ pub const ENV_VAR: &str = "DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG";
 /// (`--max-input-size` raises it).
 pub const DEFAULT_MAX_SIZE: u64 = 1024 * 1024;
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Loaded {
     pub name: String,
     pub kind: SourceKind,
     pub text: String,
     /// Byte offset (in `text`) of the first byte that was not UTF-8, if any.
     pub invalid_utf8_at: Option<usize>,
+    /// Whether the bytes began with a byte-order mark (removed from `text`; `--fix` keeps it).
+    pub bom: bool,
 }
 
 #[derive(Debug)]
@@ -125,7 +127,8 @@ fn read_capped(reader: impl Read, limit: u64, name: &str) -> Result<Vec<u8>, Inp
 }
 
 fn decode(name: String, kind: SourceKind, mut bytes: Vec<u8>) -> Loaded {
-    if bytes.starts_with(b"\xEF\xBB\xBF") {
+    let bom = bytes.starts_with(b"\xEF\xBB\xBF");
+    if bom {
         bytes.drain(..3);
     }
     match String::from_utf8(bytes) {
@@ -134,6 +137,7 @@ fn decode(name: String, kind: SourceKind, mut bytes: Vec<u8>) -> Loaded {
             kind,
             text,
             invalid_utf8_at: None,
+            bom,
         },
         Err(e) => {
             let valid = e.utf8_error().valid_up_to();
@@ -144,6 +148,7 @@ fn decode(name: String, kind: SourceKind, mut bytes: Vec<u8>) -> Loaded {
                 kind,
                 text,
                 invalid_utf8_at: Some(valid),
+                bom,
             }
         }
     }

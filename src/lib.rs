@@ -28,6 +28,7 @@ pub mod duration;
 pub mod emit;
 pub mod exit;
 pub mod files;
+pub mod fix;
 pub mod input;
 pub mod lsp;
 pub mod manpage;

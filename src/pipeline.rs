@@ -257,7 +257,13 @@ fn compose_input(
                 span,
                 variable,
                 finding,
-            } => crate::rules::compose::interpolation(*file, *span, variable, finding),
+            } => crate::rules::compose::interpolation(
+                *file,
+                &db.get(*file).text,
+                *span,
+                variable,
+                finding,
+            ),
             compose::Finding::EnvFileUnreadable { file, span, why } => {
                 crate::rules::compose::env_file_unreadable(*file, *span, why)
             }

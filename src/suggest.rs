@@ -289,6 +289,25 @@ pub(crate) fn remembered<V: Clone>(
     v
 }
 
+/// Whether `to`, suggested for `name` in `block`, is the only candidate: the name in another
+/// spelling, a synonym, or a typo with no other property as near.
+pub fn unambiguous(name: &str, block: &'static Block, to: &str) -> bool {
+    let n = normalize(name);
+    if n == to
+        || SYNONYMS
+            .iter()
+            .any(|(b, words, t)| *b == block.name && *t == to && words.contains(&n.as_str()))
+    {
+        return true;
+    }
+    let d = distance(&n, to);
+    block
+        .props
+        .iter()
+        .filter(|p| p.name != to)
+        .all(|p| distance(&n, p.name) > d)
+}
+
 pub fn property(name: &str, block: &'static Block) -> Suggestion {
     if name.len() > MAX_NAME {
         return Suggestion::None;

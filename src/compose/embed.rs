@@ -9,7 +9,7 @@
 //! when it does not (a construct this module does not follow), the whole value becomes one
 //! inexact segment, so a diagnostic still lands on the value, never on a wrong line.
 
-use crate::source::{OffsetMap, Segment, Span};
+use crate::source::{Encoding, OffsetMap, Segment, Span};
 use crate::yaml::{Node, Style};
 
 /// A decoded value and its map into the host text.
@@ -92,7 +92,8 @@ impl Mapped {
         };
         Mapped {
             text,
-            map: OffsetMap::new(segments, host),
+            map: OffsetMap::new(segments, host)
+                .with_encoding(self.map.encoding(), self.map.interpolated()),
             faithful: self.faithful,
         }
     }
@@ -143,6 +144,8 @@ struct Builder<'h> {
     host: &'h str,
     text: String,
     segments: Vec<Segment>,
+    /// A block scalar's indentation (0 for flow scalars).
+    indent: usize,
 }
 
 impl Builder<'_> {
@@ -258,10 +261,17 @@ pub fn scalar(host: &str, node: &Node, decoded: &str) -> Mapped {
         Style::SingleQuoted => flow(host, node.span, Some(b'\'')),
         Style::DoubleQuoted => flow(host, node.span, Some(b'"')),
     };
+    let encoding = |indent: usize| match s.style {
+        Style::Literal => Encoding::Literal { indent },
+        Style::Folded => Encoding::Folded { indent },
+        Style::Plain => Encoding::Plain,
+        Style::SingleQuoted => Encoding::SingleQuoted,
+        Style::DoubleQuoted => Encoding::DoubleQuoted,
+    };
     match built {
         Some(b) if b.text == decoded => Mapped {
             text: b.text,
-            map: OffsetMap::new(b.segments, node.span),
+            map: OffsetMap::new(b.segments, node.span).with_encoding(encoding(b.indent), false),
             faithful: true,
         },
         // a block scalar's chomping adds line breaks that are written nowhere
@@ -275,7 +285,7 @@ pub fn scalar(host: &str, node: &Node, decoded: &str) -> Mapped {
             text.push_str(&decoded[text.len()..]);
             Mapped {
                 text,
-                map: OffsetMap::new(b.segments, node.span),
+                map: OffsetMap::new(b.segments, node.span).with_encoding(encoding(b.indent), false),
                 faithful: true,
             }
         }
@@ -304,6 +314,7 @@ fn flow(host: &str, span: Span, quote: Option<u8>) -> Option<Builder<'_>> {
         host,
         text: String::new(),
         segments: Vec::new(),
+        indent: 0,
     };
     let mut empties = 0usize;
     let mut first = true;
@@ -500,6 +511,7 @@ fn block<'h>(host: &'h str, span: Span, decoded: &str, folded: bool) -> Option<B
         host,
         text: String::with_capacity(decoded.len()),
         segments: Vec::with_capacity(lines),
+        indent,
     };
     let spaced = |(s, e): (usize, usize)| s < e && matches!(bytes[s], b' ' | b'\t');
     let mut prev: Option<(usize, usize)> = None;

@@ -327,7 +327,8 @@ pub fn interpolate(value: Mapped, lookup: Lookup) -> (Mapped, Vec<(Span, Finding
     (
         Mapped {
             text: out,
-            map: OffsetMap::new(segments, value.host()),
+            map: OffsetMap::new(segments, value.host())
+                .with_encoding(value.map.encoding(), value.map.interpolated()),
             faithful: value.faithful,
         },
         findings,

@@ -102,10 +102,10 @@ impl Env {
 /// A value written as a YAML scalar, decoded and interpolated.
 fn written(text: &str, node: &Node, lookup: Lookup) -> Option<(Mapped, Vec<(Span, Finding)>)> {
     let scalar = node.as_scalar()?;
-    Some(interpolate(
-        embed::scalar(text, node, &scalar.value),
-        lookup,
-    ))
+    let (mut m, findings) = interpolate(embed::scalar(text, node, &scalar.value), lookup);
+    // compose interpolates what it reads here: a `$` written into it must be `$$`
+    m.map = m.map.clone().with_encoding(m.map.encoding(), true);
+    Some((m, findings))
 }
 
 /// The `environment:` block (a mapping or a list) of a service or fragment.

@@ -66,6 +66,92 @@ pub struct Rule {
     pub summary: &'static str,
     /// Markdown: what it means, why it matters, a bad example, the fix.
     pub docs: &'static str,
+    /// Whether the rule offers a fix (`check --fix`), of which kind and why that kind.
+    pub fix: Option<FixDoc>,
+}
+
+/// How sure a fix is of what was meant (ruff's applicability).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Applicability {
+    /// The meaning is certain and the server's verdict on the result is known: `--fix` applies it.
+    Safe,
+    /// A guess at intent: applied only with `--unsafe-fixes`.
+    Unsafe,
+}
+
+impl Applicability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::Safe => "safe",
+            Applicability::Unsafe => "unsafe",
+        }
+    }
+}
+
+/// A rule's fix, as its documentation states it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FixDoc {
+    pub applicability: Applicability,
+    /// Why the fix is of that kind (one sentence, Markdown).
+    pub why: &'static str,
+}
+
+/// One replacement of bytes of the diagnostic's own source (`primary.file`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub span: Span,
+    pub replacement: String,
+}
+
+impl Edit {
+    pub fn replace(span: Span, replacement: impl Into<String>) -> Edit {
+        Edit {
+            span,
+            replacement: replacement.into(),
+        }
+    }
+    pub fn insert(at: usize, text: impl Into<String>) -> Edit {
+        Edit::replace(Span::new(at, at), text)
+    }
+}
+
+/// A repair of what a diagnostic found: edits of its source, a one-line description and how
+/// sure it is. Produced by the rule that finds the problem, next to it.
+#[derive(Debug, Clone)]
+pub struct Fix {
+    pub description: Text,
+    pub applicability: Applicability,
+    pub edits: Vec<Edit>,
+}
+
+impl Fix {
+    pub fn safe(description: impl Into<Text>, edits: Vec<Edit>) -> Fix {
+        Fix {
+            description: description.into(),
+            applicability: Applicability::Safe,
+            edits,
+        }
+    }
+    pub fn unsafe_(description: impl Into<Text>, edits: Vec<Edit>) -> Fix {
+        Fix {
+            description: description.into(),
+            applicability: Applicability::Unsafe,
+            edits,
+        }
+    }
+    /// One edit replacing `span`.
+    pub fn replace(
+        applicability: Applicability,
+        description: impl Into<Text>,
+        span: Span,
+        replacement: impl Into<String>,
+    ) -> Fix {
+        Fix {
+            description: description.into(),
+            applicability,
+            edits: vec![Edit::replace(span, replacement)],
+        }
+    }
 }
 
 impl PartialEq for Rule {
@@ -115,6 +201,10 @@ pub struct Diagnostic {
     pub connection: Option<String>,
     /// RFC 6901 pointer into the connections document ("" for the document itself).
     pub pointer: String,
+    /// The repair, when the rule knows one.
+    pub fix: Option<Fix>,
+    /// Why no fix is offered although the rule has one (e.g. a folded scalar in a compose file).
+    pub fix_unavailable: Option<Text>,
 }
 
 impl Diagnostic {
@@ -130,7 +220,21 @@ impl Diagnostic {
             related: Vec::new(),
             connection: None,
             pointer: String::new(),
+            fix: None,
+            fix_unavailable: None,
         }
+    }
+    /// Attach the rule's repair.
+    pub fn fix(mut self, fix: Fix) -> Self {
+        self.fix = Some(fix);
+        self
+    }
+    /// Attach a repair when there is one.
+    pub fn maybe_fix(mut self, fix: Option<Fix>) -> Self {
+        if fix.is_some() {
+            self.fix = fix;
+        }
+        self
     }
     pub fn file(&self) -> FileId {
         self.primary.file

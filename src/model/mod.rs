@@ -29,6 +29,9 @@ pub struct At {
     pub parent: Arc<str>,
     /// The property's name (or a list item's index).
     pub name: Cow<'static, str>,
+    /// Whether the value is a plain or quoted scalar, whose span a fix may replace whole (a
+    /// block scalar's span leaves out its header).
+    pub flow: bool,
 }
 
 impl At {

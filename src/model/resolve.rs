@@ -50,6 +50,7 @@ impl<'c, 'n, 'a> Scope<'c, 'n, 'a> {
                 value: e.value.span,
                 parent: Arc::clone(&self.pointer),
                 name: Cow::Borrowed(name),
+                flow: e.value.is_flow_scalar(),
             },
         ))
     }
@@ -440,6 +441,7 @@ fn oidc_auth(s: &Scope) -> Block<OidcAuth> {
                         value: n.span,
                         parent: Arc::from(at.pointer()),
                         name: Cow::Owned(i.to_string()),
+                        flow: n.is_flow_scalar(),
                     })
                     .collect(),
                 _ => Vec::new(),

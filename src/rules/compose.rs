@@ -5,7 +5,7 @@
 
 use super::{Ctx, Rule, on_value};
 use crate::compose::interpolate::{Finding, FindingKind};
-use crate::diag::{Diagnostic, Outcome, Severity};
+use crate::diag::{Applicability, Fix, FixDoc, Diagnostic, Outcome, Severity};
 use crate::files::{Found, Unmounted};
 use crate::model::{Connection, FileRef, Trust};
 use crate::secrets::{Piece, Text};
@@ -13,6 +13,10 @@ use crate::source::{FileId, Span};
 use crate::text;
 
 pub static COMPOSE_UNESCAPED_DOLLAR: Rule = Rule {
+    fix: Some(FixDoc {
+        applicability: Applicability::Unsafe,
+        why: "that the `$` is a literal one (a password's) and not a variable meant to be set is a guess: the fix doubles it (`$$`), which compose reads as one `$`",
+    }),
     name: "compose-unescaped-dollar",
     severity: Severity::Warning,
     outcome: Some(Outcome::SilentlyWrong),
@@ -39,6 +43,7 @@ services:
 };
 
 pub static COMPOSE_VARIABLE_UNSET: Rule = Rule {
+    fix: None,
     name: "compose-variable-unset",
     severity: Severity::Warning,
     outcome: Some(Outcome::SilentlyWrong),
@@ -59,6 +64,7 @@ Bad:
 };
 
 pub static COMPOSE_VARIABLE_REQUIRED: Rule = Rule {
+    fix: None,
     name: "compose-variable-required",
     severity: Severity::Error,
     outcome: Some(Outcome::DoesNotStart),
@@ -77,6 +83,7 @@ Bad:
 };
 
 pub static COMPOSE_INVALID_INTERPOLATION: Rule = Rule {
+    fix: None,
     name: "compose-invalid-interpolation",
     severity: Severity::Error,
     outcome: Some(Outcome::DoesNotStart),
@@ -95,6 +102,7 @@ Bad:
 };
 
 pub static COMPOSE_SECRET_NOT_MOUNTED: Rule = Rule {
+    fix: None,
     name: "compose-secret-not-mounted",
     severity: Severity::Error,
     outcome: Some(Outcome::NoConnections),
@@ -127,6 +135,7 @@ secrets:
 };
 
 pub static COMPOSE_PATH_NOT_MOUNTED: Rule = Rule {
+    fix: None,
     name: "compose-path-not-mounted",
     severity: Severity::Warning,
     outcome: Some(Outcome::MayFail),
@@ -147,6 +156,7 @@ Bad:
 };
 
 pub static COMPOSE_ENV_FILE_UNREADABLE: Rule = Rule {
+    fix: None,
     name: "compose-env-file-unreadable",
     severity: Severity::Error,
     outcome: Some(Outcome::DoesNotStart),
@@ -180,7 +190,13 @@ pub fn env_file_unreadable(file: FileId, span: Span, why: &str) -> Diagnostic {
 }
 
 /// A finding of compose's interpolation, at the expression as written in the host.
-pub fn interpolation(file: FileId, span: Span, variable: &str, f: &Finding) -> Diagnostic {
+pub fn interpolation(
+    file: FileId,
+    text: &str,
+    span: Span,
+    variable: &str,
+    f: &Finding,
+) -> Diagnostic {
     // the variable is written in the expression at `span`; the setting it is in has its name
     // in the compose file
     let var = |name: &str| Piece::decoded(file, span, name);
@@ -270,10 +286,24 @@ pub fn interpolation(file: FileId, span: Span, variable: &str, f: &Finding) -> D
             ),
         ),
     };
+    // `$word` written where the diagnostic is: `$$word`
+    let fix = (std::ptr::eq(rule, &COMPOSE_UNESCAPED_DOLLAR)
+        && text.get(span.range()).is_some_and(|t| t.starts_with('$')))
+    .then(|| {
+        crate::diag::Edit::insert(span.start, "$")
+    })
+    .map(|e| {
+        Fix {
+            description: Text::from("write `$$` for a literal `$`"),
+            applicability: Applicability::Unsafe,
+            edits: vec![e],
+        }
+    });
     Diagnostic::new(rule, file, span, message)
         .at("")
         .label(label)
         .help(help)
+        .maybe_fix(fix)
 }
 
 /// Every file a connection names, with its property.
@@ -406,6 +436,7 @@ pub fn check(ctx: &Ctx, c: &Connection, out: &mut Vec<Diagnostic>) {
 }
 
 pub static COMPOSE_INVALID_ENVIRONMENT: Rule = Rule {
+    fix: None,
     name: "compose-invalid-environment",
     severity: Severity::Error,
     outcome: Some(Outcome::DoesNotStart),
@@ -442,6 +473,7 @@ pub fn invalid_environment(file: FileId, span: Span, why: &'static str) -> Diagn
 }
 
 pub static VARIABLE_MISSPELT: Rule = Rule {
+    fix: None,
     name: "variable-misspelt",
     severity: Severity::Error,
     outcome: Some(Outcome::SilentlyWrong),
@@ -467,6 +499,7 @@ services:
 };
 
 pub static VARIABLE_SPELLING: Rule = Rule {
+    fix: None,
     name: "variable-spelling",
     severity: Severity::Warning,
     outcome: None,
@@ -586,6 +619,7 @@ pub fn variable_name(
 }
 
 pub static COMPOSE_NO_CONFIG: Rule = Rule {
+    fix: None,
     name: "compose-no-config",
     severity: Severity::Warning,
     outcome: None,
@@ -618,6 +652,7 @@ pub fn no_config(file: FileId, span: Span, service: &str) -> Diagnostic {
 }
 
 pub static CONFIG_TOO_LARGE: Rule = Rule {
+    fix: None,
     name: "config-too-large",
     severity: Severity::Error,
     outcome: Some(Outcome::DoesNotStart),

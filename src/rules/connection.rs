@@ -10,6 +10,7 @@ use crate::secrets::Piece;
 use crate::text;
 
 pub static ID_STARTS_WITH_HASH: Rule = Rule {
+    fix: None,
     name: "id-starts-with-hash",
     severity: Severity::Warning,
     outcome: Some(Outcome::SilentlyWrong),
@@ -57,6 +58,7 @@ fn id(c: &Connection, out: &mut Vec<Diagnostic>) {
 }
 
 pub static NULL_AUTH_BLOCK: Rule = Rule {
+    fix: None,
     name: "null-auth-block",
     severity: Severity::Warning,
     outcome: Some(Outcome::SilentlyWrong),
@@ -121,6 +123,7 @@ fn null_blocks(c: &Connection, out: &mut Vec<Diagnostic>) {
 }
 
 pub static SEVERAL_AUTH_BLOCKS: Rule = Rule {
+    fix: None,
     name: "several-auth-blocks",
     severity: Severity::Warning,
     outcome: Some(Outcome::MayFail),
@@ -183,6 +186,7 @@ fn several_auth(c: &Connection, out: &mut Vec<Diagnostic>) {
 }
 
 pub static CREDENTIALS_OVER_HTTP: Rule = Rule {
+    fix: None,
     name: "credentials-over-http",
     severity: Severity::Warning,
     outcome: Some(Outcome::MayFail),
@@ -207,6 +211,7 @@ fhir:
 ```"##,
 };
 pub static INVALID_URL: Rule = Rule {
+    fix: None,
     name: "invalid-url",
     severity: Severity::Error,
     outcome: Some(Outcome::MayFail),
@@ -230,6 +235,7 @@ fhir:
 ```"##,
 };
 pub static URL_QUERY_OR_FRAGMENT: Rule = Rule {
+    fix: None,
     name: "url-query-or-fragment",
     severity: Severity::Warning,
     outcome: Some(Outcome::MayFail),
@@ -247,6 +253,7 @@ Bad:
 **Fix:** Remove the query or fragment."##,
 };
 pub static OIDC_NOT_HTTPS: Rule = Rule {
+    fix: None,
     name: "oidc-not-https",
     severity: Severity::Warning,
     outcome: Some(Outcome::MayFail),

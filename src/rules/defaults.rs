@@ -11,6 +11,7 @@ use crate::source::{FileId, Span};
 use crate::text;
 
 pub static INVALID_DEFAULT: Rule = Rule {
+    fix: None,
     name: "invalid-default",
     severity: Severity::Error,
     outcome: Some(Outcome::DoesNotStart),
@@ -43,6 +44,7 @@ pub fn invalid(bad: crate::defaults::BadDefault) -> Diagnostic {
 }
 
 pub static DEFAULT_TRUST_STORE_MISSING: Rule = Rule {
+    fix: None,
     name: "default-trust-store-missing",
     severity: Severity::Warning,
     outcome: None,
@@ -54,6 +56,7 @@ pub static DEFAULT_TRUST_STORE_MISSING: Rule = Rule {
 **Fix:** Run the check where the path exists, set the variable, or map the folder with `--path-map`."##,
 };
 pub static DEFAULT_TRUST_STORE_INVALID: Rule = Rule {
+    fix: None,
     name: "default-trust-store-invalid",
     severity: Severity::Error,
     outcome: Some(Outcome::DoesNotStart),

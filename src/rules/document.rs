@@ -7,6 +7,7 @@ use crate::source::{FileId, Span};
 use crate::yaml::Node;
 
 pub static YAML_MULTIPLE_DOCUMENTS: Rule = Rule {
+    fix: None,
     name: "yaml-multiple-documents",
     severity: Severity::Warning,
     outcome: Some(Outcome::SilentlyWrong),
@@ -39,6 +40,7 @@ pub fn second_document(file: FileId, span: Span) -> Diagnostic {
 }
 
 pub static ROOT_NULL: Rule = Rule {
+    fix: None,
     name: "root-null",
     severity: Severity::Error,
     outcome: Some(Outcome::DoesNotStart),
@@ -76,6 +78,7 @@ pub fn root_null(file: FileId, text: &str, root: &Node) -> Diagnostic {
 }
 
 pub static ROOT_NOT_MAPPING: Rule = Rule {
+    fix: None,
     name: "root-not-mapping",
     severity: Severity::Error,
     outcome: Some(Outcome::NoConnections),
@@ -107,6 +110,7 @@ pub fn root_not_mapping(file: FileId, root: &Node) -> Diagnostic {
 }
 
 pub static ROOT_NO_CONTENT: Rule = Rule {
+    fix: None,
     name: "root-no-content",
     severity: Severity::Error,
     outcome: Some(Outcome::NoConnections),

@@ -5,7 +5,7 @@
 //! forever); and a plain number that is surely meant as milliseconds (`5000` is 83 minutes).
 
 use super::{Ctx, Rule, name_of, on_value};
-use crate::diag::{Diagnostic, Outcome, Severity};
+use crate::diag::{Applicability, Diagnostic, Fix, FixDoc, Outcome, Severity};
 use crate::duration::{MAX_MILLIS, Nanos, ParseError, parse_java, suggest};
 use crate::model::{At, Connection, Timeout, Written, build_failure_outcome};
 use crate::rules::schema_errors::{Anchor, MapCtx, Path};
@@ -14,6 +14,10 @@ use crate::text;
 use crate::yaml::{Node, NodeKind};
 
 pub static INVALID_DURATION: Rule = Rule {
+    fix: Some(FixDoc {
+        applicability: Applicability::Safe,
+        why: "every notation it rewrites (`5s`, `500ms`, `1h30m`, `2d`, a quoted number of seconds, weeks as `P1W`) has one meaning, and the server accepts the ISO-8601 form",
+    }),
     name: "invalid-duration",
     severity: Severity::Error,
     outcome: Some(Outcome::NoConnections),
@@ -61,7 +65,17 @@ pub fn invalid_duration(ctx: &MapCtx, path: &Path, node: Option<&Node>) -> Diagn
     };
     let quoted_number = scalar.is_some_and(|s| !s.style.is_plain()) && text.parse::<f64>().is_ok();
     // a suggestion is a Java duration the tool computed: its own words
-    let suggestion = suggest(&text).map(Piece::own);
+    let suggested = suggest(&text);
+    let fix = match (node, &suggested) {
+        (Some(n), Some(s)) if n.is_flow_scalar() => Some(Fix::replace(
+            Applicability::Safe,
+            text!("write `{}` as `{}`", value(&text), Piece::own(s.clone())),
+            n.span,
+            s.clone(),
+        )),
+        _ => None,
+    };
+    let suggestion = suggested.map(Piece::own);
     if quoted_number {
         help = text!(
             "A quoted number is text, not seconds: write {} without quotes for {} seconds, or `{}`. ",
@@ -86,9 +100,11 @@ pub fn invalid_duration(ctx: &MapCtx, path: &Path, node: Option<&Node>) -> Diagn
     )
     .label("not a duration")
     .help(help)
+    .maybe_fix(fix)
 }
 
 pub static DURATION_TOO_LARGE: Rule = Rule {
+    fix: None,
     name: "duration-too-large",
     severity: Severity::Error,
     outcome: Some(Outcome::NoConnections),
@@ -110,6 +126,7 @@ Fix:
 ```"##,
 };
 pub static DURATION_NEGATIVE: Rule = Rule {
+    fix: None,
     name: "duration-negative",
     severity: Severity::Error,
     outcome: Some(Outcome::MayFail),
@@ -131,6 +148,7 @@ Fix:
 ```"##,
 };
 pub static DURATION_ZERO: Rule = Rule {
+    fix: None,
     name: "duration-zero",
     severity: Severity::Warning,
     outcome: Some(Outcome::MayFail),
@@ -152,6 +170,10 @@ Fix:
 ```"##,
 };
 pub static DURATION_MILLISECONDS: Rule = Rule {
+    fix: Some(FixDoc {
+        applicability: Applicability::Unsafe,
+        why: "that the number means milliseconds is a guess (the server reads seconds, and a timeout of an hour may be meant): the fix writes the number of milliseconds as an ISO-8601 duration",
+    }),
     name: "duration-milliseconds",
     severity: Severity::Warning,
     outcome: Some(Outcome::SilentlyWrong),
@@ -236,7 +258,15 @@ fn judge(t: &Timeout, build: Outcome, out: &mut Vec<Diagnostic>) {
                 "if you meant {} milliseconds, write `{}`",
                 secs,
                 Piece::own(meant.iso())
-            )),
+            ))
+            .maybe_fix(at.flow.then(|| {
+                Fix::replace(
+                    Applicability::Unsafe,
+                    text!("read {} as milliseconds: `{}`", secs, Piece::own(meant.iso())),
+                    at.value,
+                    meant.iso(),
+                )
+            })),
         );
     }
 }

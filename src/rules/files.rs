@@ -9,6 +9,7 @@ use crate::secrets::{Piece, Text};
 use crate::text;
 
 pub static FILE_NOT_READABLE: Rule = Rule {
+    fix: None,
     name: "file-not-readable",
     severity: Severity::Error,
     outcome: Some(Outcome::NoConnections),
@@ -26,6 +27,7 @@ Bad:
 **Fix:** Mount or create the file, or fix the path."##,
 };
 pub static FILE_EMPTY: Rule = Rule {
+    fix: None,
     name: "file-empty",
     severity: Severity::Error,
     outcome: Some(Outcome::NoConnections),
@@ -37,6 +39,7 @@ pub static FILE_EMPTY: Rule = Rule {
 **Fix:** Put the PEM content into the file."##,
 };
 pub static SECRET_FILE_EMPTY: Rule = Rule {
+    fix: None,
     name: "secret-file-empty",
     severity: Severity::Error,
     outcome: Some(Outcome::NoConnections),
@@ -48,6 +51,7 @@ pub static SECRET_FILE_EMPTY: Rule = Rule {
 **Fix:** Write the secret on the first line."##,
 };
 pub static SECRET_FILE_MULTILINE: Rule = Rule {
+    fix: None,
     name: "secret-file-multiline",
     severity: Severity::Error,
     outcome: Some(Outcome::NoConnections),
@@ -59,6 +63,7 @@ pub static SECRET_FILE_MULTILINE: Rule = Rule {
 **Fix:** Keep only the secret, on one line."##,
 };
 pub static SECRET_FILE_NOT_UTF8: Rule = Rule {
+    fix: None,
     name: "secret-file-not-utf8",
     severity: Severity::Error,
     outcome: Some(Outcome::NoConnections),

@@ -6,6 +6,7 @@ use crate::diag::{Diagnostic, Outcome, Severity};
 use crate::source::{FileId, SourceKind, Span};
 
 pub static INPUT_NOT_UTF8: Rule = Rule {
+    fix: None,
     name: "input-not-utf8",
     severity: Severity::Error,
     outcome: None,
@@ -36,6 +37,7 @@ pub fn not_utf8(file: FileId, text: &str, at: usize) -> Diagnostic {
 }
 
 pub static INPUT_LIMIT: Rule = Rule {
+    fix: None,
     name: "input-limit",
     severity: Severity::Error,
     outcome: None,
@@ -53,6 +55,7 @@ a: [[[[[[[[[[[[ ... ]]]]]]]]]]]]
 **Fix:** Check that you are checking the right file."##,
 };
 pub static CONFIG_BLANK: Rule = Rule {
+    fix: None,
     name: "config-blank",
     severity: Severity::Warning,
     outcome: Some(Outcome::SilentlyWrong),

@@ -13,6 +13,7 @@ use crate::secrets::{Piece, Text};
 use crate::text;
 
 pub static TRUST_STORE_INVALID: Rule = Rule {
+    fix: None,
     name: "trust-store-invalid",
     severity: Severity::Error,
     outcome: Some(Outcome::NoConnections),
@@ -24,6 +25,7 @@ pub static TRUST_STORE_INVALID: Rule = Rule {
 **Fix:** Put only the CA certificates (`-----BEGIN CERTIFICATE-----`) into the file."##,
 };
 pub static CERTIFICATE_INVALID: Rule = Rule {
+    fix: None,
     name: "certificate-invalid",
     severity: Severity::Error,
     outcome: Some(Outcome::NoConnections),
@@ -35,6 +37,7 @@ pub static CERTIFICATE_INVALID: Rule = Rule {
 **Fix:** Put the client certificate first, then its chain, all as PEM certificates."##,
 };
 pub static NOT_CLIENT_CERTIFICATE: Rule = Rule {
+    fix: None,
     name: "not-client-certificate",
     severity: Severity::Error,
     outcome: Some(Outcome::NoConnections),
@@ -46,6 +49,7 @@ pub static NOT_CLIENT_CERTIFICATE: Rule = Rule {
 **Fix:** Use a certificate issued for TLS client authentication."##,
 };
 pub static PRIVATE_KEY_INVALID: Rule = Rule {
+    fix: None,
     name: "private-key-invalid",
     severity: Severity::Error,
     outcome: Some(Outcome::NoConnections),
@@ -57,6 +61,7 @@ pub static PRIVATE_KEY_INVALID: Rule = Rule {
 **Fix:** Put the private key (PKCS#8, PKCS#1 or SEC1) first in the file."##,
 };
 pub static PRIVATE_KEY_PASSWORD: Rule = Rule {
+    fix: None,
     name: "private-key-password",
     severity: Severity::Error,
     outcome: Some(Outcome::NoConnections),
@@ -68,6 +73,7 @@ pub static PRIVATE_KEY_PASSWORD: Rule = Rule {
 **Fix:** Use the password the key was encrypted with."##,
 };
 pub static KEY_MISMATCH: Rule = Rule {
+    fix: None,
     name: "key-mismatch",
     severity: Severity::Error,
     outcome: Some(Outcome::NoConnections),
@@ -79,6 +85,7 @@ pub static KEY_MISMATCH: Rule = Rule {
 **Fix:** Pair the key with the certificate issued for it."##,
 };
 pub static PKCS12_INVALID: Rule = Rule {
+    fix: None,
     name: "pkcs12-invalid",
     severity: Severity::Error,
     outcome: Some(Outcome::NoConnections),
@@ -90,6 +97,7 @@ pub static PKCS12_INVALID: Rule = Rule {
 **Fix:** Export a PKCS#12 file with exactly the client key and its chain, with the configured password."##,
 };
 pub static KEY_NOT_VERIFIED: Rule = Rule {
+    fix: None,
     name: "key-not-verified",
     severity: Severity::Warning,
     outcome: None,
@@ -101,6 +109,7 @@ pub static KEY_NOT_VERIFIED: Rule = Rule {
 **Fix:** Convert the key to PBES2-encrypted PKCS#8 (`openssl pkcs8 -topk8 -v2 aes-256-cbc`) to have it checked."##,
 };
 pub static KEY_KDF_TOO_COSTLY: Rule = Rule {
+    fix: None,
     name: "key-kdf-too-costly",
     severity: Severity::Warning,
     outcome: None,
@@ -112,6 +121,7 @@ pub static KEY_KDF_TOO_COSTLY: Rule = Rule {
 **Fix:** Encrypt the key again with common parameters (`openssl pkcs8 -topk8 -v2 aes-256-cbc -iter 100000`, or `openssl pkcs12 -export` with its defaults). A key reported because the run's budget was spent on other files is checked in a run of its own."##,
 };
 pub static CERTIFICATE_EXPIRED: Rule = Rule {
+    fix: None,
     name: "certificate-expired",
     severity: Severity::Warning,
     outcome: Some(Outcome::MayFail),
@@ -123,6 +133,7 @@ pub static CERTIFICATE_EXPIRED: Rule = Rule {
 **Fix:** Renew the certificate."##,
 };
 pub static CERTIFICATE_NOT_YET_VALID: Rule = Rule {
+    fix: None,
     name: "certificate-not-yet-valid",
     severity: Severity::Warning,
     outcome: Some(Outcome::MayFail),
@@ -134,6 +145,7 @@ pub static CERTIFICATE_NOT_YET_VALID: Rule = Rule {
 **Fix:** Check the certificate's dates and the clock of the machine that issued it."##,
 };
 pub static CERTIFICATE_EXPIRES_SOON: Rule = Rule {
+    fix: None,
     name: "certificate-expires-soon",
     severity: Severity::Warning,
     outcome: Some(Outcome::MayFail),

@@ -20,6 +20,7 @@ pub mod input;
 pub mod key_material;
 pub mod properties;
 pub mod proxy;
+pub mod reindent;
 pub mod schema_errors;
 pub mod structure;
 pub mod syntax;

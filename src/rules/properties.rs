@@ -4,7 +4,7 @@
 //! are not a mapping of settings.
 
 use super::Rule;
-use crate::diag::{Diagnostic, Outcome, Severity};
+use crate::diag::{Applicability, Fix, FixDoc, Diagnostic, Outcome, Severity};
 use crate::props::Kind;
 use crate::rules::schema_errors::{Anchor, MapCtx, Path};
 use crate::secrets::{Piece, Text};
@@ -16,6 +16,7 @@ use jsonschema::ValidationError;
 use jsonschema::error::ValidationErrorKind as K;
 
 pub static CONNECTION_EMPTY: Rule = Rule {
+    fix: None,
     name: "connection-empty",
     severity: Severity::Error,
     outcome: Some(Outcome::NoConnections),
@@ -35,6 +36,10 @@ next:
 **Fix:** Give the connection its settings indented below it, or remove it."##,
 };
 pub static UNKNOWN_PROPERTY: Rule = Rule {
+    fix: Some(FixDoc {
+        applicability: Applicability::Safe,
+        why: "only when the tool suggests exactly one property (the same name in another spelling, a known synonym such as `url`, or the one nearest typo with no other as near) and that property is not set in the block already: the key is renamed, its value kept",
+    }),
     name: "unknown-property",
     severity: Severity::Error,
     outcome: Some(Outcome::NoConnections),
@@ -58,6 +63,7 @@ fhir:
 ```"##,
 };
 pub static INVALID_TYPE: Rule = Rule {
+    fix: None,
     name: "invalid-type",
     severity: Severity::Error,
     outcome: Some(Outcome::NoConnections),
@@ -81,6 +87,7 @@ fhir:
 ```"##,
 };
 pub static MISSING_PROPERTY: Rule = Rule {
+    fix: None,
     name: "missing-property",
     severity: Severity::Error,
     outcome: Some(Outcome::NoConnections),
@@ -108,6 +115,7 @@ fhir:
 ```"##,
 };
 pub static CONFLICTING_PROPERTIES: Rule = Rule {
+    fix: None,
     name: "conflicting-properties",
     severity: Severity::Error,
     outcome: Some(Outcome::NoConnections),
@@ -126,6 +134,7 @@ Bad:
 **Fix:** Keep one of them."##,
 };
 pub static INVALID_VALUE: Rule = Rule {
+    fix: None,
     name: "invalid-value",
     severity: Severity::Error,
     outcome: Some(Outcome::NoConnections),
@@ -188,7 +197,21 @@ pub fn unknown_property(ctx: &MapCtx, path: &Path, name: &str, key: Option<Span>
     .at(at.pointer())
     .label("not a property the server knows");
     // suggestions are names of the server's model: the tool's own words
-    let help = match suggest::property(name, block) {
+    let suggestion = suggest::property(name, block);
+    let fix = match &suggestion {
+        Suggestion::Rename(to)
+            if suggest::unambiguous(name, block, to) && !ctx.find(&path.child(to)).exact =>
+        {
+            Some(Fix::replace(
+                Applicability::Safe,
+                text!("rename `{}` to `{}`", quoted.clone(), schema_word(to)),
+                span,
+                *to,
+            ))
+        }
+        _ => None,
+    };
+    let help = match suggestion {
         Suggestion::Rename(s) => text!(
             "did you mean `{}`? (property names are case-sensitive and use dashes)",
             schema_word(s)
@@ -216,7 +239,7 @@ pub fn unknown_property(ctx: &MapCtx, path: &Path, name: &str, key: Option<Span>
             )
         ),
     };
-    d.help(help)
+    d.help(help).maybe_fix(fix)
 }
 
 /// Required properties missing from the object at `path`.

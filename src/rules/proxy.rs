@@ -74,6 +74,7 @@ fn split(url: &str) -> Option<Parts<'_>> {
 }
 
 pub static PROXY_URL_SCHEME: Rule = Rule {
+    fix: None,
     name: "proxy-url-scheme",
     severity: Severity::Error,
     outcome: Some(Outcome::DoesNotStart),

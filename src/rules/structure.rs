@@ -16,6 +16,7 @@ use crate::yaml::{Entry, Node, NodeKind};
 use std::collections::{HashMap, HashSet};
 
 pub static YAML_DUPLICATE_KEY: Rule = Rule {
+    fix: None,
     name: "yaml-duplicate-key",
     severity: Severity::Error,
     outcome: Some(Outcome::SilentlyWrong),
@@ -35,6 +36,7 @@ fhir:
 **Fix:** Remove the one you do not want."##,
 };
 pub static DUPLICATE_CONNECTION_ID: Rule = Rule {
+    fix: None,
     name: "duplicate-connection-id",
     severity: Severity::Error,
     outcome: Some(Outcome::SilentlyWrong),
@@ -55,6 +57,7 @@ fhir:
 **Fix:** Give each connection its own id."##,
 };
 pub static YAML_ALIAS: Rule = Rule {
+    fix: None,
     name: "yaml-alias",
     severity: Severity::Error,
     outcome: Some(Outcome::SilentlyWrong),
@@ -75,6 +78,7 @@ b:
 **Fix:** Write the value out in full."##,
 };
 pub static YAML_MERGE_KEY: Rule = Rule {
+    fix: None,
     name: "yaml-merge-key",
     severity: Severity::Error,
     outcome: Some(Outcome::NoConnections),
@@ -96,6 +100,7 @@ a:
 **Fix:** Repeat the shared properties in each connection."##,
 };
 pub static YAML_COMPLEX_KEY: Rule = Rule {
+    fix: None,
     name: "yaml-complex-key",
     severity: Severity::Error,
     outcome: Some(Outcome::NoConnections),
@@ -114,6 +119,7 @@ Bad:
 **Fix:** Use plain text keys."##,
 };
 pub static SPRING_PLACEHOLDER: Rule = Rule {
+    fix: None,
     name: "spring-placeholder",
     severity: Severity::Warning,
     outcome: Some(Outcome::SilentlyWrong),

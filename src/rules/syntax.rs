@@ -7,13 +7,14 @@
 //! blank line), `%YAML` versions other than 1.x, and reads NEL, LS and PS as line breaks.
 
 use super::Rule;
-use crate::diag::{Diagnostic, Outcome, Severity};
+use crate::diag::{Applicability, Diagnostic, Fix, FixDoc, Outcome, Severity};
 use crate::secrets::{Piece, Text};
 use crate::source::{FileId, Span};
 use crate::text;
 use crate::yaml::{LoadError, LoadErrorKind};
 
 pub static YAML_SYNTAX: Rule = Rule {
+    fix: None,
     name: "yaml-syntax",
     severity: Severity::Error,
     outcome: Some(Outcome::NoConnections),
@@ -34,6 +35,10 @@ fhir:
 **Fix:** Fix the syntax at the position shown."##,
 };
 pub static YAML_TYPOGRAPHIC_QUOTE: Rule = Rule {
+    fix: Some(FixDoc {
+        applicability: Applicability::Safe,
+        why: "the value was opened with `'` or `\"` and the typographic quote is where it visibly ends: replaced by the opening quote, the value is what it looks like",
+    }),
     name: "yaml-typographic-quote",
     severity: Severity::Error,
     outcome: Some(Outcome::NoConnections),
@@ -55,6 +60,10 @@ Fix:
 ```"##,
 };
 pub static YAML_TAB_INDENTATION: Rule = Rule {
+    fix: Some(FixDoc {
+        applicability: Applicability::Safe,
+        why: "a tab between tokens becomes one space; indentation tabs become spaces under the line above (one step deeper below `key:`), each further tab one step of the file's own indentation, and the result must parse again or the fix is rolled back",
+    }),
     name: "yaml-tab-indentation",
     severity: Severity::Error,
     outcome: Some(Outcome::NoConnections),
@@ -73,6 +82,7 @@ fhir:
 **Fix:** Indent with spaces."##,
 };
 pub static YAML_INDENTATION: Rule = Rule {
+    fix: None,
     name: "yaml-indentation",
     severity: Severity::Error,
     outcome: Some(Outcome::NoConnections),
@@ -93,6 +103,7 @@ fhir:
 };
 
 pub static YAML_BAD_ESCAPE: Rule = Rule {
+    fix: None,
     name: "yaml-bad-escape",
     severity: Severity::Error,
     outcome: Some(Outcome::NoConnections),
@@ -111,6 +122,7 @@ Bad:
 };
 
 pub static YAML_UNPRINTABLE: Rule = Rule {
+    fix: None,
     name: "yaml-unprintable",
     severity: Severity::Error,
     outcome: Some(Outcome::NoConnections),
@@ -129,6 +141,7 @@ Bad:
 };
 
 pub static YAML_VERSION: Rule = Rule {
+    fix: None,
     name: "yaml-version",
     severity: Severity::Error,
     outcome: Some(Outcome::NoConnections),
@@ -150,6 +163,7 @@ fhir:
 };
 
 pub static YAML_LINE_SEPARATOR: Rule = Rule {
+    fix: None,
     name: "yaml-line-separator",
     severity: Severity::Error,
     outcome: Some(Outcome::SilentlyWrong),
@@ -365,6 +379,7 @@ fn tab(file: FileId, text: &str, at: usize) -> Diagnostic {
     Diagnostic::new(&YAML_TAB_INDENTATION, file, Span::new(at, at + 1), message)
         .label("tab")
         .help(help)
+        .maybe_fix(super::reindent::tab_fix(text, at))
 }
 
 /// Leading spaces of the line holding `at`.
@@ -635,6 +650,17 @@ fn typographic_diagnostic(
     .label(text!("opened with {}", quote))
     .also(Span::new(at, at + c.len_utf8()), None, text!("`{}` is not `{}`", c, quote))
     .help(text!("replace `{}` with `{}` (a common copy-paste slip from web pages)", c, quote))
+    .fix(straight_quote(at, c, quote))
+}
+
+/// The fix of a typographic closing quote: the opening quote instead.
+fn straight_quote(at: usize, c: char, quote: char) -> Fix {
+    Fix::replace(
+        Applicability::Safe,
+        text!("replace `{}` with `{}`", c, quote),
+        Span::new(at, at + c.len_utf8()),
+        quote.to_string(),
+    )
 }
 
 /// The opening quote of the scalar that never closed: the first quote after the last token the
@@ -671,7 +697,8 @@ fn unclosed_quote(file: FileId, text: &str, e: &LoadError) -> Diagnostic {
         )
         .label(text!("opened with {}", quote))
         .also(Span::new(at, at + c.len_utf8()), None, text!("`{}` is not `{}`", c, quote))
-        .help(text!("replace `{}` with `{}` (a common copy-paste slip from web pages)", c, quote)),
+        .help(text!("replace `{}` with `{}` (a common copy-paste slip from web pages)", c, quote))
+        .fix(straight_quote(at, c, quote)),
         None => Diagnostic::new(
             &YAML_SYNTAX,
             file,

@@ -5,7 +5,7 @@
 //! quotes around a value.
 
 use super::{Ctx, Rule, name_of, on_value, value_of};
-use crate::diag::{Diagnostic, Outcome, Severity};
+use crate::diag::{Applicability, Fix, FixDoc, Diagnostic, Outcome, Severity};
 use crate::model::{At, Connection, Setting};
 use crate::rules::schema_errors::{Anchor, MapCtx, Path};
 use crate::secrets::{Piece, Secret, Text};
@@ -14,6 +14,7 @@ use crate::yaml::scalar::{Plain, resolve_plain};
 use crate::yaml::{Node, NodeKind, Style};
 
 pub static BLANK_VALUE: Rule = Rule {
+    fix: None,
     name: "blank-value",
     severity: Severity::Error,
     outcome: Some(Outcome::NoConnections),
@@ -124,6 +125,10 @@ pub fn audience_item(ctx: &MapCtx, path: &Path, node: Option<&Node>) -> Diagnost
 }
 
 pub static INVALID_BOOLEAN: Rule = Rule {
+    fix: Some(FixDoc {
+        applicability: Applicability::Safe,
+        why: "only a quoted boolean word (`'yes'`, `\"False\"`) is rewritten, as the same word without quotes: the server reads that word as the boolean it names",
+    }),
     name: "invalid-boolean",
     severity: Severity::Error,
     outcome: Some(Outcome::NoConnections),
@@ -186,6 +191,16 @@ pub fn invalid_boolean(ctx: &MapCtx, path: &Path, node: Option<&Node>) -> Diagno
     } else {
         Text::from(node.map_or("nothing", Node::kind_name))
     };
+    // a quoted boolean word: the same word, plain
+    let fix = match (node, crate::yaml::scalar::bool_word(text.trim())) {
+        (Some(n), Some(_)) if quoted && !tagged && n.is_flow_scalar() => Some(Fix::replace(
+            Applicability::Safe,
+            text!("remove the quotes around `{}`", value()),
+            n.span,
+            text.trim(),
+        )),
+        _ => None,
+    };
     ctx.diag(
         &INVALID_BOOLEAN,
         path,
@@ -194,9 +209,14 @@ pub fn invalid_boolean(ctx: &MapCtx, path: &Path, node: Option<&Node>) -> Diagno
     )
     .label("not a boolean")
     .help(text!("{}; accepted: {}", why, BOOLEAN_WORDS))
+    .maybe_fix(fix)
 }
 
 pub static SECRET_NOT_STRING: Rule = Rule {
+    fix: Some(FixDoc {
+        applicability: Applicability::Safe,
+        why: "the characters stay exactly as written, in single quotes: YAML then reads them as the text the server needs (unquoted, `0777` or `1_000` would not even be the number they look like)",
+    }),
     name: "secret-not-string",
     severity: Severity::Error,
     outcome: Some(Outcome::NoConnections),
@@ -245,9 +265,21 @@ pub fn secret_not_string(ctx: &MapCtx, path: &Path, node: Option<&Node>) -> Diag
         .label("quote this")
         .help(text!(
             "put the value in quotes (`{}: '…'`); unquoted, YAML reads it as {}",
-            name,
+            name.clone(),
             found
         ))
+        .maybe_fix(node.filter(|n| n.is_flow_scalar()).and_then(|n| {
+            // the characters as written, single-quoted (a plain scalar holds no `'` to double)
+            let raw = ctx.text.get(n.span.range())?;
+            (!raw.contains(['\n', '\r'])).then(|| {
+                Fix::replace(
+                    Applicability::Safe,
+                    text!("quote the value of `{}`", name),
+                    n.span,
+                    format!("'{}'", raw.replace('\'', "''")),
+                )
+            })
+        }))
     } else {
         ctx.diag(
             &super::properties::INVALID_TYPE,
@@ -260,6 +292,7 @@ pub fn secret_not_string(ctx: &MapCtx, path: &Path, node: Option<&Node>) -> Diag
 }
 
 pub static PASSWORD_NOT_LATIN1: Rule = Rule {
+    fix: None,
     name: "password-not-latin1",
     severity: Severity::Error,
     outcome: Some(Outcome::NoConnections),
@@ -292,6 +325,10 @@ pub fn not_latin1(at: &At, what: &'static str) -> Diagnostic {
 }
 
 pub static SECRET_LOOKS_LIKE_PATH: Rule = Rule {
+    fix: Some(FixDoc {
+        applicability: Applicability::Unsafe,
+        why: "that the value is a path rather than a secret that looks like one is a guess; the key becomes the `*-file` property beside it, and the server then reads the file",
+    }),
     name: "secret-looks-like-path",
     severity: Severity::Warning,
     outcome: Some(Outcome::SilentlyWrong),
@@ -315,6 +352,7 @@ Bad:
 fn secret_path(
     setting: Option<&Setting<Secret>>,
     file_prop: &'static str,
+    file_set: bool,
     out: &mut Vec<Diagnostic>,
 ) {
     let Some(s) = setting else { return };
@@ -330,12 +368,24 @@ fn secret_path(
                 text!("`{}` looks like a file path, but it is the secret itself: the server sends this text, not the file's content", name.clone()),
             )
             .label("a path?")
-            .help(text!("to read the secret from a file, write `{}:` with the path instead of `{}:`", file_prop, name)),
+            .help(text!("to read the secret from a file, write `{}:` with the path instead of `{}:`", file_prop, name.clone()))
+            .maybe_fix((!file_set).then(|| {
+                Fix::replace(
+                    Applicability::Unsafe,
+                    text!("read it from a file: rename `{}` to `{}`", name, file_prop),
+                    at.key,
+                    file_prop,
+                )
+            })),
         );
     }
 }
 
 pub static AUDIENCE_LOOKS_LIKE_LIST: Rule = Rule {
+    fix: Some(FixDoc {
+        applicability: Applicability::Unsafe,
+        why: "that `fhir, account` means two audiences is a guess (an audience may contain a comma or blank); the value becomes a flow list of its parts",
+    }),
     name: "audience-looks-like-list",
     severity: Severity::Warning,
     outcome: Some(Outcome::SilentlyWrong),
@@ -376,7 +426,17 @@ fn audience_list(a: &crate::model::OidcAuth, out: &mut Vec<Diagnostic>) {
                     text!("`required-audience` holds the single audience `{}`: the server requires a token audience of exactly that text", value_of(at, t)),
                 )
                 .label("one audience")
-                .help(text!("to require several audiences, write a list: `required-audience: [{}]`", value_of(at, &parts.join(", ")))),
+                .help(text!("to require several audiences, write a list: `required-audience: [{}]`", value_of(at, &parts.join(", "))))
+                // only the single value: an item of a list cannot become a list itself
+                .maybe_fix((a.required_audience_items.is_empty() && at.flow).then(|| {
+                    let items: Vec<String> = parts.iter().map(|p| crate::yaml::scalar::flow_item(p)).collect();
+                    Fix::replace(
+                        Applicability::Unsafe,
+                        text!("write the {} audiences as a list", parts.len()),
+                        at.value,
+                        format!("[{}]", items.join(", ")),
+                    )
+                })),
             );
             return;
         }
@@ -384,6 +444,10 @@ fn audience_list(a: &crate::model::OidcAuth, out: &mut Vec<Diagnostic>) {
 }
 
 pub static TYPOGRAPHIC_QUOTES: Rule = Rule {
+    fix: Some(FixDoc {
+        applicability: Applicability::Safe,
+        why: "typographic quotes around a value are never meant as part of it: they become ASCII quotes of the same kind, escaped as YAML needs, so the value is the text between them",
+    }),
     name: "typographic-quotes",
     severity: Severity::Error,
     outcome: Some(Outcome::SilentlyWrong),
@@ -412,7 +476,29 @@ pub fn has_typographic_quotes(s: &str) -> bool {
             .is_some_and(|c| super::syntax::typographic(c).is_some())
 }
 
-fn typographic(name: &'static str, at: &At, out: &mut Vec<Diagnostic>) {
+fn typographic(name: &'static str, at: &At, value: &str, out: &mut Vec<Diagnostic>) {
+    let fix = at.flow.then(|| {
+        let t = value.trim();
+        let open = t.chars().next();
+        let inner = t
+            .strip_prefix(|c| super::syntax::typographic(c).is_some())
+            .unwrap_or(t);
+        let inner = inner
+            .strip_suffix(|c| super::syntax::typographic(c).is_some())
+            .unwrap_or(inner);
+        let single = matches!(open, Some('‘' | '’' | '‚' | '‛'));
+        let replacement = if single {
+            format!("'{}'", inner.replace('\'', "''"))
+        } else {
+            crate::yaml::scalar::double_quoted(inner)
+        };
+        Fix::replace(
+            Applicability::Safe,
+            text!("replace the typographic quotes of `{}` with ASCII quotes", name),
+            at.value,
+            replacement,
+        )
+    });
     out.push(
         on_value(
             &TYPOGRAPHIC_QUOTES,
@@ -420,7 +506,8 @@ fn typographic(name: &'static str, at: &At, out: &mut Vec<Diagnostic>) {
             text!("`{}` is wrapped in typographic quotes, which YAML does not treat as quotes: the server reads them as part of the value", name),
         )
         .label("typographic quotes")
-        .help("replace them with straight quotes (' or \"), or remove them"),
+        .help("replace them with straight quotes (' or \"), or remove them")
+        .maybe_fix(fix),
     );
 }
 
@@ -502,7 +589,7 @@ pub fn check(_ctx: &Ctx, c: &Connection, out: &mut Vec<Diagnostic>) {
         if let (Some(at), Some(v)) = (at, value)
             && has_typographic_quotes(v)
         {
-            typographic(name, at, out);
+            typographic(name, at, v, out);
         }
     }
     if let Some(a) = c.basic_auth.get() {
@@ -518,16 +605,31 @@ pub fn check(_ctx: &Ctx, c: &Connection, out: &mut Vec<Diagnostic>) {
         {
             out.push(not_latin1(at, "the password in `password-file`"));
         }
-        secret_path(a.password.as_ref(), "password-file", out);
+        secret_path(
+            a.password.as_ref(),
+            "password-file",
+            a.password_file.is_some(),
+            out,
+        );
     }
     if let Some(a) = c.cert_auth.get() {
-        secret_path(a.password.as_ref(), "password-file", out);
+        secret_path(
+            a.password.as_ref(),
+            "password-file",
+            a.password_file.is_some(),
+            out,
+        );
     }
     if let Some(a) = c.bearer_auth.get() {
-        secret_path(a.token.as_ref(), "token-file", out);
+        secret_path(a.token.as_ref(), "token-file", a.token_file.is_some(), out);
     }
     if let Some(a) = c.oidc_auth.get() {
-        secret_path(a.client_secret.as_ref(), "client-secret-file", out);
+        secret_path(
+            a.client_secret.as_ref(),
+            "client-secret-file",
+            a.client_secret_file.is_some(),
+            out,
+        );
         audience_list(a, out);
     }
 }

@@ -76,6 +76,28 @@ impl<'a> Redactor<'a> {
         self.own.get(file).map_or(&[], Vec::as_slice)
     }
 
+    /// The text of `span` in `file` as it may be shown where `file` is shown (a diff line): the
+    /// masked regions, its own and those of sources embedded in it, as `****`, and every known
+    /// secret value scrubbed.
+    pub fn shown_slice(&self, file: FileId, span: Span) -> String {
+        let src = self.db.get(file);
+        let masks = self.shown(file);
+        let mut out = String::new();
+        let mut at = span.start;
+        let first = masks.partition_point(|m| m.end <= span.start);
+        for m in masks[first..].iter().take_while(|m| m.start < span.end) {
+            if m.start > at {
+                out.push_str(src.slice(Span::new(at, m.start)));
+            }
+            out.push_str(MASK);
+            at = at.max(m.end);
+        }
+        if at < span.end {
+            out.push_str(src.slice(Span::new(at, span.end)));
+        }
+        self.scrub.text(&out).into_owned()
+    }
+
     /// Whether `span` (an empty one counts as its first byte) of `file` touches a mask.
     pub fn masked(&self, file: FileId, span: Span) -> bool {
         let masks = self.own(file);

@@ -19,11 +19,34 @@ pub struct Segment {
     pub exact: bool,
 }
 
+/// How the host writes the embedded text: what a replacement must become to be read back as
+/// the same text (`fix` re-encodes edits with it).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Encoding {
+    /// Not known (an `.env` value, a map that fell back to the whole value): no edit maps.
+    #[default]
+    Unknown,
+    Plain,
+    SingleQuoted,
+    DoubleQuoted,
+    /// A literal block scalar whose content lines are indented by `indent` spaces.
+    Literal {
+        indent: usize,
+    },
+    /// A folded block scalar: line breaks of a replacement would move.
+    Folded {
+        indent: usize,
+    },
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OffsetMap {
     segments: Vec<Segment>,
     /// Where the whole embedded value is in the host (the fallback for offsets outside segments).
     host_value: Span,
+    encoding: Encoding,
+    /// Whether docker compose interpolates the host text (a `$` is written `$$`).
+    interpolated: bool,
 }
 
 impl OffsetMap {
@@ -33,7 +56,24 @@ impl OffsetMap {
         OffsetMap {
             segments,
             host_value,
+            encoding: Encoding::Unknown,
+            interpolated: false,
         }
+    }
+
+    /// The same map, saying how the host writes the text.
+    pub fn with_encoding(mut self, encoding: Encoding, interpolated: bool) -> OffsetMap {
+        self.encoding = encoding;
+        self.interpolated = interpolated;
+        self
+    }
+
+    pub fn encoding(&self) -> Encoding {
+        self.encoding
+    }
+
+    pub fn interpolated(&self) -> bool {
+        self.interpolated
     }
 
     pub fn host_value(&self) -> Span {

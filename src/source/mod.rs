@@ -8,7 +8,7 @@
 pub mod embed;
 pub mod lines;
 
-pub use embed::{OffsetMap, Segment};
+pub use embed::{Encoding, OffsetMap, Segment};
 pub use lines::{LineIndex, Pos};
 
 use std::ops::Range;

@@ -92,6 +92,17 @@ impl<'a> Node<'a> {
     }
 
     /// A plain (or `!!null`-tagged) scalar that YAML 1.1 reads as null: empty, `~`, `null`.
+    /// Whether this is a plain or quoted scalar, whose span a fix may replace whole by another
+    /// scalar (a block scalar's span leaves out its header).
+    pub fn is_flow_scalar(&self) -> bool {
+        self.as_scalar().is_some_and(|s| {
+            matches!(
+                s.style,
+                Style::Plain | Style::SingleQuoted | Style::DoubleQuoted
+            )
+        })
+    }
+
     pub fn is_null(&self) -> bool {
         match &self.kind {
             NodeKind::Scalar(s) => {

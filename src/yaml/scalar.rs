@@ -171,6 +171,45 @@ pub fn text_bool(s: &str) -> Option<Option<bool>> {
     }
 }
 
+/// `s` as a double-quoted YAML scalar (what a fix writes for a value of any characters).
+pub fn double_quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => {
+                out.push_str(&format!("\\x{:02x}", c as u32));
+            }
+            '\u{85}' => out.push_str("\\N"),
+            '\u{2028}' => out.push_str("\\L"),
+            '\u{2029}' => out.push_str("\\P"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// `s` as an item of a flow sequence: plain when YAML reads it back as the same text, else
+/// double-quoted.
+pub fn flow_item(s: &str) -> String {
+    let plain = !s.is_empty()
+        && !s.starts_with(|c: char| "-?:,[]{}#&*!|>'\"%@` ".contains(c))
+        && !s.contains([',', '[', ']', '{', '}', '#', ':', '\n', '\t'])
+        && !s.ends_with(' ')
+        && matches!(resolve_plain(s), Plain::Text)
+        && bool_word(s).is_none();
+    if plain {
+        s.to_string()
+    } else {
+        double_quoted(s)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

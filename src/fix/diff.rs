@@ -1,0 +1,60 @@
+//! `check --diff`: a unified diff of each fixed file, every line shown through the redactor of
+//! the text it comes from (a removed line through the original's masks, an added line through
+//! the fixed text's), so a line touching a secret value shows it as `****`.
+
+use crate::secrets::Redactor;
+use crate::source::{FileId, Span};
+use similar::{ChangeTag, TextDiff};
+
+/// Byte spans of the lines of `text` (each with its line break).
+fn line_spans(text: &str) -> Vec<Span> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    for l in text.split_inclusive('\n') {
+        out.push(Span::new(at, at + l.len()));
+        at += l.len();
+    }
+    out
+}
+
+/// The diff of `old` (file `old.1` of its redactor's sources) to `new`, named `name`.
+pub fn unified(name: &str, old: (&Redactor, FileId), new: (&Redactor, FileId)) -> String {
+    let old_text = &old.0.db().get(old.1).text;
+    let new_text = &new.0.db().get(new.1).text;
+    let (old_lines, new_lines) = (line_spans(old_text), line_spans(new_text));
+    let diff = TextDiff::from_lines(old_text.as_str(), new_text.as_str());
+    let mut out = format!("--- {name}\n+++ {name}\n");
+    for group in diff.grouped_ops(3) {
+        let (Some(first), Some(last)) = (group.first(), group.last()) else {
+            continue;
+        };
+        let (o, n) = (
+            first.old_range().start..last.old_range().end,
+            first.new_range().start..last.new_range().end,
+        );
+        let at = |r: &std::ops::Range<usize>| if r.is_empty() { r.start } else { r.start + 1 };
+        out.push_str(&format!(
+            "@@ -{},{} +{},{} @@\n",
+            at(&o),
+            o.len(),
+            at(&n),
+            n.len()
+        ));
+        for op in &group {
+            for change in diff.iter_changes(op) {
+                let (sign, line) = match change.tag() {
+                    ChangeTag::Delete => ('-', change.old_index().and_then(|i| old_lines.get(i)).map(|s| old.0.shown_slice(old.1, *s))),
+                    ChangeTag::Insert => ('+', change.new_index().and_then(|i| new_lines.get(i)).map(|s| new.0.shown_slice(new.1, *s))),
+                    ChangeTag::Equal => (' ', change.old_index().and_then(|i| old_lines.get(i)).map(|s| old.0.shown_slice(old.1, *s))),
+                };
+                let line = line.unwrap_or_default();
+                out.push(sign);
+                out.push_str(&line);
+                if !line.ends_with('\n') {
+                    out.push_str("\n\\ No newline at end of file\n");
+                }
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,137 @@
+//! Writing a fixed file safely: refused when the file changed since it was read, written to a
+//! temporary file in the same directory (same file system, so the rename is atomic) with the
+//! original's permissions and owner, then renamed over it. A symbolic link is followed: the
+//! file it names is replaced, the link stays.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Replace the file at `path`, which must still hold `expected`, by `new`.
+pub fn replace(path: &Path, expected: &[u8], new: &[u8]) -> Result<(), String> {
+    let real = std::fs::canonicalize(path).map_err(|e| format!("cannot resolve it: {e}"))?;
+    let meta = std::fs::metadata(&real).map_err(|e| format!("cannot read it: {e}"))?;
+    let unchanged = |what: &str| -> Result<(), String> {
+        let now = std::fs::read(&real).map_err(|e| format!("cannot read it again: {e}"))?;
+        if now != expected {
+            return Err(format!(
+                "it changed since it was read{what}: not written (check it again)"
+            ));
+        }
+        Ok(())
+    };
+    unchanged("")?;
+    let dir = real.parent().unwrap_or(Path::new("."));
+    let name = real
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let (tmp, mut file) = temp_in(dir, &name)?;
+    let result = (|| {
+        file.write_all(new)
+            .and_then(|()| file.sync_all())
+            .map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
+        std::fs::set_permissions(&tmp, meta.permissions())
+            .map_err(|e| format!("cannot keep its permissions: {e}"))?;
+        keep_owner(&tmp, &meta)?;
+        unchanged(" (while it was being fixed)")?;
+        std::fs::rename(&tmp, &real).map_err(|e| format!("cannot replace it: {e}"))
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// A new file beside the original, created exclusively (never an existing one).
+fn temp_in(dir: &Path, name: &str) -> Result<(PathBuf, std::fs::File), String> {
+    let pid = std::process::id();
+    for n in 0..100u32 {
+        let tmp = dir.join(format!(".{name}.dsf-fix.{pid}.{n}"));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+        {
+            Ok(f) => return Ok((tmp, f)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => {
+                return Err(format!(
+                    "cannot create a temporary file in {}: {e}",
+                    dir.display()
+                ));
+            }
+        }
+    }
+    Err(format!(
+        "cannot create a temporary file in {}",
+        dir.display()
+    ))
+}
+
+#[cfg(unix)]
+fn keep_owner(tmp: &Path, meta: &std::fs::Metadata) -> Result<(), String> {
+    use std::os::unix::fs::MetadataExt;
+    let now = std::fs::metadata(tmp).map_err(|e| format!("cannot read {}: {e}", tmp.display()))?;
+    if (now.uid(), now.gid()) == (meta.uid(), meta.gid()) {
+        return Ok(());
+    }
+    std::os::unix::fs::chown(tmp, Some(meta.uid()), Some(meta.gid()))
+        .map_err(|e| format!("cannot keep its owner ({}:{}): {e}", meta.uid(), meta.gid()))
+}
+
+#[cfg(not(unix))]
+fn keep_owner(_tmp: &Path, _meta: &std::fs::Metadata) -> Result<(), String> {
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dir(tag: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("dsf-fix-write-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).expect("dir");
+        d
+    }
+
+    #[test]
+    fn replaces_keeping_permissions_and_leaves_no_temporary_file() {
+        use std::os::unix::fs::PermissionsExt;
+        let d = dir("perm");
+        let f = d.join("c.yaml");
+        std::fs::write(&f, "a: 1\n").expect("write");
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o640)).expect("chmod");
+        replace(&f, b"a: 1\n", b"a: 2\n").expect("replaced");
+        assert_eq!(std::fs::read(&f).expect("read"), b"a: 2\n");
+        let mode = std::fs::metadata(&f).expect("meta").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o640);
+        let names: Vec<_> = std::fs::read_dir(&d).expect("ls").flatten().collect();
+        assert_eq!(names.len(), 1, "{names:?}");
+        let _ = std::fs::remove_dir_all(&d);
+    }
+
+    #[test]
+    fn refuses_a_file_changed_since_it_was_read() {
+        let d = dir("changed");
+        let f = d.join("c.yaml");
+        std::fs::write(&f, "a: 3\n").expect("write");
+        let why = replace(&f, b"a: 1\n", b"a: 2\n").expect_err("refused");
+        assert!(why.contains("changed since it was read"), "{why}");
+        assert_eq!(std::fs::read(&f).expect("read"), b"a: 3\n");
+        let _ = std::fs::remove_dir_all(&d);
+    }
+
+    #[test]
+    fn a_symbolic_link_stays_a_link() {
+        let d = dir("link");
+        let f = d.join("real.yaml");
+        let l = d.join("link.yaml");
+        std::fs::write(&f, "a: 1\n").expect("write");
+        std::os::unix::fs::symlink(&f, &l).expect("link");
+        replace(&l, b"a: 1\n", b"a: 2\n").expect("replaced");
+        assert!(std::fs::symlink_metadata(&l).expect("meta").file_type().is_symlink());
+        assert_eq!(std::fs::read(&f).expect("read"), b"a: 2\n");
+        let _ = std::fs::remove_dir_all(&d);
+    }
+}
