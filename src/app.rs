@@ -13,6 +13,9 @@ use clap::Parser;
 use std::ffi::OsString;
 
 mod fixing;
+
+// the run's scrubber lives beside the run (the language server uses it too)
+use crate::pipeline::scrubber;
 use std::io::{Read, Write};
 
 pub struct Io<'a> {
@@ -361,7 +364,7 @@ fn check(args: &CheckArgs, probe: Option<&ProbeArgs>, explain: bool, io: &mut Io
     } else {
         ExitStatus::Valid
     };
-    let scrubber = crate::pipeline::scrubber(&report);
+    let scrubber = scrubber(&report);
     let redactor = Redactor::new(&report.sources, scrubber);
     for (name, why) in &report.failed {
         let line = error_line(&format!("{name}: {why}"));

@@ -100,11 +100,7 @@ pub fn check(args: &CheckArgs, fix: &FixArgs, io: &mut Io) -> ExitStatus {
     };
     let report = &fixed.checked.report;
     let redactor = Redactor::new(&report.sources, scrubber(report));
-    for (name, why) in report
-        .failed
-        .iter()
-        .chain(failed_writes.iter())
-    {
+    for (name, why) in report.failed.iter().chain(failed_writes.iter()) {
         let line = error_line(&format!("{name}: {why}"));
         let _ = io
             .stderr

@@ -43,9 +43,27 @@ pub fn unified(name: &str, old: (&Redactor, FileId), new: (&Redactor, FileId)) -
         for op in &group {
             for change in diff.iter_changes(op) {
                 let (sign, line) = match change.tag() {
-                    ChangeTag::Delete => ('-', change.old_index().and_then(|i| old_lines.get(i)).map(|s| old.0.shown_slice(old.1, *s))),
-                    ChangeTag::Insert => ('+', change.new_index().and_then(|i| new_lines.get(i)).map(|s| new.0.shown_slice(new.1, *s))),
-                    ChangeTag::Equal => (' ', change.old_index().and_then(|i| old_lines.get(i)).map(|s| old.0.shown_slice(old.1, *s))),
+                    ChangeTag::Delete => (
+                        '-',
+                        change
+                            .old_index()
+                            .and_then(|i| old_lines.get(i))
+                            .map(|s| old.0.shown_slice(old.1, *s)),
+                    ),
+                    ChangeTag::Insert => (
+                        '+',
+                        change
+                            .new_index()
+                            .and_then(|i| new_lines.get(i))
+                            .map(|s| new.0.shown_slice(new.1, *s)),
+                    ),
+                    ChangeTag::Equal => (
+                        ' ',
+                        change
+                            .old_index()
+                            .and_then(|i| old_lines.get(i))
+                            .map(|s| old.0.shown_slice(old.1, *s)),
+                    ),
                 };
                 let line = line.unwrap_or_default();
                 out.push(sign);

@@ -58,10 +58,13 @@ pub struct Fixed {
 impl Fixed {
     /// The indices of the inputs whose text changed.
     pub fn changed(&self) -> impl Iterator<Item = usize> + '_ {
-        self.original.iter().enumerate().filter_map(|(i, l)| match (l, &self.texts[i]) {
-            (Ok(l), Some(t)) if *t != l.text => Some(i),
-            _ => None,
-        })
+        self.original
+            .iter()
+            .enumerate()
+            .filter_map(|(i, l)| match (l, &self.texts[i]) {
+                (Ok(l), Some(t)) if *t != l.text => Some(i),
+                _ => None,
+            })
     }
 }
 
@@ -195,7 +198,10 @@ fn texts_with(
 ) -> Result<Vec<Option<String>>, usize> {
     let mut by_input: HashMap<usize, Vec<HostEdit>> = HashMap::new();
     for c in chosen {
-        by_input.entry(c.input).or_default().extend(c.edits.iter().cloned());
+        by_input
+            .entry(c.input)
+            .or_default()
+            .extend(c.edits.iter().cloned());
     }
     let mut out = texts.to_vec();
     for (i, edits) in by_input {
@@ -409,7 +415,12 @@ pub fn fix(
         for &i in &touched {
             let Some((_, why)) = failed.iter().find(|(f, _)| *f == i) else {
                 texts[i].clone_from(&new_texts[i]);
-                applied.extend(chosen.iter().filter(|c| c.input == i).map(|c| c.listed.clone()));
+                applied.extend(
+                    chosen
+                        .iter()
+                        .filter(|c| c.input == i)
+                        .map(|c| c.listed.clone()),
+                );
                 continue;
             };
             let mine: Vec<&&Candidate> = chosen.iter().filter(|c| c.input == i).collect();
@@ -449,7 +460,12 @@ pub fn count_unsafe(report: &Report) -> usize {
     report
         .diagnostics
         .iter()
-        .filter(|d| fixable(d) && d.fix.as_ref().is_some_and(|f| f.applicability == Applicability::Unsafe))
+        .filter(|d| {
+            fixable(d)
+                && d.fix
+                    .as_ref()
+                    .is_some_and(|f| f.applicability == Applicability::Unsafe)
+        })
         .count()
 }
 
@@ -458,7 +474,12 @@ pub fn count_safe(report: &Report) -> usize {
     report
         .diagnostics
         .iter()
-        .filter(|d| fixable(d) && d.fix.as_ref().is_some_and(|f| f.applicability == Applicability::Safe))
+        .filter(|d| {
+            fixable(d)
+                && d.fix
+                    .as_ref()
+                    .is_some_and(|f| f.applicability == Applicability::Safe)
+        })
         .count()
 }
 
@@ -479,10 +500,7 @@ pub fn summary(f: &Fixed, diff: bool) -> Text {
         t.push(text!(" ({} more with --unsafe-fixes)", f.unsafe_available));
     }
     if !f.rolled_back.is_empty() {
-        t.push(text!(
-            "; {} rolled back (see above)",
-            f.rolled_back.len()
-        ));
+        t.push(text!("; {} rolled back (see above)", f.rolled_back.len()));
     }
     t.push(".");
     t

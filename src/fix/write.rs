@@ -130,7 +130,12 @@ mod tests {
         std::fs::write(&f, "a: 1\n").expect("write");
         std::os::unix::fs::symlink(&f, &l).expect("link");
         replace(&l, b"a: 1\n", b"a: 2\n").expect("replaced");
-        assert!(std::fs::symlink_metadata(&l).expect("meta").file_type().is_symlink());
+        assert!(
+            std::fs::symlink_metadata(&l)
+                .expect("meta")
+                .file_type()
+                .is_symlink()
+        );
         assert_eq!(std::fs::read(&f).expect("read"), b"a: 2\n");
         let _ = std::fs::remove_dir_all(&d);
     }

@@ -71,6 +71,7 @@ pub fn analyse(
         kind: SourceKind::File,
         text,
         invalid_utf8_at: None,
+        bom: false,
     };
     let env = |n: &str| std::env::var(n).ok();
     let run = crate::pipeline::Run {
@@ -216,8 +217,15 @@ fn diagnostic(
             .as_ref()
             .map(|h| crate::emit::clip(&r.text(h)).into_owned()),
         fix: None,
-        fix_unavailable: None,
+        fix_unavailable: d.fix_unavailable.as_ref().map(|t| r.text(t)),
     };
+    let mut extra = extra;
+    if let Some(fix) = &d.fix {
+        match fix_in_doc(report, r, doc, d.primary.file, fix) {
+            Ok(f) => extra.fix = Some(f),
+            Err(why) => extra.fix_unavailable = Some(why),
+        }
+    }
     Some((diag, extra))
 }
 
@@ -302,11 +310,50 @@ fn links(report: &Report, doc: FileId) -> Vec<(Range, Url)> {
     out
 }
 
-/// The edits of a fix mapped into the document `text` (kept for the code actions).
-#[allow(dead_code)]
-pub fn edits(text_of_doc: &str, edits: &[(usize, usize, String)]) -> Vec<TextEdit> {
-    edits
-        .iter()
-        .map(|(s, e, new)| TextEdit::new(text::range(text_of_doc, *s, *e), new.clone()))
-        .collect()
+/// A rule's fix as edits of the document (through the fix model's mapping into the file on
+/// disk, a compose file for an embedded config). A replacement that holds the text it
+/// replaces (quoting a value) is sent as the insertions around it, so a secret being quoted
+/// is not sent back; a fix whose edits would still hold a secret is not offered.
+fn fix_in_doc(
+    report: &Report,
+    r: &Redactor,
+    doc: FileId,
+    file: FileId,
+    fix: &crate::diag::Fix,
+) -> Result<Fix, String> {
+    let host = crate::fix::host_edits(&report.sources, file, fix).map_err(|t| r.text(&t))?;
+    let doc_text = &report.sources.get(doc).text;
+    let mut edits = Vec::new();
+    for e in host {
+        if e.file != doc {
+            return Err("the fix edits another file".into());
+        }
+        for (start, end, new) in minimal(doc_text, e.span.start, e.span.end, &e.replacement) {
+            if r.scrubber().text(&new) != new {
+                return Err("the fix would send a secret value to the editor".into());
+            }
+            edits.push(TextEdit::new(text::range(doc_text, start, end), new));
+        }
+    }
+    Ok(Fix {
+        title: r.text(&fix.description),
+        safe: fix.applicability == crate::diag::Applicability::Safe,
+        edits,
+    })
+}
+
+/// One edit as the insertions around the old text when the replacement keeps it whole.
+fn minimal(text: &str, start: usize, end: usize, new: &str) -> Vec<(usize, usize, String)> {
+    let old = text.get(start..end).unwrap_or_default();
+    match (old.is_empty(), new.find(old)) {
+        (false, Some(k)) => {
+            let (before, after) = (&new[..k], &new[k + old.len()..]);
+            [(start, before), (end, after)]
+                .into_iter()
+                .filter(|(_, s)| !s.is_empty())
+                .map(|(at, s)| (at, at, s.to_string()))
+                .collect()
+        }
+        _ => vec![(start, end, new.to_string())],
+    }
 }

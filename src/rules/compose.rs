@@ -5,7 +5,7 @@
 
 use super::{Ctx, Rule, on_value};
 use crate::compose::interpolate::{Finding, FindingKind};
-use crate::diag::{Applicability, Fix, FixDoc, Diagnostic, Outcome, Severity};
+use crate::diag::{Applicability, Diagnostic, Fix, FixDoc, Outcome, Severity};
 use crate::files::{Found, Unmounted};
 use crate::model::{Connection, FileRef, Trust};
 use crate::secrets::{Piece, Text};
@@ -289,15 +289,11 @@ pub fn interpolation(
     // `$word` written where the diagnostic is: `$$word`
     let fix = (std::ptr::eq(rule, &COMPOSE_UNESCAPED_DOLLAR)
         && text.get(span.range()).is_some_and(|t| t.starts_with('$')))
-    .then(|| {
-        crate::diag::Edit::insert(span.start, "$")
-    })
-    .map(|e| {
-        Fix {
-            description: Text::from("write `$$` for a literal `$`"),
-            applicability: Applicability::Unsafe,
-            edits: vec![e],
-        }
+    .then(|| crate::diag::Edit::insert(span.start, "$"))
+    .map(|e| Fix {
+        description: Text::from("write `$$` for a literal `$`"),
+        applicability: Applicability::Unsafe,
+        edits: vec![e],
     });
     Diagnostic::new(rule, file, span, message)
         .at("")

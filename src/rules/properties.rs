@@ -4,7 +4,7 @@
 //! are not a mapping of settings.
 
 use super::Rule;
-use crate::diag::{Applicability, Fix, FixDoc, Diagnostic, Outcome, Severity};
+use crate::diag::{Applicability, Diagnostic, Fix, FixDoc, Outcome, Severity};
 use crate::props::Kind;
 use crate::rules::schema_errors::{Anchor, MapCtx, Path};
 use crate::secrets::{Piece, Text};

@@ -5,7 +5,7 @@
 //! quotes around a value.
 
 use super::{Ctx, Rule, name_of, on_value, value_of};
-use crate::diag::{Applicability, Fix, FixDoc, Diagnostic, Outcome, Severity};
+use crate::diag::{Applicability, Diagnostic, Fix, FixDoc, Outcome, Severity};
 use crate::model::{At, Connection, Setting};
 use crate::rules::schema_errors::{Anchor, MapCtx, Path};
 use crate::secrets::{Piece, Secret, Text};
@@ -494,7 +494,10 @@ fn typographic(name: &'static str, at: &At, value: &str, out: &mut Vec<Diagnosti
         };
         Fix::replace(
             Applicability::Safe,
-            text!("replace the typographic quotes of `{}` with ASCII quotes", name),
+            text!(
+                "replace the typographic quotes of `{}` with ASCII quotes",
+                name
+            ),
             at.value,
             replacement,
         )

@@ -19,7 +19,7 @@ BIN = os.environ.get("DSF_CONNECTIONS_BIN") or str(
     pathlib.Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")) / "debug" / "dsf-connections"
 )
 # secret values no message of the server may hold
-CANARIES = ["CANARY-pw-71c3e9", "CANARY-token-5d2a", "CANARY-client-b81f", "CANARY-env-44ee"]
+CANARIES = ["918273645", "CANARY-pw-71c3e9", "CANARY-token-5d2a", "CANARY-client-b81f", "CANARY-env-44ee"]
 
 CONFIG = """\
 fhir-data:
@@ -43,6 +43,11 @@ kc:
     base-url: https://bpe:CANARY-pw-71c3e9@keycloak.example.org/realms/dsf
     client-id: dsf-bpe
     client-secret: CANARY-client-b81f
+num:
+  base-url: https://num.example.org/fhir
+  basic-auth:
+    username: u
+    password: 918273645
 """
 
 COMPOSE = """\

@@ -160,6 +160,10 @@ async def test_quick_fix_and_fix_all(client: LanguageClient, docs):
     change(client, uri, 3, fixed)
     after = await diagnostics(client, uri, 3)
     assert not any(x.code == "invalid-duration" for x in after)
+    # the unquoted number of a password is quoted by insertions around it (the secret is not
+    # sent back: see the canary test)
+    assert "password: '918273645'" in fixed or 'password: "918273645"' in fixed
+    assert not any(x.code == "secret-not-string" for x in after)
 
 
 async def test_hover_a_property_and_a_diagnostic(client: LanguageClient, docs):
@@ -234,7 +238,7 @@ async def test_document_symbols_and_links(client: LanguageClient, docs):
         types.DocumentSymbolParams(text_document=types.TextDocumentIdentifier(uri=uri))
     )
     got = {s.name: s.detail for s in symbols}
-    assert set(got) == {"fhir-data", "tx", "kc"}
+    assert set(got) == {"fhir-data", "tx", "kc", "num"}
     assert "basic-auth" in got["fhir-data"]
     assert "oidc-auth" in got["kc"]
     links = await client.text_document_document_link_async(
