@@ -40,6 +40,8 @@ struct Server {
     docs: HashMap<lsp_types::Url, Doc>,
     settings: Settings,
     workers: worker::Pool,
+    /// `shutdown` was answered: only `exit` is expected.
+    shut_down: bool,
 }
 
 /// Serve on standard input and output until the client says `exit`.
@@ -59,6 +61,7 @@ pub fn serve() -> Result<(), String> {
         conn,
         docs: HashMap::new(),
         settings: Settings::default(),
+        shut_down: false,
     };
     if let Some(opts) = &init.initialization_options {
         server.configure(opts);
@@ -89,12 +92,19 @@ impl Server {
                 recv(self.conn.receiver) -> msg => {
                     let Ok(msg) = msg else { return Ok(()) };
                     match msg {
-                        Message::Request(req) => {
-                            if self.conn.handle_shutdown(&req).map_err(|e| e.to_string())? {
-                                return Ok(());
-                            }
-                            self.request(req);
+                        // after `shutdown` only `exit` counts; a second `shutdown` (Neovim
+                        // sends one on stop and one on quit) gets an error, not a crash
+                        Message::Request(req) if self.shut_down || req.method == r::Shutdown::METHOD => {
+                            let resp = if self.shut_down {
+                                Response::new_err(req.id, ErrorCode::InvalidRequest as i32, "shut down".into())
+                            } else {
+                                Response::new_ok(req.id, Value::Null)
+                            };
+                            self.shut_down = true;
+                            self.send(Message::Response(resp));
                         }
+                        Message::Request(req) => self.request(req),
+                        Message::Notification(note) if note.method == n::Exit::METHOD => return Ok(()),
                         Message::Notification(note) => self.notification(note),
                         Message::Response(_) => {}
                     }
