@@ -312,7 +312,13 @@ fn check(args: &CheckArgs, probe: Option<&ProbeArgs>, explain: bool, io: &mut Io
         },
     };
     let (mut report, models) = match crate::pipeline::run(&run, loaded) {
-        Ok(c) => (c.report, c.models),
+        Ok(mut c) => {
+            crate::fix::run::annotate_sources(&mut c.report);
+            if !explain && let Some(n) = crate::fix::run::fixable_note(&c.report) {
+                c.report.notes.push(n);
+            }
+            (c.report, c.models)
+        }
         Err(m) => {
             let _ = io.stderr.write_all(error_line(&m).as_bytes());
             return ExitStatus::Usage;

@@ -6,6 +6,7 @@ mod dialect;
 mod editor_schema;
 mod environment;
 mod explain;
+mod fix;
 mod formats;
 mod fuzz;
 mod golden;

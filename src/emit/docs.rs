@@ -37,9 +37,10 @@ pub fn explain(code: &str) -> Option<String> {
             out.push_str(&format!("; usually: the DSF BPE {}", o.sentence()));
         }
         out.push_str(&format!(
-            ")\n\n{}\n\n{}\n\nOnline: {}\n",
+            ")\n\n{}\n\n{}\n\n{}\n\nOnline: {}\n",
             r.summary,
             r.docs.trim(),
+            rules::fix_sentence(r),
             code_url(r.name)
         ));
     }

@@ -133,6 +133,20 @@ fn render(report: &Report, d: &Diagnostic, style: &Style) -> String {
     if let Some(o) = d.outcome {
         out.push_str(&format!("{pad} = server: the DSF BPE {}\n", o.sentence()));
     }
+    if let Some(fix) = &d.fix {
+        let line = match &d.fix_unavailable {
+            Some(why) => format!("not offered here: {}", r.text(why)),
+            None => format!(
+                "{} ({})",
+                r.text(&fix.description),
+                match fix.applicability {
+                    crate::diag::Applicability::Safe => "check --fix",
+                    crate::diag::Applicability::Unsafe => "check --fix --unsafe-fixes",
+                }
+            ),
+        };
+        out.push_str(&format!("{pad} = fix: {}\n", visible(&clip(&line))));
+    }
     // every diagnostic ends with where its code is explained
     out.push_str(&format!(
         "{pad} = docs: {}\n",

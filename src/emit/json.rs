@@ -85,6 +85,18 @@ struct DiagOut<'r> {
     #[serde(flatten)]
     position: Position,
     related: Vec<RelatedOut<'r>>,
+    /// The rule's repair, when it has one here (`check --fix`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<FixOut>,
+}
+
+#[derive(Serialize)]
+struct FixOut {
+    applicability: &'static str,
+    description: String,
+    /// Why `check --fix` cannot apply it here (it is then not applied).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unavailable: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -135,6 +147,14 @@ fn diag<'r>(report: &'r Report, r: &Redactor, d: &'r Diagnostic) -> DiagOut<'r> 
         pointer: &d.pointer,
         position: loc.into(),
         related: d.related.iter().map(|l| related(report, r, l)).collect(),
+        fix: d.fix.as_ref().map(|f| FixOut {
+            applicability: f.applicability.as_str(),
+            description: clip(&r.text(&f.description)).into_owned(),
+            unavailable: d
+                .fix_unavailable
+                .as_ref()
+                .map(|w| clip(&r.text(w)).into_owned()),
+        }),
     }
 }
 

@@ -191,6 +191,17 @@ pub fn annotate(report: &mut Report, inputs: &[InputResult]) {
     }
 }
 
+/// Why no fix is offered, from the sources alone (a plain `check`: which inputs could be
+/// rewritten is not asked).
+pub fn annotate_sources(report: &mut Report) {
+    let db = &report.sources;
+    for d in &mut report.diagnostics {
+        if let Some(fix) = &d.fix {
+            d.fix_unavailable = host_edits(db, d.file(), fix).err();
+        }
+    }
+}
+
 /// The texts with `chosen` applied; `Err` names the input whose edits did not apply.
 fn texts_with(
     texts: &[Option<String>],
@@ -481,6 +492,24 @@ pub fn count_safe(report: &Report) -> usize {
                     .is_some_and(|f| f.applicability == Applicability::Safe)
         })
         .count()
+}
+
+/// The note of a plain `check` when fixes are on offer (`2 fixable with check --fix (1 more
+/// with --unsafe-fixes)`).
+pub fn fixable_note(report: &Report) -> Option<Text> {
+    let (safe, unsafe_) = (count_safe(report), count_unsafe(report));
+    if safe + unsafe_ == 0 {
+        return None;
+    }
+    Some(match (safe, unsafe_) {
+        (0, u) => text!("{} fixable with `check --fix --unsafe-fixes`", u),
+        (s, 0) => text!("{} fixable with `check --fix`", s),
+        (s, u) => text!(
+            "{} fixable with `check --fix` ({} more with --unsafe-fixes)",
+            s,
+            u
+        ),
+    })
 }
 
 fn fixable(d: &Diagnostic) -> bool {

@@ -225,8 +225,28 @@ pub fn docs_markdown() -> String {
         ));
         out.push_str(r.docs.trim());
         out.push('\n');
+        out.push_str(&format!("\n{}\n", fix_sentence(r)));
     }
     out
+}
+
+/// What a rule's docs say of its fix (`--explain-code`, docs/codes.md): whether `check --fix`
+/// repairs it, of which kind, and why that kind.
+pub fn fix_sentence(r: &Rule) -> String {
+    match r.fix {
+        Some(f) => format!(
+            "**Fix safety:** {} ({}): {}.",
+            match f.applicability {
+                crate::diag::Applicability::Safe => "a safe fix, applied by `check --fix`",
+                crate::diag::Applicability::Unsafe => {
+                    "an unsafe fix, applied by `check --fix --unsafe-fixes`"
+                }
+            },
+            f.applicability.as_str(),
+            f.why
+        ),
+        None => "**Fix safety:** no automatic fix (`check --fix` leaves it).".to_string(),
+    }
 }
 
 #[cfg(test)]

@@ -34,7 +34,7 @@ fn silent(line: &str) -> bool {
 fn step(text: &str) -> usize {
     text.lines()
         .filter(|l| !silent(l))
-        .map(|l| leading(l))
+        .map(leading)
         .filter(|w| !w.contains('\t'))
         .map(str::len)
         .filter(|n| *n > 0)
