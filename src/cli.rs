@@ -71,7 +71,7 @@ pub enum Command {
     /// dsf-connections-check.1`)
     Man {
         /// The command whose page to print (check, explain, schema, codes,
-        /// completions, man)
+        /// completions, man, lsp)
         command: Option<String>,
     },
     /// List every diagnostic and probe code with its severity and summary
