@@ -43,9 +43,11 @@ fn indent(line: &str) -> usize {
     line.len() - line.trim_start_matches(' ').len()
 }
 
-/// The key a line writes (`key:` or `- key:`, `- KEY=value`), and where it starts.
-fn key_of(line: &str) -> Option<(&str, usize)> {
-    let mut start = indent(line);
+/// The key a line writes (`key:` or `- key:`, `- KEY=value`), where it starts, and the
+/// line's level (a list item's is its dash's).
+fn key_of(line: &str) -> Option<(&str, usize, usize)> {
+    let level = indent(line);
+    let mut start = level;
     let mut rest = &line[start..];
     if let Some(r) = rest.strip_prefix("- ") {
         start += 2 + indent(r);
@@ -62,7 +64,7 @@ fn key_of(line: &str) -> Option<(&str, usize)> {
     let key = rest[..end]
         .trim_end()
         .trim_matches(|c| c == '"' || c == '\'');
-    Some((key, start))
+    Some((key, start, level))
 }
 
 /// The context at byte `at` of `text`; `None` when the cursor is not inside a config (a
@@ -73,9 +75,9 @@ pub fn at(text: &str, at: usize) -> Option<Context> {
     let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
     let line = text[line_start..line_end].trim_end_matches('\r');
     let cursor = at - line_start;
-    let own = key_of(line).filter(|(k, _)| !k.is_empty());
+    let own = key_of(line).filter(|(k, _, _)| !k.is_empty());
     let mut level = match own {
-        Some((_, s)) => s,
+        Some((_, _, l)) => l,
         // a line being typed: the cursor's column counts
         None => indent(&line[..cursor.min(line.len())]),
     };
@@ -86,7 +88,7 @@ pub fn at(text: &str, at: usize) -> Option<Context> {
         if l.trim().is_empty() || l.trim_start().starts_with('#') {
             continue;
         }
-        let Some((k, s)) = key_of(l) else { continue };
+        let Some((k, _, s)) = key_of(l) else { continue };
         if s < level {
             if k == ENV_VAR {
                 compose_root = true;
@@ -108,12 +110,12 @@ pub fn at(text: &str, at: usize) -> Option<Context> {
     {
         return None;
     }
-    if !compose_root && own.is_some_and(|(k, _)| k == ENV_VAR) {
+    if !compose_root && own.is_some_and(|(k, _, _)| k == ENV_VAR) {
         return None;
     }
-    let key = own.map(|(k, s)| (k.to_string(), line_start + s, line_start + s + k.len()));
+    let key = own.map(|(k, s, _)| (k.to_string(), line_start + s, line_start + s + k.len()));
     let (in_value, on_key) = match &own {
-        Some((k, s)) => (cursor > s + k.len(), cursor >= *s && cursor <= s + k.len()),
+        Some((k, s, _)) => (cursor > s + k.len(), cursor >= *s && cursor <= s + k.len()),
         None => (false, false),
     };
     Some(Context {

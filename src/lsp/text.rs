@@ -16,18 +16,20 @@ pub fn offset(text: &str, pos: Position) -> usize {
     let line_end = text[line_start..]
         .find('\n')
         .map_or(text.len(), |i| line_start + i);
+    // a `\r` before the `\n` is part of the line ending, not a character to stand after
+    let content_end = if text[line_start..line_end].ends_with('\r') {
+        line_end - 1
+    } else {
+        line_end
+    };
     let mut units = 0u32;
-    for (i, c) in text[line_start..line_end].char_indices() {
+    for (i, c) in text[line_start..content_end].char_indices() {
         if units >= pos.character {
             return line_start + i;
         }
         units += c.len_utf16() as u32;
     }
-    // a `\r` before the `\n` is part of the line ending, not a character to stand after
-    if text[line_start..line_end].ends_with('\r') && units >= pos.character {
-        return line_end - 1;
-    }
-    line_end
+    content_end
 }
 
 /// The position of byte offset `at` (clamped to a character boundary of `text`).
