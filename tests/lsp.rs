@@ -307,3 +307,43 @@ fn changes_are_published_in_order_and_the_last_one_wins() {
     }
     assert_eq!(c.finish().0, 0);
 }
+
+#[test]
+fn requests_are_answered_while_a_long_check_runs() {
+    // ~1 MB of connections: its check takes far longer than answering a hover
+    let mut text = String::new();
+    let mut i = 0;
+    while text.len() < 1_000_000 {
+        text.push_str(&format!(
+            "c{i}:\n  base-url: https://f{i}.example.org/fhir\n  read-timeout: 3s\n"
+        ));
+        i += 1;
+    }
+    let uri = "file:///nonexistent/dsf/big.yaml";
+    let mut c = Client::start();
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": text}}),
+    );
+    c.send(
+        json!({"jsonrpc": "2.0", "id": 99, "method": "textDocument/completion", "params": {
+        "textDocument": {"uri": uri}, "position": {"line": 1, "character": 2}}}),
+    );
+    // the answer comes first, the diagnostics of the check after it
+    let first = loop {
+        let m = c.recv();
+        if m["id"] == 99 || m["method"] == "textDocument/publishDiagnostics" {
+            break m;
+        }
+    };
+    assert_eq!(first["id"], 99, "the loop waited for the check: {first}");
+    let labels: Vec<_> = first["result"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|i| i["label"].clone())
+        .collect();
+    assert!(labels.contains(&json!("read-timeout")), "{labels:?}");
+    assert!(!c.diagnostics(uri, 1).is_empty());
+    assert_eq!(c.finish().0, 0);
+}
