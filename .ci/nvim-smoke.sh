@@ -5,7 +5,8 @@
 set -euo pipefail
 bin=$(realpath "$1")
 if ! command -v nvim >/dev/null; then
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q neovim >/dev/null
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends neovim >/dev/null
 fi
 file=$(realpath tests/lsp/nvim/docker-compose.yml)
 out=$(mktemp)
