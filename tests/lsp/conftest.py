@@ -61,10 +61,15 @@ services:
           base-url: https://fhir.example.org/fhir
           connect-timeout: 5s
           bearer-auth:
-            token: 'CANARY-token-5d2a'
+            token-file: /run/secrets/bpe_token
         tx:
           base-url: https://tx.example.org/fhir
           read-timeout: 3s
+    secrets:
+      - bpe_token
+secrets:
+  bpe_token:
+    file: ./token.txt
 """
 
 

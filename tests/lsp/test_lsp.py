@@ -269,6 +269,18 @@ async def test_settings_select_ignore_severity(client: LanguageClient, docs):
     assert all(d.severity == types.DiagnosticSeverity.Hint for d in diags if d.code == "invalid-boolean")
 
 
+async def test_links_through_compose_mounts(client: LanguageClient, docs):
+    path = docs / "docker-compose.yml"
+    uri, _ = await open_doc(client, path)
+    links = await client.text_document_document_link_async(
+        types.DocumentLinkParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
+    # /run/secrets/bpe_token is the top-level secret's ./token.txt
+    assert [l.target for l in links] == [(docs / "token.txt").as_uri()]
+    line = path.read_text().split("\n")[links[0].range.start.line]
+    assert "token-file: /run/secrets/bpe_token" in line
+
+
 def test_zz_no_canary_in_the_whole_exchange():
     """Runs last: every byte the servers of the tests above wrote."""
     out = WIRE_OUT.read_text()
