@@ -1,8 +1,9 @@
-//! Checks off the message loop: each on a thread of its own, at most [`MAX_RUNNING`] at once;
-//! a document's newer text replaces its queued older one. A check cannot be stopped halfway
-//! (the pipeline reads files synchronously), so a check of an older text runs out and its
-//! result is dropped; the newer check starts at once beside it, and a file system that hangs
-//! holds up at most one thread per check, never the loop.
+//! Checks off the message loop, on up to [`MAX_RUNNING`] long-lived worker threads (made as
+//! needed, then kept: a thread per check left the allocator's per-thread arenas growing over
+//! thousands of edits); a document's newer text replaces its queued older one. A check cannot
+//! be stopped halfway (the pipeline reads files synchronously), so a check of an older text
+//! runs out and its result is dropped; the newer check starts at once on another worker, and a
+//! file system that hangs holds up a worker, never the loop.
 
 use super::analysis::{Analysis, analyse};
 use super::settings::Settings;
@@ -33,6 +34,10 @@ pub struct Done {
 pub struct Pool {
     pub results: Receiver<Done>,
     send: Sender<Done>,
+    jobs: Sender<Job>,
+    take: Receiver<Job>,
+    /// Worker threads made so far.
+    workers: usize,
     running: usize,
     queued: VecDeque<Job>,
 }
@@ -40,9 +45,13 @@ pub struct Pool {
 impl Pool {
     pub fn new() -> Pool {
         let (send, results) = unbounded();
+        let (jobs, take) = unbounded();
         Pool {
             results,
             send,
+            jobs,
+            take,
+            workers: 0,
             running: 0,
             queued: VecDeque::new(),
         }
@@ -66,25 +75,46 @@ impl Pool {
     }
 
     fn start(&mut self, job: Job) {
+        // every worker is busy: one more (at most MAX_RUNNING, as `running` is)
+        if self.running >= self.workers && self.spawn() {
+            self.workers += 1;
+        }
+        if self.workers == 0 {
+            // no thread could be made: check here rather than never
+            let done = run(job);
+            let _ = self.send.send(done);
+        } else {
+            let _ = self.jobs.send(job);
+        }
         self.running += 1;
-        let send = self.send.clone();
-        let spawned = std::thread::Builder::new()
+    }
+
+    fn spawn(&self) -> bool {
+        let (take, send) = (self.take.clone(), self.send.clone());
+        std::thread::Builder::new()
             .name("dsf-check".into())
             .spawn(move || {
-                let dir = job.path.parent().map(PathBuf::from).unwrap_or_default();
-                let analysis = match job.settings.args(&dir) {
-                    Ok(args) => analyse(&job.path, job.text, &args, &job.settings),
-                    Err(why) => Analysis::failed(&why),
-                };
-                let _ = send.send(Done {
-                    uri: job.uri,
-                    generation: job.generation,
-                    version: job.version,
-                    analysis,
-                });
-            });
-        if spawned.is_err() {
-            self.running -= 1;
-        }
+                // ends when the pool (the sender of jobs) is dropped
+                while let Ok(job) = take.recv() {
+                    if send.send(run(job)).is_err() {
+                        return;
+                    }
+                }
+            })
+            .is_ok()
+    }
+}
+
+fn run(job: Job) -> Done {
+    let dir = job.path.parent().map(PathBuf::from).unwrap_or_default();
+    let analysis = match job.settings.args(&dir) {
+        Ok(args) => analyse(&job.path, job.text, &args, &job.settings),
+        Err(why) => Analysis::failed(&why),
+    };
+    Done {
+        uri: job.uri,
+        generation: job.generation,
+        version: job.version,
+        analysis,
     }
 }
