@@ -357,3 +357,20 @@ fn minimal(text: &str, start: usize, end: usize, new: &str) -> Vec<(usize, usize
         _ => vec![(start, end, new.to_string())],
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::minimal;
+
+    #[test]
+    fn a_replacement_keeping_the_old_text_is_sent_as_insertions() {
+        let t = "password: 1234\n";
+        assert_eq!(
+            minimal(t, 10, 14, "'1234'"),
+            [(10, 10, "'".to_string()), (14, 14, "'".to_string())]
+        );
+        assert_eq!(minimal(t, 10, 14, "x"), [(10, 14, "x".to_string())]);
+        // an insertion (nothing replaced) stays one edit
+        assert_eq!(minimal(t, 3, 3, "ab"), [(3, 3, "ab".to_string())]);
+    }
+}

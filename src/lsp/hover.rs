@@ -29,6 +29,11 @@ pub fn hover(doc: &str, analysis: Option<&Analysis>, pos: Position) -> Option<Ho
         if let Some(h) = &extra.help {
             s.push_str(&format!("\n\nhelp: {h}"));
         }
+        match (&extra.fix, &extra.fix_unavailable) {
+            (Some(f), _) => s.push_str(&format!("\n\nfix: {}", f.title)),
+            (None, Some(why)) => s.push_str(&format!("\n\nno automatic fix: {why}")),
+            (None, None) => {}
+        }
         if let Some(docs) = crate::emit::docs::explain(&extra.code) {
             s.push_str("\n\n---\n\n");
             s.push_str(&docs);

@@ -196,6 +196,8 @@ async def test_hover_a_property_and_a_diagnostic(client: LanguageClient, docs):
     )
     assert "**invalid-duration**" in h.contents.value
     assert d.message in h.contents.value
+    # and the fix it offers
+    assert "\n\nfix: " in h.contents.value
 
 
 async def test_completion_inside_a_compose_block_scalar(client: LanguageClient, docs):
