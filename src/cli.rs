@@ -12,7 +12,9 @@ Exit codes:
      at all (check --test-connections: a smoke check that tested nothing
      has not passed)
 
-With --deny-warnings (or --fail-on warning), warnings exit 1 too.
+With --deny-warnings (or --fail-on warning), warnings exit 1 too. With
+--diff: 1 when there is something to fix, else 0 (--fix: as above, for what
+remains after fixing).
 
 Every diagnostic code is explained by `dsf-connections --explain-code CODE`
 (and in docs/codes.md of the repository): what it means, why it matters, a bad
@@ -117,7 +119,8 @@ pub struct FixArgs {
     #[arg(long, conflicts_with = "test_connections", help_heading = "Fixing")]
     pub diff: bool,
 
-    /// List each fix applied (or, with --diff, that would be).
+    /// List each fix applied (with --diff, or alone, each that would be;
+    /// alone, nothing is written).
     #[arg(long, help_heading = "Fixing")]
     pub show_fixes: bool,
 }
@@ -125,7 +128,7 @@ pub struct FixArgs {
 impl FixArgs {
     /// Whether the run fixes (or shows what it would fix).
     pub fn active(&self) -> bool {
-        self.fix || self.diff
+        self.fix || self.diff || self.show_fixes
     }
 }
 

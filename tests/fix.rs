@@ -478,3 +478,33 @@ fn canary_secrets_never_appear_in_diff_or_show_fixes() {
         }
     }
 }
+
+#[test]
+fn show_fixes_alone_lists_and_writes_nothing() {
+    let dir = temp_dir("fix-show");
+    let f = dir.join("c.yaml");
+    let text = "fhir:\n  base-url: https://x.example.org/fhir\n  read-timeout: 5s\n";
+    std::fs::write(&f, text).expect("write");
+    let c = f.to_string_lossy().into_owned();
+    let out = run(
+        &["check", "--skip-file-checks", "--show-fixes", &c],
+        None,
+        &[],
+    );
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains("Would fix:\n  ")
+            && out
+                .stdout
+                .contains("invalid-duration: write `5s` as `PT5S`"),
+        "{}",
+        out.stdout
+    );
+    // the report is of the text as it is
+    assert!(
+        out.stdout.contains("error[invalid-duration]"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(std::fs::read_to_string(&f).expect("read"), text);
+}

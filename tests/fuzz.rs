@@ -275,6 +275,30 @@ fn mutated_configs_never_break_the_tool() {
                     problems.push(format!("{args:?}: the canary leaks"));
                 }
             }
+            // the fixes: no panic, and a diff (context lines too) masks what a snippet masks
+            let (_, diffed) = run_tool(
+                &[
+                    "check",
+                    "--diff",
+                    "--unsafe-fixes",
+                    "--show-fixes",
+                    "--skip-file-checks",
+                    "-",
+                ],
+                &input,
+            );
+            if diffed.contains(CANARY) {
+                problems.push("check --diff: the canary leaks".into());
+            }
+            if !no_raw_controls(
+                &diffed
+                    .lines()
+                    .filter(|l| !l.starts_with([' ', '-', '+']))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            ) {
+                problems.push("check --diff: raw control character in the listing".into());
+            }
             let (_, explained) = run_tool(
                 &["explain", "--format", "json", "--skip-file-checks", "-"],
                 &input,

@@ -33,6 +33,7 @@ pub fn check(args: &CheckArgs, fix: &FixArgs, io: &mut Io) -> ExitStatus {
     let fixed = crate::pipeline::run(&pipeline_run, loaded.clone()).and_then(|first| {
         let options = run::Options {
             unsafe_fixes: fix.unsafe_fixes,
+            describe: fix.show_fixes,
         };
         run::fix(&pipeline_run, loaded, first, options)
     });
@@ -82,6 +83,14 @@ pub fn check(args: &CheckArgs, fix: &FixArgs, io: &mut Io) -> ExitStatus {
             )
         })
         .collect();
+    // `--show-fixes` alone writes nothing: the report is of the text as it is
+    if !fix.fix
+        && !fix.diff
+        && let Some(first) = fixed.first.take()
+    {
+        fixed.checked = first;
+        run::annotate(&mut fixed.checked.report, &fixed.original);
+    }
     let report = &mut fixed.checked.report;
     report.notes.extend(rolled.iter().cloned());
     report.notes.push(summary.clone());

@@ -21,6 +21,7 @@ pub mod key_material;
 pub mod properties;
 pub mod proxy;
 pub mod reindent;
+pub mod relocate;
 pub mod schema_errors;
 pub mod structure;
 pub mod syntax;

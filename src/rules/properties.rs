@@ -38,7 +38,7 @@ next:
 pub static UNKNOWN_PROPERTY: Rule = Rule {
     fix: Some(FixDoc {
         applicability: Applicability::Safe,
-        why: "only when the tool suggests exactly one property (the same name in another spelling, a known synonym such as `url`, or the one nearest typo with no other as near) and that property is not set in the block already: the key is renamed, its value kept",
+        why: "only when the tool suggests exactly one property (the same name in another spelling, a known synonym such as `url`, or the one nearest typo with no other as near) and that property is not set in the block already: the key is renamed, its value kept; a property written beside the one auth block it belongs to (`password:` next to `basic-auth:`) moves into that block, its line unchanged",
     }),
     name: "unknown-property",
     severity: Severity::Error,
@@ -208,6 +208,21 @@ pub fn unknown_property(ctx: &MapCtx, path: &Path, name: &str, key: Option<Span>
                 span,
                 *to,
             ))
+        }
+        // written beside the one auth block it belongs to
+        Suggestion::Move(homes) => {
+            super::relocate::entries(ctx.find(path).node).and_then(|entries| {
+                let beside: Vec<&&str> = homes
+                    .iter()
+                    .filter(|h| entries.iter().any(|e| e.key_text() == Some(**h)))
+                    .collect();
+                match beside.as_slice() {
+                    [home] => {
+                        super::relocate::into_block(ctx.text, entries, name, home, quoted.clone())
+                    }
+                    _ => None,
+                }
+            })
         }
         _ => None,
     };
