@@ -13,6 +13,9 @@ use clap::Parser;
 use std::ffi::OsString;
 
 mod fixing;
+
+// the run's scrubber lives beside the run (the language server uses it too)
+use crate::pipeline::scrubber;
 use std::io::{Read, Write};
 
 pub struct Io<'a> {
@@ -126,6 +129,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io) -> ExitStatus 
                     "codes" => "dsf-connections-codes",
                     "completions" => "dsf-connections-completions",
                     "man" => "dsf-connections-man",
+                    "lsp" => "dsf-connections-lsp",
                     _ => "dsf-connections",
                 };
                 cmd = sub.name(page_name);
@@ -139,6 +143,13 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io) -> ExitStatus 
         }
         Command::Check(c) if c.fix.active() => fixing::check(&c.args, &c.fix, io),
         Command::Check(c) => check(&c.args, Some(&c.probe), false, io),
+        Command::Lsp => match crate::lsp::serve() {
+            Ok(()) => ExitStatus::Valid,
+            Err(m) => {
+                let _ = io.stderr.write_all(error_line(&m).as_bytes());
+                ExitStatus::Usage
+            }
+        },
         Command::Explain(args) => check(&args, None, true, io),
     }
 }
@@ -398,30 +409,6 @@ fn check(args: &CheckArgs, probe: Option<&ProbeArgs>, explain: bool, io: &mut Io
     }
     let written = emit_report(&report, &redactor, args, io);
     finish(written.and_then(|()| io.stdout.flush()), status, io.stderr)
-}
-
-/// The scrubber of every secret value the run knows, the secrets near what the output shows
-/// first.
-fn scrubber(report: &Report) -> crate::secrets::scrub::Scrubber {
-    use crate::secrets::scrub::{Known, NEAR_LABEL, Scrubber};
-    let mut near = Vec::new();
-    for d in &report.diagnostics {
-        for l in std::iter::once(&d.primary).chain(&d.related) {
-            let from = l.span.start.saturating_sub(NEAR_LABEL);
-            let to = l.span.end.saturating_add(NEAR_LABEL);
-            near.push((l.file, crate::source::Span::new(from, to)));
-        }
-    }
-    for m in report.models.iter().flatten() {
-        near.push((m.file, m.value));
-    }
-    Scrubber::for_run(&Known {
-        first: &report.scrub_first,
-        near,
-        values: &report.scrub,
-        db: &report.sources,
-        vocabulary: crate::rules::vocabulary(),
-    })
 }
 
 /// The models of a run in runs of the same input kind: those of one compose service (probed

@@ -73,12 +73,15 @@ pub enum Command {
     /// dsf-connections-check.1`)
     Man {
         /// The command whose page to print (check, explain, schema, codes,
-        /// completions, man)
+        /// completions, man, lsp)
         command: Option<String>,
     },
     /// List every diagnostic and probe code with its severity and summary
     /// (`--explain-code CODE` explains one)
     Codes,
+    /// Run a Language Server over standard input and output, for editors
+    /// (diagnostics while typing, also inside compose files; see README "Editors")
+    Lsp,
 }
 
 #[derive(Debug, clap::Args)]

@@ -30,6 +30,7 @@ pub mod exit;
 pub mod files;
 pub mod fix;
 pub mod input;
+pub mod lsp;
 pub mod manpage;
 pub mod model;
 pub mod pipeline;

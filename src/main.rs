@@ -13,8 +13,10 @@ fn main() -> ExitCode {
         Err(std::env::VarError::NotUnicode(_)) => Err("the value is not valid Unicode".to_string()),
     };
     let mut io = Io {
-        stdin: &mut std::io::stdin().lock(),
-        stdout: &mut stdout.lock(),
+        // not locked either: `lsp` hands both streams to its reader and writer threads, which
+        // take the locks themselves (every other output is written in one piece)
+        stdin: &mut std::io::stdin(),
+        stdout: &mut std::io::stdout(),
         // not locked for the whole run: a panic on another thread (the parser, the probes)
         // writes its message to standard error, and must not wait forever for this lock
         stderr: &mut std::io::stderr(),

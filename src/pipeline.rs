@@ -471,3 +471,27 @@ fn environment_names(names: &[&str], db: &mut SourceDb, sink: &mut Sink) {
         sink.push(crate::rules::compose::variable_name(file, span, name, None, &finding).at(""));
     }
 }
+
+/// The scrubber of every secret value the run knows, the secrets near what the output shows
+/// first.
+pub fn scrubber(report: &Report) -> crate::secrets::scrub::Scrubber {
+    use crate::secrets::scrub::{Known, NEAR_LABEL, Scrubber};
+    let mut near = Vec::new();
+    for d in &report.diagnostics {
+        for l in std::iter::once(&d.primary).chain(&d.related) {
+            let from = l.span.start.saturating_sub(NEAR_LABEL);
+            let to = l.span.end.saturating_add(NEAR_LABEL);
+            near.push((l.file, crate::source::Span::new(from, to)));
+        }
+    }
+    for m in report.models.iter().flatten() {
+        near.push((m.file, m.value));
+    }
+    Scrubber::for_run(&Known {
+        first: &report.scrub_first,
+        near,
+        values: &report.scrub,
+        db: &report.sources,
+        vocabulary: crate::rules::vocabulary(),
+    })
+}

@@ -13,6 +13,7 @@ mod fuzz;
 mod golden;
 mod hostile;
 mod layout;
+mod lsp;
 mod mistakes;
 mod pki;
 mod placement;

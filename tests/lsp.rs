@@ -1,0 +1,349 @@
+//! `dsf-connections lsp` over its real standard streams (issue 19): ranges in UTF-16 and in
+//! the compose file's lines equal `check --format json`'s, changes published in order, and no
+//! canary secret in any byte the server writes. The editor-level suite is tests/lsp (pytest-lsp).
+
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::Duration;
+
+struct Client {
+    child: Child,
+    stdin: ChildStdin,
+    msgs: Receiver<Value>,
+    /// Every byte of every message the server wrote, for the canary check.
+    wire: std::sync::Arc<std::sync::Mutex<String>>,
+    next_id: i64,
+}
+
+impl Client {
+    fn start() -> Client {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_dsf-connections"))
+            .arg("lsp")
+            .env_clear()
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn lsp");
+        let stdin = child.stdin.take().expect("stdin");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, msgs) = channel();
+        let wire = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let w = wire.clone();
+        std::thread::spawn(move || {
+            let mut r = BufReader::new(stdout);
+            loop {
+                let mut len = 0usize;
+                loop {
+                    let mut line = String::new();
+                    if r.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    if line == "\r\n" {
+                        break;
+                    }
+                    if let Some(v) = line.strip_prefix("Content-Length: ") {
+                        len = v.trim().parse().expect("length");
+                    }
+                }
+                let mut body = vec![0; len];
+                if r.read_exact(&mut body).is_err() {
+                    return;
+                }
+                let text = String::from_utf8(body).expect("utf-8");
+                w.lock().expect("wire").push_str(&text);
+                if tx.send(serde_json::from_str(&text).expect("json")).is_err() {
+                    return;
+                }
+            }
+        });
+        let mut c = Client {
+            child,
+            stdin,
+            msgs,
+            wire,
+            next_id: 1,
+        };
+        let caps = json!({"capabilities": {}, "initializationOptions": {"dsf-connections": {"skipFileChecks": true}}});
+        c.request("initialize", caps);
+        c.notify("initialized", json!({}));
+        c
+    }
+
+    fn send(&mut self, v: Value) {
+        let body = v.to_string();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).expect("write");
+        self.stdin.flush().expect("flush");
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    }
+
+    fn recv(&self) -> Value {
+        self.msgs
+            .recv_timeout(Duration::from_secs(60))
+            .expect("a message from the server")
+    }
+
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        loop {
+            let m = self.recv();
+            if m["id"] == id {
+                return m["result"].clone();
+            }
+        }
+    }
+
+    /// The diagnostics published for `uri` at `version`.
+    fn diagnostics(&self, uri: &str, version: i64) -> Vec<Value> {
+        loop {
+            let m = self.recv();
+            if m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == uri
+                && m["params"]["version"] == version
+            {
+                return m["params"]["diagnostics"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default();
+            }
+        }
+    }
+
+    fn open(&mut self, uri: &str, text: &str) -> Vec<Value> {
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": text}}),
+        );
+        self.diagnostics(uri, 1)
+    }
+
+    /// Shut down and exit; the exit status and everything written.
+    fn finish(mut self) -> (i32, String) {
+        self.request("shutdown", Value::Null);
+        self.notify("exit", Value::Null);
+        let status = self.child.wait().expect("wait");
+        let mut err = String::new();
+        if let Some(mut e) = self.child.stderr.take() {
+            let _ = e.read_to_string(&mut err);
+        }
+        let wire = self.wire.lock().expect("wire").clone();
+        (status.code().unwrap_or(-1), wire + &err)
+    }
+}
+
+fn ranges(diags: &[Value]) -> Vec<(String, [u64; 4], String)> {
+    let mut v: Vec<_> = diags
+        .iter()
+        .map(|d| {
+            let r = &d["range"];
+            let n = |v: &Value| v.as_u64().unwrap_or(u64::MAX);
+            (
+                d["code"].as_str().unwrap_or_default().to_string(),
+                [
+                    n(&r["start"]["line"]),
+                    n(&r["start"]["character"]),
+                    n(&r["end"]["line"]),
+                    n(&r["end"]["character"]),
+                ],
+                d["message"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn expected(path: &std::path::Path) -> Vec<(String, [u64; 4], String)> {
+    let p = path.to_str().expect("path");
+    let (_, json) = crate::util::json_of(crate::util::run(
+        &["check", "--format", "json", "--skip-file-checks", p],
+        None,
+        &[],
+    ));
+    let mut v: Vec<_> = crate::util::diagnostics(&json)
+        .iter()
+        .filter(|d| d["file"] == p)
+        .map(|d| {
+            let n = |k: &str| d[k].as_u64().unwrap_or(u64::MAX) - 1;
+            (
+                d["code"].as_str().unwrap_or_default().to_string(),
+                [
+                    n("line"),
+                    n("column_utf16"),
+                    n("end_line"),
+                    n("end_column_utf16"),
+                ],
+                d["message"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+const CANARY: &str = "cAnArY-5e1f0b";
+
+/// A compose file with CRLF line ends, a flow mapping after an emoji (two UTF-16 units), and
+/// secrets in a block scalar and in the service's environment.
+fn compose() -> String {
+    [
+        "services:",
+        "  bpe:",
+        "    image: ghcr.io/datasharingframework/bpe:2.0.2",
+        "    environment:",
+        "      DB_PASSWORD: cAnArY-5e1f0b",
+        "      DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG: |",
+        "        a: {base-url: \"https://😀.example.org/fhir\", connect-timeout: 5s}",
+        "        b:",
+        "          base-url: https://b.example.org/fhir",
+        "          basic-auth: {username: u, password: 'cAnArY-5e1f0b', password-file: x}",
+        "",
+    ]
+    .join("\r\n")
+}
+
+#[test]
+fn compose_diagnostics_equal_check_in_utf16_and_no_secret_leaves() {
+    let dir = crate::util::temp_dir("lsp-compose");
+    let path = dir.as_path().join("docker-compose.yml");
+    std::fs::write(&path, compose()).expect("write");
+    let uri = format!("file://{}", path.display());
+    let mut c = Client::start();
+    let diags = c.open(&uri, &compose());
+    assert!(!diags.is_empty());
+    assert_eq!(ranges(&diags), expected(&path));
+    // the duration after the emoji: UTF-16 columns
+    let d = diags
+        .iter()
+        .find(|d| d["code"] == "invalid-duration")
+        .expect("invalid-duration");
+    let line = "        a: {base-url: \"https://😀.example.org/fhir\", connect-timeout: ";
+    assert_eq!(
+        d["range"]["start"],
+        json!({"line": 6, "character": line.encode_utf16().count()})
+    );
+    // every request that answers from the text or the model, on the secrets too
+    let td = json!({"uri": uri});
+    for (line, ch) in [(4, 8), (4, 22), (9, 50), (9, 60), (6, 60)] {
+        let pos = json!({"line": line, "character": ch});
+        c.request(
+            "textDocument/hover",
+            json!({"textDocument": td, "position": pos}),
+        );
+        c.request(
+            "textDocument/completion",
+            json!({"textDocument": td, "position": pos}),
+        );
+    }
+    let all = json!({"start": {"line": 0, "character": 0}, "end": {"line": 11, "character": 0}});
+    c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": td, "range": all, "context": {"diagnostics": diags}}),
+    );
+    let symbols = c.request("textDocument/documentSymbol", json!({"textDocument": td}));
+    assert_eq!(symbols.as_array().map(Vec::len), Some(2), "{symbols}");
+    c.request("textDocument/documentLink", json!({"textDocument": td}));
+    let (code, wire) = c.finish();
+    assert_eq!(code, 0);
+    assert!(wire.contains("publishDiagnostics"));
+    assert!(!wire.contains(CANARY), "a secret left the server");
+}
+
+#[test]
+fn changes_are_published_in_order_and_the_last_one_wins() {
+    let uri = "file:///nonexistent/dsf/config.yaml";
+    let mut c = Client::start();
+    let text = "a:\n  base-url: https://a.example.org/fhir\n  read-timeout: PT1S\n";
+    assert!(c.open(uri, text).is_empty());
+    for v in 2..=30 {
+        let value = if v == 30 { "1s" } else { "PT1S" };
+        c.notify(
+            "textDocument/didChange",
+            json!({
+                "textDocument": {"uri": uri, "version": v},
+                "contentChanges": [{
+                    "range": {"start": {"line": 2, "character": 16}, "end": {"line": 2, "character": 20}},
+                    "text": value,
+                }],
+            }),
+        );
+        // the next change replaces what this one wrote
+        if v < 30 {
+            c.notify(
+                "textDocument/didChange",
+                json!({
+                    "textDocument": {"uri": uri, "version": v},
+                    "contentChanges": [{"text": text}],
+                }),
+            );
+        }
+    }
+    let mut last = 0;
+    loop {
+        let m = c.recv();
+        if m["method"] != "textDocument/publishDiagnostics" {
+            continue;
+        }
+        let v = m["params"]["version"].as_i64().unwrap_or(0);
+        assert!(v >= last, "version {v} published after {last}");
+        last = v;
+        if v == 30 {
+            let codes: Vec<_> = m["params"]["diagnostics"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|d| d["code"].clone())
+                .collect();
+            assert_eq!(codes, [json!("invalid-duration")]);
+            break;
+        }
+    }
+    assert_eq!(c.finish().0, 0);
+}
+
+#[test]
+fn requests_are_answered_while_a_long_check_runs() {
+    // ~1 MB of connections: its check takes far longer than answering a hover
+    let mut text = String::new();
+    let mut i = 0;
+    while text.len() < 1_000_000 {
+        text.push_str(&format!(
+            "c{i}:\n  base-url: https://f{i}.example.org/fhir\n  read-timeout: 3s\n"
+        ));
+        i += 1;
+    }
+    let uri = "file:///nonexistent/dsf/big.yaml";
+    let mut c = Client::start();
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": text}}),
+    );
+    c.send(
+        json!({"jsonrpc": "2.0", "id": 99, "method": "textDocument/completion", "params": {
+        "textDocument": {"uri": uri}, "position": {"line": 1, "character": 2}}}),
+    );
+    // the answer comes first, the diagnostics of the check after it
+    let first = loop {
+        let m = c.recv();
+        if m["id"] == 99 || m["method"] == "textDocument/publishDiagnostics" {
+            break m;
+        }
+    };
+    assert_eq!(first["id"], 99, "the loop waited for the check: {first}");
+    let labels: Vec<_> = first["result"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|i| i["label"].clone())
+        .collect();
+    assert!(labels.contains(&json!("read-timeout")), "{labels:?}");
+    assert!(!c.diagnostics(uri, 1).is_empty());
+    assert_eq!(c.finish().0, 0);
+}
