@@ -21,6 +21,23 @@ pub fn check(args: &CheckArgs, fix: &FixArgs, io: &mut Io) -> ExitStatus {
             return ExitStatus::Usage;
         }
     };
+    // a merged project's values come from several files, each of which can be fixed alone
+    let mut files = Vec::with_capacity(loaded.len());
+    for l in loaded {
+        match l {
+            Ok(crate::pipeline::Input::One(l)) => files.push(Ok(l)),
+            Ok(crate::pipeline::Input::Project(p)) => {
+                let m = format!(
+                    "--fix, --diff and --show-fixes take files, not a merged compose project ({}): run them on each compose file",
+                    p.name
+                );
+                let _ = io.stderr.write_all(error_line(&m).as_bytes());
+                return ExitStatus::Usage;
+            }
+            Err(e) => files.push(Err(e)),
+        }
+    }
+    let loaded = files;
     let io_env = io.env;
     let env = |name: &str| io_env(name).ok().flatten();
     // the rounds see (almost) every diagnostic: one left out by the cap has no fix, and would
@@ -34,7 +51,7 @@ pub fn check(args: &CheckArgs, fix: &FixArgs, io: &mut Io) -> ExitStatus {
         keep_models: 0,
         keeper: "--fix",
     };
-    let fixed = crate::pipeline::run(&pipeline_run, loaded.clone()).and_then(|first| {
+    let fixed = crate::pipeline::run(&pipeline_run, run::as_inputs(&loaded)).and_then(|first| {
         let options = run::Options {
             unsafe_fixes: fix.unsafe_fixes,
             describe: fix.show_fixes,

@@ -141,6 +141,8 @@ fn file(path: &Path, text: String) -> Loaded {
         kind: SourceKind::File,
         text,
         invalid_utf8_at: None,
+        // a merged project is not written by --fix
+        bom: false,
     }
 }
 

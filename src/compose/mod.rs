@@ -378,7 +378,7 @@ pub fn plan(l: Loaded, options: &Options, db: &mut SourceDb) -> Planned {
         }
         Some(2) => match read(l, options) {
             Ok(g) => g,
-            Err(l) => return Planned::Config(l),
+            Err(l) => return Planned::Config(*l),
         },
         _ => {
             // YAML that does not parse is reported as such by the config check
@@ -607,9 +607,9 @@ fn read_project(p: project::Project, options: &Options, notes: Vec<Text>) -> Gat
 }
 
 /// Read the docs' fragment or `docker inspect` output (`Err`: neither, as a config).
-fn read(l: Loaded, options: &Options) -> Result<Gathered, Loaded> {
+fn read(l: Loaded, options: &Options) -> Result<Gathered, Box<Loaded>> {
     let Some((fragment, services, others, secrets, substituted)) = read_one(&l, options) else {
-        return Err(l);
+        return Err(Box::new(l));
     };
     let values = secrets.values.iter().cloned().collect();
     Ok(Gathered {

@@ -7,7 +7,8 @@
 
 use super::{HostEdit, apply, host_edits};
 use crate::diag::{Applicability, Diagnostic, Severity};
-use crate::pipeline::{self, Checked, InputResult, Run};
+use crate::input::Loaded;
+use crate::pipeline::{self, Checked, Input, Run};
 use crate::report::Report;
 use crate::secrets::scrub::Scrubber;
 use crate::secrets::{Redactor, Text};
@@ -49,7 +50,7 @@ pub struct Fixed {
     /// The check of the texts as read, when they changed (the masks of `--diff`'s old lines).
     pub first: Option<Checked>,
     /// The inputs as read, and their texts after the fixes (index by index).
-    pub original: Vec<InputResult>,
+    pub original: Vec<FixInput>,
     pub texts: Vec<Option<String>>,
     pub applied: Vec<Listed>,
     pub rolled_back: Vec<RolledBack>,
@@ -70,6 +71,15 @@ impl Fixed {
     }
 }
 
+/// An input `--fix` may edit: one file or standard input as read (a merged compose project
+/// is not one: its values come from several files).
+pub type FixInput = Result<Loaded, (String, String)>;
+
+/// The inputs as the pipeline takes them.
+pub fn as_inputs(inputs: &[FixInput]) -> Vec<pipeline::InputResult> {
+    inputs.iter().map(|l| l.clone().map(Input::One)).collect()
+}
+
 /// Which fixes a run applies.
 #[derive(Debug, Clone, Copy)]
 pub struct Options {
@@ -88,7 +98,7 @@ impl Options {
 /// The db source of each input that fixes may edit: a file or standard input read as given
 /// (the k-th source of a name is the k-th input of that name), not the environment variable,
 /// an env_file or a file that was not valid UTF-8.
-pub fn input_files(db: &SourceDb, inputs: &[InputResult]) -> HashMap<FileId, usize> {
+pub fn input_files(db: &SourceDb, inputs: &[FixInput]) -> HashMap<FileId, usize> {
     let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, l) in inputs.iter().enumerate() {
         if let Ok(l) = l
@@ -171,7 +181,7 @@ struct Candidate {
 /// Every diagnostic's fix that maps, or why it does not, in `report`'s terms.
 fn candidates(
     report: &Report,
-    inputs: &[InputResult],
+    inputs: &[FixInput],
     options: Options,
     skip: &HashSet<(usize, usize, &'static str, String)>,
 ) -> Vec<Candidate> {
@@ -222,7 +232,7 @@ fn candidates(
 
 /// Why no fix is offered, on each diagnostic whose rule has one that cannot be mapped (and on
 /// those in a source fixes cannot write).
-pub fn annotate(report: &mut Report, inputs: &[InputResult]) {
+pub fn annotate(report: &mut Report, inputs: &[FixInput]) {
     let files = input_files(&report.sources, inputs);
     let db = &report.sources;
     for d in &mut report.diagnostics {
@@ -270,7 +280,7 @@ fn texts_with(
 }
 
 /// The inputs with their current texts.
-fn loaded(original: &[InputResult], texts: &[Option<String>]) -> Vec<InputResult> {
+fn loaded(original: &[FixInput], texts: &[Option<String>]) -> Vec<FixInput> {
     original
         .iter()
         .zip(texts)
@@ -334,8 +344,8 @@ fn regression(
     before: &Report,
     after: &Report,
     chosen: &[&Candidate],
-    inputs_before: &[InputResult],
-    inputs_after: &[InputResult],
+    inputs_before: &[FixInput],
+    inputs_after: &[FixInput],
 ) -> Option<String> {
     let files_before = input_files(&before.sources, inputs_before);
     let files_after = input_files(&after.sources, inputs_after);
@@ -416,7 +426,7 @@ fn regression(
 /// Run the rounds from the first check of `original`.
 pub fn fix(
     run: &Run,
-    original: Vec<InputResult>,
+    original: Vec<FixInput>,
     first: Checked,
     options: Options,
 ) -> Result<Fixed, String> {
@@ -481,7 +491,7 @@ pub fn fix(
             }
         };
         let inputs_after = loaded(&original, &new_texts);
-        let after = pipeline::run(run, inputs_after.clone())?;
+        let after = pipeline::run(run, as_inputs(&inputs_after))?;
         let touched: HashSet<usize> = chosen.iter().map(|c| c.input).collect();
         let mut failed = Vec::new();
         for &i in &touched {
@@ -531,7 +541,10 @@ pub fn fix(
                 limits.insert(i, mine.len() / 2);
             }
         }
-        replace(&mut current, pipeline::run(run, loaded(&original, &texts))?);
+        replace(
+            &mut current,
+            pipeline::run(run, as_inputs(&loaded(&original, &texts)))?,
+        );
     }
     let inputs = loaded(&original, &texts);
     let mut checked = current;

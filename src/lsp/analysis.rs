@@ -83,10 +83,11 @@ pub fn analyse(
         keep_models: MAX_MODELS,
         keeper: "the language server",
     };
-    let (mut report, models) = match crate::pipeline::run(&run, vec![Ok(loaded)]) {
-        Ok(c) => (c.report, c.models),
-        Err(why) => return Analysis::failed(&why),
-    };
+    let (mut report, models) =
+        match crate::pipeline::run(&run, vec![Ok(crate::pipeline::Input::One(loaded))]) {
+            Ok(c) => (c.report, c.models),
+            Err(why) => return Analysis::failed(&why),
+        };
     report.models = Some(models);
     let scrubber = crate::pipeline::scrubber(&report);
     let r = Redactor::new(&report.sources, scrubber);
@@ -230,7 +231,7 @@ fn diagnostic(
 }
 
 fn connections(report: &Report, r: &Redactor, doc: FileId) -> Vec<Conn> {
-    let (explained, _) = crate::emit::explain::explain_all(report, r);
+    let explained = crate::emit::explain::explain_all(report, r, 0).connections;
     let models = report.models.as_deref().unwrap_or_default();
     models
         .iter()
