@@ -350,6 +350,72 @@ fn standard_input_is_fixed_to_standard_output() {
 }
 
 #[test]
+fn standard_input_with_fix_always_puts_the_text_on_stdout_and_the_report_on_stderr() {
+    // nothing fixed: clean, only unfixable problems, a YAML error, invalid UTF-8 is refused
+    let cases: [(&[u8], i32, &str); 4] = [
+        (
+            b"fhir:\n  base-url: https://x.example.org/fhir\n",
+            0,
+            "Fixed 0 problems.",
+        ),
+        (
+            b"fhir:\n  base-url: https://x.example.org/fhir\n  bogus-key: 1\n",
+            1,
+            "unknown-property",
+        ),
+        (b"fhir: [\n  base-url: x\n", 1, "error"),
+        (
+            b"fhir:\r\n  base-url: https://x.example.org/fhir\r\n  read-timeout: 5s\r\n",
+            0,
+            "Fixed 1 problem.",
+        ),
+    ];
+    for format in ["human", "json", "concise"] {
+        for (input, code, report) in cases {
+            let out = run(
+                &[
+                    "check",
+                    "--skip-file-checks",
+                    "--format",
+                    format,
+                    "--fix",
+                    "-",
+                ],
+                Some(input),
+                &[],
+            );
+            assert_eq!(out.code, code, "{format}: {}", out.stderr);
+            let expected = String::from_utf8_lossy(input).replace("5s", "PT5S");
+            assert_eq!(out.stdout, expected, "{format}: {}", out.stderr);
+            assert!(out.stderr.contains(report), "{format}: {}", out.stderr);
+        }
+    }
+    // a usage error after reading: nothing on standard output at all
+    let out = run(
+        &[
+            "check",
+            "--skip-file-checks",
+            "--fix",
+            "-",
+            "no-such-file.yaml",
+        ],
+        Some(b"fhir:\n  base-url: https://x.example.org/fhir\n  read-timeout: 5s\n"),
+        &[],
+    );
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert_eq!(out.stdout, "");
+    assert!(out.stderr.contains("no-such-file.yaml"), "{}", out.stderr);
+    let out = run(
+        &["check", "--skip-file-checks", "--fix", "-"],
+        Some(b"fhir:\n  base-url: https://x.example.org/fhir\xff\n"),
+        &[],
+    );
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert_eq!(out.stdout, "");
+    assert!(out.stderr.contains("not valid UTF-8"), "{}", out.stderr);
+}
+
+#[test]
 fn a_fix_that_adds_an_error_is_rolled_back_and_reported() {
     // `token-file:` would name a file the service does not mount: a new error
     let dir = temp_dir("fix-rollback");
