@@ -272,6 +272,54 @@ fn writes_are_atomic_and_keep_permissions() {
 }
 
 #[test]
+fn a_fifo_or_a_read_only_file_is_refused_and_left_as_it_is() {
+    use std::os::unix::fs::{FileTypeExt, OpenOptionsExt, PermissionsExt};
+    let dir = temp_dir("fix-special");
+    let text = "fhir:\n  base-url: https://x.example.org/fhir\n  read-timeout: 5s\n";
+    let fifo = dir.join("ff.yaml");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success());
+    if made {
+        // written twice: a tool that re-opened the FIFO would read the second and replace it
+        let path = fifo.clone();
+        let writer = std::thread::spawn(move || {
+            for _ in 0..2 {
+                let _ = std::fs::write(&path, text);
+            }
+        });
+        let c = fifo.to_string_lossy().into_owned();
+        let out = run(&["check", "--skip-file-checks", "--fix", &c], None, &[]);
+        // (releases the second write: a reader that does not wait for it)
+        let reader = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(0o4000)
+            .open(&fifo);
+        let _ = writer.join();
+        drop(reader);
+        assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+        assert!(
+            out.stderr.contains("not a regular file (a FIFO)"),
+            "{}",
+            out.stderr
+        );
+        let t = std::fs::symlink_metadata(&fifo).expect("meta").file_type();
+        assert!(t.is_fifo(), "the FIFO was replaced");
+    }
+    let f = dir.join("ro.yaml");
+    std::fs::write(&f, text).expect("write");
+    std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o444)).expect("chmod");
+    let c = f.to_string_lossy().into_owned();
+    let out = run(&["check", "--skip-file-checks", "--fix", &c], None, &[]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains("read-only"), "{}", out.stderr);
+    assert_eq!(std::fs::read_to_string(&f).expect("read"), text);
+    let mode = std::fs::metadata(&f).expect("meta").permissions().mode() & 0o777;
+    assert_eq!(mode, 0o444);
+}
+
+#[test]
 fn diff_exits_1_when_there_is_something_to_fix_and_writes_nothing() {
     let dir = temp_dir("fix-diff");
     let f = dir.join("c.yaml");
