@@ -320,6 +320,78 @@ fn a_fifo_or_a_read_only_file_is_refused_and_left_as_it_is() {
 }
 
 #[test]
+fn a_file_that_cannot_be_written_is_reported_as_it_is_on_disk() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = temp_dir("fix-unwritten");
+    let text = "fhir:\n  base-url: https://x.example.org/fhir\n  read-timeout: 5s\n";
+    let f = dir.join("ro.yaml");
+    std::fs::write(&f, text).expect("write");
+    std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o444)).expect("chmod");
+    let c = f.to_string_lossy().into_owned();
+    let out = run(&["check", "--skip-file-checks", "--fix", &c], None, &[]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(!out.stdout.contains("ok: no problems"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("error[invalid-duration]") && out.stdout.contains("ro.yaml:3:17"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("ro.yaml: the fixes were NOT written (see the error above)"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("Fixed 0 problems; the fixes of 1 file were NOT written (see above)."),
+        "{}",
+        out.stdout
+    );
+    let (code, json) = json_of(run(
+        &[
+            "check",
+            "--skip-file-checks",
+            "--format",
+            "json",
+            "--fix",
+            &c,
+        ],
+        None,
+        &[],
+    ));
+    assert_eq!(code, 2);
+    assert_eq!(codes(&json), ["invalid-duration"]);
+    // the same file twice (its link): written once, the second write refused, nothing left
+    let w = dir.join("c.yaml");
+    std::fs::write(&w, text).expect("write");
+    let link = dir.join("link.yaml");
+    std::os::unix::fs::symlink(&w, &link).expect("symlink");
+    let (a, b) = (
+        w.to_string_lossy().into_owned(),
+        link.to_string_lossy().into_owned(),
+    );
+    let out = run(&["check", "--skip-file-checks", "--fix", &a, &b], None, &[]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout
+            .contains("Fixed 1 problem; the fixes of 1 file were NOT written (see above)."),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("link.yaml: the fixes were NOT written"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        std::fs::read_to_string(&w)
+            .expect("read")
+            .contains("read-timeout: PT5S")
+    );
+}
+
+#[test]
 fn diff_exits_1_when_there_is_something_to_fix_and_writes_nothing() {
     let dir = temp_dir("fix-diff");
     let f = dir.join("c.yaml");

@@ -78,6 +78,7 @@ pub fn check(args: &CheckArgs, fix: &FixArgs, io: &mut Io) -> ExitStatus {
             {
                 if l.invalid_utf8_at.is_some() {
                     failed_writes.push((
+                        i,
                         l.name.clone(),
                         "not valid UTF-8: --fix cannot pass it through unchanged".to_string(),
                     ));
@@ -99,11 +100,19 @@ pub fn check(args: &CheckArgs, fix: &FixArgs, io: &mut Io) -> ExitStatus {
                         &with_bom(l, &l.text),
                         &with_bom(l, t),
                     ) {
-                        failed_writes.push((l.name.clone(), why));
+                        failed_writes.push((i, l.name.clone(), why));
                     }
                 }
             }
         }
+    }
+    // what was not written is reported as it is on disk, never as fixed
+    let failed: Vec<usize> = failed_writes.iter().map(|f| f.0).collect();
+    if let Err(m) =
+        crate::fix::unwritten::keep_disk(&pipeline_run, &mut fixed, &failed, fix.unsafe_fixes)
+    {
+        let _ = io.stderr.write_all(error_line(&m).as_bytes());
+        return ExitStatus::Usage;
     }
     let diff = fix.diff.then(|| diffs(&fixed));
     let listing = fix.show_fixes.then(|| listing(&fixed, writes));
@@ -136,6 +145,12 @@ pub fn check(args: &CheckArgs, fix: &FixArgs, io: &mut Io) -> ExitStatus {
         usize::try_from(args.max_diagnostics).unwrap_or(usize::MAX),
     );
     report.notes.extend(rolled.iter().cloned());
+    for (_, name, _) in &failed_writes {
+        report.notes.push(text!(
+            "{}: the fixes were NOT written (see the error above); what is shown for it is the file as it is on disk",
+            Piece::value(name)
+        ));
+    }
     report.notes.push(summary.clone());
     let status = if !report.failed.is_empty() || !failed_writes.is_empty() {
         ExitStatus::Usage
@@ -156,7 +171,8 @@ pub fn check(args: &CheckArgs, fix: &FixArgs, io: &mut Io) -> ExitStatus {
     }
     let report = &fixed.checked.report;
     let redactor = Redactor::new(&report.sources, scrubber(report));
-    for (name, why) in report.failed.iter().chain(failed_writes.iter()) {
+    let failed_writes = failed_writes.iter().map(|(_, n, w)| (n.clone(), w.clone()));
+    for (name, why) in report.failed.iter().cloned().chain(failed_writes) {
         let line = error_line(&format!("{name}: {why}"));
         let _ = io
             .stderr
@@ -292,6 +308,7 @@ fn listing(fixed: &Fixed, writes: bool) -> String {
         code,
         applicability,
         description,
+        ..
     } in &fixed.applied
     {
         let kind = match applicability {
