@@ -666,6 +666,30 @@ fn canary_secrets_never_appear_in_diff_or_show_fixes() {
 }
 
 #[test]
+fn diff_keeps_the_lines_of_a_multi_line_secret_and_marks_only_the_real_end() {
+    let dir = temp_dir("fix-diff-multiline");
+    let cases = [
+        (
+            "fhir:\n  base-url: https://x.example.org/fhir\n  basic-auth:\n    username: u\n    password: |\n      CanaryMl-1x9q\n      SecondLn-2x9q\n  connect-timeout: 5s\n",
+            "@@ -5,4 +5,4 @@\n     password: ****\n       ****\n       ****\n-  connect-timeout: 5s\n+  connect-timeout: PT5S\n",
+        ),
+        (
+            "fhir:\n  base-url: https://x.example.org/fhir\n  basic-auth:\n    username: u\n    password: \"CanaryQ-1x9q\n      SecondQ-2x9q\"\n  connect-timeout: 5s",
+            "@@ -4,4 +4,4 @@\n     username: u\n     password: \"****\n       ****\"\n-  connect-timeout: 5s\n\\ No newline at end of file\n+  connect-timeout: PT5S\n\\ No newline at end of file\n",
+        ),
+    ];
+    for (text, hunk) in cases {
+        let f = dir.join("c.yaml");
+        std::fs::write(&f, text).expect("write");
+        let c = f.to_string_lossy().into_owned();
+        let out = run(&["check", "--skip-file-checks", "--diff", &c], None, &[]);
+        assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+        assert_eq!(out.stdout, format!("--- {c}\n+++ {c}\n{hunk}"));
+        assert!(!out.stdout.contains("x9q"), "{}", out.stdout);
+    }
+}
+
+#[test]
 fn show_fixes_alone_lists_and_writes_nothing() {
     let dir = temp_dir("fix-show");
     let f = dir.join("c.yaml");
