@@ -75,9 +75,9 @@ fn kind(meta: &std::fs::Metadata) -> &'static str {
 }
 
 /// Refuses a file the user could not write in place: replacing it through the folder would
-/// overrule its read-only mode (as an editor or ruff would refuse). The permission bits that
-/// apply are the owner's for the owner, else the group's for its group, else the others' (any
-/// of them for root on another's file); the kernel's own answer (ACLs, a read-only mount) counts too.
+/// overrule its read-only mode (as an editor or ruff would refuse). The kernel answers for a
+/// user (its permission bits, ACLs, a read-only mount); root, whom it lets write anything, is
+/// held to the bit that applies: the owner's on its own file, else any.
 fn writable(real: &Path, meta: &std::fs::Metadata) -> Result<(), String> {
     const READ_ONLY: &str =
         "the file is read-only: not written (make it writable to have it fixed)";
@@ -87,21 +87,7 @@ fn writable(real: &Path, meta: &std::fs::Metadata) -> Result<(), String> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::{MetadataExt, PermissionsExt};
-        let mode = meta.permissions().mode();
-        let (uid, gid) = process_ids();
-        let bit = if uid == Some(meta.uid()) {
-            0o200
-        } else if uid == Some(0) {
-            // root fixing another's file (its owner is kept): refused only where nobody may write
-            0o222
-        } else if gid == Some(meta.gid()) {
-            0o020
-        } else if uid.is_some() {
-            0o002
-        } else {
-            0o222
-        };
-        if mode & bit == 0 {
+        if meta.uid() == 0 && effective_uid() == Some(0) && meta.permissions().mode() & 0o200 == 0 {
             return Err(READ_ONLY.into());
         }
     }
@@ -116,14 +102,11 @@ fn writable(real: &Path, meta: &std::fs::Metadata) -> Result<(), String> {
     }
 }
 
-/// The effective user and group of this process (Linux: the owner of `/proc/self`), if known.
+/// The effective user of this process (Linux: the owner of `/proc/self`), if known.
 #[cfg(unix)]
-fn process_ids() -> (Option<u32>, Option<u32>) {
+fn effective_uid() -> Option<u32> {
     use std::os::unix::fs::MetadataExt;
-    match std::fs::metadata("/proc/self") {
-        Ok(m) => (Some(m.uid()), Some(m.gid())),
-        Err(_) => (None, None),
-    }
+    std::fs::metadata("/proc/self").ok().map(|m| m.uid())
 }
 
 /// A new file beside the original, created exclusively (never an existing one).
