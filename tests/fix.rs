@@ -272,6 +272,126 @@ fn writes_are_atomic_and_keep_permissions() {
 }
 
 #[test]
+fn a_fifo_or_a_read_only_file_is_refused_and_left_as_it_is() {
+    use std::os::unix::fs::{FileTypeExt, OpenOptionsExt, PermissionsExt};
+    let dir = temp_dir("fix-special");
+    let text = "fhir:\n  base-url: https://x.example.org/fhir\n  read-timeout: 5s\n";
+    let fifo = dir.join("ff.yaml");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success());
+    if made {
+        // written twice: a tool that re-opened the FIFO would read the second and replace it
+        let path = fifo.clone();
+        let writer = std::thread::spawn(move || {
+            for _ in 0..2 {
+                let _ = std::fs::write(&path, text);
+            }
+        });
+        let c = fifo.to_string_lossy().into_owned();
+        let out = run(&["check", "--skip-file-checks", "--fix", &c], None, &[]);
+        // (releases the second write: a reader that does not wait for it)
+        let reader = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(0o4000)
+            .open(&fifo);
+        let _ = writer.join();
+        drop(reader);
+        assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+        assert!(
+            out.stderr.contains("not a regular file (a FIFO)"),
+            "{}",
+            out.stderr
+        );
+        let t = std::fs::symlink_metadata(&fifo).expect("meta").file_type();
+        assert!(t.is_fifo(), "the FIFO was replaced");
+    }
+    let f = dir.join("ro.yaml");
+    std::fs::write(&f, text).expect("write");
+    std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o444)).expect("chmod");
+    let c = f.to_string_lossy().into_owned();
+    let out = run(&["check", "--skip-file-checks", "--fix", &c], None, &[]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains("read-only"), "{}", out.stderr);
+    assert_eq!(std::fs::read_to_string(&f).expect("read"), text);
+    let mode = std::fs::metadata(&f).expect("meta").permissions().mode() & 0o777;
+    assert_eq!(mode, 0o444);
+}
+
+#[test]
+fn a_file_that_cannot_be_written_is_reported_as_it_is_on_disk() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = temp_dir("fix-unwritten");
+    let text = "fhir:\n  base-url: https://x.example.org/fhir\n  read-timeout: 5s\n";
+    let f = dir.join("ro.yaml");
+    std::fs::write(&f, text).expect("write");
+    std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o444)).expect("chmod");
+    let c = f.to_string_lossy().into_owned();
+    let out = run(&["check", "--skip-file-checks", "--fix", &c], None, &[]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(!out.stdout.contains("ok: no problems"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("error[invalid-duration]") && out.stdout.contains("ro.yaml:3:17"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("ro.yaml: the fixes were NOT written (see the error above)"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("Fixed 0 problems; the fixes of 1 file were NOT written (see above)."),
+        "{}",
+        out.stdout
+    );
+    let (code, json) = json_of(run(
+        &[
+            "check",
+            "--skip-file-checks",
+            "--format",
+            "json",
+            "--fix",
+            &c,
+        ],
+        None,
+        &[],
+    ));
+    assert_eq!(code, 2);
+    assert_eq!(codes(&json), ["invalid-duration"]);
+    // the same file twice (its link): written once, the second write refused, nothing left
+    let w = dir.join("c.yaml");
+    std::fs::write(&w, text).expect("write");
+    let link = dir.join("link.yaml");
+    std::os::unix::fs::symlink(&w, &link).expect("symlink");
+    let (a, b) = (
+        w.to_string_lossy().into_owned(),
+        link.to_string_lossy().into_owned(),
+    );
+    let out = run(&["check", "--skip-file-checks", "--fix", &a, &b], None, &[]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout
+            .contains("Fixed 1 problem; the fixes of 1 file were NOT written (see above)."),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("link.yaml: the fixes were NOT written"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        std::fs::read_to_string(&w)
+            .expect("read")
+            .contains("read-timeout: PT5S")
+    );
+}
+
+#[test]
 fn diff_exits_1_when_there_is_something_to_fix_and_writes_nothing() {
     let dir = temp_dir("fix-diff");
     let f = dir.join("c.yaml");
@@ -347,6 +467,72 @@ fn standard_input_is_fixed_to_standard_output() {
         "fhir:\n  base-url: https://x.example.org/fhir\n  read-timeout: PT5S\n"
     );
     assert!(out.stderr.contains("Fixed 1 problem."), "{}", out.stderr);
+}
+
+#[test]
+fn standard_input_with_fix_always_puts_the_text_on_stdout_and_the_report_on_stderr() {
+    // nothing fixed: clean, only unfixable problems, a YAML error, invalid UTF-8 is refused
+    let cases: [(&[u8], i32, &str); 4] = [
+        (
+            b"fhir:\n  base-url: https://x.example.org/fhir\n",
+            0,
+            "Fixed 0 problems.",
+        ),
+        (
+            b"fhir:\n  base-url: https://x.example.org/fhir\n  bogus-key: 1\n",
+            1,
+            "unknown-property",
+        ),
+        (b"fhir: [\n  base-url: x\n", 1, "error"),
+        (
+            b"fhir:\r\n  base-url: https://x.example.org/fhir\r\n  read-timeout: 5s\r\n",
+            0,
+            "Fixed 1 problem.",
+        ),
+    ];
+    for format in ["human", "json", "concise"] {
+        for (input, code, report) in cases {
+            let out = run(
+                &[
+                    "check",
+                    "--skip-file-checks",
+                    "--format",
+                    format,
+                    "--fix",
+                    "-",
+                ],
+                Some(input),
+                &[],
+            );
+            assert_eq!(out.code, code, "{format}: {}", out.stderr);
+            let expected = String::from_utf8_lossy(input).replace("5s", "PT5S");
+            assert_eq!(out.stdout, expected, "{format}: {}", out.stderr);
+            assert!(out.stderr.contains(report), "{format}: {}", out.stderr);
+        }
+    }
+    // a usage error after reading: nothing on standard output at all
+    let out = run(
+        &[
+            "check",
+            "--skip-file-checks",
+            "--fix",
+            "-",
+            "no-such-file.yaml",
+        ],
+        Some(b"fhir:\n  base-url: https://x.example.org/fhir\n  read-timeout: 5s\n"),
+        &[],
+    );
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert_eq!(out.stdout, "");
+    assert!(out.stderr.contains("no-such-file.yaml"), "{}", out.stderr);
+    let out = run(
+        &["check", "--skip-file-checks", "--fix", "-"],
+        Some(b"fhir:\n  base-url: https://x.example.org/fhir\xff\n"),
+        &[],
+    );
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert_eq!(out.stdout, "");
+    assert!(out.stderr.contains("not valid UTF-8"), "{}", out.stderr);
 }
 
 #[test]
@@ -476,6 +662,30 @@ fn canary_secrets_never_appear_in_diff_or_show_fixes() {
                 }
             }
         }
+    }
+}
+
+#[test]
+fn diff_keeps_the_lines_of_a_multi_line_secret_and_marks_only_the_real_end() {
+    let dir = temp_dir("fix-diff-multiline");
+    let cases = [
+        (
+            "fhir:\n  base-url: https://x.example.org/fhir\n  basic-auth:\n    username: u\n    password: |\n      CanaryMl-1x9q\n      SecondLn-2x9q\n  connect-timeout: 5s\n",
+            "@@ -5,4 +5,4 @@\n     password: ****\n       ****\n       ****\n-  connect-timeout: 5s\n+  connect-timeout: PT5S\n",
+        ),
+        (
+            "fhir:\n  base-url: https://x.example.org/fhir\n  basic-auth:\n    username: u\n    password: \"CanaryQ-1x9q\n      SecondQ-2x9q\"\n  connect-timeout: 5s",
+            "@@ -4,4 +4,4 @@\n     username: u\n     password: \"****\n       ****\"\n-  connect-timeout: 5s\n\\ No newline at end of file\n+  connect-timeout: PT5S\n\\ No newline at end of file\n",
+        ),
+    ];
+    for (text, hunk) in cases {
+        let f = dir.join("c.yaml");
+        std::fs::write(&f, text).expect("write");
+        let c = f.to_string_lossy().into_owned();
+        let out = run(&["check", "--skip-file-checks", "--diff", &c], None, &[]);
+        assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+        assert_eq!(out.stdout, format!("--- {c}\n+++ {c}\n{hunk}"));
+        assert!(!out.stdout.contains("x9q"), "{}", out.stdout);
     }
 }
 

@@ -66,26 +66,53 @@ pub fn check(args: &CheckArgs, fix: &FixArgs, io: &mut Io) -> ExitStatus {
         }
     };
     let writes = fix.fix && !fix.diff;
+    // `check --fix - > fixed.yaml`: standard output is the text, whatever the outcome, and
+    // everything else goes to standard error
+    let stdin_mode = writes && args.inputs.iter().any(|i| i == "-");
     let mut failed_writes = Vec::new();
     let mut stdout_text = None;
     if writes {
+        for (i, l) in fixed.original.iter().enumerate() {
+            if let Ok(l) = l
+                && matches!(l.kind, SourceKind::Stdin { .. })
+            {
+                if l.invalid_utf8_at.is_some() {
+                    failed_writes.push((
+                        i,
+                        l.name.clone(),
+                        "not valid UTF-8: --fix cannot pass it through unchanged".to_string(),
+                    ));
+                } else {
+                    let t = fixed.texts[i].as_deref().unwrap_or(&l.text);
+                    stdout_text = Some(with_bom(l, t));
+                }
+            }
+        }
         for i in fixed.changed().collect::<Vec<_>>() {
             let (Ok(l), Some(t)) = (&fixed.original[i], &fixed.texts[i]) else {
                 continue;
             };
             match l.kind {
-                SourceKind::Stdin { .. } => stdout_text = Some(with_bom(l, t)),
+                SourceKind::Stdin { .. } => {}
                 _ => {
                     if let Err(why) = crate::fix::write::replace(
                         std::path::Path::new(&l.name),
                         &with_bom(l, &l.text),
                         &with_bom(l, t),
                     ) {
-                        failed_writes.push((l.name.clone(), why));
+                        failed_writes.push((i, l.name.clone(), why));
                     }
                 }
             }
         }
+    }
+    // what was not written is reported as it is on disk, never as fixed
+    let failed: Vec<usize> = failed_writes.iter().map(|f| f.0).collect();
+    if let Err(m) =
+        crate::fix::unwritten::keep_disk(&pipeline_run, &mut fixed, &failed, fix.unsafe_fixes)
+    {
+        let _ = io.stderr.write_all(error_line(&m).as_bytes());
+        return ExitStatus::Usage;
     }
     let diff = fix.diff.then(|| diffs(&fixed));
     let listing = fix.show_fixes.then(|| listing(&fixed, writes));
@@ -118,6 +145,12 @@ pub fn check(args: &CheckArgs, fix: &FixArgs, io: &mut Io) -> ExitStatus {
         usize::try_from(args.max_diagnostics).unwrap_or(usize::MAX),
     );
     report.notes.extend(rolled.iter().cloned());
+    for (_, name, _) in &failed_writes {
+        report.notes.push(text!(
+            "{}: the fixes were NOT written (see the error above); what is shown for it is the file as it is on disk",
+            Piece::value(name)
+        ));
+    }
     report.notes.push(summary.clone());
     let status = if !report.failed.is_empty() || !failed_writes.is_empty() {
         ExitStatus::Usage
@@ -132,16 +165,21 @@ pub fn check(args: &CheckArgs, fix: &FixArgs, io: &mut Io) -> ExitStatus {
     } else {
         ExitStatus::Valid
     };
+    if status == ExitStatus::Usage {
+        // a run that could not finish leaves standard output empty, not half a config
+        stdout_text = None;
+    }
     let report = &fixed.checked.report;
     let redactor = Redactor::new(&report.sources, scrubber(report));
-    for (name, why) in report.failed.iter().chain(failed_writes.iter()) {
+    let failed_writes = failed_writes.iter().map(|(_, n, w)| (n.clone(), w.clone()));
+    for (name, why) in report.failed.iter().cloned().chain(failed_writes) {
         let line = error_line(&format!("{name}: {why}"));
         let _ = io
             .stderr
             .write_all(redactor.scrubber().text(&line).as_bytes());
     }
     // machine formats and fixed standard input keep their stream clean: listings go to stderr
-    let side_stderr = stdout_text.is_some() || args.format != Format::Human || fix.diff;
+    let side_stderr = stdin_mode || args.format != Format::Human || fix.diff;
     let mut side = Vec::new();
     if let Some(d) = &diff {
         let _ = io.stdout.write_all(&redactor.bytes(d.clone().into_bytes()));
@@ -166,13 +204,15 @@ pub fn check(args: &CheckArgs, fix: &FixArgs, io: &mut Io) -> ExitStatus {
     if fix.diff {
         return finish(written.and_then(|()| io.stdout.flush()), status, io.stderr);
     }
-    let written = written.and_then(|()| match &stdout_text {
-        Some(t) => {
-            io.stdout.write_all(t)?;
-            let mut err = StreamIo(&mut *io.stderr);
-            emit_to(&fixed, &redactor, args, io.stdout_is_terminal, &mut err)
+    let written = written.and_then(|()| {
+        if !stdin_mode {
+            return emit_report(&fixed.checked.report, &redactor, args, io);
         }
-        None => emit_report(&fixed.checked.report, &redactor, args, io),
+        if let Some(t) = &stdout_text {
+            io.stdout.write_all(t)?;
+        }
+        let mut err = StreamIo(&mut *io.stderr);
+        emit_to(&fixed, &redactor, args, io.stdout_is_terminal, &mut err)
     });
     finish(written.and_then(|()| io.stdout.flush()), status, io.stderr)
 }
@@ -268,6 +308,7 @@ fn listing(fixed: &Fixed, writes: bool) -> String {
         code,
         applicability,
         description,
+        ..
     } in &fixed.applied
     {
         let kind = match applicability {

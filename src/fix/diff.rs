@@ -17,6 +17,25 @@ fn line_spans(text: &str) -> Vec<Span> {
     out
 }
 
+/// The line at `line` (with its break) of a redactor's file as a diff shows it: masked, but its
+/// line break and leading blanks kept, so a line inside a multi-line secret stays a line at its
+/// indentation (`      ****`) and only the file's real last line can lack a break.
+fn shown_line((r, file): (&Redactor, FileId), line: Span) -> String {
+    let raw = r.db().get(file).text.get(line.range()).unwrap_or_default();
+    let body = raw
+        .strip_suffix('\n')
+        .map_or(raw, |b| b.strip_suffix('\r').unwrap_or(b));
+    let indent = body.len() - body.trim_start_matches([' ', '\t']).len();
+    let mut out = String::with_capacity(raw.len());
+    out.push_str(&body[..indent]);
+    if body.len() > indent {
+        let content = Span::new(line.start + indent, line.start + body.len());
+        out.push_str(&r.shown_slice(file, content));
+    }
+    out.push_str(&raw[body.len()..]);
+    out
+}
+
 /// The diff of `old` (file `old.1` of its redactor's sources) to `new`, named `name`.
 pub fn unified(name: &str, old: (&Redactor, FileId), new: (&Redactor, FileId)) -> String {
     let old_text = &old.0.db().get(old.1).text;
@@ -51,21 +70,21 @@ pub fn unified(name: &str, old: (&Redactor, FileId), new: (&Redactor, FileId)) -
                         change
                             .old_index()
                             .and_then(|i| old_lines.get(i))
-                            .map(|s| old.0.shown_slice(old.1, *s)),
+                            .map(|s| shown_line(old, *s)),
                     ),
                     ChangeTag::Insert => (
                         '+',
                         change
                             .new_index()
                             .and_then(|i| new_lines.get(i))
-                            .map(|s| new.0.shown_slice(new.1, *s)),
+                            .map(|s| shown_line(new, *s)),
                     ),
                     ChangeTag::Equal => (
                         ' ',
                         change
                             .old_index()
                             .and_then(|i| old_lines.get(i))
-                            .map(|s| old.0.shown_slice(old.1, *s)),
+                            .map(|s| shown_line(old, *s)),
                     ),
                 };
                 let line = line.unwrap_or_default();

@@ -4,11 +4,13 @@
 //! the scalar that holds the config (a block's indentation, a double-quoted string's escapes, a
 //! single-quoted one's `''`, compose's `$$`). Where no exact mapping exists the fix is not
 //! offered, and the reason says why. [`apply`] splices edits into a text; `run` drives
-//! `check --fix` (apply, check again, roll back what breaks), `write` replaces a file atomically
+//! `check --fix` (apply, check again, roll back what breaks), `write` replaces a file atomically,
+//! `unwritten` reports a file whose fixes could not be written as it is on disk,
 //! and `diff` renders `--diff`.
 
 pub mod diff;
 pub mod run;
+pub mod unwritten;
 pub mod write;
 
 use crate::diag::Fix;

@@ -29,6 +29,8 @@ const MAX_SOLO_ROUNDS: usize = 64;
 pub struct Listed {
     /// The input's name.
     pub input: String,
+    /// The input's index (in the inputs of the run).
+    pub index: usize,
     pub line: usize,
     pub column: usize,
     pub code: &'static str,
@@ -56,6 +58,8 @@ pub struct Fixed {
     pub rolled_back: Vec<RolledBack>,
     /// Fixes left in the final check that `--unsafe-fixes` would apply.
     pub unsafe_available: usize,
+    /// The names of the inputs whose fixes could not be written (`unwritten::keep_disk`).
+    pub not_written: Vec<String>,
 }
 
 impl Fixed {
@@ -215,6 +219,7 @@ fn candidates(
             inner,
             listed: Listed {
                 input: db.get(loc.file).name.clone(),
+                index: input,
                 line: loc.start.line,
                 column: loc.start.column,
                 code: d.code(),
@@ -280,7 +285,7 @@ fn texts_with(
 }
 
 /// The inputs with their current texts.
-fn loaded(original: &[FixInput], texts: &[Option<String>]) -> Vec<FixInput> {
+pub(super) fn loaded(original: &[FixInput], texts: &[Option<String>]) -> Vec<FixInput> {
     original
         .iter()
         .zip(texts)
@@ -562,6 +567,7 @@ pub fn fix(
         applied,
         rolled_back,
         unsafe_available,
+        not_written: Vec::new(),
     })
 }
 
@@ -644,6 +650,14 @@ pub fn summary(f: &Fixed, diff: bool) -> Text {
     }
     if !f.rolled_back.is_empty() {
         t.push(text!("; {} rolled back (see above)", f.rolled_back.len()));
+    }
+    if !f.not_written.is_empty() {
+        let n = f.not_written.len();
+        t.push(text!(
+            "; the fixes of {} file{} were NOT written (see above)",
+            n,
+            Text::from(if n == 1 { "" } else { "s" })
+        ));
     }
     t.push(".");
     t

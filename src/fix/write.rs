@@ -10,6 +10,15 @@ use std::path::{Path, PathBuf};
 pub fn replace(path: &Path, expected: &[u8], new: &[u8]) -> Result<(), String> {
     let real = std::fs::canonicalize(path).map_err(|e| format!("cannot resolve it: {e}"))?;
     let meta = std::fs::metadata(&real).map_err(|e| format!("cannot read it: {e}"))?;
+    // a FIFO, device or socket is never re-opened (it would hang or read other data) and never
+    // replaced by a regular file
+    if !meta.is_file() {
+        return Err(format!(
+            "not a regular file ({}): --fix writes only regular files (use `check --fix - < it` and write the output yourself)",
+            kind(&meta)
+        ));
+    }
+    writable(&real, &meta)?;
     let unchanged = |what: &str| -> Result<(), String> {
         let now = std::fs::read(&real).map_err(|e| format!("cannot read it again: {e}"))?;
         if now != expected {
@@ -40,6 +49,64 @@ pub fn replace(path: &Path, expected: &[u8], new: &[u8]) -> Result<(), String> {
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+/// What a non-regular file is, for the message.
+fn kind(meta: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "a FIFO";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_block_device() || t.is_char_device() {
+            return "a device";
+        }
+    }
+    if meta.is_dir() {
+        "a directory"
+    } else {
+        "not a plain file"
+    }
+}
+
+/// Refuses a file the user could not write in place: replacing it through the folder would
+/// overrule its read-only mode (as an editor or ruff would refuse). The kernel answers for a
+/// user (its permission bits, ACLs, a read-only mount); root, whom it lets write anything, is
+/// held to the bit that applies: the owner's on its own file, else any.
+fn writable(real: &Path, meta: &std::fs::Metadata) -> Result<(), String> {
+    const READ_ONLY: &str =
+        "the file is read-only: not written (make it writable to have it fixed)";
+    if meta.permissions().readonly() {
+        return Err(READ_ONLY.into());
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        if meta.uid() == 0 && effective_uid() == Some(0) && meta.permissions().mode() & 0o200 == 0 {
+            return Err(READ_ONLY.into());
+        }
+    }
+    // opened for writing without truncating: nothing changes, but a refusal shows
+    match std::fs::OpenOptions::new().write(true).open(real) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => Err(READ_ONLY.into()),
+        Err(e) if e.raw_os_error() == Some(30) => Err(format!(
+            "the file is on a read-only file system: not written ({e})"
+        )),
+        Err(e) => Err(format!("cannot open it for writing: {e}")),
+    }
+}
+
+/// The effective user of this process (Linux: the owner of `/proc/self`), if known.
+#[cfg(unix)]
+fn effective_uid() -> Option<u32> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata("/proc/self").ok().map(|m| m.uid())
 }
 
 /// A new file beside the original, created exclusively (never an existing one).
@@ -136,6 +203,35 @@ mod tests {
         let why = replace(&f, b"a: 1\n", b"a: 2\n").expect_err("refused");
         assert!(why.contains("changed since it was read"), "{why}");
         assert_eq!(std::fs::read(&f).expect("read"), b"a: 3\n");
+        let _ = std::fs::remove_dir_all(&d);
+    }
+
+    #[test]
+    fn refuses_a_fifo_without_opening_it_and_a_read_only_file() {
+        use std::os::unix::fs::{FileTypeExt, PermissionsExt};
+        let d = dir("special");
+        let fifo = d.join("ff");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .is_ok_and(|s| s.success());
+        if made {
+            // opening a FIFO with no writer would block: the test would hang
+            let why = replace(&fifo, b"a: 1\n", b"a: 2\n").expect_err("refused");
+            assert!(why.contains("not a regular file (a FIFO)"), "{why}");
+            let t = std::fs::symlink_metadata(&fifo).expect("meta").file_type();
+            assert!(t.is_fifo());
+        }
+        let why = replace(Path::new("/dev/null"), b"", b"a: 2\n").expect_err("refused");
+        assert!(why.contains("not a regular file (a device)"), "{why}");
+        let f = d.join("ro.yaml");
+        std::fs::write(&f, "a: 1\n").expect("write");
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o444)).expect("chmod");
+        let why = replace(&f, b"a: 1\n", b"a: 2\n").expect_err("refused");
+        assert!(why.contains("read-only"), "{why}");
+        assert_eq!(std::fs::read(&f).expect("read"), b"a: 1\n");
+        let names: Vec<_> = std::fs::read_dir(&d).expect("ls").flatten().collect();
+        assert_eq!(names.len(), 1 + usize::from(made), "{names:?}");
         let _ = std::fs::remove_dir_all(&d);
     }
 
