@@ -8,6 +8,7 @@ mod actions;
 mod analysis;
 mod completion;
 mod context;
+mod edits;
 mod hover;
 mod props;
 mod settings;
