@@ -73,7 +73,11 @@ impl Client {
     }
 
     fn send(&mut self, v: Value) {
-        let body = v.to_string();
+        self.send_raw(&v.to_string());
+    }
+
+    /// One body, as is, with its right `Content-Length`.
+    fn send_raw(&mut self, body: &str) {
         write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).expect("write");
         self.stdin.flush().expect("flush");
     }
@@ -483,4 +487,43 @@ fn no_secret_value_is_in_an_edit() {
     for canary in canaries {
         assert!(!wire.contains(canary), "{canary} left the server");
     }
+}
+
+/// A body that is not JSON is answered with a Parse error, one that is not a message with an
+/// Invalid Request (`id` null unless it has one), and the server goes on answering.
+#[test]
+fn a_malformed_message_is_answered_and_the_server_goes_on() {
+    let mut c = Client::start();
+    let mut errors = Vec::new();
+    for body in [
+        "{bad}",
+        "[1, 2]",
+        r#"{"jsonrpc":"2.0","id":9,"method":{}}"#,
+        "\u{ff}",
+    ] {
+        c.send_raw(body);
+        let m = c.recv();
+        errors.push((m["error"]["code"].clone(), m["id"].clone()));
+    }
+    assert_eq!(
+        errors,
+        [
+            (json!(-32700), Value::Null),
+            (json!(-32600), Value::Null),
+            (json!(-32600), json!(9)),
+            (json!(-32700), Value::Null),
+        ]
+    );
+    // still serving
+    let uri = "file:///nowhere/c.yaml";
+    let diags = c.open(
+        uri,
+        "a:\n  base-url: https://a.example.org/fhir\n  connect-timeout: 5s\n",
+    );
+    assert!(
+        diags.iter().any(|d| d["code"] == "invalid-duration"),
+        "{diags:?}"
+    );
+    let (code, _) = c.finish();
+    assert_eq!(code, 0);
 }
