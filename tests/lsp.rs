@@ -475,7 +475,7 @@ fn no_secret_value_is_in_an_edit() {
             assert!(!sent.iter().any(|t| t.contains("password")), "{sent:?}");
             for line in [2, 7] {
                 let h = hover(&mut c, &uri, line, 4);
-                assert!(h.contains("would move a secret value"), "{h}");
+                assert!(h.contains("would move or change a secret value"), "{h}");
             }
         }
     }

@@ -14,7 +14,7 @@ const QUOTES: &[char] = &[
 ];
 
 /// Why a fix that would move a secret is not offered.
-pub const MOVES_A_SECRET: &str = "the fix would move a secret value, and the language server \
+pub const MOVES_A_SECRET: &str = "the fix would move or change a secret value, and the language server \
 never sends one to the editor; apply it with `dsf-connections check --fix`, or by hand";
 
 /// The secret values of `doc`, each mask without the quotes and spaces around it.
