@@ -56,7 +56,8 @@ pub fn keeping(
         at = s.end;
     }
     out.push((at, end, rest.to_string()));
-    out.retain(|(a, b, t)| a < b || !t.is_empty());
+    // a piece between two secrets may give back what it replaces (`@host?token=`)
+    out.retain(|(a, b, t)| text.get(*a..*b) != Some(t.as_str()));
     // a secret written twice in the new text would still send one copy
     let overlapped = secrets.iter().filter(|s| s.start < end && start < s.end);
     for s in overlapped {
@@ -119,6 +120,22 @@ mod tests {
         assert_eq!(keeping(t, 14, end, "x", &s), None);
         // sent twice
         assert_eq!(keeping(t, 10, end, "q7z q7z", &s), None);
+        // two secrets: the text between them is not sent back
+        let u = "“a:s1@h?t=s2”";
+        let (s1, s2) = (u.find("s1").unwrap_or(0), u.find("s2").unwrap_or(0));
+        assert_eq!(
+            keeping(
+                u,
+                0,
+                u.len(),
+                "\"a:s1@h?t=s2\"",
+                &[Span::new(s1, s1 + 2), Span::new(s2, s2 + 2)]
+            ),
+            Some(vec![
+                (0, 5, "\"a:".to_string()),
+                (s2 + 2, u.len(), "\"".to_string())
+            ])
+        );
         // not touched
         assert_eq!(
             keeping(t, 0, 0, "a:\n", &s),
