@@ -73,7 +73,11 @@ impl Client {
     }
 
     fn send(&mut self, v: Value) {
-        let body = v.to_string();
+        self.send_raw(&v.to_string());
+    }
+
+    /// One body, as is, with its right `Content-Length`.
+    fn send_raw(&mut self, body: &str) {
         write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).expect("write");
         self.stdin.flush().expect("flush");
     }
@@ -346,4 +350,180 @@ fn requests_are_answered_while_a_long_check_runs() {
     assert!(labels.contains(&json!("read-timeout")), "{labels:?}");
     assert!(!c.diagnostics(uri, 1).is_empty());
     assert_eq!(c.finish().0, 0);
+}
+
+/// Every `newText` of every code action in `actions`.
+fn new_texts(actions: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    for a in actions.as_array().into_iter().flatten() {
+        for edits in a["edit"]["changes"]
+            .as_object()
+            .into_iter()
+            .flat_map(|m| m.values())
+        {
+            for e in edits.as_array().into_iter().flatten() {
+                out.push(e["newText"].as_str().unwrap_or_default().to_string());
+            }
+        }
+    }
+    out
+}
+
+/// The hover at `line`:`character`, as text.
+fn hover(c: &mut Client, uri: &str, line: u32, character: u32) -> String {
+    let h = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}}),
+    );
+    h["contents"].to_string()
+}
+
+/// The secrets a fix touches, of each kind: short (`q7z`), a word of the tool's own docs
+/// (`Indentation`), in typographic quotes (quick fix and fix-all, standalone and in a compose
+/// `|` block), a multi-line block scalar: no byte of one is in any edit the server sends; a
+/// quote fix is sent as the edits around the value, a move of a secret is not offered.
+#[test]
+fn no_secret_value_is_in_an_edit() {
+    let config = [
+        "a:",
+        "  base-url: https://a.example.org/fhir",
+        "  password: q7z",
+        "  basic-auth:",
+        "    username: u",
+        "b:",
+        "  base-url: https://b.example.org/fhir",
+        "  password: Indentation",
+        "  basic-auth:",
+        "    username: u",
+        "c:",
+        "  base-url: https://c.example.org/fhir",
+        "  basic-auth:",
+        "    username: u",
+        "    password: “CanaryTy-1x9q”",
+        "d:",
+        "  base-url: https://d.example.org/fhir",
+        "  basic-auth:",
+        "    username: u",
+        "    password: |",
+        "      CanaryBlock-7k2",
+        "      CanaryLine-4p8",
+        "",
+    ];
+    let compose = [
+        "services:",
+        "  bpe:",
+        "    image: ghcr.io/datasharingframework/bpe:2.0.2",
+        "    environment:",
+        "      DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG: |",
+        "        c:",
+        "          base-url: https://c.example.org/fhir",
+        "          basic-auth:",
+        "            username: u",
+        "            password: “CanaryCo-3v5w”",
+        "",
+    ];
+    let canaries = [
+        "q7z",
+        "CanaryTy-1x9q",
+        "CanaryBlock-7k2",
+        "CanaryLine-4p8",
+        "CanaryCo-3v5w",
+    ];
+    let dir = crate::util::temp_dir("lsp-edits");
+    let mut c = Client::start();
+    let mut sent = Vec::new();
+    for (name, lines, quote_line) in [
+        ("c.yaml", &config[..], 14),
+        ("compose.yml", &compose[..], 9),
+    ] {
+        let text = lines.join("\n");
+        let path = dir.as_path().join(name);
+        std::fs::write(&path, &text).expect("write");
+        let uri = format!("file://{}", path.display());
+        let diags = c.open(&uri, &text);
+        let quotes = diags
+            .iter()
+            .find(|d| d["code"] == "typographic-quotes")
+            .expect("typographic-quotes");
+        let all = json!({"start": {"line": 0, "character": 0}, "end": {"line": lines.len(), "character": 0}});
+        let actions = c.request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": uri}, "range": all, "context": {"diagnostics": diags}}),
+        );
+        // the quote fix is offered, as the two quotes only (quick fix and fix-all)
+        let quote_edits: Vec<Value> = actions
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|a| {
+                a["edit"]["changes"][&uri]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+            })
+            .filter(|e| e["range"]["start"]["line"] == quote_line)
+            .collect();
+        assert_eq!(quote_edits.len(), 4, "{actions}");
+        assert!(
+            quote_edits.iter().all(|e| e["newText"] == "\""),
+            "{actions}"
+        );
+        assert_eq!(quotes["range"]["start"]["line"], quote_line);
+        sent.extend(new_texts(&actions));
+        if name == "c.yaml" {
+            // no move of `password` into `basic-auth` for `a` and `b`, and the hover says why
+            assert!(!sent.iter().any(|t| t.contains("password")), "{sent:?}");
+            for line in [2, 7] {
+                let h = hover(&mut c, &uri, line, 4);
+                assert!(h.contains("would move or change a secret value"), "{h}");
+            }
+        }
+    }
+    let (code, wire) = c.finish();
+    assert_eq!(code, 0);
+    for t in &sent {
+        assert!(!t.contains("Indentation"), "{t}");
+    }
+    for canary in canaries {
+        assert!(!wire.contains(canary), "{canary} left the server");
+    }
+}
+
+/// A body that is not JSON is answered with a Parse error, one that is not a message with an
+/// Invalid Request (`id` null unless it has one), and the server goes on answering.
+#[test]
+fn a_malformed_message_is_answered_and_the_server_goes_on() {
+    let mut c = Client::start();
+    let mut errors = Vec::new();
+    for body in [
+        "{bad}",
+        "[1, 2]",
+        r#"{"jsonrpc":"2.0","id":9,"method":{}}"#,
+        "\u{ff}",
+    ] {
+        c.send_raw(body);
+        let m = c.recv();
+        errors.push((m["error"]["code"].clone(), m["id"].clone()));
+    }
+    assert_eq!(
+        errors,
+        [
+            (json!(-32700), Value::Null),
+            (json!(-32600), Value::Null),
+            (json!(-32600), json!(9)),
+            (json!(-32700), Value::Null),
+        ]
+    );
+    // still serving
+    let uri = "file:///nowhere/c.yaml";
+    let diags = c.open(
+        uri,
+        "a:\n  base-url: https://a.example.org/fhir\n  connect-timeout: 5s\n",
+    );
+    assert!(
+        diags.iter().any(|d| d["code"] == "invalid-duration"),
+        "{diags:?}"
+    );
+    let (code, _) = c.finish();
+    assert_eq!(code, 0);
 }

@@ -3,7 +3,7 @@
 //! into owned, already redacted values: every text that leaves here went through the run's
 //! one [`Redactor`], so nothing later can reach a secret.
 
-use super::text;
+use super::{edits, text};
 use crate::emit::explain::Row;
 use crate::model::{Connection, FileRef, SecretFile, Trust};
 use crate::report::Report;
@@ -313,8 +313,9 @@ fn links(report: &Report, doc: FileId) -> Vec<(Range, Url)> {
 
 /// A rule's fix as edits of the document (through the fix model's mapping into the file on
 /// disk, a compose file for an embedded config). A replacement that holds the text it
-/// replaces (quoting a value) is sent as the insertions around it, so a secret being quoted
-/// is not sent back; a fix whose edits would still hold a secret is not offered.
+/// replaces (quoting a value) is sent as the insertions around it, and one that replaces a
+/// secret as the edits around it ([`edits::keeping`]); a fix that would still send a secret
+/// is not offered.
 fn fix_in_doc(
     report: &Report,
     r: &Redactor,
@@ -324,54 +325,28 @@ fn fix_in_doc(
 ) -> Result<Fix, String> {
     let host = crate::fix::host_edits(&report.sources, file, fix).map_err(|t| r.text(&t))?;
     let doc_text = &report.sources.get(doc).text;
-    let mut edits = Vec::new();
+    let secrets = edits::secrets(r, doc, doc_text);
+    let mut out = Vec::new();
     for e in host {
         if e.file != doc {
             return Err("the fix edits another file".into());
         }
-        for (start, end, new) in minimal(doc_text, e.span.start, e.span.end, &e.replacement) {
-            if r.scrubber().text(&new) != new {
-                return Err("the fix would send a secret value to the editor".into());
+        for (start, end, new) in edits::minimal(doc_text, e.span.start, e.span.end, &e.replacement)
+        {
+            let Some(kept) = edits::keeping(doc_text, start, end, &new, &secrets) else {
+                return Err(edits::MOVES_A_SECRET.into());
+            };
+            for (start, end, new) in kept {
+                if r.scrubber().text(&new) != new {
+                    return Err("the fix would send a secret value to the editor".into());
+                }
+                out.push(TextEdit::new(text::range(doc_text, start, end), new));
             }
-            edits.push(TextEdit::new(text::range(doc_text, start, end), new));
         }
     }
     Ok(Fix {
         title: r.text(&fix.description),
         safe: fix.applicability == crate::diag::Applicability::Safe,
-        edits,
+        edits: out,
     })
-}
-
-/// One edit as the insertions around the old text when the replacement keeps it whole.
-fn minimal(text: &str, start: usize, end: usize, new: &str) -> Vec<(usize, usize, String)> {
-    let old = text.get(start..end).unwrap_or_default();
-    match (old.is_empty(), new.find(old)) {
-        (false, Some(k)) => {
-            let (before, after) = (&new[..k], &new[k + old.len()..]);
-            [(start, before), (end, after)]
-                .into_iter()
-                .filter(|(_, s)| !s.is_empty())
-                .map(|(at, s)| (at, at, s.to_string()))
-                .collect()
-        }
-        _ => vec![(start, end, new.to_string())],
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::minimal;
-
-    #[test]
-    fn a_replacement_keeping_the_old_text_is_sent_as_insertions() {
-        let t = "password: 1234\n";
-        assert_eq!(
-            minimal(t, 10, 14, "'1234'"),
-            [(10, 10, "'".to_string()), (14, 14, "'".to_string())]
-        );
-        assert_eq!(minimal(t, 10, 14, "x"), [(10, 14, "x".to_string())]);
-        // an insertion (nothing replaced) stays one edit
-        assert_eq!(minimal(t, 3, 3, "ab"), [(3, 3, "ab".to_string())]);
-    }
 }

@@ -1,5 +1,6 @@
 //! `dsf-connections lsp`: a Language Server over standard input and output (rust-analyzer's
-//! `lsp-server` for the JSON-RPC framing, `lsp-types` for the messages). The message loop
+//! `lsp-server` for the JSON-RPC messages behind our own framing reader, [`transport`], and
+//! `lsp-types` for the messages). The message loop
 //! only keeps the texts and answers from the last finished check; checks run on worker
 //! threads ([`worker`]), so a slow file system never holds up typing, and a check whose text
 //! has changed since is dropped when it ends.
@@ -8,11 +9,13 @@ mod actions;
 mod analysis;
 mod completion;
 mod context;
+mod edits;
 mod hover;
 mod props;
 mod settings;
 mod symbols;
 mod text;
+mod transport;
 mod worker;
 
 use analysis::Analysis;
@@ -46,7 +49,7 @@ struct Server {
 
 /// Serve on standard input and output until the client says `exit`.
 pub fn serve() -> Result<(), String> {
-    let (conn, io) = Connection::stdio();
+    let (conn, io) = transport::stdio()?;
     let (id, params) = conn.initialize_start().map_err(|e| e.to_string())?;
     let init: lsp_types::InitializeParams =
         serde_json::from_value(params).map_err(|e| format!("initialize: {e}"))?;
@@ -68,7 +71,7 @@ pub fn serve() -> Result<(), String> {
     }
     server.run()?;
     drop(server);
-    io.join().map_err(|e| e.to_string())
+    io.join()
 }
 
 fn capabilities() -> Value {
