@@ -79,6 +79,12 @@ const CASES: &[Case] = &[
         env: &[],
         compose: &["-f", "base.yml", "-f", "site.yml"],
     },
+    Case {
+        dir: "compose-file-sub",
+        args: &["{dir}"],
+        env: &[],
+        compose: &[],
+    },
 ];
 
 fn args_of(case: &Case) -> Vec<String> {
@@ -225,6 +231,23 @@ fn compose_file_names_the_files_of_a_folder() {
     // the environment wins over the .env
     let (code, json) = check(&CASES[4]);
     assert_eq!((code, count(&json)), (0, 0), "{json:#}");
+}
+
+/// A folder whose COMPOSE_FILE names a file in a subfolder: compose's project directory is that
+/// file's folder (its env_file, its `.env`), and the folder's own `.env` counts over it, as the
+/// environment `docker compose` was run with.
+#[test]
+fn compose_file_elsewhere_moves_the_project_directory() {
+    let case = CASES.iter().find(|c| c.dir == "compose-file-sub");
+    let (env, _) = our_view(case.expect("case"));
+    let bpe = &env["bpe"];
+    assert_eq!(
+        bpe["DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG"],
+        "x: {base-url: https://from-sub.example.org/fhir}",
+        "{env:#}"
+    );
+    assert_eq!(bpe["A"], "root", "{env:#}");
+    assert_eq!(bpe["C"], "subw", "{env:#}");
 }
 
 #[test]

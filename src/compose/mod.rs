@@ -371,6 +371,7 @@ pub fn plan(l: Loaded, options: &Options, db: &mut SourceDb) -> Planned {
             let p = project::Project {
                 name: l.name.clone(),
                 dir: project_dir(&l),
+                outer: None,
                 files: vec![l],
                 notes: Vec::new(),
             };
@@ -531,7 +532,14 @@ fn read_project(p: project::Project, options: &Options, notes: Vec<Text>) -> Gat
         vars,
         reported: dotenvs,
         defaults,
-    } = project_env::read(options.env_files, &p.dir, options.env, &secret, &mut failed);
+    } = project_env::read(
+        options.env_files,
+        &p.dir,
+        p.outer.as_deref(),
+        options.env,
+        &secret,
+        &mut failed,
+    );
     let secret_used = |n: &str, v: &str| secret_var(n, v);
     let ctx = loader::Ctx {
         env: options.env,
@@ -650,8 +658,14 @@ fn read_one(l: &Loaded, options: &Options) -> Option<ReadOne> {
     let dir = project_dir(l);
     let mut failed = Vec::new();
     let secret = |n: &str, v: &str| secret_var(n, v);
-    let project_env::Read { vars, defaults, .. } =
-        project_env::read(options.env_files, &dir, options.env, &secret, &mut failed);
+    let project_env::Read { vars, defaults, .. } = project_env::read(
+        options.env_files,
+        &dir,
+        None,
+        options.env,
+        &secret,
+        &mut failed,
+    );
     let env = options.env;
     let found = std::cell::RefCell::new(defaults);
     let lookup = |n: &str| {

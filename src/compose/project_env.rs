@@ -36,17 +36,23 @@ fn eaten(f: &Finding) -> bool {
     matches!(&f.kind, FindingKind::Unset { name, braced: false } if name.chars().any(|c| c.is_ascii_lowercase()))
 }
 
-/// The variables, the env files to report, and why compose refuses one (into `failed`).
+/// The variables (from `env_files`, else the `.env` of `dir` and of `outer`), the env files
+/// to report, and why compose refuses one (into `failed`).
 pub fn read(
     env_files: &[PathBuf],
     dir: &Path,
+    outer: Option<&Path>,
     env: &dyn Fn(&str) -> Option<String>,
     secret: &dyn Fn(&str, &str) -> bool,
     failed: &mut Vec<String>,
 ) -> Read {
     let files: Vec<PathBuf> = if env_files.is_empty() {
-        let dot = dir.join(".env");
-        if dot.is_file() { vec![dot] } else { Vec::new() }
+        // the outer folder's `.env` last: its values win, as the environment's do
+        std::iter::once(dir)
+            .chain(outer)
+            .map(|d| d.join(".env"))
+            .filter(|f| f.is_file())
+            .collect()
     } else {
         env_files.to_vec()
     };
