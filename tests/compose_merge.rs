@@ -80,6 +80,12 @@ const CASES: &[Case] = &[
         compose: &["-f", "base.yml", "-f", "site.yml"],
     },
     Case {
+        dir: "tags",
+        args: &["{dir}"],
+        env: &[],
+        compose: &[],
+    },
+    Case {
         dir: "compose-file-sub",
         args: &["{dir}"],
         env: &[],
@@ -248,6 +254,31 @@ fn compose_file_elsewhere_moves_the_project_directory() {
     );
     assert_eq!(bpe["A"], "root", "{env:#}");
     assert_eq!(bpe["C"], "subw", "{env:#}");
+}
+
+/// compose's `!reset` and `!override` in an override file: a variable, the env files, the
+/// volumes, the secrets, a service's environment and a whole service (docker compose's own
+/// view of the fixture agrees, `docker_compose_config_agrees_on_every_merged_environment`).
+#[test]
+fn reset_and_override_tags_of_a_later_file_are_applied() {
+    let case = CASES.iter().find(|c| c.dir == "tags");
+    let (env, mounts) = our_view(case.expect("case"));
+    let bpe = &env["bpe"];
+    assert_eq!(
+        bpe["DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG"],
+        "x: {base-url: https://from-more.example.org/fhir}",
+        "{env:#}"
+    );
+    assert_eq!(bpe["KEPT"], "base", "{env:#}");
+    assert!(bpe["DROPPED"].is_null() && bpe["SITE"].is_null(), "{env:#}");
+    assert_eq!(env["other"], serde_json::json!({"C": "3"}), "{env:#}");
+    assert!(env["gone"].is_null(), "{env:#}");
+    let m = mounts["bpe"].as_object().expect("mounts");
+    assert_eq!(
+        m.keys().collect::<Vec<_>>(),
+        ["/opt/bpe/certs"],
+        "{mounts:#}"
+    );
 }
 
 #[test]

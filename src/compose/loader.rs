@@ -8,11 +8,12 @@
 //! part it is written in, so diagnostics point into the file that sets it.
 
 use super::interpolate::interpolate_str;
+use super::merge_tags::{MergeTag, Tags};
 use super::mounts::{self, Declared};
 use super::project::parent;
 use super::service::{self, Env};
 use super::tree::Tree;
-use crate::files::container::{Container, Mount, normalize};
+use crate::files::container::{Container, Mount, MountSource, normalize};
 use crate::input::Loaded;
 use crate::source::{SourceKind, Span};
 use crate::yaml::{Limits, Node, load};
@@ -46,7 +47,10 @@ pub struct Raw {
     /// The part and where its name is written.
     pub key: (usize, Span),
     pub env: Env,
-    mounts: Vec<Mount>,
+    /// Each with the key it comes from (`volumes`, `secrets`, `configs`).
+    mounts: Vec<(&'static str, Mount)>,
+    /// Its merge tags: what it resets or overrides of the service it is merged over.
+    tags: Tags,
     pub image: Option<String>,
     pub workdir: Option<String>,
     /// `extends:`: the part of its file (`None`: this one) and the base service.
@@ -57,17 +61,29 @@ impl Raw {
     /// `over` merged over this one; `key_of_over`: the merged service is named where `over` is
     /// (an `extends:` child), else where it was first.
     fn merge(self, over: Raw, key_of_over: bool) -> Raw {
-        let mut mounts: Vec<Mount> = self
+        let t = &over.tags;
+        let mut mounts: Vec<(&'static str, Mount)> = self
             .mounts
             .into_iter()
-            .filter(|m| !over.mounts.iter().any(|o| o.target == m.target))
+            .filter(|(k, m)| {
+                t.mounts(k).is_none() && !over.mounts.iter().any(|(_, o)| o.target == m.target)
+            })
             .collect();
         mounts.extend(over.mounts);
+        // what the later file resets or overrides is dropped from the earlier one
+        let mut env = self.env.without_vars(&t.reset_vars);
+        if t.environment.is_some() {
+            env = env.without_environment();
+        }
+        if t.env_file.is_some() {
+            env = env.without_env_files();
+        }
         Raw {
             name: over.name,
             key: if key_of_over { over.key } else { self.key },
-            env: self.env.merge(over.env),
+            env: env.merge(over.env),
             mounts,
+            tags: over.tags,
             image: over.image.or(self.image),
             workdir: over.workdir.or(self.workdir),
             extends: None,
@@ -84,7 +100,7 @@ impl Raw {
         let mut c = Container {
             service: self.name.clone(),
             workdir,
-            mounts: self.mounts.clone(),
+            mounts: self.mounts.iter().map(|(_, m)| m.clone()).collect(),
             declared_secrets: declared.names(),
             path_maps,
         };
@@ -503,11 +519,36 @@ fn services_of(
                 Some((file, interpolate(base)))
             }
         });
+        let tags = Tags::of(&tree, &p.loaded.text, key, node);
+        let secrets = mount_names(&tree, node, "secrets");
+        let mut mounts: Vec<(&'static str, Mount)> = c
+            .mounts
+            .into_iter()
+            .map(|m| {
+                let from = match &m.source {
+                    MountSource::Secret { name, .. } if secrets.contains(name) => "secrets",
+                    MountSource::Secret { .. } => "configs",
+                    _ => "volumes",
+                };
+                (from, m)
+            })
+            .collect();
+        // `!reset` drops the file's own value too
+        let reset = |t: Option<MergeTag>| t == Some(MergeTag::Reset);
+        mounts.retain(|(k, _)| !reset(tags.mounts(k)));
+        let mut env = env.without_vars(&tags.reset_vars);
+        if reset(tags.environment) {
+            env = env.without_environment();
+        }
+        if reset(tags.env_file) {
+            env = env.without_env_files();
+        }
         own.push(Raw {
             name: name.to_string(),
             key: (k, key),
             env,
-            mounts: c.mounts,
+            mounts,
+            tags,
             image: text("image"),
             workdir: text("working_dir"),
             extends,
@@ -516,21 +557,45 @@ fn services_of(
     own
 }
 
-/// `model` merged over `into`, service by service (new ones appended in order).
+/// The names a service's `secrets:` (or `configs:`) entries mount.
+fn mount_names(tree: &Tree, service: &Node, key: &str) -> Vec<String> {
+    let Some(list) = tree.get(service, key) else {
+        return Vec::new();
+    };
+    tree.items(list)
+        .into_iter()
+        .filter_map(|i| {
+            tree.text(i)
+                .or_else(|| tree.get(i, "source").and_then(|s| tree.text(s)))
+        })
+        .map(str::to_string)
+        .collect()
+}
+
+/// `model` merged over `into`, service by service (new ones appended in order); a service
+/// tagged `!reset` is dropped, one tagged `!override` replaces the earlier one whole.
 fn merge_into(into: &mut Vec<Raw>, model: Vec<Raw>) {
     // where each service is (a project can have thousands)
-    let mut at: HashMap<String, usize> = into
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (r.name.clone(), i))
-        .collect();
+    let index = |into: &Vec<Raw>| -> HashMap<String, usize> {
+        into.iter()
+            .enumerate()
+            .map(|(i, r)| (r.name.clone(), i))
+            .collect()
+    };
+    let mut at = index(into);
     for r in model {
-        match at.get(&r.name) {
-            Some(&i) => {
+        match (at.get(&r.name).copied(), r.tags.service) {
+            (Some(i), Some(MergeTag::Reset)) => {
+                into.remove(i);
+                at = index(into);
+            }
+            (None, Some(MergeTag::Reset)) => {}
+            (Some(i), Some(MergeTag::Override)) => into[i] = r,
+            (Some(i), None) => {
                 let base = into[i].clone();
                 into[i] = base.merge(r, false);
             }
-            None => {
+            (None, _) => {
                 at.insert(r.name.clone(), into.len());
                 into.push(r);
             }

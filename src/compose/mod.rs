@@ -24,6 +24,7 @@ pub mod dotenv;
 pub mod embed;
 pub mod interpolate;
 pub mod loader;
+pub mod merge_tags;
 pub mod mounts;
 pub mod names;
 pub mod project;

@@ -145,6 +145,30 @@ impl Env {
         }
     }
 
+    /// Without what `environment:` sets (`!reset`, `!override` of a later file).
+    pub fn without_environment(mut self) -> Env {
+        self.vars.retain(|v| matches!(v.place, Place::EnvFile(_)));
+        self.rejected.clear();
+        self
+    }
+
+    /// Without what `env_file:` sets (`!reset`, `!override` of a later file).
+    pub fn without_env_files(mut self) -> Env {
+        self.vars.retain(|v| matches!(v.place, Place::Compose(_)));
+        self.files.clear();
+        self.unreadable.clear();
+        self
+    }
+
+    /// Without the `environment:` entries of `names` (each tagged `!reset`).
+    pub fn without_vars(mut self, names: &[String]) -> Env {
+        if !names.is_empty() {
+            self.vars
+                .retain(|v| matches!(v.place, Place::EnvFile(_)) || !names.contains(&v.name));
+        }
+        self
+    }
+
     /// Each variable once, as the container gets it.
     pub fn effective(&self) -> Vec<&Var> {
         let mut seen = std::collections::HashSet::new();
