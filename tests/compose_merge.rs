@@ -86,6 +86,12 @@ const CASES: &[Case] = &[
         compose: &[],
     },
     Case {
+        dir: "env-file-raw",
+        args: &["{dir}"],
+        env: &[],
+        compose: &[],
+    },
+    Case {
         dir: "compose-file-sub",
         args: &["{dir}"],
         env: &[],
@@ -279,6 +285,23 @@ fn reset_and_override_tags_of_a_later_file_are_applied() {
         ["/opt/bpe/certs"],
         "{mounts:#}"
     );
+}
+
+/// An `env_file` of `format: raw`: its values as written (quotes, `$`, ` #` kept), the other
+/// env files of the service read as dotenv files still.
+#[test]
+fn a_raw_env_file_is_taken_as_written() {
+    let case = CASES.iter().find(|c| c.dir == "env-file-raw");
+    let (env, _) = our_view(case.expect("case"));
+    let bpe = &env["bpe"];
+    assert_eq!(
+        bpe["DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG"],
+        "\"x: {base-url: https://h.example.org/fhir}\"",
+        "{env:#}"
+    );
+    assert_eq!(bpe["QUOTED"], "\"q\" # no comment", "{env:#}");
+    assert_eq!(bpe["DOLLAR"], "pa$word${X:-d}\\n", "{env:#}");
+    assert_eq!(bpe["PLAIN"], "q", "{env:#}");
 }
 
 #[test]

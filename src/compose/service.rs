@@ -308,6 +308,11 @@ pub fn service_env<'n>(
             None => tree.items(files),
         };
         for item in items {
+            // `format: raw`: values as written, as compose-go reads such a file
+            let raw = tree
+                .get(item, "format")
+                .and_then(|f| tree.text(f))
+                .is_some_and(|f| f == "raw");
             let (path, required, at) = match tree.text(item) {
                 Some(p) => (p.to_string(), true, item.span),
                 None => {
@@ -352,7 +357,12 @@ pub fn service_env<'n>(
                     continue;
                 }
             };
-            let parsed = match dotenv::parse(&file_text) {
+            let parsed = if raw {
+                dotenv::parse_raw(&file_text)
+            } else {
+                dotenv::parse(&file_text)
+            };
+            let parsed = match parsed {
                 Ok(p) => p,
                 Err(why) => {
                     env.unreadable.push((
