@@ -1059,3 +1059,56 @@ fn compose_s_merge_rules_agree_with_docker_compose() {
     }
     assert!(disagree.is_empty(), "{}", disagree.join("\n"));
 }
+
+/// A chain of `extends:` services `n` long (e1 extends e2 ... en sets the config).
+fn extends_chain(n: usize) -> String {
+    let mut t = String::from("services:\n");
+    for i in 1..n {
+        t.push_str(&format!("  e{i}: {{extends: e{}}}\n", i + 1));
+    }
+    t.push_str(&format!("  e{n}: {{image: ghcr.io/datasharingframework/bpe:2.0.0, environment: {{DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG: \"x: {{base-url: https://x.example.org/fhir}}\"}}}}\n"));
+    t
+}
+
+/// compose has no depth limit for `extends:`: a chain of 18 (and of 1,000) is read, every
+/// service getting the config of the last; past the tool's own bound (cost only) it says the
+/// limit is its own, naming the service whose chain it is.
+#[test]
+fn long_extends_chains_are_read_and_the_bound_is_the_tool_s() {
+    let dir = crate::util::temp_dir("extends-chain");
+    for n in [18, 1000] {
+        let f = dir.join(format!("c{n}.yml"));
+        std::fs::write(&f, extends_chain(n)).expect("write");
+        let (code, json) = json_of(run(
+            &[
+                "check",
+                "--skip-file-checks",
+                "--format",
+                "json",
+                &f.display().to_string(),
+            ],
+            None,
+            &[],
+        ));
+        assert_eq!(code, 0, "{n}: {json}");
+        assert_eq!(
+            json["summary"]["connections"], n,
+            "{n}: {}",
+            json["summary"]
+        );
+    }
+    let f = dir.join("c1002.yml");
+    std::fs::write(&f, extends_chain(1002)).expect("write");
+    let out = run(
+        &["check", "--skip-file-checks", &f.display().to_string()],
+        None,
+        &[],
+    );
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("service `e1`: its `extends:` chain is more than 1000 services long (a limit of this tool, not of docker compose)"),
+        "{}",
+        out.stderr
+    );
+}

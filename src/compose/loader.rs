@@ -22,8 +22,9 @@ use std::path::{Path, PathBuf};
 
 /// Parts a project may have in all (includes and extends of includes...).
 const MAX_PARTS: usize = 64;
-/// `extends:` chains at most this long (a cycle stops here too).
-const MAX_EXTENDS: usize = 16;
+/// `extends:` chains at most this long: compose has no limit, this bounds the tool's cost only
+/// (each service is resolved once, so a chain costs one merge a link).
+const MAX_EXTENDS: usize = 1000;
 
 /// One compose file of the project.
 pub struct Part {
@@ -407,14 +408,7 @@ pub fn project(
         raws: &raws,
         index: &index,
     };
-    let extended: Vec<Vec<Raw>> = (0..parts.len())
-        .map(|k| {
-            raws[k]
-                .iter()
-                .filter_map(|r| extend(&bases, k, r, 0, &mut failed))
-                .collect()
-        })
-        .collect();
+    let extended = extend_all(&bases, ctx.budget, &mut failed);
     let mut merged: Vec<Raw> = Vec::new();
     for k in 0..top.min(parts.len()) {
         let model = with_includes(&parts, &extended, k, 0, &mut failed);
@@ -642,33 +636,121 @@ struct Bases<'r> {
     index: &'r [HashMap<&'r str, usize>],
 }
 
-/// `r` with its `extends:` applied (its base first, itself over it).
-fn extend(bases: &Bases, k: usize, r: &Raw, depth: usize, failed: &mut Vec<String>) -> Option<Raw> {
-    let Some((file, base)) = &r.extends else {
-        return Some(r.clone());
-    };
-    if depth >= MAX_EXTENDS {
-        failed.push(format!(
-            "service `{}`: `extends:` goes more than {MAX_EXTENDS} services deep, or in a circle (docker compose refuses a cycle)",
-            r.name
-        ));
-        return None;
+/// Where `extends:` resolution stands for one service.
+#[derive(Clone)]
+enum State {
+    Todo,
+    /// On the chain being resolved: met again, it is a cycle.
+    Visiting,
+    /// Resolved (`None`: it cannot be, and why is said).
+    Done(Option<Box<Raw>>),
+}
+
+/// Every part's services with `extends:` applied (the base first, the child over it), each
+/// resolved once and without recursion: a chain of a thousand costs a thousand merges.
+/// The environments the merges make get `budget` bytes together: each child holds its bases'
+/// variables, a long chain of services adding some would grow as its square.
+fn extend_all(bases: &Bases, budget: usize, failed: &mut Vec<String>) -> Vec<Vec<Raw>> {
+    let mut state: Vec<Vec<State>> = bases
+        .raws
+        .iter()
+        .map(|own| vec![State::Todo; own.len()])
+        .collect();
+    let mut left = Some(budget);
+    for k in 0..bases.raws.len() {
+        for i in 0..bases.raws[k].len() {
+            resolve(bases, &mut state, (k, i), (&mut left, budget), failed);
+        }
     }
-    let in_part = file.unwrap_or(k);
-    let Some(b) = bases
-        .index
-        .get(in_part)
-        .and_then(|i| i.get(base.as_str()))
-        .and_then(|&i| bases.raws.get(in_part)?.get(i))
-    else {
-        failed.push(format!(
-            "service `{}` extends service `{base}`, which its file does not define (docker compose refuses it)",
-            r.name
-        ));
-        return None;
-    };
-    let b = extend(bases, in_part, b, depth + 1, failed)?;
-    let mut child = r.clone();
-    child.extends = None;
-    Some(b.merge(child, true))
+    state
+        .into_iter()
+        .map(|own| {
+            own.into_iter()
+                .filter_map(|s| match s {
+                    State::Done(r) => r.map(|r| *r),
+                    _ => None,
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Resolve service `at` (part, index) and the chain of bases under it; `left`: what remains of
+/// the environments' `budget` (`None`: spent).
+fn resolve(
+    bases: &Bases,
+    state: &mut [Vec<State>],
+    at: (usize, usize),
+    (left, budget): (&mut Option<usize>, usize),
+    failed: &mut Vec<String>,
+) {
+    let mut chain = vec![at];
+    while let Some(&(k, i)) = chain.last() {
+        if matches!(state[k][i], State::Done(_)) {
+            chain.pop();
+            continue;
+        }
+        let r = &bases.raws[k][i];
+        let Some((file, base)) = &r.extends else {
+            state[k][i] = State::Done(Some(Box::new(r.clone())));
+            chain.pop();
+            continue;
+        };
+        let in_part = file.unwrap_or(k);
+        let Some(&j) = bases.index.get(in_part).and_then(|x| x.get(base.as_str())) else {
+            failed.push(format!(
+                "service `{}` extends service `{base}`, which its file does not define (docker compose refuses it)",
+                r.name
+            ));
+            state[k][i] = State::Done(None);
+            chain.pop();
+            continue;
+        };
+        match &state[in_part][j] {
+            State::Done(b) => {
+                let mut child = r.clone();
+                child.extends = None;
+                let merged = b.clone().map(|b| Box::new(b.merge(child, true)));
+                let bytes = merged.as_ref().map_or(0, |m| m.env.bytes());
+                let merged = match left.map(|l| l.checked_sub(bytes)) {
+                    Some(Some(rest)) => {
+                        *left = Some(rest);
+                        merged
+                    }
+                    Some(None) => {
+                        *left = None;
+                        failed.push(format!(
+                            "the environments its `extends:` make come to more than {} bytes (a limit of this tool, not of docker compose): service `{}` and the later ones that extend a service were not checked",
+                            budget, r.name
+                        ));
+                        None
+                    }
+                    None => None,
+                };
+                state[k][i] = State::Done(merged);
+                chain.pop();
+            }
+            State::Visiting => {
+                failed.push(format!(
+                    "service `{}`: `extends:` goes in a circle (docker compose refuses a cycle)",
+                    r.name
+                ));
+                state[k][i] = State::Done(None);
+                chain.pop();
+            }
+            State::Todo if chain.len() > MAX_EXTENDS => {
+                let (k0, i0) = chain[0];
+                failed.push(format!(
+                    "service `{}`: its `extends:` chain is more than {MAX_EXTENDS} services long (a limit of this tool, not of docker compose)",
+                    bases.raws[k0][i0].name
+                ));
+                state[k][i] = State::Done(None);
+                chain.pop();
+            }
+            State::Todo => {
+                state[k][i] = State::Visiting;
+                chain.push((in_part, j));
+            }
+        }
+    }
 }
