@@ -621,7 +621,7 @@ fn no_secret_in_the_trust_store_section() {
 #[test]
 fn no_secret_from_a_secret_variables_default() {
     let dir = crate::util::temp_dir("secrets-variable-defaults");
-    let compose = "services:\n  bpe:\n    image: ghcr.io/datasharingframework/bpe:2.0.0\n    env_file: bpe.env\n    environment:\n      DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG: |\n        a:\n          base-url: https://h.example.org/fhir\n          connect-timeout: ${DB_PASSWORD:-CANARYdef1}\n          read-timeout: \"${API_TOKEN-CANARYdef2}\"\n          test-connection-on-startup: ${X_SECRET:+CANARYdef3}\n        b:\n          base-url: https://h.example.org/fhir\n          connect-timeout: ${HOST_A:-${DB_PASS:-CANARYdef4}}\n          read-timeout: ${FROM_DOTENV}\n";
+    let compose = "services:\n  bpe:\n    image: ghcr.io/datasharingframework/bpe:2.0.0\n    env_file: bpe.env\n    environment:\n      DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG: |\n        a:\n          base-url: https://h.example.org/fhir\n          connect-timeout: ${DB_PASSWORD:-CANARYdef1}\n          read-timeout: \"${API_TOKEN-CANARYdef2}\"\n          test-connection-on-startup: ${X_SECRET:+CANARYdef3}\n        b:\n          base-url: https://h.example.org/fhir\n          connect-timeout: ${HOST_A:-${DB_PASS:-CANARYdef4}}\n          read-timeout: ${FROM_DOTENV}\n  bpe2:\n    image: ghcr.io/datasharingframework/bpe:2.0.0\n    environment:\n      - \"DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG=a:\\n  base-url: https://h.example.org/fhir\\n  connect-timeout: ${DB_PASSWORD:-CANARY\\x41def8}\\n\"\n";
     std::fs::write(dir.join("compose.yaml"), compose).expect("write");
     std::fs::write(
         dir.join(".env"),

@@ -598,6 +598,7 @@ fn read_project(p: project::Project, options: &Options, notes: Vec<Text>) -> Gat
             let mut c = collect_secrets(&part.loaded.text);
             secrets.extend(c.values.iter().cloned());
             mask_secret_args(&part.loaded.text, &lookup, &mut c.spans, &mut substituted);
+            decoded_secret_args(&part.loaded.text, &lookup, &mut substituted);
             (part.loaded, c)
         })
         .collect();
@@ -683,6 +684,7 @@ fn read_one(l: &Loaded, options: &Options) -> Option<ReadOne> {
     // `lookup` records in `found` too: not borrowed across the call
     let mut defaults = Vec::new();
     mask_secret_args(&l.text, &lookup, &mut secrets.spans, &mut defaults);
+    decoded_secret_args(&l.text, &lookup, &mut defaults);
     found.borrow_mut().extend(defaults);
     let mut services = Vec::new();
     let mut others = 0;
@@ -1112,6 +1114,30 @@ pub(super) fn mask_secret_args(
             }
         }
         spans.push(Span::new(r.start, r.end));
+    }
+}
+
+/// [`mask_secret_args`] on the scalars of a compose file as YAML decodes them: an escape in a
+/// double-quoted value (`\x41`) makes the written default differ from the one compose uses.
+fn decoded_secret_args(text: &str, lookup: interpolate::Lookup, values: &mut Vec<String>) {
+    if !text.contains("${") {
+        return;
+    }
+    let Ok(doc) = load(text, Limits::default()) else {
+        return;
+    };
+    let mut stack: Vec<&crate::yaml::Node> = doc.root.iter().collect();
+    while let Some(n) = stack.pop() {
+        match &n.kind {
+            crate::yaml::NodeKind::Scalar(s) if s.value.contains("${") => {
+                mask_secret_args(&s.value, lookup, &mut Vec::new(), values);
+            }
+            crate::yaml::NodeKind::Map(entries) => {
+                stack.extend(entries.iter().flat_map(|e| [&e.key, &e.value]));
+            }
+            crate::yaml::NodeKind::Seq(items) => stack.extend(items.iter()),
+            _ => {}
+        }
     }
 }
 
