@@ -144,6 +144,15 @@ def corpus(scale):
             f"  s{i}: {{environment: {{{var}: '${{A}}'}}}}\n" for i in range(9_999))),
         write("compose-anchor.yml", f'x-cfg: &c "{cfg}"\nservices:\n' + "".join(
             f"  s{i}: {{environment: {{{var}: *c}}}}\n" for i in range(999))),
+        # `extends:` chains as long as the tool follows (1,000), one adding a variable and a
+        # volume a link (its environments' budget stops it)
+        write("compose-extends-chain.yml", "services:\n" + "".join(
+            f"  e{i}: {{extends: e{i + 1}}}\n" for i in range(1, 1000)) +
+            f'  e1000: {{environment: {{{var}: "x: {{base-url: https://x}}"}}}}\n'),
+        write("compose-extends-growing.yml", "services:\n" + "".join(
+            f'  e{i}: {{extends: e{i + 1}, environment: {{V{i}: "v{i}"}}, volumes: ["./d{i}:/d{i}"]}}\n'
+            for i in range(1, 1000)) +
+            f'  e1000: {{environment: {{{var}: "x: {{base-url: https://x}}"}}}}\n'),
     ]
     # class: nesting and aliases (limits)
     files["nesting and aliases"] = [

@@ -79,6 +79,24 @@ const CASES: &[Case] = &[
         env: &[],
         compose: &["-f", "base.yml", "-f", "site.yml"],
     },
+    Case {
+        dir: "tags",
+        args: &["{dir}"],
+        env: &[],
+        compose: &[],
+    },
+    Case {
+        dir: "env-file-raw",
+        args: &["{dir}"],
+        env: &[],
+        compose: &[],
+    },
+    Case {
+        dir: "compose-file-sub",
+        args: &["{dir}"],
+        env: &[],
+        compose: &[],
+    },
 ];
 
 fn args_of(case: &Case) -> Vec<String> {
@@ -225,6 +243,65 @@ fn compose_file_names_the_files_of_a_folder() {
     // the environment wins over the .env
     let (code, json) = check(&CASES[4]);
     assert_eq!((code, count(&json)), (0, 0), "{json:#}");
+}
+
+/// A folder whose COMPOSE_FILE names a file in a subfolder: compose's project directory is that
+/// file's folder (its env_file, its `.env`), and the folder's own `.env` counts over it, as the
+/// environment `docker compose` was run with.
+#[test]
+fn compose_file_elsewhere_moves_the_project_directory() {
+    let case = CASES.iter().find(|c| c.dir == "compose-file-sub");
+    let (env, _) = our_view(case.expect("case"));
+    let bpe = &env["bpe"];
+    assert_eq!(
+        bpe["DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG"],
+        "x: {base-url: https://from-sub.example.org/fhir}",
+        "{env:#}"
+    );
+    assert_eq!(bpe["A"], "root", "{env:#}");
+    assert_eq!(bpe["C"], "subw", "{env:#}");
+}
+
+/// compose's `!reset` and `!override` in an override file: a variable, the env files, the
+/// volumes, the secrets, a service's environment and a whole service (docker compose's own
+/// view of the fixture agrees, `docker_compose_config_agrees_on_every_merged_environment`).
+#[test]
+fn reset_and_override_tags_of_a_later_file_are_applied() {
+    let case = CASES.iter().find(|c| c.dir == "tags");
+    let (env, mounts) = our_view(case.expect("case"));
+    let bpe = &env["bpe"];
+    assert_eq!(
+        bpe["DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG"],
+        "x: {base-url: https://from-more.example.org/fhir}",
+        "{env:#}"
+    );
+    assert_eq!(bpe["KEPT"], "base", "{env:#}");
+    assert!(bpe["DROPPED"].is_null() && bpe["SITE"].is_null(), "{env:#}");
+    assert_eq!(env["other"], serde_json::json!({"C": "3"}), "{env:#}");
+    assert!(env["gone"].is_null(), "{env:#}");
+    let m = mounts["bpe"].as_object().expect("mounts");
+    assert_eq!(
+        m.keys().collect::<Vec<_>>(),
+        ["/opt/bpe/certs"],
+        "{mounts:#}"
+    );
+}
+
+/// An `env_file` of `format: raw`: its values as written (quotes, `$`, ` #` kept), the other
+/// env files of the service read as dotenv files still.
+#[test]
+fn a_raw_env_file_is_taken_as_written() {
+    let case = CASES.iter().find(|c| c.dir == "env-file-raw");
+    let (env, _) = our_view(case.expect("case"));
+    let bpe = &env["bpe"];
+    assert_eq!(
+        bpe["DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG"],
+        "\"x: {base-url: https://h.example.org/fhir}\"",
+        "{env:#}"
+    );
+    assert_eq!(bpe["QUOTED"], "\"q\" # no comment", "{env:#}");
+    assert_eq!(bpe["DOLLAR"], "pa$word${X:-d}\\n", "{env:#}");
+    assert_eq!(bpe["PLAIN"], "q", "{env:#}");
 }
 
 #[test]
@@ -981,4 +1058,57 @@ fn compose_s_merge_rules_agree_with_docker_compose() {
         }
     }
     assert!(disagree.is_empty(), "{}", disagree.join("\n"));
+}
+
+/// A chain of `extends:` services `n` long (e1 extends e2 ... en sets the config).
+fn extends_chain(n: usize) -> String {
+    let mut t = String::from("services:\n");
+    for i in 1..n {
+        t.push_str(&format!("  e{i}: {{extends: e{}}}\n", i + 1));
+    }
+    t.push_str(&format!("  e{n}: {{image: ghcr.io/datasharingframework/bpe:2.0.0, environment: {{DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG: \"x: {{base-url: https://x.example.org/fhir}}\"}}}}\n"));
+    t
+}
+
+/// compose has no depth limit for `extends:`: a chain of 18 (and of 1,000) is read, every
+/// service getting the config of the last; past the tool's own bound (cost only) it says the
+/// limit is its own, naming the service whose chain it is.
+#[test]
+fn long_extends_chains_are_read_and_the_bound_is_the_tool_s() {
+    let dir = crate::util::temp_dir("extends-chain");
+    for n in [18, 1000] {
+        let f = dir.join(format!("c{n}.yml"));
+        std::fs::write(&f, extends_chain(n)).expect("write");
+        let (code, json) = json_of(run(
+            &[
+                "check",
+                "--skip-file-checks",
+                "--format",
+                "json",
+                &f.display().to_string(),
+            ],
+            None,
+            &[],
+        ));
+        assert_eq!(code, 0, "{n}: {json}");
+        assert_eq!(
+            json["summary"]["connections"], n,
+            "{n}: {}",
+            json["summary"]
+        );
+    }
+    let f = dir.join("c1002.yml");
+    std::fs::write(&f, extends_chain(1002)).expect("write");
+    let out = run(
+        &["check", "--skip-file-checks", &f.display().to_string()],
+        None,
+        &[],
+    );
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("service `e1`: its `extends:` chain is more than 1000 services long (a limit of this tool, not of docker compose)"),
+        "{}",
+        out.stderr
+    );
 }

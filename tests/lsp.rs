@@ -527,3 +527,36 @@ fn a_malformed_message_is_answered_and_the_server_goes_on() {
     let (code, _) = c.finish();
     assert_eq!(code, 0);
 }
+
+/// The default of a secret-named variable (`${DB_PASSWORD:-...}`) is a secret in what the
+/// server publishes and answers, like the variable's value.
+#[test]
+fn a_secret_variables_default_does_not_leave_the_server() {
+    let text = "services:\n  bpe:\n    image: ghcr.io/datasharingframework/bpe:2.0.2\n    environment:\n      DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG: |\n        a:\n          base-url: https://a.example.org/fhir\n          connect-timeout: ${DB_PASSWORD:-cAnArY-5e1f0b}\n";
+    let dir = crate::util::temp_dir("lsp-compose-default");
+    let path = dir.as_path().join("compose.yaml");
+    std::fs::write(&path, text).expect("write");
+    let uri = format!("file://{}", path.display());
+    let mut c = Client::start();
+    let diags = c.open(&uri, text);
+    assert!(
+        diags.iter().any(|d| d["code"] == "invalid-duration"),
+        "{diags:?}"
+    );
+    let td = json!({"uri": uri});
+    for ch in [12, 30, 40] {
+        let pos = json!({"line": 7, "character": ch});
+        c.request(
+            "textDocument/hover",
+            json!({"textDocument": td, "position": pos}),
+        );
+    }
+    let all = json!({"start": {"line": 0, "character": 0}, "end": {"line": 8, "character": 0}});
+    c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": td, "range": all, "context": {"diagnostics": diags}}),
+    );
+    let (code, wire) = c.finish();
+    assert_eq!(code, 0);
+    assert!(!wire.contains(CANARY), "a secret left the server");
+}

@@ -613,3 +613,33 @@ fn no_secret_in_the_trust_store_section() {
         assert!(!text.contains(canary), "{format} leaks the secret:\n{text}");
     }
 }
+
+/// What compose substitutes for a secret-named variable is as secret as its value: the default,
+/// alternative or message inside `${DB_PASSWORD:-...}` (also nested, also in `.env` and an
+/// `env_file`), landing in a setting that is not secret, shows in no output (check in every
+/// format, explain, `--diff`), neither as the config's value nor in the compose file's text.
+#[test]
+fn no_secret_from_a_secret_variables_default() {
+    let dir = crate::util::temp_dir("secrets-variable-defaults");
+    let compose = "services:\n  bpe:\n    image: ghcr.io/datasharingframework/bpe:2.0.0\n    env_file: bpe.env\n    environment:\n      DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG: |\n        a:\n          base-url: https://h.example.org/fhir\n          connect-timeout: ${DB_PASSWORD:-CANARYdef1}\n          read-timeout: \"${API_TOKEN-CANARYdef2}\"\n          test-connection-on-startup: ${X_SECRET:+CANARYdef3}\n        b:\n          base-url: https://h.example.org/fhir\n          connect-timeout: ${HOST_A:-${DB_PASS:-CANARYdef4}}\n          read-timeout: ${FROM_DOTENV}\n  bpe2:\n    image: ghcr.io/datasharingframework/bpe:2.0.0\n    environment:\n      - \"DEV_DSF_BPE_FHIR_CLIENT_CONNECTIONS_CONFIG=a:\\n  base-url: https://h.example.org/fhir\\n  connect-timeout: ${DB_PASSWORD:-CANARY\\x41def8}\\n\"\n";
+    std::fs::write(dir.join("compose.yaml"), compose).expect("write");
+    std::fs::write(
+        dir.join(".env"),
+        "X_SECRET=CANARYenv5\nFROM_DOTENV=${MY_PASSWORD:-CANARYdef6}\n",
+    )
+    .expect("write");
+    std::fs::write(dir.join("bpe.env"), "OTHER=${CLIENT_SECRET:-CANARYdef7}\n").expect("write");
+    let file = dir.join("compose.yaml").display().to_string();
+    let folder = dir.display().to_string();
+    let mut outputs = every_output_of_file(&file);
+    outputs.extend(every_output_of_file(&folder));
+    let diff = run(&["check", "--skip-file-checks", "--diff", &file], None, &[]);
+    outputs.push(("--diff".into(), diff.stdout + &diff.stderr));
+    let mut seen_error = false;
+    for (what, text) in outputs {
+        seen_error |= text.contains("connect-timeout");
+        assert!(!text.contains("CANARY"), "{what} shows the secret:\n{text}");
+    }
+    // the values are reported (so the outputs do show what is wrong with them)
+    assert!(seen_error);
+}

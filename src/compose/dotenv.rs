@@ -219,6 +219,45 @@ fn expand_escapes(s: &str) -> String {
     out
 }
 
+/// Parse an `env_file:` of `format: raw` as compose-go does: one `KEY=value` a line, the value
+/// everything after the first `=` as written (no quotes removed, no escapes, no `#` comment, no
+/// interpolation), `KEY` alone from the environment; blank lines and `#` lines skipped, a
+/// line's leading blanks and its `\r` ignored. `Err` says why compose would refuse it.
+pub fn parse_raw(text: &str) -> Result<Vec<Var>, String> {
+    let mut vars = Vec::new();
+    let mut at = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    for (n, line) in text[at..].split('\n').enumerate() {
+        let start = at;
+        at += line.len() + 1;
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        let body = line.trim_start_matches([' ', '\t']);
+        if body.is_empty() || body.starts_with('#') {
+            continue;
+        }
+        let key_start = start + (line.len() - body.len());
+        let (name, value) = match body.split_once('=') {
+            Some((k, v)) => (k, Some(v)),
+            None => (body, None),
+        };
+        if name.is_empty() {
+            return Err(format!("line {}: no variable name", n + 1));
+        }
+        if name.contains(char::is_whitespace) {
+            return Err(format!(
+                "line {}: a variable name cannot contain a blank",
+                n + 1
+            ));
+        }
+        vars.push(Var {
+            name: name.to_string(),
+            name_span: Span::new(key_start, key_start + name.len()),
+            value: value.map(|v| Mapped::literal(v, key_start + name.len() + 1)),
+            interpolated: false,
+        });
+    }
+    Ok(vars)
+}
+
 /// A variable's value, interpolated as compose does it: `lookup` (the environment of `docker
 /// compose`) first, then the variables read before it in the same file.
 #[derive(Debug, Clone)]
@@ -290,6 +329,39 @@ mod tests {
         .into_iter()
         .map(|r| (r.name, r.value.text))
         .collect()
+    }
+
+    #[test]
+    fn raw_values_are_taken_as_written() {
+        let text = "# c\n  A=\"q\" # not a comment\r\n\tB=${X:-d}\\n\nC\nD=a=b\n";
+        let vars = parse_raw(text).unwrap_or_else(|e| panic!("{e}"));
+        let got: Vec<(&str, Option<&str>)> = vars
+            .iter()
+            .map(|v| (v.name.as_str(), v.value.as_ref().map(|m| m.text.as_str())))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("A", Some("\"q\" # not a comment")),
+                ("B", Some("${X:-d}\\n")),
+                ("C", None),
+                ("D", Some("a=b"))
+            ]
+        );
+        assert!(vars.iter().all(|v| !v.interpolated));
+        // where each value is written
+        let a = &vars[0];
+        assert_eq!(&text[a.name_span.range()], "A");
+        let m = a.value.as_ref().map(|m| m.host());
+        assert_eq!(m.map(|h| &text[h.range()]), Some("\"q\" # not a comment"));
+        assert_eq!(
+            parse_raw("B C=1\n").err().as_deref(),
+            Some("line 1: a variable name cannot contain a blank")
+        );
+        assert_eq!(
+            parse_raw("\n=v\n").err().as_deref(),
+            Some("line 2: no variable name")
+        );
     }
 
     #[test]

@@ -335,6 +335,48 @@ pub fn interpolate(value: Mapped, lookup: Lookup) -> (Mapped, Vec<(Span, Finding
     )
 }
 
+/// The operator texts (default, alternative, message) of every `${NAME<op>...}` in `text` whose
+/// variable's name is secret-like (as the secrets layer judges names), with the name: what
+/// compose substitutes for a secret variable is as secret as its value, and so is the text it
+/// comes from. Nested ones too (`${A:-${DB_PASSWORD:-x}}`); `$${...}` is literal.
+pub fn secret_args(text: &str) -> Vec<(String, Range<usize>)> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(rel) = text.get(i..).and_then(|t| t.find('$')) {
+        let at = i + rel;
+        i = at + 1;
+        match bytes.get(at + 1) {
+            Some(b'$') => i = at + 2,
+            Some(b'{') => {
+                let n = name_len(&bytes[at + 2..]);
+                let name = &text[at + 2..at + 2 + n];
+                if n == 0 || !crate::secrets::names::is_scalar_secret_name(name) {
+                    continue;
+                }
+                // past a secret's expression (what nests in it is masked with it), or, when it
+                // is not one compose reads, past its line: each byte is looked at once or twice
+                match parse(text, at) {
+                    Some((Expr::Braced { op, .. }, end)) => {
+                        if let Some((_, arg)) = op {
+                            out.push((name.to_string(), arg));
+                        }
+                        i = end;
+                    }
+                    _ => {
+                        let from = at + 2 + n;
+                        let end = text[from..].find('\n').map_or(text.len(), |e| from + e);
+                        out.push((name.to_string(), from..end));
+                        i = end;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 /// Interpolate a plain string (a `.env` value), without a map.
 pub fn interpolate_str(text: &str, lookup: Lookup) -> (String, Vec<Finding>) {
     let mut findings = Vec::new();
@@ -420,6 +462,30 @@ mod tests {
         assert_eq!(run("a${").1, vec![FindingKind::Invalid]);
         assert_eq!(run("${A:-x\n}").1, vec![FindingKind::Invalid]);
         assert_eq!(run("${A B}").1, vec![FindingKind::Invalid]);
+    }
+
+    #[test]
+    fn secret_variables_operator_texts() {
+        let text = "a ${DB_PASSWORD:-dflt} ${HOST:-h} ${X_TOKEN:+alt} ${API_KEY?msg} $${PASSWORD:-lit} ${A:-${MY_SECRET-in}}";
+        let found = secret_args(text);
+        let got: Vec<(&str, &str)> = found
+            .iter()
+            .map(|(n, r)| (n.as_str(), &text[r.clone()]))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("DB_PASSWORD", "dflt"),
+                ("X_TOKEN", "alt"),
+                ("API_KEY", "msg"),
+                ("MY_SECRET", "in"),
+            ]
+        );
+        // not an expression compose reads: the rest of its line
+        assert_eq!(
+            secret_args("${PASSWORD:-x\ny"),
+            [("PASSWORD".to_string(), 10..13)]
+        );
     }
 
     #[test]

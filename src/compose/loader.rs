@@ -8,11 +8,12 @@
 //! part it is written in, so diagnostics point into the file that sets it.
 
 use super::interpolate::interpolate_str;
+use super::merge_tags::{MergeTag, Tags};
 use super::mounts::{self, Declared};
 use super::project::parent;
 use super::service::{self, Env};
 use super::tree::Tree;
-use crate::files::container::{Container, Mount, normalize};
+use crate::files::container::{Container, Mount, MountSource, normalize};
 use crate::input::Loaded;
 use crate::source::{SourceKind, Span};
 use crate::yaml::{Limits, Node, load};
@@ -21,8 +22,9 @@ use std::path::{Path, PathBuf};
 
 /// Parts a project may have in all (includes and extends of includes...).
 const MAX_PARTS: usize = 64;
-/// `extends:` chains at most this long (a cycle stops here too).
-const MAX_EXTENDS: usize = 16;
+/// `extends:` chains at most this long: compose has no limit, this bounds the tool's cost only
+/// (each service is resolved once, so a chain costs one merge a link).
+const MAX_EXTENDS: usize = 1000;
 
 /// One compose file of the project.
 pub struct Part {
@@ -46,7 +48,10 @@ pub struct Raw {
     /// The part and where its name is written.
     pub key: (usize, Span),
     pub env: Env,
-    mounts: Vec<Mount>,
+    /// Each with the key it comes from (`volumes`, `secrets`, `configs`).
+    mounts: Vec<(&'static str, Mount)>,
+    /// Its merge tags: what it resets or overrides of the service it is merged over.
+    tags: Tags,
     pub image: Option<String>,
     pub workdir: Option<String>,
     /// `extends:`: the part of its file (`None`: this one) and the base service.
@@ -57,17 +62,29 @@ impl Raw {
     /// `over` merged over this one; `key_of_over`: the merged service is named where `over` is
     /// (an `extends:` child), else where it was first.
     fn merge(self, over: Raw, key_of_over: bool) -> Raw {
-        let mut mounts: Vec<Mount> = self
+        let t = &over.tags;
+        let mut mounts: Vec<(&'static str, Mount)> = self
             .mounts
             .into_iter()
-            .filter(|m| !over.mounts.iter().any(|o| o.target == m.target))
+            .filter(|(k, m)| {
+                t.mounts(k).is_none() && !over.mounts.iter().any(|(_, o)| o.target == m.target)
+            })
             .collect();
         mounts.extend(over.mounts);
+        // what the later file resets or overrides is dropped from the earlier one
+        let mut env = self.env.without_vars(&t.reset_vars);
+        if t.environment.is_some() {
+            env = env.without_environment();
+        }
+        if t.env_file.is_some() {
+            env = env.without_env_files();
+        }
         Raw {
             name: over.name,
             key: if key_of_over { over.key } else { self.key },
-            env: self.env.merge(over.env),
+            env: env.merge(over.env),
             mounts,
+            tags: over.tags,
             image: over.image.or(self.image),
             workdir: over.workdir.or(self.workdir),
             extends: None,
@@ -84,7 +101,7 @@ impl Raw {
         let mut c = Container {
             service: self.name.clone(),
             workdir,
-            mounts: self.mounts.clone(),
+            mounts: self.mounts.iter().map(|(_, m)| m.clone()).collect(),
             declared_secrets: declared.names(),
             path_maps,
         };
@@ -391,14 +408,7 @@ pub fn project(
         raws: &raws,
         index: &index,
     };
-    let extended: Vec<Vec<Raw>> = (0..parts.len())
-        .map(|k| {
-            raws[k]
-                .iter()
-                .filter_map(|r| extend(&bases, k, r, 0, &mut failed))
-                .collect()
-        })
-        .collect();
+    let extended = extend_all(&bases, ctx.budget, &mut failed);
     let mut merged: Vec<Raw> = Vec::new();
     for k in 0..top.min(parts.len()) {
         let model = with_includes(&parts, &extended, k, 0, &mut failed);
@@ -503,11 +513,36 @@ fn services_of(
                 Some((file, interpolate(base)))
             }
         });
+        let tags = Tags::of(&tree, &p.loaded.text, key, node);
+        let secrets = mount_names(&tree, node, "secrets");
+        let mut mounts: Vec<(&'static str, Mount)> = c
+            .mounts
+            .into_iter()
+            .map(|m| {
+                let from = match &m.source {
+                    MountSource::Secret { name, .. } if secrets.contains(name) => "secrets",
+                    MountSource::Secret { .. } => "configs",
+                    _ => "volumes",
+                };
+                (from, m)
+            })
+            .collect();
+        // `!reset` drops the file's own value too
+        let reset = |t: Option<MergeTag>| t == Some(MergeTag::Reset);
+        mounts.retain(|(k, _)| !reset(tags.mounts(k)));
+        let mut env = env.without_vars(&tags.reset_vars);
+        if reset(tags.environment) {
+            env = env.without_environment();
+        }
+        if reset(tags.env_file) {
+            env = env.without_env_files();
+        }
         own.push(Raw {
             name: name.to_string(),
             key: (k, key),
             env,
-            mounts: c.mounts,
+            mounts,
+            tags,
             image: text("image"),
             workdir: text("working_dir"),
             extends,
@@ -516,21 +551,45 @@ fn services_of(
     own
 }
 
-/// `model` merged over `into`, service by service (new ones appended in order).
+/// The names a service's `secrets:` (or `configs:`) entries mount.
+fn mount_names(tree: &Tree, service: &Node, key: &str) -> Vec<String> {
+    let Some(list) = tree.get(service, key) else {
+        return Vec::new();
+    };
+    tree.items(list)
+        .into_iter()
+        .filter_map(|i| {
+            tree.text(i)
+                .or_else(|| tree.get(i, "source").and_then(|s| tree.text(s)))
+        })
+        .map(str::to_string)
+        .collect()
+}
+
+/// `model` merged over `into`, service by service (new ones appended in order); a service
+/// tagged `!reset` is dropped, one tagged `!override` replaces the earlier one whole.
 fn merge_into(into: &mut Vec<Raw>, model: Vec<Raw>) {
     // where each service is (a project can have thousands)
-    let mut at: HashMap<String, usize> = into
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (r.name.clone(), i))
-        .collect();
+    let index = |into: &Vec<Raw>| -> HashMap<String, usize> {
+        into.iter()
+            .enumerate()
+            .map(|(i, r)| (r.name.clone(), i))
+            .collect()
+    };
+    let mut at = index(into);
     for r in model {
-        match at.get(&r.name) {
-            Some(&i) => {
+        match (at.get(&r.name).copied(), r.tags.service) {
+            (Some(i), Some(MergeTag::Reset)) => {
+                into.remove(i);
+                at = index(into);
+            }
+            (None, Some(MergeTag::Reset)) => {}
+            (Some(i), Some(MergeTag::Override)) => into[i] = r,
+            (Some(i), None) => {
                 let base = into[i].clone();
                 into[i] = base.merge(r, false);
             }
-            None => {
+            (None, _) => {
                 at.insert(r.name.clone(), into.len());
                 into.push(r);
             }
@@ -577,33 +636,121 @@ struct Bases<'r> {
     index: &'r [HashMap<&'r str, usize>],
 }
 
-/// `r` with its `extends:` applied (its base first, itself over it).
-fn extend(bases: &Bases, k: usize, r: &Raw, depth: usize, failed: &mut Vec<String>) -> Option<Raw> {
-    let Some((file, base)) = &r.extends else {
-        return Some(r.clone());
-    };
-    if depth >= MAX_EXTENDS {
-        failed.push(format!(
-            "service `{}`: `extends:` goes more than {MAX_EXTENDS} services deep, or in a circle (docker compose refuses a cycle)",
-            r.name
-        ));
-        return None;
+/// Where `extends:` resolution stands for one service.
+#[derive(Clone)]
+enum State {
+    Todo,
+    /// On the chain being resolved: met again, it is a cycle.
+    Visiting,
+    /// Resolved (`None`: it cannot be, and why is said).
+    Done(Option<Box<Raw>>),
+}
+
+/// Every part's services with `extends:` applied (the base first, the child over it), each
+/// resolved once and without recursion: a chain of a thousand costs a thousand merges.
+/// The environments the merges make get `budget` bytes together: each child holds its bases'
+/// variables, a long chain of services adding some would grow as its square.
+fn extend_all(bases: &Bases, budget: usize, failed: &mut Vec<String>) -> Vec<Vec<Raw>> {
+    let mut state: Vec<Vec<State>> = bases
+        .raws
+        .iter()
+        .map(|own| vec![State::Todo; own.len()])
+        .collect();
+    let mut left = Some(budget);
+    for k in 0..bases.raws.len() {
+        for i in 0..bases.raws[k].len() {
+            resolve(bases, &mut state, (k, i), (&mut left, budget), failed);
+        }
     }
-    let in_part = file.unwrap_or(k);
-    let Some(b) = bases
-        .index
-        .get(in_part)
-        .and_then(|i| i.get(base.as_str()))
-        .and_then(|&i| bases.raws.get(in_part)?.get(i))
-    else {
-        failed.push(format!(
-            "service `{}` extends service `{base}`, which its file does not define (docker compose refuses it)",
-            r.name
-        ));
-        return None;
-    };
-    let b = extend(bases, in_part, b, depth + 1, failed)?;
-    let mut child = r.clone();
-    child.extends = None;
-    Some(b.merge(child, true))
+    state
+        .into_iter()
+        .map(|own| {
+            own.into_iter()
+                .filter_map(|s| match s {
+                    State::Done(r) => r.map(|r| *r),
+                    _ => None,
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Resolve service `at` (part, index) and the chain of bases under it; `left`: what remains of
+/// the environments' `budget` (`None`: spent).
+fn resolve(
+    bases: &Bases,
+    state: &mut [Vec<State>],
+    at: (usize, usize),
+    (left, budget): (&mut Option<usize>, usize),
+    failed: &mut Vec<String>,
+) {
+    let mut chain = vec![at];
+    while let Some(&(k, i)) = chain.last() {
+        if matches!(state[k][i], State::Done(_)) {
+            chain.pop();
+            continue;
+        }
+        let r = &bases.raws[k][i];
+        let Some((file, base)) = &r.extends else {
+            state[k][i] = State::Done(Some(Box::new(r.clone())));
+            chain.pop();
+            continue;
+        };
+        let in_part = file.unwrap_or(k);
+        let Some(&j) = bases.index.get(in_part).and_then(|x| x.get(base.as_str())) else {
+            failed.push(format!(
+                "service `{}` extends service `{base}`, which its file does not define (docker compose refuses it)",
+                r.name
+            ));
+            state[k][i] = State::Done(None);
+            chain.pop();
+            continue;
+        };
+        match &state[in_part][j] {
+            State::Done(b) => {
+                let mut child = r.clone();
+                child.extends = None;
+                let merged = b.clone().map(|b| Box::new(b.merge(child, true)));
+                let bytes = merged.as_ref().map_or(0, |m| m.env.bytes());
+                let merged = match left.map(|l| l.checked_sub(bytes)) {
+                    Some(Some(rest)) => {
+                        *left = Some(rest);
+                        merged
+                    }
+                    Some(None) => {
+                        *left = None;
+                        failed.push(format!(
+                            "the environments its `extends:` make come to more than {} bytes (a limit of this tool, not of docker compose): service `{}` and the later ones that extend a service were not checked",
+                            budget, r.name
+                        ));
+                        None
+                    }
+                    None => None,
+                };
+                state[k][i] = State::Done(merged);
+                chain.pop();
+            }
+            State::Visiting => {
+                failed.push(format!(
+                    "service `{}`: `extends:` goes in a circle (docker compose refuses a cycle)",
+                    r.name
+                ));
+                state[k][i] = State::Done(None);
+                chain.pop();
+            }
+            State::Todo if chain.len() > MAX_EXTENDS => {
+                let (k0, i0) = chain[0];
+                failed.push(format!(
+                    "service `{}`: its `extends:` chain is more than {MAX_EXTENDS} services long (a limit of this tool, not of docker compose)",
+                    bases.raws[k0][i0].name
+                ));
+                state[k][i] = State::Done(None);
+                chain.pop();
+            }
+            State::Todo => {
+                state[k][i] = State::Visiting;
+                chain.push((in_part, j));
+            }
+        }
+    }
 }

@@ -24,6 +24,7 @@ pub mod dotenv;
 pub mod embed;
 pub mod interpolate;
 pub mod loader;
+pub mod merge_tags;
 pub mod mounts;
 pub mod names;
 pub mod project;
@@ -371,6 +372,7 @@ pub fn plan(l: Loaded, options: &Options, db: &mut SourceDb) -> Planned {
             let p = project::Project {
                 name: l.name.clone(),
                 dir: project_dir(&l),
+                outer: None,
                 files: vec![l],
                 notes: Vec::new(),
             };
@@ -527,8 +529,18 @@ fn collect_secrets(text: &str) -> crate::secrets::tree::Collector {
 fn read_project(p: project::Project, options: &Options, notes: Vec<Text>) -> Gathered {
     let mut failed = Vec::new();
     let secret = |n: &str, v: &str| secret_var(n, v);
-    let (vars, dotenvs) =
-        project_env::read(options.env_files, &p.dir, options.env, &secret, &mut failed);
+    let project_env::Read {
+        vars,
+        reported: dotenvs,
+        defaults,
+    } = project_env::read(
+        options.env_files,
+        &p.dir,
+        p.outer.as_deref(),
+        options.env,
+        &secret,
+        &mut failed,
+    );
     let secret_used = |n: &str, v: &str| secret_var(n, v);
     let ctx = loader::Ctx {
         env: options.env,
@@ -576,18 +588,22 @@ fn read_project(p: project::Project, options: &Options, notes: Vec<Text>) -> Gat
         });
     }
     let mut secrets = Vec::new();
+    let mut substituted = read.substituted;
+    substituted.extend(defaults);
+    let lookup = |n: &str| (options.env)(n).or_else(|| vars.get(n).cloned());
     let parts = read
         .parts
         .into_iter()
         .map(|part| {
-            let c = collect_secrets(&part.loaded.text);
+            let mut c = collect_secrets(&part.loaded.text);
             secrets.extend(c.values.iter().cloned());
+            mask_secret_args(&part.loaded.text, &lookup, &mut c.spans, &mut substituted);
+            decoded_secret_args(&part.loaded.text, &lookup, &mut substituted);
             (part.loaded, c)
         })
         .collect();
     let mut seen = std::collections::HashSet::new();
-    let substituted = read
-        .substituted
+    let substituted = substituted
         .into_iter()
         .filter(|s| seen.insert(s.clone()))
         .collect();
@@ -644,9 +660,16 @@ fn read_one(l: &Loaded, options: &Options) -> Option<ReadOne> {
     let dir = project_dir(l);
     let mut failed = Vec::new();
     let secret = |n: &str, v: &str| secret_var(n, v);
-    let (vars, _) = project_env::read(options.env_files, &dir, options.env, &secret, &mut failed);
+    let project_env::Read { vars, defaults, .. } = project_env::read(
+        options.env_files,
+        &dir,
+        None,
+        options.env,
+        &secret,
+        &mut failed,
+    );
     let env = options.env;
-    let found = std::cell::RefCell::new(Vec::new());
+    let found = std::cell::RefCell::new(defaults);
     let lookup = |n: &str| {
         let v = env(n).or_else(|| vars.get(n).cloned());
         if let Some(v) = &v
@@ -658,6 +681,11 @@ fn read_one(l: &Loaded, options: &Options) -> Option<ReadOne> {
     };
     let mut secrets = crate::secrets::tree::Collector::default();
     secrets.document(&l.text, root);
+    // `lookup` records in `found` too: not borrowed across the call
+    let mut defaults = Vec::new();
+    mask_secret_args(&l.text, &lookup, &mut secrets.spans, &mut defaults);
+    decoded_secret_args(&l.text, &lookup, &mut defaults);
+    found.borrow_mut().extend(defaults);
     let mut services = Vec::new();
     let mut others = 0;
     let fragment = matches!(shape, Shape::Fragment(_));
@@ -759,11 +787,15 @@ fn service(r: Read, options: &Options, db: &mut SourceDb, plan: &mut Plan) {
     let file_ids: Vec<FileId> = std::mem::take(&mut env.files)
         .into_iter()
         .map(|f| {
-            db.add(SourceFile::new(
-                f.path.display().to_string(),
-                SourceKind::File,
-                f.text,
-            ))
+            let mut source =
+                SourceFile::new(f.path.display().to_string(), SourceKind::File, f.text);
+            mask_secret_args(
+                &source.text,
+                options.env,
+                &mut source.secrets,
+                &mut plan.substituted,
+            );
+            db.add(source)
         })
         .collect();
     let place = |p: Place| match p {
@@ -1057,6 +1089,56 @@ fn secret_var(name: &str, value: &str) -> bool {
     // a variable's value is a scalar: `NPM_AUTH` counts too
     crate::secrets::names::is_scalar_secret_name(name)
         && !crate::secrets::names::looks_like_path(value)
+}
+
+/// What compose substitutes for a secret variable (`${DB_PASSWORD:-default}`) is as secret as
+/// its value, wherever it comes from: the operator texts of secret variables in `text` are
+/// masked where written (`spans`) and kept out of every output as written and as expanded
+/// (`values`).
+pub(super) fn mask_secret_args(
+    text: &str,
+    lookup: interpolate::Lookup,
+    spans: &mut Vec<Span>,
+    values: &mut Vec<String>,
+) {
+    for (name, r) in interpolate::secret_args(text) {
+        let written = &text[r.clone()];
+        let expanded = if written.contains('$') {
+            interpolate::interpolate_str(written, lookup).0
+        } else {
+            String::new()
+        };
+        for v in [written, expanded.as_str()] {
+            if !v.is_empty() && secret_var(&name, v) {
+                values.push(v.to_string());
+            }
+        }
+        spans.push(Span::new(r.start, r.end));
+    }
+}
+
+/// [`mask_secret_args`] on the scalars of a compose file as YAML decodes them: an escape in a
+/// double-quoted value (`\x41`) makes the written default differ from the one compose uses.
+fn decoded_secret_args(text: &str, lookup: interpolate::Lookup, values: &mut Vec<String>) {
+    if !text.contains("${") {
+        return;
+    }
+    let Ok(doc) = load(text, Limits::default()) else {
+        return;
+    };
+    let mut stack: Vec<&crate::yaml::Node> = doc.root.iter().collect();
+    while let Some(n) = stack.pop() {
+        match &n.kind {
+            crate::yaml::NodeKind::Scalar(s) if s.value.contains("${") => {
+                mask_secret_args(&s.value, lookup, &mut Vec::new(), values);
+            }
+            crate::yaml::NodeKind::Map(entries) => {
+                stack.extend(entries.iter().flat_map(|e| [&e.key, &e.value]));
+            }
+            crate::yaml::NodeKind::Seq(items) => stack.extend(items.iter()),
+            _ => {}
+        }
+    }
 }
 
 /// The config as written in the compose file is not the config the container gets: compose's

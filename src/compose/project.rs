@@ -31,6 +31,9 @@ pub struct Project {
     pub name: String,
     /// Relative paths of every merged file count from here (the first file's folder).
     pub dir: PathBuf,
+    /// The folder `docker compose` runs in, when it is not `dir` (a folder whose
+    /// `COMPOSE_FILE` names a file elsewhere): its `.env` is read too, over `dir`'s.
+    pub outer: Option<PathBuf>,
     pub files: Vec<Loaded>,
     /// What compose would warn about finding them (several files of the default names).
     pub notes: Vec<String>,
@@ -55,6 +58,7 @@ pub fn from_files(paths: &[String], limit: u64) -> Result<Project, (String, Stri
     Ok(Project {
         name: paths.join(" + "),
         dir,
+        outer: None,
         files,
         notes: Vec::new(),
     })
@@ -148,9 +152,17 @@ pub fn from_dir(
                 .map_err(|e| DirError::Unreadable(n.clone(), e.to_string()))?,
         );
     }
+    // compose-go's project directory is the first file's folder (relative paths, its `.env`),
+    // which COMPOSE_FILE can put elsewhere; `docker compose` in `dir` has read `dir`'s `.env`
+    // first, as its environment
+    let first = files
+        .first()
+        .map_or_else(|| PathBuf::from(dir), |f| parent(f));
+    let outer = (first != Path::new(dir)).then(|| PathBuf::from(dir));
     Ok(Project {
         name: names.join(" + "),
-        dir: PathBuf::from(dir),
+        dir: first,
+        outer,
         files: loaded,
         notes: several(Path::new(dir)),
     })

@@ -21,28 +21,44 @@ pub struct Reported {
     pub secrets: Vec<Span>,
 }
 
+/// What [`read`] gives.
+pub struct Read {
+    pub vars: HashMap<String, String>,
+    pub reported: Vec<Reported>,
+    /// What the env files' secret variables' defaults come to (`X=${DB_PASSWORD:-...}`):
+    /// secret wherever they land.
+    pub defaults: Vec<String>,
+}
+
 /// A `$` compose takes for a variable that is not set, where the writer meant a literal `$`
 /// (a lower-case name: `pa$word`).
 fn eaten(f: &Finding) -> bool {
     matches!(&f.kind, FindingKind::Unset { name, braced: false } if name.chars().any(|c| c.is_ascii_lowercase()))
 }
 
-/// The variables, the env files to report, and why compose refuses one (into `failed`).
+/// The variables (from `env_files`, else the `.env` of `dir` and of `outer`), the env files
+/// to report, and why compose refuses one (into `failed`).
 pub fn read(
     env_files: &[PathBuf],
     dir: &Path,
+    outer: Option<&Path>,
     env: &dyn Fn(&str) -> Option<String>,
     secret: &dyn Fn(&str, &str) -> bool,
     failed: &mut Vec<String>,
-) -> (HashMap<String, String>, Vec<Reported>) {
+) -> Read {
     let files: Vec<PathBuf> = if env_files.is_empty() {
-        let dot = dir.join(".env");
-        if dot.is_file() { vec![dot] } else { Vec::new() }
+        // the outer folder's `.env` last: its values win, as the environment's do
+        std::iter::once(dir)
+            .chain(outer)
+            .map(|d| d.join(".env"))
+            .filter(|f| f.is_file())
+            .collect()
     } else {
         env_files.to_vec()
     };
     let mut vars = HashMap::new();
     let mut reported = Vec::new();
+    let mut defaults = Vec::new();
     for f in files {
         let text = crate::files::read_regular(&f)
             .map_err(|e| e.describe())
@@ -60,6 +76,7 @@ pub fn read(
         };
         let mut findings = Vec::new();
         let mut secrets = Vec::new();
+        super::mask_secret_args(&text, env, &mut secrets, &mut defaults);
         for r in dotenv::resolve(&parsed, &|n: &str| env(n)) {
             for (span, finding) in r.findings {
                 if templates::fatal(&finding) {
@@ -87,5 +104,9 @@ pub fn read(
             });
         }
     }
-    (vars, reported)
+    Read {
+        vars,
+        reported,
+        defaults,
+    }
 }

@@ -145,6 +145,30 @@ impl Env {
         }
     }
 
+    /// Without what `environment:` sets (`!reset`, `!override` of a later file).
+    pub fn without_environment(mut self) -> Env {
+        self.vars.retain(|v| matches!(v.place, Place::EnvFile(_)));
+        self.rejected.clear();
+        self
+    }
+
+    /// Without what `env_file:` sets (`!reset`, `!override` of a later file).
+    pub fn without_env_files(mut self) -> Env {
+        self.vars.retain(|v| matches!(v.place, Place::Compose(_)));
+        self.files.clear();
+        self.unreadable.clear();
+        self
+    }
+
+    /// Without the `environment:` entries of `names` (each tagged `!reset`).
+    pub fn without_vars(mut self, names: &[String]) -> Env {
+        if !names.is_empty() {
+            self.vars
+                .retain(|v| matches!(v.place, Place::EnvFile(_)) || !names.contains(&v.name));
+        }
+        self
+    }
+
     /// Each variable once, as the container gets it.
     pub fn effective(&self) -> Vec<&Var> {
         let mut seen = std::collections::HashSet::new();
@@ -284,6 +308,11 @@ pub fn service_env<'n>(
             None => tree.items(files),
         };
         for item in items {
+            // `format: raw`: values as written, as compose-go reads such a file
+            let raw = tree
+                .get(item, "format")
+                .and_then(|f| tree.text(f))
+                .is_some_and(|f| f == "raw");
             let (path, required, at) = match tree.text(item) {
                 Some(p) => (p.to_string(), true, item.span),
                 None => {
@@ -328,7 +357,12 @@ pub fn service_env<'n>(
                     continue;
                 }
             };
-            let parsed = match dotenv::parse(&file_text) {
+            let parsed = if raw {
+                dotenv::parse_raw(&file_text)
+            } else {
+                dotenv::parse(&file_text)
+            };
+            let parsed = match parsed {
                 Ok(p) => p,
                 Err(why) => {
                     env.unreadable.push((
