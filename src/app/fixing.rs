@@ -51,13 +51,14 @@ pub fn check(args: &CheckArgs, fix: &FixArgs, io: &mut Io) -> ExitStatus {
         keep_models: 0,
         keeper: "--fix",
     };
-    let fixed = crate::pipeline::run(&pipeline_run, run::as_inputs(&loaded)).and_then(|first| {
-        let options = run::Options {
-            unsafe_fixes: fix.unsafe_fixes,
-            describe: fix.show_fixes,
-        };
-        run::fix(&pipeline_run, loaded, first, options)
-    });
+    let fixed =
+        crate::pipeline::run(&pipeline_run, run::as_inputs(loaded.clone())).and_then(|first| {
+            let options = run::Options {
+                unsafe_fixes: fix.unsafe_fixes,
+                describe: fix.show_fixes,
+            };
+            run::fix(&pipeline_run, loaded, first, options)
+        });
     let mut fixed = match fixed {
         Ok(f) => f,
         Err(m) => {

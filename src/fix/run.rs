@@ -79,9 +79,9 @@ impl Fixed {
 /// is not one: its values come from several files).
 pub type FixInput = Result<Loaded, (String, String)>;
 
-/// The inputs as the pipeline takes them.
-pub fn as_inputs(inputs: &[FixInput]) -> Vec<pipeline::InputResult> {
-    inputs.iter().map(|l| l.clone().map(Input::One)).collect()
+/// The inputs as the pipeline takes them (by value: a caller that keeps them clones them, once).
+pub fn as_inputs(inputs: Vec<FixInput>) -> Vec<pipeline::InputResult> {
+    inputs.into_iter().map(|l| l.map(Input::One)).collect()
 }
 
 /// Which fixes a run applies.
@@ -496,7 +496,7 @@ pub fn fix(
             }
         };
         let inputs_after = loaded(&original, &new_texts);
-        let after = pipeline::run(run, as_inputs(&inputs_after))?;
+        let after = pipeline::run(run, as_inputs(inputs_after.clone()))?;
         let touched: HashSet<usize> = chosen.iter().map(|c| c.input).collect();
         let mut failed = Vec::new();
         for &i in &touched {
@@ -548,7 +548,7 @@ pub fn fix(
         }
         replace(
             &mut current,
-            pipeline::run(run, as_inputs(&loaded(&original, &texts)))?,
+            pipeline::run(run, as_inputs(loaded(&original, &texts)))?,
         );
     }
     let inputs = loaded(&original, &texts);

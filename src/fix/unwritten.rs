@@ -35,7 +35,7 @@ pub fn keep_disk(
     fixed.applied.retain(|a| !failed.contains(&a.index));
     fixed.rolled_back.retain(|r| !failed.contains(&r.fix.index));
     let inputs = loaded(&fixed.original, &fixed.texts);
-    let mut checked = crate::pipeline::run(pipeline_run, run::as_inputs(&inputs))?;
+    let mut checked = crate::pipeline::run(pipeline_run, run::as_inputs(inputs.clone()))?;
     run::annotate(&mut checked.report, &inputs);
     fixed.unsafe_available = if unsafe_fixes {
         0
